@@ -1,0 +1,52 @@
+# The README's two commands: `make run` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+BUILD ?= build
+BUILD_ASAN ?= build-asan
+JOBS ?= 2
+LISTEN ?= 127.0.0.1:8000
+STORE ?= sqlite:./data/conveyor.db
+
+DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libpq-dev \
+  libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev
+
+.PHONY: deps build build-asan run test test-fast test-sanitize bench clean
+
+deps:
+	@./scripts/install-deps.sh $(DEBIAN_PACKAGES)
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(BUILD_ASAN)/build.ninja:
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCONVEYOR_SANITIZE=ON
+
+build-asan: deps $(BUILD_ASAN)/build.ninja
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+run: build
+	mkdir -p data
+	$(BUILD)/conveyor serve --listen $(LISTEN) --store $(STORE)
+
+# Every test on the release build, then the same suite under ASan+UBSan.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) test-sanitize
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+test-sanitize: build-asan
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) -LE 'e2e-slow'
+
+bench: build
+	$(BUILD)/conveyor bench
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

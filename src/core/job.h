@@ -1,0 +1,68 @@
+// Job: one unit of work as the store keeps it, plus JobEvent, one line of its audit trail.
+// Plain value types. JSON fields (payload, result) are kept as serialized text: core does not
+// parse JSON; the API and handlers do.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/job_state.h"
+
+namespace conveyor {
+
+inline constexpr int kDefaultPriority = 5;  // 1 highest … 10 lowest
+inline constexpr int kMinPriority = 1;
+inline constexpr int kMaxPriority = 10;
+inline constexpr const char* kDefaultQueue = "default";
+
+struct Lease {
+  std::string owner;   // worker id, e.g. "node-1/w3"
+  std::string token;   // fencing token: complete/fail must present it
+  TimeMs expires_at = 0;
+};
+
+struct Job {
+  std::string id;  // UUIDv7
+  std::string type;
+  std::string queue = kDefaultQueue;
+  std::string payload = "{}";  // JSON text
+  JobState state = JobState::kPending;
+  int priority = kDefaultPriority;
+  int attempt = 0;  // attempts started so far
+  int max_attempts = 3;
+  TimeMs run_at = 0;  // due time; for waiting jobs the earliest time a worker may start it
+  std::optional<TimeMs> expires_at;
+  int timeout_s = 300;  // per attempt
+  std::optional<std::string> idempotency_key;
+  std::optional<std::string> correlation_id;
+  std::optional<std::string> webhook_url;
+  std::vector<std::string> depends_on;
+  std::vector<std::string> tags;
+  int progress = 0;  // 0..100
+  std::optional<std::string> message;
+  std::optional<std::string> current_step;
+  std::optional<std::string> result;  // JSON text
+  std::optional<std::string> result_ref;
+  std::optional<std::string> error;
+  TimeMs created_at = 0;
+  std::optional<TimeMs> started_at;
+  std::optional<TimeMs> finished_at;
+  TimeMs updated_at = 0;
+  std::optional<Lease> lease;  // set while RUNNING
+  bool cancel_requested = false;
+  // Fingerprint of the submission, to tell an idempotent replay from a conflicting reuse of a key.
+  std::string request_hash;
+};
+
+struct JobEvent {
+  TimeMs at = 0;
+  std::optional<JobState> from;  // empty for the insert
+  JobState to = JobState::kPending;
+  int attempt = 0;
+  std::string message;  // e.g. the error of a failed attempt, "cancel requested"
+};
+
+}  // namespace conveyor

@@ -1,0 +1,43 @@
+// Handler: the code that runs one job type in-process, and the context it runs in.
+// A Handler is shared by all worker threads: Run() must be thread-safe (usually stateless).
+// JobContext belongs to one attempt and is used from that attempt's thread only, except
+// Cancelled(), which any thread may flip via the runtime.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/job.h"
+#include "core/status.h"
+
+namespace conveyor {
+
+class JobContext {
+ public:
+  virtual ~JobContext() = default;
+  virtual const Job& job() const = 0;
+  // True once the job was cancelled or its attempt ran past timeout_s. Long handlers check it
+  // between steps and return Status::Cancelled.
+  virtual bool Cancelled() const = 0;
+  // Progress 0..100 and a line for people; stored with the next lease heartbeat.
+  virtual void ReportProgress(int percent, std::string message) = 0;
+  virtual void SetStep(std::string step) = 0;
+};
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual std::string_view type() const = 0;
+  // Checked at submit, so bad payloads get a 422 instead of a failed job. The message names the
+  // offending field, e.g. "payload.data[3] must be a finite number".
+  virtual Status ValidatePayload(const boost::json::value& payload) const = 0;
+  // Returns the result as JSON text. Errors: InvalidArgument (or FailedPrecondition) means
+  // permanent — the job goes to FAILED without retrying; Cancelled means it honoured a cancel;
+  // any other code is retried with backoff while attempts remain. Exceptions are caught by the
+  // runtime and count as retryable failures with their what() kept.
+  virtual Result<std::string> Run(JobContext& ctx) = 0;
+  virtual int DefaultMaxAttempts() const { return 3; }
+};
+
+}  // namespace conveyor

@@ -1,0 +1,22 @@
+#include "handlers/handler_registry.h"
+
+namespace conveyor {
+
+void HandlerRegistry::Register(std::unique_ptr<Handler> handler) {
+  std::string type(handler->type());
+  handlers_[type] = std::move(handler);
+}
+
+Handler* HandlerRegistry::Find(std::string_view type) const {
+  auto it = handlers_.find(type);
+  return it == handlers_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> HandlerRegistry::Types() const {
+  std::vector<std::string> out;
+  out.reserve(handlers_.size());
+  for (const auto& [type, _] : handlers_) out.push_back(type);
+  return out;
+}
+
+}  // namespace conveyor

@@ -1,0 +1,27 @@
+// square_sum and cube_sum (seeds 001 and 004): payload {"data": [numbers]} → the sum of the
+// squares or cubes. Exact 64-bit integer arithmetic while every item is an integer and no step
+// overflows; IEEE double otherwise (the result is then a JSON float). Stateless, thread-safe.
+#pragma once
+
+#include "handlers/handler.h"
+
+namespace conveyor {
+
+inline constexpr size_t kMaxPowerSumItems = 1'000'000;
+
+class PowerSumHandler final : public Handler {
+ public:
+  // exponent 2 → "square_sum", 3 → "cube_sum".
+  explicit PowerSumHandler(int exponent);
+  std::string_view type() const override;
+  Status ValidatePayload(const boost::json::value& payload) const override;
+  Result<std::string> Run(JobContext& ctx) override;
+
+  // The sum as JSON text; exposed for tests.
+  Result<std::string> Compute(const boost::json::value& payload) const;
+
+ private:
+  int exponent_;
+};
+
+}  // namespace conveyor

@@ -1,0 +1,77 @@
+#include "observability/log.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <memory>
+
+namespace conveyor::log {
+namespace {
+
+std::atomic<bool> g_debug{false};
+
+std::shared_ptr<spdlog::logger> Logger() {
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    auto l = std::make_shared<spdlog::logger>(
+        "conveyor", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    // The timestamp and level come from spdlog; the rest of the object is ours.
+    l->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
+    l->set_level(spdlog::level::debug);
+    l->flush_on(spdlog::level::warn);
+    return l;
+  }();
+  return logger;
+}
+
+void AppendEscaped(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+}
+
+void Write(spdlog::level::level_enum level, std::string_view event,
+           std::initializer_list<Field> fields) {
+  std::string line = "\"event\":\"";
+  AppendEscaped(line, event);
+  line += '"';
+  for (const auto& [k, v] : fields) {
+    line += ",\"";
+    AppendEscaped(line, k);
+    line += "\":\"";
+    AppendEscaped(line, v);
+    line += '"';
+  }
+  line += '}';
+  Logger()->log(level, line);
+}
+
+}  // namespace
+
+void Init(bool debug) {
+  g_debug = debug;
+  Logger();
+}
+bool DebugEnabled() { return g_debug.load(std::memory_order_relaxed); }
+void Debug(std::string_view e, std::initializer_list<Field> f) {
+  if (DebugEnabled()) Write(spdlog::level::debug, e, f);
+}
+void Info(std::string_view e, std::initializer_list<Field> f) { Write(spdlog::level::info, e, f); }
+void Warn(std::string_view e, std::initializer_list<Field> f) { Write(spdlog::level::warn, e, f); }
+void Error(std::string_view e, std::initializer_list<Field> f) { Write(spdlog::level::err, e, f); }
+
+}  // namespace conveyor::log

@@ -1,0 +1,23 @@
+// RuntimeConfig: the knobs of the worker pool, leases and retries (flags and env map onto it).
+#pragma once
+
+#include <string>
+
+#include "core/clock.h"
+#include "core/retry_policy.h"
+
+namespace conveyor {
+
+struct RuntimeConfig {
+  std::string node_name = "node";
+  int workers = 2;                  // --workers; 0 = API only
+  int claim_batch = 64;             // jobs claimed per store round-trip, at most
+  TimeMs lease_ms = 30000;          // lease per attempt; renewed every lease_ms/3 while running
+  TimeMs rescue_interval_ms = 5000; // how often expired leases are looked for
+  int default_max_attempts = 3;     // MAX_RETRIES
+  int default_timeout_s = 300;      // TASK_TIME_LIMIT
+  RetryPolicy retry;                // backoff between attempts
+  TimeMs shutdown_grace_ms = 10000; // running work may finish within this on SIGTERM
+};
+
+}  // namespace conveyor

@@ -1,0 +1,52 @@
+// WorkerPool: runs jobs in this process. Worker threads claim due jobs in batches, run their
+// handlers, and commit outcomes in batches; a lease keeper renews leases of held jobs and
+// carries cancel requests and timeouts to running handlers; a rescuer returns jobs whose lease
+// expired (another process died) to RETRYING/FAILED.
+//
+// No polling while idle: Notify() (called on submit) wakes a sleeping worker at once; otherwise
+// workers sleep until the earliest run_at of a waiting job, or the rescue interval.
+// Thread-safety: all public methods may be called from any thread. Start/Stop are idempotent;
+// Stop() before Start() is fine.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "runtime/runtime_config.h"
+#include "store/store.h"
+
+namespace conveyor {
+
+class HandlerRegistry;
+
+class WorkerPool {
+ public:
+  WorkerPool(Store& store, const HandlerRegistry& handlers, const Clock& clock,
+             RuntimeConfig config);
+  ~WorkerPool();
+
+  void Start();
+  // Two-phase: stop claiming and let running attempts finish within config.shutdown_grace_ms;
+  // then flip the rest's cancellation (their jobs end as the handler returns). Jobs claimed but
+  // not started are released back to PENDING (JobReleaseMany), costing no attempt.
+  void Stop();
+
+  // New work may be due now (a submit, a retry).
+  void Notify();
+  // A cancel request for a job this process may be running: flips its context at once.
+  void CancelRunning(const std::string& job_id);
+
+  struct Stats {
+    int64_t completed = 0;
+    int64_t failed_attempts = 0;
+    int running = 0;
+  };
+  Stats GetStats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace conveyor
