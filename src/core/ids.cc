@@ -78,7 +78,7 @@ std::string NewToken() {
 }
 
 std::string Fingerprint(std::string_view data) {
-  uint64_t h = 1469598103934665603ULL;
+  uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
   for (unsigned char c : data) {
     h ^= c;
     h *= 1099511628211ULL;
