@@ -1,0 +1,456 @@
+"""Harness for Conveyor's end-to-end tests: runs the real `conveyor` binary and talks HTTP to it.
+
+Only Python's standard library is used. The binary comes from $CONVEYOR_BIN (CTest sets it).
+Every wait is bounded so that no test can hang. Loads scale with $CONVEYOR_E2E_SCALE (default
+1.0; use e.g. 0.3 under sanitizers) and time budgets stretch with $CONVEYOR_E2E_SLOW (default 1).
+"""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import uuid
+
+TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED")
+ALL_STATES = ("SCHEDULED", "PENDING", "RUNNING", "SUCCEEDED", "RETRYING", "FAILED",
+              "CANCELLED", "EXPIRED")
+PROBLEM_TYPE_PREFIX = "https://conveyor.dev/problems/"
+
+
+class ServerError(Exception):
+    pass
+
+
+def scale():
+    """Load multiplier from CONVEYOR_E2E_SCALE (0 < scale <= 4)."""
+    try:
+        s = float(os.environ.get("CONVEYOR_E2E_SCALE", "1"))
+    except ValueError:
+        s = 1.0
+    return min(max(s, 0.05), 4.0)
+
+
+def scaled(n, minimum=1):
+    return max(minimum, int(round(n * scale())))
+
+
+def slow():
+    """Multiplier for time budgets (sanitizer builds are several times slower)."""
+    try:
+        s = float(os.environ.get("CONVEYOR_E2E_SLOW", "1"))
+    except ValueError:
+        s = 1.0
+    return min(max(s, 1.0), 10.0)
+
+
+def binary():
+    """The binary under test. A CONVEYOR_BIN that does not exist is an error, not a skip."""
+    path = os.environ.get("CONVEYOR_BIN")
+    if path:
+        if not os.access(path, os.X_OK):
+            raise ServerError(f"CONVEYOR_BIN={path} is not an executable file")
+        return path
+    here = os.path.dirname(os.path.abspath(__file__))
+    for cand in ("build/conveyor", "build-e2e/conveyor"):
+        p = os.path.abspath(os.path.join(here, "..", "..", cand))
+        if os.access(p, os.X_OK):
+            return p
+    raise unittest.SkipTest("CONVEYOR_BIN is not set and no build/conveyor exists: build the "
+                            "`conveyor` target and set CONVEYOR_BIN to its path")
+
+
+def is_uuid(s):
+    try:
+        return isinstance(s, str) and str(uuid.UUID(s)) == s.lower() and len(s) == 36
+    except ValueError:
+        return False
+
+
+class Response:
+    """One HTTP answer. Unpacks as (status, headers, body)."""
+
+    def __init__(self, status, headers, raw, method, path):
+        self.status = status
+        self.headers = headers  # http.client.HTTPMessage: case-insensitive .get()
+        self.raw = raw
+        self.method = method
+        self.path = path
+        self.content_type = headers.get("Content-Type", "") if headers is not None else ""
+        self.body = raw.decode("utf-8", "replace")
+        if "json" in self.content_type.lower() and raw:
+            try:
+                self.body = json.loads(raw)
+            except ValueError:
+                pass  # left as text; a test asserting JSON will say so
+
+    def __iter__(self):
+        return iter((self.status, self.headers, self.body))
+
+    def __repr__(self):
+        text = self.raw[:600].decode("utf-8", "replace")
+        return f"{self.method} {self.path} -> {self.status} [{self.content_type}] {text}"
+
+
+class Server:
+    """A `conveyor serve` process on 127.0.0.1:0 with its own temp dir and SQLite file.
+
+    restart() / start() after stop() or kill9() reuse the same database.
+    """
+
+    def __init__(self, workers=2, extra=(), env=None, tmpdir=None, start=True):
+        self.bin = binary()
+        self.own_tmp = tmpdir is None
+        self.tmpdir = tmpdir or tempfile.mkdtemp(prefix="conveyor-e2e-")
+        self.db = os.path.join(self.tmpdir, "conveyor.db")
+        self.port_file = os.path.join(self.tmpdir, "port")
+        self.log_path = os.path.join(self.tmpdir, "server.log")
+        self.workers = workers
+        self.extra = list(extra)
+        self.env = dict(os.environ)
+        self.env.update(env or {})
+        self.proc = None
+        self.port = None
+        self.generation = 0
+        self.status_log = []  # (method, path, status) of every answer, for "never a 500" checks
+        self._lock = threading.Lock()
+        self._log_file = None
+        if start:
+            self.start()
+
+    # ---- lifecycle ----
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self):
+        return [self.bin, "serve", "--listen", "127.0.0.1:0", "--port-file", self.port_file,
+                "--store", "sqlite:" + self.db, "--workers", str(self.workers)] + self.extra
+
+    def start(self, timeout=20.0):
+        if self.proc is not None and self.proc.poll() is None:
+            raise ServerError("server already running")
+        if os.path.exists(self.port_file):
+            os.unlink(self.port_file)
+        self.generation += 1
+        self._log_file = open(self.log_path, "ab")
+        self._log_file.write(f"\n===== start #{self.generation}: {' '.join(self.command())}\n"
+                             .encode())
+        self._log_file.flush()
+        self.proc = subprocess.Popen(self.command(), stdout=self._log_file,
+                                     stderr=subprocess.STDOUT, env=self.env,
+                                     stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout * slow()
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise ServerError(f"conveyor serve exited with {self.proc.returncode} before "
+                                  f"listening; log tail:\n{self.log_tail()}")
+            port = self._read_port()
+            if port:
+                self.port = port
+                self._wait_health(deadline)
+                return self
+            time.sleep(0.02)
+        self.kill9()
+        raise ServerError(f"conveyor serve did not write {self.port_file} within {timeout}s; "
+                          f"log tail:\n{self.log_tail()}")
+
+    def _read_port(self):
+        try:
+            with open(self.port_file) as f:
+                text = f.read().strip()
+        except OSError:
+            return None
+        return int(text) if text.isdigit() and 0 < int(text) < 65536 else None
+
+    def _wait_health(self, deadline):
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                r = self.request("GET", "/health", timeout=2)
+                if r.status == 200:
+                    return
+                last = r
+            except OSError as e:
+                last = e
+            time.sleep(0.02)
+        raise ServerError(f"/health never answered 200 (last: {last!r}); log tail:\n"
+                          f"{self.log_tail()}")
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=20.0):
+        """SIGTERM, wait (bounded), SIGKILL as a fallback. Returns the exit code."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout * slow())
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+                self._note("SIGTERM did not stop the server in time: SIGKILLed")
+        return self._finish()
+
+    def kill9(self):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        return self._finish()
+
+    def restart(self):
+        if self.running():
+            self.stop()
+        return self.start()
+
+    def _finish(self):
+        code = self.proc.returncode
+        self._note(f"exited with {code}")
+        if self._log_file:
+            self._log_file.close()
+            self._log_file = None
+        return code
+
+    def close(self):
+        """Stops the server and removes the temp dir (kept when KEEP_E2E_TMP is set)."""
+        try:
+            self.kill9() if self.running() else None
+        finally:
+            if self.own_tmp and not os.environ.get("KEEP_E2E_TMP"):
+                shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+    def _note(self, line):
+        try:
+            with open(self.log_path, "ab") as f:
+                f.write(f"===== harness: {line}\n".encode())
+        except OSError:
+            pass
+
+    def log_tail(self, lines=60):
+        try:
+            with open(self.log_path, "rb") as f:
+                data = f.read()[-64 * 1024:]
+        except OSError:
+            return "(no server log)"
+        return "\n".join(data.decode("utf-8", "replace").splitlines()[-lines:])
+
+    # ---- HTTP ----
+
+    def request(self, method, path, body=None, headers=None, timeout=15.0):
+        """One request on a fresh connection. body: dict/list → JSON, str/bytes → as is."""
+        hdrs = dict(headers or {})
+        data = body
+        if isinstance(body, (dict, list)):
+            data = json.dumps(body).encode()
+            if not any(k.lower() == "content-type" for k in hdrs):
+                hdrs["Content-Type"] = "application/json"
+        elif isinstance(body, str):
+            data = body.encode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout * slow())
+        try:
+            conn.request(method, path, body=data, headers=hdrs)
+            resp = conn.getresponse()
+            raw = resp.read()
+            r = Response(resp.status, resp.headers, raw, method, path)
+        finally:
+            conn.close()
+        with self._lock:
+            self.status_log.append((method, path, r.status))
+        return r
+
+    def server_errors(self):
+        """Answers with a 5xx other than 503 (which the contract allows when the store is down)."""
+        with self._lock:
+            return [e for e in self.status_log if e[2] >= 500 and e[2] != 503]
+
+    def get_job(self, job_id):
+        return self.request("GET", f"/api/v1/jobs/{job_id}")
+
+    def submit(self, spec, headers=None, path="/api/v1/jobs"):
+        return self.request("POST", path, spec, headers)
+
+    def wait_for(self, job_id, states, timeout=20.0, fail_on_other_terminal=True):
+        """Polls the job until its status is in `states`; returns the job JSON.
+
+        Raises AssertionError (with the last job seen) on timeout, or at once when the job
+        reached a terminal state not in `states`.
+        """
+        if isinstance(states, str):
+            states = (states,)
+        deadline = time.monotonic() + timeout * slow()
+        last = None
+        delay = 0.02
+        while True:
+            r = self.get_job(job_id)
+            if r.status != 200:
+                raise AssertionError(f"GET job {job_id} while waiting for {states}: {r!r}")
+            last = r.body
+            st = last.get("status")
+            if st in states:
+                return last
+            if fail_on_other_terminal and st in TERMINAL:
+                raise AssertionError(f"job {job_id} ended {st}, expected one of {states}: "
+                                     f"{json.dumps(last)[:1500]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"job {job_id} not in {states} after {timeout}s; last: "
+                                     f"{json.dumps(last)[:1500]}")
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.2)
+
+    def wait_until(self, predicate, timeout, what):
+        """Calls predicate() until truthy (returns its value) or fails after timeout."""
+        deadline = time.monotonic() + timeout * slow()
+        last_exc = None
+        while time.monotonic() < deadline:
+            try:
+                v = predicate()
+                if v:
+                    return v
+            except (OSError, http.client.HTTPException) as e:
+                last_exc = e
+            time.sleep(0.05)
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}"
+                             + (f" (last error {last_exc!r})" if last_exc else ""))
+
+    def events(self, job_id):
+        r = self.request("GET", f"/api/v1/jobs/{job_id}/events")
+        if r.status != 200 or not isinstance(r.body, dict):
+            raise AssertionError(f"events of {job_id}: {r!r}")
+        return r.body.get("events")
+
+
+class ServerTestCase(unittest.TestCase):
+    """Base for e2e tests: MustX helpers, log tail on failure, never-a-500 check.
+
+    Subclasses set SERVER_ARGS (dict of Server kwargs) to get one shared server per class in
+    self.server / cls.server; tests that need their own servers call self.new_server().
+    """
+
+    SERVER_ARGS = None
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls._class_servers = []
+        if cls.SERVER_ARGS is not None:
+            cls.server = Server(**cls.SERVER_ARGS)
+            cls._class_servers.append(cls.server)
+
+    @classmethod
+    def tearDownClass(cls):
+        for s in cls._class_servers:
+            s.stop()
+            s.close()
+
+    def setUp(self):
+        self._servers = []
+
+    def new_server(self, **kwargs):
+        s = Server(**kwargs)
+        self._servers.append(s)
+        self.addCleanup(s.close)
+        return s
+
+    def tearDown(self):
+        servers = list(self._servers) + ([self.server] if self.server else [])
+        if self._failed():
+            for s in servers:
+                sys.stderr.write(f"\n----- server log tail ({s.log_path}) -----\n"
+                                 f"{s.log_tail()}\n----- end of log -----\n")
+        for s in servers:
+            errs = s.server_errors()
+            s.status_log.clear()
+            if errs:
+                self.fail(f"the server answered 5xx (never allowed for these requests): "
+                          f"{errs[:10]}\nlog tail:\n{s.log_tail(30)}")
+
+    def _failed(self):
+        outcome = getattr(self, "_outcome", None)
+        result = getattr(outcome, "result", None)
+        if result is None:
+            return False
+        for test, _ in list(result.failures) + list(result.errors):
+            if test is self:
+                return True
+        return False
+
+    # ---- MustX helpers ----
+
+    def must_status(self, resp, *codes):
+        if resp.status not in codes:
+            self.fail(f"expected HTTP {' or '.join(map(str, codes))}, got {resp!r}")
+        return resp
+
+    def must_json(self, resp, *codes):
+        self.must_status(resp, *codes)
+        if not isinstance(resp.body, (dict, list)):
+            self.fail(f"expected a JSON body, got {resp!r}")
+        ct = resp.content_type.lower()
+        if "json" not in ct:
+            self.fail(f"expected a JSON content type, got {ct!r} in {resp!r}")
+        return resp.body
+
+    def must_submit(self, server, spec, headers=None, path="/api/v1/jobs"):
+        """Submits and returns the job JSON, checking 201 and the basic job shape."""
+        job = self.must_json(server.submit(spec, headers, path), 201)
+        self.must_job(job)
+        self.assertIs(job.get("is_new"), True, f"new job must say is_new true: {job}")
+        return job
+
+    def must_job(self, job):
+        for key in ("id", "job_id", "type", "queue", "status", "priority", "attempt",
+                    "max_attempts", "payload", "result", "error", "created_at", "updated_at"):
+            self.assertIn(key, job, f"job JSON lacks {key!r}: {job}")
+        self.assertTrue(is_uuid(job["id"]), f"job id is not a UUID: {job['id']!r}")
+        self.assertEqual(job["id"], job["job_id"], "job_id must equal id")
+        self.assertIn(job["status"], ALL_STATES, f"unknown status in {job}")
+        for secret in ("lease", "lease_token", "token"):
+            self.assertNotIn(secret, job, f"the lease token must never be shown: {job}")
+        return job
+
+    def must_problem(self, resp, status, path=None, detail_contains=None):
+        """Checks an RFC 9457 problem: content type, fields, a sentence in detail."""
+        self.must_status(resp, status)
+        ct = resp.content_type.lower()
+        self.assertTrue(ct.startswith("application/problem+json"),
+                        f"error must be application/problem+json, got {ct!r}: {resp!r}")
+        p = resp.body
+        self.assertIsInstance(p, dict, f"problem body is not a JSON object: {resp!r}")
+        for key in ("type", "title", "status", "detail"):
+            self.assertIn(key, p, f"problem lacks {key!r}: {resp!r}")
+        self.assertTrue(str(p["type"]).startswith(PROBLEM_TYPE_PREFIX),
+                        f"problem type must start with {PROBLEM_TYPE_PREFIX}: {resp!r}")
+        self.assertEqual(p["status"], status, f"problem status differs from HTTP: {resp!r}")
+        self.assertIsInstance(p["title"], str)
+        self.assertTrue(p["title"].strip(), f"empty title: {resp!r}")
+        d = p["detail"]
+        self.assertIsInstance(d, str, f"detail must be a string: {resp!r}")
+        self.assertGreaterEqual(len(d.split()), 3,
+                                f"detail must be a sentence a person can act on: {resp!r}")
+        if path is not None:
+            self.assertEqual(p.get("instance"), path.split("?")[0],
+                             f"instance must be the request path: {resp!r}")
+        if detail_contains:
+            for frag in ([detail_contains] if isinstance(detail_contains, str)
+                         else detail_contains):
+                self.assertIn(frag.lower(), d.lower(),
+                              f"detail should mention {frag!r}: {resp!r}")
+        return p
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
