@@ -1,2 +1,39 @@
-// Placeholder until the CLI lands: keeps the build green while the layers are written.
-int main() { return 0; }
+// conveyor: one binary for the server (serve), its schema (migrate), its clients (submit, get,
+// list, wait, cancel, retry) and its benchmark (bench).
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace {
+
+using conveyor::cli::kExitUsage;
+
+int ReportParseError(CLI::App& app, const CLI::ParseError& e) {
+  // --help and friends are "errors" to CLI11 but successes to the user.
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+  std::cerr << "conveyor: error: " << e.what() << " (see `conveyor --help`)\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A peer that hangs up must surface as an error code on the write, not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"Conveyor: durable jobs over HTTP, run by an in-process worker pool.", "conveyor"};
+  app.require_subcommand(1);
+  app.failure_message(CLI::FailureMessage::simple);
+  conveyor::cli::CommandRunner run;
+  conveyor::cli::AddServeCommand(app, run);
+  conveyor::cli::AddMigrateCommand(app, run);
+  conveyor::cli::AddClientCommands(app, run);
+  conveyor::cli::AddBenchCommand(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return ReportParseError(app, e);
+  }
+  return run ? run() : kExitUsage;
+}

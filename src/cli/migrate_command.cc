@@ -1,0 +1,49 @@
+// `conveyor migrate`: apply the store's pending schema migrations and exit. `serve` does the same
+// on start; this lets operators migrate ahead of a rolling restart.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "store/store_factory.h"
+
+namespace conveyor::cli {
+namespace {
+
+constexpr const char* kDefaultStoreUrl = "sqlite:./data/conveyor.db";
+
+int RunMigrate(const std::string& url) {
+  auto store = OpenStore(url);
+  if (!store.ok()) {
+    std::cerr << "conveyor migrate: cannot open store " << url << ": "
+              << store.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (Status s = (*store)->Migrate(); !s.ok()) {
+    std::cerr << "conveyor migrate: cannot migrate store " << url << ": " << s.message() << "\n";
+    return kExitFailure;
+  }
+  std::cout << "store " << url << " is up to date\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddStoreOption(CLI::App& cmd, std::string& url) {
+  // DATABASE_URL is the name the seeds' stacks use; CONVEYOR_STORE wins when both are set.
+  const char* database_url = std::getenv("DATABASE_URL");
+  url = database_url != nullptr && *database_url != '\0' ? database_url : kDefaultStoreUrl;
+  cmd.add_option("--store", url, "Store URL, e.g. sqlite:./data/conveyor.db (env DATABASE_URL too)")
+      ->envname("CONVEYOR_STORE")
+      ->capture_default_str();
+}
+
+void AddMigrateCommand(CLI::App& app, CommandRunner& run) {
+  auto url = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("migrate", "Apply pending schema migrations to the store");
+  AddStoreOption(*cmd, *url);
+  cmd->callback([&run, url] { run = [url] { return RunMigrate(*url); }; });
+}
+
+}  // namespace conveyor::cli

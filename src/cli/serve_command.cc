@@ -1,0 +1,204 @@
+// `conveyor serve`: API + workers + maintenance in one process, until SIGTERM/SIGINT.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api/http_server.h"
+#include "cli/commands.h"
+#include "core/clock.h"
+#include "handlers/handler_registry.h"
+#include "observability/log.h"
+#include "runtime/job_service.h"
+#include "runtime/runtime_config.h"
+#include "runtime/worker_pool.h"
+#include "store/store_factory.h"
+
+namespace conveyor::cli {
+namespace {
+
+// Defaults come from the owners' structs, so the flags never disagree with the library.
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8000";
+  std::string store;
+  int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string port_file;
+  double lease_s = RuntimeConfig{}.lease_ms / 1000.0;
+  int64_t retry_base_ms = RuntimeConfig{}.retry.base_ms;
+  int64_t retry_cap_ms = RuntimeConfig{}.retry.cap_ms;
+  int max_attempts = RuntimeConfig{}.default_max_attempts;
+  int timeout_s = RuntimeConfig{}.default_timeout_s;
+  std::size_t max_body_bytes = ServerConfig{}.max_body_bytes;
+  int64_t rescue_interval_ms = RuntimeConfig{}.rescue_interval_ms;
+  std::string node_name;
+  int io_threads = ServerConfig{}.io_threads;
+  bool debug = false;
+};
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "node";
+  return buf;
+}
+
+void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
+  cmd.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->envname("CONVEYOR_LISTEN")->capture_default_str();
+  AddStoreOption(cmd, o.store);
+  cmd.add_option("--port-file", o.port_file, "Write the bound port to this file once listening")
+      ->envname("CONVEYOR_PORT_FILE");
+  cmd.add_option("--node-name", o.node_name, "Name of this node in leases and logs")
+      ->envname("CONVEYOR_NODE_NAME")->default_str("hostname");
+  cmd.add_option("--io-threads", o.io_threads, "Threads serving HTTP")
+      ->envname("CONVEYOR_IO_THREADS")->check(CLI::Range(1, 256))->capture_default_str();
+  cmd.add_option("--max-body-bytes", o.max_body_bytes, "Largest request body accepted (413 above)")
+      ->envname("CONVEYOR_MAX_BODY_BYTES")->check(CLI::Range(1024ul, 1ul << 30))
+      ->capture_default_str();
+  cmd.add_flag("--debug", o.debug, "Log debug lines")->envname("DEBUG");
+}
+
+void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
+  cmd.add_option("--workers", o.workers, "Worker threads running jobs (0: API only; default: cores)")
+      ->envname("CONVEYOR_WORKERS")->check(CLI::Range(0, 4096))->capture_default_str();
+  cmd.add_option("--lease-s", o.lease_s, "Lease per attempt, in seconds (renewed while running)")
+      ->envname("CONVEYOR_LEASE_S")->check(CLI::Range(0.1, 86400.0))->capture_default_str();
+  cmd.add_option("--retry-base-ms", o.retry_base_ms, "First retry's backoff bound, in ms")
+      ->envname("CONVEYOR_RETRY_BASE_MS")->check(CLI::Range(int64_t{1}, int64_t{86400000}))
+      ->capture_default_str();
+  cmd.add_option("--retry-cap-ms", o.retry_cap_ms, "Largest backoff between attempts, in ms")
+      ->envname("CONVEYOR_RETRY_CAP_MS")->check(CLI::Range(int64_t{1}, int64_t{604800000}))
+      ->capture_default_str();
+  cmd.add_option("--max-attempts", o.max_attempts, "Default attempts per job")
+      ->envname("MAX_RETRIES")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd.add_option("--timeout-s", o.timeout_s, "Default time limit per attempt, in seconds")
+      ->envname("TASK_TIME_LIMIT")->check(CLI::Range(1, 7 * 86400))->capture_default_str();
+  cmd.add_option("--rescue-interval-ms", o.rescue_interval_ms, "How often expired leases are rescued")
+      ->envname("CONVEYOR_RESCUE_INTERVAL_MS")->check(CLI::Range(int64_t{10}, int64_t{3600000}))
+      ->capture_default_str();
+}
+
+RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
+  RuntimeConfig c;
+  c.node_name = o.node_name.empty() ? HostName() : o.node_name;
+  c.workers = o.workers;
+  c.lease_ms = static_cast<TimeMs>(o.lease_s * 1000);
+  c.rescue_interval_ms = o.rescue_interval_ms;
+  c.default_max_attempts = o.max_attempts;
+  c.default_timeout_s = o.timeout_s;
+  c.retry.base_ms = o.retry_base_ms;
+  c.retry.cap_ms = std::max(o.retry_cap_ms, o.retry_base_ms);
+  return c;
+}
+
+ServerConfig ToServerConfig(const ServeOptions& o) {
+  ServerConfig c;
+  c.listen = o.listen;
+  c.io_threads = o.io_threads;
+  c.max_body_bytes = o.max_body_bytes;
+  return c;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "conveyor serve: " << message << "\n";
+  return kExitUsage;
+}
+
+// Written to a temp file and renamed, so a reader never sees a half-written port.
+bool WritePortFile(const std::string& path, uint16_t port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+// Blocked in every thread (threads inherit the mask), so only sigwait() below sees them.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int WaitForShutdownSignal(const sigset_t& set) {
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+std::string HostOf(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+// Runs between Start() and shutdown: announce, then wait for a signal.
+int ServeUntilSignal(const ServeOptions& o, HttpServer& server, const sigset_t& signals) {
+  if (!o.port_file.empty() && !WritePortFile(o.port_file, server.port())) {
+    server.Stop();
+    return Fail("cannot write --port-file " + o.port_file);
+  }
+  std::string address = HostOf(o.listen) + ":" + std::to_string(server.port());
+  log::Info("listening", {{"address", address}, {"store", o.store},
+                          {"workers", std::to_string(o.workers)}});
+  int sig = WaitForShutdownSignal(signals);
+  log::Info("shutting_down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  server.Stop();
+  return kExitOk;
+}
+
+int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals) {
+  HandlerRegistry handlers;
+  RegisterBuiltinHandlers(handlers);
+  RuntimeConfig config = ToRuntimeConfig(o);
+  const Clock& clock = *SystemClock::Default();
+  std::unique_ptr<WorkerPool> pool;
+  if (o.workers > 0) {
+    pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
+    pool->Start();
+  }
+  JobService service(store, handlers, clock, config, pool.get());
+  HttpServer server(service, ToServerConfig(o));
+  Status started = server.Start();
+  int code = started.ok() ? ServeUntilSignal(o, server, signals)
+                          : Fail("cannot listen on " + o.listen + ": " + started.message());
+  if (pool) pool->Stop();
+  if (code == kExitOk) log::Info("stopped");
+  return code;
+}
+
+int RunServe(const ServeOptions& o) {
+  sigset_t signals = BlockShutdownSignals();
+  log::Init(o.debug);
+  auto store = OpenStore(o.store);
+  if (!store.ok()) return Fail("cannot open store " + o.store + ": " + store.status().message());
+  if (Status s = (*store)->Migrate(); !s.ok()) {
+    return Fail("cannot migrate store " + o.store + ": " + s.message());
+  }
+  return RunWithStore(o, **store, signals);
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, CommandRunner& run) {
+  auto opts = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand("serve", "Run the API, the workers and maintenance until SIGTERM");
+  AddAddressFlags(*cmd, *opts);
+  AddRuntimeFlags(*cmd, *opts);
+  cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });
+}
+
+}  // namespace conveyor::cli
