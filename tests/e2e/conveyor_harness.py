@@ -5,6 +5,7 @@ Every wait is bounded so that no test can hang. Loads scale with $CONVEYOR_E2E_S
 1.0; use e.g. 0.3 under sanitizers) and time budgets stretch with $CONVEYOR_E2E_SLOW (default 1).
 """
 
+import email.message
 import http.client
 import json
 import os
@@ -270,10 +271,43 @@ class Server:
             self.status_log.append((method, path, r.status))
         return r
 
-    def server_errors(self):
+    def raw(self, data, read_timeout=10.0, shutdown_write=False):
+        """Sends raw bytes on a fresh socket and parses whatever answer comes back.
+
+        Tolerates the server closing while we still send (it may answer 413 early). Returns a
+        Response, or None when the connection closed without any answer.
+        """
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=read_timeout * slow())
+        try:
+            try:
+                sock.sendall(data)
+                if shutdown_write:
+                    sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass  # keep reading: the answer may already be on its way
+            chunks = []
+            try:
+                while True:
+                    c = sock.recv(65536)
+                    if not c:
+                        break
+                    chunks.append(c)
+                    if _complete_response(b"".join(chunks)):
+                        break
+            except OSError:
+                pass
+        finally:
+            sock.close()
+        r = parse_raw_response(b"".join(chunks), "RAW", data[:60].decode("latin-1"))
+        if r is not None:
+            with self._lock:
+                self.status_log.append(("RAW", r.path, r.status))
+        return r
+
+    def server_errors(self, since=0):
         """Answers with a 5xx other than 503 (which the contract allows when the store is down)."""
         with self._lock:
-            return [e for e in self.status_log if e[2] >= 500 and e[2] != 503]
+            return [e for e in self.status_log[since:] if e[2] >= 500 and e[2] != 503]
 
     def get_job(self, job_id):
         return self.request("GET", f"/api/v1/jobs/{job_id}")
@@ -356,6 +390,7 @@ class ServerTestCase(unittest.TestCase):
 
     def setUp(self):
         self._servers = []
+        self._marks = {id(self.server): len(self.server.status_log)} if self.server else {}
 
     def new_server(self, **kwargs):
         s = Server(**kwargs)
@@ -370,8 +405,7 @@ class ServerTestCase(unittest.TestCase):
                 sys.stderr.write(f"\n----- server log tail ({s.log_path}) -----\n"
                                  f"{s.log_tail()}\n----- end of log -----\n")
         for s in servers:
-            errs = s.server_errors()
-            s.status_log.clear()
+            errs = s.server_errors(self._marks.get(id(s), 0))
             if errs:
                 self.fail(f"the server answered 5xx (never allowed for these requests): "
                           f"{errs[:10]}\nlog tail:\n{s.log_tail(30)}")
@@ -448,6 +482,46 @@ class ServerTestCase(unittest.TestCase):
                 self.assertIn(frag.lower(), d.lower(),
                               f"detail should mention {frag!r}: {resp!r}")
         return p
+
+
+def _split_head(buf):
+    i = buf.find(b"\r\n\r\n")
+    return (buf[:i], buf[i + 4:]) if i >= 0 else (None, None)
+
+
+def _complete_response(buf):
+    head, body = _split_head(buf)
+    if head is None:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            try:
+                return len(body) >= int(v.strip())
+            except ValueError:
+                return False
+    return False  # no length: read until close
+
+
+def parse_raw_response(buf, method, path):
+    """Parses one HTTP/1.1 response from raw bytes; None when there is none."""
+    head, body = _split_head(buf)
+    if head is None:
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[1].isdigit():
+        return None
+    msg = email.message.Message()
+    length = None
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        msg[k.strip()] = v.strip()
+        if k.strip().lower() == "content-length" and v.strip().isdigit():
+            length = int(v.strip())
+    if length is not None:
+        body = body[:length]
+    return Response(int(parts[1]), msg, body, method, path)
 
 
 def free_port():
