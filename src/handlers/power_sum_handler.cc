@@ -3,10 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <limits>
-#include <memory>
 #include <string>
-
-#include "handlers/handler_registry.h"
 
 namespace conveyor {
 namespace json = boost::json;
@@ -92,11 +89,6 @@ Result<std::string> PowerSumHandler::Run(JobContext& ctx) {
   json::value payload = json::parse(ctx.job().payload, ec);
   if (ec) return Status::InvalidArgument("payload is not valid JSON: " + ec.message());
   return Compute(payload);
-}
-
-void RegisterBuiltinHandlers(HandlerRegistry& registry) {
-  registry.Register(std::make_unique<PowerSumHandler>(2));
-  registry.Register(std::make_unique<PowerSumHandler>(3));
 }
 
 }  // namespace conveyor

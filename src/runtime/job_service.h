@@ -1,17 +1,20 @@
 // JobService: what the API and CLI ask of Conveyor — submit, read, cancel, retry. It turns
 // client specs into stored jobs (ids, defaults, validation through the handler registry), and
-// wakes the worker pool. No HTTP here, no SQL. Thread-safe.
+// wakes the worker pool. No HTTP here, no SQL.
+//
+// Thread-safety: every method may be called from any thread. The service must outlive the
+// `done` callbacks of its SubmitAsync calls (they run on the store's writer thread).
 #pragma once
 
-#include <boost/json/value.hpp>
 #include <functional>
-#include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/job.h"
 #include "core/status.h"
+#include "runtime/job_spec.h"
 #include "runtime/runtime_config.h"
 #include "store/store.h"
 
@@ -20,48 +23,43 @@ namespace conveyor {
 class HandlerRegistry;
 class WorkerPool;
 
-// What a client asks for. Optional fields fall back to the job type's / the server's defaults.
-struct JobSpec {
-  std::string type;
-  std::string queue = kDefaultQueue;
-  boost::json::value payload = boost::json::object();
-  int priority = kDefaultPriority;
-  std::optional<int> max_attempts;
-  std::optional<TimeMs> run_at;
-  std::optional<TimeMs> expires_at;
-  std::optional<int> timeout_s;
-  std::optional<std::string> idempotency_key;
-  std::optional<std::string> correlation_id;
-  std::optional<std::string> webhook_url;
-  std::vector<std::string> tags;
-  std::vector<std::string> depends_on;
-};
-
 class JobService {
  public:
   // `pool` may be null (API-only node, or tests without workers).
   JobService(Store& store, const HandlerRegistry& handlers, const Clock& clock,
              RuntimeConfig config, WorkerPool* pool);
 
-  // Validates every spec (InvalidArgument naming the job index and field) before storing any.
-  // Calls `done` exactly once, possibly on another thread.
+  // Validates every spec before storing any; 1..1000 specs. With more than one spec, messages
+  // name the index: "jobs[3].payload.data[2] must be a number"; with one, just the field.
+  // Outcomes come back in spec order. Calls `done` exactly once, possibly on another thread
+  // (never block inside it).
   void SubmitAsync(std::vector<JobSpec> specs,
                    std::function<void(Result<std::vector<InsertOutcome>>)> done);
+  // Blocking form of SubmitAsync.
   Result<std::vector<InsertOutcome>> Submit(std::vector<JobSpec> specs);
 
   // InvalidArgument for an id that is not a UUID; NotFound for an unknown one.
   Result<Job> Get(const std::string& id);
+  // InvalidArgument for a limit outside 1..1000, a negative offset or a cursor that is not a UUID.
   Result<JobPage> List(const JobListParams& params);
   Result<std::vector<JobEvent>> Events(const std::string& id);
+  // Waiting → CANCELLED; RUNNING → cancel_requested (and the local handler is told at once);
+  // FailedPrecondition when already terminal.
   Result<Job> Cancel(const std::string& id);
+  // FAILED | CANCELLED | EXPIRED → PENDING with a fresh attempt budget; else FailedPrecondition.
   Result<Job> Retry(const std::string& id);
+  // OK when the store answers.
   Status Ready();
   Result<std::map<JobState, int64_t>> Counts();
 
-  // Turns one spec into a job ready to insert; exposed for tests.
+  // Turns one spec into a job ready to insert (validated, defaults applied); exposed for tests.
   Result<Job> BuildJob(const JobSpec& spec, TimeMs now) const;
 
+  const RuntimeConfig& config() const { return config_; }
+
  private:
+  Result<Job> BuildJobAt(const JobSpec& spec, TimeMs now, std::string_view prefix) const;
+
   Store& store_;
   const HandlerRegistry& handlers_;
   const Clock& clock_;

@@ -1,0 +1,18 @@
+// RegisterBuiltinHandlers: the job types every Conveyor node serves without configuration.
+#include <memory>
+
+#include "handlers/diagnostic_handlers.h"
+#include "handlers/handler_registry.h"
+#include "handlers/power_sum_handler.h"
+
+namespace conveyor {
+
+void RegisterBuiltinHandlers(HandlerRegistry& registry) {
+  registry.Register(std::make_unique<PowerSumHandler>(2));
+  registry.Register(std::make_unique<PowerSumHandler>(3));
+  registry.Register(std::make_unique<NoopHandler>());
+  registry.Register(std::make_unique<SleepHandler>());
+  registry.Register(std::make_unique<FailHandler>());
+}
+
+}  // namespace conveyor

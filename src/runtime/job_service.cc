@@ -1,0 +1,142 @@
+#include "runtime/job_service.h"
+
+#include <boost/json.hpp>
+#include <future>
+#include <utility>
+
+#include "core/ids.h"
+#include "handlers/handler_registry.h"
+#include "observability/log.h"
+#include "runtime/job_spec_validation.h"
+#include "runtime/worker_pool.h"
+
+namespace conveyor {
+
+namespace {
+
+Status CheckJobId(const std::string& id) {
+  if (IsValidUuid(id)) return Status::Ok();
+  return Status::InvalidArgument(
+      "job id must be a UUID, e.g. 0190b6c2-8f4e-7a3b-9c1d-2e3f4a5b6c7d (got '" + id + "')");
+}
+
+void LogSubmitted(const std::vector<InsertOutcome>& outcomes) {
+  if (!log::DebugEnabled()) return;
+  for (const InsertOutcome& o : outcomes) {
+    if (!o.is_new) continue;
+    log::Debug("job.submitted", {{"job_id", o.job.id},
+                                 {"type", o.job.type},
+                                 {"state", ToString(o.job.state)},
+                                 {"correlation_id", o.job.correlation_id.value_or("")}});
+  }
+}
+
+}  // namespace
+
+JobService::JobService(Store& store, const HandlerRegistry& handlers, const Clock& clock,
+                       RuntimeConfig config, WorkerPool* pool)
+    : store_(store), handlers_(handlers), clock_(clock), config_(std::move(config)), pool_(pool) {}
+
+Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
+  return BuildJobAt(spec, now, "");
+}
+
+Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
+                                   std::string_view prefix) const {
+  if (Status s = ValidateJobSpec(spec, handlers_, now, prefix); !s.ok()) return s;
+  Job job;
+  job.id = NewUuidV7(now);
+  job.type = spec.type;
+  job.queue = spec.queue;
+  job.payload = boost::json::serialize(spec.payload);
+  job.priority = spec.priority;
+  job.max_attempts = spec.max_attempts.value_or(config_.default_max_attempts);
+  job.run_at = spec.run_at.value_or(now);
+  job.state = job.run_at > now ? JobState::kScheduled : JobState::kPending;
+  job.expires_at = spec.expires_at;
+  job.timeout_s = spec.timeout_s.value_or(config_.default_timeout_s);
+  job.idempotency_key = spec.idempotency_key;
+  job.correlation_id = spec.correlation_id;
+  job.webhook_url = spec.webhook_url;
+  job.tags = spec.tags;
+  job.depends_on = spec.depends_on;
+  job.created_at = now;
+  job.updated_at = now;
+  job.request_hash = Fingerprint(CanonicalRequest(spec, job));
+  return job;
+}
+
+void JobService::SubmitAsync(std::vector<JobSpec> specs,
+                             std::function<void(Result<std::vector<InsertOutcome>>)> done) {
+  if (specs.empty()) return done(Status::InvalidArgument("jobs must hold at least one job"));
+  if (specs.size() > kMaxBatchJobs)
+    return done(Status::InvalidArgument("jobs may hold at most 1000 jobs (got " +
+                                        std::to_string(specs.size()) + ")"));
+  JobInsertManyParams params;
+  params.now = clock_.NowMs();
+  params.jobs.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const std::string prefix = specs.size() > 1 ? "jobs[" + std::to_string(i) + "]." : "";
+    Result<Job> job = BuildJobAt(specs[i], params.now, prefix);
+    if (!job.ok()) return done(job.status());
+    params.jobs.push_back(std::move(job).value());
+  }
+  store_.JobInsertManyAsync(
+      std::move(params), [this, done = std::move(done)](Result<std::vector<InsertOutcome>> r) {
+        if (r.ok()) {
+          LogSubmitted(*r);
+          if (pool_ != nullptr) pool_->Notify();
+        }
+        done(std::move(r));
+      });
+}
+
+Result<std::vector<InsertOutcome>> JobService::Submit(std::vector<JobSpec> specs) {
+  std::promise<Result<std::vector<InsertOutcome>>> promise;
+  auto future = promise.get_future();
+  SubmitAsync(std::move(specs), [&promise](Result<std::vector<InsertOutcome>> r) {
+    promise.set_value(std::move(r));
+  });
+  return future.get();
+}
+
+Result<Job> JobService::Get(const std::string& id) {
+  if (Status s = CheckJobId(id); !s.ok()) return s;
+  return store_.JobGet(id);
+}
+
+Result<JobPage> JobService::List(const JobListParams& params) {
+  if (params.limit < 1 || params.limit > 1000)
+    return Status::InvalidArgument("limit must be between 1 and 1000 (got " +
+                                   std::to_string(params.limit) + ")");
+  if (params.offset < 0) return Status::InvalidArgument("offset must be 0 or more");
+  if (params.cursor && !IsValidUuid(*params.cursor))
+    return Status::InvalidArgument("cursor must be a job id (a UUID) taken from next_cursor");
+  return store_.JobList(params);
+}
+
+Result<std::vector<JobEvent>> JobService::Events(const std::string& id) {
+  if (Status s = CheckJobId(id); !s.ok()) return s;
+  return store_.JobEventList(id);
+}
+
+Result<Job> JobService::Cancel(const std::string& id) {
+  if (Status s = CheckJobId(id); !s.ok()) return s;
+  Result<Job> job = store_.JobCancel({.id = id, .now = clock_.NowMs()});
+  if (job.ok() && job->state == JobState::kRunning && pool_ != nullptr) pool_->CancelRunning(id);
+  if (job.ok()) log::Debug("job.cancel_requested", {{"job_id", id}, {"state", ToString(job->state)}});
+  return job;
+}
+
+Result<Job> JobService::Retry(const std::string& id) {
+  if (Status s = CheckJobId(id); !s.ok()) return s;
+  Result<Job> job = store_.JobRetry({.id = id, .now = clock_.NowMs()});
+  if (job.ok() && pool_ != nullptr) pool_->Notify();
+  return job;
+}
+
+Status JobService::Ready() { return store_.Ping(); }
+
+Result<std::map<JobState, int64_t>> JobService::Counts() { return store_.JobCountByState(); }
+
+}  // namespace conveyor

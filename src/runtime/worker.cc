@@ -1,0 +1,120 @@
+#include "runtime/worker.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "observability/log.h"
+#include "runtime/lease_keeper.h"
+
+namespace conveyor {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// A job slower than this on average makes the next claim a single job.
+constexpr milliseconds kSlowJob{50};
+// Successes older than this are committed before the next job starts.
+constexpr milliseconds kMaxCommitDelay{20};
+
+}  // namespace
+
+Worker::Worker(PoolShared& shared, JobExecutor& executor, LeaseKeeper& keeper, int index,
+               std::function<void()> on_exit)
+    : shared_(shared),
+      executor_(executor),
+      keeper_(keeper),
+      id_(shared.config.node_name + "/w" + std::to_string(index)),
+      on_exit_(std::move(on_exit)) {}
+
+Worker::~Worker() { Join(); }
+
+void Worker::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::Loop() {
+  int batch = std::max(1, shared_.config.claim_batch);
+  while (!shared_.stop_claiming.load()) {
+    const uint64_t seen = shared_.wake.Epoch();
+    const TimeMs now = shared_.clock.NowMs();
+    Result<std::vector<Job>> claimed = shared_.store.JobClaim({.worker_id = id_,
+                                                               .max = batch,
+                                                               .now = now,
+                                                               .lease_ms = shared_.config.lease_ms,
+                                                               .types = shared_.types});
+    if (!claimed.ok()) {
+      BackOff(claimed.status());
+      continue;
+    }
+    error_streak_ = 0;
+    if (claimed->empty()) {
+      SleepUntilDue(seen, now);
+      continue;
+    }
+    if (static_cast<int>(claimed->size()) == batch) shared_.wake.Notify();
+    const auto per_job = RunBatch(std::move(claimed).value());
+    batch = per_job > kSlowJob ? 1 : std::max(1, shared_.config.claim_batch);
+  }
+  if (on_exit_) on_exit_();
+}
+
+std::chrono::steady_clock::duration Worker::RunBatch(std::vector<Job> jobs) {
+  const auto claimed_at = SteadyClock::now();
+  std::vector<std::shared_ptr<Attempt>> attempts;
+  attempts.reserve(jobs.size());
+  for (Job& job : jobs) attempts.push_back(std::make_shared<Attempt>(std::move(job), claimed_at));
+  shared_.held.Add(attempts);
+  keeper_.Poke();
+
+  std::vector<JobCompletion> done;
+  std::vector<std::shared_ptr<Attempt>> done_attempts;
+  SteadyClock::time_point oldest_done{};
+  size_t ran = 0;
+  for (; ran < attempts.size() && !shared_.stop_claiming.load(); ++ran) {
+    if (!done.empty() && SteadyClock::now() - oldest_done > kMaxCommitDelay) {
+      executor_.CompleteMany(std::exchange(done, {}), std::exchange(done_attempts, {}));
+    }
+    std::optional<JobCompletion> c = executor_.Run(*attempts[ran]);
+    if (!c) continue;
+    if (done.empty()) oldest_done = SteadyClock::now();
+    done.push_back(std::move(*c));
+    done_attempts.push_back(attempts[ran]);
+  }
+  executor_.CompleteMany(std::move(done), done_attempts);
+  // Stopping: jobs claimed but never started go back to the queue at no cost.
+  std::vector<const Attempt*> unstarted;
+  for (size_t i = ran; i < attempts.size(); ++i) unstarted.push_back(attempts[i].get());
+  executor_.ReleaseMany(unstarted);
+  return (SteadyClock::now() - claimed_at) / std::max<size_t>(ran, 1);
+}
+
+void Worker::SleepUntilDue(uint64_t seen_epoch, TimeMs claimed_at) {
+  const auto now = SteadyClock::now();
+  auto deadline = now + milliseconds(std::max<TimeMs>(1, shared_.config.rescue_interval_ms));
+  Result<std::optional<TimeMs>> next = shared_.store.JobNextRunAt();
+  if (next.ok() && next->has_value()) {
+    // Due at claim time yet not claimed: another worker took it, or no handler here serves it.
+    // Either way there is nothing for us until a Notify() or the cap.
+    if (**next > claimed_at) {
+      const TimeMs wait_ms = std::max<TimeMs>(1, **next - shared_.clock.NowMs());
+      deadline = std::min(deadline, now + milliseconds(wait_ms));
+    }
+  } else if (!next.ok()) {
+    log::Warn("worker.next_run_at_failed", {{"worker", id_}, {"error", next.status().ToString()}});
+  }
+  shared_.wake.WaitUntil(seen_epoch, deadline);
+}
+
+void Worker::BackOff(const Status& error) {
+  log::Warn("worker.claim_failed", {{"worker", id_}, {"error", error.ToString()}});
+  error_streak_ = std::min(error_streak_ + 1, 7);
+  const auto pause = milliseconds(std::min<TimeMs>(1000, 10L << error_streak_));
+  // A Notify() or Shutdown() ends the pause early; both are reasons to look again.
+  shared_.wake.WaitUntil(shared_.wake.Epoch(), SteadyClock::now() + pause);
+}
+
+}  // namespace conveyor

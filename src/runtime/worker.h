@@ -1,0 +1,55 @@
+// Worker: one thread that claims due jobs in batches and runs them one after another.
+//  - Claims up to claim_batch jobs per store round-trip (worker id "<node>/w<i>"); when the
+//    last batch averaged more than 50 ms a job, claims one at a time so jobs don't wait idle
+//    behind a slow one while a peer could run them.
+//  - Successes are committed together (one JobCompleteMany per batch, or sooner when the oldest
+//    uncommitted success is 20 ms old, so results of slow batches show up promptly).
+//  - With nothing to claim it sleeps on the pool's WakeSignal until Notify() or the earliest
+//    run_at of a waiting job (capped by rescue_interval_ms): no polling.
+//  - A full batch wakes one sleeping peer: there is probably more work.
+//  - Store errors never kill the thread: it logs, backs off (up to 1 s) and tries again.
+// Thread-safety: Start/Join from the pool's thread; the loop runs on its own thread.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/job_executor.h"
+#include "runtime/pool_shared.h"
+
+namespace conveyor {
+
+class LeaseKeeper;
+
+class Worker {
+ public:
+  // `on_exit` runs on the worker's thread when its loop ends.
+  Worker(PoolShared& shared, JobExecutor& executor, LeaseKeeper& keeper, int index,
+         std::function<void()> on_exit);
+  ~Worker();
+
+  void Start();
+  // Returns when the loop ended (after PoolShared::stop_claiming and the batch in hand).
+  void Join();
+
+ private:
+  void Loop();
+  // Runs a claimed batch; returns the average wall time per job run.
+  std::chrono::steady_clock::duration RunBatch(std::vector<Job> jobs);
+  void SleepUntilDue(uint64_t seen_epoch, TimeMs claimed_at);
+  void BackOff(const Status& error);
+
+  PoolShared& shared_;
+  JobExecutor& executor_;
+  LeaseKeeper& keeper_;
+  const std::string id_;
+  const std::function<void()> on_exit_;
+  int error_streak_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace conveyor
