@@ -1,0 +1,38 @@
+// TestContext: a JobContext for calling handlers directly, outside the worker pool.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/job.h"
+#include "handlers/handler.h"
+
+namespace conveyor {
+
+class TestContext final : public JobContext {
+ public:
+  explicit TestContext(std::string payload, int attempt = 1) {
+    job_.id = "0190b6c2-8f4e-7a3b-9c1d-2e3f4a5b6c7d";
+    job_.payload = std::move(payload);
+    job_.attempt = attempt;
+  }
+  const Job& job() const override { return job_; }
+  bool Cancelled() const override { return cancelled.load(); }
+  void ReportProgress(int percent, std::string message) override {
+    progress.push_back(percent);
+    last_message = std::move(message);
+  }
+  void SetStep(std::string step) override { last_step = std::move(step); }
+
+  std::atomic<bool> cancelled{false};
+  std::vector<int> progress;
+  std::string last_message;
+  std::string last_step;
+
+ private:
+  Job job_;
+};
+
+}  // namespace conveyor
