@@ -1,0 +1,118 @@
+"""The `conveyor` command line against a running server: client subcommands print JSON, `wait`
+reports the job's fate in its exit code; serve --help, migrate, bench --quick."""
+
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from conveyor_harness import ServerTestCase, binary, is_uuid, slow
+
+
+class CliTest(ServerTestCase):
+    SERVER_ARGS = dict(workers=2, extra=["--retry-base-ms", "50", "--retry-cap-ms", "100"])
+
+    def cli(self, *args, timeout=60, check=None):
+        p = subprocess.run([binary(), *args], capture_output=True, timeout=timeout * slow(),
+                           stdin=subprocess.DEVNULL)
+        if check is not None:
+            self.assertEqual(p.returncode, check,
+                             f"`conveyor {' '.join(args)}` exited {p.returncode}\n"
+                             f"stdout: {p.stdout.decode()[-800:]}\n"
+                             f"stderr: {p.stderr.decode()[-800:]}")
+        return p
+
+    def cli_json(self, *args, check=0, timeout=60):
+        p = self.cli(*args, "--url", self.server.base_url, check=check, timeout=timeout)
+        try:
+            return json.loads(p.stdout)
+        except ValueError:
+            self.fail(f"`conveyor {' '.join(args)}` did not print JSON: {p.stdout[:500]!r}")
+
+    def test_submit_get_wait_list(self):
+        job = self.cli_json("submit", "cube_sum", "--payload", '{"data":[2,3]}')
+        self.assertTrue(is_uuid(job["id"]), job)
+        self.assertEqual(job["type"], "cube_sum")
+        done = self.cli_json("wait", job["id"], "--timeout-s", "30")
+        self.assertEqual((done["id"], done["status"], done["result"]),
+                         (job["id"], "SUCCEEDED", 35))
+        got = self.cli_json("get", job["id"])
+        self.assertEqual(got["result"], 35)
+        lst = self.cli_json("list", "--status", "SUCCEEDED", "--type", "cube_sum",
+                            "--limit", "1000")
+        self.assertIn(job["id"], [j["id"] for j in lst["jobs"]])
+
+    def test_submit_options_reach_the_server(self):
+        job = self.cli_json("submit", "noop", "--payload", "{}", "--queue", "cliq",
+                            "--priority", "2", "--idempotency-key", "cli-key-1",
+                            "--run-at", "2099-01-01T00:00:00Z", "--max-attempts", "7")
+        self.assertEqual((job["queue"], job["priority"], job["idempotency_key"],
+                          job["max_attempts"], job["status"]),
+                         ("cliq", 2, "cli-key-1", 7, "SCHEDULED"))
+        cancelled = self.cli_json("cancel", job["id"])
+        self.assertEqual(cancelled["status"], "CANCELLED")
+        retried = self.cli_json("retry", job["id"])
+        self.assertEqual(retried["status"], "PENDING")
+
+    def test_wait_exit_code_is_nonzero_on_failure(self):
+        job = self.cli_json("submit", "fail", "--payload",
+                            '{"retryable": false, "message": "nope"}')
+        p = self.cli("wait", job["id"], "--timeout-s", "30", "--url", self.server.base_url)
+        self.assertNotEqual(p.returncode, 0, "wait must fail when the job FAILED")
+        self.assertEqual(json.loads(p.stdout)["status"], "FAILED")
+
+    def test_wait_times_out_with_its_own_code(self):
+        job = self.cli_json("submit", "noop", "--payload", "{}", "--run-at",
+                            "2099-01-01T00:00:00Z")
+        p = self.cli("wait", job["id"], "--timeout-s", "1", "--url", self.server.base_url)
+        self.assertNotIn(p.returncode, (0, 1), "a timeout is neither success nor job failure")
+
+    def test_cancel_running_and_retry_failed(self):
+        job = self.cli_json("submit", "sleep", "--payload", '{"seconds": 30}')
+        self.server.wait_for(job["id"], "RUNNING")
+        r = self.cli_json("cancel", job["id"])
+        self.assertIn(r["status"], ("RUNNING", "CANCELLED"))
+        p = self.cli("wait", job["id"], "--timeout-s", "20", "--url", self.server.base_url)
+        self.assertNotEqual(p.returncode, 0, "a CANCELLED job is not a success")
+        self.assertEqual(json.loads(p.stdout)["status"], "CANCELLED")
+        failed = self.cli_json("submit", "fail", "--payload", '{"retryable": false}')
+        self.server.wait_for(failed["id"], "FAILED")
+        again = self.cli_json("retry", failed["id"])
+        self.assertEqual(again["status"], "PENDING")
+
+    def test_server_errors_give_nonzero_exit(self):
+        p = self.cli("get", "not-a-uuid", "--url", self.server.base_url)
+        self.assertNotEqual(p.returncode, 0)
+        p = self.cli("submit", "no_such_type", "--payload", "{}", "--url", self.server.base_url)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("square_sum", (p.stdout + p.stderr).decode())
+        p = self.cli("get", "not-a-uuid", "--url", "http://127.0.0.1:1")
+        self.assertNotEqual(p.returncode, 0, "an unreachable server is an error")
+
+    def test_serve_help_lists_flags(self):
+        p = self.cli("serve", "--help", check=0)
+        out = p.stdout.decode()
+        for flag in ("--listen", "--store", "--workers", "--port-file", "--lease-s",
+                     "--retry-base-ms", "--max-body-bytes"):
+            self.assertIn(flag, out)
+
+    def test_migrate_twice(self):
+        with tempfile.TemporaryDirectory() as d:
+            store = "sqlite:" + os.path.join(d, "sub", "m.db")
+            self.cli("migrate", "--store", store, check=0)
+            self.cli("migrate", "--store", store, check=0)
+            self.assertTrue(os.path.exists(os.path.join(d, "sub", "m.db")))
+
+    def test_bench_quick(self):
+        p = self.cli("bench", "--help")
+        if p.returncode != 0 or b"--quick" not in p.stdout:
+            self.skipTest("`conveyor bench --quick` is not available in this build")
+        p = self.cli("bench", "--quick", timeout=150, check=0)
+        out = p.stdout.decode()
+        self.assertTrue(out.strip(), "bench printed nothing")
+        self.assertRegex(out, r"\d", "bench prints figures")
+
+
+if __name__ == "__main__":
+    unittest.main()
