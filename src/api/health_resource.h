@@ -1,0 +1,12 @@
+// Health resource: GET /health (the process answers; the cheapest route, the HTTP ceiling),
+// GET /ready (the store answers) and GET /admin/stats (jobs per state, worker counters).
+// Stateless; safe on any io thread.
+#pragma once
+
+#include "api/router.h"
+
+namespace conveyor::api {
+
+void RegisterHealthRoutes(Router& router);
+
+}  // namespace conveyor::api

@@ -1,0 +1,165 @@
+#include "api/http_server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "api/health_resource.h"
+#include "api/http_session.h"
+#include "api/jobs_resource.h"
+#include "api/router.h"
+#include "observability/log.h"
+
+namespace conveyor::api {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// "host:port", "[v6]:port"; "localhost" means the IPv4 loopback.
+Result<tcp::endpoint> ParseListen(const std::string& listen) {
+  const auto bad = [&] {
+    return Status::InvalidArgument("listen address \"" + listen +
+                                   "\" must be host:port, e.g. 127.0.0.1:8000");
+  };
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return bad();
+  std::string host = listen.substr(0, colon);
+  const std::string port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) return bad();
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty() || host == "*") host = "0.0.0.0";
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code aec;
+  const auto address = asio::ip::make_address(host, aec);
+  if (aec) return bad();
+  return tcp::endpoint(address, static_cast<uint16_t>(port));
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(JobService& jobs, ServerConfig config, WorkerPool* pool)
+      : config_(std::move(config)),
+        env_{jobs, pool, config_, router_, registry_},
+        io_(std::max(1, config_.io_threads)) {
+    RegisterHealthRoutes(router_);
+    RegisterJobRoutes(router_);
+  }
+
+  Status Start();
+  void Stop();
+  uint16_t port() const { return port_; }
+
+ private:
+  Status Bind(const tcp::endpoint& endpoint);
+  asio::awaitable<void> Accept();
+
+  // Declaration order is destruction order in reverse: the io_context (which may still hold
+  // session frames after a forced stop) goes before what those sessions refer to.
+  const ServerConfig config_;
+  Router router_;
+  SessionRegistry registry_;
+  SessionEnv env_;
+  asio::io_context io_;
+  std::optional<tcp::acceptor> acceptor_;
+  std::vector<std::thread> threads_;
+  std::atomic<uint16_t> port_{0};
+  std::mutex mu_;
+  bool started_ = false;  // REQUIRES: mu_ held
+  bool stopped_ = false;  // REQUIRES: mu_ held
+};
+
+Status HttpServer::Impl::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_ || stopped_) return Status::FailedPrecondition("the HTTP server was started before");
+  auto endpoint = ParseListen(config_.listen);
+  if (!endpoint.ok()) return endpoint.status();
+  if (Status s = Bind(*endpoint); !s.ok()) return s;
+  asio::co_spawn(acceptor_->get_executor(), Accept(), asio::detached);
+  const int n = std::max(1, config_.io_threads);
+  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { io_.run(); });
+  started_ = true;
+  return Status::Ok();
+}
+
+Status HttpServer::Impl::Bind(const tcp::endpoint& endpoint) {
+  acceptor_.emplace(asio::make_strand(io_));
+  boost::system::error_code ec;
+  const auto fail = [&](const char* step) {
+    acceptor_.reset();
+    return Status::Unavailable("cannot listen on " + config_.listen + " (" + step + "): " +
+                               ec.message());
+  };
+  if (acceptor_->open(endpoint.protocol(), ec)) return fail("open");
+  if (acceptor_->set_option(asio::socket_base::reuse_address(true), ec)) return fail("option");
+  if (acceptor_->bind(endpoint, ec)) return fail("bind");
+  if (acceptor_->listen(asio::socket_base::max_listen_connections, ec)) return fail("listen");
+  port_ = acceptor_->local_endpoint(ec).port();
+  return Status::Ok();
+}
+
+asio::awaitable<void> HttpServer::Impl::Accept() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor_->async_accept(asio::make_strand(io_), kTuple);
+    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
+    if (ec) {
+      // Out of file descriptors, usually: back off instead of spinning.
+      log::Warn("http_accept_failed", {{"error", ec.message()}});
+      asio::steady_timer timer(acceptor_->get_executor(), std::chrono::milliseconds(50));
+      co_await timer.async_wait(kTuple);
+      continue;
+    }
+    boost::system::error_code ignored;  // Nagle only delays; failing to disable it is harmless
+    socket.set_option(tcp::no_delay(true), ignored);
+    HttpSession::Launch(tcp::socket(std::move(socket)), env_);
+  }
+}
+
+void HttpServer::Impl::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    if (!started_) return;
+  }
+  // Phase 1: accept no more connections.
+  asio::post(acceptor_->get_executor(), [this] {
+    boost::system::error_code ignored;  // closing stops the accept loop; nothing else to do
+    acceptor_->close(ignored);
+  });
+  // Phase 2: idle keep-alive connections close now; busy ones after their current answer.
+  registry_.StopAll();
+  if (!registry_.WaitEmpty(config_.shutdown_grace)) {
+    log::Warn("http_shutdown_forced", {{"reason", "requests still running after the grace time"}});
+  }
+  io_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+HttpServer::HttpServer(JobService& jobs, ServerConfig config, WorkerPool* pool)
+    : impl_(std::make_unique<Impl>(jobs, std::move(config), pool)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() { return impl_->Start(); }
+uint16_t HttpServer::port() const { return impl_->port(); }
+void HttpServer::Stop() { impl_->Stop(); }
+
+}  // namespace conveyor::api

@@ -1,0 +1,65 @@
+// HttpServer: Conveyor's HTTP/1.1 API (docs/api.md) on Boost.Beast with C++20 coroutines.
+// A listener accepts connections; each connection is a session coroutine on its own strand doing
+// read → route → write with keep-alive and explicit timeouts. `io_threads` threads run one
+// io_context. Handlers call JobService only; a submit is awaited without blocking an io thread.
+//
+// Lifecycle: Start() binds and serves; Stop() is two-phase — stop accepting, close idle
+// keep-alive connections, let in-flight requests finish (up to `shutdown_grace`), then stop the
+// threads. Stop() is idempotent, safe before Start(), and called by the destructor.
+// Thread-safety: Start/Stop/port may be called from any thread, but not from an io thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+
+namespace conveyor {
+class JobService;
+class WorkerPool;
+}  // namespace conveyor
+
+namespace conveyor::api {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8000";  // "host:port"; port 0 picks a free port
+  int io_threads = 1;
+  size_t max_body_bytes = 1 << 20;   // larger bodies get 413
+  size_t max_header_bytes = 16 << 10;  // larger request heads get 431
+  std::chrono::milliseconds header_timeout{10'000};  // first byte → end of headers
+  std::chrono::milliseconds body_timeout{30'000};    // end of headers → end of body
+  std::chrono::milliseconds idle_timeout{60'000};    // between keep-alive requests
+  std::chrono::milliseconds write_timeout{30'000};   // a client that does not read its answer
+  std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests may finish within this
+};
+
+class HttpServer {
+ public:
+  // `pool` (may be null) only feeds the worker counters of /admin/stats.
+  HttpServer(JobService& jobs, ServerConfig config, WorkerPool* pool = nullptr);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds config.listen and starts serving. InvalidArgument for a malformed listen address,
+  // Unavailable when the address cannot be bound (in use, no permission), FailedPrecondition
+  // when called twice.
+  Status Start();
+  // The bound port (useful with port 0); 0 before a successful Start().
+  uint16_t port() const;
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace conveyor::api
+
+namespace conveyor {
+using api::HttpServer;
+using api::ServerConfig;
+}  // namespace conveyor

@@ -1,0 +1,273 @@
+#include "api/http_session.h"
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <charconv>
+#include <exception>
+
+#include "api/request_context.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "observability/log.h"
+
+namespace conveyor::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+constexpr size_t kReadChunk = 8192;
+constexpr size_t kMaxCorrelationId = 128;
+// After an error answer, unread request bytes are drained for at most this long (and this many
+// bytes) so closing the socket does not reset the connection before the client reads the answer.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 4 << 20;
+
+bool IsPrintableToken(std::string_view s) {
+  if (s.empty() || s.size() > kMaxCorrelationId) return false;
+  for (char c : s) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+}  // namespace
+
+void RequestContext::Fail(const ApiError& error) const {
+  const std::string_view target = View(request.target());
+  WriteProblem(error, target.substr(0, target.find('?')), &response);
+}
+
+// ---- SessionRegistry ------------------------------------------------------------------------
+
+bool SessionRegistry::Add(HttpSession* session) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.insert(session);
+  return !stopping_;
+}
+
+void SessionRegistry::Remove(HttpSession* session) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.erase(session);
+  if (sessions_.empty()) empty_.notify_all();
+}
+
+void SessionRegistry::StopAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopping_ = true;
+  // A session being destroyed waits on mu_ in Remove(); its weak pointer is already expired.
+  for (HttpSession* s : sessions_) {
+    if (auto alive = s->weak_from_this().lock()) alive->RequestStop();
+  }
+}
+
+bool SessionRegistry::WaitEmpty(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return empty_.wait_for(lock, timeout, [this] { return sessions_.empty(); });
+}
+
+// ---- HttpSession ----------------------------------------------------------------------------
+
+void HttpSession::Launch(asio::ip::tcp::socket socket, const SessionEnv& env) {
+  auto session = std::make_shared<HttpSession>(std::move(socket), env);
+  auto executor = session->stream_.get_executor();
+  asio::co_spawn(executor, [session]() { return session->Run(); }, asio::detached);
+}
+
+HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionEnv& env)
+    : stream_(std::move(socket)), env_(env) {
+  stopping_ = !env_.registry.Add(this);
+}
+
+HttpSession::~HttpSession() { env_.registry.Remove(this); }
+
+void HttpSession::RequestStop() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->stopping_ = true;
+    // Pending reads end with operation_aborted; a busy session finishes its answer first.
+    if (!self->busy_) self->stream_.cancel();
+  });
+}
+
+asio::awaitable<void> HttpSession::Run() {
+  for (bool first = true; !stopping_; first = false) {
+    const ReadResult read = co_await ReadRequest(first);
+    if (read == ReadResult::kClosed) break;
+    if (read == ReadResult::kRejected) {
+      // The request was not read in full: answer, then close without reading further.
+      if (co_await Write(false)) co_await LingeringClose();
+      break;
+    }
+    co_await Handle();
+    const bool keep_alive = parser_->keep_alive() && !stopping_;
+    const bool written = co_await Write(keep_alive);
+    LogAccess();
+    busy_ = false;
+    if (!written) break;
+    if (!keep_alive) {
+      beast::error_code ignored;  // the peer may be gone already; nothing to do about it
+      stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      break;
+    }
+  }
+  beast::error_code ignored;  // closing a socket the peer already reset is not an error here
+  stream_.socket().close(ignored);
+}
+
+asio::awaitable<HttpSession::ReadResult> HttpSession::ReadRequest(bool first) {
+  const ServerConfig& config = env_.config;
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(config.max_header_bytes));
+  parser_->body_limit(config.max_body_bytes);
+  if (buffer_.size() == 0) {
+    // Waiting for the next request on a kept-alive connection is idle time, not a slow request.
+    stream_.expires_after(first ? config.header_timeout : config.idle_timeout);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kTuple);
+    if (ec) co_return ReadResult::kClosed;
+    buffer_.commit(n);
+  }
+  stream_.expires_after(config.header_timeout);
+  auto [ec, n] = co_await http::async_read_header(stream_, buffer_, *parser_, kTuple);
+  if (ec) co_return Reject(ec);
+  busy_ = true;
+  started_ = std::chrono::steady_clock::now();
+  if (!parser_->is_done()) {
+    const auto expect = parser_->get()[http::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
+      if (wec) co_return ReadResult::kClosed;
+    }
+    stream_.expires_after(config.body_timeout);
+    auto [bec, bn] = co_await http::async_read(stream_, buffer_, *parser_, kTuple);
+    if (bec) co_return Reject(bec);
+  }
+  co_return ReadResult::kRequest;
+}
+
+HttpSession::ReadResult HttpSession::Reject(beast::error_code ec) {
+  ApiError error{ErrorKind::kMalformed, ""};
+  if (ec == http::error::header_limit) {
+    error = {ErrorKind::kHeadersTooLarge, "the request line and headers exceed " +
+                                              std::to_string(env_.config.max_header_bytes) +
+                                              " bytes"};
+  } else if (ec == http::error::body_limit) {
+    error = {ErrorKind::kPayloadTooLarge,
+             "the request body exceeds " + std::to_string(env_.config.max_body_bytes) +
+                 " bytes; split a large batch into several requests"};
+  } else if (ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+             ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    error.detail = "the request is not valid HTTP/1.1 (" + ec.message() + ")";
+  } else {
+    return ReadResult::kClosed;  // timeout, reset, EOF, shutdown: nobody to answer
+  }
+  busy_ = true;
+  started_ = std::chrono::steady_clock::now();
+  response_.Reset();
+  correlation_id_ = NewUuidV7(SystemClock::Default()->NowMs());
+  correlation_given_ = false;
+  WriteProblem(error, "/", &response_);
+  return ReadResult::kRejected;
+}
+
+void HttpSession::SetCorrelationId() {
+  const auto given = View(parser_->get()["X-Correlation-Id"]);
+  correlation_given_ = IsPrintableToken(given);
+  if (correlation_given_) {
+    correlation_id_.assign(given);
+  } else {
+    correlation_id_ = NewUuidV7(SystemClock::Default()->NowMs());
+  }
+}
+
+asio::awaitable<void> HttpSession::Handle() {
+  response_.Reset();
+  SetCorrelationId();
+  const HttpRequest& request = parser_->get();
+  std::string_view query;
+  const std::string_view path = Router::NormalizePath(View(request.target()), &query);
+  const Router::Match match = env_.router.Find(request.method(), path);
+  RequestContext ctx{request, path, query, match.params, correlation_id_, correlation_given_,
+                     env_.jobs, env_.pool, response_};
+  if (match.kind == Router::MatchKind::kNotFound) {
+    ctx.Fail({ErrorKind::kRouteNotFound,
+              "no route " + std::string(View(request.method_string())) + " " +
+                  std::string(path) + "; the routes are listed in docs/api.md"});
+  } else if (match.kind == Router::MatchKind::kMethodNotAllowed) {
+    ctx.Fail({ErrorKind::kMethodNotAllowed, std::string(View(request.method_string())) +
+                                                " is not allowed here; use " +
+                                                std::string(match.allow)});
+    response_.allow = match.allow;
+  } else {
+    try {
+      if (match.handler.async) {
+        co_await match.handler.async(ctx);
+      } else {
+        match.handler.sync(ctx);
+      }
+    } catch (const std::exception& e) {
+      log::Error("http_handler_exception", {{"path", path}, {"what", e.what()}});
+      response_.Reset();
+      ctx.Fail({ErrorKind::kInternal, "the server failed to handle this request"});
+    }
+  }
+}
+
+asio::awaitable<bool> HttpSession::Write(bool keep_alive) {
+  head_.clear();
+  SerializeResponseHead(response_, parser_ ? parser_->get().version() : 11, keep_alive,
+                        correlation_id_, &head_);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
+                                                  asio::buffer(response_.body)};
+  stream_.expires_after(env_.config.write_timeout);
+  auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
+  co_return !ec;
+}
+
+asio::awaitable<void> HttpSession::LingeringClose() {
+  beast::error_code ignored;  // the peer may have closed already; we close anyway
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTime);
+  size_t drained = 0;
+  while (drained < kLingerBytes) {
+    buffer_.clear();
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kTuple);
+    if (ec) break;
+    drained += n;
+  }
+}
+
+void HttpSession::LogAccess() const {
+  const unsigned status = response_.status;
+  if (status < 500 && !log::DebugEnabled()) return;
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started_).count();
+  char status_text[8], micros_text[24];
+  const auto s_end = std::to_chars(status_text, status_text + sizeof status_text, status).ptr;
+  const auto m_end = std::to_chars(micros_text, micros_text + sizeof micros_text, micros).ptr;
+  const HttpRequest& request = parser_->get();
+  const std::initializer_list<log::Field> fields = {
+      {"method", View(request.method_string())},
+      {"path", View(request.target())},
+      {"status", std::string_view(status_text, s_end - status_text)},
+      {"duration_us", std::string_view(micros_text, m_end - micros_text)},
+      {"correlation_id", correlation_id_}};
+  if (status >= 500) {
+    log::Warn("http_request", fields);
+  } else {
+    log::Debug("http_request", fields);
+  }
+}
+
+}  // namespace conveyor::api

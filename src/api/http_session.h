@@ -1,0 +1,92 @@
+// HttpSession: one client connection — a coroutine on the connection's strand that reads a
+// request (with header/body/idle timeouts and size limits), routes it, writes the response and
+// loops while the connection is kept alive. SessionRegistry lets the server find live sessions to
+// stop them: idle ones close at once, busy ones after their response.
+// Thread-safety: a session's state is touched only on its strand; RequestStop() and the
+// registry may be used from any thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include "api/http_server.h"
+#include "api/problem.h"
+#include "api/response.h"
+#include "api/router.h"
+
+namespace conveyor::api {
+
+class HttpSession;
+
+class SessionRegistry {
+ public:
+  // Returns false once StopAll() has run: the new session must stop after its first answer.
+  bool Add(HttpSession* session);
+  void Remove(HttpSession* session);
+  void StopAll();
+  // True when every session ended within `timeout`.
+  bool WaitEmpty(std::chrono::milliseconds timeout);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable empty_;
+  std::unordered_set<HttpSession*> sessions_;  // REQUIRES: mu_ held
+  bool stopping_ = false;                      // REQUIRES: mu_ held
+};
+
+// What every session shares; owned by the server, which outlives its sessions.
+struct SessionEnv {
+  JobService& jobs;
+  WorkerPool* pool;
+  const ServerConfig& config;
+  const Router& router;
+  SessionRegistry& registry;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  // Starts a session coroutine on the socket's executor (a strand).
+  static void Launch(boost::asio::ip::tcp::socket socket, const SessionEnv& env);
+
+  HttpSession(boost::asio::ip::tcp::socket socket, const SessionEnv& env);
+  ~HttpSession();
+  // Thread-safe: an idle session closes now, a busy one after its current response.
+  void RequestStop();
+
+ private:
+  enum class ReadResult { kRequest, kClosed, kRejected };
+
+  boost::asio::awaitable<void> Run();
+  boost::asio::awaitable<ReadResult> ReadRequest(bool first);
+  ReadResult Reject(boost::beast::error_code ec);
+  boost::asio::awaitable<void> Handle();
+  boost::asio::awaitable<bool> Write(bool keep_alive);
+  boost::asio::awaitable<void> LingeringClose();
+  void SetCorrelationId();
+  void LogAccess() const;
+
+  boost::beast::tcp_stream stream_;
+  const SessionEnv& env_;
+  boost::beast::flat_buffer buffer_;  // reused across requests; keeps pipelined bytes
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  Response response_;  // reused across requests
+  std::string head_;   // the serialised status line and headers, reused
+  std::string correlation_id_;
+  bool correlation_given_ = false;
+  std::chrono::steady_clock::time_point started_;
+  bool busy_ = false;      // a request is being read in full, handled or answered
+  bool stopping_ = false;  // close after the current response
+};
+
+}  // namespace conveyor::api

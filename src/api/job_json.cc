@@ -1,0 +1,231 @@
+#include "api/job_json.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "core/job_state.h"
+#include "core/time_format.h"
+
+namespace conveyor::api {
+namespace {
+
+namespace json = boost::json;
+
+constexpr JobState kAllStates[] = {JobState::kScheduled, JobState::kPending,  JobState::kRunning,
+                                   JobState::kSucceeded, JobState::kRetrying, JobState::kFailed,
+                                   JobState::kCancelled, JobState::kExpired};
+
+void WriteStrings(JsonWriter& w, const std::vector<std::string>& items) {
+  w.BeginArray();
+  for (const auto& s : items) w.String(s);
+  w.EndArray();
+}
+
+void WriteIds(JsonWriter& w, const Job& job) {
+  w.Key("id").String(job.id).Key("job_id").String(job.id);
+}
+
+// Decoding helpers: each returns false when the member has the wrong type.
+bool GetString(const json::object& o, std::string_view key, std::string* out) {
+  const json::value* v = o.if_contains(key);
+  if (!v || !v->is_string()) return false;
+  *out = std::string(v->get_string());
+  return true;
+}
+
+bool GetOptString(const json::object& o, std::string_view key, std::optional<std::string>* out) {
+  const json::value* v = o.if_contains(key);
+  if (!v || v->is_null()) return true;
+  if (!v->is_string()) return false;
+  *out = std::string(v->get_string());
+  return true;
+}
+
+bool GetInt(const json::object& o, std::string_view key, int* out) {
+  const json::value* v = o.if_contains(key);
+  if (!v || !v->is_int64()) return false;
+  *out = static_cast<int>(v->get_int64());
+  return true;
+}
+
+bool GetOptTime(const json::object& o, std::string_view key, std::optional<TimeMs>* out) {
+  std::optional<std::string> text;
+  if (!GetOptString(o, key, &text)) return false;
+  if (!text) return true;
+  *out = ParseRfc3339(*text);
+  return out->has_value();
+}
+
+bool GetTime(const json::object& o, std::string_view key, TimeMs* out) {
+  std::optional<TimeMs> t;
+  if (!GetOptTime(o, key, &t) || !t) return false;
+  *out = *t;
+  return true;
+}
+
+bool GetStrings(const json::object& o, std::string_view key, std::vector<std::string>* out) {
+  const json::value* v = o.if_contains(key);
+  if (!v || v->is_null()) return true;
+  if (!v->is_array()) return false;
+  for (const auto& item : v->get_array()) {
+    if (!item.is_string()) return false;
+    out->emplace_back(item.get_string());
+  }
+  return true;
+}
+
+std::optional<std::string> GetOptJson(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::nullopt;
+  return json::serialize(*v);
+}
+
+Status Bad(std::string_view member) {
+  return Status::InvalidArgument("job JSON: \"" + std::string(member) + "\" is missing or invalid");
+}
+
+}  // namespace
+
+void WriteJob(JsonWriter& w, const Job& job, std::optional<bool> is_new) {
+  w.BeginObject();
+  WriteIds(w, job);
+  w.Key("type").String(job.type).Key("queue").String(job.queue);
+  w.Key("status").String(ToString(job.state)).Key("priority").Int(job.priority);
+  w.Key("attempt").Int(job.attempt).Key("max_attempts").Int(job.max_attempts);
+  w.Key("payload").JsonText(job.payload);
+  w.Key("progress").Int(job.progress).Key("message").OptString(job.message);
+  w.Key("current_step").OptString(job.current_step).Key("result").OptJsonText(job.result);
+  w.Key("result_ref").OptString(job.result_ref).Key("error").OptString(job.error);
+  w.Key("idempotency_key").OptString(job.idempotency_key);
+  w.Key("correlation_id").OptString(job.correlation_id);
+  w.Key("webhook_url").OptString(job.webhook_url);
+  w.Key("tags");
+  WriteStrings(w, job.tags);
+  w.Key("depends_on");
+  WriteStrings(w, job.depends_on);
+  w.Key("run_at").Time(job.run_at).Key("expires_at").OptTime(job.expires_at);
+  w.Key("timeout_s").Int(job.timeout_s).Key("cancel_requested").Bool(job.cancel_requested);
+  w.Key("created_at").Time(job.created_at).Key("started_at").OptTime(job.started_at);
+  w.Key("finished_at").OptTime(job.finished_at).Key("updated_at").Time(job.updated_at);
+  if (is_new) w.Key("is_new").Bool(*is_new);
+  w.EndObject();
+}
+
+std::string JobToJson(const Job& job, std::optional<bool> is_new) {
+  std::string out;
+  out.reserve(640 + job.payload.size() + (job.result ? job.result->size() : 0));
+  JsonWriter w(&out);
+  WriteJob(w, job, is_new);
+  return out;
+}
+
+void AppendJobStatusJson(const Job& job, std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject();
+  WriteIds(w, job);
+  w.Key("status").String(ToString(job.state)).Key("progress").Int(job.progress);
+  w.Key("message").OptString(job.message).Key("current_step").OptString(job.current_step);
+  w.Key("attempt").Int(job.attempt).Key("max_attempts").Int(job.max_attempts);
+  w.Key("created_at").Time(job.created_at).Key("updated_at").Time(job.updated_at);
+  w.Key("started_at").OptTime(job.started_at).Key("finished_at").OptTime(job.finished_at);
+  w.EndObject();
+}
+
+void AppendJobResultJson(const Job& job, std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject();
+  WriteIds(w, job);
+  w.Key("status").String(ToString(job.state));
+  w.Key("result");
+  if (job.state == JobState::kSucceeded) {
+    w.OptJsonText(job.result);
+  } else {
+    w.Null();
+  }
+  w.Key("error").OptString(job.error).Key("result_ref").OptString(job.result_ref);
+  w.Key("finished_at").OptTime(job.finished_at);
+  w.EndObject();
+}
+
+void AppendJobEventsJson(std::string_view job_id, const std::vector<JobEvent>& events,
+                         std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject().Key("job_id").String(job_id).Key("events").BeginArray();
+  for (const auto& e : events) {
+    w.BeginObject().Key("at").Time(e.at).Key("from");
+    if (e.from) {
+      w.String(ToString(*e.from));
+    } else {
+      w.Null();
+    }
+    w.Key("to").String(ToString(e.to)).Key("attempt").Int(e.attempt);
+    w.Key("message").String(e.message).EndObject();
+  }
+  w.EndArray().EndObject();
+}
+
+void AppendJobPageJson(const JobPage& page, int limit, std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject().Key("jobs").BeginArray();
+  for (const auto& job : page.jobs) WriteJob(w, job);
+  w.EndArray().Key("next_cursor").OptString(page.next_cursor).Key("limit").Int(limit);
+  w.EndObject();
+}
+
+void AppendStatsJson(const std::map<JobState, int64_t>& counts, const WorkerStats& workers,
+                     std::string* out) {
+  JsonWriter w(out);
+  int64_t total = 0;
+  w.BeginObject().Key("status_breakdown").BeginObject();
+  for (JobState state : kAllStates) {
+    auto it = counts.find(state);
+    const int64_t n = it == counts.end() ? 0 : it->second;
+    total += n;
+    w.Key(ToString(state)).Int(n);
+  }
+  w.EndObject().Key("total").Int(total).Key("workers").BeginObject();
+  w.Key("running").Int(workers.running).Key("completed").Int(workers.completed);
+  w.Key("failed_attempts").Int(workers.failed_attempts).EndObject();
+  w.EndObject();
+}
+
+Result<Job> JobFromJson(const json::value& value) {
+  const json::object* o = value.if_object();
+  if (!o) return Status::InvalidArgument("job JSON must be an object");
+  Job job;
+  std::string status;
+  if (!GetString(*o, "id", &job.id)) return Bad("id");
+  if (!GetString(*o, "type", &job.type)) return Bad("type");
+  if (!GetString(*o, "queue", &job.queue)) return Bad("queue");
+  if (!GetString(*o, "status", &status)) return Bad("status");
+  const auto state = ParseJobState(status);
+  if (!state) return Bad("status");
+  job.state = *state;
+  if (!GetInt(*o, "priority", &job.priority)) return Bad("priority");
+  if (!GetInt(*o, "attempt", &job.attempt)) return Bad("attempt");
+  if (!GetInt(*o, "max_attempts", &job.max_attempts)) return Bad("max_attempts");
+  if (!GetInt(*o, "progress", &job.progress)) return Bad("progress");
+  if (!GetInt(*o, "timeout_s", &job.timeout_s)) return Bad("timeout_s");
+  job.payload = GetOptJson(*o, "payload").value_or("null");
+  job.result = GetOptJson(*o, "result");
+  if (!GetOptString(*o, "message", &job.message)) return Bad("message");
+  if (!GetOptString(*o, "current_step", &job.current_step)) return Bad("current_step");
+  if (!GetOptString(*o, "result_ref", &job.result_ref)) return Bad("result_ref");
+  if (!GetOptString(*o, "error", &job.error)) return Bad("error");
+  if (!GetOptString(*o, "idempotency_key", &job.idempotency_key)) return Bad("idempotency_key");
+  if (!GetOptString(*o, "correlation_id", &job.correlation_id)) return Bad("correlation_id");
+  if (!GetOptString(*o, "webhook_url", &job.webhook_url)) return Bad("webhook_url");
+  if (!GetStrings(*o, "tags", &job.tags)) return Bad("tags");
+  if (!GetStrings(*o, "depends_on", &job.depends_on)) return Bad("depends_on");
+  if (!GetTime(*o, "run_at", &job.run_at)) return Bad("run_at");
+  if (!GetTime(*o, "created_at", &job.created_at)) return Bad("created_at");
+  if (!GetTime(*o, "updated_at", &job.updated_at)) return Bad("updated_at");
+  if (!GetOptTime(*o, "expires_at", &job.expires_at)) return Bad("expires_at");
+  if (!GetOptTime(*o, "started_at", &job.started_at)) return Bad("started_at");
+  if (!GetOptTime(*o, "finished_at", &job.finished_at)) return Bad("finished_at");
+  const json::value* cancel = o->if_contains("cancel_requested");
+  if (!cancel || !cancel->is_bool()) return Bad("cancel_requested");
+  job.cancel_requested = cancel->get_bool();
+  return job;
+}
+
+}  // namespace conveyor::api

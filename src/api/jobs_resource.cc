@@ -1,0 +1,165 @@
+#include "api/jobs_resource.h"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <string>
+
+#include "api/async_submit.h"
+#include "api/job_json.h"
+#include "api/list_request.h"
+#include "api/request_context.h"
+#include "api/submit_request.h"
+#include "core/ids.h"
+#include "runtime/job_service.h"
+
+namespace conveyor::api {
+namespace {
+
+namespace http = boost::beast::http;
+using boost::asio::awaitable;
+
+constexpr size_t kMaxEchoedId = 64;
+
+std::string_view Header(const RequestContext& ctx, std::string_view name) {
+  const auto v = ctx.request[name];
+  return {v.data(), v.size()};
+}
+
+bool RequireJson(RequestContext& ctx) {
+  const auto type = ctx.request[http::field::content_type];
+  if (IsJsonContentType({type.data(), type.size()})) return true;
+  ctx.Fail({ErrorKind::kUnsupportedMediaType,
+            "send the job as JSON with the header Content-Type: application/json"});
+  return false;
+}
+
+SubmitHeaders HeadersOf(const RequestContext& ctx) {
+  return {Header(ctx, "Idempotency-Key"),
+          ctx.correlation_given ? ctx.correlation_id : std::string_view()};
+}
+
+// The {id} path parameter, or a 400 when it cannot be a job id.
+bool JobId(RequestContext& ctx, std::string* id) {
+  const std::string_view raw = ctx.params[0];
+  if (IsValidUuid(raw)) {
+    id->assign(raw);
+    return true;
+  }
+  std::string detail = "job id must be a UUID such as 0192f0c1-8d3c-7abc-9def-0123456789ab; got \"";
+  detail.append(raw.substr(0, kMaxEchoedId)).append(raw.size() > kMaxEchoedId ? "…\"" : "\"");
+  ctx.Fail({ErrorKind::kMalformed, std::move(detail)});
+  return false;
+}
+
+template <class T>
+bool Check(RequestContext& ctx, const Result<T>& result) {
+  if (result.ok()) return true;
+  ctx.Fail(ErrorFromStatus(result.status()));
+  return false;
+}
+
+void WriteOneJob(RequestContext& ctx, const Job& job) {
+  JsonWriter w(&ctx.response.body);
+  WriteJob(w, job);
+}
+
+awaitable<void> Submit(RequestContext& ctx) {
+  if (!RequireJson(ctx)) co_return;
+  std::vector<JobSpec> specs;
+  if (auto e = ParseSubmitBody(ctx.request.body(), HeadersOf(ctx), &specs)) {
+    ctx.Fail(*e);
+    co_return;
+  }
+  const SubmitResult result =
+      co_await AsyncSubmit(ctx.jobs, std::move(specs), boost::asio::use_awaitable);
+  if (!Check(ctx, result)) co_return;
+  const InsertOutcome& outcome = result.value().front();
+  ctx.response.status = outcome.is_new ? 201 : 200;
+  if (outcome.is_new) ctx.response.location = "/api/v1/jobs/" + outcome.job.id;
+  JsonWriter w(&ctx.response.body);
+  WriteJob(w, outcome.job, outcome.is_new);
+}
+
+awaitable<void> SubmitBatch(RequestContext& ctx) {
+  if (!RequireJson(ctx)) co_return;
+  std::vector<JobSpec> specs;
+  if (auto e = ParseBatchBody(ctx.request.body(), HeadersOf(ctx), &specs)) {
+    ctx.Fail(*e);
+    co_return;
+  }
+  const SubmitResult result =
+      co_await AsyncSubmit(ctx.jobs, std::move(specs), boost::asio::use_awaitable);
+  if (!Check(ctx, result)) co_return;
+  ctx.response.status = 201;
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("jobs").BeginArray();
+  for (const auto& outcome : result.value()) WriteJob(w, outcome.job, outcome.is_new);
+  w.EndArray().EndObject();
+}
+
+void Get(RequestContext& ctx) {
+  std::string id;
+  if (!JobId(ctx, &id)) return;
+  const auto job = ctx.jobs.Get(id);
+  if (Check(ctx, job)) WriteOneJob(ctx, *job);
+}
+
+void GetStatus(RequestContext& ctx) {
+  std::string id;
+  if (!JobId(ctx, &id)) return;
+  const auto job = ctx.jobs.Get(id);
+  if (Check(ctx, job)) AppendJobStatusJson(*job, &ctx.response.body);
+}
+
+void GetResult(RequestContext& ctx) {
+  std::string id;
+  if (!JobId(ctx, &id)) return;
+  const auto job = ctx.jobs.Get(id);
+  if (Check(ctx, job)) AppendJobResultJson(*job, &ctx.response.body);
+}
+
+void GetEvents(RequestContext& ctx) {
+  std::string id;
+  if (!JobId(ctx, &id)) return;
+  const auto events = ctx.jobs.Events(id);
+  if (Check(ctx, events)) AppendJobEventsJson(id, *events, &ctx.response.body);
+}
+
+void List(RequestContext& ctx) {
+  JobListParams params;
+  if (auto e = ParseListQuery(ctx.query, &params)) return ctx.Fail(*e);
+  const auto page = ctx.jobs.List(params);
+  if (Check(ctx, page)) AppendJobPageJson(*page, params.limit, &ctx.response.body);
+}
+
+void Cancel(RequestContext& ctx) {
+  std::string id;
+  if (!JobId(ctx, &id)) return;
+  const auto job = ctx.jobs.Cancel(id);
+  if (Check(ctx, job)) WriteOneJob(ctx, *job);
+}
+
+void Retry(RequestContext& ctx) {
+  std::string id;
+  if (!JobId(ctx, &id)) return;
+  const auto job = ctx.jobs.Retry(id);
+  if (Check(ctx, job)) WriteOneJob(ctx, *job);
+}
+
+}  // namespace
+
+void RegisterJobRoutes(Router& router) {
+  using http::verb;
+  // Literal routes first: the first pattern matching a path decides (router.h).
+  router.Add(verb::post, "/jobs/batch", {.async = &SubmitBatch});
+  router.Add(verb::post, "/jobs", {.async = &Submit});
+  router.Add(verb::get, "/jobs", {.sync = &List});
+  router.Add(verb::get, "/jobs/{id}", {.sync = &Get});
+  router.Add(verb::delete_, "/jobs/{id}", {.sync = &Cancel});
+  router.Add(verb::get, "/jobs/{id}/status", {.sync = &GetStatus});
+  router.Add(verb::get, "/jobs/{id}/result", {.sync = &GetResult});
+  router.Add(verb::get, "/jobs/{id}/events", {.sync = &GetEvents});
+  router.Add(verb::post, "/jobs/{id}/retry", {.sync = &Retry});
+}
+
+}  // namespace conveyor::api

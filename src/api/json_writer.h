@@ -1,0 +1,55 @@
+// JsonWriter: appends JSON to a caller-owned string without building a DOM, so a job is
+// serialised once, straight into the response body. Keys and commas are tracked per nesting
+// level; the caller keeps begin/end balanced. Not thread-safe; one writer per string.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+
+namespace conveyor::api {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string* out) : out_(out) {}
+
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(std::string_view key);
+
+  JsonWriter& String(std::string_view s);
+  JsonWriter& Int(int64_t v);
+  JsonWriter& Bool(bool v);
+  JsonWriter& Null();
+  // `json` must already be valid JSON text (see IsValidJson).
+  JsonWriter& Raw(std::string_view json);
+  JsonWriter& Time(TimeMs t);  // RFC 3339 UTC with milliseconds
+
+  JsonWriter& OptString(const std::optional<std::string>& s) { return s ? String(*s) : Null(); }
+  JsonWriter& OptTime(const std::optional<TimeMs>& t) { return t ? Time(*t) : Null(); }
+  // JSON text kept by the store; emitted as a value when valid, as a string otherwise, so a
+  // damaged row can never make the response invalid JSON.
+  JsonWriter& OptJsonText(const std::optional<std::string>& json) {
+    return json ? JsonText(*json) : Null();
+  }
+  JsonWriter& JsonText(std::string_view json);
+
+ private:
+  void Separate();
+
+  std::string* out_;
+  bool need_comma_ = false;
+};
+
+// Appends `s` as a quoted JSON string (escaping quotes, backslashes and control characters).
+void AppendJsonString(std::string* out, std::string_view s);
+
+// True when `text` is exactly one JSON value. Validates without building a DOM.
+bool IsValidJson(std::string_view text);
+
+}  // namespace conveyor::api

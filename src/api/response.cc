@@ -1,0 +1,53 @@
+#include "api/response.h"
+
+#include <ostream>  // before Beast: boost/core/string_view.hpp in 1.81 needs it
+
+#include <boost/beast/http/status.hpp>
+#include <charconv>
+
+namespace conveyor::api {
+namespace {
+
+void AppendHeader(std::string* out, std::string_view name, std::string_view value) {
+  out->append(name);
+  out->append(": ");
+  out->append(value);
+  out->append("\r\n");
+}
+
+void AppendNumber(std::string* out, size_t n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  (void)ec;  // 24 characters always hold a size_t
+  out->append(buf, end);
+}
+
+}  // namespace
+
+void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_alive,
+                           std::string_view correlation_id, std::string* out) {
+  // Written by hand rather than through beast::http::response: the API sets a handful of
+  // headers, and building the head in a reused string avoids one allocation per header field.
+  out->append("HTTP/1.1 ");
+  AppendNumber(out, r.status);
+  out->push_back(' ');
+  const auto reason = boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(r.status));
+  out->append(reason.data(), reason.size());
+  out->append("\r\n");
+  AppendHeader(out, "Content-Type", r.content_type);
+  out->append("Content-Length: ");
+  AppendNumber(out, r.body.size());
+  out->append("\r\n");
+  if (!correlation_id.empty()) AppendHeader(out, "X-Correlation-Id", correlation_id);
+  if (!r.location.empty()) AppendHeader(out, "Location", r.location);
+  if (!r.allow.empty()) AppendHeader(out, "Allow", r.allow);
+  if (r.retry_after) AppendHeader(out, "Retry-After", "1");
+  if (!keep_alive) {
+    AppendHeader(out, "Connection", "close");
+  } else if (http_version < 11) {
+    AppendHeader(out, "Connection", "keep-alive");
+  }
+  out->append("\r\n");
+}
+
+}  // namespace conveyor::api

@@ -1,0 +1,39 @@
+// Response: what a route handler produces — status, content type, body and the few headers the
+// API ever sets. The session turns it into bytes (SerializeResponseHead) and reuses one Response
+// per connection, so a keep-alive connection does not reallocate its body buffer per request.
+// Value type; not shared between threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace conveyor::api {
+
+inline constexpr std::string_view kJsonType = "application/json";
+inline constexpr std::string_view kProblemType = "application/problem+json";
+
+struct Response {
+  unsigned status = 200;
+  std::string_view content_type = kJsonType;  // always a static string
+  std::string body;
+  std::string location;    // Location header when non-empty
+  std::string_view allow;  // Allow header when non-empty (405); points into the router
+  bool retry_after = false;  // Retry-After: 1 (503, 429)
+
+  // Keeps the body's capacity for the next request on the connection.
+  void Reset() {
+    status = 200;
+    content_type = kJsonType;
+    body.clear();
+    location.clear();
+    allow = {};
+    retry_after = false;
+  }
+};
+
+// Appends the status line and headers, up to and including the blank line, to `out`.
+// `keep_alive` decides the Connection header; HTTP/1.0 clients get an explicit keep-alive.
+void SerializeResponseHead(const Response& response, unsigned http_version, bool keep_alive,
+                           std::string_view correlation_id, std::string* out);
+
+}  // namespace conveyor::api

@@ -1,0 +1,71 @@
+// Router: method + path pattern → handler. Patterns are literal segments and "{param}"
+// segments ("/jobs/{id}/status"); matching walks the segments without allocating and without
+// regular expressions. Paths are normalised first: the optional "/api/v1" prefix, the query
+// string and a trailing slash are removed, so "/api/v1/jobs/" and "/jobs" reach the same route.
+// A path that matches a pattern under another method gives MethodNotAllowed with the Allow list.
+// The first registered pattern that matches a path decides: register literal routes first.
+// Filled at start-up, read-only afterwards: Find() is thread-safe.
+#pragma once
+
+#include <array>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conveyor::api {
+
+struct RequestContext;
+
+// Most handlers finish at once; submit waits for the store's group commit without blocking the
+// io thread, so it is a coroutine.
+using SyncHandler = void (*)(RequestContext&);
+using AsyncHandler = boost::asio::awaitable<void> (*)(RequestContext&);
+
+struct RouteHandler {
+  SyncHandler sync = nullptr;
+  AsyncHandler async = nullptr;
+};
+
+inline constexpr size_t kMaxPathParams = 2;
+using PathParams = std::array<std::string_view, kMaxPathParams>;
+
+class Router {
+ public:
+  enum class MatchKind { kFound, kNotFound, kMethodNotAllowed };
+  struct Match {
+    MatchKind kind = MatchKind::kNotFound;
+    RouteHandler handler;
+    PathParams params;        // views into the path given to Find, in pattern order
+    std::string_view allow;   // for kMethodNotAllowed, e.g. "GET, DELETE"
+  };
+
+  void Add(boost::beast::http::verb method, std::string_view pattern, RouteHandler handler);
+  // `path` must already be normalised (see NormalizePath).
+  Match Find(boost::beast::http::verb method, std::string_view path) const;
+
+  // Splits a request target into the normalised path and the raw query (without '?').
+  static std::string_view NormalizePath(std::string_view target, std::string_view* query);
+
+ private:
+  struct Segment {
+    std::string text;
+    bool is_param = false;
+  };
+  struct Method {
+    boost::beast::http::verb verb;
+    RouteHandler handler;
+  };
+  struct Pattern {
+    std::vector<Segment> segments;
+    std::vector<Method> methods;
+    std::string allow;
+  };
+
+  static bool MatchSegments(const Pattern& pattern, std::string_view path, PathParams* params);
+
+  std::vector<Pattern> patterns_;
+};
+
+}  // namespace conveyor::api

@@ -1,0 +1,334 @@
+#include "api/submit_request.h"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parser.hpp>
+#include <boost/url/parse.hpp>
+#include <cctype>
+#include <cmath>
+#include <string>
+
+#include "core/ids.h"
+#include "core/time_format.h"
+
+namespace conveyor::api {
+namespace {
+
+namespace json = boost::json;
+using Error = std::optional<ApiError>;
+
+constexpr size_t kMaxKeyLength = 255;
+constexpr size_t kMaxCorrelationLength = 128;
+constexpr size_t kMaxQueueLength = 64;
+constexpr size_t kMaxTags = 64;
+constexpr size_t kMaxUrlLength = 2048;
+constexpr std::string_view kTimeRule = "must be an RFC 3339 time such as 2026-02-01T15:00:00Z";
+
+ApiError Invalid(std::string_view prefix, std::string_view field, std::string_view rule) {
+  std::string detail;
+  detail.reserve(prefix.size() + field.size() + rule.size() + 1);
+  detail.append(prefix).append(field).append(" ").append(rule);
+  return {ErrorKind::kInvalidField, std::move(detail)};
+}
+
+// A member that is absent or null counts as not given.
+const json::value* Given(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && !v->is_null() ? v : nullptr;
+}
+
+std::optional<int64_t> AsInteger(const json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64()) return std::nullopt;  // beyond int64: out of every range we accept
+  if (v.is_double()) {
+    const double d = v.get_double();
+    if (std::trunc(d) == d && std::fabs(d) < 9.0e15) return static_cast<int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+Error ReadInt(const json::object& o, std::string_view key, int min, int max,
+              std::string_view prefix, std::optional<int>* out) {
+  const json::value* v = Given(o, key);
+  if (!v) return std::nullopt;
+  const auto n = AsInteger(*v);
+  if (!n || *n < min || *n > max) {
+    return Invalid(prefix, key,
+                   "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  *out = static_cast<int>(*n);
+  return std::nullopt;
+}
+
+Error ReadString(const json::object& o, std::string_view key, size_t max_len,
+                 std::string_view prefix, std::optional<std::string>* out) {
+  const json::value* v = Given(o, key);
+  if (!v) return std::nullopt;
+  if (!v->is_string() || v->get_string().empty() || v->get_string().size() > max_len) {
+    return Invalid(prefix, key, "must be a string of 1 to " + std::to_string(max_len) + " characters");
+  }
+  *out = std::string(v->get_string());
+  return std::nullopt;
+}
+
+Error ReadTime(const json::object& o, std::string_view key, std::string_view prefix,
+               std::optional<TimeMs>* out) {
+  const json::value* v = Given(o, key);
+  if (!v) return std::nullopt;
+  if (v->is_string()) *out = ParseRfc3339(v->get_string());
+  if (!*out) return Invalid(prefix, key, kTimeRule);
+  return std::nullopt;
+}
+
+// run_at, or its alias scheduled_at (seed clients); giving both is ambiguous.
+Error ReadRunAt(const json::object& o, std::string_view prefix, std::optional<TimeMs>* out) {
+  if (Given(o, "run_at") && Given(o, "scheduled_at")) {
+    return Invalid(prefix, "run_at", "and scheduled_at mean the same; give only one of them");
+  }
+  return Given(o, "scheduled_at") ? ReadTime(o, "scheduled_at", prefix, out)
+                                  : ReadTime(o, "run_at", prefix, out);
+}
+
+bool IsQueueName(std::string_view s) {
+  if (s.empty() || s.size() > kMaxQueueLength) return false;
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' &&
+        c != ':')
+      return false;
+  }
+  return true;
+}
+
+Error ReadQueue(const json::object& o, std::string_view prefix, std::string* out) {
+  const json::value* v = Given(o, "queue");
+  if (!v) return std::nullopt;
+  if (!v->is_string() || !IsQueueName(v->get_string())) {
+    return Invalid(prefix, "queue",
+                   "must be a string of 1 to 64 letters, digits, '_', '-', '.' or ':'");
+  }
+  *out = std::string(v->get_string());
+  return std::nullopt;
+}
+
+bool IsHttpUrl(std::string_view s) {
+  if (s.size() > kMaxUrlLength) return false;
+  auto url = boost::urls::parse_absolute_uri(s);
+  if (!url || !url->has_authority() || url->host().empty()) return false;
+  return url->scheme_id() == boost::urls::scheme::http ||
+         url->scheme_id() == boost::urls::scheme::https;
+}
+
+Error ReadWebhook(const json::object& o, std::string_view prefix,
+                  std::optional<std::string>* out) {
+  const json::value* v = Given(o, "webhook_url");
+  if (!v) return std::nullopt;
+  if (!v->is_string() || !IsHttpUrl(v->get_string())) {
+    return Invalid(prefix, "webhook_url", "must be an absolute http:// or https:// URL");
+  }
+  *out = std::string(v->get_string());
+  return std::nullopt;
+}
+
+// tags: strings; depends_on: job ids. `ids` selects the rule for the items.
+Error ReadList(const json::object& o, std::string_view key, bool ids, std::string_view prefix,
+               std::vector<std::string>* out) {
+  const json::value* v = Given(o, key);
+  if (!v) return std::nullopt;
+  if (!v->is_array() || v->get_array().size() > kMaxTags) {
+    return Invalid(prefix, key, ids ? "must be an array of at most 64 job ids"
+                                    : "must be an array of at most 64 strings");
+  }
+  const auto& items = v->get_array();
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto* s = items[i].if_string();
+    const bool ok = s && !s->empty() && s->size() <= 128 && (!ids || IsValidUuid(*s));
+    if (!ok) {
+      const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
+      return Invalid(prefix, field, ids ? "must be a job id (UUID)"
+                                        : "must be a string of 1 to 128 characters");
+    }
+    out->emplace_back(*s);
+  }
+  return std::nullopt;
+}
+
+// Takes `key` out of `o` as a JSON object; absent or null gives an empty object.
+Error TakeObject(json::object& o, std::string_view key, std::string_view prefix,
+                 json::value* out) {
+  json::value* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_object()) return Invalid(prefix, key, "must be a JSON object");
+  *out = json::value(std::move(*v));  // same storage: moves, does not copy
+  return std::nullopt;
+}
+
+Error ReadName(const json::object& o, std::string_view key, std::string_view prefix,
+               std::string* out) {
+  const json::value* v = o.if_contains(key);
+  if (!v->is_string() || v->get_string().empty() || v->get_string().size() > kMaxKeyLength) {
+    return Invalid(prefix, key, "must be a non-empty string naming the job type");
+  }
+  *out = std::string(v->get_string());
+  return std::nullopt;
+}
+
+// The four body shapes differ only in where the type, the payload and the key come from.
+struct Shape {
+  std::string type;
+  json::value payload;
+  std::optional<std::string> doc_id;
+};
+
+Error ReadShape(json::object& o, std::string_view prefix, Shape* shape) {
+  shape->payload = json::object(o.storage());
+  if (o.contains("type")) {
+    if (auto e = ReadName(o, "type", prefix, &shape->type)) return e;
+    return TakeObject(o, "payload", prefix, &shape->payload);
+  }
+  if (o.contains("task")) {
+    if (auto e = ReadName(o, "task", prefix, &shape->type)) return e;
+    return TakeObject(o, "params", prefix, &shape->payload);
+  }
+  if (o.contains("operation")) {
+    if (auto e = ReadName(o, "operation", prefix, &shape->type)) return e;
+    if (json::value* data = o.if_contains("data")) {
+      shape->payload.get_object().emplace("data", std::move(*data));
+    }
+    return std::nullopt;
+  }
+  if (o.contains("doc_id")) {
+    if (auto e = ReadString(o, "doc_id", kMaxKeyLength, prefix, &shape->doc_id)) return e;
+    if (!shape->doc_id) return Invalid(prefix, "doc_id", "must be a string of 1 to 255 characters");
+    shape->type = "document.pipeline";
+    return TakeObject(o, "payload", prefix, &shape->payload);
+  }
+  return ApiError{ErrorKind::kInvalidField,
+                  std::string(prefix) +
+                      "type is required: name the job type in \"type\" (or use one of the "
+                      "shapes {\"task\", \"params\"}, {\"operation\", \"data\"}, "
+                      "{\"doc_id\", \"payload\"})"};
+}
+
+// The key comes from the idempotency_key field (or doc_id) and/or the header; both must agree.
+Error ResolveIdempotencyKey(const json::object& o, const Shape& shape,
+                            const SubmitHeaders& headers, std::string_view prefix,
+                            std::optional<std::string>* out) {
+  if (auto e = ReadString(o, "idempotency_key", kMaxKeyLength, prefix, out)) return e;
+  if (!*out) *out = shape.doc_id;
+  if (headers.idempotency_key.empty()) return std::nullopt;
+  if (headers.idempotency_key.size() > kMaxKeyLength) {
+    return ApiError{ErrorKind::kInvalidField,
+                    "the Idempotency-Key header must be 1 to 255 characters"};
+  }
+  if (*out && **out != headers.idempotency_key) {
+    return ApiError{ErrorKind::kInvalidField,
+                    std::string(prefix) + "idempotency_key differs from the Idempotency-Key "
+                                          "header; send the key once, in either place"};
+  }
+  *out = std::string(headers.idempotency_key);
+  return std::nullopt;
+}
+
+Error ReadOptions(const json::object& o, std::string_view prefix, JobSpec* spec) {
+  std::optional<int> priority;
+  if (auto e = ReadQueue(o, prefix, &spec->queue)) return e;
+  if (auto e = ReadInt(o, "priority", kMinPriority, kMaxPriority, prefix, &priority)) return e;
+  spec->priority = priority.value_or(kDefaultPriority);
+  if (auto e = ReadInt(o, "max_attempts", 1, 100, prefix, &spec->max_attempts)) return e;
+  if (auto e = ReadRunAt(o, prefix, &spec->run_at)) return e;
+  if (auto e = ReadTime(o, "expires_at", prefix, &spec->expires_at)) return e;
+  if (auto e = ReadInt(o, "timeout_s", 1, 86400, prefix, &spec->timeout_s)) return e;
+  if (auto e = ReadWebhook(o, prefix, &spec->webhook_url)) return e;
+  if (auto e = ReadList(o, "tags", false, prefix, &spec->tags)) return e;
+  return ReadList(o, "depends_on", true, prefix, &spec->depends_on);
+}
+
+// Parses `body` with one monotonic resource: the whole DOM is a few large blocks, and payloads
+// moved into specs keep the resource alive through its shared storage pointer.
+Error ParseJson(std::string_view body, json::value* out) {
+  if (body.empty()) {
+    return ApiError{ErrorKind::kMalformed, "the request body is empty; send a JSON object"};
+  }
+  unsigned char temp[4096];
+  json::parser parser(json::make_shared_resource<json::monotonic_resource>(), {}, temp);
+  json::error_code ec;
+  const size_t consumed = parser.write(body.data(), body.size(), ec);
+  if (ec) {
+    return ApiError{ErrorKind::kMalformed, "the request body is not valid JSON (" + ec.message() +
+                                               " near byte " + std::to_string(consumed) + ")"};
+  }
+  *out = parser.release();
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool IsJsonContentType(std::string_view content_type) {
+  const auto semi = content_type.find(';');
+  std::string_view media = content_type.substr(0, semi);
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (media.size() != kJson.size()) return false;
+  for (size_t i = 0; i < media.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(media[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+std::optional<ApiError> NormalizeSpec(json::object& o, const SubmitHeaders& headers,
+                                      std::string_view prefix, std::vector<JobSpec>* out) {
+  Shape shape{.payload = json::value(o.storage())};  // payloads stay in the parse's resource
+  if (auto e = ReadShape(o, prefix, &shape)) return e;
+  JobSpec spec{.type = std::move(shape.type), .payload = std::move(shape.payload)};
+  if (auto e = ReadOptions(o, prefix, &spec)) return e;
+  if (auto e = ResolveIdempotencyKey(o, shape, headers, prefix, &spec.idempotency_key)) return e;
+  if (auto e = ReadString(o, "correlation_id", kMaxCorrelationLength, prefix, &spec.correlation_id))
+    return e;
+  // The body's correlation_id wins over the header's.
+  if (!spec.correlation_id && !headers.correlation_id.empty()) {
+    spec.correlation_id = std::string(headers.correlation_id);
+  }
+  out->push_back(std::move(spec));
+  return std::nullopt;
+}
+
+std::optional<ApiError> ParseSubmitBody(std::string_view body, const SubmitHeaders& headers,
+                                        std::vector<JobSpec>* out) {
+  json::value root;
+  if (auto e = ParseJson(body, &root)) return e;
+  if (!root.is_object()) {
+    return ApiError{ErrorKind::kInvalidField,
+                    "the body must be a JSON object such as "
+                    "{\"type\": \"noop\", \"payload\": {}}"};
+  }
+  return NormalizeSpec(root.get_object(), headers, "", out);
+}
+
+std::optional<ApiError> ParseBatchBody(std::string_view body, const SubmitHeaders& headers,
+                                       std::vector<JobSpec>* out) {
+  json::value root;
+  if (auto e = ParseJson(body, &root)) return e;
+  json::array* jobs = root.if_array();
+  if (json::object* o = root.if_object()) {
+    json::value* v = o->if_contains("jobs");
+    jobs = v ? v->if_array() : nullptr;
+  }
+  if (!jobs) {
+    return ApiError{ErrorKind::kInvalidField,
+                    "the body must be {\"jobs\": [job, ...]} or a JSON array of jobs"};
+  }
+  if (jobs->empty() || jobs->size() > kMaxBatchJobs) {
+    return ApiError{ErrorKind::kInvalidField, "jobs must hold 1 to 1000 jobs"};
+  }
+  const SubmitHeaders batch_headers{.correlation_id = headers.correlation_id};
+  out->reserve(jobs->size());
+  for (size_t i = 0; i < jobs->size(); ++i) {
+    const std::string prefix = "jobs[" + std::to_string(i) + "]";
+    json::object* spec = (*jobs)[i].if_object();
+    if (!spec) return ApiError{ErrorKind::kInvalidField, prefix + " must be a JSON object"};
+    if (auto e = NormalizeSpec(*spec, batch_headers, prefix + ".", out)) return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace conveyor::api

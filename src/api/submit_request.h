@@ -1,0 +1,47 @@
+// Submit request normalisation: turns a POST /jobs (or /jobs/batch) body and its headers into
+// JobSpecs. Four body shapes are accepted (docs/api.md): the canonical {type, payload, ...} and
+// the seeds' {task, params}, {operation, data} and {doc_id, payload, webhook_url}. Every known
+// field is type-checked here and a bad one yields a 422 naming it; whether the type exists and
+// the payload suits it is decided later by JobService through the handler registry.
+// Unknown fields are ignored (seed clients send extras such as "plan"). Pure; thread-safe.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "api/problem.h"
+#include "runtime/job_service.h"
+
+namespace conveyor::api {
+
+// The request headers that take part in a submission; empty means absent.
+struct SubmitHeaders {
+  std::string_view idempotency_key;  // Idempotency-Key
+  std::string_view correlation_id;   // X-Correlation-Id as sent by the client (never generated)
+};
+
+inline constexpr size_t kMaxBatchJobs = 1000;
+
+// True for application/json, with or without parameters such as charset.
+bool IsJsonContentType(std::string_view content_type);
+
+// POST /jobs: appends exactly one spec. 400 when the body is not JSON, 422 for a bad field.
+// Specs come out in a vector because JobService takes one, and because payloads must be
+// move-constructed (not assigned) to keep the parse's memory resource without a deep copy.
+std::optional<ApiError> ParseSubmitBody(std::string_view body, const SubmitHeaders& headers,
+                                        std::vector<JobSpec>* out);
+
+// POST /jobs/batch: {"jobs": [spec, ...]} or a bare array of 1..1000 specs; errors are prefixed
+// with the index ("jobs[3].priority must be ..."). The Idempotency-Key header does not apply to a
+// batch (one key cannot name many jobs); each spec may carry its own idempotency_key.
+std::optional<ApiError> ParseBatchBody(std::string_view body, const SubmitHeaders& headers,
+                                       std::vector<JobSpec>* out);
+
+// One spec from a parsed object, appended to `out`; `prefix` ("" or "jobs[3].") starts every
+// error message. Moves the payload out of `object`.
+std::optional<ApiError> NormalizeSpec(boost::json::object& object, const SubmitHeaders& headers,
+                                      std::string_view prefix, std::vector<JobSpec>* out);
+
+}  // namespace conveyor::api
