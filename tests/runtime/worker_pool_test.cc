@@ -1,0 +1,202 @@
+#include "runtime/worker_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "runtime_fixture.h"
+
+namespace conveyor {
+namespace {
+
+// A real handler whose Run throws: the executor must turn that into a failed attempt.
+class ThrowingHandler final : public Handler {
+ public:
+  std::string_view type() const override { return "throws"; }
+  Status ValidatePayload(const boost::json::value&) const override { return Status::Ok(); }
+  Result<std::string> Run(JobContext&) override { throw std::runtime_error("kaput"); }
+};
+
+class WorkerPoolTest : public RuntimeFixture {
+ protected:
+  int CountTransitionsTo(const std::string& id, JobState state) {
+    int n = 0;
+    for (const JobEvent& e : MustEvents(id)) n += e.to == state;
+    return n;
+  }
+};
+
+TEST_F(WorkerPoolTest, SubmittedJobSucceedsWithItsResult) {
+  StartRuntime();
+  Job job = MustSubmit(Spec("square_sum", R"({"data": [1, 2, 3]})"));
+  Job done = WaitForState(job.id, JobState::kSucceeded);
+  EXPECT_EQ(done.result.value_or(""), "14");
+  EXPECT_EQ(done.attempt, 1);
+  EXPECT_TRUE(done.finished_at.has_value());
+  EXPECT_EQ(pool_->GetStats().completed, 1);
+}
+
+TEST_F(WorkerPoolTest, ManyJobsAllSucceed) {
+  StartRuntime();
+  std::vector<JobSpec> specs;
+  for (int i = 0; i < 500; ++i) specs.push_back(Spec("cube_sum", "{\"data\": [" + std::to_string(i) + "]}"));
+  Result<std::vector<InsertOutcome>> r = service_->Submit(specs);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (size_t i = 0; i < r->size(); ++i) {
+    Job done = WaitForState((*r)[i].job.id, JobState::kSucceeded);
+    EXPECT_EQ(done.result.value_or(""), std::to_string(int64_t(i) * i * i));
+  }
+  EXPECT_EQ(pool_->GetStats().completed, 500);
+}
+
+TEST_F(WorkerPoolTest, RetryableFailuresRetryUntilTheJobSucceeds) {
+  StartRuntime();
+  Job job = MustSubmit(Spec("fail", R"({"times": 2})"));
+  Job done = WaitForState(job.id, JobState::kSucceeded);
+  EXPECT_EQ(done.attempt, 3);
+  EXPECT_EQ(done.result.value_or(""), R"({"attempts":3})");
+  EXPECT_EQ(CountTransitionsTo(job.id, JobState::kRetrying), 2);
+  EXPECT_EQ(pool_->GetStats().failed_attempts, 2);
+}
+
+TEST_F(WorkerPoolTest, NonRetryableFailureFailsAtOnce) {
+  StartRuntime();
+  Job job = MustSubmit(Spec("fail", R"({"retryable": false, "message": "bad input"})"));
+  Job done = WaitForState(job.id, JobState::kFailed);
+  EXPECT_EQ(done.attempt, 1);
+  EXPECT_EQ(done.error.value_or(""), "bad input");
+  EXPECT_EQ(CountTransitionsTo(job.id, JobState::kRetrying), 0);
+}
+
+TEST_F(WorkerPoolTest, ExhaustedAttemptsEndFailed) {
+  StartRuntime();
+  JobSpec spec = Spec("fail", R"({"message": "always"})");
+  spec.max_attempts = 3;
+  Job job = MustSubmit(spec);
+  Job done = WaitForState(job.id, JobState::kFailed);
+  EXPECT_EQ(done.attempt, 3);
+  EXPECT_EQ(done.error.value_or(""), "always");
+  EXPECT_EQ(CountTransitionsTo(job.id, JobState::kRetrying), 2);
+}
+
+TEST_F(WorkerPoolTest, ThrownExceptionIsARetryableFailureWithItsMessage) {
+  registry_.Register(std::make_unique<ThrowingHandler>());
+  StartRuntime();
+  JobSpec spec = Spec("throws", "{}");
+  spec.max_attempts = 2;
+  Job job = MustSubmit(spec);
+  Job done = WaitForState(job.id, JobState::kFailed);
+  EXPECT_EQ(done.attempt, 2);
+  EXPECT_EQ(done.error.value_or(""), "kaput");
+}
+
+TEST_F(WorkerPoolTest, CancelWaitingJob) {
+  JobSpec spec = Spec("noop", "{}");
+  spec.run_at = SystemClock::Default()->NowMs() + 3'600'000;
+  StartRuntime();
+  Job job = MustSubmit(spec);
+  Result<Job> r = service_->Cancel(job.id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->state, JobState::kCancelled);
+}
+
+TEST_F(WorkerPoolTest, CancelRunningSleepJob) {
+  StartRuntime();
+  Job job = MustSubmit(Spec("sleep", R"({"seconds": 3600})"));
+  WaitForState(job.id, JobState::kRunning);
+  Result<Job> r = service_->Cancel(job.id);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->cancel_requested);
+  Job done = WaitForState(job.id, JobState::kCancelled);
+  EXPECT_FALSE(done.lease.has_value());
+  EXPECT_EQ(pool_->GetStats().failed_attempts, 0);
+}
+
+TEST_F(WorkerPoolTest, CancelFromAnotherProcessReachesTheHandlerThroughTheHeartbeat) {
+  config_.lease_ms = 300;  // heartbeats every 100 ms
+  StartRuntime();
+  Job job = MustSubmit(Spec("sleep", R"({"seconds": 3600})"));
+  WaitForState(job.id, JobState::kRunning);
+  // Straight to the store, as another node's API would: the pool is not told directly.
+  ASSERT_TRUE(store_->JobCancel({.id = job.id, .now = SystemClock::Default()->NowMs()}).ok());
+  WaitForState(job.id, JobState::kCancelled);
+}
+
+TEST_F(WorkerPoolTest, TimeoutIsRetriedThenFails) {
+  StartRuntime();
+  JobSpec spec = Spec("sleep", R"({"seconds": 3600})");
+  spec.timeout_s = 1;
+  spec.max_attempts = 2;
+  Job job = MustSubmit(spec);
+  Job done = WaitForState(job.id, JobState::kFailed);
+  EXPECT_EQ(done.attempt, 2);
+  EXPECT_EQ(done.error.value_or(""), "timed out after 1 s");
+  EXPECT_EQ(CountTransitionsTo(job.id, JobState::kRetrying), 1);
+}
+
+TEST_F(WorkerPoolTest, ScheduledJobRunsWhenDueWithoutANotify) {
+  // A rescue interval far beyond the test's deadline: only the run_at timer can wake the worker.
+  config_.rescue_interval_ms = 3'600'000;
+  StartRuntime();
+  JobSpec spec = Spec("noop", "{}");
+  spec.run_at = SystemClock::Default()->NowMs() + 200;
+  Job job = MustSubmit(spec);
+  EXPECT_EQ(job.state, JobState::kScheduled);
+  Job done = WaitForState(job.id, JobState::kSucceeded);
+  EXPECT_GE(*done.started_at, *spec.run_at);
+}
+
+TEST_F(WorkerPoolTest, ProgressReachesTheStoreWhileRunning) {
+  config_.lease_ms = 300;
+  StartRuntime();
+  Job job = MustSubmit(Spec("sleep", R"({"seconds": 3})"));
+  Job seen = WaitFor(job.id, [](const Job& j) { return j.progress > 0 || IsTerminal(j.state); });
+  EXPECT_EQ(seen.state, JobState::kRunning);
+  EXPECT_GT(seen.progress, 0);
+  EXPECT_EQ(seen.message.value_or(""), "sleeping");
+  service_->Cancel(job.id);
+}
+
+TEST_F(WorkerPoolTest, LeaseIsRenewedForJobsLongerThanTheLease) {
+  config_.lease_ms = 300;
+  config_.rescue_interval_ms = 50;  // an unrenewed lease would be rescued at once
+  StartRuntime();
+  Job job = MustSubmit(Spec("sleep", R"({"seconds": 1.5})"));
+  Job done = WaitForState(job.id, JobState::kSucceeded);
+  EXPECT_EQ(done.attempt, 1);
+  EXPECT_EQ(CountTransitionsTo(job.id, JobState::kRetrying), 0);
+}
+
+TEST_F(WorkerPoolTest, StopIsIdempotentAndFineBeforeStart) {
+  WorkerPool never_started(*store_, registry_, *SystemClock::Default(), config_);
+  never_started.Stop();
+  never_started.Stop();
+  StartRuntime();
+  pool_->Stop();
+  pool_->Stop();
+}
+
+TEST_F(WorkerPoolTest, StopReleasesAJobThatOutlivesTheGracePeriod) {
+  config_.shutdown_grace_ms = 100;
+  config_.workers = 1;
+  StartRuntime();
+  Job job = MustSubmit(Spec("sleep", R"({"seconds": 3600})"));
+  WaitForState(job.id, JobState::kRunning);
+  pool_->Stop();  // returns once the handler honoured the cancellation
+  Job after = MustGet(job.id);
+  EXPECT_EQ(after.state, JobState::kPending);
+  EXPECT_FALSE(after.lease.has_value());
+  EXPECT_EQ(after.attempt, 0);  // a release costs no attempt
+}
+
+TEST_F(WorkerPoolTest, StopLetsShortJobsFinishWithinTheGracePeriod) {
+  config_.workers = 1;
+  StartRuntime();
+  Job job = MustSubmit(Spec("sleep", R"({"seconds": 0.3})"));
+  WaitForState(job.id, JobState::kRunning);
+  pool_->Stop();
+  EXPECT_EQ(MustGet(job.id).state, JobState::kSucceeded);
+}
+
+}  // namespace
+}  // namespace conveyor
