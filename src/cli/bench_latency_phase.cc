@@ -1,0 +1,116 @@
+// Bench phase: submit→start latency at a fixed rate. `noop` jobs are submitted at a paced rate;
+// the client notes each request's send time and ack time (system clock, µs), the handler
+// records when it started ({"started_at_us": N}); both clocks are this machine's.
+#include <boost/json.hpp>
+#include <vector>
+
+#include "cli/bench_phases.h"
+
+namespace conveyor::cli {
+namespace {
+
+namespace json = boost::json;
+
+constexpr int kPacedConnections = 8;
+constexpr int kFetchConnections = 16;
+constexpr double kDrainTimeoutS = 120;
+
+struct Sample {
+  std::string id;
+  int64_t sent_us = 0;
+  int64_t acked_us = 0;
+  int64_t started_us = 0;  // 0 until the result was fetched
+};
+
+std::string JsonField(std::string_view body, const char* key) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  const json::value* f = ec || !v.is_object() ? nullptr : v.get_object().if_contains(key);
+  return f != nullptr && f->is_string() ? std::string(f->get_string()) : "";
+}
+
+// The result may be embedded as JSON or as JSON text.
+int64_t StartedAt(std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  const json::value* r = ec || !v.is_object() ? nullptr : v.get_object().if_contains("result");
+  if (r == nullptr) return 0;
+  json::value parsed = r->is_string() ? json::parse(r->get_string(), ec) : *r;
+  const json::value* t = ec || !parsed.is_object() ? nullptr : parsed.get_object().if_contains("started_at_us");
+  return t != nullptr && t->is_number() ? t->to_number<int64_t>() : 0;
+}
+
+LoadResult SubmitPaced(BenchContext& ctx, const BenchServer& server, std::vector<Sample>& samples) {
+  static const std::string body = NoopJob();
+  LoadSpec spec;
+  spec.port = server.port();
+  spec.connections = kPacedConnections;
+  spec.max_requests = samples.size();
+  spec.rate_per_s = ctx.sizes.latency_rate;
+  spec.make_request = [](uint64_t) { return LoadRequest{true, "/api/v1/jobs", body}; };
+  spec.on_response = [&samples](const LoadResponse& r) {
+    samples[r.seq] = {JsonField(r.body, "id"), r.sent_at_us, r.acked_at_us, 0};
+  };
+  LoadResult r = RunLoad(spec);
+  MustAllSucceed(r, "POST /jobs (noop)");
+  return r;
+}
+
+void FetchStartTimes(const BenchServer& server, std::vector<Sample>& samples) {
+  LoadSpec spec;
+  spec.port = server.port();
+  spec.connections = kFetchConnections;
+  spec.max_requests = samples.size();
+  spec.make_request = [&samples](uint64_t seq) {
+    return LoadRequest{false, "/api/v1/jobs/" + samples[seq].id + "/result", {}};
+  };
+  spec.on_response = [&samples](const LoadResponse& r) {
+    samples[r.seq].started_us = StartedAt(r.body);
+  };
+  MustAllSucceed(RunLoad(spec), "GET /jobs/{id}/result");
+}
+
+void ReportLatencies(BenchContext& ctx, const std::vector<Sample>& samples) {
+  std::vector<int32_t> from_send, from_ack;
+  for (const auto& s : samples) {
+    if (s.started_us == 0) continue;
+    from_send.push_back(static_cast<int32_t>(s.started_us - s.sent_us));
+    from_ack.push_back(static_cast<int32_t>(s.started_us - s.acked_us));
+  }
+  if (from_send.size() != samples.size()) {
+    ctx.Note("    warning: " + FormatCount(samples.size() - from_send.size()) +
+             " jobs had no started_at_us in their result");
+  }
+  double p50 = Percentile(from_send, 50), p99 = Percentile(from_send, 99);
+  ctx.Report({"submit->start p50", FormatMicros(p50), "<= 1 ms", "", p50 <= 1000});
+  ctx.Report({"submit->start p99", FormatMicros(p99), "<= 5 ms", "", p99 <= 5000});
+  ctx.Report({"ack->start p50 / p99", FormatMicros(Percentile(from_ack, 50)) + " / " +
+                                          FormatMicros(Percentile(from_ack, 99)),
+              "", "negative: started before the 201 was read"});
+}
+
+}  // namespace
+
+void RunLatencyPhase(BenchContext& ctx) {
+  auto n = static_cast<std::size_t>(ctx.sizes.latency_s * ctx.sizes.latency_rate);
+  ctx.Note("\n[latency] " + FormatCount(n) + " noop jobs at " +
+           FormatCount(ctx.sizes.latency_rate) + " jobs/s on " +
+           std::to_string(kPacedConnections) + " connections, " +
+           std::to_string(ctx.options.workers) + " workers");
+  BenchServer server(ServerSpec(ctx, "latency", ctx.options.workers, "latency"));
+  std::vector<Sample> samples(n);
+  int64_t cpu0 = server.CpuMicros();
+  LoadResult r = SubmitPaced(ctx, server, samples);
+  auto client = MustConnect(server);
+  StatsSnapshot s = PollStatsUntil(*client, kDrainTimeoutS,
+                                   [](const StatsSnapshot& st) { return st.Unfinished() == 0; });
+  int64_t cpu = server.CpuMicros() - cpu0;
+  ctx.Note("    submitted at " + FormatCount(r.OkPerSecond()) + " jobs/s");
+  NoteLatency(ctx, r, "submit (ack)");
+  FetchStartTimes(server, samples);
+  ReportLatencies(ctx, samples);
+  ctx.Report(CpuPerJobFigure("paced 1k/s, incl. idle", cpu, s.succeeded));
+  server.Stop();
+}
+
+}  // namespace conveyor::cli
