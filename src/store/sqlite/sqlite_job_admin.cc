@@ -1,0 +1,64 @@
+// Operator transitions: cancel (waiting or running), the runtime's cancel acknowledgement, and
+// retry of a finished job.
+#include <string>
+
+#include "store/sqlite/sqlite_job_ops.h"
+#include "store/sqlite/sqlite_queries.h"
+
+namespace conveyor::sqlite_ops {
+namespace q = sqlite_queries;
+namespace {
+
+// Runs `sql` (bound with ?1 seq, ?2 now) on the job and records from → to.
+Result<Job> Transition(SqliteConnection& c, const JobRow& row, std::string_view sql, JobState to,
+                       TimeMs now, std::string_view message) {
+  Result<JobRow> updated = UpdateOneJob(c, sql, [&](SqliteStatement& st) {
+    st.BindInt(1, row.seq);
+    st.BindInt(2, now);
+  });
+  if (!updated.ok()) return updated.status();
+  Status e = AppendEvent(c, row.seq, now, row.job.state, to, updated->job.attempt, message);
+  if (!e.ok()) return e;
+  return std::move(updated->job);
+}
+
+}  // namespace
+
+Result<Job> CancelJob(SqliteConnection& c, const JobCancelParams& p) {
+  Result<JobRow> row = LoadJob(c, p.id);
+  if (!row.ok()) return row.status();
+  const JobState state = row->job.state;
+  if (IsWaiting(state)) {
+    return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now, "cancelled");
+  }
+  if (state == JobState::kRunning) {
+    if (row->job.cancel_requested) return std::move(row->job);  // asked already: no new event
+    return Transition(c, *row, q::kCancelRequest, JobState::kRunning, p.now, "cancel requested");
+  }
+  return Status::FailedPrecondition("job " + p.id + " is already " + std::string(ToString(state)) +
+                                    "; only waiting or running jobs can be cancelled");
+}
+
+Result<Job> AckCancelJob(SqliteConnection& c, const JobCancelAckParams& p) {
+  Result<JobRow> row = LoadJob(c, p.id);
+  if (!row.ok()) return row.status();
+  const Job& job = row->job;
+  if (job.state != JobState::kRunning || !job.lease || job.lease->token != p.lease_token) {
+    return StaleLease(c, p.id);
+  }
+  return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now,
+                    "cancelled while running");
+}
+
+Result<Job> RetryJob(SqliteConnection& c, const JobRetryParams& p) {
+  Result<JobRow> row = LoadJob(c, p.id);
+  if (!row.ok()) return row.status();
+  const JobState state = row->job.state;
+  if (state != JobState::kFailed && state != JobState::kCancelled && state != JobState::kExpired) {
+    return Status::FailedPrecondition("job " + p.id + " is " + std::string(ToString(state)) +
+                                      "; only FAILED, CANCELLED or EXPIRED jobs can be retried");
+  }
+  return Transition(c, *row, q::kRetry, JobState::kPending, p.now, "retried by operator");
+}
+
+}  // namespace conveyor::sqlite_ops

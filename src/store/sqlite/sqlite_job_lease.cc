@@ -1,0 +1,251 @@
+// The lease lifecycle: claim, complete, fail, heartbeat, release, rescue. Each guarded write
+// matches on (id, state RUNNING, lease token) so a worker that lost its lease changes nothing.
+#include <algorithm>
+#include <string>
+#include <tuple>
+
+#include "store/sqlite/sqlite_job_ops.h"
+#include "store/sqlite/sqlite_json.h"
+#include "store/sqlite/sqlite_queries.h"
+
+namespace conveyor::sqlite_ops {
+namespace q = sqlite_queries;
+namespace {
+
+constexpr std::string_view kLeaseExpired = "lease expired (worker lost)";
+
+void BindOptJsonArray(SqliteStatement& st, int i, const std::vector<std::string>& items,
+                      const std::string& encoded) {
+  if (items.empty()) {
+    st.BindNull(i);
+  } else {
+    st.BindText(i, encoded);
+  }
+}
+
+// Appends the rows' first column to a JSON array of integers ("[3,5,8]"); "" when none.
+Result<std::string> CollectSeqs(SqliteStatement& st) {
+  std::string seqs;
+  while (true) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    seqs += seqs.empty() ? "[" : ",";
+    seqs += std::to_string(st.Int(0));
+  }
+  if (!seqs.empty()) seqs += "]";
+  return seqs;
+}
+
+Result<std::string> SelectClaimable(SqliteConnection& c, const JobClaimParams& p) {
+  const std::string types = EncodeJsonStringArray(p.types);
+  const std::string queues = EncodeJsonStringArray(p.queues);
+  auto st = c.Prepare(q::kClaimSelect);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, p.now);
+  BindOptJsonArray(*st, 2, p.types, types);
+  BindOptJsonArray(*st, 3, p.queues, queues);
+  st->BindInt(4, p.max);
+  return CollectSeqs(*st);
+}
+
+Status InsertClaimEvents(SqliteConnection& c, const std::string& seqs, TimeMs now) {
+  auto st = c.Prepare(q::kClaimEvents);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, now);
+  st->BindText(2, seqs);
+  return st->Run();
+}
+
+Result<std::vector<JobRow>> MarkClaimed(SqliteConnection& c, const JobClaimParams& p,
+                                        const std::string& seqs) {
+  auto st = c.Prepare(q::kClaimUpdate);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, p.now);
+  st->BindText(2, p.worker_id);
+  st->BindInt(3, p.now + p.lease_ms);
+  st->BindText(4, seqs);
+  std::vector<JobRow> rows;
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return rows;
+    rows.push_back(ReadJobRow(*st));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<Job>> ClaimJobs(SqliteConnection& c, const JobClaimParams& p) {
+  if (p.max <= 0) return std::vector<Job>{};
+  Result<std::string> seqs = SelectClaimable(c, p);
+  if (!seqs.ok()) return seqs.status();
+  if (seqs->empty()) return std::vector<Job>{};
+  if (Status s = InsertClaimEvents(c, *seqs, p.now); !s.ok()) return s;
+  Result<std::vector<JobRow>> rows = MarkClaimed(c, p, *seqs);
+  if (!rows.ok()) return rows.status();
+  // RETURNING yields rows in no promised order; hand them out in claim order.
+  std::sort(rows->begin(), rows->end(), [](const JobRow& a, const JobRow& b) {
+    return std::tie(a.job.priority, a.job.run_at, a.seq) <
+           std::tie(b.job.priority, b.job.run_at, b.seq);
+  });
+  std::vector<Job> jobs;
+  jobs.reserve(rows->size());
+  for (JobRow& r : *rows) jobs.push_back(std::move(r.job));
+  return jobs;
+}
+
+namespace {
+
+// Completes one job; appends "[seq,attempt]" to `events` when it did.
+Status CompleteOne(SqliteConnection& c, const JobCompletion& done, TimeMs now,
+                   std::string& events) {
+  {
+    auto st = c.Prepare(q::kComplete);
+    if (!st.ok()) return st.status();
+    st->BindText(1, done.result);
+    st->BindInt(2, now);
+    st->BindText(3, done.id);
+    st->BindText(4, done.lease_token);
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      events += events.empty() ? "[" : ",";
+      events += "[" + std::to_string(st->Int(0)) + "," + std::to_string(st->Int(1)) + "]";
+      return st->Run();
+    }
+  }
+  return StaleLease(c, done.id);
+}
+
+}  // namespace
+
+Result<std::vector<Status>> CompleteJobs(SqliteConnection& c, const JobCompleteManyParams& p) {
+  std::vector<Status> out;
+  out.reserve(p.completions.size());
+  std::string events;
+  for (const JobCompletion& done : p.completions) {
+    Status s = CompleteOne(c, done, p.now, events);
+    // A stale token is this entry's outcome; a database error fails the whole call.
+    if (!s.ok() && s.code() != StatusCode::kConflict && s.code() != StatusCode::kNotFound) {
+      return s;
+    }
+    out.push_back(std::move(s));
+  }
+  if (events.empty()) return out;
+  events += "]";
+  auto st = c.Prepare(q::kCompleteEvents);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, p.now);
+  st->BindText(2, events);
+  if (Status s = st->Run(); !s.ok()) return s;
+  return out;
+}
+
+Result<Job> FailJob(SqliteConnection& c, const JobFailParams& p) {
+  Result<JobRow> row = LoadJob(c, p.id);
+  if (!row.ok()) return row.status();
+  const Job& job = row->job;
+  if (job.state != JobState::kRunning || !job.lease || job.lease->token != p.lease_token) {
+    return StaleLease(c, p.id);
+  }
+  const bool retry = p.retryable && job.attempt < job.max_attempts;
+  const JobState to = retry ? JobState::kRetrying : JobState::kFailed;
+  Result<JobRow> updated = UpdateOneJob(c, q::kFail, [&](SqliteStatement& st) {
+    st.BindInt(1, row->seq);
+    st.BindText(2, ToString(to));
+    st.BindInt(3, retry ? p.retry_at : job.run_at);
+    st.BindOptInt(4, retry ? std::nullopt : std::optional<int64_t>(p.now));
+    st.BindText(5, p.error);
+    st.BindInt(6, p.now);
+  });
+  if (!updated.ok()) return updated.status();
+  Status e = AppendEvent(c, row->seq, p.now, JobState::kRunning, to, job.attempt, p.error);
+  if (!e.ok()) return e;
+  return std::move(updated->job);
+}
+
+Result<HeartbeatOutcome> HeartbeatJob(SqliteConnection& c, const JobHeartbeatParams& p) {
+  {
+    auto st = c.Prepare(q::kHeartbeat);
+    if (!st.ok()) return st.status();
+    st->BindText(1, p.id);
+    st->BindText(2, p.lease_token);
+    st->BindInt(3, p.lease_expires_at);
+    st->BindOptInt(4, p.progress ? std::optional<int64_t>(*p.progress) : std::nullopt);
+    st->BindOptText(5, p.message);
+    st->BindOptText(6, p.current_step);
+    st->BindInt(7, p.now);
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      HeartbeatOutcome out{.cancel_requested = st->Int(0) != 0};
+      if (Status s = st->Run(); !s.ok()) return s;
+      return out;
+    }
+  }
+  return StaleLease(c, p.id);
+}
+
+Result<int> ReleaseJobs(SqliteConnection& c, const JobReleaseManyParams& p) {
+  int released = 0;
+  for (const auto& [id, token] : p.jobs) {
+    int64_t seq = 0;
+    int attempt = 0;
+    {
+      auto st = c.Prepare(q::kRelease);
+      if (!st.ok()) return st.status();
+      st->BindText(1, id);
+      st->BindText(2, token);
+      st->BindInt(3, p.now);
+      Result<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) continue;  // stale token: another attempt owns the job now
+      seq = st->Int(0);
+      attempt = static_cast<int>(st->Int(1));
+      if (Status s = st->Run(); !s.ok()) return s;
+    }
+    Status e = AppendEvent(c, seq, p.now, JobState::kRunning, JobState::kPending, attempt,
+                           "released before it started");
+    if (!e.ok()) return e;
+    ++released;
+  }
+  return released;
+}
+
+namespace {
+
+Result<std::string> SelectExpired(SqliteConnection& c, const JobRescueExpiredParams& p) {
+  auto st = c.Prepare(q::kRescueSelect);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, p.now);
+  st->BindInt(2, p.limit);
+  return CollectSeqs(*st);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> RescueExpiredJobs(SqliteConnection& c,
+                                                   const JobRescueExpiredParams& p) {
+  Result<std::string> seqs = SelectExpired(c, p);
+  if (!seqs.ok()) return seqs.status();
+  std::vector<std::string> ids;
+  if (seqs->empty()) return ids;
+  for (const char* sql : {q::kRescueEvents, q::kRescueUpdate}) {
+    auto st = c.Prepare(sql);
+    if (!st.ok()) return st.status();
+    st->BindInt(1, p.now);
+    st->BindInt(2, p.now + p.retry_delay_ms);
+    st->BindText(3, kLeaseExpired);
+    st->BindText(4, *seqs);
+    while (true) {
+      Result<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ids.push_back(st->Text(0));
+    }
+  }
+  return ids;
+}
+
+}  // namespace conveyor::sqlite_ops

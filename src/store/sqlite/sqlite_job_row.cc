@@ -1,0 +1,124 @@
+#include "store/sqlite/sqlite_job_row.h"
+
+#include "store/sqlite/sqlite_json.h"
+#include "store/sqlite/sqlite_queries.h"
+
+namespace conveyor {
+namespace {
+
+std::vector<std::string> ReadStringArray(const SqliteStatement& st, int col) {
+  // A malformed array can only come from a hand-edited database; show no items rather than fail.
+  return DecodeJsonStringArray(st.Text(col)).value_or(std::vector<std::string>{});
+}
+
+void ReadLease(const SqliteStatement& st, Job& j) {
+  if (st.IsNull(28)) return;
+  j.lease = Lease{.owner = st.Text(27), .token = st.Text(28), .expires_at = st.Int(29)};
+}
+
+}  // namespace
+
+JobState ReadJobState(const SqliteStatement& st, int col) {
+  return ParseJobState(st.Text(col)).value_or(JobState::kFailed);
+}
+
+JobRow ReadJobRow(const SqliteStatement& st) {
+  JobRow row;
+  row.seq = st.Int(0);
+  Job& j = row.job;
+  j.id = st.Text(1);
+  j.type = st.Text(2);
+  j.queue = st.Text(3);
+  j.payload = st.Text(4);
+  j.state = ReadJobState(st, 5);
+  j.priority = static_cast<int>(st.Int(6));
+  j.attempt = static_cast<int>(st.Int(7));
+  j.max_attempts = static_cast<int>(st.Int(8));
+  j.run_at = st.Int(9);
+  j.expires_at = st.OptInt(10);
+  j.timeout_s = static_cast<int>(st.Int(11));
+  j.idempotency_key = st.OptText(12);
+  j.correlation_id = st.OptText(13);
+  j.webhook_url = st.OptText(14);
+  j.depends_on = ReadStringArray(st, 15);
+  j.tags = ReadStringArray(st, 16);
+  j.progress = static_cast<int>(st.Int(17));
+  j.message = st.OptText(18);
+  j.current_step = st.OptText(19);
+  j.result = st.OptText(20);
+  j.result_ref = st.OptText(21);
+  j.error = st.OptText(22);
+  j.created_at = st.Int(23);
+  j.started_at = st.OptInt(24);
+  j.finished_at = st.OptInt(25);
+  j.updated_at = st.Int(26);
+  ReadLease(st, j);
+  j.cancel_requested = st.Int(30) != 0;
+  j.request_hash = st.Text(31);
+  return row;
+}
+
+JobInsertText EncodeJobInsertText(const Job& job) {
+  JobInsertText t;
+  if (!job.tags.empty()) t.tags = EncodeJsonStringArray(job.tags);
+  if (!job.depends_on.empty()) t.depends_on = EncodeJsonStringArray(job.depends_on);
+  return t;
+}
+
+void BindJobInsert(SqliteStatement& st, int first, const Job& j, const JobInsertText& t) {
+  static constexpr std::string_view kEmpty = "[]";
+  int i = first;
+  st.BindText(i++, j.id);
+  st.BindText(i++, j.type);
+  st.BindText(i++, j.queue);
+  st.BindText(i++, j.payload);
+  st.BindText(i++, ToString(j.state));  // static storage
+  st.BindInt(i++, j.priority);
+  st.BindInt(i++, j.attempt);
+  st.BindInt(i++, j.max_attempts);
+  st.BindInt(i++, j.run_at);
+  st.BindOptInt(i++, j.expires_at);
+  st.BindInt(i++, j.timeout_s);
+  st.BindOptText(i++, j.idempotency_key);
+  st.BindOptText(i++, j.correlation_id);
+  st.BindOptText(i++, j.webhook_url);
+  st.BindText(i++, j.depends_on.empty() ? kEmpty : std::string_view(t.depends_on));
+  st.BindText(i++, j.tags.empty() ? kEmpty : std::string_view(t.tags));
+  st.BindInt(i++, j.progress);
+  st.BindOptText(i++, j.message);
+  st.BindOptText(i++, j.current_step);
+  st.BindOptText(i++, j.result);
+  st.BindOptText(i++, j.result_ref);
+  st.BindOptText(i++, j.error);
+  st.BindInt(i++, j.created_at);
+  st.BindOptInt(i++, j.started_at);
+  st.BindOptInt(i++, j.finished_at);
+  st.BindInt(i++, j.updated_at);
+  if (j.lease) {
+    st.BindText(i++, j.lease->owner);
+    st.BindText(i++, j.lease->token);
+    st.BindInt(i++, j.lease->expires_at);
+  } else {
+    st.BindNull(i++);
+    st.BindNull(i++);
+    st.BindNull(i++);
+  }
+  st.BindInt(i++, j.cancel_requested ? 1 : 0);
+  st.BindText(i++, j.request_hash);
+}
+
+std::string JobInsertSql(int rows) {
+  std::string row = "(";
+  for (int c = 0; c < sqlite_queries::kInsertColumnCount; ++c) row += c == 0 ? "?" : ",?";
+  row += ")";
+  std::string sql = "INSERT INTO jobs (";
+  sql += sqlite_queries::kInsertColumns;
+  sql += ") VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    if (r > 0) sql += ",";
+    sql += row;
+  }
+  return sql;
+}
+
+}  // namespace conveyor

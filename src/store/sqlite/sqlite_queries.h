@@ -1,0 +1,160 @@
+// The DML of SqliteStore, grouped by the Store method that runs it. The DDL lives in
+// sqlite_schema.h. Column order of CONVEYOR_JOB_COLUMNS is the order sqlite_job_row.cc reads.
+//
+// Multi-row work binds a JSON array and expands it with json_each(), so a claim of 64 jobs or a
+// completion of 64 jobs is a handful of statement executions rather than one per job.
+#pragma once
+
+namespace conveyor::sqlite_queries {
+
+#define CONVEYOR_JOB_COLUMNS                                                                    \
+  "seq, id, type, queue, payload, state, priority, attempt, max_attempts, run_at, expires_at, " \
+  "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "      \
+  "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
+  "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash"
+
+#define CONVEYOR_CLEAR_LEASE "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL"
+
+#define CONVEYOR_INSERT_EVENT \
+  "INSERT INTO job_events (job_seq, at, from_state, to_state, attempt, message) "
+
+// Column list of an insert (every job column but seq, in row-codec order).
+inline constexpr const char* kInsertColumns =
+    "id, type, queue, payload, state, priority, attempt, max_attempts, run_at, expires_at, "
+    "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "
+    "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "
+    "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash";
+inline constexpr int kInsertColumnCount = 31;
+
+// --- reads shared by several methods ---
+inline constexpr const char* kSelectJobById =
+    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE id = ?1";
+inline constexpr const char* kSelectSeqById = "SELECT seq FROM jobs WHERE id = ?1";
+inline constexpr const char* kSelectStateById = "SELECT state FROM jobs WHERE id = ?1";
+inline constexpr const char* kInsertEvent =
+    CONVEYOR_INSERT_EVENT "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+// --- JobInsertMany ---
+inline constexpr const char* kSelectJobsByKeys =
+    "SELECT " CONVEYOR_JOB_COLUMNS
+    " FROM jobs WHERE idempotency_key IN (SELECT value FROM json_each(?1))";
+inline constexpr const char* kMaxSeq = "SELECT coalesce(max(seq), 0) FROM jobs";
+// Rows inserted in this transaction have seq above the max taken before (one writer).
+inline constexpr const char* kInsertEventsForNewJobs =
+    CONVEYOR_INSERT_EVENT "SELECT seq, ?2, NULL, state, attempt, '' FROM jobs WHERE seq > ?1";
+
+// --- JobClaim ---
+// The state list must match the jobs_claim partial index verbatim. INDEXED BY because without
+// statistics the planner prefers jobs_state and then sorts the whole backlog; it also turns a
+// schema drift into a prepare error instead of a silent full sort.
+inline constexpr const char* kClaimSelect =
+    "SELECT seq FROM jobs INDEXED BY jobs_claim WHERE state IN ('PENDING','SCHEDULED','RETRYING') AND run_at <= ?1"
+    " AND (?2 IS NULL OR type IN (SELECT value FROM json_each(?2)))"
+    " AND (?3 IS NULL OR queue IN (SELECT value FROM json_each(?3)))"
+    " ORDER BY priority, run_at, seq LIMIT ?4";
+// Runs before the update so from_state is the state the job is leaving.
+inline constexpr const char* kClaimEvents =
+    CONVEYOR_INSERT_EVENT
+    "SELECT seq, ?1, state, 'RUNNING', attempt + 1, '' FROM jobs"
+    " WHERE seq IN (SELECT value FROM json_each(?2))";
+// Lease token: 128 random bits as 32 lower-case hex characters, one per job (same shape as
+// NewToken()), drawn inside the statement so the claim stays one UPDATE.
+inline constexpr const char* kClaimUpdate =
+    "UPDATE jobs SET state = 'RUNNING', attempt = attempt + 1, started_at = ?1, updated_at = ?1,"
+    " lease_owner = ?2, lease_token = lower(hex(randomblob(16))), lease_expires_at = ?3"
+    " WHERE seq IN (SELECT value FROM json_each(?4)) RETURNING " CONVEYOR_JOB_COLUMNS;
+
+// --- JobCompleteMany ---
+inline constexpr const char* kComplete =
+    "UPDATE jobs SET state = 'SUCCEEDED', result = ?1, progress = 100, finished_at = ?2,"
+    " updated_at = ?2, " CONVEYOR_CLEAR_LEASE
+    " WHERE id = ?3 AND state = 'RUNNING' AND lease_token = ?4 RETURNING seq, attempt";
+// ?2: JSON array of [job_seq, attempt] pairs.
+inline constexpr const char* kCompleteEvents =
+    CONVEYOR_INSERT_EVENT
+    "SELECT value ->> 0, ?1, 'RUNNING', 'SUCCEEDED', value ->> 1, '' FROM json_each(?2)";
+
+// --- JobFail ---
+inline constexpr const char* kFail =
+    "UPDATE jobs SET state = ?2, run_at = ?3, finished_at = ?4, error = ?5, updated_at = ?6, "
+    CONVEYOR_CLEAR_LEASE " WHERE seq = ?1 RETURNING " CONVEYOR_JOB_COLUMNS;
+
+// --- JobHeartbeat ---
+inline constexpr const char* kHeartbeat =
+    "UPDATE jobs SET lease_expires_at = ?3, progress = coalesce(?4, progress),"
+    " message = coalesce(?5, message), current_step = coalesce(?6, current_step),"
+    " updated_at = ?7 WHERE id = ?1 AND state = 'RUNNING' AND lease_token = ?2"
+    " RETURNING cancel_requested";
+
+// --- JobCancel, JobCancelAck ---
+inline constexpr const char* kCancelNow =
+    "UPDATE jobs SET state = 'CANCELLED', finished_at = ?2, updated_at = ?2, " CONVEYOR_CLEAR_LEASE
+    " WHERE seq = ?1 RETURNING " CONVEYOR_JOB_COLUMNS;
+inline constexpr const char* kCancelRequest =
+    "UPDATE jobs SET cancel_requested = 1, updated_at = ?2 WHERE seq = ?1 RETURNING "
+    CONVEYOR_JOB_COLUMNS;
+
+// --- JobReleaseMany ---
+inline constexpr const char* kRelease =
+    "UPDATE jobs SET state = 'PENDING', attempt = max(attempt - 1, 0),"
+    " started_at = CASE WHEN attempt <= 1 THEN NULL ELSE started_at END, updated_at = ?3, "
+    CONVEYOR_CLEAR_LEASE " WHERE id = ?1 AND state = 'RUNNING' AND lease_token = ?2"
+    " RETURNING seq, attempt";
+
+// --- JobRetry ---
+inline constexpr const char* kRetry =
+    "UPDATE jobs SET state = 'PENDING', attempt = 0, run_at = ?2, updated_at = ?2, error = NULL,"
+    " result = NULL, result_ref = NULL, started_at = NULL, finished_at = NULL, progress = 0,"
+    " message = NULL, current_step = NULL, cancel_requested = 0, " CONVEYOR_CLEAR_LEASE
+    " WHERE seq = ?1 RETURNING " CONVEYOR_JOB_COLUMNS;
+
+// --- JobRescueExpired ---  ?1 now, ?2 retry run_at, ?3 error, ?4 JSON array of seqs.
+#define CONVEYOR_RESCUE_TO \
+  "CASE WHEN attempt < max_attempts THEN 'RETRYING' ELSE 'FAILED' END"
+inline constexpr const char* kRescueSelect =
+    "SELECT seq FROM jobs INDEXED BY jobs_lease WHERE state = 'RUNNING' AND lease_expires_at <= ?1"
+    " ORDER BY lease_expires_at LIMIT ?2";
+inline constexpr const char* kRescueEvents =
+    CONVEYOR_INSERT_EVENT "SELECT seq, ?1, 'RUNNING', " CONVEYOR_RESCUE_TO ", attempt, ?3"
+    " FROM jobs WHERE seq IN (SELECT value FROM json_each(?4))";
+inline constexpr const char* kRescueUpdate =
+    "UPDATE jobs SET state = " CONVEYOR_RESCUE_TO ","
+    " run_at = CASE WHEN attempt < max_attempts THEN ?2 ELSE run_at END,"
+    " finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE ?1 END,"
+    " error = ?3, updated_at = ?1, " CONVEYOR_CLEAR_LEASE
+    " WHERE seq IN (SELECT value FROM json_each(?4)) RETURNING id";
+
+// --- JobList ---  ?1 type, ?2 queue, ?3 cursor seq (exclusive), ?4 limit, ?5 offset, ?6 state.
+#define CONVEYOR_LIST_FILTER \
+  " (?1 IS NULL OR type = ?1) AND (?2 IS NULL OR queue = ?2) AND seq < ?3"
+inline constexpr const char* kList =
+    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE" CONVEYOR_LIST_FILTER
+    " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
+inline constexpr const char* kListByState =
+    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE state = ?6 AND" CONVEYOR_LIST_FILTER
+    " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
+
+// --- JobEventList ---
+inline constexpr const char* kEventsOfJob =
+    "SELECT at, from_state, to_state, attempt, message FROM job_events WHERE job_seq = ?1"
+    " ORDER BY seq";
+
+// --- JobNextRunAt ---  One index seek per priority instead of a scan of the whole backlog.
+inline constexpr const char* kNextRunAt =
+    "WITH RECURSIVE p(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM p WHERE x < 10)"
+    " SELECT min((SELECT run_at FROM jobs INDEXED BY jobs_claim WHERE state IN ('PENDING','SCHEDULED','RETRYING')"
+    " AND priority = p.x ORDER BY run_at LIMIT 1)) FROM p";
+
+// --- JobCountByState ---
+inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs GROUP BY state";
+
+// --- Ping ---
+inline constexpr const char* kPing = "SELECT 1";
+
+#undef CONVEYOR_LIST_FILTER
+#undef CONVEYOR_RESCUE_TO
+#undef CONVEYOR_INSERT_EVENT
+#undef CONVEYOR_CLEAR_LEASE
+#undef CONVEYOR_JOB_COLUMNS
+
+}  // namespace conveyor::sqlite_queries

@@ -1,0 +1,109 @@
+// The SQLite schema of Conveyor, as numbered migrations applied in order by SqliteStore::Migrate().
+//
+// HOW TO CHANGE THE SCHEMA (read before editing):
+//  1. Never edit or reorder a migration that has been committed: databases in the field have
+//     applied it and record its version in schema_migrations; they will never run it again.
+//  2. Append a new entry {N+1, "..."} to kMigrations. It runs inside one transaction together
+//     with the row that records it, so it applies fully or not at all. Avoid statements SQLite
+//     cannot run in a transaction (VACUUM, changing journal_mode).
+//  3. Prefer additive changes (ADD COLUMN with a DEFAULT, CREATE INDEX). To change a column's
+//     type or a CHECK, use SQLite's 12-step rebuild (create jobs_new, copy, drop, rename, recreate
+//     indexes) inside the migration.
+//  4. Update the column lists in sqlite_queries.h and the row codec (sqlite_job_row.cc) in the
+//     same commit, and add a test in tests/store that opens a database at the previous version.
+//  5. Every index is paid for on every insert and state transition: justify each new one with
+//     the query it serves (EXPLAIN QUERY PLAN) and a benchmark figure.
+//
+// Invariants live in the schema too: CHECK on state, priority, progress; a unique index on
+// idempotency keys. Times are INTEGER milliseconds since the Unix epoch (UTC); payload and
+// result are JSON text; tags and depends_on are JSON arrays of strings.
+#pragma once
+
+namespace conveyor::sqlite_schema {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+inline constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE jobs (
+  seq              INTEGER PRIMARY KEY,
+  id               TEXT    NOT NULL UNIQUE,
+  type             TEXT    NOT NULL,
+  queue            TEXT    NOT NULL DEFAULT 'default',
+  payload          TEXT    NOT NULL DEFAULT '{}',
+  state            TEXT    NOT NULL CHECK (state IN ('SCHEDULED','PENDING','RUNNING','SUCCEEDED',
+                                                     'RETRYING','FAILED','CANCELLED','EXPIRED')),
+  priority         INTEGER NOT NULL DEFAULT 5 CHECK (priority BETWEEN 1 AND 10),
+  attempt          INTEGER NOT NULL DEFAULT 0 CHECK (attempt >= 0),
+  max_attempts     INTEGER NOT NULL DEFAULT 3 CHECK (max_attempts >= 1),
+  run_at           INTEGER NOT NULL,
+  expires_at       INTEGER,
+  timeout_s        INTEGER NOT NULL DEFAULT 300 CHECK (timeout_s >= 0),
+  idempotency_key  TEXT,
+  correlation_id   TEXT,
+  webhook_url      TEXT,
+  depends_on       TEXT    NOT NULL DEFAULT '[]',
+  tags             TEXT    NOT NULL DEFAULT '[]',
+  progress         INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+  message          TEXT,
+  current_step     TEXT,
+  result           TEXT,
+  result_ref       TEXT,
+  error            TEXT,
+  created_at       INTEGER NOT NULL,
+  started_at       INTEGER,
+  finished_at      INTEGER,
+  updated_at       INTEGER NOT NULL,
+  lease_owner      TEXT,
+  lease_token      TEXT,
+  lease_expires_at INTEGER,
+  cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+  request_hash     TEXT    NOT NULL DEFAULT ''
+);
+
+-- Idempotent submit: one job per key. Partial, so keyless jobs cost nothing here.
+CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+
+-- The claim: waiting jobs in (priority, run_at, seq) order. Only waiting rows are in it, so it
+-- stays as small as the backlog. The claim's WHERE must repeat this state list verbatim.
+CREATE INDEX jobs_claim ON jobs (priority, run_at, seq)
+  WHERE state IN ('PENDING','SCHEDULED','RETRYING');
+
+-- Listing by state newest first, and counts per state (a covering scan).
+CREATE INDEX jobs_state ON jobs (state, seq);
+
+-- Lease rescue: only RUNNING rows, ordered by expiry.
+CREATE INDEX jobs_lease ON jobs (lease_expires_at) WHERE state = 'RUNNING';
+
+CREATE TABLE job_events (
+  seq        INTEGER PRIMARY KEY,
+  job_seq    INTEGER NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+  at         INTEGER NOT NULL,
+  from_state TEXT,
+  to_state   TEXT    NOT NULL,
+  attempt    INTEGER NOT NULL,
+  message    TEXT    NOT NULL DEFAULT ''
+);
+
+-- One job's events in order (the index carries seq, the rowid, after job_seq).
+CREATE INDEX job_events_job ON job_events (job_seq);
+)sql"},
+};
+
+inline constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  applied_at INTEGER NOT NULL
+))sql";
+
+inline constexpr const char* kSelectMigrationVersion =
+    "SELECT count(*) FROM schema_migrations WHERE version = ?1";
+
+inline constexpr const char* kInsertMigration =
+    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)";
+
+}  // namespace conveyor::sqlite_schema

@@ -1,0 +1,213 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <utility>
+
+#include "store/sqlite/sqlite_job_ops.h"
+#include "store/sqlite/sqlite_queries.h"
+#include "store/sqlite/sqlite_schema.h"
+
+namespace conveyor {
+namespace {
+
+Status CreateParentDir(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) return Status::Ok();
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    return Status::Unavailable("cannot create directory '" + parent.string() +
+                               "' for the SQLite database: " + ec.message());
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<SqliteConnection>> OpenWriteConnection(const SqliteOptions& o) {
+  auto conn = SqliteConnection::Open(o.path, {.read_only = false,
+                                              .busy_timeout_ms = o.busy_timeout_ms});
+  if (!conn.ok()) return conn.status();
+  // FULL: a commit is on disk when COMMIT returns (WAL + NORMAL could lose the last commits on
+  // power loss, and "acknowledged means durable" is the contract).
+  Status s = (*conn)->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                           " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                           " PRAGMA cache_size=-" + std::to_string(o.cache_size_kib) + ";");
+  if (!s.ok()) return s;
+  auto mode = (*conn)->Prepare("PRAGMA journal_mode");
+  if (!mode.ok()) return mode.status();
+  Result<bool> row = mode->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || mode->Text(0) != "wal") {
+    return Status::Unavailable("SQLite database '" + o.path +
+                               "' cannot use WAL mode (is it on a network file system?)");
+  }
+  return conn;
+}
+
+int64_t WallClockMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Status ApplyMigrations(SqliteConnection& c) {
+  if (Status s = c.Exec(sqlite_schema::kCreateMigrationsTable); !s.ok()) return s;
+  for (const auto& m : sqlite_schema::kMigrations) {
+    auto check = c.Prepare(sqlite_schema::kSelectMigrationVersion);
+    if (!check.ok()) return check.status();
+    check->BindInt(1, m.version);
+    Result<bool> row = check->Step();
+    if (!row.ok()) return row.status();
+    if (check->Int(0) > 0) continue;
+    if (Status s = c.Exec(m.sql); !s.ok()) {
+      return Status::Internal("migration " + std::to_string(m.version) + ": " + s.message());
+    }
+    auto record = c.Prepare(sqlite_schema::kInsertMigration);
+    if (!record.ok()) return record.status();
+    record->BindInt(1, m.version);
+    record->BindInt(2, WallClockMs());
+    if (Status s = record->Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions options) {
+  if (options.path.empty() || options.path == ":memory:") {
+    return Status::InvalidArgument("the SQLite store needs a database file path");
+  }
+  if (Status s = CreateParentDir(options.path); !s.ok()) return s;
+  auto write_conn = OpenWriteConnection(options);
+  if (!write_conn.ok()) return write_conn.status();
+  auto readers = SqliteReadPool::Open(options.path, options.read_connections,
+                                      options.busy_timeout_ms);
+  if (!readers.ok()) return readers.status();
+  auto writer = std::make_unique<SqliteWriter>(
+      std::move(write_conn).value(),
+      SqliteWriterOptions{.max_batch_ops = options.max_batch_ops,
+                          .max_batch_rows = options.max_batch_rows,
+                          .TEST_before_commit = options.TEST_before_commit});
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(options), std::move(readers).value(), std::move(writer)));
+}
+
+SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<SqliteReadPool> readers,
+                         std::unique_ptr<SqliteWriter> writer)
+    : options_(std::move(options)), readers_(std::move(readers)), writer_(std::move(writer)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+template <class T>
+Result<T> SqliteStore::Write(const std::function<Result<T>(SqliteConnection&)>& fn, int weight) {
+  std::optional<Result<T>> out;
+  const Status s = writer_->Run(
+      [&](SqliteConnection& c) {
+        out.emplace(fn(c));
+        return out->status();
+      },
+      weight);
+  if (!s.ok()) return s;  // the op's own error, or the batch's COMMIT error
+  return std::move(*out);
+}
+
+Status SqliteStore::Migrate() {
+  return writer_->Run([](SqliteConnection& c) { return ApplyMigrations(c); });
+}
+
+Status SqliteStore::Ping() {
+  return Read([](SqliteConnection& c) -> Status { return c.QueryInt(sqlite_queries::kPing).status(); });
+}
+
+Result<std::vector<InsertOutcome>> SqliteStore::JobInsertMany(const JobInsertManyParams& p) {
+  return Write<std::vector<InsertOutcome>>(
+      [&p](SqliteConnection& c) { return sqlite_ops::InsertJobs(c, p); },
+      std::max<int>(1, static_cast<int>(p.jobs.size())));
+}
+
+void SqliteStore::JobInsertManyAsync(
+    JobInsertManyParams p, std::function<void(Result<std::vector<InsertOutcome>>)> done) {
+  struct Call {
+    JobInsertManyParams params;
+    std::function<void(Result<std::vector<InsertOutcome>>)> done;
+    std::optional<Result<std::vector<InsertOutcome>>> out;
+  };
+  const int weight = std::max<int>(1, static_cast<int>(p.jobs.size()));
+  auto call = std::make_shared<Call>(Call{std::move(p), std::move(done), std::nullopt});
+  writer_->Submit(
+      [call](SqliteConnection& c) {
+        call->out.emplace(sqlite_ops::InsertJobs(c, call->params));
+        return call->out->status();
+      },
+      [call](const Status& s) {
+        if (!s.ok()) return call->done(s);
+        call->done(std::move(*call->out));
+      },
+      weight);
+}
+
+Result<Job> SqliteStore::JobGet(const std::string& id) {
+  return Read([&](SqliteConnection& c) { return sqlite_ops::GetJob(c, id); });
+}
+
+Result<JobPage> SqliteStore::JobList(const JobListParams& p) {
+  return Read([&](SqliteConnection& c) { return sqlite_ops::ListJobs(c, p); });
+}
+
+Result<std::vector<JobEvent>> SqliteStore::JobEventList(const std::string& id) {
+  return Read([&](SqliteConnection& c) { return sqlite_ops::ListJobEvents(c, id); });
+}
+
+Result<std::optional<TimeMs>> SqliteStore::JobNextRunAt() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::NextRunAt(c); });
+}
+
+Result<std::map<JobState, int64_t>> SqliteStore::JobCountByState() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::CountByState(c); });
+}
+
+Result<std::vector<Job>> SqliteStore::JobClaim(const JobClaimParams& p) {
+  return Write<std::vector<Job>>([&p](SqliteConnection& c) { return sqlite_ops::ClaimJobs(c, p); },
+                                 std::max(1, p.max));
+}
+
+Result<std::vector<Status>> SqliteStore::JobCompleteMany(const JobCompleteManyParams& p) {
+  return Write<std::vector<Status>>(
+      [&p](SqliteConnection& c) { return sqlite_ops::CompleteJobs(c, p); },
+      std::max<int>(1, static_cast<int>(p.completions.size())));
+}
+
+Result<Job> SqliteStore::JobFail(const JobFailParams& p) {
+  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::FailJob(c, p); });
+}
+
+Result<HeartbeatOutcome> SqliteStore::JobHeartbeat(const JobHeartbeatParams& p) {
+  return Write<HeartbeatOutcome>(
+      [&p](SqliteConnection& c) { return sqlite_ops::HeartbeatJob(c, p); });
+}
+
+Result<Job> SqliteStore::JobCancel(const JobCancelParams& p) {
+  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::CancelJob(c, p); });
+}
+
+Result<Job> SqliteStore::JobCancelAck(const JobCancelAckParams& p) {
+  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::AckCancelJob(c, p); });
+}
+
+Result<int> SqliteStore::JobReleaseMany(const JobReleaseManyParams& p) {
+  return Write<int>([&p](SqliteConnection& c) { return sqlite_ops::ReleaseJobs(c, p); },
+                    std::max<int>(1, static_cast<int>(p.jobs.size())));
+}
+
+Result<Job> SqliteStore::JobRetry(const JobRetryParams& p) {
+  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::RetryJob(c, p); });
+}
+
+Result<std::vector<std::string>> SqliteStore::JobRescueExpired(const JobRescueExpiredParams& p) {
+  return Write<std::vector<std::string>>(
+      [&p](SqliteConnection& c) { return sqlite_ops::RescueExpiredJobs(c, p); },
+      std::max(1, p.limit));
+}
+
+}  // namespace conveyor

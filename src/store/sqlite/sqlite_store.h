@@ -1,0 +1,83 @@
+// SqliteStore: the embedded Store, one SQLite database file in WAL mode with synchronous=FULL.
+//
+// Writes go through SqliteWriter (group commit): one thread owns the write connection and commits
+// whatever callers queued together in one transaction and one fsync, each operation inside its own
+// savepoint, so every caller still gets its own outcome. Reads use a pool of read-only
+// connections that run concurrently with the writer (WAL snapshots).
+//
+// Thread-safety: every method may be called from any thread (see Store). Completions of
+// JobInsertManyAsync run on the writer thread after COMMIT; they must not block or call a
+// synchronous write of this store.
+// Lifetime: destroying the store finishes every queued write, then closes the database.
+// Open() does not migrate: call Migrate() (the `conveyor migrate` step, or at serve start).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/sqlite/sqlite_read_pool.h"
+#include "store/sqlite/sqlite_writer.h"
+#include "store/store.h"
+
+namespace conveyor {
+
+struct SqliteOptions {
+  std::string path;            // database file; its parent directory is created if missing
+  int read_connections = 4;    // concurrent readers
+  int busy_timeout_ms = 5000;  // wait this long for a lock held by another process
+  int max_batch_ops = 1000;    // group commit: operations per transaction, at most
+  int max_batch_rows = 20000;  // group commit: rows written per transaction, about
+  int cache_size_kib = 65536;  // page cache of each connection
+  // Test seam (fault injection): called before each COMMIT; non-OK fails the batch with it.
+  std::function<Status()> TEST_before_commit;
+};
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> Open(SqliteOptions options);
+  ~SqliteStore() override;
+
+  Status Migrate() override;
+  Status Ping() override;
+
+  Result<std::vector<InsertOutcome>> JobInsertMany(const JobInsertManyParams& p) override;
+  void JobInsertManyAsync(JobInsertManyParams p,
+                          std::function<void(Result<std::vector<InsertOutcome>>)> done) override;
+  Result<Job> JobGet(const std::string& id) override;
+  Result<JobPage> JobList(const JobListParams& p) override;
+  Result<std::vector<JobEvent>> JobEventList(const std::string& id) override;
+  Result<std::vector<Job>> JobClaim(const JobClaimParams& p) override;
+  Result<std::vector<Status>> JobCompleteMany(const JobCompleteManyParams& p) override;
+  Result<Job> JobFail(const JobFailParams& p) override;
+  Result<HeartbeatOutcome> JobHeartbeat(const JobHeartbeatParams& p) override;
+  Result<Job> JobCancel(const JobCancelParams& p) override;
+  Result<Job> JobCancelAck(const JobCancelAckParams& p) override;
+  Result<int> JobReleaseMany(const JobReleaseManyParams& p) override;
+  Result<Job> JobRetry(const JobRetryParams& p) override;
+  Result<std::vector<std::string>> JobRescueExpired(const JobRescueExpiredParams& p) override;
+  Result<std::optional<TimeMs>> JobNextRunAt() override;
+  Result<std::map<JobState, int64_t>> JobCountByState() override;
+
+  const std::string& path() const { return options_.path; }
+
+ private:
+  SqliteStore(SqliteOptions options, std::unique_ptr<SqliteReadPool> readers,
+              std::unique_ptr<SqliteWriter> writer);
+
+  // Runs `fn` on the writer thread inside a group-commit batch; returns once it is durable.
+  template <class T>
+  Result<T> Write(const std::function<Result<T>(SqliteConnection&)>& fn, int weight = 1);
+  // Runs `fn` on a pooled read-only connection.
+  template <class Fn>
+  auto Read(Fn fn) {
+    auto lease = readers_->Acquire();
+    return fn(lease.conn());
+  }
+
+  const SqliteOptions options_;
+  std::unique_ptr<SqliteReadPool> readers_;
+  std::unique_ptr<SqliteWriter> writer_;  // declared last: stops (and drains) first
+};
+
+}  // namespace conveyor

@@ -1,0 +1,77 @@
+// SqliteWriter: group commit. One thread owns the write connection. Callers enqueue an operation
+// (a function that writes through the connection) and a completion. The thread takes everything
+// queued (up to a cap), runs it in ONE `BEGIN IMMEDIATE` transaction with each operation inside
+// its own SAVEPOINT, commits (one fsync for the whole batch), and only then completes each caller
+// with its own outcome. An operation that fails is rolled back to its savepoint alone; if COMMIT
+// fails, every operation of the batch gets that error.
+//
+// While one batch is being fsynced, new operations pile up and form the next batch, so the fsync
+// cost is shared by all callers that arrive during it.
+//
+// Thread-safety: Submit/Run may be called from any thread. Completions run on the writer thread
+// and must not block or call Run() (that would wait on the thread running it).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace conveyor {
+
+struct SqliteWriterOptions {
+  int max_batch_ops = 1000;     // operations per transaction, at most
+  int max_batch_rows = 20000;   // sum of operation weights (≈ rows written) per transaction
+  // Test seam (fault injection): called just before COMMIT; a non-OK status is treated as if
+  // COMMIT had failed with it.
+  std::function<Status()> TEST_before_commit;
+};
+
+class SqliteWriter {
+ public:
+  // Runs inside the batch transaction; a non-OK result rolls back this operation only.
+  using Op = std::function<Status(SqliteConnection&)>;
+  // Called after the batch is durable (or failed), with the operation's final outcome.
+  using Done = std::function<void(const Status&)>;
+
+  SqliteWriter(std::unique_ptr<SqliteConnection> conn, SqliteWriterOptions opts);
+  ~SqliteWriter();  // runs what is queued, then stops
+  SqliteWriter(const SqliteWriter&) = delete;
+  SqliteWriter& operator=(const SqliteWriter&) = delete;
+
+  // `weight` ≈ rows the operation writes; it bounds the size of a batch.
+  void Submit(Op op, Done done, int weight = 1);
+  // Submits and waits for the outcome.
+  Status Run(Op op, int weight = 1);
+
+ private:
+  struct Pending {
+    Op op;
+    Done done;
+    int weight;
+    Status status;
+  };
+
+  void Loop();
+  void TakeBatch(std::unique_lock<std::mutex>& lock, std::vector<Pending>& batch);
+  void RunBatch(std::vector<Pending>& batch);
+  Status RunOne(Pending& p);
+  Status Commit();
+  void FailDone(std::vector<Pending>& batch, size_t end, const Status& s);
+
+  std::unique_ptr<SqliteConnection> conn_;  // touched only by thread_
+  const SqliteWriterOptions opts_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;      // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace conveyor

@@ -1,0 +1,47 @@
+#include "store/store_factory.h"
+
+#include <string_view>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace conveyor {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// The SQLite file path named by `url`, or nullopt when `url` does not name SQLite.
+std::optional<std::string> SqlitePath(std::string_view url) {
+  if (StartsWith(url, "sqlite://")) return std::string(url.substr(9));
+  if (StartsWith(url, "sqlite:")) return std::string(url.substr(7));
+  if (EndsWith(url, ".db") && url.find("://") == std::string_view::npos) {
+    return std::string(url);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
+  if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://")) {
+    return Status::InvalidArgument("PostgreSQL is not supported yet; use sqlite:PATH");
+  }
+  std::optional<std::string> path = SqlitePath(url);
+  if (!path) {
+    return Status::InvalidArgument("unsupported store URL '" + url +
+                                   "'; use sqlite:PATH (for example sqlite:./data/conveyor.db)");
+  }
+  if (path->empty()) {
+    return Status::InvalidArgument("store URL '" + url + "' names no file; use sqlite:PATH");
+  }
+  auto store = SqliteStore::Open({.path = *path});
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(std::move(store).value());
+}
+
+}  // namespace conveyor

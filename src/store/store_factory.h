@@ -1,0 +1,17 @@
+// OpenStore: picks and opens a Store implementation from a URL, the way --store / DATABASE_URL
+// name one. Accepts "sqlite:PATH", "sqlite://PATH" and a plain path ending in ".db".
+// PostgreSQL URLs are recognised and refused until that backend lands.
+// The store is opened, not migrated: call Migrate() on it. Thread-safe (no shared state).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace conveyor {
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
+
+}  // namespace conveyor

@@ -1,0 +1,185 @@
+// The conformance suite on SqliteStore (a temp file per test), plus what only SQLite has: the
+// file and its pragmas, migrations bookkeeping, group-commit failure handling, query plans.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_queries.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store_conformance.h"
+
+namespace conveyor::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct SqliteFactory {
+  static std::unique_ptr<Store> Make(const std::string& tmpdir) {
+    auto store = SqliteStore::Open({.path = tmpdir + "/conveyor.db"});
+    if (!store.ok()) {
+      ADD_FAILURE() << store.status().ToString();
+      return nullptr;
+    }
+    return std::move(store).value();
+  }
+};
+
+}  // namespace
+
+CONVEYOR_INSTANTIATE_STORE_CONFORMANCE(Sqlite, SqliteFactory);
+
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = MakeTempDir(); }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::unique_ptr<SqliteStore> MustOpen(SqliteOptions o = {}) {
+    if (o.path.empty()) o.path = dir_ + "/conveyor.db";
+    auto store = MustOk(SqliteStore::Open(std::move(o)), "open");
+    MustOk(store->Migrate(), "migrate");
+    return store;
+  }
+  // A separate plain connection, to look at the file as another process would.
+  std::unique_ptr<SqliteConnection> Peek() {
+    return MustOk(SqliteConnection::Open(dir_ + "/conveyor.db", {.read_only = true}), "peek");
+  }
+  std::string QueryPlan(SqliteConnection& c, std::string_view sql) {
+    auto st = MustOk(c.Prepare("EXPLAIN QUERY PLAN " + std::string(sql)), "explain");
+    std::string plan;
+    while (MustOk(st.Step(), "step")) plan += st.Text(3) + "\n";
+    return plan;
+  }
+  std::string dir_;
+};
+
+TEST_F(SqliteStoreTest, OpenCreatesMissingParentDirectories) {
+  auto store = MustOpen({.path = dir_ + "/a/b/c/conveyor.db"});
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/a/b/c/conveyor.db"));
+}
+
+TEST_F(SqliteStoreTest, OpenRejectsAnEmptyPath) {
+  EXPECT_EQ(SqliteStore::Open({.path = ""}).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, OpenFailsCleanlyOnAFileThatIsNotADatabase) {
+  {
+    std::ofstream f(dir_ + "/junk.db");
+    f << std::string(4096, 'x');
+  }
+  auto r = SqliteStore::Open({.path = dir_ + "/junk.db"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(SqliteStoreTest, DatabaseIsInWalMode) {
+  auto store = MustOpen();
+  auto peek = Peek();
+  auto st = MustOk(peek->Prepare("PRAGMA journal_mode"), "pragma");
+  ASSERT_TRUE(MustOk(st.Step(), "step"));
+  EXPECT_EQ(st.Text(0), "wal");
+}
+
+TEST_F(SqliteStoreTest, MigrationsAreRecordedOnce) {
+  auto store = MustOpen();
+  MustOk(store->Migrate(), "again");
+  auto peek = Peek();
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), 1);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"), 1);
+}
+
+TEST_F(SqliteStoreTest, UnmigratedStoreReportsAnErrorNotACrash) {
+  auto store = MustOk(SqliteStore::Open({.path = dir_ + "/conveyor.db"}), "open");
+  EXPECT_TRUE(store->Ping().ok());
+  EXPECT_FALSE(store->JobGet(MakeJob().id).ok());
+  EXPECT_FALSE(store->JobInsertMany({.jobs = {MakeJob()}, .now = kT0}).ok());
+}
+
+TEST_F(SqliteStoreTest, AsyncInsertCompletesOnlyOnceTheRowIsCommitted) {
+  auto store = MustOpen();
+  const Job j = MakeJob();
+  std::promise<int64_t> visible;
+  store->JobInsertManyAsync({.jobs = {j}, .now = kT0}, [&](auto r) {
+    if (!r.ok()) return visible.set_value(-1);
+    // Another connection sees the row from inside `done`: it was committed before.
+    auto peek = Peek();
+    auto st = MustOk(peek->Prepare("SELECT count(*) FROM jobs WHERE id = ?1"), "prepare");
+    st.BindText(1, j.id);
+    MustOk(st.Step(), "step");
+    visible.set_value(st.Int(0));
+  });
+  EXPECT_EQ(visible.get_future().get(), 1);
+}
+
+TEST_F(SqliteStoreTest, FailedCommitFailsEveryWriteOfTheBatchAndKeepsNothing) {
+  std::atomic<bool> fail_commit{true};
+  auto store = MustOk(SqliteStore::Open({.path = dir_ + "/conveyor.db",
+                                         .TEST_before_commit = [&]() -> Status {
+                                           return fail_commit ? Status::Unavailable("disk on fire")
+                                                              : Status::Ok();
+                                         }}),
+                      "open");
+  EXPECT_EQ(store->Migrate().code(), StatusCode::kUnavailable);
+  fail_commit = false;
+  MustOk(store->Migrate(), "migrate");
+  fail_commit = true;
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  std::vector<Job> jobs;
+  for (int i = 0; i < 8; ++i) jobs.push_back(MakeJob());
+  for (const Job& j : jobs) {
+    threads.emplace_back([&, j] {
+      auto r = store->JobInsertMany({.jobs = {j}, .now = kT0});
+      if (!r.ok() && r.status().message() == "disk on fire") ++failed;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed, 8);
+  fail_commit = false;
+  for (const Job& j : jobs) EXPECT_EQ(store->JobGet(j.id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store->JobInsertMany({.jobs = {jobs[0]}, .now = kT0}).ok());
+}
+
+TEST_F(SqliteStoreTest, ClaimUsesTheClaimIndex) {
+  auto store = MustOpen();
+  auto peek = Peek();
+  const std::string plan = QueryPlan(*peek, sqlite_queries::kClaimSelect);
+  EXPECT_THAT(plan, HasSubstr("jobs_claim"));
+  EXPECT_THAT(plan, Not(HasSubstr("TEMP B-TREE")));  // walks the index in claim order
+}
+
+TEST_F(SqliteStoreTest, ListRescueAndKeyLookupsUseTheirIndexes) {
+  auto store = MustOpen();
+  auto peek = Peek();
+  const std::string plan = QueryPlan(*peek, sqlite_queries::kListByState);
+  EXPECT_THAT(plan, HasSubstr("jobs_state"));
+  EXPECT_THAT(plan, Not(HasSubstr("TEMP B-TREE")));
+  EXPECT_THAT(QueryPlan(*peek, sqlite_queries::kSelectJobsByKeys),
+              HasSubstr("jobs_idempotency_key"));
+  EXPECT_THAT(QueryPlan(*peek, sqlite_queries::kRescueSelect), HasSubstr("jobs_lease"));
+  EXPECT_THAT(QueryPlan(*peek, sqlite_queries::kNextRunAt), HasSubstr("jobs_claim"));
+  EXPECT_THAT(QueryPlan(*peek, sqlite_queries::kList), Not(HasSubstr("TEMP B-TREE")));
+}
+
+TEST_F(SqliteStoreTest, LargeBatchesSpanSeveralInsertChunks) {
+  auto store = MustOpen();
+  std::vector<Job> jobs;
+  for (int i = 0; i < 1000 + 64 + 9; ++i) jobs.push_back(MakeJob({.tags = {"t" + std::to_string(i)}}));
+  auto out = MustOk(store->JobInsertMany({.jobs = jobs, .now = kT0}), "insert");
+  EXPECT_EQ(out.size(), jobs.size());
+  EXPECT_EQ(MustOk(store->JobCountByState(), "count")[JobState::kPending], 1073);
+  EXPECT_EQ(MustGet(*store, jobs[1072].id).tags, std::vector<std::string>{"t1072"});
+  EXPECT_EQ(MustOk(store->JobEventList(jobs[1072].id), "events").size(), 1u);
+}
+
+}  // namespace
+}  // namespace conveyor::testing

@@ -1,0 +1,18 @@
+// The Store conformance suite (River's riverdrivertest idea): every Store backend must pass it
+// unchanged. A backend plugs in with a factory type
+//
+//   struct MyFactory { static std::unique_ptr<Store> Make(const std::string& tmpdir); };
+//   CONVEYOR_INSTANTIATE_STORE_CONFORMANCE(My, MyFactory);
+//
+// Make() must return an opened (not necessarily migrated) store; calling it again with the same
+// tmpdir must reach the same data (the durability tests reopen). The fixture migrates.
+// The suite is split in two typed suites: jobs (insert, read, list, idempotency, group commit)
+// and lease (claim → complete/fail/cancel/retry/rescue).
+#pragma once
+
+#include "store_conformance_jobs.h"
+#include "store_conformance_lease.h"
+
+#define CONVEYOR_INSTANTIATE_STORE_CONFORMANCE(Prefix, Factory)             \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreJobsConformance, Factory);     \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreLeaseConformance, Factory)
