@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "observability/log.h"
+#include "runtime/job_spec.h"
 
 namespace conveyor::api {
 namespace {
@@ -26,7 +27,7 @@ namespace http = beast::http;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 constexpr size_t kReadChunk = 8192;
-constexpr size_t kMaxCorrelationId = 128;
+constexpr size_t kMaxCorrelationId = kMaxCorrelationIdLength;  // the runtime's limit
 // After an error answer, unread request bytes are drained for at most this long (and this many
 // bytes) so closing the socket does not reset the connection before the client reads the answer.
 constexpr auto kLingerTime = std::chrono::seconds(2);

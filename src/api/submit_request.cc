@@ -16,11 +16,8 @@ namespace {
 namespace json = boost::json;
 using Error = std::optional<ApiError>;
 
-constexpr size_t kMaxKeyLength = 255;
-constexpr size_t kMaxCorrelationLength = 128;
-constexpr size_t kMaxQueueLength = 64;
-constexpr size_t kMaxTags = 64;
-constexpr size_t kMaxUrlLength = 2048;
+// Length limits are the runtime's (runtime/job_spec.h), so both layers agree on what is valid.
+constexpr size_t kMaxKeyLength = kMaxIdempotencyKeyLength;
 constexpr std::string_view kTimeRule = "must be an RFC 3339 time such as 2026-02-01T15:00:00Z";
 
 ApiError Invalid(std::string_view prefix, std::string_view field, std::string_view rule) {
@@ -89,7 +86,7 @@ Error ReadRunAt(const json::object& o, std::string_view prefix, std::optional<Ti
 }
 
 bool IsQueueName(std::string_view s) {
-  if (s.empty() || s.size() > kMaxQueueLength) return false;
+  if (s.empty() || s.size() > kMaxNameLength) return false;
   for (char c : s) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' &&
         c != ':')
@@ -103,14 +100,14 @@ Error ReadQueue(const json::object& o, std::string_view prefix, std::string* out
   if (!v) return std::nullopt;
   if (!v->is_string() || !IsQueueName(v->get_string())) {
     return Invalid(prefix, "queue",
-                   "must be a string of 1 to 64 letters, digits, '_', '-', '.' or ':'");
+                   "must be a string of 1 to 128 letters, digits, '_', '-', '.' or ':'");
   }
   *out = std::string(v->get_string());
   return std::nullopt;
 }
 
 bool IsHttpUrl(std::string_view s) {
-  if (s.size() > kMaxUrlLength) return false;
+  if (s.size() > kMaxWebhookUrlLength) return false;
   auto url = boost::urls::parse_absolute_uri(s);
   if (!url || !url->has_authority() || url->host().empty()) return false;
   return url->scheme_id() == boost::urls::scheme::http ||
@@ -133,14 +130,15 @@ Error ReadList(const json::object& o, std::string_view key, bool ids, std::strin
                std::vector<std::string>* out) {
   const json::value* v = Given(o, key);
   if (!v) return std::nullopt;
-  if (!v->is_array() || v->get_array().size() > kMaxTags) {
-    return Invalid(prefix, key, ids ? "must be an array of at most 64 job ids"
-                                    : "must be an array of at most 64 strings");
+  const size_t max_items = ids ? kMaxDependencies : kMaxTags;
+  if (!v->is_array() || v->get_array().size() > max_items) {
+    return Invalid(prefix, key, "must be an array of at most " + std::to_string(max_items) +
+                                    (ids ? " job ids" : " strings"));
   }
   const auto& items = v->get_array();
   for (size_t i = 0; i < items.size(); ++i) {
     const auto* s = items[i].if_string();
-    const bool ok = s && !s->empty() && s->size() <= 128 && (!ids || IsValidUuid(*s));
+    const bool ok = s && !s->empty() && s->size() <= kMaxTagLength && (!ids || IsValidUuid(*s));
     if (!ok) {
       const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
       return Invalid(prefix, field, ids ? "must be a job id (UUID)"
@@ -164,7 +162,7 @@ Error TakeObject(json::object& o, std::string_view key, std::string_view prefix,
 Error ReadName(const json::object& o, std::string_view key, std::string_view prefix,
                std::string* out) {
   const json::value* v = o.if_contains(key);
-  if (!v->is_string() || v->get_string().empty() || v->get_string().size() > kMaxKeyLength) {
+  if (!v->is_string() || v->get_string().empty() || v->get_string().size() > kMaxNameLength) {
     return Invalid(prefix, key, "must be a non-empty string naming the job type");
   }
   *out = std::string(v->get_string());
@@ -233,10 +231,10 @@ Error ReadOptions(const json::object& o, std::string_view prefix, JobSpec* spec)
   if (auto e = ReadQueue(o, prefix, &spec->queue)) return e;
   if (auto e = ReadInt(o, "priority", kMinPriority, kMaxPriority, prefix, &priority)) return e;
   spec->priority = priority.value_or(kDefaultPriority);
-  if (auto e = ReadInt(o, "max_attempts", 1, 100, prefix, &spec->max_attempts)) return e;
+  if (auto e = ReadInt(o, "max_attempts", 1, kMaxMaxAttempts, prefix, &spec->max_attempts)) return e;
   if (auto e = ReadRunAt(o, prefix, &spec->run_at)) return e;
   if (auto e = ReadTime(o, "expires_at", prefix, &spec->expires_at)) return e;
-  if (auto e = ReadInt(o, "timeout_s", 1, 86400, prefix, &spec->timeout_s)) return e;
+  if (auto e = ReadInt(o, "timeout_s", 1, kMaxTimeoutS, prefix, &spec->timeout_s)) return e;
   if (auto e = ReadWebhook(o, prefix, &spec->webhook_url)) return e;
   if (auto e = ReadList(o, "tags", false, prefix, &spec->tags)) return e;
   return ReadList(o, "depends_on", true, prefix, &spec->depends_on);
@@ -282,7 +280,7 @@ std::optional<ApiError> NormalizeSpec(json::object& o, const SubmitHeaders& head
   JobSpec spec{.type = std::move(shape.type), .payload = std::move(shape.payload)};
   if (auto e = ReadOptions(o, prefix, &spec)) return e;
   if (auto e = ResolveIdempotencyKey(o, shape, headers, prefix, &spec.idempotency_key)) return e;
-  if (auto e = ReadString(o, "correlation_id", kMaxCorrelationLength, prefix, &spec.correlation_id))
+  if (auto e = ReadString(o, "correlation_id", kMaxCorrelationIdLength, prefix, &spec.correlation_id))
     return e;
   // The body's correlation_id wins over the header's.
   if (!spec.correlation_id && !headers.correlation_id.empty()) {

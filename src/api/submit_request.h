@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "api/problem.h"
-#include "runtime/job_service.h"
+#include "runtime/job_spec.h"
 
 namespace conveyor::api {
 
@@ -21,8 +21,6 @@ struct SubmitHeaders {
   std::string_view idempotency_key;  // Idempotency-Key
   std::string_view correlation_id;   // X-Correlation-Id as sent by the client (never generated)
 };
-
-inline constexpr size_t kMaxBatchJobs = 1000;
 
 // True for application/json, with or without parameters such as charset.
 bool IsJsonContentType(std::string_view content_type);

@@ -1,0 +1,49 @@
+#include "api/list_request.h"
+
+#include <gtest/gtest.h>
+
+namespace conveyor::api {
+namespace {
+
+TEST(ListRequestTest, Defaults) {
+  JobListParams p;
+  ASSERT_FALSE(ParseListQuery("", &p));
+  EXPECT_EQ(p.limit, 50);
+  EXPECT_FALSE(p.state);
+  EXPECT_FALSE(p.cursor);
+  EXPECT_EQ(p.offset, 0);
+}
+
+TEST(ListRequestTest, ParsesFiltersAndSeedAliases) {
+  JobListParams p;
+  ASSERT_FALSE(ParseListQuery(
+      "status=in_progress&type=square_sum&queue=queue%3Apro&limit=10&offset=5&x=y", &p));
+  EXPECT_EQ(p.state, JobState::kRunning);
+  EXPECT_EQ(p.type, "square_sum");
+  EXPECT_EQ(p.queue, "queue:pro");
+  EXPECT_EQ(p.limit, 10);
+  EXPECT_EQ(p.offset, 5);
+  JobListParams q;
+  ASSERT_FALSE(ParseListQuery("status=pending&cursor=0192f0c1-8d3c-7abc-9def-0123456789ab", &q));
+  EXPECT_EQ(q.state, JobState::kPending);
+  EXPECT_EQ(q.cursor, "0192f0c1-8d3c-7abc-9def-0123456789ab");
+}
+
+TEST(ListRequestTest, Errors) {
+  JobListParams p;
+  auto e = ParseListQuery("status=bogus", &p);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, ErrorKind::kInvalidField);
+  EXPECT_NE(e->detail.find("SUCCEEDED"), std::string::npos);
+  for (const char* q : {"limit=0", "limit=1001", "limit=ten", "offset=-1", "offset=1.5"}) {
+    e = ParseListQuery(q, &p);
+    ASSERT_TRUE(e) << q;
+    EXPECT_EQ(e->kind, ErrorKind::kInvalidField) << q;
+  }
+  e = ParseListQuery("cursor=123", &p);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, ErrorKind::kMalformed);
+}
+
+}  // namespace
+}  // namespace conveyor::api

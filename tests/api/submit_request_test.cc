@@ -1,0 +1,211 @@
+#include "api/submit_request.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "core/time_format.h"
+
+namespace conveyor::api {
+namespace {
+
+namespace json = boost::json;
+
+struct Parsed {
+  std::optional<ApiError> error;
+  std::vector<JobSpec> specs;
+};
+
+Parsed Submit(std::string_view body, SubmitHeaders headers = {}) {
+  Parsed p;
+  p.error = ParseSubmitBody(body, headers, &p.specs);
+  return p;
+}
+
+Parsed Batch(std::string_view body) {
+  Parsed p;
+  p.error = ParseBatchBody(body, {}, &p.specs);
+  return p;
+}
+
+// The 422 detail for `body`, or "" when it was accepted.
+std::string Error422(std::string_view body) {
+  Parsed p = Submit(body);
+  if (!p.error) return "";
+  EXPECT_EQ(p.error->kind, ErrorKind::kInvalidField) << p.error->detail;
+  return p.error->detail;
+}
+
+TEST(SubmitRequestTest, CanonicalShape) {
+  Parsed p = Submit(R"({"type":"square_sum","payload":{"data":[1,2]},"queue":"pro",
+      "priority":1,"max_attempts":5,"run_at":"2026-02-01T15:00:00Z","expires_at":
+      "2026-02-02T15:00:00+01:00","timeout_s":60,"idempotency_key":"k","correlation_id":"c",
+      "webhook_url":"https://example.com/h","tags":["x"],
+      "depends_on":["0192f0c1-8d3c-7abc-9def-0123456789ab"]})");
+  ASSERT_FALSE(p.error) << p.error->detail;
+  ASSERT_EQ(p.specs.size(), 1u);
+  const JobSpec& s = p.specs[0];
+  EXPECT_EQ(s.type, "square_sum");
+  EXPECT_EQ(json::serialize(s.payload), R"({"data":[1,2]})");
+  EXPECT_EQ(s.queue, "pro");
+  EXPECT_EQ(s.priority, 1);
+  EXPECT_EQ(s.max_attempts, 5);
+  EXPECT_EQ(s.run_at, ParseRfc3339("2026-02-01T15:00:00Z"));
+  EXPECT_EQ(s.expires_at, ParseRfc3339("2026-02-02T14:00:00Z"));
+  EXPECT_EQ(s.timeout_s, 60);
+  EXPECT_EQ(s.idempotency_key, "k");
+  EXPECT_EQ(s.correlation_id, "c");
+  EXPECT_EQ(s.webhook_url, "https://example.com/h");
+  EXPECT_EQ(s.tags, std::vector<std::string>{"x"});
+  EXPECT_EQ(s.depends_on.size(), 1u);
+}
+
+TEST(SubmitRequestTest, DefaultsWhenOptionalFieldsAreAbsentOrNull) {
+  Parsed p = Submit(R"({"type":"noop","priority":null,"run_at":null})");
+  ASSERT_FALSE(p.error);
+  EXPECT_EQ(p.specs[0].priority, kDefaultPriority);
+  EXPECT_EQ(p.specs[0].queue, kDefaultQueue);
+  EXPECT_TRUE(p.specs[0].payload.is_object());
+  EXPECT_FALSE(p.specs[0].run_at);
+  EXPECT_FALSE(p.specs[0].idempotency_key);
+}
+
+TEST(SubmitRequestTest, TaskParamsShape) {
+  Parsed p = Submit(R"({"task":"validate_csv_job","params":{"input_uri":"s3://b/f.csv"},
+      "priority":5,"plan":"pro","idempotency_key":"upload-xyz-123"})");
+  ASSERT_FALSE(p.error);
+  EXPECT_EQ(p.specs[0].type, "validate_csv_job");
+  EXPECT_EQ(json::serialize(p.specs[0].payload), R"({"input_uri":"s3://b/f.csv"})");
+  EXPECT_EQ(p.specs[0].idempotency_key, "upload-xyz-123");
+}
+
+TEST(SubmitRequestTest, OperationDataShape) {
+  Parsed p = Submit(R"({"data":[1,2,3,4,5],"operation":"square_sum"})");
+  ASSERT_FALSE(p.error);
+  EXPECT_EQ(p.specs[0].type, "square_sum");
+  EXPECT_EQ(json::serialize(p.specs[0].payload), R"({"data":[1,2,3,4,5]})");
+}
+
+TEST(SubmitRequestTest, DocIdShape) {
+  Parsed p = Submit(R"({"doc_id":"doc-1","payload":{"key":"value"},
+      "webhook_url":"http://localhost:8000/webhook-receiver"})");
+  ASSERT_FALSE(p.error);
+  EXPECT_EQ(p.specs[0].type, "document.pipeline");
+  EXPECT_EQ(p.specs[0].idempotency_key, "doc-1");
+  EXPECT_EQ(p.specs[0].webhook_url, "http://localhost:8000/webhook-receiver");
+  EXPECT_EQ(json::serialize(p.specs[0].payload), R"({"key":"value"})");
+}
+
+TEST(SubmitRequestTest, HeadersSupplyKeyAndCorrelation) {
+  Parsed p = Submit(R"({"type":"noop"})", {.idempotency_key = "h-key", .correlation_id = "h-c"});
+  ASSERT_FALSE(p.error);
+  EXPECT_EQ(p.specs[0].idempotency_key, "h-key");
+  EXPECT_EQ(p.specs[0].correlation_id, "h-c");
+  // Same key in both places is fine; the body's correlation id wins over the header's.
+  p = Submit(R"({"type":"noop","idempotency_key":"h-key","correlation_id":"b-c"})",
+             {.idempotency_key = "h-key", .correlation_id = "h-c"});
+  ASSERT_FALSE(p.error);
+  EXPECT_EQ(p.specs[0].correlation_id, "b-c");
+}
+
+TEST(SubmitRequestTest, DifferentKeysInHeaderAndBodyAre422) {
+  Parsed p = Submit(R"({"type":"noop","idempotency_key":"a"})", {.idempotency_key = "b"});
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->kind, ErrorKind::kInvalidField);
+  EXPECT_NE(p.error->detail.find("Idempotency-Key"), std::string::npos);
+}
+
+TEST(SubmitRequestTest, MalformedBodiesAre400) {
+  for (std::string_view body : {"", "{", "{\"type\": \"noop\",}", "nul", "{} {}"}) {
+    Parsed p = Submit(body);
+    ASSERT_TRUE(p.error) << body;
+    EXPECT_EQ(p.error->kind, ErrorKind::kMalformed) << body;
+  }
+}
+
+TEST(SubmitRequestTest, JsonThatIsNotAnObjectIs422) {
+  EXPECT_NE(Error422("[1,2]").find("must be a JSON object"), std::string::npos);
+  EXPECT_NE(Error422("\"noop\"").find("must be a JSON object"), std::string::npos);
+}
+
+TEST(SubmitRequestTest, EveryFieldIsTypeChecked) {
+  EXPECT_EQ(Error422(R"({"payload":{}})").substr(0, 16), "type is required");
+  EXPECT_EQ(Error422(R"({"type":7})"), "type must be a non-empty string naming the job type");
+  EXPECT_EQ(Error422(R"({"type":""})"), "type must be a non-empty string naming the job type");
+  EXPECT_EQ(Error422(R"({"task":null})"), "task must be a non-empty string naming the job type");
+  EXPECT_EQ(Error422(R"({"operation":[]})"),
+            "operation must be a non-empty string naming the job type");
+  EXPECT_EQ(Error422(R"({"doc_id":5})"), "doc_id must be a string of 1 to 255 characters");
+  EXPECT_EQ(Error422(R"({"type":"noop","payload":[1]})"), "payload must be a JSON object");
+  EXPECT_EQ(Error422(R"({"task":"noop","params":"x"})"), "params must be a JSON object");
+  EXPECT_EQ(Error422(R"({"type":"noop","priority":11})"),
+            "priority must be an integer from 1 to 10");
+  EXPECT_EQ(Error422(R"({"type":"noop","priority":"high"})"),
+            "priority must be an integer from 1 to 10");
+  EXPECT_EQ(Error422(R"({"type":"noop","priority":2.5})"),
+            "priority must be an integer from 1 to 10");
+  EXPECT_EQ(Error422(R"({"type":"noop","priority":3.0})"), "");  // an integral number is fine
+  EXPECT_EQ(Error422(R"({"type":"noop","max_attempts":0})"),
+            "max_attempts must be an integer from 1 to 100");
+  EXPECT_EQ(Error422(R"({"type":"noop","timeout_s":true})"),
+            "timeout_s must be an integer from 1 to 86400");
+  EXPECT_EQ(Error422(R"({"type":"noop","run_at":"tomorrow"})"),
+            "run_at must be an RFC 3339 time such as 2026-02-01T15:00:00Z");
+  EXPECT_EQ(Error422(R"({"type":"noop","scheduled_at":1700000000})"),
+            "scheduled_at must be an RFC 3339 time such as 2026-02-01T15:00:00Z");
+  EXPECT_EQ(Error422(R"({"type":"noop","run_at":"2026-02-01T15:00:00Z",
+                        "scheduled_at":"2026-02-01T15:00:00Z"})"),
+            "run_at and scheduled_at mean the same; give only one of them");
+  EXPECT_EQ(Error422(R"({"type":"noop","expires_at":"2026-13-01T00:00:00Z"})"),
+            "expires_at must be an RFC 3339 time such as 2026-02-01T15:00:00Z");
+  EXPECT_EQ(Error422(R"({"type":"noop","queue":"a b"})"),
+            "queue must be a string of 1 to 128 letters, digits, '_', '-', '.' or ':'");
+  EXPECT_EQ(Error422(R"({"type":"noop","idempotency_key":""})"),
+            "idempotency_key must be a string of 1 to 255 characters");
+  EXPECT_EQ(Error422(R"({"type":"noop","correlation_id":{}})"),
+            "correlation_id must be a string of 1 to 255 characters");
+  EXPECT_EQ(Error422(R"({"type":"noop","webhook_url":"ftp://x/y"})"),
+            "webhook_url must be an absolute http:// or https:// URL");
+  EXPECT_EQ(Error422(R"({"type":"noop","tags":"a"})"), "tags must be an array of at most 32 strings");
+  EXPECT_EQ(Error422(R"({"type":"noop","tags":["a",1]})"),
+            "tags[1] must be a string of 1 to 128 characters");
+  EXPECT_EQ(Error422(R"({"type":"noop","depends_on":["nope"]})"),
+            "depends_on[0] must be a job id (UUID)");
+}
+
+TEST(SubmitRequestTest, BatchAcceptsWrappedAndBareArrays) {
+  Parsed p = Batch(R"({"jobs":[{"type":"noop"},{"operation":"cube_sum","data":[1]}]})");
+  ASSERT_FALSE(p.error);
+  ASSERT_EQ(p.specs.size(), 2u);
+  EXPECT_EQ(p.specs[1].type, "cube_sum");
+  p = Batch(R"([{"type":"noop"}])");
+  ASSERT_FALSE(p.error);
+  EXPECT_EQ(p.specs.size(), 1u);
+}
+
+TEST(SubmitRequestTest, BatchErrorsNameTheIndex) {
+  Parsed p = Batch(R"({"jobs":[{"type":"noop"},{"type":"noop","priority":0}]})");
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->detail, "jobs[1].priority must be an integer from 1 to 10");
+  p = Batch(R"([{"type":"noop"}, 3])");
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->detail, "jobs[1] must be a JSON object");
+  p = Batch(R"({"jobs":[]})");
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->detail, "jobs must hold 1 to 1000 jobs");
+  p = Batch(R"({"type":"noop"})");
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->kind, ErrorKind::kInvalidField);
+}
+
+TEST(SubmitRequestTest, ContentTypeCheck) {
+  EXPECT_TRUE(IsJsonContentType("application/json"));
+  EXPECT_TRUE(IsJsonContentType("Application/JSON; charset=utf-8"));
+  EXPECT_FALSE(IsJsonContentType(""));
+  EXPECT_FALSE(IsJsonContentType("text/plain"));
+  EXPECT_FALSE(IsJsonContentType("application/x-www-form-urlencoded"));
+  EXPECT_FALSE(IsJsonContentType("application/jsonx"));
+}
+
+}  // namespace
+}  // namespace conveyor::api
