@@ -56,7 +56,7 @@ TempDir::~TempDir() {
 
 void BenchContext::Report(Figure f) {
   std::string verdict = Verdict(f);
-  std::cout << "  " << Pad(f.name, 34) << " " << Pad(f.measured, 22) << " target "
+  std::cout << "  " << Pad(f.name, 40) << " " << Pad(f.measured, 22) << " target "
             << Pad(f.target.empty() ? "-" : f.target, 16) << " " << Pad(verdict, 6)
             << (f.ceiling.empty() ? "" : " ceiling: " + f.ceiling) << std::endl;
   figures.push_back(std::move(f));

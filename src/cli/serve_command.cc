@@ -17,6 +17,7 @@
 #include "handlers/handler_registry.h"
 #include "observability/log.h"
 #include "runtime/job_service.h"
+#include "runtime/job_spec.h"
 #include "runtime/runtime_config.h"
 #include "runtime/worker_pool.h"
 #include "store/store_factory.h"
@@ -76,9 +77,9 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
       ->envname("CONVEYOR_RETRY_CAP_MS")->check(CLI::Range(int64_t{1}, int64_t{604800000}))
       ->capture_default_str();
   cmd.add_option("--max-attempts", o.max_attempts, "Default attempts per job")
-      ->envname("MAX_RETRIES")->check(CLI::Range(1, 1000))->capture_default_str();
+      ->envname("MAX_RETRIES")->check(CLI::Range(1, kMaxMaxAttempts))->capture_default_str();
   cmd.add_option("--timeout-s", o.timeout_s, "Default time limit per attempt, in seconds")
-      ->envname("TASK_TIME_LIMIT")->check(CLI::Range(1, 7 * 86400))->capture_default_str();
+      ->envname("TASK_TIME_LIMIT")->check(CLI::Range(1, kMaxTimeoutS))->capture_default_str();
   cmd.add_option("--rescue-interval-ms", o.rescue_interval_ms, "How often expired leases are rescued")
       ->envname("CONVEYOR_RESCUE_INTERVAL_MS")->check(CLI::Range(int64_t{10}, int64_t{3600000}))
       ->capture_default_str();
@@ -171,7 +172,7 @@ int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals) {
     pool->Start();
   }
   JobService service(store, handlers, clock, config, pool.get());
-  HttpServer server(service, ToServerConfig(o));
+  HttpServer server(service, ToServerConfig(o), pool.get());
   Status started = server.Start();
   int code = started.ok() ? ServeUntilSignal(o, server, signals)
                           : Fail("cannot listen on " + o.listen + ": " + started.message());

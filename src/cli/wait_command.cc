@@ -92,7 +92,9 @@ int WaitLoop(HttpClient& client, const WaitOptions& o) {
     if (tty) DrawProgress(s);
     if (o.timeout_s > 0 && Clock::now() >= deadline) {
       ClearProgress(tty);
-      PrintError("wait", "timed out after " + std::to_string(o.timeout_s) + " s; job " + o.id +
+      char waited[32];
+      std::snprintf(waited, sizeof waited, "%g", o.timeout_s);
+      PrintError("wait", std::string("timed out after ") + waited + " s; job " + o.id +
                              " is still " + s.status);
       return kExitTimeout;
     }
