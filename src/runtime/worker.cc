@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "observability/log.h"
+#include "runtime/completion_committer.h"
 #include "runtime/lease_keeper.h"
 
 namespace conveyor {
@@ -15,15 +16,14 @@ using std::chrono::milliseconds;
 
 // A job slower than this on average makes the next claim a single job.
 constexpr milliseconds kSlowJob{50};
-// Successes older than this are committed before the next job starts.
-constexpr milliseconds kMaxCommitDelay{20};
 
 }  // namespace
 
-Worker::Worker(PoolShared& shared, JobExecutor& executor, LeaseKeeper& keeper, int index,
-               std::function<void()> on_exit)
+Worker::Worker(PoolShared& shared, JobExecutor& executor, CompletionCommitter& committer,
+               LeaseKeeper& keeper, int index, std::function<void()> on_exit)
     : shared_(shared),
       executor_(executor),
+      committer_(committer),
       keeper_(keeper),
       id_(shared.config.node_name + "/w" + std::to_string(index)),
       on_exit_(std::move(on_exit)) {}
@@ -70,21 +70,11 @@ std::chrono::steady_clock::duration Worker::RunBatch(std::vector<Job> jobs) {
   shared_.held.Add(attempts);
   keeper_.Poke();
 
-  std::vector<JobCompletion> done;
-  std::vector<std::shared_ptr<Attempt>> done_attempts;
-  SteadyClock::time_point oldest_done{};
   size_t ran = 0;
   for (; ran < attempts.size() && !shared_.stop_claiming.load(); ++ran) {
-    if (!done.empty() && SteadyClock::now() - oldest_done > kMaxCommitDelay) {
-      executor_.CompleteMany(std::exchange(done, {}), std::exchange(done_attempts, {}));
-    }
     std::optional<JobCompletion> c = executor_.Run(*attempts[ran]);
-    if (!c) continue;
-    if (done.empty()) oldest_done = SteadyClock::now();
-    done.push_back(std::move(*c));
-    done_attempts.push_back(attempts[ran]);
+    if (c) committer_.Add(attempts[ran], std::move(*c));
   }
-  executor_.CompleteMany(std::move(done), done_attempts);
   // Stopping: jobs claimed but never started go back to the queue at no cost.
   std::vector<const Attempt*> unstarted;
   for (size_t i = ran; i < attempts.size(); ++i) unstarted.push_back(attempts[i].get());

@@ -2,8 +2,8 @@
 //  - Claims up to claim_batch jobs per store round-trip (worker id "<node>/w<i>"); when the
 //    last batch averaged more than 50 ms a job, claims one at a time so jobs don't wait idle
 //    behind a slow one while a peer could run them.
-//  - Successes are committed together (one JobCompleteMany per batch, or sooner when the oldest
-//    uncommitted success is 20 ms old, so results of slow batches show up promptly).
+//  - Successes go to the CompletionCommitter, which commits them in the background together with
+//    other workers' (one JobCompleteMany for many jobs); failures are written at once.
 //  - With nothing to claim it sleeps on the pool's WakeSignal until Notify() or the earliest
 //    run_at of a waiting job (capped by rescue_interval_ms): no polling.
 //  - A full batch wakes one sleeping peer: there is probably more work.
@@ -23,13 +23,14 @@
 
 namespace conveyor {
 
+class CompletionCommitter;
 class LeaseKeeper;
 
 class Worker {
  public:
   // `on_exit` runs on the worker's thread when its loop ends.
-  Worker(PoolShared& shared, JobExecutor& executor, LeaseKeeper& keeper, int index,
-         std::function<void()> on_exit);
+  Worker(PoolShared& shared, JobExecutor& executor, CompletionCommitter& committer,
+         LeaseKeeper& keeper, int index, std::function<void()> on_exit);
   ~Worker();
 
   void Start();
@@ -45,6 +46,7 @@ class Worker {
 
   PoolShared& shared_;
   JobExecutor& executor_;
+  CompletionCommitter& committer_;
   LeaseKeeper& keeper_;
   const std::string id_;
   const std::function<void()> on_exit_;

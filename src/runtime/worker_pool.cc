@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "observability/log.h"
+#include "runtime/completion_committer.h"
 #include "runtime/job_executor.h"
 #include "runtime/lease_keeper.h"
 #include "runtime/lease_rescuer.h"
@@ -19,6 +20,7 @@ class WorkerPool::Impl {
   Impl(Store& store, const HandlerRegistry& handlers, const Clock& clock, RuntimeConfig config)
       : shared_(store, handlers, clock, std::move(config)),
         executor_(shared_),
+        committer_(executor_),
         keeper_(shared_),
         rescuer_(shared_) {}
 
@@ -31,6 +33,7 @@ class WorkerPool::Impl {
 
   PoolShared shared_;
   JobExecutor executor_;
+  CompletionCommitter committer_;
   LeaseKeeper keeper_;
   LeaseRescuer rescuer_;
   std::mutex lifecycle_mu_;
@@ -47,11 +50,12 @@ void WorkerPool::Impl::Start() {
   std::lock_guard<std::mutex> lock(lifecycle_mu_);
   if (started_ || stopped_) return;
   started_ = true;
+  committer_.Start();
   keeper_.Start();
   rescuer_.Start();
   active_ = shared_.config.workers;
   for (int i = 0; i < shared_.config.workers; ++i) {
-    workers_.push_back(std::make_unique<Worker>(shared_, executor_, keeper_, i, [this] {
+    workers_.push_back(std::make_unique<Worker>(shared_, executor_, committer_, keeper_, i, [this] {
       std::lock_guard<std::mutex> l(exit_mu_);
       if (--active_ == 0) exit_cv_.notify_all();
     }));
@@ -66,6 +70,7 @@ void WorkerPool::Impl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   StopWorkers();
+  committer_.Stop();
   // Leases are renewed until the last attempt is settled, so stop the keeper only now.
   keeper_.Stop();
   rescuer_.Stop();

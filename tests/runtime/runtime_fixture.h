@@ -105,6 +105,14 @@ class RuntimeFixture : public ::testing::Test {
     return WaitFor(id, [](const Job& j) { return IsTerminal(j.state); });
   }
 
+  // The store shows RUNNING from the claim on; this waits until handlers actually run.
+  void WaitForRunningHandlers(int n) {
+    const auto deadline = std::chrono::steady_clock::now() + kWaitDeadline;
+    while (pool_->GetStats().running < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_EQ(pool_->GetStats().running, n);
+  }
+
   std::vector<JobEvent> MustEvents(const std::string& id) {
     Result<std::vector<JobEvent>> events = store_->JobEventList(id);
     EXPECT_TRUE(events.ok()) << events.status().ToString();

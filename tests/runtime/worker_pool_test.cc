@@ -33,6 +33,7 @@ TEST_F(WorkerPoolTest, SubmittedJobSucceedsWithItsResult) {
   EXPECT_EQ(done.result.value_or(""), "14");
   EXPECT_EQ(done.attempt, 1);
   EXPECT_TRUE(done.finished_at.has_value());
+  pool_->Stop();  // the counter moves just after the commit; Stop waits for it
   EXPECT_EQ(pool_->GetStats().completed, 1);
 }
 
@@ -46,6 +47,7 @@ TEST_F(WorkerPoolTest, ManyJobsAllSucceed) {
     Job done = WaitForState((*r)[i].job.id, JobState::kSucceeded);
     EXPECT_EQ(done.result.value_or(""), std::to_string(int64_t(i) * i * i));
   }
+  pool_->Stop();
   EXPECT_EQ(pool_->GetStats().completed, 500);
 }
 
@@ -56,7 +58,9 @@ TEST_F(WorkerPoolTest, RetryableFailuresRetryUntilTheJobSucceeds) {
   EXPECT_EQ(done.attempt, 3);
   EXPECT_EQ(done.result.value_or(""), R"({"attempts":3})");
   EXPECT_EQ(CountTransitionsTo(job.id, JobState::kRetrying), 2);
+  pool_->Stop();
   EXPECT_EQ(pool_->GetStats().failed_attempts, 2);
+  EXPECT_EQ(pool_->GetStats().completed, 1);
 }
 
 TEST_F(WorkerPoolTest, NonRetryableFailureFailsAtOnce) {
@@ -181,7 +185,7 @@ TEST_F(WorkerPoolTest, StopReleasesAJobThatOutlivesTheGracePeriod) {
   config_.workers = 1;
   StartRuntime();
   Job job = MustSubmit(Spec("sleep", R"({"seconds": 3600})"));
-  WaitForState(job.id, JobState::kRunning);
+  WaitForRunningHandlers(1);
   pool_->Stop();  // returns once the handler honoured the cancellation
   Job after = MustGet(job.id);
   EXPECT_EQ(after.state, JobState::kPending);
@@ -189,11 +193,28 @@ TEST_F(WorkerPoolTest, StopReleasesAJobThatOutlivesTheGracePeriod) {
   EXPECT_EQ(after.attempt, 0);  // a release costs no attempt
 }
 
+TEST_F(WorkerPoolTest, StopReleasesClaimedJobsThatNeverStarted) {
+  config_.workers = 1;
+  config_.shutdown_grace_ms = 100;
+  StartRuntime();
+  // The single worker claims both in one batch and runs the hour-long one first.
+  std::vector<JobSpec> specs{Spec("sleep", R"({"seconds": 3600})"), Spec("noop", "{}")};
+  Result<std::vector<InsertOutcome>> r = service_->Submit(specs);
+  ASSERT_TRUE(r.ok());
+  WaitForRunningHandlers(1);
+  pool_->Stop();
+  for (const InsertOutcome& o : *r) {
+    Job after = MustGet(o.job.id);
+    EXPECT_EQ(after.state, JobState::kPending) << o.job.type;
+    EXPECT_EQ(after.attempt, 0) << o.job.type;
+  }
+}
+
 TEST_F(WorkerPoolTest, StopLetsShortJobsFinishWithinTheGracePeriod) {
   config_.workers = 1;
   StartRuntime();
   Job job = MustSubmit(Spec("sleep", R"({"seconds": 0.3})"));
-  WaitForState(job.id, JobState::kRunning);
+  WaitForRunningHandlers(1);
   pool_->Stop();
   EXPECT_EQ(MustGet(job.id).state, JobState::kSucceeded);
 }
