@@ -118,6 +118,7 @@ class Server:
         self.env = dict(os.environ)
         self.env.update(env or {})
         self.proc = None
+        self.stopped_on_purpose = False
         self.port = None
         self.generation = 0
         self.status_log = []  # (method, path, status) of every answer, for "never a 500" checks
@@ -146,6 +147,7 @@ class Server:
         self._log_file.write(f"\n===== start #{self.generation}: {' '.join(self.command())}\n"
                              .encode())
         self._log_file.flush()
+        self.stopped_on_purpose = False
         self.proc = subprocess.Popen(self.command(), stdout=self._log_file,
                                      stderr=subprocess.STDOUT, env=self.env,
                                      stdin=subprocess.DEVNULL)
@@ -193,6 +195,7 @@ class Server:
         """SIGTERM, wait (bounded), SIGKILL as a fallback. Returns the exit code."""
         if self.proc is None:
             return None
+        self.stopped_on_purpose = True
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -206,6 +209,7 @@ class Server:
     def kill9(self):
         if self.proc is None:
             return None
+        self.stopped_on_purpose = True
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
@@ -259,6 +263,7 @@ class Server:
                 hdrs["Content-Type"] = "application/json"
         elif isinstance(body, str):
             data = body.encode()
+        self.check_alive()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout * slow())
         try:
             conn.request(method, path, body=data, headers=hdrs)
@@ -271,12 +276,22 @@ class Server:
             self.status_log.append((method, path, r.status))
         return r
 
+    def check_alive(self):
+        """Raises a clear error when the process died behind our back (crash, not kill9)."""
+        if self.proc is not None and self.proc.poll() is not None and \
+                not self.stopped_on_purpose:
+            code = self.proc.returncode
+            sig = f" (signal {-code})" if code < 0 else ""
+            raise ServerError(f"the conveyor server died with exit code {code}{sig}; "
+                              f"log tail:\n{self.log_tail(15)}")
+
     def raw(self, data, read_timeout=10.0, shutdown_write=False):
         """Sends raw bytes on a fresh socket and parses whatever answer comes back.
 
         Tolerates the server closing while we still send (it may answer 413 early). Returns a
         Response, or None when the connection closed without any answer.
         """
+        self.check_alive()
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=read_timeout * slow())
         try:
             try:
@@ -400,10 +415,17 @@ class ServerTestCase(unittest.TestCase):
 
     def tearDown(self):
         servers = list(self._servers) + ([self.server] if self.server else [])
-        if self._failed():
+        died = [s for s in servers if s.proc is not None and s.proc.poll() is not None
+                and not s.stopped_on_purpose]
+        if self._failed() or died:
             for s in servers:
                 sys.stderr.write(f"\n----- server log tail ({s.log_path}) -----\n"
                                  f"{s.log_tail()}\n----- end of log -----\n")
+        if died:
+            s = died[0]
+            self.fail(f"the server died during the test (exit code {s.proc.returncode}, "
+                      f"signal {-s.proc.returncode if s.proc.returncode < 0 else 'none'}); "
+                      f"log tail:\n{s.log_tail(30)}")
         for s in servers:
             errs = s.server_errors(self._marks.get(id(s), 0))
             if errs:
