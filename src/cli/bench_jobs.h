@@ -40,8 +40,8 @@ struct StatsSnapshot {
 
 StatsSnapshot FetchStats(HttpClient& client);
 
-// Polls /admin/stats every 50 ms until `done` holds; throws after `timeout_s`. Returns the
-// last snapshot.
+// Polls /admin/stats every 50 ms (less often when a count is slow) until `done` holds; throws
+// after `timeout_s`. Returns the last snapshot.
 StatsSnapshot PollStatsUntil(HttpClient& client, double timeout_s,
                              const std::function<bool(const StatsSnapshot&)>& done);
 

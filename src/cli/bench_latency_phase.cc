@@ -11,7 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr int kPacedConnections = 8;
+constexpr int kPacedConnections = 32;  // enough that a slow ack never holds back the pace
 constexpr int kFetchConnections = 16;
 constexpr double kDrainTimeoutS = 120;
 
