@@ -161,6 +161,16 @@ TYPED_TEST_P(StoreLeaseConformance, CompleteManyReportsEachEntry) {
   EXPECT_EQ(out[1].code(), StatusCode::kConflict);
   EXPECT_EQ(MustGet(this->store(), claimed[0].id).state, JobState::kSucceeded);
   EXPECT_EQ(MustGet(this->store(), claimed[1].id).state, JobState::kRunning);
+  // The same job twice in one call: the first entry decides, the repeat is a Conflict.
+  auto twice = MustOk(this->store().JobCompleteMany(
+                          {.completions = {{claimed[1].id, claimed[1].lease->token, "3"},
+                                           {claimed[1].id, claimed[1].lease->token, "4"}},
+                           .now = kT0 + 2}),
+                      "complete twice");
+  EXPECT_TRUE(twice[0].ok());
+  EXPECT_EQ(twice[1].code(), StatusCode::kConflict);
+  EXPECT_EQ(MustGet(this->store(), claimed[1].id).result, "3");
+  EXPECT_EQ(MustOk(this->store().JobEventList(claimed[1].id), "events").size(), 3u);
   (void)a;
   (void)b;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_json.h"
@@ -49,11 +50,13 @@ Result<std::string> SelectClaimable(SqliteConnection& c, const JobClaimParams& p
   return CollectSeqs(*st);
 }
 
-Status InsertClaimEvents(SqliteConnection& c, const std::string& seqs, TimeMs now) {
-  auto st = c.Prepare(q::kClaimEvents);
+// Runs a statement bound with ?1 now and ?2 a JSON array.
+Status RunWithNowAndJson(SqliteConnection& c, std::string_view sql, TimeMs now,
+                         const std::string& json) {
+  auto st = c.Prepare(sql);
   if (!st.ok()) return st.status();
   st->BindInt(1, now);
-  st->BindText(2, seqs);
+  st->BindText(2, json);
   return st->Run();
 }
 
@@ -81,7 +84,7 @@ Result<std::vector<Job>> ClaimJobs(SqliteConnection& c, const JobClaimParams& p)
   Result<std::string> seqs = SelectClaimable(c, p);
   if (!seqs.ok()) return seqs.status();
   if (seqs->empty()) return std::vector<Job>{};
-  if (Status s = InsertClaimEvents(c, *seqs, p.now); !s.ok()) return s;
+  if (Status s = RunWithNowAndJson(c, q::kClaimEvents, p.now, *seqs); !s.ok()) return s;
   Result<std::vector<JobRow>> rows = MarkClaimed(c, p, *seqs);
   if (!rows.ok()) return rows.status();
   // RETURNING yields rows in no promised order; hand them out in claim order.
@@ -97,48 +100,65 @@ Result<std::vector<Job>> ClaimJobs(SqliteConnection& c, const JobClaimParams& p)
 
 namespace {
 
-// Completes one job; appends "[seq,attempt]" to `events` when it did.
-Status CompleteOne(SqliteConnection& c, const JobCompletion& done, TimeMs now,
-                   std::string& events) {
-  {
-    auto st = c.Prepare(q::kComplete);
-    if (!st.ok()) return st.status();
-    st->BindText(1, done.result);
-    st->BindInt(2, now);
-    st->BindText(3, done.id);
-    st->BindText(4, done.lease_token);
+// [[id, token, result], ...] for the completions that name a job for the first time in this
+// call; a repeated id is answered Conflict (the first one decides).
+std::string CompletionArray(const JobCompleteManyParams& p, std::vector<bool>& repeated) {
+  std::unordered_set<std::string_view> seen;
+  std::string json = "[";
+  repeated.assign(p.completions.size(), false);
+  for (size_t i = 0; i < p.completions.size(); ++i) {
+    const JobCompletion& done = p.completions[i];
+    if (!seen.insert(done.id).second) {
+      repeated[i] = true;
+      continue;
+    }
+    if (json.size() > 1) json += ",";
+    json += "[";
+    AppendJsonString(json, done.id);
+    json += ",";
+    AppendJsonString(json, done.lease_token);
+    json += ",";
+    AppendJsonString(json, done.result);
+    json += "]";
+  }
+  return json + "]";
+}
+
+Result<std::unordered_set<std::string>> MarkSucceeded(SqliteConnection& c, TimeMs now,
+                                                      const std::string& json) {
+  if (Status s = RunWithNowAndJson(c, q::kCompleteEvents, now, json); !s.ok()) return s;
+  auto st = c.Prepare(q::kComplete);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, now);
+  st->BindText(2, json);
+  std::unordered_set<std::string> ids;
+  while (true) {
     Result<bool> row = st->Step();
     if (!row.ok()) return row.status();
-    if (*row) {
-      events += events.empty() ? "[" : ",";
-      events += "[" + std::to_string(st->Int(0)) + "," + std::to_string(st->Int(1)) + "]";
-      return st->Run();
-    }
+    if (!*row) return ids;
+    ids.insert(st->Text(0));
   }
-  return StaleLease(c, done.id);
 }
 
 }  // namespace
 
 Result<std::vector<Status>> CompleteJobs(SqliteConnection& c, const JobCompleteManyParams& p) {
+  std::vector<bool> repeated;
+  const std::string json = CompletionArray(p, repeated);
+  auto succeeded = MarkSucceeded(c, p.now, json);
+  if (!succeeded.ok()) return succeeded.status();
   std::vector<Status> out;
   out.reserve(p.completions.size());
-  std::string events;
-  for (const JobCompletion& done : p.completions) {
-    Status s = CompleteOne(c, done, p.now, events);
-    // A stale token is this entry's outcome; a database error fails the whole call.
-    if (!s.ok() && s.code() != StatusCode::kConflict && s.code() != StatusCode::kNotFound) {
-      return s;
+  for (size_t i = 0; i < p.completions.size(); ++i) {
+    const std::string& id = p.completions[i].id;
+    if (!repeated[i] && succeeded->count(id) > 0) {
+      out.push_back(Status::Ok());
+      continue;
     }
-    out.push_back(std::move(s));
+    Status why = StaleLease(c, id);  // the rare path: say why this one did not complete
+    if (why.code() != StatusCode::kConflict && why.code() != StatusCode::kNotFound) return why;
+    out.push_back(std::move(why));
   }
-  if (events.empty()) return out;
-  events += "]";
-  auto st = c.Prepare(q::kCompleteEvents);
-  if (!st.ok()) return st.status();
-  st->BindInt(1, p.now);
-  st->BindText(2, events);
-  if (Status s = st->Run(); !s.ok()) return s;
   return out;
 }
 

@@ -64,15 +64,19 @@ inline constexpr const char* kClaimUpdate =
     " lease_owner = ?2, lease_token = lower(hex(randomblob(16))), lease_expires_at = ?3"
     " WHERE seq IN (SELECT value FROM json_each(?4)) RETURNING " CONVEYOR_JOB_COLUMNS;
 
-// --- JobCompleteMany ---
-inline constexpr const char* kComplete =
-    "UPDATE jobs SET state = 'SUCCEEDED', result = ?1, progress = 100, finished_at = ?2,"
-    " updated_at = ?2, " CONVEYOR_CLEAR_LEASE
-    " WHERE id = ?3 AND state = 'RUNNING' AND lease_token = ?4 RETURNING seq, attempt";
-// ?2: JSON array of [job_seq, attempt] pairs.
+// --- JobCompleteMany ---  ?1 now, ?2 JSON array of [id, lease_token, result] triples.
+// Events first, while the matched jobs still read RUNNING; then one UPDATE for all of them.
+// The unary + keeps the planner off jobs_state, so it walks the array and looks each id up.
+#define CONVEYOR_COMPLETE_MATCH \
+  " jobs.id = c.value ->> 0 AND +jobs.state = 'RUNNING' AND jobs.lease_token = c.value ->> 1"
 inline constexpr const char* kCompleteEvents =
     CONVEYOR_INSERT_EVENT
-    "SELECT value ->> 0, ?1, 'RUNNING', 'SUCCEEDED', value ->> 1, '' FROM json_each(?2)";
+    "SELECT jobs.seq, ?1, 'RUNNING', 'SUCCEEDED', jobs.attempt, '' FROM json_each(?2) AS c"
+    " CROSS JOIN jobs ON" CONVEYOR_COMPLETE_MATCH;
+inline constexpr const char* kComplete =
+    "UPDATE jobs SET state = 'SUCCEEDED', result = c.value ->> 2, progress = 100,"
+    " finished_at = ?1, updated_at = ?1, " CONVEYOR_CLEAR_LEASE
+    " FROM json_each(?2) AS c WHERE" CONVEYOR_COMPLETE_MATCH " RETURNING jobs.id";
 
 // --- JobFail ---
 inline constexpr const char* kFail =
@@ -152,6 +156,7 @@ inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs G
 inline constexpr const char* kPing = "SELECT 1";
 
 #undef CONVEYOR_LIST_FILTER
+#undef CONVEYOR_COMPLETE_MATCH
 #undef CONVEYOR_RESCUE_TO
 #undef CONVEYOR_INSERT_EVENT
 #undef CONVEYOR_CLEAR_LEASE
