@@ -14,7 +14,7 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// A job slower than this on average makes the next claim a single job.
+// A job slower than this ends its batch early and makes workers claim one job at a time.
 constexpr milliseconds kSlowJob{50};
 
 }  // namespace
@@ -37,8 +37,9 @@ void Worker::Join() {
 }
 
 void Worker::Loop() {
-  int batch = std::max(1, shared_.config.claim_batch);
+  const int full_batch = std::max(1, shared_.config.claim_batch);
   while (!shared_.stop_claiming.load()) {
+    const int batch = shared_.slow_jobs.load(std::memory_order_relaxed) ? 1 : full_batch;
     const uint64_t seen = shared_.wake.Epoch();
     const TimeMs now = shared_.clock.NowMs();
     Result<std::vector<Job>> claimed = shared_.store.JobClaim({.worker_id = id_,
@@ -56,13 +57,13 @@ void Worker::Loop() {
       continue;
     }
     if (static_cast<int>(claimed->size()) == batch) shared_.wake.Notify();
-    const auto per_job = RunBatch(std::move(claimed).value());
-    batch = per_job > kSlowJob ? 1 : std::max(1, shared_.config.claim_batch);
+    const bool slow = RunBatch(std::move(claimed).value());
+    if (slow != shared_.slow_jobs.load(std::memory_order_relaxed)) shared_.slow_jobs.store(slow);
   }
   if (on_exit_) on_exit_();
 }
 
-std::chrono::steady_clock::duration Worker::RunBatch(std::vector<Job> jobs) {
+bool Worker::RunBatch(std::vector<Job> jobs) {
   const auto claimed_at = SteadyClock::now();
   std::vector<std::shared_ptr<Attempt>> attempts;
   attempts.reserve(jobs.size());
@@ -71,15 +72,23 @@ std::chrono::steady_clock::duration Worker::RunBatch(std::vector<Job> jobs) {
   keeper_.Poke();
 
   size_t ran = 0;
-  for (; ran < attempts.size() && !shared_.stop_claiming.load(); ++ran) {
+  bool slow = false;
+  while (ran < attempts.size() && !slow && !shared_.stop_claiming.load()) {
+    const auto started = SteadyClock::now();
     std::optional<JobCompletion> c = executor_.Run(*attempts[ran]);
     if (c) committer_.Add(attempts[ran], std::move(*c));
+    slow = SteadyClock::now() - started > kSlowJob;
+    ++ran;
   }
-  // Stopping: jobs claimed but never started go back to the queue at no cost.
+  // Stopping, or the batch turned out slow: jobs claimed but never started go back to the queue
+  // at no cost, where an idle peer (woken here) can take them.
   std::vector<const Attempt*> unstarted;
   for (size_t i = ran; i < attempts.size(); ++i) unstarted.push_back(attempts[i].get());
+  if (unstarted.empty()) return slow;
+  if (slow) shared_.slow_jobs.store(true);
   executor_.ReleaseMany(unstarted);
-  return (SteadyClock::now() - claimed_at) / std::max<size_t>(ran, 1);
+  shared_.wake.Notify();
+  return slow;
 }
 
 void Worker::SleepUntilDue(uint64_t seen_epoch, TimeMs claimed_at) {

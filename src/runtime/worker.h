@@ -1,7 +1,8 @@
 // Worker: one thread that claims due jobs in batches and runs them one after another.
-//  - Claims up to claim_batch jobs per store round-trip (worker id "<node>/w<i>"); when the
-//    last batch averaged more than 50 ms a job, claims one at a time so jobs don't wait idle
-//    behind a slow one while a peer could run them.
+//  - Claims up to claim_batch jobs per store round-trip (worker id "<node>/w<i>"). After a job
+//    that took more than 50 ms, the rest of its batch is released (costing no attempt), a peer
+//    is woken, and every worker claims one job at a time (PoolShared::slow_jobs) until a batch
+//    runs fast again: jobs never wait idle behind a slow one while a peer could run them.
 //  - Successes go to the CompletionCommitter, which commits them in the background together with
 //    other workers' (one JobCompleteMany for many jobs); failures are written at once.
 //  - With nothing to claim it sleeps on the pool's WakeSignal until Notify() or the earliest
@@ -39,8 +40,8 @@ class Worker {
 
  private:
   void Loop();
-  // Runs a claimed batch; returns the average wall time per job run.
-  std::chrono::steady_clock::duration RunBatch(std::vector<Job> jobs);
+  // Runs a claimed batch; true when one of its jobs was slow.
+  bool RunBatch(std::vector<Job> jobs);
   void SleepUntilDue(uint64_t seen_epoch, TimeMs claimed_at);
   void BackOff(const Status& error);
 

@@ -171,6 +171,20 @@ TEST_F(WorkerPoolTest, LeaseIsRenewedForJobsLongerThanTheLease) {
   EXPECT_EQ(CountTransitionsTo(job.id, JobState::kRetrying), 0);
 }
 
+TEST_F(WorkerPoolTest, SlowJobsClaimedTogetherSpreadOverIdleWorkers) {
+  StartRuntime();
+  // One submit, one Notify: a single worker claims all three in one batch. After the first turns
+  // out slow, the other two must be handed back so the idle worker runs one alongside.
+  std::vector<JobSpec> specs(3, Spec("sleep", R"({"seconds": 0.5})"));
+  Result<std::vector<InsertOutcome>> r = service_->Submit(specs);
+  ASSERT_TRUE(r.ok());
+  WaitForRunningHandlers(2);
+  for (const InsertOutcome& o : *r) {
+    Job done = WaitForState(o.job.id, JobState::kSucceeded);
+    EXPECT_EQ(done.attempt, 1);  // a release costs no attempt
+  }
+}
+
 TEST_F(WorkerPoolTest, StopIsIdempotentAndFineBeforeStart) {
   WorkerPool never_started(*store_, registry_, *SystemClock::Default(), config_);
   never_started.Stop();
