@@ -120,6 +120,17 @@ TEST_F(SqliteStoreTest, AsyncInsertCompletesOnlyOnceTheRowIsCommitted) {
   EXPECT_EQ(visible.get_future().get(), 1);
 }
 
+TEST_F(SqliteStoreTest, SynchronousWriteFromACompletionFailsInsteadOfDeadlocking) {
+  auto store = MustOpen();
+  const Job j = MakeJob();
+  std::promise<StatusCode> code;
+  store->JobInsertManyAsync({.jobs = {j}, .now = kT0}, [&](auto) {
+    code.set_value(store->JobCancel({.id = j.id, .now = kT0}).status().code());
+  });
+  EXPECT_EQ(code.get_future().get(), StatusCode::kInternal);
+  EXPECT_EQ(MustGet(*store, j.id).state, JobState::kPending);
+}
+
 TEST_F(SqliteStoreTest, FailedCommitFailsEveryWriteOfTheBatchAndKeepsNothing) {
   std::atomic<bool> fail_commit{true};
   auto store = MustOk(SqliteStore::Open({.path = dir_ + "/conveyor.db",

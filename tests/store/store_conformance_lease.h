@@ -230,6 +230,13 @@ TYPED_TEST_P(StoreLeaseConformance, HeartbeatWithAStaleTokenIsConflict) {
   auto r = this->store().JobHeartbeat({.id = j.id, .lease_token = "stale",
                                        .lease_expires_at = kT0 + 1, .now = kT0});
   EXPECT_EQ(r.status().code(), StatusCode::kConflict);
+  auto ghost = this->store().JobHeartbeat({.id = MakeJob().id, .lease_token = "t", .now = kT0});
+  EXPECT_EQ(ghost.status().code(), StatusCode::kNotFound);
+  auto bad = this->store().JobHeartbeat({.id = j.id, .lease_token = j.lease->token,
+                                         .lease_expires_at = kT0 + 1, .progress = 101,
+                                         .now = kT0});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(MustGet(this->store(), j.id).progress, 0);
 }
 
 TYPED_TEST_P(StoreLeaseConformance, CancelAWaitingJobEndsItAtOnce) {

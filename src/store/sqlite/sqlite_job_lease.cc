@@ -247,6 +247,7 @@ Result<std::string> SelectExpired(SqliteConnection& c, const JobRescueExpiredPar
 
 Result<std::vector<std::string>> RescueExpiredJobs(SqliteConnection& c,
                                                    const JobRescueExpiredParams& p) {
+  if (p.limit <= 0) return std::vector<std::string>{};  // SQLite reads LIMIT -1 as "no limit"
   Result<std::string> seqs = SelectExpired(c, p);
   if (!seqs.ok()) return seqs.status();
   std::vector<std::string> ids;

@@ -34,6 +34,10 @@ void SqliteWriter::Submit(Op op, Done done, int weight) {
 }
 
 Status SqliteWriter::Run(Op op, int weight) {
+  if (std::this_thread::get_id() == thread_.get_id()) {
+    // Waiting here would wait on ourselves: a completion called a synchronous write.
+    return Status::Internal("a synchronous store write was called from a store completion");
+  }
   std::promise<Status> promise;
   std::future<Status> future = promise.get_future();
   Submit(std::move(op), [&promise](const Status& s) { promise.set_value(s); }, weight);
