@@ -28,7 +28,8 @@ void NoteLatency(const BenchContext& ctx, LoadResult& r, const std::string& what
   double p99 = Percentile(r.latencies_us, 99);
   ctx.Note("    " + what + " latency p50 " + FormatMicros(p50) + ", p99 " + FormatMicros(p99) +
            " (" + FormatCount(static_cast<double>(n)) + " responses in " +
-           FormatSeconds(r.elapsed_s) + ")");
+           FormatSeconds(r.elapsed_s) + "); load generator CPU " +
+           FormatCount(100.0 * r.client_cpu_us / 1e6 / r.elapsed_s) + "% of a core");
 }
 
 Figure CpuPerJobFigure(const std::string& phase, int64_t cpu_us, int64_t jobs) {

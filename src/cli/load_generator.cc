@@ -1,5 +1,7 @@
 #include "cli/load_generator.h"
 
+#include <sys/resource.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -28,6 +30,13 @@ using SteadyClock = std::chrono::steady_clock;
 using asio::use_awaitable;
 
 constexpr auto kIoTimeout = std::chrono::seconds(60);
+
+int64_t ProcessCpuMicros() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto us = [](const timeval& t) { return int64_t{t.tv_sec} * 1000000 + t.tv_usec; };
+  return us(u.ru_utime) + us(u.ru_stime);
+}
 
 int64_t SystemMicros() {
   using namespace std::chrono;
@@ -159,6 +168,7 @@ LoadResult LoadRun::Merge(double elapsed_s) {
 }
 
 LoadResult LoadRun::Run() {
+  const int64_t cpu0 = ProcessCpuMicros();
   start_ = SteadyClock::now();
   if (spec_.duration_s > 0) {
     deadline_ = start_ + std::chrono::duration_cast<SteadyClock::duration>(
@@ -171,7 +181,9 @@ LoadResult LoadRun::Run() {
   for (int t = 1; t < spec_.threads; ++t) extra.emplace_back([this] { ioc_.run(); });
   ioc_.run();
   for (auto& t : extra) t.join();
-  return Merge(std::chrono::duration<double>(SteadyClock::now() - start_).count());
+  LoadResult out = Merge(std::chrono::duration<double>(SteadyClock::now() - start_).count());
+  out.client_cpu_us = ProcessCpuMicros() - cpu0;
+  return out;
 }
 
 }  // namespace

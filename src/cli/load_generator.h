@@ -48,6 +48,7 @@ struct LoadResult {
   uint64_t http_errors = 0;      // any other status
   uint64_t transport_errors = 0; // connect/write/read failures (each costs one request)
   double elapsed_s = 0;
+  int64_t client_cpu_us = 0;  // the bench process's own CPU during the run (it shares the cores)
   std::vector<int32_t> latencies_us;  // per response, unordered
   std::string first_error;
 
