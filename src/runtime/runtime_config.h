@@ -11,7 +11,10 @@ namespace conveyor {
 struct RuntimeConfig {
   std::string node_name = "node";
   int workers = 2;                  // --workers; 0 = API only
-  int claim_batch = 64;             // jobs claimed per store round-trip, at most
+  // Jobs claimed per store round-trip, at most (workers claim fewer when jobs are slow). A claim
+  // costs about one fsync whatever its size: 256 burned down 100k square_sum jobs at ~21k/s
+  // with 2 workers on SQLite, 64 at ~12k/s.
+  int claim_batch = 256;
   TimeMs lease_ms = 30000;          // lease per attempt; renewed every lease_ms/3 while running
   TimeMs rescue_interval_ms = 5000; // how often expired leases are looked for
   int default_max_attempts = 3;     // MAX_RETRIES

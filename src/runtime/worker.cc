@@ -16,6 +16,10 @@ using std::chrono::milliseconds;
 
 // A job slower than this ends its batch early and makes workers claim one job at a time.
 constexpr milliseconds kSlowJob{50};
+// How much work (by recent job times) one claim aims for; and the point where a batch that
+// overran it hands its unstarted jobs back.
+constexpr milliseconds kBatchWork{100};
+constexpr milliseconds kBatchOverrun{200};
 
 }  // namespace
 
@@ -37,9 +41,8 @@ void Worker::Join() {
 }
 
 void Worker::Loop() {
-  const int full_batch = std::max(1, shared_.config.claim_batch);
   while (!shared_.stop_claiming.load()) {
-    const int batch = shared_.slow_jobs.load(std::memory_order_relaxed) ? 1 : full_batch;
+    const int batch = NextBatchSize();
     const uint64_t seen = shared_.wake.Epoch();
     const TimeMs now = shared_.clock.NowMs();
     Result<std::vector<Job>> claimed = shared_.store.JobClaim({.worker_id = id_,
@@ -73,11 +76,15 @@ bool Worker::RunBatch(std::vector<Job> jobs) {
 
   size_t ran = 0;
   bool slow = false;
-  while (ran < attempts.size() && !slow && !shared_.stop_claiming.load()) {
+  bool overran = false;
+  while (ran < attempts.size() && !slow && !overran && !shared_.stop_claiming.load()) {
     const auto started = SteadyClock::now();
     std::optional<JobCompletion> c = executor_.Run(*attempts[ran]);
     if (c) committer_.Add(attempts[ran], std::move(*c));
-    slow = SteadyClock::now() - started > kSlowJob;
+    const auto now = SteadyClock::now();
+    RecordJobTime(now - started);
+    slow = now - started > kSlowJob;
+    overran = now - claimed_at > kBatchOverrun;
     ++ran;
   }
   // Stopping, or the batch turned out slow: jobs claimed but never started go back to the queue
@@ -89,6 +96,20 @@ bool Worker::RunBatch(std::vector<Job> jobs) {
   executor_.ReleaseMany(unstarted);
   shared_.wake.Notify();
   return slow;
+}
+
+int Worker::NextBatchSize() const {
+  const int cap = std::max(1, shared_.config.claim_batch);
+  if (shared_.slow_jobs.load(std::memory_order_relaxed)) return 1;
+  if (avg_job_us_ < 0) return cap;
+  const double fit = std::chrono::duration<double, std::micro>(kBatchWork).count() /
+                     std::max(avg_job_us_, 1.0);
+  return static_cast<int>(std::clamp(fit, 1.0, static_cast<double>(cap)));
+}
+
+void Worker::RecordJobTime(SteadyClock::duration d) {
+  const double us = std::chrono::duration<double, std::micro>(d).count();
+  avg_job_us_ = avg_job_us_ < 0 ? us : 0.8 * avg_job_us_ + 0.2 * us;
 }
 
 void Worker::SleepUntilDue(uint64_t seen_epoch, TimeMs claimed_at) {

@@ -1,8 +1,10 @@
 // Worker: one thread that claims due jobs in batches and runs them one after another.
-//  - Claims up to claim_batch jobs per store round-trip (worker id "<node>/w<i>"). After a job
-//    that took more than 50 ms, the rest of its batch is released (costing no attempt), a peer
-//    is woken, and every worker claims one job at a time (PoolShared::slow_jobs) until a batch
-//    runs fast again: jobs never wait idle behind a slow one while a peer could run them.
+//  - Claims several jobs per store round-trip (worker id "<node>/w<i>"): about 100 ms of work
+//    judged by a moving average of recent job times, at most claim_batch. After a job that took
+//    more than 50 ms, or once a batch has run for 200 ms, the rest of the batch is released
+//    (costing no attempt) and a peer is woken; after a slow job every worker claims one job at a
+//    time (PoolShared::slow_jobs) until a batch runs fast again. So a claimed job never waits
+//    long behind others while a peer could run it.
 //  - Successes go to the CompletionCommitter, which commits them in the background together with
 //    other workers' (one JobCompleteMany for many jobs); failures are written at once.
 //  - With nothing to claim it sleeps on the pool's WakeSignal until Notify() or the earliest
@@ -51,7 +53,11 @@ class Worker {
   LeaseKeeper& keeper_;
   const std::string id_;
   const std::function<void()> on_exit_;
+  int NextBatchSize() const;
+  void RecordJobTime(std::chrono::steady_clock::duration d);
+
   int error_streak_ = 0;
+  double avg_job_us_ = -1;  // moving average of job wall time; < 0 until the first job
   std::thread thread_;
 };
 

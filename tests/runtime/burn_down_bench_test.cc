@@ -2,7 +2,7 @@
 // reports jobs/s until every job SUCCEEDED. Disabled by default; run with
 //   runtime_test --gtest_also_run_disabled_tests --gtest_filter='*BurnDown*'
 // Env: CONVEYOR_BENCH_JOBS (default 100000), CONVEYOR_BENCH_WORKERS (default 2),
-//      CONVEYOR_BENCH_BATCH (claim batch, default 64).
+//      CONVEYOR_BENCH_BATCH (claim batch, default RuntimeConfig.claim_batch).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -36,7 +36,7 @@ TEST_F(BurnDownBench, DISABLED_BurnDown) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - insert_start).count();
 
   config_.workers = EnvInt("CONVEYOR_BENCH_WORKERS", 2);
-  config_.claim_batch = EnvInt("CONVEYOR_BENCH_BATCH", 64);
+  config_.claim_batch = EnvInt("CONVEYOR_BENCH_BATCH", config_.claim_batch);
   const auto start = std::chrono::steady_clock::now();
   StartRuntime();
   auto lap = start;
