@@ -1,7 +1,11 @@
-// WorkerPool: runs jobs in this process. Worker threads claim due jobs in batches, run their
-// handlers, and commit outcomes in batches; a lease keeper renews leases of held jobs and
-// carries cancel requests and timeouts to running handlers; a rescuer returns jobs whose lease
-// expired (another process died) to RETRYING/FAILED.
+// WorkerPool: runs jobs in this process. Its parts, one per file:
+//   Worker              — a thread that claims due jobs in batches sized by recent job times
+//                         and runs them (worker.h);
+//   JobExecutor         — one attempt: handler outcome/exception/timeout/cancel → store call;
+//   CompletionCommitter — group-commits successes of all workers off their threads;
+//   LeaseKeeper         — renews leases of held jobs, carries progress, cancel requests and
+//                         timeouts to running handlers;
+//   LeaseRescuer        — returns jobs whose lease expired (their process died) to the queue.
 //
 // No polling while idle: Notify() (called on submit) wakes a sleeping worker at once; otherwise
 // workers sleep until the earliest run_at of a waiting job, or the rescue interval.
