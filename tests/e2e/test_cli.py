@@ -98,6 +98,23 @@ class CliTest(ServerTestCase):
                      "--retry-base-ms", "--max-body-bytes"):
             self.assertIn(flag, out)
 
+    def test_serve_logs_json_lines(self):
+        s = self.server
+        self.must_json(s.request("GET", "/health"), 200)
+        lines = [l for l in open(s.log_path, encoding="utf-8", errors="replace")
+                 if l.strip() and not l.startswith("=====")]
+        self.assertTrue(lines, "serve logged nothing")
+        events = []
+        for line in lines:
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                self.fail(f"a log line is not JSON: {line!r}")
+        listening = [e for e in events if e.get("event") == "listening"]
+        self.assertEqual(len(listening), 1, f"one 'listening' line expected: {events[:5]}")
+        self.assertIn(str(s.port), str(listening[0].get("address")),
+                      f"the listening line names the bound address: {listening[0]}")
+
     def test_migrate_twice(self):
         with tempfile.TemporaryDirectory() as d:
             store = "sqlite:" + os.path.join(d, "sub", "m.db")
