@@ -30,12 +30,30 @@ class ServerError(Exception):
     pass
 
 
+_SANITIZED = None
+
+
+def sanitized_binary():
+    """True when the binary under test is an ASan/TSan build (it links libasan/libtsan)."""
+    global _SANITIZED
+    if _SANITIZED is None:
+        _SANITIZED = False
+        path = os.environ.get("CONVEYOR_BIN")
+        if path and os.path.exists(path):
+            try:
+                out = subprocess.run(["ldd", path], capture_output=True, timeout=10).stdout
+                _SANITIZED = b"libasan" in out or b"libtsan" in out
+            except (OSError, subprocess.SubprocessError):
+                pass
+    return _SANITIZED
+
+
 def scale():
-    """Load multiplier from CONVEYOR_E2E_SCALE (0 < scale <= 4)."""
+    """Load multiplier from CONVEYOR_E2E_SCALE (default 1, or 0.3 for a sanitizer build)."""
     try:
-        s = float(os.environ.get("CONVEYOR_E2E_SCALE", "1"))
-    except ValueError:
-        s = 1.0
+        s = float(os.environ["CONVEYOR_E2E_SCALE"])
+    except (KeyError, ValueError):
+        s = 0.3 if sanitized_binary() else 1.0
     return min(max(s, 0.05), 4.0)
 
 

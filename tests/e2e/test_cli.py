@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 from conveyor_harness import ServerTestCase, binary, is_uuid, scale, slow
@@ -114,6 +115,51 @@ class CliTest(ServerTestCase):
         self.assertEqual(len(listening), 1, f"one 'listening' line expected: {events[:5]}")
         self.assertIn(str(s.port), str(listening[0].get("address")),
                       f"the listening line names the bound address: {listening[0]}")
+
+    def test_serve_reads_its_environment(self):
+        with tempfile.TemporaryDirectory() as d:
+            port_file = os.path.join(d, "port")
+            env = dict(os.environ, CONVEYOR_LISTEN="127.0.0.1:0", CONVEYOR_PORT_FILE=port_file,
+                       DATABASE_URL="sqlite:" + os.path.join(d, "env.db"),
+                       CONVEYOR_WORKERS="0", MAX_RETRIES="7", TASK_TIME_LIMIT="42")
+            env.pop("CONVEYOR_STORE", None)
+            log = open(os.path.join(d, "log"), "wb")
+            proc = subprocess.Popen([binary(), "serve"], env=env, stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            try:
+                deadline = time.monotonic() + 20 * slow()
+                port = None
+                while time.monotonic() < deadline and port is None:
+                    self.assertIsNone(proc.poll(), "serve exited: " +
+                                      open(os.path.join(d, "log")).read()[-800:])
+                    try:
+                        text = open(port_file).read().strip()
+                        port = int(text) if text.isdigit() else None
+                    except OSError:
+                        pass
+                    time.sleep(0.05)
+                self.assertIsNotNone(port, "CONVEYOR_PORT_FILE was not written")
+                url = f"http://127.0.0.1:{port}"
+                for _ in range(100):
+                    p = self.cli("submit", "noop", "--payload", "{}", "--url", url)
+                    if p.returncode == 0:
+                        break
+                    time.sleep(0.05)
+                job = json.loads(p.stdout)
+                self.assertEqual((job["max_attempts"], job["timeout_s"], job["status"]),
+                                 (7, 42, "PENDING"),
+                                 "MAX_RETRIES, TASK_TIME_LIMIT and CONVEYOR_WORKERS=0 apply")
+                self.assertTrue(os.path.exists(os.path.join(d, "env.db")), "DATABASE_URL used")
+            finally:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    code = proc.wait(20 * slow())
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(10)
+                    code = None
+                log.close()
+            self.assertEqual(code, 0, "SIGINT is a graceful stop: exit 0")
 
     def test_migrate_twice(self):
         with tempfile.TemporaryDirectory() as d:
