@@ -100,8 +100,10 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedOnce) {
 TEST_F(SqliteStoreTest, UnmigratedStoreReportsAnErrorNotACrash) {
   auto store = MustOk(SqliteStore::Open({.path = dir_ + "/conveyor.db"}), "open");
   EXPECT_TRUE(store->Ping().ok());
-  EXPECT_FALSE(store->JobGet(MakeJob().id).ok());
-  EXPECT_FALSE(store->JobInsertMany({.jobs = {MakeJob()}, .now = kT0}).ok());
+  EXPECT_EQ(store->JobGet(MakeJob().id).status().code(), StatusCode::kUnavailable);
+  auto r = store->JobInsertMany({.jobs = {MakeJob()}, .now = kT0});
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(), HasSubstr("conveyor migrate"));
 }
 
 TEST_F(SqliteStoreTest, AsyncInsertCompletesOnlyOnceTheRowIsCommitted) {

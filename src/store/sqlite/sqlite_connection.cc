@@ -132,7 +132,14 @@ Result<SqliteStatement> SqliteConnection::Prepare(std::string_view sql) {
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-    if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "sqlite prepare");
+    if (rc != SQLITE_OK) {
+      const std::string_view why = sqlite3_errmsg(db_);
+      if (why.substr(0, 13) == "no such table") {  // an unmigrated database: not a bug of ours
+        return Status::Unavailable("the database has no Conveyor schema yet (run `conveyor "
+                                   "migrate`): " + std::string(why));
+      }
+      return SqliteStatus(rc, db_, "sqlite prepare");
+    }
     it = cache_.emplace(std::string(sql), stmt).first;
   }
   return SqliteStatement(it->second, db_);
