@@ -161,21 +161,19 @@ int ServeUntilSignal(const ServeOptions& o, HttpServer& server, const sigset_t& 
   return kExitOk;
 }
 
+// The pool starts only once the API listens, so a node that cannot serve runs no job either.
 int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals) {
   HandlerRegistry handlers;
   RegisterBuiltinHandlers(handlers);
   RuntimeConfig config = ToRuntimeConfig(o);
   const Clock& clock = *SystemClock::Default();
   std::unique_ptr<WorkerPool> pool;
-  if (o.workers > 0) {
-    pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
-    pool->Start();
-  }
+  if (o.workers > 0) pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
   JobService service(store, handlers, clock, config, pool.get());
   HttpServer server(service, ToServerConfig(o), pool.get());
-  Status started = server.Start();
-  int code = started.ok() ? ServeUntilSignal(o, server, signals)
-                          : Fail("cannot listen on " + o.listen + ": " + started.message());
+  if (Status started = server.Start(); !started.ok()) return Fail(started.message());
+  if (pool) pool->Start();
+  int code = ServeUntilSignal(o, server, signals);
   if (pool) pool->Stop();
   if (code == kExitOk) log::Info("stopped");
   return code;
