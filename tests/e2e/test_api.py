@@ -604,6 +604,25 @@ class ApiOnlyTest(ServerTestCase, ContractHelpers):
         self.assertEqual([j["id"] for j in body["jobs"] if j["idempotency_key"] == key],
                          [a["id"]], "only one job exists for the key")
 
+    def test_chunked_body_and_keep_alive(self):
+        import http.client
+        s = self.server
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=15)
+        try:
+            body = json.dumps({"type": "noop", "payload": {"via": "chunked"}}).encode()
+            conn.request("POST", "/api/v1/jobs", body=iter([body[:10], body[10:]]),
+                         headers={"Content-Type": "application/json"}, encode_chunked=True)
+            r = conn.getresponse()
+            job = json.loads(r.read())
+            self.assertEqual(r.status, 201, job)
+            self.assertEqual(job["payload"], {"via": "chunked"})
+            for _ in range(3):  # the same connection serves further requests
+                conn.request("GET", f"/api/v1/jobs/{job['id']}")
+                r = conn.getresponse()
+                self.assertEqual((r.status, json.loads(r.read())["id"]), (200, job["id"]))
+        finally:
+            conn.close()
+
     def test_cancel_pending_job(self):
         s = self.server
         job = self.must_submit(s, {"type": "noop", "payload": {}})
