@@ -604,6 +604,28 @@ class ApiOnlyTest(ServerTestCase, ContractHelpers):
         self.assertEqual([j["id"] for j in body["jobs"] if j["idempotency_key"] == key],
                          [a["id"]], "only one job exists for the key")
 
+    def test_idempotency_under_concurrent_submits(self):
+        import threading
+        s = self.server
+        key = unique("race")
+        spec = {"type": "noop", "payload": {"k": 1}, "idempotency_key": key}
+        results, lock = [], threading.Lock()
+
+        def submit():
+            r = s.request("POST", "/api/v1/jobs", spec)
+            with lock:
+                results.append(r)
+        threads = [threading.Thread(target=submit) for _ in range(scaled(12, 4))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual(len(results), len(threads))
+        codes = sorted(r.status for r in results)
+        self.assertEqual(codes.count(201), 1, f"exactly one submit creates the job: {codes}")
+        self.assertTrue(all(c in (200, 201) for c in codes), f"{results}")
+        self.assertEqual(len({r.body["id"] for r in results}), 1, "all answers name one job")
+
     def test_chunked_body_and_keep_alive(self):
         import http.client
         s = self.server
