@@ -308,6 +308,24 @@ class WorkersApiTest(ServerTestCase, ContractHelpers):
         self.must_json(s.request("DELETE", f"/api/v1/jobs/{job['id']}"), 200)
         s.wait_for(job["id"], "CANCELLED", timeout=10)
 
+    def test_workers_run_jobs_in_parallel(self):
+        s = self.server
+        jobs = [self.must_submit(s, {"type": "sleep", "payload": {"seconds": 30}})
+                for _ in range(2)]
+        try:
+            def both_running():
+                st = [self.must_json(s.get_job(j["id"]), 200)["status"] for j in jobs]
+                return st == ["RUNNING", "RUNNING"]
+            s.wait_until(both_running, 15, "two sleep jobs to run at once on --workers 2")
+            stats = self.must_json(s.request("GET", "/admin/stats"), 200)
+            self.assertEqual(stats["status_breakdown"]["RUNNING"], 2, stats)
+            self.assertEqual(stats["workers"]["running"], 2, stats)
+        finally:
+            for j in jobs:
+                s.request("DELETE", f"/api/v1/jobs/{j['id']}")
+        for j in jobs:
+            s.wait_for(j["id"], "CANCELLED", timeout=10)
+
     def test_cancelled_scheduled_job_retried_runs_now(self):
         s = self.server
         job = self.must_submit(s, {"type": "noop", "payload": {},
