@@ -11,6 +11,7 @@
 #include <boost/beast/http/read.hpp>
 #include <charconv>
 #include <exception>
+#include <vector>
 
 #include "api/request_context.h"
 #include "core/clock.h"
@@ -65,12 +66,17 @@ void SessionRegistry::Remove(HttpSession* session) {
 }
 
 void SessionRegistry::StopAll() {
-  std::lock_guard<std::mutex> lock(mu_);
-  stopping_ = true;
-  // A session being destroyed waits on mu_ in Remove(); its weak pointer is already expired.
-  for (HttpSession* s : sessions_) {
-    if (auto alive = s->weak_from_this().lock()) alive->RequestStop();
+  std::vector<std::shared_ptr<HttpSession>> alive;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    // A session being destroyed waits on mu_ in Remove(); its weak pointer is already expired.
+    for (HttpSession* s : sessions_) {
+      if (auto session = s->weak_from_this().lock()) alive.push_back(std::move(session));
+    }
   }
+  // Outside the lock: dropping the last reference here runs ~HttpSession, which takes mu_.
+  for (auto& session : alive) session->RequestStop();
 }
 
 bool SessionRegistry::WaitEmpty(std::chrono::milliseconds timeout) {

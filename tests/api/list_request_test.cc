@@ -45,5 +45,20 @@ TEST(ListRequestTest, Errors) {
   EXPECT_EQ(e->kind, ErrorKind::kMalformed);
 }
 
+TEST(ListRequestTest, PercentDecodingOfTheLastParameter) {
+  // Regression: Boost.URL 1.81 decoded the last value past its end.
+  JobListParams p;
+  const std::string query = "queue=listq&status=scheduled";
+  ASSERT_FALSE(ParseListQuery(std::string_view(query).substr(0, query.size()), &p));
+  EXPECT_EQ(p.state, JobState::kScheduled);
+  ASSERT_FALSE(ParseListQuery("type=a%2Eb+c", &p));
+  EXPECT_EQ(p.type, "a.b c");
+  for (const char* bad : {"queue=%zz", "queue=%4", "queue=%"}) {
+    auto e = ParseListQuery(bad, &p);
+    ASSERT_TRUE(e) << bad;
+    EXPECT_EQ(e->kind, ErrorKind::kMalformed);
+  }
+}
+
 }  // namespace
 }  // namespace conveyor::api

@@ -1,0 +1,113 @@
+// ApiFixture: a real HttpServer on 127.0.0.1:0 in front of a real JobService, WorkerPool and
+// SQLite store in a temp dir, plus helpers to submit jobs and wait for states over HTTP.
+// Waits poll with a generous deadline; tests never assert on timing.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api/http_server.h"
+#include "core/clock.h"
+#include "handlers/handler_registry.h"
+#include "runtime/job_service.h"
+#include "runtime/worker_pool.h"
+#include "store/store.h"
+#include "store/store_factory.h"
+#include "test_client.h"
+
+namespace conveyor::api::testing {
+
+class ApiFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/conveyor-api-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto store = OpenStore("sqlite:" + dir_ + "/conveyor.db");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    ASSERT_TRUE(store_->Migrate().ok());
+    RegisterBuiltinHandlers(registry_);
+    runtime_.node_name = "api-test";
+    runtime_.workers = 2;
+    runtime_.retry.base_ms = 5;
+    runtime_.retry.cap_ms = 20;
+    runtime_.shutdown_grace_ms = 2000;
+    server_config_.listen = "127.0.0.1:0";
+    server_config_.io_threads = 2;
+    server_config_.max_body_bytes = 64 << 10;
+    ConfigureServer(server_config_);
+    pool_ = std::make_unique<WorkerPool>(*store_, registry_, *SystemClock::Default(), runtime_);
+    pool_->Start();
+    service_ = std::make_unique<JobService>(*store_, registry_, *SystemClock::Default(),
+                                            runtime_, pool_.get());
+    server_ = std::make_unique<HttpServer>(*service_, server_config_, pool_.get());
+    const Status started = server_->Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    client_ = std::make_unique<TestClient>(server_->port());
+  }
+
+  void TearDown() override {
+    client_.reset();
+    if (server_) server_->Stop();
+    server_.reset();
+    if (pool_) pool_->Stop();
+    service_.reset();
+    pool_.reset();
+    store_.reset();
+    std::error_code ec;  // a leftover temp dir is harmless
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // Tests override to shorten timeouts or limits before the server starts.
+  virtual void ConfigureServer(ServerConfig&) {}
+
+  TestClient& client() { return *client_; }
+  uint16_t port() const { return server_->port(); }
+
+  // Submits `body` to POST /jobs and returns the new job's id; fails the test otherwise.
+  std::string MustSubmit(const std::string& body) {
+    Reply r = client().Post("/api/v1/jobs", body);
+    EXPECT_EQ(r.status, 201u) << r.body;
+    if (r.status != 201) return "";
+    return std::string(r.Json().at("id").as_string());
+  }
+
+  // Polls GET /jobs/{id} until its status is `status`; returns the last job JSON.
+  boost::json::value WaitForStatus(const std::string& id, std::string_view status) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    boost::json::value job;
+    while (std::chrono::steady_clock::now() < deadline) {
+      job = client().Get("/api/v1/jobs/" + id).Json();
+      if (job.at("status").as_string() == status) return job;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "job " << id << " never reached " << status << ": "
+                  << boost::json::serialize(job);
+    return job;
+  }
+
+  // The server still answers on a fresh connection.
+  void ExpectStillServing() {
+    TestClient fresh(port());
+    EXPECT_EQ(fresh.Get("/health").status, 200u);
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  HandlerRegistry registry_;
+  RuntimeConfig runtime_;
+  ServerConfig server_config_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<JobService> service_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<TestClient> client_;
+};
+
+}  // namespace conveyor::api::testing
