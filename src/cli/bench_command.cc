@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -33,13 +34,22 @@ bool Selected(const BenchOptions& o, const std::string& name) {
   return o.only.empty() || std::find(o.only.begin(), o.only.end(), name) != o.only.end();
 }
 
+// Other work on the machine skews every figure; the header says how busy it was.
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five;
+  in >> one >> five;
+  return "load average " + one + " (1 min), " + five + " (5 min) at start";
+}
+
 void PrintHeader(const BenchContext& ctx) {
   const auto& o = ctx.options;
   ctx.Note("conveyor bench" + std::string(o.quick ? " --quick" : "") + ": " +
            std::to_string(o.workers) + " workers, " + std::to_string(o.connections) +
            " connections, " + std::to_string(std::thread::hardware_concurrency()) +
            " cores, temp dir " + ctx.dir.path().string());
-  ctx.Note("servers run as child processes; CPU and RSS are theirs, read from /proc");
+  ctx.Note("servers run as child processes; CPU and RSS are theirs, read from /proc; " +
+           LoadAverage());
 }
 
 // Runs one phase; a failure is reported and the next phase still runs.

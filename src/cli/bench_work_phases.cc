@@ -35,6 +35,28 @@ void NoteFailures(const BenchContext& ctx, const StatsSnapshot& s) {
   }
 }
 
+void MeasureIdleRss(BenchContext& ctx) {
+  BenchServer idle(ServerSpec(ctx, "rss-idle", ctx.options.workers, "rss-idle"));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  double rss = static_cast<double>(idle.RssBytes());
+  ctx.Report({"RSS idle (" + Workers(ctx) + ")", FormatMegabytes(rss), "<= 30 MB", "",
+              rss <= 30 * kMb});
+  idle.Stop();
+}
+
+// The rate with a large queue, against the empty-queue rate of the burndown phase (>= 80%).
+void ReportLargeQueueBurn(BenchContext& ctx, const BurnResult& b, int queued) {
+  double rate = static_cast<double>(b.stats.succeeded) / b.elapsed_s;
+  std::string vs = ctx.burn_rate > 0
+                       ? " (" + FormatCount(100 * rate / ctx.burn_rate) + "% of empty-queue)"
+                       : " (run the burndown phase to compare)";
+  std::optional<bool> meets;
+  if (ctx.burn_rate > 0) meets = rate >= 0.8 * ctx.burn_rate;
+  ctx.Report({"burn-down, " + FormatCount(queued) + " queued", FormatCount(rate) + " jobs/s" + vs,
+              ">= 80% of empty", "first " + FormatCount(b.stats.succeeded) + " completions",
+              meets});
+}
+
 }  // namespace
 
 void RunBurnDownPhase(BenchContext& ctx) {
@@ -84,14 +106,7 @@ void RunSustainedPhase(BenchContext& ctx) {
 void RunRssPhase(BenchContext& ctx) {
   ctx.Note("\n[rss] resident memory of a fresh server, then with " +
            FormatCount(ctx.sizes.rss_jobs) + " jobs queued");
-  {
-    BenchServer idle(ServerSpec(ctx, "rss-idle", ctx.options.workers, "rss-idle"));
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    double rss = static_cast<double>(idle.RssBytes());
-    ctx.Report({"RSS idle (" + Workers(ctx) + ")", FormatMegabytes(rss), "<= 30 MB", "",
-                rss <= 30 * kMb});
-    idle.Stop();
-  }
+  MeasureIdleRss(ctx);
   int jobs = ctx.sizes.rss_jobs;
   double loaded = static_cast<double>(PreInsert(ctx, "rss-queued", jobs));
   ctx.Report({"RSS, " + FormatCount(jobs) + " queued (API only)", FormatMegabytes(loaded),
@@ -102,15 +117,7 @@ void RunRssPhase(BenchContext& ctx) {
   ctx.Report({"RSS, " + FormatCount(jobs) + " queued (running)",
               FormatMegabytes(static_cast<double>(b.rss_bytes)), "<= 100 MB", "",
               b.rss_bytes <= 100 * kMb});
-  double rate = static_cast<double>(b.stats.succeeded) / b.elapsed_s;
-  std::string vs = ctx.burn_rate > 0
-                       ? " (" + FormatCount(100 * rate / ctx.burn_rate) + "% of empty-queue)"
-                       : " (run the burndown phase to compare)";
-  std::optional<bool> meets;
-  if (ctx.burn_rate > 0) meets = rate >= 0.8 * ctx.burn_rate;
-  ctx.Report({"burn-down, " + FormatCount(jobs) + " queued", FormatCount(rate) + " jobs/s" + vs,
-              ">= 80% of empty", "first " + FormatCount(b.stats.succeeded) + " completions",
-              meets});
+  ReportLargeQueueBurn(ctx, b, jobs);
   ctx.Report(CpuPerJobFigure("burn-down, large queue", b.cpu_us, b.stats.succeeded));
 }
 

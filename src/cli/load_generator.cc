@@ -66,6 +66,7 @@ class LoadRun {
   asio::awaitable<void> Connection(int index);
   asio::awaitable<void> Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                  int index, uint64_t seq);
+  void Record(int index, const LoadResponse& response, int32_t latency_us);
   void RecordError(ConnectionStats& st, const std::string& what);
   LoadResult Merge(double elapsed_s);
 
@@ -93,15 +94,35 @@ asio::awaitable<void> LoadRun::Pace(uint64_t seq) {
   co_await timer.async_wait(use_awaitable);
 }
 
-asio::awaitable<void> LoadRun::Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                        int index, uint64_t seq) {
-  LoadRequest r = spec_.make_request(seq);
+http::request<http::span_body<const char>> ToBeastRequest(const LoadRequest& r) {
   http::request<http::span_body<const char>> req{r.post ? http::verb::post : http::verb::get,
                                                  r.target, 11};
   req.set(http::field::host, "127.0.0.1");
   if (r.post) req.set(http::field::content_type, "application/json");
   req.body() = {r.body.data(), r.body.size()};
   req.prepare_payload();
+  return req;
+}
+
+void LoadRun::Record(int index, const LoadResponse& response, int32_t latency_us) {
+  ConnectionStats& st = stats_[index];
+  st.latencies_us.push_back(latency_us);
+  if (response.status >= 200 && response.status < 300) {
+    ++st.ok;
+  } else {
+    ++st.http_errors;
+    if (st.first_error.empty()) {
+      st.first_error = "HTTP " + std::to_string(response.status) + ": " +
+                       std::string(response.body.substr(0, 300));
+    }
+  }
+  if (spec_.on_response) spec_.on_response(response);
+}
+
+asio::awaitable<void> LoadRun::Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                        int index, uint64_t seq) {
+  LoadRequest r = spec_.make_request(seq);
+  auto req = ToBeastRequest(r);
   http::response_parser<http::string_body> parser;
   parser.body_limit(256u << 20);
   const int64_t sent = SystemMicros();
@@ -109,22 +130,10 @@ asio::awaitable<void> LoadRun::Exchange(beast::tcp_stream& stream, beast::flat_b
   stream.expires_after(kIoTimeout);
   co_await http::async_write(stream, req, use_awaitable);
   co_await http::async_read(stream, buffer, parser, use_awaitable);
-  const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t0);
+  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t0);
   auto& res = parser.get();
-  ConnectionStats& st = stats_[index];
-  st.latencies_us.push_back(static_cast<int32_t>(latency.count()));
-  int status = static_cast<int>(res.result_int());
-  if (status >= 200 && status < 300) {
-    ++st.ok;
-  } else {
-    ++st.http_errors;
-    if (st.first_error.empty()) {
-      st.first_error = "HTTP " + std::to_string(status) + ": " + res.body().substr(0, 300);
-    }
-  }
-  if (spec_.on_response) {
-    spec_.on_response({index, seq, status, res.body(), sent, SystemMicros()});
-  }
+  Record(index, {index, seq, static_cast<int>(res.result_int()), res.body(), sent, SystemMicros()},
+         static_cast<int32_t>(latency.count()));
   if (!res.keep_alive()) stream.close();
 }
 
