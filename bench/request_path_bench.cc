@@ -1,4 +1,4 @@
-// Per-job CPU of the submit path's pure parts: body → JobSpec, JobSpec → Job, Job → JSON.
+// Per-job CPU of the submit path's pure parts: body → JobSpec, ids and fingerprint, Job → JSON.
 // Compare their sum with the "server CPU/job" figure of `conveyor bench` (target <= 40 us):
 // what is left over is HTTP, the store and scheduling.
 #include <benchmark/benchmark.h>
