@@ -23,6 +23,7 @@ namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kPollInterval = std::chrono::milliseconds(150);
+constexpr int kMaxUnreachablePolls = 60;  // ~10 s of connection failures in a row
 
 struct WaitOptions {
   std::string url;
@@ -74,30 +75,40 @@ int PrintFinalJob(HttpClient& client, const std::string& id, const std::string& 
   return status == "SUCCEEDED" ? kExitOk : kExitFailure;
 }
 
+// A server restarting under a long wait is not the job's fault: once it has answered, ride out
+// ~10 s of it being unreachable. A server that never answered is a wrong --url: fail at once.
+Result<HttpResponse> GetStatus(HttpClient& client, const std::string& id, bool& answered) {
+  for (int failures = 1;; ++failures) {
+    auto res = client.Get("/jobs/" + id + "/status");
+    if (res.ok()) answered = true;
+    if (res.ok() || !answered || failures >= kMaxUnreachablePolls) return res;
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+int ReportTimeout(const WaitOptions& o, const JobStatus& s) {
+  char waited[32];
+  std::snprintf(waited, sizeof waited, "%g", o.timeout_s);
+  PrintError("wait", std::string("timed out after ") + waited + " s; job " + o.id +
+                         " is still " + s.status);
+  return kExitTimeout;
+}
+
 int WaitLoop(HttpClient& client, const WaitOptions& o) {
   const bool tty = isatty(STDERR_FILENO) == 1;
   const std::string id = PercentEncode(o.id);
   const auto deadline = Clock::now() + std::chrono::duration<double>(o.timeout_s);
+  bool answered = false;
   for (;;) {
-    auto res = client.Get("/jobs/" + id + "/status");
-    if (!res.ok() || !res->ok()) {
+    auto res = GetStatus(client, id, answered);
+    JobStatus s = res.ok() && res->ok() ? ParseStatus(res->body) : JobStatus{};
+    bool timed_out = o.timeout_s > 0 && Clock::now() >= deadline;
+    if (!res.ok() || !res->ok() || IsTerminal(s.status) || timed_out) {
       ClearProgress(tty);
-      return PrintResponse("wait", res);
-    }
-    JobStatus s = ParseStatus(res->body);
-    if (IsTerminal(s.status)) {
-      ClearProgress(tty);
-      return PrintFinalJob(client, id, s.status);
+      if (!res.ok() || !res->ok()) return PrintResponse("wait", res);
+      return IsTerminal(s.status) ? PrintFinalJob(client, id, s.status) : ReportTimeout(o, s);
     }
     if (tty) DrawProgress(s);
-    if (o.timeout_s > 0 && Clock::now() >= deadline) {
-      ClearProgress(tty);
-      char waited[32];
-      std::snprintf(waited, sizeof waited, "%g", o.timeout_s);
-      PrintError("wait", std::string("timed out after ") + waited + " s; job " + o.id +
-                             " is still " + s.status);
-      return kExitTimeout;
-    }
     std::this_thread::sleep_for(kPollInterval);
   }
 }
