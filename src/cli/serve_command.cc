@@ -27,7 +27,7 @@ namespace {
 
 // Defaults come from the owners' structs, so the flags never disagree with the library.
 struct ServeOptions {
-  std::string listen = "127.0.0.1:8000";
+  std::string listen = ServerConfig{}.listen;
   std::string store;
   int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string port_file;
