@@ -463,6 +463,16 @@ class ServerTestCase(unittest.TestCase):
                 return True
         return False
 
+    def cancel_at_end(self, server, job_id):
+        """Makes sure a long job does not outlive its test (even a failed one)."""
+        def cancel():
+            try:
+                if server.running():
+                    server.request("DELETE", f"/api/v1/jobs/{job_id}", timeout=5)
+            except (OSError, http.client.HTTPException, ServerError):
+                pass
+        self.addCleanup(cancel)
+
     # ---- MustX helpers ----
 
     def must_status(self, resp, *codes):

@@ -164,6 +164,7 @@ class WorkersApiTest(ServerTestCase, ContractHelpers):
     def test_result_is_null_until_succeeded(self):
         s = self.server
         job = self.must_submit(s, {"type": "sleep", "payload": {"seconds": 30}})
+        self.cancel_at_end(s, job["id"])
         s.wait_for(job["id"], "RUNNING")
         res = self.must_json(s.request("GET", f"/api/v1/jobs/{job['id']}/result"), 200)
         self.assertEqual(res["status"], "RUNNING")
@@ -283,6 +284,7 @@ class WorkersApiTest(ServerTestCase, ContractHelpers):
     def test_cancel_running_job_ends_cancelled(self):
         s = self.server
         job = self.must_submit(s, {"type": "sleep", "payload": {"seconds": 30}})
+        self.cancel_at_end(s, job["id"])
         s.wait_for(job["id"], "RUNNING")
         for q in ("status=running&limit=10&offset=0", "status=in_progress",
                   "status=processing", "status=RUNNING"):
@@ -316,7 +318,13 @@ class WorkersApiTest(ServerTestCase, ContractHelpers):
             def both_running():
                 st = [self.must_json(s.get_job(j["id"]), 200)["status"] for j in jobs]
                 return st == ["RUNNING", "RUNNING"]
-            s.wait_until(both_running, 15, "two sleep jobs to run at once on --workers 2")
+            try:
+                s.wait_until(both_running, 15, "two sleep jobs to run at once on --workers 2")
+            except AssertionError as e:
+                now = [self.must_json(s.get_job(j["id"]), 200) for j in jobs]
+                stats = self.must_json(s.request("GET", "/admin/stats"), 200)
+                self.fail(f"{e}; jobs: {[(j['status'], j['attempt']) for j in now]}; stats: "
+                          f"{stats}")
             stats = self.must_json(s.request("GET", "/admin/stats"), 200)
             self.assertEqual(stats["status_breakdown"]["RUNNING"], 2, stats)
             self.assertEqual(stats["workers"]["running"], 2, stats)

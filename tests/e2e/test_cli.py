@@ -72,6 +72,7 @@ class CliTest(ServerTestCase):
 
     def test_cancel_running_and_retry_failed(self):
         job = self.cli_json("submit", "sleep", "--payload", '{"seconds": 30}')
+        self.cancel_at_end(self.server, job["id"])
         self.server.wait_for(job["id"], "RUNNING")
         r = self.cli_json("cancel", job["id"])
         self.assertIn(r["status"], ("RUNNING", "CANCELLED"))

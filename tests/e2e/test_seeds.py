@@ -132,6 +132,7 @@ class SeedCurlTest(ServerTestCase):
 
     def test_seed_003_list_and_headers(self):
         sleeper = self.must_submit(self.server, {"type": "sleep", "payload": {"seconds": 30}})
+        self.cancel_at_end(self.server, sleeper["id"])
         self.server.wait_for(sleeper["id"], "RUNNING")
         body = self.curl(SEED_003_LIST)
         self.assertEqual(body["limit"], 10)
