@@ -56,7 +56,6 @@ void Write(spdlog::level::level_enum level, std::string_view event,
     AppendEscaped(line, v);
     line += '"';
   }
-  line += '}';
   Logger()->log(level, line);
 }
 
