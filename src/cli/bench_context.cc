@@ -2,14 +2,20 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 namespace conveyor::cli {
 namespace {
+
+constexpr const char* kTempPrefix = "conveyor-bench-";
+constexpr const char* kOwnerFile = "owner.pid";
 
 std::atomic<bool> g_interrupted{false};
 
@@ -36,17 +42,43 @@ BenchSizes SizesFor(const BenchOptions& o) {
   return s;
 }
 
-TempDir::TempDir(bool keep) : keep_(keep) {
+namespace {
+
+std::filesystem::path TempBase() {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base && *base ? base : "/tmp") + "/conveyor-bench-XXXXXX";
+  return base && *base ? base : "/tmp";
+}
+
+// A bench killed by SIGKILL (a test's timeout, say) cannot clean up; the next bench removes
+// the temp dirs whose owner process is gone. Kept dirs have no owner file and stay.
+void RemoveOrphanedTempDirs() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(TempBase(), ec)) {
+    if (entry.path().filename().string().rfind(kTempPrefix, 0) != 0) continue;
+    std::ifstream in(entry.path() / kOwnerFile);
+    pid_t pid = 0;
+    if (in >> pid && pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) {
+      std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
+}
+
+}  // namespace
+
+TempDir::TempDir(bool keep) : keep_(keep) {
+  RemoveOrphanedTempDirs();
+  std::string pattern = (TempBase() / (std::string(kTempPrefix) + "XXXXXX")).string();
   if (mkdtemp(pattern.data()) == nullptr) {
     throw BenchFailure("cannot create a temp dir from " + pattern);
   }
   path_ = pattern;
+  std::ofstream(path_ / kOwnerFile) << getpid() << "\n";
 }
 
 TempDir::~TempDir() {
   if (keep_) {
+    std::error_code ec;
+    std::filesystem::remove(path_ / kOwnerFile, ec);
     std::cerr << "bench: kept " << path_.string() << "\n";
     return;
   }

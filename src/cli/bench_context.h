@@ -56,7 +56,8 @@ struct Figure {
   std::optional<bool> meets;
 };
 
-// mkdtemp under $TMPDIR (or /tmp); removed with everything in it unless `keep`.
+// mkdtemp under $TMPDIR (or /tmp); removed with everything in it unless `keep`. Also removes
+// the dirs of earlier benches that were killed before they could clean up.
 class TempDir {
  public:
   explicit TempDir(bool keep);
