@@ -63,6 +63,33 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+void AppendRfc3339(std::string* out, TimeMs t) {
+  // A job carries up to six times: formatting them without snprintf or a temporary string is a
+  // measurable part of GET /jobs/{id}. Days to civil date: H. Hinnant's days_from_civil inverse.
+  if (t < 0) {
+    out->append(FormatRfc3339(t));  // before 1970: rare enough for the general path
+    return;
+  }
+  const int64_t days = t / 86400000, ms_of_day = t % 86400000;
+  const int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2);
+  char buf[] = "0000-00-00T00:00:00.000Z";
+  const auto put = [&buf](int pos, int width, int64_t v) {
+    for (int i = pos + width - 1; i >= pos; --i, v /= 10) buf[i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, 4, year);
+  put(5, 2, month);
+  put(8, 2, day);
+  put(11, 2, ms_of_day / 3600000);
+  put(14, 2, ms_of_day / 60000 % 60);
+  put(17, 2, ms_of_day / 1000 % 60);
+  put(20, 3, ms_of_day % 1000);
+  out->append(buf, 24);
+}
+
 bool IsValidJson(std::string_view text) {
   boost::json::basic_parser<NullHandler> parser(boost::json::parse_options{});
   boost::json::error_code ec;
@@ -142,7 +169,13 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Time(TimeMs t) { return String(FormatRfc3339(t)); }
+JsonWriter& JsonWriter::Time(TimeMs t) {
+  Separate();
+  out_->push_back('"');
+  AppendRfc3339(out_, t);
+  out_->push_back('"');
+  return *this;
+}
 
 JsonWriter& JsonWriter::JsonText(std::string_view json) {
   return IsValidJson(json) ? Raw(json) : String(json);

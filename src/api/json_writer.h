@@ -49,6 +49,9 @@ class JsonWriter {
 // Appends `s` as a quoted JSON string (escaping quotes, backslashes and control characters).
 void AppendJsonString(std::string* out, std::string_view s);
 
+// Appends t as FormatRfc3339 does ("2026-11-22T05:57:12.123Z"), without allocating.
+void AppendRfc3339(std::string* out, TimeMs t);
+
 // True when `text` is exactly one JSON value. Validates without building a DOM.
 bool IsValidJson(std::string_view text);
 

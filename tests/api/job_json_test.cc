@@ -164,6 +164,20 @@ TEST(JobJsonTest, StatusEventsPageAndStats) {
   EXPECT_EQ(stats.at("workers").at("failed_attempts").as_int64(), 3);
 }
 
+TEST(JsonWriterTest, TimesMatchTheCoreFormatter) {
+  for (TimeMs t : {TimeMs{0}, TimeMs{951782400000} /* 2000-02-29 */, TimeMs{4107542399999},
+                   kT0, TimeMs{-1}, TimeMs{253402300799999} /* 9999-12-31 */}) {
+    std::string out;
+    AppendRfc3339(&out, t);
+    EXPECT_EQ(out, FormatRfc3339(t)) << t;
+  }
+  for (TimeMs t = 0; t < TimeMs{4102444800000}; t += 86400000LL * 7 + 3600123) {
+    std::string out;
+    AppendRfc3339(&out, t);
+    ASSERT_EQ(out, FormatRfc3339(t)) << t;
+  }
+}
+
 TEST(JsonWriterTest, EscapesControlCharacters) {
   std::string out;
   AppendJsonString(&out, std::string("a\"b\\c\n\x01", 7));
