@@ -182,9 +182,10 @@ HttpSession::ReadResult HttpSession::Reject(beast::error_code ec) {
   busy_ = true;
   started_ = std::chrono::steady_clock::now();
   response_.Reset();
-  correlation_id_ = NewUuidV7(SystemClock::Default()->NowMs());
-  correlation_given_ = false;
-  WriteProblem(error, "/", &response_);
+  // The parser keeps what it read before the error: usually the request line, often the headers.
+  SetCorrelationId();
+  const std::string_view target = View(parser_->get().target());
+  WriteProblem(error, target.empty() ? "/" : target.substr(0, target.find('?')), &response_);
   return ReadResult::kRejected;
 }
 

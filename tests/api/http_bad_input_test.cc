@@ -83,8 +83,10 @@ TEST_F(BadInputTest, BadListParametersAre422) {
 TEST_F(BadInputTest, BodyOverTheLimitIs413AndTheConnectionCloses) {
   const std::string big = R"({"type":"noop","payload":{"pad":")" + std::string(100 << 10, 'x') +
                           R"("}})";
-  Reply r = client().Post("/jobs", big);
+  Reply r = client().Post("/jobs", big, {{"X-Correlation-Id", "big-1"}});
   ExpectProblem(r, 413, "exceeds");
+  EXPECT_EQ(r.Header("X-Correlation-Id"), "big-1");
+  EXPECT_EQ(r.Json().at("instance").as_string(), "/jobs");
   EXPECT_FALSE(r.keep_alive);
   EXPECT_TRUE(client().WaitForClose());
   ExpectStillServing();
