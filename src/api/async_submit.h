@@ -33,8 +33,8 @@ auto AsyncSubmit(JobService& service, std::vector<JobSpec> specs, CompletionToke
       work.reset();
     });
   };
-  return boost::asio::async_initiate<CompletionToken, void(SubmitResult)>(
-      std::move(initiation), token, std::move(specs));
+  return boost::asio::async_initiate<CompletionToken, void(SubmitResult)>(std::move(initiation),
+                                                                          token, std::move(specs));
 }
 
 }  // namespace conveyor::api

@@ -31,8 +31,8 @@ void Stats(RequestContext& ctx) {
   WorkerStats workers;
   if (ctx.pool) {
     const WorkerPool::Stats s = ctx.pool->GetStats();
-    workers = {.running = s.running, .completed = s.completed,
-               .failed_attempts = s.failed_attempts};
+    workers = {
+        .running = s.running, .completed = s.completed, .failed_attempts = s.failed_attempts};
   }
   AppendStatsJson(*counts, workers, &ctx.response.body);
 }

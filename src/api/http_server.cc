@@ -41,7 +41,8 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
   unsigned port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) return bad();
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty() || host == "*") host = "0.0.0.0";
   if (host == "localhost") host = "127.0.0.1";
   boost::system::error_code aec;
@@ -103,8 +104,8 @@ Status HttpServer::Impl::Bind(const tcp::endpoint& endpoint) {
   boost::system::error_code ec;
   const auto fail = [&](const char* step) {
     acceptor_.reset();
-    return Status::Unavailable("cannot listen on " + config_.listen + " (" + step + "): " +
-                               ec.message());
+    return Status::Unavailable("cannot listen on " + config_.listen + " (" + step +
+                               "): " + ec.message());
   };
   if (acceptor_->open(endpoint.protocol(), ec)) return fail("open");
   if (acceptor_->set_option(asio::socket_base::reuse_address(true), ec)) return fail("option");

@@ -27,8 +27,8 @@ namespace conveyor::api {
 struct ServerConfig {
   std::string listen = "127.0.0.1:8000";  // "host:port"; port 0 picks a free port
   int io_threads = 1;
-  size_t max_body_bytes = 1 << 20;   // larger bodies get 413
-  size_t max_header_bytes = 16 << 10;  // larger request heads get 431
+  size_t max_body_bytes = 1 << 20;                   // larger bodies get 413
+  size_t max_header_bytes = 16 << 10;                // larger request heads get 431
   std::chrono::milliseconds header_timeout{10'000};  // first byte → end of headers
   std::chrono::milliseconds body_timeout{30'000};    // end of headers → end of body
   std::chrono::milliseconds idle_timeout{60'000};    // between keep-alive requests

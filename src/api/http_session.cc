@@ -89,7 +89,8 @@ bool SessionRegistry::WaitEmpty(std::chrono::milliseconds timeout) {
 void HttpSession::Launch(asio::ip::tcp::socket socket, const SessionEnv& env) {
   auto session = std::make_shared<HttpSession>(std::move(socket), env);
   auto executor = session->stream_.get_executor();
-  asio::co_spawn(executor, [session]() { return session->Run(); }, asio::detached);
+  asio::co_spawn(
+      executor, [session]() { return session->Run(); }, asio::detached);
 }
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionEnv& env)
@@ -170,9 +171,9 @@ HttpSession::ReadResult HttpSession::Reject(beast::error_code ec) {
                                               std::to_string(env_.config.max_header_bytes) +
                                               " bytes"};
   } else if (ec == http::error::body_limit) {
-    error = {ErrorKind::kPayloadTooLarge,
-             "the request body exceeds " + std::to_string(env_.config.max_body_bytes) +
-                 " bytes; split a large batch into several requests"};
+    error = {ErrorKind::kPayloadTooLarge, "the request body exceeds " +
+                                              std::to_string(env_.config.max_body_bytes) +
+                                              " bytes; split a large batch into several requests"};
   } else if (ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
              ec != http::error::end_of_stream && ec != http::error::partial_message) {
     error.detail = "the request is not valid HTTP/1.1 (" + ec.message() + ")";
@@ -206,12 +207,13 @@ asio::awaitable<void> HttpSession::Handle() {
   std::string_view query;
   const std::string_view path = Router::NormalizePath(View(request.target()), &query);
   const Router::Match match = env_.router.Find(request.method(), path);
-  RequestContext ctx{request, path, query, match.params, correlation_id_, correlation_given_,
-                     env_.jobs, env_.pool, response_};
+  RequestContext ctx{
+      request,   path,      query,    match.params, correlation_id_, correlation_given_,
+      env_.jobs, env_.pool, response_};
   if (match.kind == Router::MatchKind::kNotFound) {
-    ctx.Fail({ErrorKind::kRouteNotFound,
-              "no route " + std::string(View(request.method_string())) + " " +
-                  std::string(path) + "; the routes are listed in docs/api.md"});
+    ctx.Fail({ErrorKind::kRouteNotFound, "no route " + std::string(View(request.method_string())) +
+                                             " " + std::string(path) +
+                                             "; the routes are listed in docs/api.md"});
   } else if (match.kind == Router::MatchKind::kMethodNotAllowed) {
     ctx.Fail({ErrorKind::kMethodNotAllowed, std::string(View(request.method_string())) +
                                                 " is not allowed here; use " +
@@ -260,7 +262,8 @@ void HttpSession::LogAccess() const {
   const unsigned status = response_.status;
   if (status < 500 && !log::DebugEnabled()) return;
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - started_).count();
+                          std::chrono::steady_clock::now() - started_)
+                          .count();
   char status_text[8], micros_text[24];
   const auto s_end = std::to_chars(status_text, status_text + sizeof status_text, status).ptr;
   const auto m_end = std::to_chars(micros_text, micros_text + sizeof micros_text, micros).ptr;

@@ -1,9 +1,8 @@
 #include "api/response.h"
 
-#include <ostream>  // before Beast: boost/core/string_view.hpp in 1.81 needs it
-
 #include <boost/beast/http/status.hpp>
 #include <charconv>
+#include <ostream>  // Boost 1.81 core/string_view.hpp uses std::ostream without including it
 
 namespace conveyor::api {
 namespace {
@@ -31,7 +30,8 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   out->append("HTTP/1.1 ");
   AppendNumber(out, r.status);
   out->push_back(' ');
-  const auto reason = boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(r.status));
+  const auto reason =
+      boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(r.status));
   out->append(reason.data(), reason.size());
   out->append("\r\n");
   AppendHeader(out, "Content-Type", r.content_type);

@@ -16,8 +16,8 @@ struct Response {
   unsigned status = 200;
   std::string_view content_type = kJsonType;  // always a static string
   std::string body;
-  std::string location;    // Location header when non-empty
-  std::string_view allow;  // Allow header when non-empty (405); points into the router
+  std::string location;      // Location header when non-empty
+  std::string_view allow;    // Allow header when non-empty (405); points into the router
   bool retry_after = false;  // Retry-After: 1 (503, 429)
 
   // Keeps the body's capacity for the next request on the connection.

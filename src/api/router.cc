@@ -32,8 +32,7 @@ std::string_view Router::NormalizePath(std::string_view target, std::string_view
   return path.empty() ? std::string_view("/") : path;
 }
 
-void Router::Add(boost::beast::http::verb method, std::string_view pattern,
-                 RouteHandler handler) {
+void Router::Add(boost::beast::http::verb method, std::string_view pattern, RouteHandler handler) {
   std::vector<Segment> segments;
   ForEachSegment(pattern, [&](std::string_view s) {
     const bool param = s.size() > 2 && s.front() == '{' && s.back() == '}';

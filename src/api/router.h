@@ -37,8 +37,8 @@ class Router {
   struct Match {
     MatchKind kind = MatchKind::kNotFound;
     RouteHandler handler;
-    PathParams params;        // views into the path given to Find, in pattern order
-    std::string_view allow;   // for kMethodNotAllowed, e.g. "GET, DELETE"
+    PathParams params;       // views into the path given to Find, in pattern order
+    std::string_view allow;  // for kMethodNotAllowed, e.g. "GET, DELETE"
   };
 
   void Add(boost::beast::http::verb method, std::string_view pattern, RouteHandler handler);

@@ -61,7 +61,8 @@ Error ReadString(const json::object& o, std::string_view key, size_t max_len,
   const json::value* v = Given(o, key);
   if (!v) return std::nullopt;
   if (!v->is_string() || v->get_string().empty() || v->get_string().size() > max_len) {
-    return Invalid(prefix, key, "must be a string of 1 to " + std::to_string(max_len) + " characters");
+    return Invalid(prefix, key,
+                   "must be a string of 1 to " + std::to_string(max_len) + " characters");
   }
   *out = std::string(v->get_string());
   return std::nullopt;
@@ -114,8 +115,7 @@ bool IsHttpUrl(std::string_view s) {
          url->scheme_id() == boost::urls::scheme::https;
 }
 
-Error ReadWebhook(const json::object& o, std::string_view prefix,
-                  std::optional<std::string>* out) {
+Error ReadWebhook(const json::object& o, std::string_view prefix, std::optional<std::string>* out) {
   const json::value* v = Given(o, "webhook_url");
   if (!v) return std::nullopt;
   if (!v->is_string() || !IsHttpUrl(v->get_string())) {
@@ -132,8 +132,9 @@ Error ReadList(const json::object& o, std::string_view key, bool ids, std::strin
   if (!v) return std::nullopt;
   const size_t max_items = ids ? kMaxDependencies : kMaxTags;
   if (!v->is_array() || v->get_array().size() > max_items) {
-    return Invalid(prefix, key, "must be an array of at most " + std::to_string(max_items) +
-                                    (ids ? " job ids" : " strings"));
+    return Invalid(prefix, key,
+                   "must be an array of at most " + std::to_string(max_items) +
+                       (ids ? " job ids" : " strings"));
   }
   const auto& items = v->get_array();
   for (size_t i = 0; i < items.size(); ++i) {
@@ -141,8 +142,8 @@ Error ReadList(const json::object& o, std::string_view key, bool ids, std::strin
     const bool ok = s && !s->empty() && s->size() <= kMaxTagLength && (!ids || IsValidUuid(*s));
     if (!ok) {
       const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
-      return Invalid(prefix, field, ids ? "must be a job id (UUID)"
-                                        : "must be a string of 1 to 128 characters");
+      return Invalid(prefix, field,
+                     ids ? "must be a job id (UUID)" : "must be a string of 1 to 128 characters");
     }
     out->emplace_back(*s);
   }
@@ -150,8 +151,7 @@ Error ReadList(const json::object& o, std::string_view key, bool ids, std::strin
 }
 
 // Takes `key` out of `o` as a JSON object; absent or null gives an empty object.
-Error TakeObject(json::object& o, std::string_view key, std::string_view prefix,
-                 json::value* out) {
+Error TakeObject(json::object& o, std::string_view key, std::string_view prefix, json::value* out) {
   json::value* v = o.if_contains(key);
   if (!v || v->is_null()) return std::nullopt;
   if (!v->is_object()) return Invalid(prefix, key, "must be a JSON object");
@@ -207,9 +207,8 @@ Error ReadShape(json::object& o, std::string_view prefix, Shape* shape) {
 }
 
 // The key comes from the idempotency_key field (or doc_id) and/or the header; both must agree.
-Error ResolveIdempotencyKey(const json::object& o, const Shape& shape,
-                            const SubmitHeaders& headers, std::string_view prefix,
-                            std::optional<std::string>* out) {
+Error ResolveIdempotencyKey(const json::object& o, const Shape& shape, const SubmitHeaders& headers,
+                            std::string_view prefix, std::optional<std::string>* out) {
   if (auto e = ReadString(o, "idempotency_key", kMaxKeyLength, prefix, out)) return e;
   if (!*out) *out = shape.doc_id;
   if (headers.idempotency_key.empty()) return std::nullopt;
@@ -219,8 +218,9 @@ Error ResolveIdempotencyKey(const json::object& o, const Shape& shape,
   }
   if (*out && **out != headers.idempotency_key) {
     return ApiError{ErrorKind::kInvalidField,
-                    std::string(prefix) + "idempotency_key differs from the Idempotency-Key "
-                                          "header; send the key once, in either place"};
+                    std::string(prefix) +
+                        "idempotency_key differs from the Idempotency-Key "
+                        "header; send the key once, in either place"};
   }
   *out = std::string(headers.idempotency_key);
   return std::nullopt;
@@ -231,7 +231,8 @@ Error ReadOptions(const json::object& o, std::string_view prefix, JobSpec* spec)
   if (auto e = ReadQueue(o, prefix, &spec->queue)) return e;
   if (auto e = ReadInt(o, "priority", kMinPriority, kMaxPriority, prefix, &priority)) return e;
   spec->priority = priority.value_or(kDefaultPriority);
-  if (auto e = ReadInt(o, "max_attempts", 1, kMaxMaxAttempts, prefix, &spec->max_attempts)) return e;
+  if (auto e = ReadInt(o, "max_attempts", 1, kMaxMaxAttempts, prefix, &spec->max_attempts))
+    return e;
   if (auto e = ReadRunAt(o, prefix, &spec->run_at)) return e;
   if (auto e = ReadTime(o, "expires_at", prefix, &spec->expires_at)) return e;
   if (auto e = ReadInt(o, "timeout_s", 1, kMaxTimeoutS, prefix, &spec->timeout_s)) return e;
@@ -280,7 +281,8 @@ std::optional<ApiError> NormalizeSpec(json::object& o, const SubmitHeaders& head
   JobSpec spec{.type = std::move(shape.type), .payload = std::move(shape.payload)};
   if (auto e = ReadOptions(o, prefix, &spec)) return e;
   if (auto e = ResolveIdempotencyKey(o, shape, headers, prefix, &spec.idempotency_key)) return e;
-  if (auto e = ReadString(o, "correlation_id", kMaxCorrelationIdLength, prefix, &spec.correlation_id))
+  if (auto e =
+          ReadString(o, "correlation_id", kMaxCorrelationIdLength, prefix, &spec.correlation_id))
     return e;
   // The body's correlation_id wins over the header's.
   if (!spec.correlation_id && !headers.correlation_id.empty()) {

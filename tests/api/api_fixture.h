@@ -45,8 +45,8 @@ class ApiFixture : public ::testing::Test {
     ConfigureServer(server_config_);
     pool_ = std::make_unique<WorkerPool>(*store_, registry_, *SystemClock::Default(), runtime_);
     pool_->Start();
-    service_ = std::make_unique<JobService>(*store_, registry_, *SystemClock::Default(),
-                                            runtime_, pool_.get());
+    service_ = std::make_unique<JobService>(*store_, registry_, *SystemClock::Default(), runtime_,
+                                            pool_.get());
     server_ = std::make_unique<HttpServer>(*service_, server_config_, pool_.get());
     const Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();

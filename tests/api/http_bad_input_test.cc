@@ -49,9 +49,8 @@ TEST_F(BadInputTest, WrongContentTypeIs415) {
   ExpectProblem(client().Send(boost::beast::http::verb::post, "/jobs", R"({"type":"noop"})", {},
                               "text/plain"),
                 415, "application/json");
-  ExpectProblem(client().Send(boost::beast::http::verb::post, "/jobs", R"({"type":"noop"})", {},
-                              ""),
-                415);
+  ExpectProblem(
+      client().Send(boost::beast::http::verb::post, "/jobs", R"({"type":"noop"})", {}, ""), 415);
 }
 
 TEST_F(BadInputTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
@@ -81,8 +80,8 @@ TEST_F(BadInputTest, BadListParametersAre422) {
 }
 
 TEST_F(BadInputTest, BodyOverTheLimitIs413AndTheConnectionCloses) {
-  const std::string big = R"({"type":"noop","payload":{"pad":")" + std::string(100 << 10, 'x') +
-                          R"("}})";
+  const std::string big =
+      R"({"type":"noop","payload":{"pad":")" + std::string(100 << 10, 'x') + R"("}})";
   Reply r = client().Post("/jobs", big, {{"X-Correlation-Id", "big-1"}});
   ExpectProblem(r, 413, "exceeds");
   EXPECT_EQ(r.Header("X-Correlation-Id"), "big-1");

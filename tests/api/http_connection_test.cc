@@ -38,9 +38,10 @@ TEST_F(ConnectionTest, PipelinedRequestsAreAnsweredInOrder) {
 
 TEST_F(ConnectionTest, ExpectContinueGetsAnInterimAnswer) {
   const std::string body = R"({"type":"noop"})";
-  client().WriteRaw("POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    "Expect: 100-continue\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\n\r\n");
+  client().WriteRaw(
+      "POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   char interim[25] = {};
   boost::asio::read(client().socket(), boost::asio::buffer(interim, 25));
   EXPECT_EQ(std::string_view(interim, 25), "HTTP/1.1 100 Continue\r\n\r\n");
@@ -73,8 +74,9 @@ TEST_F(SlowClientTest, HalfARequestIsDisconnectedWithoutBlockingOthers) {
 
 TEST_F(SlowClientTest, HalfABodyIsDisconnected) {
   TestClient slow(port());
-  slow.WriteRaw("POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                "Content-Length: 100\r\n\r\n{\"type\":");
+  slow.WriteRaw(
+      "POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100\r\n\r\n{\"type\":");
   EXPECT_TRUE(slow.WaitForClose());
   ExpectStillServing();
 }
@@ -99,9 +101,10 @@ TEST_F(ConnectionTest, StopClosesIdleConnectionsAndIsIdempotent) {
 TEST_F(ConnectionTest, StopLetsAnInFlightRequestFinish) {
   // The interim 100 Continue proves the server has read the head: the request is in flight.
   const std::string body = R"({"type":"noop"})";
-  client().WriteRaw("POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    "Expect: 100-continue\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\n\r\n");
+  client().WriteRaw(
+      "POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   char interim[25];
   boost::asio::read(client().socket(), boost::asio::buffer(interim, 25));
   std::thread stopper([this] { server_->Stop(); });

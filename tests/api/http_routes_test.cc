@@ -86,8 +86,8 @@ TEST_F(RoutesTest, IdempotentReplayReturnsTheOriginalAndReuseIsAConflict) {
   ASSERT_EQ(again.status, 200u) << again.body;
   EXPECT_EQ(again.Json().at("id"), first.Json().at("id"));
   EXPECT_FALSE(again.Json().at("is_new").as_bool());
-  Reply other = client().Post("/jobs", R"({"type":"noop","priority":1})",
-                              {{"Idempotency-Key", "k-1"}});
+  Reply other =
+      client().Post("/jobs", R"({"type":"noop","priority":1})", {{"Idempotency-Key", "k-1"}});
   EXPECT_EQ(other.status, 409u) << other.body;
   EXPECT_TRUE(other.IsProblem());
 }

@@ -48,12 +48,35 @@ TEST(JobJsonTest, WritesEveryContractFieldAndHidesTheLease) {
   const std::string text = JobToJson(FullJob(), true);
   EXPECT_EQ(text.find("secret-token"), std::string::npos);
   const json::object o = json::parse(text).as_object();
-  for (const char* key :
-       {"id", "job_id", "type", "queue", "status", "priority", "attempt", "max_attempts",
-        "payload", "progress", "message", "current_step", "result", "result_ref", "error",
-        "idempotency_key", "correlation_id", "webhook_url", "tags", "depends_on", "run_at",
-        "expires_at", "timeout_s", "cancel_requested", "created_at", "started_at", "finished_at",
-        "updated_at", "is_new"}) {
+  for (const char* key : {"id",
+                          "job_id",
+                          "type",
+                          "queue",
+                          "status",
+                          "priority",
+                          "attempt",
+                          "max_attempts",
+                          "payload",
+                          "progress",
+                          "message",
+                          "current_step",
+                          "result",
+                          "result_ref",
+                          "error",
+                          "idempotency_key",
+                          "correlation_id",
+                          "webhook_url",
+                          "tags",
+                          "depends_on",
+                          "run_at",
+                          "expires_at",
+                          "timeout_s",
+                          "cancel_requested",
+                          "created_at",
+                          "started_at",
+                          "finished_at",
+                          "updated_at",
+                          "is_new"}) {
     EXPECT_TRUE(o.contains(key)) << key;
   }
   EXPECT_EQ(o.at("id"), o.at("job_id"));
@@ -69,9 +92,9 @@ TEST(JobJsonTest, AbsentOptionalsAreNull) {
   j.id = "0192f0c1-8d3c-7abc-9def-0123456789ab";
   j.type = "noop";
   const json::object o = json::parse(JobToJson(j)).as_object();
-  for (const char* key : {"message", "current_step", "result", "result_ref", "error",
-                          "idempotency_key", "correlation_id", "webhook_url", "expires_at",
-                          "started_at", "finished_at"}) {
+  for (const char* key :
+       {"message", "current_step", "result", "result_ref", "error", "idempotency_key",
+        "correlation_id", "webhook_url", "expires_at", "started_at", "finished_at"}) {
     EXPECT_TRUE(o.at(key).is_null()) << key;
   }
   EXPECT_FALSE(o.contains("is_new"));
@@ -138,8 +161,9 @@ TEST(JobJsonTest, StatusEventsPageAndStats) {
   EXPECT_EQ(json::parse(text).at("progress").as_int64(), 100);
 
   text.clear();
-  AppendJobEventsJson(j.id, {{kT0, std::nullopt, JobState::kPending, 0, "submitted"},
-                             {kT0 + 5, JobState::kPending, JobState::kRunning, 1, ""}},
+  AppendJobEventsJson(j.id,
+                      {{kT0, std::nullopt, JobState::kPending, 0, "submitted"},
+                       {kT0 + 5, JobState::kPending, JobState::kRunning, 1, ""}},
                       &text);
   const auto events = json::parse(text).at("events").as_array();
   ASSERT_EQ(events.size(), 2u);
@@ -165,8 +189,8 @@ TEST(JobJsonTest, StatusEventsPageAndStats) {
 }
 
 TEST(JsonWriterTest, TimesMatchTheCoreFormatter) {
-  for (TimeMs t : {TimeMs{0}, TimeMs{951782400000} /* 2000-02-29 */, TimeMs{4107542399999},
-                   kT0, TimeMs{-1}, TimeMs{253402300799999} /* 9999-12-31 */}) {
+  for (TimeMs t : {TimeMs{0}, TimeMs{951782400000} /* 2000-02-29 */, TimeMs{4107542399999}, kT0,
+                   TimeMs{-1}, TimeMs{253402300799999} /* 9999-12-31 */}) {
     std::string out;
     AppendRfc3339(&out, t);
     EXPECT_EQ(out, FormatRfc3339(t)) << t;

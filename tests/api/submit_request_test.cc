@@ -166,7 +166,8 @@ TEST(SubmitRequestTest, EveryFieldIsTypeChecked) {
             "correlation_id must be a string of 1 to 255 characters");
   EXPECT_EQ(Error422(R"({"type":"noop","webhook_url":"ftp://x/y"})"),
             "webhook_url must be an absolute http:// or https:// URL");
-  EXPECT_EQ(Error422(R"({"type":"noop","tags":"a"})"), "tags must be an array of at most 32 strings");
+  EXPECT_EQ(Error422(R"({"type":"noop","tags":"a"})"),
+            "tags must be an array of at most 32 strings");
   EXPECT_EQ(Error422(R"({"type":"noop","tags":["a",1]})"),
             "tags[1] must be a string of 1 to 128 characters");
   EXPECT_EQ(Error422(R"({"type":"noop","depends_on":["nope"]})"),

@@ -3,18 +3,17 @@
 // thread-safe: one client per thread.
 #pragma once
 
-#include <ostream>  // before Beast: boost/core/string_view.hpp in 1.81 needs it
-
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <initializer_list>
+#include <ostream>  // Boost 1.81 core/string_view.hpp uses std::ostream without including it
 #include <string>
 #include <utility>
 
