@@ -192,8 +192,7 @@ HttpSession::ReadResult HttpSession::Reject(beast::error_code ec) {
 
 void HttpSession::SetCorrelationId() {
   const auto given = View(parser_->get()["X-Correlation-Id"]);
-  correlation_given_ = IsPrintableToken(given);
-  if (correlation_given_) {
+  if (IsPrintableToken(given)) {
     correlation_id_.assign(given);
   } else {
     correlation_id_ = NewUuidV7(SystemClock::Default()->NowMs());
@@ -208,7 +207,7 @@ asio::awaitable<void> HttpSession::Handle() {
   const std::string_view path = Router::NormalizePath(View(request.target()), &query);
   const Router::Match match = env_.router.Find(request.method(), path);
   RequestContext ctx{
-      request,   path,      query,    match.params, correlation_id_, correlation_given_,
+      request,   path,      query,    match.params, correlation_id_,
       env_.jobs, env_.pool, response_};
   if (match.kind == Router::MatchKind::kNotFound) {
     ctx.Fail({ErrorKind::kRouteNotFound, "no route " + std::string(View(request.method_string())) +

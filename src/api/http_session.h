@@ -83,7 +83,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Response response_;  // reused across requests
   std::string head_;   // the serialised status line and headers, reused
   std::string correlation_id_;
-  bool correlation_given_ = false;
   std::chrono::steady_clock::time_point started_;
   bool busy_ = false;      // a request is being read in full, handled or answered
   bool stopping_ = false;  // close after the current response

@@ -34,8 +34,7 @@ bool RequireJson(RequestContext& ctx) {
 }
 
 SubmitHeaders HeadersOf(const RequestContext& ctx) {
-  return {Header(ctx, "Idempotency-Key"),
-          ctx.correlation_given ? ctx.correlation_id : std::string_view()};
+  return {Header(ctx, "Idempotency-Key"), ctx.correlation_id};
 }
 
 // The {id} path parameter, or a 400 when it cannot be a job id.

@@ -26,8 +26,7 @@ struct RequestContext {
   std::string_view path;   // normalised: no /api/v1 prefix, no query, no trailing slash
   std::string_view query;  // raw, without '?'
   PathParams params;
-  std::string_view correlation_id;  // as sent by the client, or generated
-  bool correlation_given = false;   // only a client's id is stored on submitted jobs
+  std::string_view correlation_id;  // as sent by the client, or generated; stored on submitted jobs
   JobService& jobs;
   WorkerPool* pool;  // null on API-only nodes; only /admin/stats reads it
   Response& response;
