@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <thread>
 
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_queries.h"
@@ -201,3 +202,74 @@ TEST_F(SqliteStoreTest, LargeBatchesSpanSeveralInsertChunks) {
 
 }  // namespace
 }  // namespace conveyor::testing
+
+namespace conveyor {
+namespace {
+using namespace conveyor::testing;
+
+class SqliteCoalescerTest : public ::testing::Test {
+ protected:
+  std::string dir_ = MakeTempDir();
+  ~SqliteCoalescerTest() override { std::filesystem::remove_all(dir_); }
+};
+
+// Submits async single-job inserts while the writer is held inside a commit, so they queue up
+// and are merged into one INSERT; returns each call's outcome.
+std::vector<Result<std::vector<InsertOutcome>>> InsertWhileWriterIsBusy(
+    const std::string& dir, const std::vector<Job>& jobs, const Job& first) {
+  std::promise<void> gate_open;
+  std::shared_future<void> gate = gate_open.get_future().share();
+  std::atomic<bool> hold{false};
+  auto store = MustOk(SqliteStore::Open({.path = dir + "/conveyor.db",
+                                         .TEST_before_commit = [&]() -> Status {
+                                           if (hold.exchange(false)) gate.wait();
+                                           return Status::Ok();
+                                         }}),
+                      "open");
+  MustOk(store->Migrate(), "migrate");
+  MustOk(store->JobInsertMany({.jobs = {first}, .now = kT0}), "insert first");
+  hold = true;
+  std::thread blocker([&] { (void)store->JobCancel({.id = first.id, .now = kT0}); });
+  std::vector<std::promise<Result<std::vector<InsertOutcome>>>> outs(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    store->JobInsertManyAsync({.jobs = {jobs[i]}, .now = kT0},
+                              [&outs, i](auto r) { outs[i].set_value(std::move(r)); });
+  }
+  gate_open.set_value();
+  blocker.join();
+  std::vector<Result<std::vector<InsertOutcome>>> results;
+  for (auto& o : outs) results.push_back(o.get_future().get());
+  return results;
+}
+
+TEST_F(SqliteCoalescerTest, ConcurrentSingleSubmitsAllLandWithTheirOwnOutcome) {
+  std::vector<Job> jobs;
+  for (int i = 0; i < 100; ++i) jobs.push_back(MakeJob({.priority = 1 + i % 10}));
+  auto results = InsertWhileWriterIsBusy(dir_, jobs, MakeJob());
+  auto store = MustOk(SqliteStore::Open({.path = dir_ + "/conveyor.db"}), "reopen");
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    ASSERT_TRUE(results[i].ok()) << results[i].status().ToString();
+    ASSERT_EQ(results[i]->size(), 1u);
+    EXPECT_EQ((*results[i])[0].job.id, jobs[i].id);
+    EXPECT_TRUE((*results[i])[0].is_new);
+    EXPECT_EQ(MustGet(*store, jobs[i].id).priority, jobs[i].priority);
+    EXPECT_EQ(MustOk(store->JobEventList(jobs[i].id), "events").size(), 1u);
+  }
+}
+
+TEST_F(SqliteCoalescerTest, OneBadSubmitInAMergedInsertFailsAloneAndTheOthersLand) {
+  const Job first = MakeJob();
+  Job duplicate = MakeJob();
+  duplicate.id = first.id;  // violates the unique id: only this submit can fail
+  const std::vector<Job> jobs = {MakeJob(), duplicate, MakeJob()};
+  auto results = InsertWhileWriterIsBusy(dir_, jobs, first);
+  EXPECT_TRUE(results[0].ok()) << results[0].status().ToString();
+  EXPECT_FALSE(results[1].ok());
+  EXPECT_TRUE(results[2].ok()) << results[2].status().ToString();
+  auto store = MustOk(SqliteStore::Open({.path = dir_ + "/conveyor.db"}), "reopen");
+  EXPECT_EQ(MustGet(*store, jobs[0].id).id, jobs[0].id);
+  EXPECT_EQ(MustGet(*store, jobs[2].id).id, jobs[2].id);
+}
+
+}  // namespace
+}  // namespace conveyor

@@ -95,7 +95,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions options) {
 
 SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<SqliteReadPool> readers,
                          std::unique_ptr<SqliteWriter> writer)
-    : options_(std::move(options)), readers_(std::move(readers)), writer_(std::move(writer)) {}
+    : options_(std::move(options)), readers_(std::move(readers)), writer_(std::move(writer)) {
+  coalescer_ = std::make_unique<SqliteInsertCoalescer>(*writer_);
+}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -128,6 +130,7 @@ Result<std::vector<InsertOutcome>> SqliteStore::JobInsertMany(const JobInsertMan
 
 void SqliteStore::JobInsertManyAsync(
     JobInsertManyParams p, std::function<void(Result<std::vector<InsertOutcome>>)> done) {
+  if (SqliteInsertCoalescer::Qualifies(p)) return coalescer_->Add(std::move(p), std::move(done));
   struct Call {
     JobInsertManyParams params;
     std::function<void(Result<std::vector<InsertOutcome>>)> done;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "store/sqlite/sqlite_insert_coalescer.h"
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_writer.h"
 #include "store/store.h"
@@ -77,6 +78,8 @@ class SqliteStore final : public Store {
 
   const SqliteOptions options_;
   std::unique_ptr<SqliteReadPool> readers_;
+  // Queues operations on writer_: must outlive its drain, so it is declared before it.
+  std::unique_ptr<SqliteInsertCoalescer> coalescer_;
   std::unique_ptr<SqliteWriter> writer_;  // declared last: stops (and drains) first
 };
 
