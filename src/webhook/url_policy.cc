@@ -1,0 +1,258 @@
+#include "webhook/url_policy.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace conveyor {
+namespace {
+
+// An address as 16 bytes; IPv4 is stored IPv4-mapped (::ffff:a.b.c.d), so one set of IPv6
+// prefixes covers both families and the mapped forms for free.
+using IpBytes = std::array<uint8_t, 16>;
+
+struct Prefix {
+  IpBytes ip{};
+  int bits = 0;  // over the 16-byte form, so an IPv4 /8 is /104 here
+};
+
+struct NamedRule {
+  const char* cidr;
+  const char* what;
+};
+
+constexpr NamedRule kAlwaysRefused[] = {
+    {"169.254.169.254/32", "a cloud metadata endpoint"},
+    {"fd00:ec2::254/128", "a cloud metadata endpoint"},
+    {"100.100.100.200/32", "a cloud metadata endpoint"},
+    {"169.254.0.0/16", "link-local"},
+    {"fe80::/10", "link-local"},
+    {"0.0.0.0/8", "in 'this network' 0.0.0.0/8"},
+    {"::/128", "the unspecified address"},
+    {"224.0.0.0/4", "multicast"},
+    {"ff00::/8", "multicast"},
+};
+
+constexpr NamedRule kPrivate[] = {
+    {"127.0.0.0/8", "loopback"},
+    {"::1/128", "loopback"},
+    {"10.0.0.0/8", "private (RFC 1918)"},
+    {"172.16.0.0/12", "private (RFC 1918)"},
+    {"192.168.0.0/16", "private (RFC 1918)"},
+    {"100.64.0.0/10", "carrier-grade NAT (RFC 6598)"},
+    {"fc00::/7", "unique local IPv6 (RFC 4193)"},
+};
+
+// Sets *is_v4 to say which family the text was.
+std::optional<IpBytes> ParseIp(const std::string& text, bool* is_v4) {
+  IpBytes ip{};
+  if (inet_pton(AF_INET, text.c_str(), ip.data() + 12) == 1) {
+    ip[10] = ip[11] = 0xff;
+    *is_v4 = true;
+    return ip;
+  }
+  *is_v4 = false;
+  if (inet_pton(AF_INET6, text.c_str(), ip.data()) == 1) return ip;
+  return std::nullopt;
+}
+
+// A decimal of at most max_digits digits whose value is at most max; no sign, no spaces.
+std::optional<int> ParseDecimal(std::string_view text, size_t max_digits, int max) {
+  if (text.empty() || text.size() > max_digits) return std::nullopt;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value <= max ? std::optional<int>(value) : std::nullopt;
+}
+
+// "a.b.c.d/n", "x::y/n", or a bare address meaning a single host.
+std::optional<Prefix> ParseCidr(std::string_view text) {
+  size_t slash = text.find('/');
+  bool is_v4 = false;
+  std::optional<IpBytes> ip = ParseIp(std::string(text.substr(0, slash)), &is_v4);
+  if (!ip) return std::nullopt;
+  int max = is_v4 ? 32 : 128;
+  std::optional<int> bits =
+      slash == std::string_view::npos ? max : ParseDecimal(text.substr(slash + 1), 3, max);
+  if (!bits) return std::nullopt;
+  return Prefix{*ip, *bits + (is_v4 ? 96 : 0)};
+}
+
+bool Contains(const Prefix& prefix, const IpBytes& ip) {
+  int full = prefix.bits / 8;
+  if (!std::equal(ip.begin(), ip.begin() + full, prefix.ip.begin())) return false;
+  int rest = prefix.bits % 8;
+  if (rest == 0) return true;
+  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
+  return (ip[full] & mask) == (prefix.ip[full] & mask);
+}
+
+// The first rule containing ip, if any. The tables are constants, so parsing cannot fail.
+const NamedRule* FindRule(const NamedRule* begin, const NamedRule* end, const IpBytes& ip) {
+  for (const NamedRule* rule = begin; rule != end; ++rule) {
+    if (Contains(*ParseCidr(rule->cidr), ip)) return rule;
+  }
+  return nullptr;
+}
+
+Status Refused(const std::string& ip_text, const NamedRule& rule, std::string_view hint) {
+  return Status::FailedPrecondition("webhook address " + ip_text + " is refused: it is " +
+                                    rule.what + " (" + rule.cidr + ")" + std::string(hint));
+}
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// OK if ip lies in one of allow_cidrs, FailedPrecondition if not, InvalidArgument if an entry
+// cannot be parsed.
+Status CheckAllowCidrs(const std::string& ip_text, const IpBytes& ip, const UrlPolicy& policy) {
+  for (const std::string& cidr : policy.allow_cidrs) {
+    std::optional<Prefix> prefix = ParseCidr(cidr);
+    if (!prefix) {
+      return Status::InvalidArgument("allow_cidrs entry '" + cidr +
+                                     "' is not an address or CIDR such as 10.0.0.0/8");
+    }
+    if (Contains(*prefix, ip)) return Status::Ok();
+  }
+  return Status::FailedPrecondition("webhook address " + ip_text +
+                                    " is refused: it is not in allow_cidrs (" +
+                                    JoinList(policy.allow_cidrs) + ")");
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Status UrlError(std::string message) { return Status::InvalidArgument("webhook_url " + message); }
+
+struct Authority {
+  std::string host;  // without brackets
+  bool bracketed = false;
+  std::optional<std::string_view> port;  // set if a ':' followed the host
+};
+
+std::optional<Authority> SplitAuthority(std::string_view authority) {
+  Authority out;
+  std::string_view after;
+  if (authority.starts_with('[')) {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    out.host = authority.substr(1, close - 1);
+    out.bracketed = true;
+    after = authority.substr(close + 1);
+    if (!after.empty() && !after.starts_with(':')) return std::nullopt;
+  } else {
+    size_t colon = authority.find(':');
+    out.host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) after = authority.substr(colon);
+  }
+  if (!after.empty()) out.port = after.substr(1);
+  return out;
+}
+
+Status CheckPort(std::string_view port) {
+  std::optional<int> value = ParseDecimal(port, 5, 65535);
+  if (!value || *value == 0) {
+    return UrlError("port '" + std::string(port) + "' is not a number from 1 to 65535");
+  }
+  return Status::Ok();
+}
+
+Status CheckHostName(const Authority& a) {
+  if (a.host.empty()) return UrlError("has no host; write it like https://example.com/hook");
+  if (a.bracketed) {
+    IpBytes ip{};
+    if (inet_pton(AF_INET6, a.host.c_str(), ip.data()) == 1) return Status::Ok();
+    return UrlError("host '[" + a.host + "]' is not a valid IPv6 address");
+  }
+  bool ok = std::all_of(a.host.begin(), a.host.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.' || c == '_';
+  });
+  if (ok) return Status::Ok();
+  return UrlError("host '" + a.host + "' has characters a host name cannot contain");
+}
+
+Status CheckAllowHosts(const std::string& host, const UrlPolicy& policy) {
+  if (policy.allow_hosts.empty()) return Status::Ok();
+  std::string lower = Lower(host);
+  for (const std::string& allowed : policy.allow_hosts) {
+    if (Lower(allowed) == lower) return Status::Ok();
+  }
+  return UrlError("host '" + host + "' is not in allow_hosts (" + JoinList(policy.allow_hosts) +
+                  ")");
+}
+
+Status CheckCharacters(std::string_view url) {
+  constexpr size_t kMaxLength = 2048;
+  if (url.size() > kMaxLength) return UrlError("is longer than 2048 characters");
+  bool clean =
+      std::none_of(url.begin(), url.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
+  return clean ? Status::Ok() : UrlError("must not contain spaces or control characters");
+}
+
+// Scheme and authority syntax; returns the parsed authority on success.
+Result<Authority> ParseUrl(std::string_view url) {
+  if (Status s = CheckCharacters(url); !s.ok()) return s;
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0) {
+    return UrlError("must be an absolute URL such as https://example.com/hook");
+  }
+  std::string scheme = Lower(url.substr(0, scheme_end));
+  if (scheme != "http" && scheme != "https") {
+    return UrlError("must use http or https, not " + scheme);
+  }
+  std::string_view rest = url.substr(scheme_end + 3);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) {
+    return UrlError("must not contain a user name or password (the part before '@')");
+  }
+  std::optional<Authority> a = SplitAuthority(authority);
+  if (!a) return UrlError("host '" + std::string(authority) + "' has an unclosed '['");
+  return *a;
+}
+
+}  // namespace
+
+Status CheckWebhookUrl(std::string_view url, const UrlPolicy& policy) {
+  Result<Authority> a = ParseUrl(url);
+  if (!a.ok()) return a.status();
+  if (Status s = CheckHostName(*a); !s.ok()) return s;
+  if (a->port) {
+    if (Status s = CheckPort(*a->port); !s.ok()) return s;
+  }
+  if (Status s = CheckAllowHosts(a->host, policy); !s.ok()) return s;
+  // An IP literal is its own resolved address, so refuse it now rather than at delivery.
+  bool is_v4 = false;
+  if (ParseIp(a->host, &is_v4)) return CheckResolvedAddress(a->host, policy);
+  return Status::Ok();
+}
+
+Status CheckResolvedAddress(const std::string& ip_text, const UrlPolicy& policy) {
+  bool is_v4 = false;
+  std::optional<IpBytes> ip = ParseIp(ip_text, &is_v4);
+  if (!ip) return Status::InvalidArgument("'" + ip_text + "' is not an IP address");
+  if (const NamedRule* rule = FindRule(std::begin(kAlwaysRefused), std::end(kAlwaysRefused), *ip)) {
+    return Refused(ip_text, *rule, "");
+  }
+  if (!policy.allow_cidrs.empty()) return CheckAllowCidrs(ip_text, *ip, policy);
+  if (policy.allow_private) return Status::Ok();
+  if (const NamedRule* rule = FindRule(std::begin(kPrivate), std::end(kPrivate), *ip)) {
+    return Refused(ip_text, *rule, "; set allow_private to deliver to private networks");
+  }
+  return Status::Ok();
+}
+
+}  // namespace conveyor

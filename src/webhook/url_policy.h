@@ -1,0 +1,43 @@
+// Which webhook URLs and which connected addresses Conveyor may deliver to (SSRF defence).
+//
+// Two checks, at two moments:
+//   CheckWebhookUrl       when a job is submitted: syntax, scheme, allow_hosts, and, if the host
+//                         is an IP literal, the address rules below.
+//   CheckResolvedAddress  for each address the HTTP client is about to connect to (libcurl's
+//                         CURLOPT_OPENSOCKETFUNCTION). Deciding on the connected address, not the
+//                         name, is what defeats DNS rebinding and odd literals like 2130706433.
+//
+// Address rules, in order:
+//   1. Always refused: cloud metadata (169.254.169.254, fd00:ec2::254, 100.100.100.200),
+//      link-local (169.254.0.0/16, fe80::/10), 0.0.0.0/8, ::, multicast.
+//   2. If allow_cidrs is non-empty, the address must lie in one of them, and then passes even if
+//      private: an explicit allowlist is how an operator admits one internal receiver.
+//   3. If !allow_private: loopback, RFC 1918, CGNAT 100.64.0.0/10 and ULA fc00::/7 are refused.
+// IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it carries.
+//
+// Value type and pure functions; safe to share between threads once built.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace conveyor {
+
+struct UrlPolicy {
+  bool allow_private = true;             // loopback, RFC 1918, CGNAT, ULA
+  std::vector<std::string> allow_hosts;  // if non-empty, the URL's host must be one (any case)
+  std::vector<std::string> allow_cidrs;  // if non-empty, "10.1.0.0/16", "2001:db8::/32", or an IP
+};
+
+// OK, or InvalidArgument with a sentence naming what to fix; FailedPrecondition if the host is an
+// IP literal the address rules refuse.
+Status CheckWebhookUrl(std::string_view url, const UrlPolicy& policy);
+
+// OK, or FailedPrecondition naming the address and the rule; InvalidArgument if ip_text is not an
+// IP address or an allow_cidrs entry is malformed.
+Status CheckResolvedAddress(const std::string& ip_text, const UrlPolicy& policy);
+
+}  // namespace conveyor
