@@ -10,10 +10,13 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "api/http_server.h"
 #include "cli/commands.h"
 #include "core/clock.h"
+#include "handlers/command_handler.h"
 #include "handlers/handler_registry.h"
 #include "observability/log.h"
 #include "runtime/job_service.h"
@@ -41,6 +44,7 @@ struct ServeOptions {
   std::string node_name;
   int io_threads = ServerConfig{}.io_threads;
   bool debug = false;
+  std::string commands_file;  // operator-declared command.<name> job types
 };
 
 std::string HostName() {
@@ -83,6 +87,9 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--rescue-interval-ms", o.rescue_interval_ms, "How often expired leases are rescued")
       ->envname("CONVEYOR_RESCUE_INTERVAL_MS")->check(CLI::Range(int64_t{10}, int64_t{3600000}))
       ->capture_default_str();
+  cmd.add_option("--commands-file", o.commands_file,
+                 "JSON file declaring the command.<name> job types (docs/operations.md)")
+      ->envname("CONVEYOR_COMMANDS_FILE");
 }
 
 RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
@@ -162,9 +169,11 @@ int ServeUntilSignal(const ServeOptions& o, HttpServer& server, const sigset_t& 
 }
 
 // The pool starts only once the API listens, so a node that cannot serve runs no job either.
-int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals) {
+int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
+                 std::vector<CommandSpec> commands) {
   HandlerRegistry handlers;
   RegisterBuiltinHandlers(handlers);
+  for (CommandSpec& c : commands) handlers.Register(std::make_unique<CommandHandler>(std::move(c)));
   RuntimeConfig config = ToRuntimeConfig(o);
   const Clock& clock = *SystemClock::Default();
   std::unique_ptr<WorkerPool> pool;
@@ -182,12 +191,19 @@ int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals) {
 int RunServe(const ServeOptions& o) {
   sigset_t signals = BlockShutdownSignals();
   log::Init(o.debug);
+  // Read before the store opens, so a bad file stops the node before it does anything.
+  std::vector<CommandSpec> commands;
+  if (!o.commands_file.empty()) {
+    Result<std::vector<CommandSpec>> loaded = LoadCommandsFile(o.commands_file);
+    if (!loaded.ok()) return Fail("bad --commands-file " + loaded.status().message());
+    commands = std::move(loaded).value();
+  }
   auto store = OpenStore(o.store);
   if (!store.ok()) return Fail("cannot open store " + o.store + ": " + store.status().message());
   if (Status s = (*store)->Migrate(); !s.ok()) {
     return Fail("cannot migrate store " + o.store + ": " + s.message());
   }
-  return RunWithStore(o, **store, signals);
+  return RunWithStore(o, **store, signals, std::move(commands));
 }
 
 }  // namespace
