@@ -33,8 +33,8 @@ constexpr int kMaxCommandTimeoutS = 7 * 24 * 3600;
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 100) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 
@@ -70,10 +70,10 @@ Status ReadEnv(const json::value& v, std::map<std::string, std::string>& out,
   return Status::Ok();
 }
 
-Status ReadInt(const json::value& v, std::string_view field, int64_t lo, int64_t hi,
-               int64_t& out, const FieldError& err) {
-  const std::string range = "must be a whole number from " + std::to_string(lo) + " to " +
-                            std::to_string(hi);
+Status ReadInt(const json::value& v, std::string_view field, int64_t lo, int64_t hi, int64_t& out,
+               const FieldError& err) {
+  const std::string range =
+      "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
   if (v.is_int64()) {
     out = v.get_int64();
   } else if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(hi)) {
@@ -118,8 +118,9 @@ Status ReadField(std::string_view key, const json::value& v, CommandSpec& spec,
     spec.max_output_bytes = static_cast<size_t>(n);
     return Status::Ok();
   }
-  return err(key, "is not a known field (executable, args, env, working_dir, timeout_s, "
-                  "max_output_bytes)");
+  return err(key,
+             "is not a known field (executable, args, env, working_dir, timeout_s, "
+             "max_output_bytes)");
 }
 
 Result<CommandSpec> ReadCommand(const std::string& file, std::string_view name,
@@ -129,8 +130,7 @@ Result<CommandSpec> ReadCommand(const std::string& file, std::string_view name,
     return Status::InvalidArgument(file + ": command name '" + std::string(name) +
                                    "' must be 1-100 letters, digits, '_', '-' or '.'");
   if (!v.is_object())
-    return Status::InvalidArgument(file + ": commands." + std::string(name) +
-                                   " must be an object");
+    return Status::InvalidArgument(file + ": commands." + std::string(name) + " must be an object");
   CommandSpec spec;
   spec.name = std::string(name);
   if (Status s = ReadExecutable(v.get_object(), spec, err); !s.ok()) return s;
@@ -304,7 +304,8 @@ Status ChildRun::Spawn() {
   const ExecArgs args = MakeExecArgs(spec_);
   pid_ = fork();
   if (pid_ < 0) return Status::Unavailable(Label() + ": cannot fork: " + strerror(errno));
-  if (pid_ == 0) ExecChild(args, in.read.get(), out.write.get(), err.write.get(), report.write.get());
+  if (pid_ == 0)
+    ExecChild(args, in.read.get(), out.write.get(), err.write.get(), report.write.get());
   setpgid(pid_, pid_);  // also here, so a kill(-pid) right after fork() finds the group
   report.write.Close();
   int e = 0;
@@ -315,9 +316,9 @@ Status ChildRun::Spawn() {
     while (waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
     }
     reaped_ = true;
-    return Status::FailedPrecondition(Label() + ": cannot run " + spec_.executable +
-                                      (spec_.working_dir.empty() ? "" : " in " + spec_.working_dir) +
-                                      ": " + strerror(e));
+    return Status::FailedPrecondition(
+        Label() + ": cannot run " + spec_.executable +
+        (spec_.working_dir.empty() ? "" : " in " + spec_.working_dir) + ": " + strerror(e));
   }
   stdin_.Reset(in.write.Release());
   stdout_.Reset(out.read.Release());
@@ -372,14 +373,19 @@ bool ChildRun::PumpOnce() {
   nfds_t n = 0;
   for (const Fd* fd : {&stdin_, &stdout_, &stderr_}) {
     if (!fd->open()) continue;
-    fds[n++] = pollfd{.fd = fd->get(), .events = static_cast<short>(fd == &stdin_ ? POLLOUT : POLLIN), .revents = 0};
+    fds[n++] = pollfd{.fd = fd->get(),
+                      .events = static_cast<short>(fd == &stdin_ ? POLLOUT : POLLIN),
+                      .revents = 0};
   }
   if (poll(fds, n, kPollMs) <= 0) return true;  // timeout or EINTR: the caller looks again
   for (nfds_t i = 0; i < n; ++i) {
     if (fds[i].revents == 0) continue;
-    if (fds[i].fd == stdin_.get()) WriteStdin();
-    else if (fds[i].fd == stdout_.get() && !ReadInto(stdout_, out_, true)) return false;
-    else if (fds[i].fd == stderr_.get()) ReadInto(stderr_, err_, false);
+    if (fds[i].fd == stdin_.get())
+      WriteStdin();
+    else if (fds[i].fd == stdout_.get() && !ReadInto(stdout_, out_, true))
+      return false;
+    else if (fds[i].fd == stderr_.get())
+      ReadInto(stderr_, err_, false);
   }
   return true;
 }
@@ -423,9 +429,8 @@ void ChildRun::Terminate() {
 }
 
 std::string WithTail(std::string msg, const std::string& err) {
-  std::string tail = err.size() > kCommandStderrTailBytes
-                         ? err.substr(err.size() - kCommandStderrTailBytes)
-                         : err;
+  std::string tail =
+      err.size() > kCommandStderrTailBytes ? err.substr(err.size() - kCommandStderrTailBytes) : err;
   tail = Trimmed(SanitizeUtf8(tail));
   return tail.empty() ? msg : msg + ": " + tail;
 }
@@ -486,8 +491,10 @@ Result<std::vector<CommandSpec>> LoadCommandsFile(const std::string& path) {
   if (!doc.ok()) return doc.status();
   const json::value* cmds = doc->is_object() ? doc->get_object().if_contains("commands") : nullptr;
   if (cmds == nullptr || !cmds->is_object())
-    return Status::InvalidArgument(path + ": must be a JSON object with a \"commands\" object, "
-                                   "e.g. {\"commands\": {\"echo\": {\"executable\": \"/bin/cat\"}}}");
+    return Status::InvalidArgument(
+        path +
+        ": must be a JSON object with a \"commands\" object, "
+        "e.g. {\"commands\": {\"echo\": {\"executable\": \"/bin/cat\"}}}");
   std::vector<CommandSpec> out;
   for (const auto& [name, v] : cmds->get_object()) {
     Result<CommandSpec> spec = ReadCommand(path, name, v);

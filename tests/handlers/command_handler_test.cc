@@ -1,11 +1,10 @@
 #include "handlers/command_handler.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -111,9 +110,9 @@ TEST_F(CommandHandlerTest, NonZeroExitIsRetryableWithTheStderrTail) {
 
 TEST_F(CommandHandlerTest, OnlyTheLastFourKiBOfStderrAreKept) {
   TestContext ctx("{}");
-  const std::string exe =
-      Script("#!/usr/bin/python3\nimport sys\nsys.stderr.write('x' * 100000 + 'THE END')\n"
-             "sys.exit(1)\n");
+  const std::string exe = Script(
+      "#!/usr/bin/python3\nimport sys\nsys.stderr.write('x' * 100000 + 'THE END')\n"
+      "sys.exit(1)\n");
   Result<std::string> r = RunWith(Spec(exe), ctx);
   ASSERT_FALSE(r.ok());
   EXPECT_LE(r.status().message().size(), kCommandStderrTailBytes + 100);
@@ -133,8 +132,7 @@ TEST_F(CommandHandlerTest, StdoutThatIsNotJsonIsPermanent) {
   Result<std::string> r = RunWith(Spec(Script("#!/bin/sh\necho hello world\n")), ctx);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(r.status().message(),
-            "command.test printed something that is not JSON: hello world\n");
+  EXPECT_EQ(r.status().message(), "command.test printed something that is not JSON: hello world\n");
 }
 
 TEST_F(CommandHandlerTest, OutputOverTheLimitIsPermanent) {
@@ -175,8 +173,12 @@ TEST_F(CommandHandlerTest, CancelKillsEvenAChildThatTrapsSigterm) {
   const std::string exe = Script(
       "#!/usr/bin/python3\nimport os, signal, time\n"
       "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-      "open('" + pid_file + ".tmp', 'w').write(str(os.getpid()))\n"
-      "os.rename('" + pid_file + ".tmp', '" + pid_file + "')\n"
+      "open('" +
+      pid_file +
+      ".tmp', 'w').write(str(os.getpid()))\n"
+      "os.rename('" +
+      pid_file + ".tmp', '" + pid_file +
+      "')\n"
       "time.sleep(60)\n");
   TestContext ctx("{}");
   pid_t pid = 0;
@@ -195,9 +197,9 @@ TEST_F(CommandHandlerTest, CancelKillsEvenAChildThatTrapsSigterm) {
 
 TEST_F(CommandHandlerTest, OnlyTheDeclaredEnvAndWorkingDir) {
   fs::create_directory(dir_ + "/work");
-  CommandSpec spec = Spec(Script(
-      "#!/bin/sh\nprintf '{\"foo\":\"%s\",\"path\":\"%s\",\"home\":\"%s\",\"cwd\":\"%s\"}' "
-      "\"$FOO\" \"$PATH\" \"${HOME:-}\" \"$(pwd)\"\n"));
+  CommandSpec spec = Spec(
+      Script("#!/bin/sh\nprintf '{\"foo\":\"%s\",\"path\":\"%s\",\"home\":\"%s\",\"cwd\":\"%s\"}' "
+             "\"$FOO\" \"$PATH\" \"${HOME:-}\" \"$(pwd)\"\n"));
   spec.env = {{"FOO", "bar baz"}};
   spec.working_dir = dir_ + "/work";
   setenv("HOME", "/root", 1);
@@ -266,7 +268,8 @@ TEST_F(CommandHandlerTest, CommandsFileErrorsNameTheFileAndTheField) {
       {R"({"commands": {"a b": {"executable": "/bin/cat"}}})", "command name 'a b'"},
       {R"({"commands": {"x": 1}})", "commands.x must be an object"},
       {R"({"commands": {"x": {}}})", "commands.x.executable is required"},
-      {R"({"commands": {"x": {"executable": "cat"}}})", "commands.x.executable must be an absolute"},
+      {R"({"commands": {"x": {"executable": "cat"}}})",
+       "commands.x.executable must be an absolute"},
       {R"({"commands": {"x": {"executable": "/nope/cat"}}})", "is not an executable file"},
       {R"({"commands": {"x": {"executable": "/bin/cat", "args": [1]}}})", "commands.x.args must"},
       {R"({"commands": {"x": {"executable": "/bin/cat", "env": {"A": 1}}}})", "commands.x.env.A"},
