@@ -3,6 +3,7 @@
 
 #include "handlers/diagnostic_handlers.h"
 #include "handlers/handler_registry.h"
+#include "handlers/http_request_handler.h"
 #include "handlers/power_sum_handler.h"
 
 namespace conveyor {
@@ -13,6 +14,7 @@ void RegisterBuiltinHandlers(HandlerRegistry& registry) {
   registry.Register(std::make_unique<NoopHandler>());
   registry.Register(std::make_unique<SleepHandler>());
   registry.Register(std::make_unique<FailHandler>());
+  registry.Register(std::make_unique<HttpRequestHandler>());
 }
 
 }  // namespace conveyor

@@ -1,0 +1,234 @@
+#include "handlers/http_request_handler.h"
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <cctype>
+#include <cmath>
+#include <string>
+
+#include "webhook/http_client.h"
+
+namespace conveyor {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::string_view, 6> kMethods = {"GET",   "POST",   "PUT",
+                                                      "PATCH", "DELETE", "HEAD"};
+constexpr double kDefaultTimeoutSeconds = 30;
+
+Status Invalid(std::string message) { return Status::InvalidArgument(std::move(message)); }
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The policy speaks of "webhook_url" and "webhook address"; here the field is payload.url.
+std::string RenameField(const std::string& message) {
+  for (std::string_view prefix : {"webhook_url ", "webhook "}) {
+    if (message.starts_with(prefix)) return "payload.url " + message.substr(prefix.size());
+  }
+  return "payload.url: " + message;
+}
+
+Status ValidateUrl(const json::object& obj, const UrlPolicy& policy) {
+  const json::value* url = obj.if_contains("url");
+  if (url == nullptr) {
+    return Invalid("payload.url is required: an http or https URL such as https://example.com/api");
+  }
+  if (!url->is_string()) return Invalid("payload.url must be an http or https URL (a string)");
+  Status s = CheckWebhookUrl(std::string_view(url->get_string()), policy);
+  return s.ok() ? s : Invalid(RenameField(s.message()));
+}
+
+Status ValidateMethod(const json::object& obj) {
+  const json::value* m = obj.if_contains("method");
+  if (m == nullptr) return Status::Ok();
+  if (m->is_string() &&
+      std::find(kMethods.begin(), kMethods.end(), Upper(m->get_string())) != kMethods.end()) {
+    return Status::Ok();
+  }
+  return Invalid("payload.method must be one of GET, POST, PUT, PATCH, DELETE, HEAD");
+}
+
+Status ValidateHeaders(const json::object& obj) {
+  const json::value* h = obj.if_contains("headers");
+  if (h == nullptr) return Status::Ok();
+  if (!h->is_object()) {
+    return Invalid(
+        R"(payload.headers must be an object of strings, e.g. {"Accept": "text/plain"})");
+  }
+  for (const auto& [name, value] : h->get_object()) {
+    std::string field = "payload.headers." + std::string(name);
+    if (!value.is_string()) return Invalid(field + " must be a string");
+    Status s = CheckHttpHeader(name, value.get_string());
+    if (!s.ok()) return Invalid(field + ": " + s.message());
+  }
+  return Status::Ok();
+}
+
+// An optional number in (0, max]; `what` describes it for the message.
+Status ValidateRange(const json::object& obj, std::string_view key, double max,
+                     std::string_view what) {
+  const json::value* v = obj.if_contains(key);
+  if (v == nullptr) return Status::Ok();
+  const double x = v->is_number() ? v->to_number<double>() : NAN;
+  if (std::isfinite(x) && x > 0 && x <= max) return Status::Ok();
+  return Invalid("payload." + std::string(key) + " must be " + std::string(what));
+}
+
+Status ValidateNumbers(const json::object& obj) {
+  if (Status s = ValidateRange(obj, "timeout_s", kMaxHttpTimeoutSeconds,
+                               "a number of seconds above 0 and at most 3600");
+      !s.ok()) {
+    return s;
+  }
+  const json::value* m = obj.if_contains("max_response_bytes");
+  if (m != nullptr && !m->is_int64() && !m->is_uint64()) {
+    return Invalid("payload.max_response_bytes must be a whole number from 1 to 16777216");
+  }
+  return ValidateRange(obj, "max_response_bytes", kMaxHttpResponseBytes,
+                       "a whole number from 1 to 16777216");
+}
+
+bool HasHeader(const HttpRequestSpec& spec, std::string_view lower_name) {
+  return std::any_of(spec.headers.begin(), spec.headers.end(),
+                     [&](const auto& h) { return Lower(h.first) == lower_name; });
+}
+
+// payload.body: a string is sent as is; any other JSON value is serialised and, unless the
+// caller set a Content-Type, labelled application/json.
+void SetBody(const json::object& obj, HttpRequestSpec& spec) {
+  const json::value* body = obj.if_contains("body");
+  if (body == nullptr) return;
+  if (body->is_string()) {
+    spec.body = std::string(body->get_string());
+    return;
+  }
+  spec.body = json::serialize(*body);
+  if (!HasHeader(spec, "content-type"))
+    spec.headers.emplace_back("Content-Type", "application/json");
+}
+
+// From a payload ValidatePayload accepted.
+HttpRequestSpec BuildSpec(const json::object& obj) {
+  HttpRequestSpec spec;
+  spec.url = std::string(obj.at("url").get_string());
+  if (const json::value* m = obj.if_contains("method")) spec.method = Upper(m->get_string());
+  if (const json::value* h = obj.if_contains("headers")) {
+    for (const auto& [name, value] : h->get_object()) {
+      spec.headers.emplace_back(std::string(name), std::string(value.get_string()));
+    }
+  }
+  SetBody(obj, spec);
+  const json::value* t = obj.if_contains("timeout_s");
+  spec.timeout_ms = static_cast<int>(
+      std::ceil((t != nullptr ? t->to_number<double>() : kDefaultTimeoutSeconds) * 1000));
+  if (const json::value* m = obj.if_contains("max_response_bytes")) {
+    spec.max_response_bytes = m->to_number<size_t>();
+  }
+  return spec;
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+               : c >= 0xe0 && c <= 0xef ? 3
+               : c >= 0xf0 && c <= 0xf4 ? 4
+                                        : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
+  }
+  const auto c1 = static_cast<unsigned char>(s[i + 1]);
+  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+  if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
+      (c == 0xf4 && c1 > 0x8f)) {
+    return 0;
+  }
+  return len;
+}
+
+// The result is JSON text, so the body must be valid UTF-8: a binary body, or one cut mid
+// character by the size limit, gets U+FFFD for each bad byte.
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+// Header names lower-cased; repeated headers joined with ", " (RFC 9110 §5.3).
+json::object HeadersJson(const HttpResponseData& r) {
+  json::object out;
+  for (const auto& [name, value] : r.headers) {
+    std::string key = Lower(name);
+    if (json::value* seen = out.if_contains(key)) {
+      seen->get_string().append(", " + ValidUtf8(value));
+    } else {
+      out[key] = ValidUtf8(value);
+    }
+  }
+  return out;
+}
+
+bool IsRetryableStatus(long status) { return status >= 500 || status == 408 || status == 429; }
+
+}  // namespace
+
+Status HttpRequestHandler::ValidatePayload(const json::value& payload) const {
+  if (!payload.is_object()) {
+    return Invalid(R"(payload must be a JSON object, e.g. {"url": "https://example.com/api"})");
+  }
+  const json::object& obj = payload.get_object();
+  if (Status s = ValidateUrl(obj, policy_); !s.ok()) return s;
+  if (Status s = ValidateMethod(obj); !s.ok()) return s;
+  if (Status s = ValidateHeaders(obj); !s.ok()) return s;
+  return ValidateNumbers(obj);
+}
+
+Result<std::string> HttpRequestHandler::Run(JobContext& ctx) {
+  json::error_code ec;
+  json::value payload = json::parse(ctx.job().payload, ec);
+  if (ec) return Invalid("payload is not valid JSON: " + ec.message());
+  if (Status s = ValidatePayload(payload); !s.ok()) return s;
+  const HttpRequestSpec spec = BuildSpec(payload.get_object());
+  Result<HttpResponseData> r =
+      PerformHttpRequest(spec, policy_, [&ctx] { return ctx.Cancelled(); });
+  if (!r.ok() && r.status().code() == StatusCode::kFailedPrecondition) {
+    return Status::FailedPrecondition(RenameField(r.status().message()));  // a policy refusal
+  }
+  if (!r.ok()) return r.status();
+  if (IsRetryableStatus(r->status)) {
+    return Status::Unavailable("http.request got " + std::to_string(r->status) + " from " +
+                               spec.url);
+  }
+  return json::serialize(json::object{{"status", r->status},
+                                      {"headers", HeadersJson(*r)},
+                                      {"body", ValidUtf8(r->body)},
+                                      {"truncated", r->truncated}});
+}
+
+}  // namespace conveyor
