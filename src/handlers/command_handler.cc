@@ -205,11 +205,19 @@ struct Pipe {
   Fd read, write;
 };
 
+// Both ends ≥ 3 even in a process started with stdio closed, so that the child's dup2() onto
+// 0-2 never clobbers another pipe end.
 bool MakePipe(Pipe& p) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return false;
   p.read.Reset(fds[0]);
   p.write.Reset(fds[1]);
+  for (Fd* fd : {&p.read, &p.write}) {
+    if (fd->get() >= 3) continue;
+    const int moved = fcntl(fd->get(), F_DUPFD_CLOEXEC, 3);
+    if (moved < 0) return false;
+    fd->Reset(moved);
+  }
   return true;
 }
 
@@ -244,7 +252,7 @@ ExecArgs MakeExecArgs(const CommandSpec& spec) {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);  // ignored SIGPIPE too
-  // Our pipe ends are ≥ 3 (0-2 are open in any server), so these never clobber each other.
+  // Our pipe ends are ≥ 3 (MakePipe), so these never clobber each other.
   dup2(in, 0);
   dup2(out, 1);
   dup2(err, 2);
