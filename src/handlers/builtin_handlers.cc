@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "handlers/diagnostic_handlers.h"
+#include "handlers/email_send_handler.h"
 #include "handlers/handler_registry.h"
 #include "handlers/http_request_handler.h"
 #include "handlers/power_sum_handler.h"
@@ -15,6 +16,7 @@ void RegisterBuiltinHandlers(HandlerRegistry& registry) {
   registry.Register(std::make_unique<SleepHandler>());
   registry.Register(std::make_unique<FailHandler>());
   registry.Register(std::make_unique<HttpRequestHandler>());
+  registry.Register(std::make_unique<EmailSendHandler>());
 }
 
 }  // namespace conveyor

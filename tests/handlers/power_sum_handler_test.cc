@@ -98,7 +98,7 @@ TEST(BuiltinHandlers, RegistersEveryBuiltinType) {
   HandlerRegistry registry;
   RegisterBuiltinHandlers(registry);
   EXPECT_EQ(registry.Types(),
-            (std::vector<std::string>{"cube_sum", "fail", "http.request", "noop", "sleep", "square_sum"}));
+            (std::vector<std::string>{"cube_sum", "email.send", "fail", "http.request", "noop", "sleep", "square_sum"}));
   EXPECT_EQ(registry.Find("square_sum")->type(), "square_sum");
   EXPECT_EQ(registry.Find("nope"), nullptr);
 }

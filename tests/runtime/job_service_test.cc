@@ -69,7 +69,7 @@ TEST_F(JobServiceTest, UnknownTypeListsTheKnownTypes) {
   Status s = BuildError(Spec("cube_summ", "{}"));
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(),
-            "unknown job type 'cube_summ'; known types: cube_sum, fail, http.request, noop, sleep, square_sum");
+            "unknown job type 'cube_summ'; known types: cube_sum, email.send, fail, http.request, noop, sleep, square_sum");
 }
 
 TEST_F(JobServiceTest, ValidationErrorsNameTheField) {
