@@ -190,6 +190,8 @@ void SetOptions(CURL* h, const SmtpConfig& c, const std::string& from, curl_slis
   if (!c.username.empty()) {
     curl_easy_setopt(h, CURLOPT_USERNAME, c.username.c_str());
     curl_easy_setopt(h, CURLOPT_PASSWORD, c.password.c_str());
+    // Never a password in clear: on smtp:// a login requires STARTTLS (smtps:// is TLS anyway).
+    curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   }
   curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.c_str());
   curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
@@ -251,6 +253,8 @@ Status MapError(CURL* h, CURLcode code, const SmtpConfig& c, const char* errbuf)
       return Status::InvalidArgument(what);
     case CURLE_LOGIN_DENIED:
       return Status::FailedPrecondition(what);
+    case CURLE_USE_SSL_FAILED:  // the server offers no STARTTLS: retrying will not change that
+      return Status::FailedPrecondition(what + " (a login over smtp:// needs STARTTLS)");
     default:  // resolve, connect, timeout, TLS and broken-connection errors: try again later
       return Status::Unavailable(what);
   }

@@ -20,10 +20,10 @@
 namespace conveyor {
 
 struct SmtpConfig {
-  std::string url;  // smtp://host:port or smtps://host:port (implicit TLS)
-  std::string username, password;
-  std::string default_from;  // used when a message has no sender of its own
-  int timeout_ms = 30000;    // whole session: connect, dialogue, upload
+  std::string url;                 // smtp://host:port or smtps://host:port (implicit TLS)
+  std::string username, password;  // no login when username is empty; else smtp:// needs STARTTLS
+  std::string default_from;        // used when a message has no sender of its own
+  int timeout_ms = 30000;          // whole session: connect, dialogue, upload
 };
 
 // SMTP_URL (required), SMTP_USERNAME, SMTP_PASSWORD or else SMTP_PASSWORD_FILE (its contents,
@@ -41,8 +41,8 @@ struct MailMessage {
 // Errors:
 //   InvalidArgument     empty sender or recipients, CR/LF/NUL or <> in an address, CR/LF/NUL in
 //                       the subject, a URL that is not smtp(s):// (permanent)
-//   FailedPrecondition  the server answered 5xx (message names the code) or refused the login
-//                       (permanent)
+//   FailedPrecondition  the server answered 5xx (message names the code), refused the login, or
+//                       offers no STARTTLS for a login over smtp:// (permanent)
 //   Unavailable         a 4xx answer, could not connect, timed out, connection broke (retryable)
 //   Cancelled           cancelled() returned true
 Status SendMail(const SmtpConfig& config, const MailMessage& message,

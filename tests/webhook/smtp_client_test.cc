@@ -137,6 +137,16 @@ TEST_F(SmtpClientTest, CancelStopsASlowSession) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+TEST_F(SmtpClientTest, NoPasswordInClearWithoutStartTls) {
+  SmtpConfig c = Config();
+  c.username = "bot";
+  c.password = "s3cret";
+  Status s = SendMail(c, Message({"a@example.com"}), nullptr);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find("STARTTLS"), std::string::npos) << s.message();
+  EXPECT_EQ(server_.MessageCount(), 0);
+}
+
 TEST_F(SmtpClientTest, RefusesHeaderInjection) {
   MailMessage m = Message({"a@example.com"});
   m.subject = "hi\r\nBcc: victim@example.com";
