@@ -1,41 +1,20 @@
 #include "webhook/http_client.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <mutex>
 #include <optional>
+
+#include "webhook/curl_transfer.h"
 
 namespace conveyor {
 namespace {
 
-// How often a running transfer looks at `cancelled`: the latency of a cancel.
-constexpr int kPollMs = 50;
 constexpr size_t kMaxHeaders = 200;
-
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-struct MultiDeleter {
-  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-
-void GlobalInitOnce() {
-  static std::once_flag once;
-  // curl_global_init is not thread-safe on older libcurl; once per process is all it needs.
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // State shared with libcurl's callbacks for one transfer.
 struct Transfer {
@@ -116,9 +95,9 @@ Status CheckMethod(const std::string& method) {
             : Status::InvalidArgument("HTTP method '" + method + "' must be upper-case letters");
 }
 
-Result<SlistPtr> BuildHeaders(const HttpRequestSpec& spec) {
+Result<CurlSlistPtr> BuildHeaders(const HttpRequestSpec& spec) {
   // "Expect:" turns off 100-continue, which would stall large bodies on servers that ignore it.
-  SlistPtr list(curl_slist_append(nullptr, "Expect:"));
+  CurlSlistPtr list(curl_slist_append(nullptr, "Expect:"));
   for (const auto& [name, value] : spec.headers) {
     if (Status s = CheckHttpHeader(name, value); !s.ok()) return s;
     // "Name;" is libcurl's spelling of a header with an empty value.
@@ -184,32 +163,6 @@ Status MapCurlError(CURLcode code, const Transfer& t, const HttpRequestSpec& spe
   }
 }
 
-// Runs the transfer on a multi handle so that `cancelled` is polled every kPollMs.
-Result<CURLcode> Drive(CURL* easy, const std::function<bool()>& cancelled) {
-  MultiPtr multi(curl_multi_init());
-  if (!multi) return Status::Internal("curl_multi_init failed");
-  curl_multi_add_handle(multi.get(), easy);
-  int running = 1;
-  std::optional<CURLcode> done;
-  while (!done) {
-    if (cancelled && cancelled()) {
-      curl_multi_remove_handle(multi.get(), easy);
-      return Status::Cancelled("http request cancelled");
-    }
-    if (CURLMcode mc = curl_multi_perform(multi.get(), &running); mc != CURLM_OK) {
-      curl_multi_remove_handle(multi.get(), easy);
-      return Status::Internal(std::string("curl_multi_perform: ") + curl_multi_strerror(mc));
-    }
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
-      if (msg->msg == CURLMSG_DONE) done = msg->data.result;
-    }
-    if (!done) curl_multi_poll(multi.get(), nullptr, 0, kPollMs, nullptr);
-  }
-  curl_multi_remove_handle(multi.get(), easy);
-  return *done;
-}
-
 }  // namespace
 
 Status CheckHttpHeader(std::string_view name, std::string_view value) {
@@ -232,15 +185,15 @@ Result<HttpResponseData> PerformHttpRequest(const HttpRequestSpec& spec, const U
                                             const std::function<bool()>& cancelled) {
   if (Status s = CheckWebhookUrl(spec.url, policy); !s.ok()) return s;
   if (Status s = CheckMethod(spec.method); !s.ok()) return s;
-  Result<SlistPtr> headers = BuildHeaders(spec);
+  Result<CurlSlistPtr> headers = BuildHeaders(spec);
   if (!headers.ok()) return headers.status();
-  GlobalInitOnce();
-  EasyPtr easy(curl_easy_init());
+  CurlGlobalInitOnce();
+  CurlEasyPtr easy(curl_easy_init());
   if (!easy) return Status::Internal("curl_easy_init failed");
   Transfer t{.policy = &policy, .max_body = spec.max_response_bytes};
   char errbuf[CURL_ERROR_SIZE] = {};
   SetOptions(easy.get(), spec, t, headers->get(), errbuf);
-  Result<CURLcode> code = Drive(easy.get(), cancelled);
+  Result<CURLcode> code = CurlDriveTransfer(easy.get(), cancelled, "http request");
   if (!code.ok()) return code.status();
   const bool cut_short = *code == CURLE_WRITE_ERROR && t.response.truncated;
   if (*code != CURLE_OK && !cut_short) return MapCurlError(*code, t, spec, errbuf);

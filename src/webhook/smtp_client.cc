@@ -1,6 +1,5 @@
 #include "webhook/smtp_client.h"
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <sys/socket.h>
@@ -11,37 +10,16 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <sstream>
+
+#include "webhook/curl_transfer.h"
 
 namespace conveyor {
 namespace {
 
-// How often a running session looks at `cancelled`: the latency of a cancel.
-constexpr int kPollMs = 50;
 // An encoded-word may be 75 characters: "=?UTF-8?B?" + 60 base64 characters + "?=" is 72.
 constexpr size_t kEncodedWordBytes = 45;
-
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-struct MultiDeleter {
-  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-
-void GlobalInitOnce() {
-  static std::once_flag once;
-  // curl_global_init is not thread-safe on older libcurl; once per process is all it needs.
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -170,8 +148,8 @@ size_t OnRead(char* buf, size_t size, size_t n, void* user) {
   return len;
 }
 
-Result<SlistPtr> Recipients(const std::vector<std::string>& to) {
-  SlistPtr list;
+Result<CurlSlistPtr> Recipients(const std::vector<std::string>& to) {
+  CurlSlistPtr list;
   for (const std::string& a : to) {
     curl_slist* head = curl_slist_append(list.get(), ("<" + a + ">").c_str());
     if (head == nullptr) return Status::Internal("out of memory building the recipient list");
@@ -202,37 +180,6 @@ void SetOptions(CURL* h, const SmtpConfig& c, const std::string& from, curl_slis
   curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, OnSocket);
   curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, &upload);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-}
-
-// Runs the session on a multi handle so that `cancelled` is polled every kPollMs.
-Result<CURLcode> Drive(CURL* easy, const std::function<bool()>& cancelled,
-                       const curl_socket_t* socket_fd) {
-  MultiPtr multi(curl_multi_init());
-  if (!multi) return Status::Internal("curl_multi_init failed");
-  curl_multi_add_handle(multi.get(), easy);
-  int running = 1;
-  std::optional<CURLcode> done;
-  while (!done) {
-    if (cancelled && cancelled()) {
-      // Closing an SMTP connection politely sends QUIT and blocks for the answer — up to the
-      // whole timeout when the server is the thing we gave up on. Shut the socket first so that
-      // wait ends at once.
-      if (*socket_fd != CURL_SOCKET_BAD) shutdown(*socket_fd, SHUT_RDWR);
-      curl_multi_remove_handle(multi.get(), easy);
-      return Status::Cancelled("sending mail cancelled");
-    }
-    if (CURLMcode mc = curl_multi_perform(multi.get(), &running); mc != CURLM_OK) {
-      curl_multi_remove_handle(multi.get(), easy);
-      return Status::Internal(std::string("curl_multi_perform: ") + curl_multi_strerror(mc));
-    }
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
-      if (msg->msg == CURLMSG_DONE) done = msg->data.result;
-    }
-    if (!done) curl_multi_poll(multi.get(), nullptr, 0, kPollMs, nullptr);
-  }
-  curl_multi_remove_handle(multi.get(), easy);
-  return *done;
 }
 
 // The server's last reply code decides first: 4xx is "try later", 5xx is "never".
@@ -329,16 +276,20 @@ Status SendMail(const SmtpConfig& config, const MailMessage& message,
   if (!config.url.starts_with("smtp://") && !config.url.starts_with("smtps://")) {
     return Status::InvalidArgument("SMTP URL must start with smtp:// or smtps://");
   }
-  Result<SlistPtr> rcpt = Recipients(message.to);
+  Result<CurlSlistPtr> rcpt = Recipients(message.to);
   if (!rcpt.ok()) return rcpt.status();
-  GlobalInitOnce();
-  EasyPtr easy(curl_easy_init());
+  CurlGlobalInitOnce();
+  CurlEasyPtr easy(curl_easy_init());
   if (!easy) return Status::Internal("curl_easy_init failed");
   Upload upload{.data = FormatMailMessage(message, std::time(nullptr))};
   const std::string from = "<" + message.from + ">";
   char errbuf[CURL_ERROR_SIZE] = {};
   SetOptions(easy.get(), config, from, rcpt->get(), upload, errbuf);
-  Result<CURLcode> code = Drive(easy.get(), cancelled, &upload.fd);
+  // Closing an SMTP connection politely sends QUIT and blocks for the answer — up to the whole
+  // timeout when the server is what we gave up on. Shutting the socket first ends that wait.
+  Result<CURLcode> code = CurlDriveTransfer(easy.get(), cancelled, "sending mail", [&upload] {
+    if (upload.fd != CURL_SOCKET_BAD) shutdown(upload.fd, SHUT_RDWR);
+  });
   if (!code.ok()) return code.status();
   if (*code != CURLE_OK) return MapError(easy.get(), *code, config, errbuf);
   return Status::Ok();
