@@ -11,7 +11,6 @@
 #pragma once
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +19,7 @@
 #include <stdexcept>
 #include <string>
 
-extern char** environ;
+#include "webhook/test_port_printer.h"
 
 namespace conveyor {
 
@@ -94,20 +93,7 @@ class TestHttpServer {
 
  private:
   void Spawn() {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    const char* argv[] = {"python3", script_.c_str(), nullptr};
-    int rc = posix_spawnp(&pid_, "python3", &actions, nullptr, const_cast<char**>(argv), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (rc != 0) throw std::runtime_error("could not start python3");
-    FILE* f = fdopen(out[0], "r");
-    if (f == nullptr || fscanf(f, "%d", &port_) != 1) throw std::runtime_error("no port read");
-    fclose(f);  // the server never writes again; a closed pipe is fine
+    pid_ = SpawnPortPrinter({"python3", script_}, "the HTTP test server printed no port", &port_);
   }
 
   std::string script_;

@@ -11,7 +11,6 @@
 #pragma once
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,7 +21,7 @@
 #include <stdexcept>
 #include <string>
 
-extern char** environ;
+#include "webhook/test_port_printer.h"
 
 namespace conveyor {
 
@@ -102,26 +101,11 @@ class TestSmtpServer {
 
  private:
   void Spawn() {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    const std::string script = dir_ + "/server.py", mail = dir_ + "/mail";
     // Debian's interpreter on purpose: aiosmtpd comes from python3-aiosmtpd, and a python3
     // earlier on PATH (pyenv, venv) would not see it.
-    const char* argv[] = {"/usr/bin/python3", script.c_str(), mail.c_str(), nullptr};
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, const_cast<char**>(argv), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (rc != 0) throw std::runtime_error("could not start /usr/bin/python3");
-    FILE* f = fdopen(out[0], "r");
-    if (f == nullptr || fscanf(f, "%d", &port_) != 1) {
-      throw std::runtime_error(
-          "the SMTP test server printed no port (is python3-aiosmtpd installed?)");
-    }
-    fclose(f);
+    pid_ = SpawnPortPrinter({"/usr/bin/python3", dir_ + "/server.py", dir_ + "/mail"},
+                            "the SMTP test server printed no port (is python3-aiosmtpd installed?)",
+                            &port_);
   }
 
   std::string dir_;
