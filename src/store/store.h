@@ -45,6 +45,8 @@ struct JobClaimParams {
   std::vector<std::string> types;
   // Only jobs in these queues (empty: any queue).
   std::vector<std::string> queues;
+  // Never jobs of these types (external HTTP workers skip the built-in types unless named).
+  std::vector<std::string> exclude_types;
 };
 
 struct JobCompletion {
@@ -126,6 +128,78 @@ struct JobPage {
   std::optional<std::string> next_cursor;  // id of the last job when more may follow
 };
 
+// ---- Webhook deliveries -------------------------------------------------------------------
+// When a job that has a webhook_url enters a terminal state (SUCCEEDED, FAILED, CANCELLED,
+// EXPIRED), the SAME transaction inserts a pending delivery for it: event "job.succeeded",
+// "job.failed", "job.cancelled" or "job.expired", next_attempt_at = the transition time.
+// A crash can therefore never lose a webhook that a terminal state promised.
+enum class DeliveryState { kPending, kDelivered, kFailed };
+const char* DeliveryStateName(DeliveryState s);  // "pending" | "delivered" | "failed"
+
+struct DeliveryAttempt {
+  int attempt = 0;  // 1-based
+  TimeMs at = 0;
+  std::optional<int> status_code;  // HTTP status, when one came back
+  std::string error;               // empty on success
+  int64_t duration_ms = 0;
+};
+
+struct WebhookDelivery {
+  std::string job_id;
+  int n = 0;            // 1-based, per job, in creation order
+  std::string event;    // "job.succeeded" | ...
+  std::string url;      // the job's webhook_url when the delivery was created
+  DeliveryState state = DeliveryState::kPending;
+  // The JSON body, frozen at the first attempt so every retry sends the same bytes.
+  std::optional<std::string> payload;
+  int attempts = 0;
+  TimeMs next_attempt_at = 0;
+  std::optional<int> last_status;
+  std::optional<std::string> last_error;
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+  std::optional<TimeMs> delivered_at;
+  std::vector<DeliveryAttempt> attempt_log;  // filled by DeliveryList only, oldest first
+};
+
+struct DeliveryClaimParams {
+  TimeMs now = 0;
+  int limit = 100;
+  // Claimed deliveries get next_attempt_at = now + lease_ms: if the process dies mid-attempt,
+  // the delivery is due again after that (at-least-once; receivers dedupe on webhook-id).
+  TimeMs lease_ms = 60000;
+};
+
+enum class DeliveryOutcome { kDelivered, kRetry, kFailed };
+
+struct DeliveryRecordParams {
+  std::string job_id;
+  int n = 0;
+  TimeMs now = 0;
+  DeliveryOutcome outcome = DeliveryOutcome::kDelivered;
+  TimeMs next_attempt_at = 0;        // kRetry only
+  std::optional<std::string> payload;  // stored when the delivery has none yet
+  std::optional<int> status_code;
+  std::string error;
+  int64_t duration_ms = 0;
+};
+
+struct DeliveryRedeliverParams {
+  std::string job_id;
+  int n = 0;  // the delivery to send again: a NEW delivery (next n) with its url, event, payload
+  TimeMs now = 0;
+};
+
+// ---- Nodes ------------------------------------------------------------------------------------
+struct NodeInfo {
+  std::string name;
+  std::string role;  // "serve" (API + workers) | "api" | "worker"
+  TimeMs started_at = 0;
+  TimeMs last_seen_at = 0;
+  int running_jobs = 0;
+  bool leader = false;  // held the maintenance leadership at its last heartbeat
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -175,9 +249,42 @@ class Store {
   // Number of jobs per state (states with no job are absent).
   virtual Result<std::map<JobState, int64_t>> JobCountByState() = 0;
 
+  // --- Webhook deliveries (see WebhookDelivery above) ---
+  // Due pending deliveries (next_attempt_at <= now), oldest first; each gets
+  // next_attempt_at = now + lease_ms. On PostgreSQL, concurrent callers never get the same row.
+  virtual Result<std::vector<WebhookDelivery>> DeliveryClaimDue(const DeliveryClaimParams& /*p*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  // Appends an attempt row and applies the outcome: kDelivered → delivered, kRetry → pending
+  // until next_attempt_at, kFailed → failed. NotFound when the delivery does not exist;
+  // FailedPrecondition when it is no longer pending.
+  virtual Status DeliveryRecord(const DeliveryRecordParams& /*p*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  // A job's deliveries with their attempt logs, by n. NotFound when the job does not exist.
+  virtual Result<std::vector<WebhookDelivery>> DeliveryList(const std::string& /*job_id*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  // NotFound when the job or delivery does not exist. Returns the new pending delivery.
+  virtual Result<WebhookDelivery> DeliveryRedeliver(const DeliveryRedeliverParams& /*p*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  // Earliest next_attempt_at among pending deliveries, if any.
+  virtual Result<std::optional<TimeMs>> DeliveryNextAt() { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  virtual Result<int64_t> DeliveryCountPending() { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+
+  // --- Nodes and leadership ---
+  // Upsert by name (last_seen_at = info.last_seen_at).
+  virtual Status NodeHeartbeat(const NodeInfo& /*info*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  // Every node seen, most recently seen first.
+  virtual Result<std::vector<NodeInfo>> NodeList() { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  // Maintenance loops (lease rescue, delivery of stranded work) run only where this answers
+  // true. SQLite: one process owns the file, always true. PostgreSQL: a session advisory lock
+  // held on a dedicated connection; false while another node holds it or the connection is gone
+  // (then it tries again on the next call).
+  virtual Result<bool> LeaderTryAcquire() { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+
   // True where the backend can push wake-ups (PostgreSQL LISTEN/NOTIFY); SQLite lives in one
   // process, so the runtime wakes itself.
   virtual bool SupportsListenNotify() const { return false; }
+  // Only where SupportsListenNotify(): calls on_jobs (from a store thread, must not block) when a
+  // transaction on any node made jobs available (insert, retry, release). Called once at start.
+  virtual Status Listen(std::function<void()> on_jobs) {
+    (void)on_jobs;
+    return Status::FailedPrecondition("this store cannot push wake-ups; the runtime polls");
+  }
 };
 
 }  // namespace conveyor
