@@ -53,6 +53,8 @@ struct JobCompletion {
   std::string id;
   std::string lease_token;
   std::string result;  // JSON text
+  // Where the job's artifact lives (a path under the node's artifact directory), if it made one.
+  std::optional<std::string> result_ref;
 };
 
 struct JobCompleteManyParams {
