@@ -17,8 +17,16 @@ struct RuntimeConfig {
   int claim_batch = 256;
   TimeMs lease_ms = 30000;          // lease per attempt; renewed every lease_ms/3 while running
   TimeMs rescue_interval_ms = 5000; // how often expired leases are looked for
+  // Idle workers look for work at least this often (0: only when woken or a job falls due).
+  // Needed where other processes add jobs to the same database and no push wake-up reaches us:
+  // PostgreSQL with --no-listen (e.g. behind PgBouncer in transaction mode), and as a safety net
+  // for a missed NOTIFY.
+  TimeMs idle_poll_ms = 0;
   int default_max_attempts = 3;     // MAX_RETRIES
   int default_timeout_s = 300;      // TASK_TIME_LIMIT
+  // Jobs' artifacts go to <artifact_dir>/<job id>/ (serve: <data-dir>/artifacts); empty: the
+  // handlers that make artifacts fail with FailedPrecondition.
+  std::string artifact_dir;
   RetryPolicy retry;                // backoff between attempts
   TimeMs shutdown_grace_ms = 10000; // running work may finish within this on SIGTERM
 };

@@ -115,6 +115,9 @@ void Worker::RecordJobTime(SteadyClock::duration d) {
 void Worker::SleepUntilDue(uint64_t seen_epoch, TimeMs claimed_at) {
   const auto now = SteadyClock::now();
   auto deadline = now + milliseconds(std::max<TimeMs>(1, shared_.config.rescue_interval_ms));
+  if (shared_.config.idle_poll_ms > 0) {
+    deadline = std::min(deadline, now + milliseconds(shared_.config.idle_poll_ms));
+  }
   Result<std::optional<TimeMs>> next = shared_.store.JobNextRunAt();
   if (next.ok() && next->has_value()) {
     // Due at claim time yet not claimed: another worker took it, or no handler here serves it.

@@ -30,8 +30,16 @@ class WorkerPool::Impl {
 
  private:
   void StopWorkers();
+  void ListenForPeers();
 
   PoolShared shared_;
+  // Store wake-ups (LISTEN/NOTIFY) arrive on a store thread that may outlive this pool, so the
+  // callback reaches the pool only through this bridge, which Stop() detaches.
+  struct WakeBridge {
+    std::mutex mu;
+    WakeSignal* wake = nullptr;  // guarded by mu
+  };
+  std::shared_ptr<WakeBridge> bridge_ = std::make_shared<WakeBridge>();
   JobExecutor executor_;
   CompletionCommitter committer_;
   LeaseKeeper keeper_;
@@ -61,6 +69,7 @@ void WorkerPool::Impl::Start() {
     }));
     workers_.back()->Start();
   }
+  ListenForPeers();
   log::Info("workers.started", {{"node", shared_.config.node_name},
                                 {"workers", std::to_string(shared_.config.workers)}});
 }
@@ -69,12 +78,29 @@ void WorkerPool::Impl::Stop() {
   std::lock_guard<std::mutex> lock(lifecycle_mu_);
   if (!started_ || stopped_) return;
   stopped_ = true;
+  {
+    std::lock_guard<std::mutex> l(bridge_->mu);
+    bridge_->wake = nullptr;
+  }
   StopWorkers();
   committer_.Stop();
   // Leases are renewed until the last attempt is settled, so stop the keeper only now.
   keeper_.Stop();
   rescuer_.Stop();
   log::Info("workers.stopped", {{"node", shared_.config.node_name}});
+}
+
+// Jobs submitted through other nodes wake our workers through the store, where it can push.
+void WorkerPool::Impl::ListenForPeers() {
+  if (!shared_.store.SupportsListenNotify()) return;
+  bridge_->wake = &shared_.wake;
+  Status s = shared_.store.Listen([bridge = bridge_] {
+    std::lock_guard<std::mutex> l(bridge->mu);
+    if (bridge->wake != nullptr) bridge->wake->Notify();
+  });
+  if (!s.ok()) {
+    log::Warn("workers.listen_failed", {{"node", shared_.config.node_name}, {"error", s.ToString()}});
+  }
 }
 
 void WorkerPool::Impl::StopWorkers() {
