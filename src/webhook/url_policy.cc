@@ -113,6 +113,22 @@ std::string JoinList(const std::vector<std::string>& items) {
   return out;
 }
 
+// FailedPrecondition if ip lies in one of deny_cidrs, InvalidArgument if an entry cannot be parsed.
+Status CheckDenyCidrs(const std::string& ip_text, const IpBytes& ip, const UrlPolicy& policy) {
+  for (const std::string& cidr : policy.deny_cidrs) {
+    std::optional<Prefix> prefix = ParseCidr(cidr);
+    if (!prefix) {
+      return Status::InvalidArgument("deny_cidrs entry '" + cidr +
+                                     "' is not an address or CIDR such as 10.0.0.0/8");
+    }
+    if (Contains(*prefix, ip)) {
+      return Status::FailedPrecondition("webhook address " + ip_text + " is refused: it is in " +
+                                        cidr + ", which the operator denies");
+    }
+  }
+  return Status::Ok();
+}
+
 // OK if ip lies in one of allow_cidrs, FailedPrecondition if not, InvalidArgument if an entry
 // cannot be parsed.
 Status CheckAllowCidrs(const std::string& ip_text, const IpBytes& ip, const UrlPolicy& policy) {
@@ -185,6 +201,23 @@ Status CheckHostName(const Authority& a) {
   return UrlError("host '" + a.host + "' has characters a host name cannot contain");
 }
 
+// "example.com" matches that name only; ".example.com" matches every name under it.
+bool HostMatches(const std::string& lower_host, const std::string& entry) {
+  std::string e = Lower(entry);
+  if (!e.starts_with('.')) return e == lower_host;
+  return lower_host.size() > e.size() && lower_host.ends_with(e);
+}
+
+Status CheckDenyHosts(const std::string& host, const UrlPolicy& policy) {
+  std::string lower = Lower(host);
+  for (const std::string& denied : policy.deny_hosts) {
+    if (HostMatches(lower, denied)) {
+      return UrlError("host '" + host + "' is refused: the operator denies " + denied);
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckAllowHosts(const std::string& host, const UrlPolicy& policy) {
   if (policy.allow_hosts.empty()) return Status::Ok();
   std::string lower = Lower(host);
@@ -233,6 +266,7 @@ Status CheckWebhookUrl(std::string_view url, const UrlPolicy& policy) {
   if (a->port) {
     if (Status s = CheckPort(*a->port); !s.ok()) return s;
   }
+  if (Status s = CheckDenyHosts(a->host, policy); !s.ok()) return s;
   if (Status s = CheckAllowHosts(a->host, policy); !s.ok()) return s;
   // An IP literal is its own resolved address, so refuse it now rather than at delivery.
   bool is_v4 = false;
@@ -247,10 +281,35 @@ Status CheckResolvedAddress(const std::string& ip_text, const UrlPolicy& policy)
   if (const NamedRule* rule = FindRule(std::begin(kAlwaysRefused), std::end(kAlwaysRefused), *ip)) {
     return Refused(ip_text, *rule, "");
   }
+  if (Status s = CheckDenyCidrs(ip_text, *ip, policy); !s.ok()) return s;
   if (!policy.allow_cidrs.empty()) return CheckAllowCidrs(ip_text, *ip, policy);
   if (policy.allow_private) return Status::Ok();
   if (const NamedRule* rule = FindRule(std::begin(kPrivate), std::end(kPrivate), *ip)) {
     return Refused(ip_text, *rule, "; set allow_private to deliver to private networks");
+  }
+  return Status::Ok();
+}
+
+Status SplitHostsAndCidrs(std::string_view list, std::vector<std::string>* hosts,
+                          std::vector<std::string>* cidrs) {
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    std::string entry(list.substr(start, comma - start));
+    entry.erase(0, entry.find_first_not_of(" \t"));
+    entry.erase(entry.find_last_not_of(" \t") + 1);
+    start = comma + 1;
+    if (entry.empty()) continue;
+    if (ParseCidr(entry)) {
+      cidrs->push_back(entry);
+    } else if (CheckHostName(Authority{.host = entry.starts_with('.') ? entry.substr(1) : entry})
+                   .ok()) {
+      hosts->push_back(entry);
+    } else {
+      return Status::InvalidArgument("'" + entry +
+                                     "' is neither a host name nor an address or CIDR such as "
+                                     "10.0.0.0/8");
+    }
   }
   return Status::Ok();
 }

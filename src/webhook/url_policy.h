@@ -10,9 +10,13 @@
 // Address rules, in order:
 //   1. Always refused: cloud metadata (169.254.169.254, fd00:ec2::254, 100.100.100.200),
 //      link-local (169.254.0.0/16, fe80::/10), 0.0.0.0/8, ::, multicast.
-//   2. If allow_cidrs is non-empty, the address must lie in one of them, and then passes even if
+//   2. An address in one of deny_cidrs is refused.
+//   3. If allow_cidrs is non-empty, the address must lie in one of them, and then passes even if
 //      private: an explicit allowlist is how an operator admits one internal receiver.
-//   3. If !allow_private: loopback, RFC 1918, CGNAT 100.64.0.0/10 and ULA fc00::/7 are refused.
+//   4. If !allow_private: loopback, RFC 1918, CGNAT 100.64.0.0/10 and ULA fc00::/7 are refused.
+// Host rules (CheckWebhookUrl): a host in deny_hosts is refused ("example.com" matches that name,
+// ".example.com" any name under it); if allow_hosts is non-empty the host must be one of them.
+// When both allow_hosts and allow_cidrs are set, a delivery must satisfy both.
 // IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it carries.
 //
 // Value type and pure functions; safe to share between threads once built.
@@ -30,7 +34,15 @@ struct UrlPolicy {
   bool allow_private = true;             // loopback, RFC 1918, CGNAT, ULA
   std::vector<std::string> allow_hosts;  // if non-empty, the URL's host must be one (any case)
   std::vector<std::string> allow_cidrs;  // if non-empty, "10.1.0.0/16", "2001:db8::/32", or an IP
+  std::vector<std::string> deny_hosts;   // names refused (any case); ".example.com": subdomains
+  std::vector<std::string> deny_cidrs;   // addresses refused, same syntax as allow_cidrs
 };
+
+// Splits an operator's comma-separated list ("hooks.example.com, 10.0.0.0/8, ::1") into host
+// names and addresses/CIDRs, appending to *hosts and *cidrs. InvalidArgument naming the entry
+// when one is neither a host name nor an address or CIDR.
+Status SplitHostsAndCidrs(std::string_view list, std::vector<std::string>* hosts,
+                          std::vector<std::string>* cidrs);
 
 // OK, or InvalidArgument with a sentence naming what to fix; FailedPrecondition if the host is an
 // IP literal the address rules refuse.

@@ -185,5 +185,36 @@ TEST(CheckResolvedAddressTest, MalformedAllowCidrIsInvalidArgument) {
   }
 }
 
+TEST(CheckResolvedAddressTest, DenyCidrsRefuseEvenPublicOrAllowListedAddresses) {
+  UrlPolicy policy{.allow_cidrs = {"10.0.0.0/8"}, .deny_cidrs = {"10.9.0.0/16", "8.8.8.8"}};
+  Status s = CheckResolvedAddress("10.9.1.1", policy);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("10.9.0.0/16"), std::string::npos) << s.message();
+  EXPECT_TRUE(CheckResolvedAddress("10.1.1.1", policy).ok());
+  UrlPolicy deny_only{.deny_cidrs = {"8.8.8.8"}};
+  EXPECT_EQ(CheckResolvedAddress("8.8.8.8", deny_only).code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(CheckResolvedAddress("8.8.4.4", deny_only).ok());
+}
+
+TEST(CheckWebhookUrlTest, DenyHostsMatchNamesAndDotPrefixedSubdomains) {
+  UrlPolicy policy{.deny_hosts = {"Evil.example", ".internal.corp"}};
+  EXPECT_EQ(CheckWebhookUrl("https://evil.EXAMPLE/x", policy).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckWebhookUrl("https://a.b.internal.corp/x", policy).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(CheckWebhookUrl("https://internal.corp/x", policy).ok());
+  EXPECT_TRUE(CheckWebhookUrl("https://notevil.example/x", policy).ok());
+}
+
+TEST(SplitHostsAndCidrsTest, SeparatesNamesFromAddressesAndRefusesGarbage) {
+  std::vector<std::string> hosts, cidrs;
+  ASSERT_TRUE(SplitHostsAndCidrs(" hooks.example.com, 10.0.0.0/8,::1,,.corp ", &hosts, &cidrs).ok());
+  EXPECT_EQ(hosts, (std::vector<std::string>{"hooks.example.com", ".corp"}));
+  EXPECT_EQ(cidrs, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  Status bad = SplitHostsAndCidrs("ok.example, bad host!", &hosts, &cidrs);
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("bad host!"), std::string::npos) << bad.message();
+}
+
 }  // namespace
 }  // namespace conveyor
