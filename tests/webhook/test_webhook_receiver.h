@@ -19,10 +19,12 @@ namespace conveyor {
 
 class TestWebhookReceiver {
  public:
-  TestWebhookReceiver() {
+  // port 0: any free port.
+  explicit TestWebhookReceiver(int port = 0) {
     const std::string here = __FILE__;
     const std::string script = here.substr(0, here.rfind('/')) + "/../e2e/webhook_receiver.py";
-    pid_ = SpawnPortPrinter({"python3", script}, "the webhook receiver printed no port", &port_);
+    pid_ = SpawnPortPrinter({"python3", script, std::to_string(port)},
+                            "the webhook receiver printed no port", &port_);
   }
   ~TestWebhookReceiver() {
     kill(pid_, SIGKILL);
