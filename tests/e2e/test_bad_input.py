@@ -101,13 +101,20 @@ class BadInputTest(ServerTestCase):
                 self.assertIn(r.status, (400, 422), f"non-finite number accepted? {r!r}")
                 self.must_problem(r, r.status, path="/api/v1/jobs")
 
-    def test_unknown_job_type_is_422_naming_known_types(self):
+    def test_type_without_builtin_handler_waits_for_an_external_worker(self):
         for body in ({"type": "no_such_type", "payload": {}},
-                     {"task": "validate_csv_job", "params": {}},
-                     {"data": [1], "operation": "quartic_sum"}):
+                     {"task": "validate_csv_job", "params": {}}):
+            with self.subTest(body=body):
+                created = self.must_json(self.post(body), 201)
+                self.assertEqual(created["status"], "PENDING", created)
+
+    def test_malformed_or_missing_job_type_is_422(self):
+        for body in ({"type": "has space", "payload": {}},
+                     {"type": "x" * 129, "payload": {}},
+                     {"type": "", "payload": {}}):
             with self.subTest(body=body):
                 self.must_problem(self.post(body), 422, path="/api/v1/jobs",
-                                  detail_contains=["square_sum", "cube_sum"])
+                                  detail_contains="type")
 
     def test_idempotency_key_header_and_field_disagree_is_422(self):
         self.must_problem(self.post({"type": "noop", "payload": {}, "idempotency_key": "a"},

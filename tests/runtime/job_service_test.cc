@@ -65,11 +65,20 @@ TEST_F(JobServiceTest, RequestHashIgnoresKeyOrderCorrelationIdAndTime) {
   EXPECT_NE(ha, service_->BuildJob(c, clock_.NowMs())->request_hash);
 }
 
-TEST_F(JobServiceTest, UnknownTypeListsTheKnownTypes) {
-  Status s = BuildError(Spec("cube_summ", "{}"));
+TEST_F(JobServiceTest, TypeWithoutBuiltinHandlerWaitsForAnExternalWorker) {
+  Result<Job> job = service_->BuildJob(Spec("images.resize", R"({"w": 10})"), clock_.NowMs());
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->type, "images.resize");
+  EXPECT_EQ(job->state, JobState::kPending);
+}
+
+TEST_F(JobServiceTest, MissingOrMalformedTypeIsRejected) {
+  Status s = BuildError(Spec("", "{}"));
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(),
-            "unknown job type 'cube_summ'; known types: cube_sum, email.send, fail, http.request, noop, sleep, square_sum");
+  EXPECT_EQ(s.message().rfind("type is required; known types: cube_sum", 0), 0u) << s.message();
+  s = BuildError(Spec("has space", "{}"));
+  EXPECT_EQ(s.message(), "type must be 1 to 128 characters of letters, digits and . _ : -");
+  EXPECT_EQ(BuildError(Spec(std::string(129, 't'), "{}")).code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(JobServiceTest, ValidationErrorsNameTheField) {
@@ -111,9 +120,8 @@ TEST_F(JobServiceTest, BatchErrorsNameTheIndexAndStoreNothing) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(), "jobs[1].payload.data[2] must be a number");
-  specs[1] = Spec("nope", "{}");
-  EXPECT_EQ(service_->Submit(specs).status().message().rfind("jobs[1].type: unknown job type 'nope'", 0),
-            0u);
+  specs[1] = Spec("no/pe", "{}");
+  EXPECT_EQ(service_->Submit(specs).status().message().rfind("jobs[1].type must be", 0), 0u);
   Result<std::map<JobState, int64_t>> counts = service_->Counts();
   ASSERT_TRUE(counts.ok());
   EXPECT_TRUE(counts->empty());
