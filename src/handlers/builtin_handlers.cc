@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "handlers/diagnostic_handlers.h"
+#include "handlers/document_pipeline_handler.h"
 #include "handlers/email_send_handler.h"
 #include "handlers/handler_registry.h"
 #include "handlers/http_request_handler.h"
@@ -17,6 +18,8 @@ void RegisterBuiltinHandlers(HandlerRegistry& registry) {
   registry.Register(std::make_unique<FailHandler>());
   registry.Register(std::make_unique<HttpRequestHandler>());
   registry.Register(std::make_unique<EmailSendHandler>());
+  // With default options; `conveyor serve` registers it again with its WEBHOOK_* settings.
+  registry.Register(std::make_unique<DocumentPipelineHandler>());
 }
 
 }  // namespace conveyor
