@@ -6,13 +6,16 @@
 //
 // Make() must return an opened (not necessarily migrated) store; calling it again with the same
 // tmpdir must reach the same data (the durability tests reopen). The fixture migrates.
-// The suite is split in two typed suites: jobs (insert, read, list, idempotency, group commit)
-// and lease (claim → complete/fail/cancel/retry/rescue).
+// The suite is split in three typed suites: jobs (insert, read, list, idempotency, group
+// commit), lease (claim → complete/fail/cancel/retry/rescue) and extras (webhook deliveries,
+// nodes, leadership, claim exclusions, result_ref).
 #pragma once
 
+#include "store_conformance_extras.h"
 #include "store_conformance_jobs.h"
 #include "store_conformance_lease.h"
 
 #define CONVEYOR_INSTANTIATE_STORE_CONFORMANCE(Prefix, Factory)             \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreJobsConformance, Factory);     \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreLeaseConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreLeaseConformance, Factory);    \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExtrasConformance, Factory)

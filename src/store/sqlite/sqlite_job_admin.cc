@@ -2,6 +2,7 @@
 // retry of a finished job.
 #include <string>
 
+#include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
 
@@ -9,7 +10,8 @@ namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
 namespace {
 
-// Runs `sql` (bound with ?1 seq, ?2 now) on the job and records from → to.
+// Runs `sql` (bound with ?1 seq, ?2 now) on the job and records from → to; a terminal `to`
+// also queues the job's webhook.
 Result<Job> Transition(SqliteConnection& c, const JobRow& row, std::string_view sql, JobState to,
                        TimeMs now, std::string_view message) {
   Result<JobRow> updated = UpdateOneJob(c, sql, [&](SqliteStatement& st) {
@@ -19,6 +21,10 @@ Result<Job> Transition(SqliteConnection& c, const JobRow& row, std::string_view 
   if (!updated.ok()) return updated.status();
   Status e = AppendEvent(c, row.seq, now, row.job.state, to, updated->job.attempt, message);
   if (!e.ok()) return e;
+  if (IsTerminal(to)) {
+    e = EnqueueWebhook(c, row.seq, updated->job.webhook_url, to, now);
+    if (!e.ok()) return e;
+  }
   return std::move(updated->job);
 }
 

@@ -5,6 +5,7 @@
 #include <tuple>
 #include <unordered_set>
 
+#include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_json.h"
 #include "store/sqlite/sqlite_queries.h"
@@ -41,12 +42,14 @@ Result<std::string> CollectSeqs(SqliteStatement& st) {
 Result<std::string> SelectClaimable(SqliteConnection& c, const JobClaimParams& p) {
   const std::string types = EncodeJsonStringArray(p.types);
   const std::string queues = EncodeJsonStringArray(p.queues);
+  const std::string excluded = EncodeJsonStringArray(p.exclude_types);
   auto st = c.Prepare(q::kClaimSelect);
   if (!st.ok()) return st.status();
   st->BindInt(1, p.now);
   BindOptJsonArray(*st, 2, p.types, types);
   BindOptJsonArray(*st, 3, p.queues, queues);
   st->BindInt(4, p.max);
+  BindOptJsonArray(*st, 5, p.exclude_types, excluded);
   return CollectSeqs(*st);
 }
 
@@ -100,7 +103,7 @@ Result<std::vector<Job>> ClaimJobs(SqliteConnection& c, const JobClaimParams& p)
 
 namespace {
 
-// [[id, token, result], ...] for the completions that name a job for the first time in this
+// [[id, token, result, result_ref], ...] for the completions that name a job for the first time in this
 // call; a repeated id is answered Conflict (the first one decides).
 std::string CompletionArray(const JobCompleteManyParams& p, std::vector<bool>& repeated) {
   std::unordered_set<std::string_view> seen;
@@ -119,25 +122,51 @@ std::string CompletionArray(const JobCompleteManyParams& p, std::vector<bool>& r
     AppendJsonString(json, done.lease_token);
     json += ",";
     AppendJsonString(json, done.result);
+    json += ",";
+    if (done.result_ref) {
+      AppendJsonString(json, *done.result_ref);
+    } else {
+      json += "null";
+    }
     json += "]";
   }
   return json + "]";
 }
 
+// A job that reached a terminal state and has a webhook to send for it.
+struct WebhookDue {
+  int64_t seq;
+  std::string url;
+};
+
+Status EnqueueWebhooks(SqliteConnection& c, const std::vector<WebhookDue>& due, JobState to,
+                       TimeMs now) {
+  for (const WebhookDue& w : due) {
+    if (Status s = EnqueueWebhook(c, w.seq, w.url, to, now); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Result<std::unordered_set<std::string>> MarkSucceeded(SqliteConnection& c, TimeMs now,
                                                       const std::string& json) {
   if (Status s = RunWithNowAndJson(c, q::kCompleteEvents, now, json); !s.ok()) return s;
-  auto st = c.Prepare(q::kComplete);
-  if (!st.ok()) return st.status();
-  st->BindInt(1, now);
-  st->BindText(2, json);
   std::unordered_set<std::string> ids;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return ids;
-    ids.insert(st->Text(0));
+  std::vector<WebhookDue> webhooks;
+  {
+    auto st = c.Prepare(q::kComplete);
+    if (!st.ok()) return st.status();
+    st->BindInt(1, now);
+    st->BindText(2, json);
+    while (true) {
+      Result<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ids.insert(st->Text(0));
+      if (!st->IsNull(2)) webhooks.push_back({st->Int(1), st->Text(2)});
+    }
   }
+  if (Status s = EnqueueWebhooks(c, webhooks, JobState::kSucceeded, now); !s.ok()) return s;
+  return ids;
 }
 
 }  // namespace
@@ -182,6 +211,10 @@ Result<Job> FailJob(SqliteConnection& c, const JobFailParams& p) {
   if (!updated.ok()) return updated.status();
   Status e = AppendEvent(c, row->seq, p.now, JobState::kRunning, to, job.attempt, p.error);
   if (!e.ok()) return e;
+  if (!retry) {
+    e = EnqueueWebhook(c, row->seq, updated->job.webhook_url, to, p.now);
+    if (!e.ok()) return e;
+  }
   return std::move(updated->job);
 }
 
@@ -243,6 +276,31 @@ Result<std::string> SelectExpired(SqliteConnection& c, const JobRescueExpiredPar
   return CollectSeqs(*st);
 }
 
+// Binds the rescue statements' parameters (?1 now, ?2 retry run_at, ?3 error, ?4 seqs).
+void BindRescue(SqliteStatement& st, const JobRescueExpiredParams& p, const std::string& seqs) {
+  st.BindInt(1, p.now);
+  st.BindInt(2, p.now + p.retry_delay_ms);
+  st.BindText(3, kLeaseExpired);
+  st.BindText(4, seqs);
+}
+
+// Moves the expired jobs on; returns their ids and the webhooks of those that became FAILED.
+Status MarkRescued(SqliteConnection& c, const JobRescueExpiredParams& p, const std::string& seqs,
+                   std::vector<std::string>& ids, std::vector<WebhookDue>& webhooks) {
+  auto st = c.Prepare(q::kRescueUpdate);
+  if (!st.ok()) return st.status();
+  BindRescue(*st, p, seqs);
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    ids.push_back(st->Text(0));
+    if (st->Text(2) == ToString(JobState::kFailed) && !st->IsNull(3)) {
+      webhooks.push_back({st->Int(1), st->Text(3)});
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> RescueExpiredJobs(SqliteConnection& c,
@@ -252,20 +310,15 @@ Result<std::vector<std::string>> RescueExpiredJobs(SqliteConnection& c,
   if (!seqs.ok()) return seqs.status();
   std::vector<std::string> ids;
   if (seqs->empty()) return ids;
-  for (const char* sql : {q::kRescueEvents, q::kRescueUpdate}) {
-    auto st = c.Prepare(sql);
-    if (!st.ok()) return st.status();
-    st->BindInt(1, p.now);
-    st->BindInt(2, p.now + p.retry_delay_ms);
-    st->BindText(3, kLeaseExpired);
-    st->BindText(4, *seqs);
-    while (true) {
-      Result<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      ids.push_back(st->Text(0));
-    }
+  {
+    auto events = c.Prepare(q::kRescueEvents);  // before the update: from_state is RUNNING
+    if (!events.ok()) return events.status();
+    BindRescue(*events, p, *seqs);
+    if (Status s = events->Run(); !s.ok()) return s;
   }
+  std::vector<WebhookDue> webhooks;
+  if (Status s = MarkRescued(c, p, *seqs, ids, webhooks); !s.ok()) return s;
+  if (Status s = EnqueueWebhooks(c, webhooks, JobState::kFailed, p.now); !s.ok()) return s;
   return ids;
 }
 

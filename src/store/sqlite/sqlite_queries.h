@@ -51,6 +51,7 @@ inline constexpr const char* kClaimSelect =
     "SELECT seq FROM jobs INDEXED BY jobs_claim WHERE state IN ('PENDING','SCHEDULED','RETRYING') AND run_at <= ?1"
     " AND (?2 IS NULL OR type IN (SELECT value FROM json_each(?2)))"
     " AND (?3 IS NULL OR queue IN (SELECT value FROM json_each(?3)))"
+    " AND (?5 IS NULL OR type NOT IN (SELECT value FROM json_each(?5)))"
     " ORDER BY priority, run_at, seq LIMIT ?4";
 // Runs before the update so from_state is the state the job is leaving.
 inline constexpr const char* kClaimEvents =
@@ -64,8 +65,9 @@ inline constexpr const char* kClaimUpdate =
     " lease_owner = ?2, lease_token = lower(hex(randomblob(16))), lease_expires_at = ?3"
     " WHERE seq IN (SELECT value FROM json_each(?4)) RETURNING " CONVEYOR_JOB_COLUMNS;
 
-// --- JobCompleteMany ---  ?1 now, ?2 JSON array of [id, lease_token, result] triples.
-// Events first, while the matched jobs still read RUNNING; then one UPDATE for all of them.
+// --- JobCompleteMany ---  ?1 now, ?2 JSON array of [id, lease_token, result, result_ref].
+// Events first, while the matched jobs still read RUNNING; then one UPDATE for all of them. It
+// returns the webhook_url too, so only jobs that have one pay for a delivery row.
 // The unary + keeps the planner off jobs_state, so it walks the array and looks each id up.
 #define CONVEYOR_COMPLETE_MATCH \
   " jobs.id = c.value ->> 0 AND +jobs.state = 'RUNNING' AND jobs.lease_token = c.value ->> 1"
@@ -74,9 +76,10 @@ inline constexpr const char* kCompleteEvents =
     "SELECT jobs.seq, ?1, 'RUNNING', 'SUCCEEDED', jobs.attempt, '' FROM json_each(?2) AS c"
     " CROSS JOIN jobs ON" CONVEYOR_COMPLETE_MATCH;
 inline constexpr const char* kComplete =
-    "UPDATE jobs SET state = 'SUCCEEDED', result = c.value ->> 2, progress = 100,"
-    " finished_at = ?1, updated_at = ?1, " CONVEYOR_CLEAR_LEASE
-    " FROM json_each(?2) AS c WHERE" CONVEYOR_COMPLETE_MATCH " RETURNING jobs.id";
+    "UPDATE jobs SET state = 'SUCCEEDED', result = c.value ->> 2, result_ref = c.value ->> 3,"
+    " progress = 100, finished_at = ?1, updated_at = ?1, " CONVEYOR_CLEAR_LEASE
+    " FROM json_each(?2) AS c WHERE" CONVEYOR_COMPLETE_MATCH
+    " RETURNING jobs.id, jobs.seq, jobs.webhook_url";
 
 // --- JobFail ---
 inline constexpr const char* kFail =
@@ -126,7 +129,7 @@ inline constexpr const char* kRescueUpdate =
     " run_at = CASE WHEN attempt < max_attempts THEN ?2 ELSE run_at END,"
     " finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE ?1 END,"
     " error = ?3, updated_at = ?1, " CONVEYOR_CLEAR_LEASE
-    " WHERE seq IN (SELECT value FROM json_each(?4)) RETURNING id";
+    " WHERE seq IN (SELECT value FROM json_each(?4)) RETURNING id, seq, state, webhook_url";
 
 // --- JobList ---  ?1 type, ?2 queue, ?3 cursor seq (exclusive), ?4 limit, ?5 offset, ?6 state.
 #define CONVEYOR_LIST_FILTER \
@@ -152,9 +155,75 @@ inline constexpr const char* kNextRunAt =
 // --- JobCountByState ---
 inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs GROUP BY state";
 
+// --- Webhook deliveries ---
+// Column order of CONVEYOR_DELIVERY_COLUMNS is the order sqlite_delivery_row.cc reads. The job
+// id is looked up by seq (the jobs primary key) so every read and RETURNING names the job.
+#define CONVEYOR_DELIVERY_COLUMNS                                                           \
+  "(SELECT id FROM jobs WHERE jobs.seq = webhook_deliveries.job_seq), n, event, url, state," \
+  " payload, attempts, next_attempt_at, last_status, last_error, created_at, updated_at,"    \
+  " delivered_at, job_seq"
+#define CONVEYOR_DELIVERY_NEXT_N \
+  "(SELECT coalesce(max(n), 0) + 1 FROM webhook_deliveries WHERE job_seq = ?1)"
+// Terminal transitions: ?1 job seq, ?2 event, ?3 url, ?4 now.
+inline constexpr const char* kDeliveryInsert =
+    "INSERT INTO webhook_deliveries (job_seq, n, event, url, next_attempt_at, created_at,"
+    " updated_at) VALUES (?1, " CONVEYOR_DELIVERY_NEXT_N ", ?2, ?3, ?4, ?4, ?4)";
+// DeliveryClaimDue: ?1 now, ?2 limit; then ?1 leased-until, ?2 JSON array of rowids.
+// The state test must match the webhook_deliveries_due partial index verbatim.
+inline constexpr const char* kDeliveryDue =
+    "SELECT rowid FROM webhook_deliveries INDEXED BY webhook_deliveries_due"
+    " WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, job_seq, n"
+    " LIMIT ?2";
+inline constexpr const char* kDeliveryLease =
+    "UPDATE webhook_deliveries SET next_attempt_at = ?1"
+    " WHERE rowid IN (SELECT value FROM json_each(?2)) RETURNING rowid, " CONVEYOR_DELIVERY_COLUMNS;
+// DeliveryRecord: ?1 job seq, ?2 n, ?3 new state, ?4 now, ?5 next_attempt_at (NULL: keep),
+// ?6 payload (kept if one is stored), ?7 status code, ?8 error (NULL on success),
+// ?9 delivered_at. Returns the attempt number this record is.
+inline constexpr const char* kDeliveryRecord =
+    "UPDATE webhook_deliveries SET state = ?3, attempts = attempts + 1,"
+    " next_attempt_at = coalesce(?5, next_attempt_at), payload = coalesce(payload, ?6),"
+    " last_status = ?7, last_error = ?8, updated_at = ?4, delivered_at = ?9"
+    " WHERE job_seq = ?1 AND n = ?2 AND state = 'pending' RETURNING attempts";
+inline constexpr const char* kDeliveryAttemptInsert =
+    "INSERT INTO webhook_delivery_attempts (job_seq, n, attempt, at, status_code, error,"
+    " duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+// DeliveryRedeliver: ?1 job seq, ?2 n of the delivery to send again, ?3 now.
+inline constexpr const char* kDeliveryRedeliver =
+    "INSERT INTO webhook_deliveries (job_seq, n, event, url, payload, next_attempt_at,"
+    " created_at, updated_at) SELECT job_seq, " CONVEYOR_DELIVERY_NEXT_N ", event, url, payload,"
+    " ?3, ?3, ?3 FROM webhook_deliveries WHERE job_seq = ?1 AND n = ?2"
+    " RETURNING " CONVEYOR_DELIVERY_COLUMNS;
+// Reads.
+inline constexpr const char* kDeliveryStateByKey =
+    "SELECT state FROM webhook_deliveries WHERE job_seq = ?1 AND n = ?2";
+inline constexpr const char* kDeliveriesOfJob =
+    "SELECT " CONVEYOR_DELIVERY_COLUMNS " FROM webhook_deliveries WHERE job_seq = ?1 ORDER BY n";
+inline constexpr const char* kDeliveryAttemptsOfJob =
+    "SELECT n, attempt, at, status_code, error, duration_ms FROM webhook_delivery_attempts"
+    " WHERE job_seq = ?1 ORDER BY n, attempt";
+inline constexpr const char* kDeliveryNextAt =
+    "SELECT min(next_attempt_at) FROM webhook_deliveries INDEXED BY webhook_deliveries_due"
+    " WHERE state = 'pending'";
+inline constexpr const char* kDeliveryCountPending =
+    "SELECT count(*) FROM webhook_deliveries INDEXED BY webhook_deliveries_due"
+    " WHERE state = 'pending'";
+
+// --- Nodes ---  ?1 name, ?2 role, ?3 started_at, ?4 last_seen_at, ?5 running_jobs, ?6 leader.
+inline constexpr const char* kNodeUpsert =
+    "INSERT INTO nodes (name, role, started_at, last_seen_at, running_jobs, leader)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET role = excluded.role,"
+    " started_at = excluded.started_at, last_seen_at = excluded.last_seen_at,"
+    " running_jobs = excluded.running_jobs, leader = excluded.leader";
+inline constexpr const char* kNodeList =
+    "SELECT name, role, started_at, last_seen_at, running_jobs, leader FROM nodes"
+    " ORDER BY last_seen_at DESC, name";
+
 // --- Ping ---
 inline constexpr const char* kPing = "SELECT 1";
 
+#undef CONVEYOR_DELIVERY_NEXT_N
+#undef CONVEYOR_DELIVERY_COLUMNS
 #undef CONVEYOR_LIST_FILTER
 #undef CONVEYOR_COMPLETE_MATCH
 #undef CONVEYOR_RESCUE_TO

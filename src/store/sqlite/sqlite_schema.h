@@ -92,6 +92,53 @@ CREATE TABLE job_events (
 -- One job's events in order (the index carries seq, the rowid, after job_seq).
 CREATE INDEX job_events_job ON job_events (job_seq);
 )sql"},
+    // Webhook deliveries (one row per terminal transition of a job with a webhook_url, numbered
+    // n = 1, 2, ... per job), their attempt log, and the nodes that share the store.
+    {2, R"sql(
+CREATE TABLE webhook_deliveries (
+  job_seq         INTEGER NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+  n               INTEGER NOT NULL CHECK (n >= 1),
+  event           TEXT    NOT NULL CHECK (event IN ('job.succeeded','job.failed','job.cancelled',
+                                                    'job.expired')),
+  url             TEXT    NOT NULL,
+  state           TEXT    NOT NULL DEFAULT 'pending'
+                          CHECK (state IN ('pending','delivered','failed')),
+  payload         TEXT,
+  attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  next_attempt_at INTEGER NOT NULL,
+  last_status     INTEGER,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  PRIMARY KEY (job_seq, n)
+);
+
+-- The delivery claim and DeliveryNextAt/CountPending: only pending rows, in claim order.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, job_seq, n)
+  WHERE state = 'pending';
+
+CREATE TABLE webhook_delivery_attempts (
+  job_seq     INTEGER NOT NULL,
+  n           INTEGER NOT NULL,
+  attempt     INTEGER NOT NULL CHECK (attempt >= 1),
+  at          INTEGER NOT NULL,
+  status_code INTEGER,
+  error       TEXT    NOT NULL DEFAULT '',
+  duration_ms INTEGER NOT NULL DEFAULT 0 CHECK (duration_ms >= 0),
+  PRIMARY KEY (job_seq, n, attempt),
+  FOREIGN KEY (job_seq, n) REFERENCES webhook_deliveries (job_seq, n) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE nodes (
+  name         TEXT    PRIMARY KEY,
+  role         TEXT    NOT NULL CHECK (role IN ('serve','api','worker')),
+  started_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  running_jobs INTEGER NOT NULL DEFAULT 0 CHECK (running_jobs >= 0),
+  leader       INTEGER NOT NULL DEFAULT 0 CHECK (leader IN (0, 1))
+) WITHOUT ROWID;
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

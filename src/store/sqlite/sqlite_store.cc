@@ -6,7 +6,9 @@
 #include <optional>
 #include <utility>
 
+#include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
+#include "store/sqlite/sqlite_node_ops.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/sqlite/sqlite_schema.h"
 
@@ -211,6 +213,40 @@ Result<std::vector<std::string>> SqliteStore::JobRescueExpired(const JobRescueEx
   return Write<std::vector<std::string>>(
       [&p](SqliteConnection& c) { return sqlite_ops::RescueExpiredJobs(c, p); },
       std::max(1, p.limit));
+}
+
+Result<std::vector<WebhookDelivery>> SqliteStore::DeliveryClaimDue(const DeliveryClaimParams& p) {
+  return Write<std::vector<WebhookDelivery>>(
+      [&p](SqliteConnection& c) { return sqlite_ops::ClaimDueDeliveries(c, p); },
+      std::max(1, p.limit));
+}
+
+Status SqliteStore::DeliveryRecord(const DeliveryRecordParams& p) {
+  return writer_->Run([&p](SqliteConnection& c) { return sqlite_ops::RecordDelivery(c, p); });
+}
+
+Result<std::vector<WebhookDelivery>> SqliteStore::DeliveryList(const std::string& job_id) {
+  return Read([&](SqliteConnection& c) { return sqlite_ops::ListDeliveries(c, job_id); });
+}
+
+Result<WebhookDelivery> SqliteStore::DeliveryRedeliver(const DeliveryRedeliverParams& p) {
+  return Write<WebhookDelivery>([&p](SqliteConnection& c) { return sqlite_ops::Redeliver(c, p); });
+}
+
+Result<std::optional<TimeMs>> SqliteStore::DeliveryNextAt() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::NextDeliveryAt(c); });
+}
+
+Result<int64_t> SqliteStore::DeliveryCountPending() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::CountPendingDeliveries(c); });
+}
+
+Status SqliteStore::NodeHeartbeat(const NodeInfo& info) {
+  return writer_->Run([&info](SqliteConnection& c) { return sqlite_ops::UpsertNode(c, info); });
+}
+
+Result<std::vector<NodeInfo>> SqliteStore::NodeList() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::ListNodes(c); });
 }
 
 }  // namespace conveyor

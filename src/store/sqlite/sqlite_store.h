@@ -60,6 +60,18 @@ class SqliteStore final : public Store {
   Result<std::optional<TimeMs>> JobNextRunAt() override;
   Result<std::map<JobState, int64_t>> JobCountByState() override;
 
+  Result<std::vector<WebhookDelivery>> DeliveryClaimDue(const DeliveryClaimParams& p) override;
+  Status DeliveryRecord(const DeliveryRecordParams& p) override;
+  Result<std::vector<WebhookDelivery>> DeliveryList(const std::string& job_id) override;
+  Result<WebhookDelivery> DeliveryRedeliver(const DeliveryRedeliverParams& p) override;
+  Result<std::optional<TimeMs>> DeliveryNextAt() override;
+  Result<int64_t> DeliveryCountPending() override;
+
+  Status NodeHeartbeat(const NodeInfo& info) override;
+  Result<std::vector<NodeInfo>> NodeList() override;
+  // One process owns the SQLite file, so it always leads.
+  Result<bool> LeaderTryAcquire() override { return true; }
+
   const std::string& path() const { return options_.path; }
 
  private:

@@ -1,0 +1,38 @@
+// Nodes: one row per process sharing the store, upserted by its heartbeat.
+#include "store/sqlite/sqlite_node_ops.h"
+
+#include "store/sqlite/sqlite_queries.h"
+
+namespace conveyor::sqlite_ops {
+namespace q = sqlite_queries;
+
+Status UpsertNode(SqliteConnection& c, const NodeInfo& info) {
+  auto st = c.Prepare(q::kNodeUpsert);
+  if (!st.ok()) return st.status();
+  st->BindText(1, info.name);
+  st->BindText(2, info.role);
+  st->BindInt(3, info.started_at);
+  st->BindInt(4, info.last_seen_at);
+  st->BindInt(5, info.running_jobs);
+  st->BindInt(6, info.leader ? 1 : 0);
+  return st->Run();
+}
+
+Result<std::vector<NodeInfo>> ListNodes(SqliteConnection& c) {
+  auto st = c.Prepare(q::kNodeList);
+  if (!st.ok()) return st.status();
+  std::vector<NodeInfo> nodes;
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return nodes;
+    nodes.push_back({.name = st->Text(0),
+                     .role = st->Text(1),
+                     .started_at = st->Int(2),
+                     .last_seen_at = st->Int(3),
+                     .running_jobs = static_cast<int>(st->Int(4)),
+                     .leader = st->Int(5) != 0});
+  }
+}
+
+}  // namespace conveyor::sqlite_ops

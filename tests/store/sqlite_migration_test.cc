@@ -1,0 +1,122 @@
+// SQLite-only checks of schema migration 2 (webhook deliveries, nodes): a database written at
+// version 1 migrates and keeps its jobs, the new queries walk their indexes, and the schema's
+// CHECKs hold the invariants.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_queries.h"
+#include "store/sqlite/sqlite_schema.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store_test_util.h"
+
+namespace conveyor::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class SqliteMigrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = MakeTempDir(); }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string path() const { return dir_ + "/conveyor.db"; }
+  std::unique_ptr<SqliteConnection> Connect(bool read_only) {
+    return MustOk(SqliteConnection::Open(path(), {.read_only = read_only}), "connect");
+  }
+  std::unique_ptr<SqliteStore> MustOpen() {
+    auto store = MustOk(SqliteStore::Open({.path = path()}), "open");
+    MustOk(store->Migrate(), "migrate");
+    return store;
+  }
+  // Writes a database exactly as a version-1 binary left it, with one RUNNING job that has a
+  // webhook_url and lease token "tok".
+  std::string WriteVersion1Database() {
+    auto c = Connect(false);
+    MustOk(c->Exec(sqlite_schema::kCreateMigrationsTable), "migrations table");
+    MustOk(c->Exec(sqlite_schema::kMigrations[0].sql), "migration 1");
+    MustOk(c->Exec("INSERT INTO schema_migrations VALUES (1, 0)"), "record 1");
+    const std::string id = MakeJob().id;
+    MustOk(c->Exec("INSERT INTO jobs (id, type, state, attempt, run_at, webhook_url, created_at,"
+                   " updated_at, lease_owner, lease_token, lease_expires_at) VALUES ('" +
+                   id + "', 'noop', 'RUNNING', 1, 0, 'https://h.test/x', 0, 0, 'w', 'tok', " +
+                   std::to_string(kT0 + 30000) + ")"),
+           "v1 job");
+    return id;
+  }
+  std::string QueryPlan(SqliteConnection& c, std::string_view sql) {
+    auto st = MustOk(c.Prepare("EXPLAIN QUERY PLAN " + std::string(sql)), "explain");
+    std::string plan;
+    while (MustOk(st.Step(), "step")) plan += st.Text(3) + "\n";
+    return plan;
+  }
+  std::string dir_;
+};
+
+TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {
+  const std::string id = WriteVersion1Database();
+  auto store = MustOpen();
+  auto peek = Connect(true);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"), 2);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), 2);
+  EXPECT_EQ(MustGet(*store, id).webhook_url, "https://h.test/x");
+  // The migrated job's terminal transition gets its delivery like a new job's would.
+  auto out =
+      MustOk(store->JobCompleteMany(
+                 {.completions = {{.id = id, .lease_token = "tok", .result = "{}"}}, .now = kT0}),
+             "complete");
+  MustOk(out.at(0), "complete entry");
+  auto ds = MustOk(store->DeliveryList(id), "deliveries");
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].event, "job.succeeded");
+  MustOk(store->Migrate(), "again");  // idempotent
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), 2);
+}
+
+TEST_F(SqliteMigrationTest, DeliveryQueriesWalkTheDueIndex) {
+  auto store = MustOpen();
+  auto peek = Connect(true);
+  for (const char* sql : {sqlite_queries::kDeliveryDue, sqlite_queries::kDeliveryNextAt,
+                          sqlite_queries::kDeliveryCountPending}) {
+    const std::string plan = QueryPlan(*peek, sql);
+    EXPECT_THAT(plan, HasSubstr("webhook_deliveries_due")) << sql;
+    EXPECT_THAT(plan, Not(HasSubstr("TEMP B-TREE"))) << sql;
+  }
+  // The claim with an exclusion list still walks the claim index in order.
+  const std::string claim = QueryPlan(*peek, sqlite_queries::kClaimSelect);
+  EXPECT_THAT(claim, HasSubstr("jobs_claim"));
+  EXPECT_THAT(claim, Not(HasSubstr("TEMP B-TREE")));
+  // A job's deliveries and attempts are primary-key range reads.
+  EXPECT_THAT(QueryPlan(*peek, sqlite_queries::kDeliveriesOfJob), Not(HasSubstr("TEMP B-TREE")));
+  EXPECT_THAT(QueryPlan(*peek, sqlite_queries::kDeliveryAttemptsOfJob),
+              Not(HasSubstr("TEMP B-TREE")));
+}
+
+TEST_F(SqliteMigrationTest, NodeRoleIsCheckedByTheSchema) {
+  auto store = MustOpen();
+  const Status s = store->NodeHeartbeat({.name = "n1", .role = "janitor", .last_seen_at = kT0});
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_TRUE(MustOk(store->NodeList(), "list").empty());
+}
+
+TEST_F(SqliteMigrationTest, DeletingAJobDeletesItsDeliveriesAndAttempts) {
+  auto store = MustOpen();
+  Job j = MakeJob();
+  j.webhook_url = "https://h.test/x";
+  MustInsertMany(*store, {j});
+  MustOk(store->JobCancel({.id = j.id, .now = kT0}), "cancel");
+  MustOk(store->DeliveryRecord({.job_id = j.id, .n = 1, .now = kT0, .status_code = 200}), "record");
+  store.reset();
+  auto c = Connect(false);
+  MustOk(c->Exec("PRAGMA foreign_keys=ON; DELETE FROM jobs"), "delete");
+  EXPECT_EQ(MustOk(c->QueryInt("SELECT count(*) FROM webhook_deliveries"), "d"), 0);
+  EXPECT_EQ(MustOk(c->QueryInt("SELECT count(*) FROM webhook_delivery_attempts"), "a"), 0);
+}
+
+}  // namespace
+}  // namespace conveyor::testing
