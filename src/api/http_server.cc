@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/deliveries_resource.h"
 #include "api/health_resource.h"
 #include "api/http_session.h"
 #include "api/jobs_resource.h"
@@ -61,6 +62,7 @@ class HttpServer::Impl {
         io_(std::max(1, config_.io_threads)) {
     RegisterHealthRoutes(router_);
     RegisterJobRoutes(router_);
+    RegisterDeliveryRoutes(router_);
   }
 
   Status Start();

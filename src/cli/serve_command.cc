@@ -15,6 +15,7 @@
 
 #include "api/http_server.h"
 #include "cli/commands.h"
+#include "cli/serve_webhook_flags.h"
 #include "core/clock.h"
 #include "handlers/command_handler.h"
 #include "handlers/handler_registry.h"
@@ -22,6 +23,7 @@
 #include "runtime/job_service.h"
 #include "runtime/job_spec.h"
 #include "runtime/runtime_config.h"
+#include "runtime/webhook_dispatcher.h"
 #include "runtime/worker_pool.h"
 #include "store/store_factory.h"
 
@@ -45,6 +47,7 @@ struct ServeOptions {
   int io_threads = ServerConfig{}.io_threads;
   bool debug = false;
   std::string commands_file;  // operator-declared command.<name> job types
+  WebhookFlags webhooks;
 };
 
 std::string HostName() {
@@ -170,7 +173,7 @@ int ServeUntilSignal(const ServeOptions& o, HttpServer& server, const sigset_t& 
 
 // The pool starts only once the API listens, so a node that cannot serve runs no job either.
 int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
-                 std::vector<CommandSpec> commands) {
+                 std::vector<CommandSpec> commands, WebhookDispatcherConfig webhook_config) {
   HandlerRegistry handlers;
   RegisterBuiltinHandlers(handlers);
   for (CommandSpec& c : commands) handlers.Register(std::make_unique<CommandHandler>(std::move(c)));
@@ -182,8 +185,12 @@ int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
   HttpServer server(service, ToServerConfig(o), pool.get());
   if (Status started = server.Start(); !started.ok()) return Fail(started.message());
   if (pool) pool->Start();
+  // Every node sends webhooks: deliveries are claimed from the store, so nodes share them.
+  WebhookDispatcher webhooks(store, clock, std::move(webhook_config));
+  if (Status s = webhooks.Start(); !s.ok()) log::Error("webhooks_not_started", {{"error", s.ToString()}});
   int code = ServeUntilSignal(o, server, signals);
   if (pool) pool->Stop();
+  webhooks.Stop();
   if (code == kExitOk) log::Info("stopped");
   return code;
 }
@@ -198,12 +205,14 @@ int RunServe(const ServeOptions& o) {
     if (!loaded.ok()) return Fail("bad --commands-file " + loaded.status().message());
     commands = std::move(loaded).value();
   }
+  Result<WebhookDispatcherConfig> webhook_config = ToWebhookDispatcherConfig(o.webhooks);
+  if (!webhook_config.ok()) return Fail(webhook_config.status().message());
   auto store = OpenStore(o.store);
   if (!store.ok()) return Fail("cannot open store " + o.store + ": " + store.status().message());
   if (Status s = (*store)->Migrate(); !s.ok()) {
     return Fail("cannot migrate store " + o.store + ": " + s.message());
   }
-  return RunWithStore(o, **store, signals, std::move(commands));
+  return RunWithStore(o, **store, signals, std::move(commands), std::move(webhook_config).value());
 }
 
 }  // namespace
@@ -213,6 +222,7 @@ void AddServeCommand(CLI::App& app, CommandRunner& run) {
   auto* cmd = app.add_subcommand("serve", "Run the API, the workers and maintenance until SIGTERM");
   AddAddressFlags(*cmd, *opts);
   AddRuntimeFlags(*cmd, *opts);
+  AddWebhookFlags(*cmd, opts->webhooks);
   cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });
 }
 

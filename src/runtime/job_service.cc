@@ -135,6 +135,16 @@ Result<Job> JobService::Retry(const std::string& id) {
   return job;
 }
 
+Result<std::vector<WebhookDelivery>> JobService::Deliveries(const std::string& id) {
+  if (Status s = CheckJobId(id); !s.ok()) return s;
+  return store_.DeliveryList(id);
+}
+
+Result<WebhookDelivery> JobService::Redeliver(const std::string& id, int n) {
+  if (Status s = CheckJobId(id); !s.ok()) return s;
+  return store_.DeliveryRedeliver({.job_id = id, .n = n, .now = clock_.NowMs()});
+}
+
 Status JobService::Ready() { return store_.Ping(); }
 
 Result<std::map<JobState, int64_t>> JobService::Counts() { return store_.JobCountByState(); }

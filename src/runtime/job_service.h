@@ -48,6 +48,11 @@ class JobService {
   Result<Job> Cancel(const std::string& id);
   // FAILED | CANCELLED | EXPIRED → PENDING with a fresh attempt budget; else FailedPrecondition.
   Result<Job> Retry(const std::string& id);
+  // The job's webhook deliveries with their attempt logs, by n. NotFound for an unknown job.
+  Result<std::vector<WebhookDelivery>> Deliveries(const std::string& id);
+  // Sends delivery n of the job again, as a new pending delivery (same url, event and body);
+  // the webhook dispatcher picks it up on its next look. NotFound for an unknown job or n.
+  Result<WebhookDelivery> Redeliver(const std::string& id, int n);
   // OK when the store answers.
   Status Ready();
   Result<std::map<JobState, int64_t>> Counts();

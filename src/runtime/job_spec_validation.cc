@@ -7,6 +7,7 @@
 
 #include "core/ids.h"
 #include "handlers/handler_registry.h"
+#include "webhook/url_policy.h"
 
 namespace conveyor {
 namespace json = boost::json;
@@ -77,18 +78,23 @@ Status CheckTimes(const JobSpec& spec, TimeMs now, std::string_view prefix) {
   return Status::Ok();
 }
 
+// Syntax, scheme, and the address rules every node applies whatever its configuration (cloud
+// metadata and link-local literals); the operator's own lists are applied at delivery, where
+// names are resolved and the connected address is checked.
+Status CheckWebhookUrlAtSubmit(const std::string& url, std::string_view prefix) {
+  Status s = CheckWebhookUrl(url, UrlPolicy{});
+  if (s.ok()) return s;
+  const bool names_field = s.message().starts_with("webhook_url");
+  return Invalid(prefix, names_field ? s.message() : "webhook_url refused: " + s.message());
+}
+
 Status CheckStrings(const JobSpec& spec, std::string_view prefix) {
   if (spec.idempotency_key &&
       (spec.idempotency_key->empty() || spec.idempotency_key->size() > kMaxIdempotencyKeyLength))
     return Invalid(prefix, "idempotency_key must be 1 to 255 characters");
   if (spec.correlation_id && spec.correlation_id->size() > kMaxCorrelationIdLength)
     return Invalid(prefix, "correlation_id must be at most 255 characters");
-  if (spec.webhook_url) {
-    const std::string& u = *spec.webhook_url;
-    const bool scheme = u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
-    if (!scheme || u.size() > kMaxWebhookUrlLength)
-      return Invalid(prefix, "webhook_url must be an http:// or https:// URL of at most 2048 characters");
-  }
+  if (spec.webhook_url) return CheckWebhookUrlAtSubmit(*spec.webhook_url, prefix);
   return Status::Ok();
 }
 
