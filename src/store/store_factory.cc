@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace conveyor {
@@ -29,12 +30,17 @@ std::optional<std::string> SqlitePath(std::string_view url) {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://")) {
-    return Status::InvalidArgument("PostgreSQL is not supported yet; use sqlite:PATH");
+    auto options = ParsePostgresUrl(url);
+    if (!options.ok()) return options.status();
+    auto store = PostgresStore::Open(std::move(options).value());
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(std::move(store).value());
   }
   std::optional<std::string> path = SqlitePath(url);
   if (!path) {
     return Status::InvalidArgument("unsupported store URL '" + url +
-                                   "'; use sqlite:PATH (for example sqlite:./data/conveyor.db)");
+                                   "'; use sqlite:PATH (for example sqlite:./data/conveyor.db) "
+                                   "or postgres://user@host:port/database");
   }
   if (path->empty()) {
     return Status::InvalidArgument("store URL '" + url + "' names no file; use sqlite:PATH");

@@ -1,6 +1,7 @@
 // OpenStore: picks and opens a Store implementation from a URL, the way --store / DATABASE_URL
-// name one. Accepts "sqlite:PATH", "sqlite://PATH" and a plain path ending in ".db".
-// PostgreSQL URLs are recognised and refused until that backend lands.
+// name one. Accepts "sqlite:PATH", "sqlite://PATH", a plain path ending in ".db", and
+// "postgres://..." / "postgresql://..." (PostgresStore; see postgres_store.h for the URL's
+// Conveyor parameters listen_notify=off and pool_size=N).
 // The store is opened, not migrated: call Migrate() on it. Thread-safe (no shared state).
 #pragma once
 

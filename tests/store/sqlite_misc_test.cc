@@ -33,13 +33,6 @@ TEST_F(StoreFactoryTest, AcceptsSqliteUrlsAndDbPaths) {
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/c.db"));
 }
 
-TEST_F(StoreFactoryTest, RefusesPostgresForNow) {
-  auto r = OpenStore("postgres://u:p@localhost/conveyor");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(r.status().message(), "PostgreSQL is not supported yet; use sqlite:PATH");
-}
-
 TEST_F(StoreFactoryTest, RefusesAnythingElse) {
   for (const char* url : {"mysql://x", "data/conveyor", "sqlite:", ""}) {
     auto r = OpenStore(url);

@@ -1,0 +1,109 @@
+#include "store/postgres/pg_connection.h"
+
+#include <charconv>
+
+namespace conveyor {
+namespace {
+
+std::string Trimmed(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// prefix + text, built by append (GCC 12 -O3 reports a false -Wrestrict on operator+ here).
+std::string Prefixed(std::string_view prefix, std::string_view text) {
+  std::string out;
+  out.reserve(prefix.size() + text.size());
+  out.append(prefix);
+  out.append(text);
+  return out;
+}
+
+}  // namespace
+
+int64_t PgResult::Int(int row, int col) const {
+  const char* v = PQgetvalue(r_.get(), row, col);
+  if (v[0] == 't') return 1;
+  int64_t out = 0;
+  std::from_chars(v, v + PQgetlength(r_.get(), row, col), out);
+  return out;
+}
+
+Status MapPgError(std::string_view sqlstate, std::string_view message, bool connection_lost) {
+  const std::string why = Trimmed(message);
+  const std::string_view cls = sqlstate.substr(0, 2);
+  if (connection_lost || cls == "08" || sqlstate == "57P01" || sqlstate == "57P02" ||
+      sqlstate == "57P03") {
+    return Status::Unavailable(Prefixed("PostgreSQL is unreachable: ", why));
+  }
+  if (sqlstate == "42P01") {  // undefined table: an unmigrated database, not a bug of ours
+    return Status::Unavailable(
+        Prefixed("the database has no Conveyor schema yet (run `conveyor migrate`): ", why));
+  }
+  if (sqlstate == "23505") return Status::Conflict(why);
+  if (cls == "22" || sqlstate == "23514" || sqlstate == "23502") {
+    return Status::InvalidArgument(why);
+  }
+  if (sqlstate == "53300") return Status::Unavailable(Prefixed("PostgreSQL has no free connection: ", why));
+  return Status::Internal(Prefixed("PostgreSQL: ", why));
+}
+
+bool IsPgRetryable(std::string_view sqlstate) {
+  return sqlstate == "40001" || sqlstate == "40P01";
+}
+
+Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& conninfo) {
+  // The URL's own settings win over these defaults (expand_dbname, later keys override).
+  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {"5", "conveyor", conninfo.c_str(), nullptr};
+  PGconn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (c == nullptr) return Status::Unavailable("PostgreSQL is unreachable: out of memory");
+  if (PQstatus(c) != CONNECTION_OK) {
+    Status s = Status::Unavailable(
+        Prefixed("PostgreSQL is unreachable: ", Trimmed(PQerrorMessage(c))));
+    PQfinish(c);
+    return s;
+  }
+  return std::unique_ptr<PgConnection>(new PgConnection(c));
+}
+
+PgConnection::~PgConnection() { PQfinish(conn_); }
+
+Result<PgResult> PgConnection::Check(PGresult* r, std::string_view what) {
+  const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+    last_sqlstate_.clear();
+    return PgResult(r);
+  }
+  const char* state = r == nullptr ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  last_sqlstate_ = state == nullptr ? "" : state;
+  std::string message = r == nullptr ? PQerrorMessage(conn_) : PQresultErrorMessage(r);
+  PQclear(r);
+  if (message.empty()) message = std::string(what) + " failed";
+  return MapPgError(last_sqlstate_, message, broken());
+}
+
+Result<PgResult> PgConnection::Exec(std::string_view sql, const PgParams& params) {
+  auto it = prepared_.find(std::string(sql));
+  if (it == prepared_.end()) {
+    std::string name = "s";
+    name += std::to_string(prepared_.size());
+    auto prep = Check(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr),
+                      "prepare");
+    if (!prep.ok()) return prep.status();
+    it = prepared_.emplace(std::string(sql), name).first;
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return Check(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
+                              values.data(), nullptr, nullptr, 0),
+               "statement");
+}
+
+Status PgConnection::Run(std::string_view sql) {
+  auto r = Check(PQexec(conn_, std::string(sql).c_str()), "query");
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace conveyor

@@ -1,0 +1,93 @@
+// PgConnection: one libpq connection with per-connection prepared statements, and PgResult, the
+// rows a statement returned. Every parameter and column travels as text; callers convert.
+// Errors become Status with one mapping (MapPgError): a lost or refused connection is
+// Unavailable("PostgreSQL is unreachable: ..."), a missing table is Unavailable("... run
+// `conveyor migrate`"), unique violations Conflict, CHECK/format violations InvalidArgument.
+//
+// Thread-safety: none; one thread uses a connection at a time (PgPool hands them out).
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace conveyor {
+
+using PgParam = std::optional<std::string>;  // nullopt binds SQL NULL
+using PgParams = std::vector<PgParam>;
+
+inline PgParam PgInt(int64_t v) { return std::to_string(v); }
+inline PgParam PgOptInt(std::optional<int64_t> v) {
+  return v ? PgParam(std::to_string(*v)) : std::nullopt;
+}
+
+class PgResult {
+ public:
+  explicit PgResult(PGresult* r) : r_(r, &PQclear) {}
+  int rows() const { return PQntuples(r_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  std::string Text(int row, int col) const {
+    return std::string(PQgetvalue(r_.get(), row, col),
+                       static_cast<size_t>(PQgetlength(r_.get(), row, col)));
+  }
+  std::optional<std::string> OptText(int row, int col) const {
+    return IsNull(row, col) ? std::nullopt : std::optional<std::string>(Text(row, col));
+  }
+  int64_t Int(int row, int col) const;  // 0 for NULL; "t"/"f" read as 1/0
+  std::optional<int64_t> OptInt(int row, int col) const {
+    return IsNull(row, col) ? std::nullopt : std::optional<int64_t>(Int(row, col));
+  }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
+};
+
+class PgConnection {
+ public:
+  // `conninfo`: a postgres:// URL or key=value string. Unavailable when the server cannot be
+  // reached.
+  static Result<std::unique_ptr<PgConnection>> Connect(const std::string& conninfo);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Runs `sql` ($1, $2, ... placeholders) as a statement prepared once on this connection.
+  Result<PgResult> Exec(std::string_view sql, const PgParams& params = {});
+  // Runs `sql` through the simple protocol: no parameters, several statements allowed.
+  Status Run(std::string_view sql);
+
+  // True once the connection is lost; the pool then drops it.
+  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // SQLSTATE of the last failed statement ("" when it succeeded or had none).
+  const std::string& last_sqlstate() const { return last_sqlstate_; }
+  PGconn* raw() { return conn_; }
+
+  // A transaction on this connection made jobs claimable: it sends one NOTIFY before COMMIT.
+  void RequestNotify() { notify_ = true; }
+  bool TakeNotifyRequest() { return std::exchange(notify_, false); }
+
+ private:
+  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  Result<PgResult> Check(PGresult* r, std::string_view what);
+
+  PGconn* conn_;
+  std::unordered_map<std::string, std::string> prepared_;  // sql → statement name
+  std::string last_sqlstate_;
+  bool notify_ = false;
+};
+
+// The Status for a failed libpq call: `sqlstate` may be empty (no result, connection lost).
+Status MapPgError(std::string_view sqlstate, std::string_view message, bool connection_lost);
+// Deadlock or serialization failure: running the transaction again may succeed.
+bool IsPgRetryable(std::string_view sqlstate);
+
+}  // namespace conveyor

@@ -1,0 +1,201 @@
+// The DML of PostgresStore, grouped by the Store method that runs it. The DDL lives in
+// pg_schema.h. Column order of CONVEYOR_PG_JOB_COLUMNS is the order pg_job_row.cc reads.
+//
+// Batches travel as one JSON parameter expanded in SQL (json_to_recordset, json_array_elements),
+// so an insert of 1000 jobs, a claim of 64 or a completion of 64 is one statement. Each statement
+// that changes a job also writes its event (and, for terminal states, its webhook delivery) in
+// data-modifying CTEs, so one round trip does the whole transition.
+#pragma once
+
+namespace conveyor::pg_queries {
+
+#define CONVEYOR_PG_JOB_COLUMNS                                                                 \
+  "seq, id, type, queue, payload, state, priority, attempt, max_attempts, run_at, expires_at, " \
+  "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "      \
+  "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
+  "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash"
+
+#define CONVEYOR_PG_J_COLUMNS                                                                  \
+  "j.seq, j.id, j.type, j.queue, j.payload, j.state, j.priority, j.attempt, j.max_attempts, "  \
+  "j.run_at, j.expires_at, j.timeout_s, j.idempotency_key, j.correlation_id, j.webhook_url, "  \
+  "j.depends_on, j.tags, j.progress, j.message, j.current_step, j.result, j.result_ref, "      \
+  "j.error, j.created_at, j.started_at, j.finished_at, j.updated_at, j.lease_owner, "          \
+  "j.lease_token, j.lease_expires_at, j.cancel_requested, j.request_hash"
+
+#define CONVEYOR_PG_CLEAR_LEASE "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL"
+#define CONVEYOR_PG_INSERT_EVENT \
+  "INSERT INTO job_events (job_seq, at, from_state, to_state, attempt, message) "
+#define CONVEYOR_PG_WAITING "('PENDING','SCHEDULED','RETRYING')"
+
+// A pending webhook delivery for every row of `src` (seq-less; columns id, webhook_url, state)
+// that has a webhook_url: the next n of that job, due at once. REQUIRES: the job rows are locked
+// by this transaction (so max(n) cannot race).
+#define CONVEYOR_PG_DELIVERIES_FROM(src, now)                                                   \
+  "INSERT INTO webhook_deliveries (job_id, n, event, url, state, next_attempt_at, created_at,"  \
+  " updated_at) SELECT s.id, coalesce((SELECT max(d.n) FROM webhook_deliveries d"               \
+  " WHERE d.job_id = s.id), 0) + 1, 'job.' || lower(s.state), s.webhook_url, 'pending', " now   \
+  ", " now ", " now " FROM " src " s WHERE s.webhook_url IS NOT NULL"
+
+// --- reads shared by several methods ---
+inline constexpr const char* kSelectJobById =
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE id = $1";
+// The row locked for a transition decided in C++ (fail, cancel, retry, ...).
+inline constexpr const char* kSelectJobByIdForUpdate =
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE id = $1 FOR UPDATE";
+inline constexpr const char* kSelectSeqById = "SELECT seq FROM jobs WHERE id = $1";
+inline constexpr const char* kSelectStateById = "SELECT state FROM jobs WHERE id = $1";
+inline constexpr const char* kInsertEvent =
+    CONVEYOR_PG_INSERT_EVENT "VALUES ($1::bigint, $2::bigint, $3, $4, $5::integer, $6)";
+// $1 job id, $2 now: the delivery a terminal transition of that job promises (if it has a URL).
+inline constexpr const char* kInsertDeliveryForJob =
+    "WITH s AS (SELECT id, webhook_url, state FROM jobs WHERE id = $1) "
+    CONVEYOR_PG_DELIVERIES_FROM("s", "$2::bigint");
+
+// --- JobInsertMany ---  $1 JSON array of job objects (pg_job_row.cc), $2 now.
+inline constexpr const char* kSelectJobsByKeys =
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE idempotency_key IN"
+    " (SELECT json_array_elements_text($1::json))";
+inline constexpr const char* kInsertJobs =
+    "WITH ins AS (INSERT INTO jobs (id, type, queue, payload, state, priority, attempt,"
+    " max_attempts, run_at, expires_at, timeout_s, idempotency_key, correlation_id, webhook_url,"
+    " depends_on, tags, progress, message, current_step, result, result_ref, error, created_at,"
+    " started_at, finished_at, updated_at, cancel_requested, request_hash)"
+    " SELECT id, type, queue, payload, state, priority, attempt, max_attempts, run_at,"
+    " expires_at, timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags,"
+    " progress, message, current_step, result, result_ref, error, created_at, started_at,"
+    " finished_at, updated_at, false, request_hash"
+    " FROM ROWS FROM (json_to_recordset($1::json) AS (id text, type text, queue text,"
+    " payload text, state text, priority integer, attempt integer, max_attempts integer,"
+    " run_at bigint, expires_at bigint, timeout_s integer, idempotency_key text,"
+    " correlation_id text, webhook_url text, depends_on text, tags text, progress integer,"
+    " message text, current_step text, result text, result_ref text, error text,"
+    " created_at bigint, started_at bigint, finished_at bigint, updated_at bigint,"
+    " request_hash text)) WITH ORDINALITY AS x ORDER BY x.ordinality"
+    " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+    " RETURNING seq, id, state, attempt),"
+    " ev AS (" CONVEYOR_PG_INSERT_EVENT "SELECT seq, $2::bigint, NULL, state, attempt, '' FROM ins)"
+    " SELECT id FROM ins";
+
+// --- JobClaim ---  $1 now, $2 types, $3 queues, $4 exclude_types (JSON arrays or NULL),
+// $5 limit, $6 worker, $7 lease expiry. Rows another claimer holds are skipped, not waited for.
+// The lease token is 32 hex characters from gen_random_uuid() (122 random bits).
+inline constexpr const char* kClaim =
+    "WITH picked AS (SELECT seq, state AS from_state, attempt FROM jobs"
+    " WHERE state IN " CONVEYOR_PG_WAITING " AND run_at <= $1::bigint"
+    " AND ($2::json IS NULL OR type IN (SELECT json_array_elements_text($2::json)))"
+    " AND ($3::json IS NULL OR queue IN (SELECT json_array_elements_text($3::json)))"
+    " AND ($4::json IS NULL OR type NOT IN (SELECT json_array_elements_text($4::json)))"
+    " ORDER BY priority, run_at, seq LIMIT $5::integer FOR UPDATE SKIP LOCKED),"
+    " ev AS (" CONVEYOR_PG_INSERT_EVENT
+    "SELECT seq, $1::bigint, from_state, 'RUNNING', attempt + 1, '' FROM picked)"
+    " UPDATE jobs j SET state = 'RUNNING', attempt = j.attempt + 1, started_at = $1::bigint,"
+    " updated_at = $1::bigint, lease_owner = $6, lease_expires_at = $7::bigint,"
+    " lease_token = replace(gen_random_uuid()::text, '-', '')"
+    " FROM picked WHERE j.seq = picked.seq RETURNING " CONVEYOR_PG_J_COLUMNS;
+
+// --- JobCompleteMany ---  $1 now, $2 JSON array of [id, lease_token, result, result_ref].
+inline constexpr const char* kComplete =
+    "WITH c AS (SELECT x->>0 AS id, x->>1 AS token, x->>2 AS result, x->>3 AS ref"
+    " FROM json_array_elements($2::json) AS x),"
+    " done AS (UPDATE jobs j SET state = 'SUCCEEDED', result = c.result,"
+    " result_ref = coalesce(c.ref, j.result_ref), progress = 100, finished_at = $1::bigint,"
+    " updated_at = $1::bigint, " CONVEYOR_PG_CLEAR_LEASE
+    " FROM c WHERE j.id = c.id AND j.state = 'RUNNING' AND j.lease_token = c.token"
+    " RETURNING j.seq, j.id, j.attempt, j.webhook_url, j.state),"
+    " ev AS (" CONVEYOR_PG_INSERT_EVENT
+    "SELECT seq, $1::bigint, 'RUNNING', 'SUCCEEDED', attempt, '' FROM done),"
+    " dl AS (" CONVEYOR_PG_DELIVERIES_FROM("done", "$1::bigint") ")"
+    " SELECT id FROM done";
+
+// --- JobFail ---
+inline constexpr const char* kFail =
+    "UPDATE jobs SET state = $2, run_at = $3::bigint, finished_at = $4::bigint, error = $5,"
+    " updated_at = $6::bigint, " CONVEYOR_PG_CLEAR_LEASE
+    " WHERE seq = $1::bigint RETURNING " CONVEYOR_PG_JOB_COLUMNS;
+
+// --- JobHeartbeat ---
+inline constexpr const char* kHeartbeat =
+    "UPDATE jobs SET lease_expires_at = $3::bigint, progress = coalesce($4::integer, progress),"
+    " message = coalesce($5, message), current_step = coalesce($6, current_step),"
+    " updated_at = $7::bigint WHERE id = $1 AND state = 'RUNNING' AND lease_token = $2"
+    " RETURNING cancel_requested";
+
+// --- JobCancel, JobCancelAck ---  $1 seq, $2 now.
+inline constexpr const char* kCancelNow =
+    "UPDATE jobs SET state = 'CANCELLED', finished_at = $2::bigint, updated_at = $2::bigint, "
+    CONVEYOR_PG_CLEAR_LEASE " WHERE seq = $1::bigint RETURNING " CONVEYOR_PG_JOB_COLUMNS;
+inline constexpr const char* kCancelRequest =
+    "UPDATE jobs SET cancel_requested = true, updated_at = $2::bigint WHERE seq = $1::bigint"
+    " RETURNING " CONVEYOR_PG_JOB_COLUMNS;
+
+// --- JobReleaseMany ---  $1 now, $2 JSON array of [id, lease_token].
+inline constexpr const char* kRelease =
+    "WITH r AS (SELECT x->>0 AS id, x->>1 AS token FROM json_array_elements($2::json) AS x),"
+    " back AS (UPDATE jobs j SET state = 'PENDING', attempt = greatest(j.attempt - 1, 0),"
+    " started_at = CASE WHEN j.attempt <= 1 THEN NULL ELSE j.started_at END,"
+    " updated_at = $1::bigint, " CONVEYOR_PG_CLEAR_LEASE
+    " FROM r WHERE j.id = r.id AND j.state = 'RUNNING' AND j.lease_token = r.token"
+    " RETURNING j.seq, j.attempt),"
+    " ev AS (" CONVEYOR_PG_INSERT_EVENT
+    "SELECT seq, $1::bigint, 'RUNNING', 'PENDING', attempt, 'released before it started'"
+    " FROM back) SELECT count(*) FROM back";
+
+// --- JobRetry ---  $1 seq, $2 now.
+inline constexpr const char* kRetry =
+    "UPDATE jobs SET state = 'PENDING', attempt = 0, run_at = $2::bigint, updated_at = $2::bigint,"
+    " error = NULL, result = NULL, result_ref = NULL, started_at = NULL, finished_at = NULL,"
+    " progress = 0, message = NULL, current_step = NULL, cancel_requested = false, "
+    CONVEYOR_PG_CLEAR_LEASE " WHERE seq = $1::bigint RETURNING " CONVEYOR_PG_JOB_COLUMNS;
+
+// --- JobRescueExpired ---  $1 now, $2 retry run_at, $3 error, $4 limit.
+inline constexpr const char* kRescue =
+    "WITH picked AS (SELECT seq FROM jobs WHERE state = 'RUNNING' AND lease_expires_at <= $1::bigint"
+    " ORDER BY lease_expires_at LIMIT $4::integer FOR UPDATE SKIP LOCKED),"
+    " moved AS (UPDATE jobs j SET"
+    " state = CASE WHEN j.attempt < j.max_attempts THEN 'RETRYING' ELSE 'FAILED' END,"
+    " run_at = CASE WHEN j.attempt < j.max_attempts THEN $2::bigint ELSE j.run_at END,"
+    " finished_at = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE $1::bigint END,"
+    " error = $3, updated_at = $1::bigint, " CONVEYOR_PG_CLEAR_LEASE
+    " FROM picked WHERE j.seq = picked.seq RETURNING j.seq, j.id, j.state, j.attempt,"
+    " j.webhook_url),"
+    " ev AS (" CONVEYOR_PG_INSERT_EVENT
+    "SELECT seq, $1::bigint, 'RUNNING', state, attempt, $3 FROM moved),"
+    " dl AS (" CONVEYOR_PG_DELIVERIES_FROM("(SELECT * FROM moved WHERE state = 'FAILED')",
+                                           "$1::bigint") ")"
+    " SELECT id, state FROM moved";
+
+// --- JobList ---  $1 type, $2 queue, $3 cursor seq (exclusive), $4 limit, $5 offset, $6 state.
+#define CONVEYOR_PG_LIST_FILTER \
+  " ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR queue = $2) AND seq < $3::bigint"
+inline constexpr const char* kList =
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE" CONVEYOR_PG_LIST_FILTER
+    " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
+inline constexpr const char* kListByState =
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE state = $6 AND" CONVEYOR_PG_LIST_FILTER
+    " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
+
+// --- JobEventList ---
+inline constexpr const char* kEventsOfJob =
+    "SELECT at, from_state, to_state, attempt, message FROM job_events WHERE job_seq = $1::bigint"
+    " ORDER BY seq";
+
+// --- JobNextRunAt ---  One index probe per priority instead of a scan of the whole backlog.
+inline constexpr const char* kNextRunAt =
+    "SELECT min(r.run_at) FROM generate_series(1, 10) AS p(x) CROSS JOIN LATERAL"
+    " (SELECT run_at FROM jobs WHERE state IN " CONVEYOR_PG_WAITING " AND priority = p.x"
+    " ORDER BY run_at LIMIT 1) AS r";
+
+// --- JobCountByState ---
+inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs GROUP BY state";
+
+// --- Ping, wake-ups ---
+inline constexpr const char* kPing = "SELECT 1";
+// The channel is per schema ("conveyor_jobs.<schema>"): deployments sharing a database in
+// separate schemas do not wake each other.
+#define CONVEYOR_PG_CHANNEL "'conveyor_jobs.' || coalesce(current_schema(), '')"
+inline constexpr const char* kNotify = "SELECT pg_notify(" CONVEYOR_PG_CHANNEL ", '')";
+inline constexpr const char* kChannel = "SELECT " CONVEYOR_PG_CHANNEL;
+
+#undef CONVEYOR_PG_LIST_FILTER
+
+}  // namespace conveyor::pg_queries

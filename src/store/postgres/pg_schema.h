@@ -1,0 +1,157 @@
+// The PostgreSQL schema of Conveyor, as numbered migrations applied in order by
+// PostgresStore::Migrate().
+//
+// HOW TO CHANGE THE SCHEMA (read before editing):
+//  1. Never edit or reorder a committed migration: databases in the field have applied it and
+//     record its version in schema_migrations; they will never run it again.
+//  2. Append {N+1, "..."} to kMigrations. It runs in one transaction with the row recording it
+//     under a transaction advisory lock (kLockMigrations), so several nodes may migrate at once:
+//     one applies it, the others wait and then find it applied. Avoid statements PostgreSQL
+//     cannot run in a transaction (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE).
+//  3. Prefer additive changes (ADD COLUMN with a DEFAULT, CREATE INDEX). Keep the column list in
+//     pg_queries.h and the row codec (pg_job_row.cc) in step in the same commit.
+//  4. Every index is paid for on every insert and transition: justify it by the query it serves.
+//
+// Same shape as the SQLite schema (sqlite_schema.h): times are BIGINT milliseconds since the Unix
+// epoch (UTC); payload and result are TEXT (exact bytes round-trip); tags and depends_on are JSON
+// arrays of strings kept as TEXT. Invariants live here too: CHECKs and the unique key index.
+// Tables live in the connection's current schema (search_path), so deployments may share a
+// database in separate schemas; the advisory locks and the NOTIFY channel are per schema too.
+#pragma once
+
+#include <cstdint>
+
+namespace conveyor::pg_schema {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+inline constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE jobs (
+  seq              BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id               TEXT    NOT NULL UNIQUE,
+  type             TEXT    NOT NULL,
+  queue            TEXT    NOT NULL DEFAULT 'default',
+  payload          TEXT    NOT NULL DEFAULT '{}',
+  state            TEXT    NOT NULL CHECK (state IN ('SCHEDULED','PENDING','RUNNING','SUCCEEDED',
+                                                     'RETRYING','FAILED','CANCELLED','EXPIRED')),
+  priority         INTEGER NOT NULL DEFAULT 5 CHECK (priority BETWEEN 1 AND 10),
+  attempt          INTEGER NOT NULL DEFAULT 0 CHECK (attempt >= 0),
+  max_attempts     INTEGER NOT NULL DEFAULT 3 CHECK (max_attempts >= 1),
+  run_at           BIGINT  NOT NULL,
+  expires_at       BIGINT,
+  timeout_s        INTEGER NOT NULL DEFAULT 300 CHECK (timeout_s >= 0),
+  idempotency_key  TEXT,
+  correlation_id   TEXT,
+  webhook_url      TEXT,
+  depends_on       TEXT    NOT NULL DEFAULT '[]',
+  tags             TEXT    NOT NULL DEFAULT '[]',
+  progress         INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+  message          TEXT,
+  current_step     TEXT,
+  result           TEXT,
+  result_ref       TEXT,
+  error            TEXT,
+  created_at       BIGINT  NOT NULL,
+  started_at       BIGINT,
+  finished_at      BIGINT,
+  updated_at       BIGINT  NOT NULL,
+  lease_owner      TEXT,
+  lease_token      TEXT,
+  lease_expires_at BIGINT,
+  cancel_requested BOOLEAN NOT NULL DEFAULT false,
+  request_hash     TEXT    NOT NULL DEFAULT ''
+);
+
+-- Idempotent submit: one job per key. Partial, so keyless jobs cost nothing here; the insert's
+-- ON CONFLICT names this predicate to use it as its arbiter.
+CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+
+-- The claim: waiting jobs in (priority, run_at, seq) order, only waiting rows. The claim's WHERE
+-- must repeat this state list verbatim for the planner to use it.
+CREATE INDEX jobs_claim ON jobs (priority, run_at, seq)
+  WHERE state IN ('PENDING','SCHEDULED','RETRYING');
+
+-- Listing by state newest first, and counts per state.
+CREATE INDEX jobs_state ON jobs (state, seq);
+
+-- Lease rescue: only RUNNING rows, ordered by expiry.
+CREATE INDEX jobs_lease ON jobs (lease_expires_at) WHERE state = 'RUNNING';
+
+CREATE TABLE job_events (
+  seq        BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  job_seq    BIGINT  NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+  at         BIGINT  NOT NULL,
+  from_state TEXT,
+  to_state   TEXT    NOT NULL,
+  attempt    INTEGER NOT NULL,
+  message    TEXT    NOT NULL DEFAULT ''
+);
+
+-- One job's events in order.
+CREATE INDEX job_events_job ON job_events (job_seq, seq);
+
+-- Webhook deliveries: created in the same transaction as the terminal transition (store.h).
+CREATE TABLE webhook_deliveries (
+  seq             BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  job_id          TEXT    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  n               INTEGER NOT NULL CHECK (n >= 1),
+  event           TEXT    NOT NULL,
+  url             TEXT    NOT NULL,
+  state           TEXT    NOT NULL CHECK (state IN ('pending','delivered','failed')),
+  payload         TEXT,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT  NOT NULL,
+  last_status     INTEGER,
+  last_error      TEXT,
+  created_at      BIGINT  NOT NULL,
+  updated_at      BIGINT  NOT NULL,
+  delivered_at    BIGINT,
+  UNIQUE (job_id, n)
+);
+
+-- The delivery loop: due pending deliveries, oldest first.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, seq)
+  WHERE state = 'pending';
+
+CREATE TABLE webhook_delivery_attempts (
+  delivery_seq BIGINT  NOT NULL REFERENCES webhook_deliveries (seq) ON DELETE CASCADE,
+  attempt      INTEGER NOT NULL,
+  at           BIGINT  NOT NULL,
+  status_code  INTEGER,
+  error        TEXT    NOT NULL DEFAULT '',
+  duration_ms  BIGINT  NOT NULL DEFAULT 0,
+  PRIMARY KEY (delivery_seq, attempt)
+);
+
+CREATE TABLE nodes (
+  name         TEXT    PRIMARY KEY,
+  role         TEXT    NOT NULL,
+  started_at   BIGINT  NOT NULL,
+  last_seen_at BIGINT  NOT NULL,
+  running_jobs INTEGER NOT NULL DEFAULT 0,
+  leader       BOOLEAN NOT NULL DEFAULT false
+);
+)sql"},
+};
+
+inline constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  applied_at BIGINT  NOT NULL
+))sql";
+
+// Held until COMMIT/ROLLBACK; one key per schema.
+inline constexpr const char* kLockMigrations =
+    "SELECT pg_advisory_xact_lock(hashtextextended('conveyor.migrate.' ||"
+    " coalesce(current_schema(), ''), 0))";
+inline constexpr const char* kSelectMigrationVersion =
+    "SELECT count(*) FROM schema_migrations WHERE version = $1::integer";
+inline constexpr const char* kInsertMigration =
+    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1::integer, $2::bigint)";
+
+}  // namespace conveyor::pg_schema

@@ -1,0 +1,250 @@
+#include "store/postgres/postgres_store.h"
+
+#include <chrono>
+#include <utility>
+
+#include "store/postgres/pg_async_runner.h"
+#include "store/postgres/pg_job_ops.h"
+#include "store/postgres/pg_leader.h"
+#include "store/postgres/pg_listener.h"
+#include "store/postgres/pg_pool.h"
+#include "store/postgres/pg_queries.h"
+#include "store/postgres/pg_schema.h"
+
+namespace conveyor {
+namespace {
+
+// One first try, one more after a lost connection or a deadlock, then a last one.
+constexpr int kMaxAttempts = 3;
+
+int64_t WallClockMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Result<bool> ApplyMigrations(PgConnection& c) {
+  // Serialises nodes migrating at once; released at COMMIT or ROLLBACK.
+  auto lock = c.Exec(pg_schema::kLockMigrations);
+  if (!lock.ok()) return lock.status();
+  if (Status s = c.Run(pg_schema::kCreateMigrationsTable); !s.ok()) return s;
+  for (const auto& m : pg_schema::kMigrations) {
+    auto applied = c.Exec(pg_schema::kSelectMigrationVersion, {PgInt(m.version)});
+    if (!applied.ok()) return applied.status();
+    if (applied->Int(0, 0) > 0) continue;
+    if (Status s = c.Run(m.sql); !s.ok()) {
+      return Status(s.code() == StatusCode::kUnavailable
+                        ? s
+                        : Status::Internal("migration " + std::to_string(m.version) + ": " +
+                                           s.message()));
+    }
+    auto record = c.Exec(pg_schema::kInsertMigration, {PgInt(m.version), PgInt(WallClockMs())});
+    if (!record.ok()) return record.status();
+  }
+  return true;
+}
+
+Status StatusOf(const Result<bool>& r) { return r.ok() ? Status::Ok() : r.status(); }
+
+}  // namespace
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(PostgresOptions options) {
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(options.url.c_str(), &error);
+  if (parsed == nullptr) {
+    std::string why = error != nullptr ? error : "cannot parse it";
+    PQfreemem(error);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    return Status::InvalidArgument("bad PostgreSQL URL: " + why);
+  }
+  PQconninfoFree(parsed);
+  if (options.pool_size < 1 || options.async_threads < 1) {
+    return Status::InvalidArgument("pool_size and async_threads must be at least 1");
+  }
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(options)));
+}
+
+PostgresStore::PostgresStore(PostgresOptions options)
+    : options_(std::move(options)),
+      pool_(std::make_unique<PgPool>(options_.url, options_.pool_size)),
+      leader_(std::make_unique<PgLeader>(options_.url)),
+      async_(std::make_unique<PgAsyncRunner>(options_.async_threads)) {}
+
+PostgresStore::~PostgresStore() {
+  async_.reset();  // finish queued inserts while the pool still exists
+  listener_.reset();
+}
+
+template <class T>
+Result<T> PostgresStore::RunOnce(PgConnection& c, bool transaction,
+                                 const std::function<Result<T>(PgConnection&)>& fn,
+                                 bool& committing) {
+  if (!transaction) return fn(c);
+  if (Status s = c.Run("BEGIN"); !s.ok()) return s;
+  Result<T> out = fn(c);
+  const bool notify = c.TakeNotifyRequest() && options_.listen_notify;
+  if (!out.ok()) {
+    // A failed or lost connection has no transaction left to roll back; nothing to report.
+    if (!c.broken()) (void)c.Run("ROLLBACK");
+    return out;
+  }
+  // One NOTIFY per transaction however many jobs it made available; delivered at COMMIT.
+  if (notify) {
+    if (auto s = c.Exec(pg_queries::kNotify); !s.ok()) return s.status();
+  }
+  committing = true;
+  if (Status s = c.Run("COMMIT"); !s.ok()) return s;
+  return out;
+}
+
+template <class T>
+Result<T> PostgresStore::Run(bool transaction, const std::function<Result<T>(PgConnection&)>& fn) {
+  Status last;
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto lease = pool_->Acquire();
+    if (!lease.ok()) return lease.status();
+    PgConnection& c = lease->conn();
+    bool committing = false;
+    Result<T> out = RunOnce<T>(c, transaction, fn, committing);
+    if (out.ok()) return out;
+    last = out.status();
+    // Cut off before COMMIT: nothing was written, so a fresh connection may do it. A lost COMMIT
+    // has an unknown outcome and is reported, not repeated.
+    if (c.broken()) pool_->DropIdle();
+    const bool lost = c.broken() && !committing;
+    if (!lost && !IsPgRetryable(c.last_sqlstate())) return last;
+  }
+  return last;
+}
+
+Status PostgresStore::Migrate() {
+  return StatusOf(Write<bool>([](PgConnection& c) { return ApplyMigrations(c); }));
+}
+
+Status PostgresStore::Ping() {
+  return StatusOf(Read<bool>([](PgConnection& c) -> Result<bool> {
+    auto r = c.Exec(pg_queries::kPing);
+    if (!r.ok()) return r.status();
+    return true;
+  }));
+}
+
+Result<std::vector<InsertOutcome>> PostgresStore::JobInsertMany(const JobInsertManyParams& p) {
+  return Write<std::vector<InsertOutcome>>(
+      [&p](PgConnection& c) { return pg_ops::InsertJobs(c, p); });
+}
+
+void PostgresStore::JobInsertManyAsync(
+    JobInsertManyParams p, std::function<void(Result<std::vector<InsertOutcome>>)> done) {
+  auto call = std::make_shared<std::pair<JobInsertManyParams, decltype(done)>>(std::move(p),
+                                                                               std::move(done));
+  async_->Post([this, call] { call->second(JobInsertMany(call->first)); });
+}
+
+Result<Job> PostgresStore::JobGet(const std::string& id) {
+  return Read<Job>([&](PgConnection& c) { return pg_ops::GetJob(c, id); });
+}
+
+Result<JobPage> PostgresStore::JobList(const JobListParams& p) {
+  return Read<JobPage>([&](PgConnection& c) { return pg_ops::ListJobs(c, p); });
+}
+
+Result<std::vector<JobEvent>> PostgresStore::JobEventList(const std::string& id) {
+  return Read<std::vector<JobEvent>>([&](PgConnection& c) { return pg_ops::ListJobEvents(c, id); });
+}
+
+Result<std::optional<TimeMs>> PostgresStore::JobNextRunAt() {
+  return Read<std::optional<TimeMs>>([](PgConnection& c) { return pg_ops::NextRunAt(c); });
+}
+
+Result<std::map<JobState, int64_t>> PostgresStore::JobCountByState() {
+  return Read<std::map<JobState, int64_t>>([](PgConnection& c) { return pg_ops::CountByState(c); });
+}
+
+Result<std::vector<Job>> PostgresStore::JobClaim(const JobClaimParams& p) {
+  return Write<std::vector<Job>>([&p](PgConnection& c) { return pg_ops::ClaimJobs(c, p); });
+}
+
+Result<std::vector<Status>> PostgresStore::JobCompleteMany(const JobCompleteManyParams& p) {
+  return Write<std::vector<Status>>([&p](PgConnection& c) { return pg_ops::CompleteJobs(c, p); });
+}
+
+Result<Job> PostgresStore::JobFail(const JobFailParams& p) {
+  return Write<Job>([&p](PgConnection& c) { return pg_ops::FailJob(c, p); });
+}
+
+Result<HeartbeatOutcome> PostgresStore::JobHeartbeat(const JobHeartbeatParams& p) {
+  return Write<HeartbeatOutcome>([&p](PgConnection& c) { return pg_ops::HeartbeatJob(c, p); });
+}
+
+Result<Job> PostgresStore::JobCancel(const JobCancelParams& p) {
+  return Write<Job>([&p](PgConnection& c) { return pg_ops::CancelJob(c, p); });
+}
+
+Result<Job> PostgresStore::JobCancelAck(const JobCancelAckParams& p) {
+  return Write<Job>([&p](PgConnection& c) { return pg_ops::AckCancelJob(c, p); });
+}
+
+Result<int> PostgresStore::JobReleaseMany(const JobReleaseManyParams& p) {
+  return Write<int>([&p](PgConnection& c) { return pg_ops::ReleaseJobs(c, p); });
+}
+
+Result<Job> PostgresStore::JobRetry(const JobRetryParams& p) {
+  return Write<Job>([&p](PgConnection& c) { return pg_ops::RetryJob(c, p); });
+}
+
+Result<std::vector<std::string>> PostgresStore::JobRescueExpired(const JobRescueExpiredParams& p) {
+  return Write<std::vector<std::string>>(
+      [&p](PgConnection& c) { return pg_ops::RescueExpiredJobs(c, p); });
+}
+
+Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryClaimDue(
+    const DeliveryClaimParams& p) {
+  return Write<std::vector<WebhookDelivery>>(
+      [&p](PgConnection& c) { return pg_ops::ClaimDeliveries(c, p); });
+}
+
+Status PostgresStore::DeliveryRecord(const DeliveryRecordParams& p) {
+  return StatusOf(Write<bool>([&p](PgConnection& c) -> Result<bool> {
+    if (Status s = pg_ops::RecordDelivery(c, p); !s.ok()) return s;
+    return true;
+  }));
+}
+
+Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryList(const std::string& job_id) {
+  return Read<std::vector<WebhookDelivery>>(
+      [&](PgConnection& c) { return pg_ops::ListDeliveries(c, job_id); });
+}
+
+Result<WebhookDelivery> PostgresStore::DeliveryRedeliver(const DeliveryRedeliverParams& p) {
+  return Write<WebhookDelivery>([&p](PgConnection& c) { return pg_ops::Redeliver(c, p); });
+}
+
+Result<std::optional<TimeMs>> PostgresStore::DeliveryNextAt() {
+  return Read<std::optional<TimeMs>>([](PgConnection& c) { return pg_ops::DeliveryNextAt(c); });
+}
+
+Result<int64_t> PostgresStore::DeliveryCountPending() {
+  return Read<int64_t>([](PgConnection& c) { return pg_ops::DeliveryCountPending(c); });
+}
+
+Status PostgresStore::NodeHeartbeat(const NodeInfo& info) {
+  return StatusOf(Write<bool>([&info](PgConnection& c) -> Result<bool> {
+    if (Status s = pg_ops::HeartbeatNode(c, info); !s.ok()) return s;
+    return true;
+  }));
+}
+
+Result<std::vector<NodeInfo>> PostgresStore::NodeList() {
+  return Read<std::vector<NodeInfo>>([](PgConnection& c) { return pg_ops::ListNodes(c); });
+}
+
+Result<bool> PostgresStore::LeaderTryAcquire() { return leader_->TryAcquire(); }
+
+Status PostgresStore::Listen(std::function<void()> on_jobs) {
+  if (!options_.listen_notify) return Store::Listen(std::move(on_jobs));
+  if (listener_) return Status::FailedPrecondition("the store is already listening");
+  listener_ = std::make_unique<PgListener>(options_.url);
+  return listener_->Start(std::move(on_jobs));
+}
+
+}  // namespace conveyor

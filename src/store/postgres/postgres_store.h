@@ -1,0 +1,117 @@
+// PostgresStore: the Store on PostgreSQL (libpq), for several Conveyor nodes sharing one database.
+//
+// Every write method is one transaction on a pooled connection; concurrent callers use separate
+// connections and transactions, so one caller's error never fails another's write, and
+// PostgreSQL's own group commit shares WAL flushes between them. Batches are one statement each
+// (JSON parameter expanded in SQL); claims use FOR UPDATE SKIP LOCKED.
+//
+// URL: postgres://user:pass@host:port/db?sslmode=... or postgresql://... (any libpq URI or
+// key=value string). Conveyor's own query parameters are taken out before libpq sees the URL:
+//   listen_notify=off   no LISTEN/NOTIFY (SupportsListenNotify() false; for poolers in
+//                       transaction mode, which cannot LISTEN); default on
+//   pool_size=N         connections for store calls (default 16)
+//
+// Unreachable server: every method returns Unavailable("PostgreSQL is unreachable: ..."), and
+// later calls reconnect by themselves. A write whose COMMIT was cut off is reported Unavailable
+// (its outcome is unknown to us); a write cut off before COMMIT is retried once on a new
+// connection. Deadlocks and serialization failures are retried.
+//
+// Thread-safety: every method may be called from any thread. Completions of JobInsertManyAsync
+// run on the store's async threads and must not block.
+// Lifetime: destruction waits for queued async inserts, stops the listener, and releases the
+// leadership lock (its connection closes).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+namespace conveyor {
+
+class PgPool;
+class PgConnection;
+class PgLeader;
+class PgListener;
+class PgAsyncRunner;
+
+struct PostgresOptions {
+  std::string url;            // libpq URI or conninfo, without Conveyor's parameters
+  int pool_size = 16;         // connections for store calls, at most
+  bool listen_notify = true;  // false: no NOTIFY sent, Listen() refused
+  int async_threads = 8;      // threads running JobInsertManyAsync
+};
+
+// Splits Conveyor's parameters (above) off a postgres:// URL. InvalidArgument for a bad value.
+Result<PostgresOptions> ParsePostgresUrl(const std::string& url);
+
+class PostgresStore final : public Store {
+ public:
+  // Does not connect (the first call does): a server that is down at start is Unavailable, not a
+  // failure to open. InvalidArgument for a malformed URL.
+  static Result<std::unique_ptr<PostgresStore>> Open(PostgresOptions options);
+  ~PostgresStore() override;
+
+  Status Migrate() override;
+  Status Ping() override;
+
+  Result<std::vector<InsertOutcome>> JobInsertMany(const JobInsertManyParams& p) override;
+  void JobInsertManyAsync(JobInsertManyParams p,
+                          std::function<void(Result<std::vector<InsertOutcome>>)> done) override;
+  Result<Job> JobGet(const std::string& id) override;
+  Result<JobPage> JobList(const JobListParams& p) override;
+  Result<std::vector<JobEvent>> JobEventList(const std::string& id) override;
+  Result<std::vector<Job>> JobClaim(const JobClaimParams& p) override;
+  Result<std::vector<Status>> JobCompleteMany(const JobCompleteManyParams& p) override;
+  Result<Job> JobFail(const JobFailParams& p) override;
+  Result<HeartbeatOutcome> JobHeartbeat(const JobHeartbeatParams& p) override;
+  Result<Job> JobCancel(const JobCancelParams& p) override;
+  Result<Job> JobCancelAck(const JobCancelAckParams& p) override;
+  Result<int> JobReleaseMany(const JobReleaseManyParams& p) override;
+  Result<Job> JobRetry(const JobRetryParams& p) override;
+  Result<std::vector<std::string>> JobRescueExpired(const JobRescueExpiredParams& p) override;
+  Result<std::optional<TimeMs>> JobNextRunAt() override;
+  Result<std::map<JobState, int64_t>> JobCountByState() override;
+
+  Result<std::vector<WebhookDelivery>> DeliveryClaimDue(const DeliveryClaimParams& p) override;
+  Status DeliveryRecord(const DeliveryRecordParams& p) override;
+  Result<std::vector<WebhookDelivery>> DeliveryList(const std::string& job_id) override;
+  Result<WebhookDelivery> DeliveryRedeliver(const DeliveryRedeliverParams& p) override;
+  Result<std::optional<TimeMs>> DeliveryNextAt() override;
+  Result<int64_t> DeliveryCountPending() override;
+
+  Status NodeHeartbeat(const NodeInfo& info) override;
+  Result<std::vector<NodeInfo>> NodeList() override;
+  Result<bool> LeaderTryAcquire() override;
+
+  bool SupportsListenNotify() const override { return options_.listen_notify; }
+  Status Listen(std::function<void()> on_jobs) override;
+
+ private:
+  explicit PostgresStore(PostgresOptions options);
+
+  // Runs `fn` on a pooled connection, inside BEGIN/COMMIT when `transaction`, retrying what is
+  // safe to retry (see the header comment).
+  template <class T>
+  Result<T> Run(bool transaction, const std::function<Result<T>(PgConnection&)>& fn);
+  template <class T>
+  Result<T> RunOnce(PgConnection& c, bool transaction,
+                    const std::function<Result<T>(PgConnection&)>& fn, bool& committing);
+  template <class T>
+  Result<T> Write(const std::function<Result<T>(PgConnection&)>& fn) {
+    return Run<T>(true, fn);
+  }
+  template <class T>
+  Result<T> Read(const std::function<Result<T>(PgConnection&)>& fn) {
+    return Run<T>(false, fn);
+  }
+
+  const PostgresOptions options_;
+  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<PgLeader> leader_;
+  std::unique_ptr<PgListener> listener_;
+  std::unique_ptr<PgAsyncRunner> async_;  // declared last: drains first
+};
+
+}  // namespace conveyor
