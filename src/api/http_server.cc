@@ -19,8 +19,13 @@
 #include "api/health_resource.h"
 #include "api/http_session.h"
 #include "api/jobs_resource.h"
+#include "api/leases_resource.h"
+#include "api/metrics_resource.h"
+#include "api/nodes_resource.h"
+#include "api/worker_routes.h"
 #include "api/router.h"
 #include "observability/log.h"
+#include "runtime/job_service.h"
 
 namespace conveyor::api {
 namespace {
@@ -61,7 +66,12 @@ class HttpServer::Impl {
         env_{jobs, pool, config_, router_, registry_},
         io_(std::max(1, config_.io_threads)) {
     RegisterHealthRoutes(router_);
+    RegisterMetricsRoutes(router_);
+    if (config_.admin_only) return;  // a worker node's admin address: health and metrics only
     RegisterJobRoutes(router_);
+    RegisterWorkerRoutes(router_);
+    RegisterLeaseRoutes(router_);
+    RegisterNodeRoutes(router_);
     RegisterDeliveryRoutes(router_);
   }
 
@@ -146,7 +156,9 @@ void HttpServer::Impl::Stop() {
     boost::system::error_code ignored;  // closing stops the accept loop; nothing else to do
     acceptor_->close(ignored);
   });
-  // Phase 2: idle keep-alive connections close now; busy ones after their current answer.
+  // Phase 2: idle keep-alive connections close now; busy ones after their current answer,
+  // and long polls (POST /leases) answer at once.
+  env_.jobs.external().Shutdown();
   registry_.StopAll();
   if (!registry_.WaitEmpty(config_.shutdown_grace)) {
     log::Warn("http_shutdown_forced", {{"reason", "requests still running after the grace time"}});

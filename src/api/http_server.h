@@ -34,6 +34,7 @@ struct ServerConfig {
   std::chrono::milliseconds idle_timeout{60'000};    // between keep-alive requests
   std::chrono::milliseconds write_timeout{30'000};   // a client that does not read its answer
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests may finish within this
+  bool admin_only = false;  // only /health, /ready, /admin/stats and /metrics (conveyor worker)
 };
 
 class HttpServer {

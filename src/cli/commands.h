@@ -26,6 +26,7 @@ using CommandRunner = std::function<int()>;
 void AddStoreOption(CLI::App& cmd, std::string& url);
 
 void AddServeCommand(CLI::App& app, CommandRunner& run);
+void AddWorkerCommand(CLI::App& app, CommandRunner& run);  // serve_command.cc: workers only
 void AddMigrateCommand(CLI::App& app, CommandRunner& run);
 void AddClientCommands(CLI::App& app, CommandRunner& run);  // submit get list cancel retry wait
 void AddWaitCommand(CLI::App& app, CommandRunner& run);

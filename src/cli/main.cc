@@ -1,4 +1,4 @@
-// conveyor: one binary for the server (serve), its schema (migrate), its clients (submit, get,
+// conveyor: one binary for the server (serve, worker), its schema (migrate), its clients (submit, get,
 // list, wait, cancel, retry) and its benchmark (bench).
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   app.failure_message(CLI::FailureMessage::simple);
   conveyor::cli::CommandRunner run;
   conveyor::cli::AddServeCommand(app, run);
+  conveyor::cli::AddWorkerCommand(app, run);
   conveyor::cli::AddMigrateCommand(app, run);
   conveyor::cli::AddClientCommands(app, run);
   conveyor::cli::AddBenchCommand(app, run);

@@ -22,6 +22,7 @@
 #include "observability/log.h"
 #include "runtime/job_service.h"
 #include "runtime/job_spec.h"
+#include "runtime/node_registry.h"
 #include "runtime/runtime_config.h"
 #include "runtime/webhook_dispatcher.h"
 #include "runtime/worker_pool.h"
@@ -44,17 +45,13 @@ struct ServeOptions {
   std::size_t max_body_bytes = ServerConfig{}.max_body_bytes;
   int64_t rescue_interval_ms = RuntimeConfig{}.rescue_interval_ms;
   std::string node_name;
+  std::string role = kRoleServe;  // kRoleWorker for `conveyor worker`
+  std::string admin_listen = "127.0.0.1:0";  // `conveyor worker`: /health and /metrics only
   int io_threads = ServerConfig{}.io_threads;
   bool debug = false;
   std::string commands_file;  // operator-declared command.<name> job types
   WebhookFlags webhooks;
 };
-
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "node";
-  return buf;
-}
 
 void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
@@ -63,7 +60,7 @@ void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--port-file", o.port_file, "Write the bound port to this file once listening")
       ->envname("CONVEYOR_PORT_FILE");
   cmd.add_option("--node-name", o.node_name, "Name of this node in leases and logs")
-      ->envname("CONVEYOR_NODE_NAME")->default_str("hostname");
+      ->envname("CONVEYOR_NODE_NAME")->default_str("hostname-pid");
   cmd.add_option("--io-threads", o.io_threads, "Threads serving HTTP")
       ->envname("CONVEYOR_IO_THREADS")->check(CLI::Range(1, 256))->capture_default_str();
   cmd.add_option("--max-body-bytes", o.max_body_bytes, "Largest request body accepted (413 above)")
@@ -97,7 +94,7 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
 
 RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   RuntimeConfig c;
-  c.node_name = o.node_name.empty() ? HostName() : o.node_name;
+  c.node_name = o.node_name.empty() ? NodeRegistry::DefaultName() : o.node_name;
   c.workers = o.workers;
   c.lease_ms = static_cast<TimeMs>(o.lease_s * 1000);
   c.rescue_interval_ms = o.rescue_interval_ms;
@@ -110,7 +107,8 @@ RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
 
 ServerConfig ToServerConfig(const ServeOptions& o) {
   ServerConfig c;
-  c.listen = o.listen;
+  c.listen = o.role == kRoleWorker ? o.admin_listen : o.listen;
+  c.admin_only = o.role == kRoleWorker;
   c.io_threads = o.io_threads;
   c.max_body_bytes = o.max_body_bytes;
   return c;
@@ -171,6 +169,11 @@ int ServeUntilSignal(const ServeOptions& o, HttpServer& server, const sigset_t& 
   return kExitOk;
 }
 
+const char* RoleOf(const ServeOptions& o) {
+  if (o.role == kRoleWorker) return kRoleWorker;
+  return o.workers > 0 ? kRoleServe : kRoleApi;
+}
+
 // The pool starts only once the API listens, so a node that cannot serve runs no job either.
 int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
                  std::vector<CommandSpec> commands, WebhookDispatcherConfig webhook_config) {
@@ -180,16 +183,21 @@ int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
   RuntimeConfig config = ToRuntimeConfig(o);
   const Clock& clock = *SystemClock::Default();
   std::unique_ptr<WorkerPool> pool;
-  if (o.workers > 0) pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
+  // Always a pool: with 0 workers it still runs the maintenance loops (lease rescue).
+  pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
   JobService service(store, handlers, clock, config, pool.get());
   HttpServer server(service, ToServerConfig(o), pool.get());
   if (Status started = server.Start(); !started.ok()) return Fail(started.message());
   if (pool) pool->Start();
+  NodeRegistry node(store, clock, config.node_name, RoleOf(o),
+                    [&pool] { return pool->GetStats().running; });
+  node.Start();
   // Every node sends webhooks: deliveries are claimed from the store, so nodes share them.
   WebhookDispatcher webhooks(store, clock, std::move(webhook_config));
   if (Status s = webhooks.Start(); !s.ok()) log::Error("webhooks_not_started", {{"error", s.ToString()}});
   int code = ServeUntilSignal(o, server, signals);
   if (pool) pool->Stop();
+  node.Stop();
   webhooks.Stop();
   if (code == kExitOk) log::Info("stopped");
   return code;
@@ -223,6 +231,25 @@ void AddServeCommand(CLI::App& app, CommandRunner& run) {
   AddAddressFlags(*cmd, *opts);
   AddRuntimeFlags(*cmd, *opts);
   AddWebhookFlags(*cmd, opts->webhooks);
+  cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });
+}
+
+// `conveyor worker`: the same node without the public API. Its workers claim from the shared
+// store; /health, /ready and /metrics answer on --admin-listen (port 0: any free port, written
+// to --port-file).
+void AddWorkerCommand(CLI::App& app, CommandRunner& run) {
+  auto opts = std::make_shared<ServeOptions>();
+  opts->role = kRoleWorker;
+  auto* cmd = app.add_subcommand("worker", "Run workers only (no public API) until SIGTERM");
+  cmd->add_option("--admin-listen", opts->admin_listen, "HOST:PORT for /health and /metrics")
+      ->envname("CONVEYOR_ADMIN_LISTEN")->capture_default_str();
+  AddStoreOption(*cmd, opts->store);
+  cmd->add_option("--port-file", opts->port_file, "Write the admin port to this file once listening")
+      ->envname("CONVEYOR_PORT_FILE");
+  cmd->add_option("--node-name", opts->node_name, "Name of this node in leases and logs")
+      ->envname("CONVEYOR_NODE_NAME")->default_str("hostname-pid");
+  cmd->add_flag("--debug", opts->debug, "Log debug lines")->envname("DEBUG");
+  AddRuntimeFlags(*cmd, *opts);
   cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });
 }
 

@@ -31,11 +31,22 @@ void LogSubmitted(const std::vector<InsertOutcome>& outcomes) {
   }
 }
 
+void CountSubmitted(const std::vector<InsertOutcome>& outcomes, std::atomic<int64_t>& counter) {
+  int64_t n = 0;
+  for (const InsertOutcome& o : outcomes) n += o.is_new ? 1 : 0;
+  counter.fetch_add(n, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 JobService::JobService(Store& store, const HandlerRegistry& handlers, const Clock& clock,
                        RuntimeConfig config, WorkerPool* pool)
-    : store_(store), handlers_(handlers), clock_(clock), config_(std::move(config)), pool_(pool) {}
+    : store_(store),
+      handlers_(handlers),
+      clock_(clock),
+      config_(std::move(config)),
+      pool_(pool),
+      external_(std::make_unique<ExternalLeases>(store, handlers, clock, config_)) {}
 
 Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
   return BuildJobAt(spec, now, "");
@@ -85,7 +96,9 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
       std::move(params), [this, done = std::move(done)](Result<std::vector<InsertOutcome>> r) {
         if (r.ok()) {
           LogSubmitted(*r);
+          CountSubmitted(*r, submitted_);
           if (pool_ != nullptr) pool_->Notify();
+          external_->NotifyAvailable();
         }
         done(std::move(r));
       });
@@ -132,8 +145,11 @@ Result<Job> JobService::Retry(const std::string& id) {
   if (Status s = CheckJobId(id); !s.ok()) return s;
   Result<Job> job = store_.JobRetry({.id = id, .now = clock_.NowMs()});
   if (job.ok() && pool_ != nullptr) pool_->Notify();
+  if (job.ok()) external_->NotifyAvailable();
   return job;
 }
+
+Result<std::vector<NodeInfo>> JobService::Nodes() { return store_.NodeList(); }
 
 Result<std::vector<WebhookDelivery>> JobService::Deliveries(const std::string& id) {
   if (Status s = CheckJobId(id); !s.ok()) return s;

@@ -6,14 +6,17 @@
 // `done` callbacks of its SubmitAsync calls (they run on the store's writer thread).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/job.h"
 #include "core/status.h"
+#include "runtime/external_leases.h"
 #include "runtime/job_spec.h"
 #include "runtime/runtime_config.h"
 #include "store/store.h"
@@ -62,6 +65,15 @@ class JobService {
 
   const RuntimeConfig& config() const { return config_; }
 
+  // Workers in other processes (the /leases and /jobs/{id}/heartbeat|complete|fail routes).
+  ExternalLeases& external() { return *external_; }
+  // Nodes sharing the store, most recently seen first.
+  Result<std::vector<NodeInfo>> Nodes();
+  // Jobs accepted by this node since it started (idempotent replays not counted).
+  int64_t SubmittedCount() const { return submitted_.load(std::memory_order_relaxed); }
+  // The local worker pool; null on nodes without one.
+  WorkerPool* pool() const { return pool_; }
+
  private:
   Result<Job> BuildJobAt(const JobSpec& spec, TimeMs now, std::string_view prefix) const;
 
@@ -70,6 +82,8 @@ class JobService {
   const Clock& clock_;
   RuntimeConfig config_;
   WorkerPool* pool_;
+  std::unique_ptr<ExternalLeases> external_;
+  std::atomic<int64_t> submitted_{0};
 };
 
 }  // namespace conveyor

@@ -48,7 +48,13 @@ Status CheckType(const JobSpec& spec, const HandlerRegistry& handlers, std::stri
   if (spec.type.empty())
     return Invalid(prefix, "type is required; known types: " + KnownTypes(handlers));
   const Handler* h = handlers.Find(spec.type);
-  // A type no built-in handler serves waits for an external worker (POST /leases names it).
+  // A type no built-in handler serves waits for an external worker (POST /leases names it),
+  // except command.<name>: only the operator's --commands-file declares those.
+  if (h == nullptr && spec.type.rfind("command.", 0) == 0) {
+    std::string msg = "job type '" + spec.type + "' is not a declared command; known types: " +
+                      KnownTypes(handlers);
+    return Invalid(prefix, prefix.empty() ? msg : "type: " + msg);
+  }
   if (h == nullptr) return Status::Ok();
   if (Status s = h->ValidatePayload(spec.payload); !s.ok())
     return Status::InvalidArgument(std::string(prefix) + s.message());

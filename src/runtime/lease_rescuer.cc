@@ -49,12 +49,32 @@ int LeaseRescuer::RescueOnce() {
   return total;
 }
 
+bool LeaseRescuer::IsLeader() {
+  Result<bool> r = shared_.store.LeaderTryAcquire();
+  if (!r.ok()) {
+    if (!leader_error_) {
+      log::Warn("leadership.unknown", {{"node", shared_.config.node_name},
+                                       {"error", r.status().ToString()},
+                                       {"action", "rescuing expired leases anyway"}});
+    }
+    leader_error_ = true;
+    return true;
+  }
+  leader_error_ = false;
+  if (*r != leader_) {
+    log::Info(*r ? "leadership.acquired" : "leadership.lost",
+              {{"node", shared_.config.node_name}});
+  }
+  leader_ = *r;
+  return leader_;
+}
+
 void LeaseRescuer::Loop() {
   const auto every = std::chrono::milliseconds(std::max<TimeMs>(1, shared_.config.rescue_interval_ms));
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     lock.unlock();
-    RescueOnce();
+    if (IsLeader()) RescueOnce();
     lock.lock();
     cv_.wait_for(lock, every, [&] { return stop_; });
   }

@@ -41,8 +41,10 @@ TEST_F(BadInputTest, WrongFieldTypesAre422NamingTheField) {
                 "payload.data");
 }
 
-TEST_F(BadInputTest, UnknownJobTypeIs422NamingTheKnownTypes) {
-  ExpectProblem(client().Post("/jobs", R"({"type":"no_such_type"})"), 422, "square_sum");
+TEST_F(BadInputTest, MalformedOrUndeclaredCommandJobTypeIs422) {
+  ExpectProblem(client().Post("/jobs", R"({"type":"no such type"})"), 422, "type must be");
+  // Other unknown types wait for an external worker; command.<name> must be declared.
+  ExpectProblem(client().Post("/jobs", R"({"type":"command.rm"})"), 422, "square_sum");
 }
 
 TEST_F(BadInputTest, WrongContentTypeIs415) {

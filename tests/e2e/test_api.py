@@ -586,7 +586,7 @@ class ApiOnlyTest(ServerTestCase, ContractHelpers):
                               path="/api/v1/jobs/batch", detail_contains="jobs[1]")
         self.assertIn("payload.data[1]", p["detail"])
         specs2 = [{"type": "noop", "payload": {}, "queue": q},
-                  {"type": "no_such_type", "payload": {}, "queue": q}]
+                  {"type": "no such type", "payload": {}, "queue": q}]
         self.must_problem(s.request("POST", "/api/v1/jobs/batch", {"jobs": specs2}), 422,
                           detail_contains="jobs[1]")
         self.assertEqual(self.list_all(s, f"queue={q}"), [], "nothing may be stored")

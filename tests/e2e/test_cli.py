@@ -87,7 +87,8 @@ class CliTest(ServerTestCase):
     def test_server_errors_give_nonzero_exit(self):
         p = self.cli("get", "not-a-uuid", "--url", self.server.base_url)
         self.assertNotEqual(p.returncode, 0)
-        p = self.cli("submit", "no_such_type", "--payload", "{}", "--url", self.server.base_url)
+        # An undeclared command.<name> type is refused, naming the known types.
+        p = self.cli("submit", "command.nope", "--payload", "{}", "--url", self.server.base_url)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("square_sum", (p.stdout + p.stderr).decode())
         p = self.cli("get", "not-a-uuid", "--url", "http://127.0.0.1:1")

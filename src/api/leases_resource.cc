@@ -1,0 +1,116 @@
+#include "api/leases_resource.h"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <vector>
+
+#include "api/json_writer.h"
+#include "api/request_context.h"
+#include "api/worker_routes_async.h"
+#include "api/worker_routes_body.h"
+#include "runtime/job_service.h"
+
+namespace conveyor::api {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using SteadyClock = std::chrono::steady_clock;
+using ClaimResult = Result<std::vector<Job>>;
+
+// One long poll's sleep. Touched only on the session's strand: the wake-up callback posts there.
+struct LeaseWait {
+  explicit LeaseWait(const asio::any_io_executor& ex) : timer(ex) {}
+  asio::steady_timer timer;
+  bool woken = false;  // a wake-up came since the last claim
+};
+
+// Registers the wait with ExternalLeases for as long as the long poll lasts.
+class WatchGuard {
+ public:
+  WatchGuard(ExternalLeases& leases, const std::shared_ptr<LeaseWait>& wait) : leases_(leases) {
+    id_ = leases.Watch([weak = std::weak_ptr<LeaseWait>(wait)] {
+      auto w = weak.lock();
+      if (!w) return;
+      asio::post(w->timer.get_executor(), [w] {
+        w->woken = true;
+        w->timer.cancel();
+      });
+    });
+  }
+  ~WatchGuard() { leases_.Unwatch(id_); }
+  WatchGuard(const WatchGuard&) = delete;
+  WatchGuard& operator=(const WatchGuard&) = delete;
+
+ private:
+  ExternalLeases& leases_;
+  uint64_t id_ = 0;
+};
+
+awaitable<ClaimResult> ClaimUntilDeadline(ExternalLeases& leases, const LeaseBody& body) {
+  auto shared_wait = std::make_shared<LeaseWait>(co_await asio::this_coro::executor);
+  LeaseWait& wait = *shared_wait;
+  WatchGuard guard(leases, shared_wait);
+  const auto deadline = SteadyClock::now() + std::chrono::milliseconds(body.wait_ms);
+  const LeaseRequest& request = body.request;
+  for (;;) {
+    wait.woken = false;
+    ClaimResult jobs = co_await AsyncStoreCall<ClaimResult>(
+        leases, [&leases, &request] { return leases.Claim(request); }, asio::use_awaitable);
+    const auto now = SteadyClock::now();
+    if (!jobs.ok() || !jobs->empty() || now >= deadline || leases.IsShutdown()) co_return jobs;
+    if (wait.woken) continue;  // jobs arrived while we were claiming
+    wait.timer.expires_at(std::min(deadline, now + kLeaseRecheck));
+    co_await wait.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+void WriteLeasedJob(JsonWriter& w, const Job& job) {
+  w.BeginObject()
+      .Key("id").String(job.id)
+      .Key("type").String(job.type)
+      .Key("queue").String(job.queue)
+      .Key("payload").JsonText(job.payload)
+      .Key("priority").Int(job.priority)
+      .Key("attempt").Int(job.attempt)
+      .Key("max_attempts").Int(job.max_attempts)
+      .Key("timeout_s").Int(job.timeout_s)
+      .Key("lease_token").String(job.lease ? job.lease->token : "")
+      .Key("lease_expires_at").OptTime(job.lease ? std::optional(job.lease->expires_at) : std::nullopt)
+      .Key("correlation_id").OptString(job.correlation_id)
+      .Key("created_at").Time(job.created_at)
+      .Key("tags").BeginArray();
+  for (const std::string& tag : job.tags) w.String(tag);
+  w.EndArray().EndObject();
+}
+
+awaitable<void> Lease(RequestContext& ctx) {
+  if (!RequireJsonBody(ctx)) co_return;
+  LeaseBody body;
+  if (auto e = ParseLeaseBody(ctx.request.body(), ctx.jobs.config().lease_ms, &body)) {
+    ctx.Fail(*e);
+    co_return;
+  }
+  const ClaimResult jobs = co_await ClaimUntilDeadline(ctx.jobs.external(), body);
+  if (!jobs.ok()) {
+    ctx.Fail(ErrorFromStatus(jobs.status()));
+    co_return;
+  }
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("jobs").BeginArray();
+  for (const Job& job : *jobs) WriteLeasedJob(w, job);
+  w.EndArray().EndObject();
+}
+
+}  // namespace
+
+void RegisterLeaseRoutes(Router& router) {
+  router.Add(boost::beast::http::verb::post, "/leases", {.async = &Lease});
+}
+
+}  // namespace conveyor::api

@@ -1,0 +1,70 @@
+#include "api/worker_routes.h"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <string>
+
+#include "api/job_json.h"
+#include "api/json_writer.h"
+#include "api/request_context.h"
+#include "api/worker_routes_async.h"
+#include "api/worker_routes_body.h"
+#include "runtime/job_service.h"
+
+namespace conveyor::api {
+namespace {
+
+using boost::asio::awaitable;
+using boost::asio::use_awaitable;
+
+awaitable<void> Heartbeat(RequestContext& ctx) {
+  ExternalHeartbeat beat;
+  if (!JobIdParam(ctx, &beat.id) || !RequireJsonBody(ctx)) co_return;
+  if (auto e = ParseHeartbeatBody(ctx.request.body(), &beat)) co_return ctx.Fail(*e);
+  ExternalLeases& leases = ctx.jobs.external();
+  const auto answer = co_await AsyncStoreCall<Result<HeartbeatAnswer>>(
+      leases, [&] { return leases.Heartbeat(beat); }, use_awaitable);
+  if (!answer.ok()) co_return ctx.Fail(ErrorFromStatus(answer.status()));
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject()
+      .Key("id").String(beat.id)
+      .Key("cancel_requested").Bool(answer->cancel_requested)
+      .Key("lease_expires_at").Time(answer->lease_expires_at)
+      .EndObject();
+}
+
+awaitable<void> Complete(RequestContext& ctx) {
+  std::string id;
+  if (!JobIdParam(ctx, &id) || !RequireJsonBody(ctx)) co_return;
+  CompleteBody body;
+  if (auto e = ParseCompleteBody(ctx.request.body(), &body)) co_return ctx.Fail(*e);
+  ExternalLeases& leases = ctx.jobs.external();
+  const Status s = co_await AsyncStoreCall<Status>(
+      leases, [&] { return leases.Complete(id, body.lease_token, std::move(body.result_json)); },
+      use_awaitable);
+  if (!s.ok()) co_return ctx.Fail(ErrorFromStatus(s));
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("id").String(id).Key("status").String("SUCCEEDED").EndObject();
+}
+
+awaitable<void> Fail(RequestContext& ctx) {
+  ExternalFailure failure;
+  if (!JobIdParam(ctx, &failure.id) || !RequireJsonBody(ctx)) co_return;
+  if (auto e = ParseFailBody(ctx.request.body(), &failure)) co_return ctx.Fail(*e);
+  ExternalLeases& leases = ctx.jobs.external();
+  const auto job = co_await AsyncStoreCall<Result<Job>>(
+      leases, [&] { return leases.Fail(failure); }, use_awaitable);
+  if (!job.ok()) co_return ctx.Fail(ErrorFromStatus(job.status()));
+  JsonWriter w(&ctx.response.body);
+  WriteJob(w, *job);
+}
+
+}  // namespace
+
+void RegisterWorkerRoutes(Router& router) {
+  using boost::beast::http::verb;
+  router.Add(verb::post, "/jobs/{id}/heartbeat", {.async = &Heartbeat});
+  router.Add(verb::post, "/jobs/{id}/complete", {.async = &Complete});
+  router.Add(verb::post, "/jobs/{id}/fail", {.async = &Fail});
+}
+
+}  // namespace conveyor::api
