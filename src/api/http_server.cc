@@ -24,6 +24,7 @@
 #include "api/nodes_resource.h"
 #include "api/worker_routes.h"
 #include "api/router.h"
+#include "api/webhook_receiver_resource.h"
 #include "observability/log.h"
 #include "runtime/job_service.h"
 
@@ -69,6 +70,7 @@ class HttpServer::Impl {
     RegisterMetricsRoutes(router_);
     if (config_.admin_only) return;  // a worker node's admin address: health and metrics only
     RegisterJobRoutes(router_);
+    RegisterWebhookReceiverRoutes(router_);
     RegisterWorkerRoutes(router_);
     RegisterLeaseRoutes(router_);
     RegisterNodeRoutes(router_);

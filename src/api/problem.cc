@@ -8,6 +8,8 @@ ProblemType Describe(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kMalformed:
       return {400, "malformed-request", "Malformed request"};
+    case ErrorKind::kUnauthorized:
+      return {401, "unauthorized", "Unauthorized"};
     case ErrorKind::kNotFound:
       return {404, "job-not-found", "Job not found"};
     case ErrorKind::kRouteNotFound:

@@ -17,6 +17,7 @@ namespace conveyor::api {
 // a bad field but 400 for a body that is not JSON at all or an id that is not a UUID).
 enum class ErrorKind {
   kMalformed,             // 400: unparsable HTTP or JSON, id or cursor not a UUID
+  kUnauthorized,          // 401: a missing or wrong signature or credential
   kNotFound,              // 404: unknown job
   kRouteNotFound,         // 404: unknown path
   kMethodNotAllowed,      // 405

@@ -176,6 +176,27 @@ struct Shape {
   std::optional<std::string> doc_id;
 };
 
+// {doc_id, payload, webhook_url} becomes the document.pipeline payload as it is, webhook_url
+// included: the pipeline's deliver step is this job's notification. Taking webhook_url out of `o`
+// keeps it off the job's webhook_url, so no generic terminal-state webhook POSTs a second body.
+Error ReadDocumentShape(json::object& o, std::string_view prefix, Shape* shape) {
+  if (auto e = ReadString(o, "doc_id", kMaxKeyLength, prefix, &shape->doc_id)) return e;
+  if (!shape->doc_id) return Invalid(prefix, "doc_id", "must be a string of 1 to 255 characters");
+  std::optional<std::string> url;
+  if (auto e = ReadWebhook(o, prefix, &url)) return e;
+  json::value* document = o.if_contains("payload");
+  if (!document || document->is_null()) {
+    return Invalid(prefix, "payload", "is required: the document to process (any JSON value)");
+  }
+  shape->type = "document.pipeline";
+  json::object& pipeline = shape->payload.get_object();
+  pipeline.emplace("doc_id", *shape->doc_id);
+  pipeline.emplace("payload", std::move(*document));  // same storage: moves, does not copy
+  if (url) pipeline.emplace("webhook_url", *url);
+  o.erase("webhook_url");
+  return std::nullopt;
+}
+
 Error ReadShape(json::object& o, std::string_view prefix, Shape* shape) {
   shape->payload = json::object(o.storage());
   if (o.contains("type")) {
@@ -193,12 +214,7 @@ Error ReadShape(json::object& o, std::string_view prefix, Shape* shape) {
     }
     return std::nullopt;
   }
-  if (o.contains("doc_id")) {
-    if (auto e = ReadString(o, "doc_id", kMaxKeyLength, prefix, &shape->doc_id)) return e;
-    if (!shape->doc_id) return Invalid(prefix, "doc_id", "must be a string of 1 to 255 characters");
-    shape->type = "document.pipeline";
-    return TakeObject(o, "payload", prefix, &shape->payload);
-  }
+  if (o.contains("doc_id")) return ReadDocumentShape(o, prefix, shape);
   return ApiError{ErrorKind::kInvalidField,
                   std::string(prefix) +
                       "type is required: name the job type in \"type\" (or use one of the "

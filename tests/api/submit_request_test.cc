@@ -92,8 +92,16 @@ TEST(SubmitRequestTest, DocIdShape) {
   ASSERT_FALSE(p.error);
   EXPECT_EQ(p.specs[0].type, "document.pipeline");
   EXPECT_EQ(p.specs[0].idempotency_key, "doc-1");
-  EXPECT_EQ(p.specs[0].webhook_url, "http://localhost:8000/webhook-receiver");
-  EXPECT_EQ(json::serialize(p.specs[0].payload), R"({"key":"value"})");
+  // The whole seed body is the pipeline's payload; its deliver step is the notification, so the
+  // job itself carries no webhook_url (no second, generic POST).
+  EXPECT_EQ(p.specs[0].webhook_url, std::nullopt);
+  EXPECT_EQ(json::serialize(p.specs[0].payload),
+            R"({"doc_id":"doc-1","payload":{"key":"value"},)"
+            R"("webhook_url":"http://localhost:8000/webhook-receiver"})");
+  EXPECT_EQ(Error422(R"({"doc_id":"doc-1"})"),
+            "payload is required: the document to process (any JSON value)");
+  EXPECT_EQ(Error422(R"({"doc_id":"doc-1","payload":1,"webhook_url":"ftp://x"})"),
+            "webhook_url must be an absolute http:// or https:// URL");
 }
 
 TEST(SubmitRequestTest, HeadersSupplyKeyAndCorrelation) {

@@ -1,0 +1,72 @@
+// Webhook receiver: the seed's test endpoint that "simulates an external system receiving job
+// completion notifications" — a sink to point webhook_url (or a document.pipeline) at.
+//
+//   POST /webhook-receiver  body: any JSON. When a secret is configured, the Standard Webhooks
+//                           headers (webhook-id, webhook-timestamp, webhook-signature) must verify
+//                           against it (else 401). The idempotency key is the Idempotency-Key
+//                           header, else webhook-id; a key already received is answered
+//                           200 {"received": true, "duplicate": true, ...} and not recorded again.
+//   GET  /webhook-receiver  ?limit=1..1000 (default 100): the receipts, newest first.
+//
+// WebhookReceipts keeps the last kMaxReceipts receipts in memory (and their keys for the
+// duplicate check); older ones are forgotten, so a key is recognised as a duplicate for as long
+// as its receipt is kept. Nothing is stored on disk: this is a test sink, not an inbox.
+//
+// One receiver per process (routes are plain functions): ConfigureWebhookReceiver sets its secret
+// at start-up and clears its receipts. Thread-safe: every access takes the receiver's mutex.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "api/router.h"
+#include "core/clock.h"
+
+namespace conveyor::api {
+
+inline constexpr size_t kMaxReceipts = 10'000;
+
+struct WebhookReceipt {
+  int64_t seq = 0;  // 1, 2, ... in order of arrival
+  TimeMs received_at = 0;
+  std::optional<std::string> idempotency_key;
+  bool signature_verified = false;  // a secret was set and the signature matched
+  std::vector<std::pair<std::string, std::string>> headers;  // the ones of interest, lower-case
+  std::string body;                                          // JSON text, as received
+};
+
+class WebhookReceipts {
+ public:
+  explicit WebhookReceipts(size_t capacity = kMaxReceipts) : capacity_(capacity) {}
+  // Records `r` unless its key was seen; returns false for a duplicate. Sets r.seq.
+  bool Add(WebhookReceipt r);
+  // Newest first, at most `limit`.
+  std::vector<WebhookReceipt> Newest(size_t limit) const;
+  size_t size() const;
+  void Clear();
+
+ private:
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::deque<WebhookReceipt> receipts_;   // REQUIRES: mu_ held; oldest first
+  std::unordered_set<std::string> keys_;  // REQUIRES: mu_ held; keys of receipts_
+  int64_t next_seq_ = 1;                  // REQUIRES: mu_ held
+};
+
+struct WebhookReceiverOptions {
+  std::string secret;  // empty: signatures are not checked (WEBHOOK_SECRET)
+};
+
+// Sets the process's receiver secret and forgets earlier receipts.
+void ConfigureWebhookReceiver(WebhookReceiverOptions options);
+
+void RegisterWebhookReceiverRoutes(Router& router);
+
+}  // namespace conveyor::api
