@@ -11,6 +11,9 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev \
   libgtest-dev libgmock-dev libbenchmark-dev python3-aiosmtpd curl
 
+# The tests start throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py).
+DEBIAN_PACKAGES += postgresql
+
 .PHONY: deps build build-asan run test test-fast test-sanitize bench clean
 
 deps:

@@ -16,8 +16,8 @@ started on first use and stopped when the interpreter exits.
 
 As a command (the CTest fixture that gives the whole ctest run one server):
 
-    python3 pg_server.py start DIR   # starts a server with its data in DIR, writes DIR/url
-    python3 pg_server.py stop DIR    # stops it and removes DIR
+    python3 pg_server.py start DIR   # starts a server (data in a temp dir), writes DIR/url
+    python3 pg_server.py stop DIR    # stops it and removes its temp dir
 
 The server listens on 127.0.0.1 only (unix socket in its temp dir), trusts local connections and
 keeps fsync on. As root, initdb/pg_ctl run as the `postgres` user. Binaries: $CONVEYOR_PG_BIN,
@@ -175,23 +175,31 @@ def drop_database(name, base_url=None):
 
 
 def main(argv):
+    """start STATE_DIR: a server in a temp dir; STATE_DIR/url names it, STATE_DIR/datadir says
+    where it lives (for stop). stop STATE_DIR: stops it and removes its temp dir."""
     if len(argv) != 3 or argv[1] not in ("start", "stop"):
-        sys.stderr.write("usage: pg_server.py start|stop DIR\n")
+        sys.stderr.write("usage: pg_server.py start|stop STATE_DIR\n")
         return 2
-    directory = os.path.abspath(argv[2])
-    if argv[1] == "start":
-        if os.path.exists(directory):  # a previous run that was not stopped
-            stale = PgServer(directory)
-            stale.running = os.path.exists(os.path.join(directory, "data", "postmaster.pid"))
-            stale.destroy()
-        server = PgServer(directory).start()
-        with open(os.path.join(directory, "url"), "w") as f:
-            f.write(server.url() + "\n")
-        print(server.url())
+    state = os.path.abspath(argv[2])
+    os.makedirs(state, exist_ok=True)
+    datadir_file = os.path.join(state, "datadir")
+    if os.path.exists(datadir_file):  # a previous run that was not stopped, or stop itself
+        with open(datadir_file) as f:
+            old = PgServer(f.read().strip())
+        old.running = os.path.exists(os.path.join(old.dir, "data", "postmaster.pid"))
+        old.destroy()
+        os.remove(datadir_file)
+    for name in ("url",):
+        if os.path.exists(os.path.join(state, name)):
+            os.remove(os.path.join(state, name))
+    if argv[1] == "stop":
         return 0
-    server = PgServer(directory)
-    server.running = os.path.exists(os.path.join(directory, "data", "postmaster.pid"))
-    server.destroy()
+    server = PgServer().start()
+    with open(datadir_file, "w") as f:
+        f.write(server.dir + "\n")
+    with open(os.path.join(state, "url"), "w") as f:
+        f.write(server.url() + "\n")
+    print(server.url())
     return 0
 
 

@@ -64,6 +64,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
     PQfinish(c);
     return s;
   }
+  // NOTICEs (e.g. "relation already exists, skipping") are not errors; libpq would print them.
+  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(c));
 }
 
