@@ -1,0 +1,187 @@
+// What only PostgresStore has: several stores (nodes) on one database — leadership, concurrent
+// migrations, LISTEN/NOTIFY wake-ups — its URL parameters, and surviving a server restart.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "postgres_test_util.h"
+#include "store/store_factory.h"
+
+namespace conveyor::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  // A fresh schema for this test; every store opened on url_ shares it.
+  void SetUp() override { url_ = PgTestSchemas::Get().UrlFor(MakeTempDir()); }
+  std::unique_ptr<PostgresStore> MustOpen(bool listen_notify = true) {
+    auto store = MustOpenPostgres(url_, listen_notify);
+    MustOk(store->Migrate(), "migrate");
+    return store;
+  }
+  std::string url_;
+};
+
+// Counts calls of a Listen callback and lets a test wait (bounded) for the next ones.
+class WakeCounter {
+ public:
+  std::function<void()> Callback() {
+    return [this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++count_;
+      changed_.notify_all();
+    };
+  }
+  // True once the count reached `n` (waits up to 30 s: a deadline, not a timing assertion).
+  bool WaitFor(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(30), [&] { return count_ >= n; });
+  }
+  int count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return count_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int count_ = 0;
+};
+
+TEST_F(PostgresStoreTest, ExactlyOneOfTwoNodesLeadsAndTheOtherTakesOverWhenItCloses) {
+  auto a = MustOpen();
+  auto b = MustOpen();
+  const bool a_leads = MustOk(a->LeaderTryAcquire(), "a");
+  const bool b_leads = MustOk(b->LeaderTryAcquire(), "b");
+  EXPECT_NE(a_leads, b_leads);
+  EXPECT_EQ(MustOk(a->LeaderTryAcquire(), "a again"), a_leads);  // held, not re-contested
+  auto& leader = a_leads ? a : b;
+  auto& follower = a_leads ? b : a;
+  leader.reset();  // its session ends, and the lock with it
+  EXPECT_TRUE(MustOk(follower->LeaderTryAcquire(), "follower"));
+}
+
+TEST_F(PostgresStoreTest, ManyNodesMigratingAtOnceAllSucceed) {
+  constexpr int kNodes = 6;
+  std::vector<std::unique_ptr<PostgresStore>> stores;
+  for (int i = 0; i < kNodes; ++i) stores.push_back(MustOpenPostgres(url_));
+  std::vector<Status> results(kNodes);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kNodes; ++i) {
+    threads.emplace_back([&, i] { results[i] = stores[i]->Migrate(); });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+  MustInsert(*stores[0]);
+  EXPECT_EQ(MustOk(stores[kNodes - 1]->JobCountByState(), "count")[JobState::kPending], 1);
+}
+
+TEST_F(PostgresStoreTest, AnUnmigratedDatabaseAsksForConveyorMigrate) {
+  auto store = MustOpenPostgres(url_);
+  EXPECT_TRUE(store->Ping().ok());
+  auto r = store->JobInsertMany({.jobs = {MakeJob()}, .now = kT0});
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(), HasSubstr("conveyor migrate"));
+}
+
+TEST_F(PostgresStoreTest, ListenWakesOnJobsMadeAvailableByAnotherNode) {
+  auto listener = MustOpen();
+  auto writer = MustOpen();
+  ASSERT_TRUE(listener->SupportsListenNotify());
+  WakeCounter wakes;
+  MustOk(listener->Listen(wakes.Callback()), "listen");
+  ASSERT_TRUE(wakes.WaitFor(1));  // once at start
+  std::vector<Job> batch;
+  for (int i = 0; i < 50; ++i) batch.push_back(MakeJob());
+  MustInsertMany(*writer, batch);
+  ASSERT_TRUE(wakes.WaitFor(2));  // the insert
+  const int after_insert = wakes.count();
+  auto claimed = MustClaim(*writer, 1);
+  MustOk(writer->JobReleaseMany({.jobs = {{claimed[0].id, claimed[0].lease->token}},
+                                 .now = kT0}),
+         "release");
+  EXPECT_TRUE(wakes.WaitFor(after_insert + 1));  // the release made a job claimable again
+}
+
+TEST_F(PostgresStoreTest, NoListenOptionTurnsWakeUpsOff) {
+  auto store = MustOpen(/*listen_notify=*/false);
+  EXPECT_FALSE(store->SupportsListenNotify());
+  EXPECT_EQ(store->Listen([] {}).code(), StatusCode::kFailedPrecondition);
+  MustInsert(*store);  // inserts work without NOTIFY
+}
+
+TEST_F(PostgresStoreTest, OpenStoreAcceptsPostgresUrlsWithConveyorParameters) {
+  auto store = MustOk(OpenStore(PgUrlWithParam(url_, "listen_notify=off&pool_size=2")), "open");
+  MustOk(store->Migrate(), "migrate");
+  EXPECT_FALSE(store->SupportsListenNotify());
+  EXPECT_EQ(MustInsert(*store).state, JobState::kPending);
+  auto on = MustOk(OpenStore(url_), "open default");
+  EXPECT_TRUE(on->SupportsListenNotify());
+}
+
+TEST(PostgresUrlTest, ConveyorParametersAreTakenOffAndChecked) {
+  auto o = MustOk(ParsePostgresUrl("postgres://u@h:5/db?sslmode=disable&listen_notify=off"
+                                   "&pool_size=3&application_name=x"),
+                  "parse");
+  EXPECT_EQ(o.url, "postgres://u@h:5/db?sslmode=disable&application_name=x");
+  EXPECT_FALSE(o.listen_notify);
+  EXPECT_EQ(o.pool_size, 3);
+  EXPECT_EQ(MustOk(ParsePostgresUrl("postgres://h/db?listen_notify=on"), "on").url,
+            "postgres://h/db");
+  for (const char* bad : {"postgres://h/db?listen_notify=maybe", "postgres://h/db?pool_size=0",
+                          "postgres://h/db?pool_size=x"}) {
+    auto r = ParsePostgresUrl(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  auto garbage = OpenStore("postgresql://h:notaport:/x?=");
+  EXPECT_EQ(garbage.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(PostgresUrlTest, AnUnreachableServerIsUnavailableNotACrash) {
+  // Port 1 on loopback: nothing listens there, the connection is refused at once.
+  auto store = MustOk(OpenStore("postgresql://postgres@127.0.0.1:1/conveyor"), "open");
+  for (const Status& s : {store->Ping(), store->Migrate(), store->JobGet(MakeJob().id).status()}) {
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+    EXPECT_THAT(s.message(), HasSubstr("PostgreSQL is unreachable"));
+  }
+  EXPECT_FALSE(MustOk(store->LeaderTryAcquire(), "leader"));
+}
+
+TEST(PostgresRestartTest, CallsFailUnavailableWhileTheServerIsDownAndRecoverAfter) {
+  auto server = PgTestServer::MustStart();
+  auto store = MustOpenPostgres(server->Url());
+  MustOk(store->Migrate(), "migrate");
+  const Job before = MustInsert(*store);
+  ASSERT_TRUE(MustOk(store->LeaderTryAcquire(), "leader"));
+  WakeCounter wakes;
+  MustOk(store->Listen(wakes.Callback()), "listen");
+  ASSERT_TRUE(wakes.WaitFor(1));
+
+  server->MustStop();
+  const Status down = store->JobGet(before.id).status();
+  EXPECT_EQ(down.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(down.message(), HasSubstr("PostgreSQL is unreachable"));
+  EXPECT_EQ(store->Ping().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store->JobInsertMany({.jobs = {MakeJob()}, .now = kT0}).status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_FALSE(MustOk(store->LeaderTryAcquire(), "leader while down"));
+
+  server->MustStartAgain();
+  // The very next calls reconnect by themselves.
+  MustOk(store->Ping(), "ping after restart");
+  EXPECT_EQ(MustGet(*store, before.id).id, before.id);
+  MustInsert(*store);
+  EXPECT_TRUE(MustOk(store->LeaderTryAcquire(), "leader after restart"));
+  EXPECT_TRUE(wakes.WaitFor(2));  // the listener reconnected and said so
+}
+
+}  // namespace
+}  // namespace conveyor::testing
