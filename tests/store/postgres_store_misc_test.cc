@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "postgres_test_util.h"
+#include "store/postgres/pg_ceiling.h"
 #include "store/store_factory.h"
 
 namespace conveyor::testing {
@@ -181,6 +182,23 @@ TEST(PostgresRestartTest, CallsFailUnavailableWhileTheServerIsDownAndRecoverAfte
   MustInsert(*store);
   EXPECT_TRUE(MustOk(store->LeaderTryAcquire(), "leader after restart"));
   EXPECT_TRUE(wakes.WaitFor(2));  // the listener reconnected and said so
+}
+
+}  // namespace
+}  // namespace conveyor::testing
+
+namespace conveyor::testing {
+namespace {
+
+TEST_F(PostgresStoreTest, InsertCeilingIsMeasuredAndLeavesNoSchema) {
+  auto rate = MeasurePostgresInsertCeiling(url_, 500, 100);
+  ASSERT_TRUE(rate.ok()) << rate.status().ToString();
+  EXPECT_GT(*rate, 0.0);
+  MustPgExec(url_, "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname LIKE "
+                   "'conveyor_ceiling_%') THEN RAISE EXCEPTION 'schema left behind'; END IF; "
+                   "END $$");
+  EXPECT_EQ(MeasurePostgresInsertCeiling(url_, 0, 10).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 }  // namespace
