@@ -1,6 +1,7 @@
 // RegisterBuiltinHandlers: the job types every Conveyor node serves without configuration.
 #include <memory>
 
+#include "handlers/csv_handlers.h"
 #include "handlers/diagnostic_handlers.h"
 #include "handlers/document_pipeline_handler.h"
 #include "handlers/email_send_handler.h"
@@ -18,6 +19,8 @@ void RegisterBuiltinHandlers(HandlerRegistry& registry) {
   registry.Register(std::make_unique<FailHandler>());
   registry.Register(std::make_unique<HttpRequestHandler>());
   registry.Register(std::make_unique<EmailSendHandler>());
+  // No named rule sets; `conveyor serve --rulesets-file` registers them again with its sets.
+  RegisterCsvHandlers(registry, {});
   // With default options; `conveyor serve` registers it again with its WEBHOOK_* settings.
   registry.Register(std::make_unique<DocumentPipelineHandler>());
 }

@@ -23,6 +23,18 @@ class JobContext {
   // Progress 0..100 and a line for people; stored with the next lease heartbeat.
   virtual void ReportProgress(int percent, std::string message) = 0;
   virtual void SetStep(std::string step) = 0;
+
+  // Artifacts: files a job leaves behind (a report, a corrected CSV), served by
+  // GET /api/v1/jobs/{id}/artifact. ArtifactDir() is this job's own directory under the node's
+  // artifact root (<data-dir>/artifacts/<job id>), created on first call; FailedPrecondition
+  // where the context keeps no artifacts. SetResultRef names the main artifact, a file name
+  // inside ArtifactDir() such as "report.json"; it is stored as the job's result_ref
+  // ("<job id>/report.json") when the attempt succeeds. Other files in the directory are
+  // served by name (?name=report.csv).
+  virtual Result<std::string> ArtifactDir() {
+    return Status::FailedPrecondition("this node keeps no job artifacts");
+  }
+  virtual void SetResultRef(std::string file_name) { (void)file_name; }
 };
 
 class Handler {

@@ -1,6 +1,8 @@
 #include "runtime/attempt.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 namespace conveyor {
@@ -30,6 +32,21 @@ void Attempt::SetStep(std::string step) {
   std::lock_guard<std::mutex> lock(mu_);
   progress_.step = std::move(step);
   progress_dirty_.store(true, std::memory_order_release);
+}
+
+Result<std::string> Attempt::ArtifactDir() {
+  if (artifact_root_.empty()) return JobContext::ArtifactDir();
+  const std::string dir = (std::filesystem::path(artifact_root_) / job_.id).string();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  // Unavailable, not permanent: a full or read-only disk may be fixed before the next attempt.
+  if (ec) return Status::Unavailable("cannot create artifact directory " + dir + ": " + ec.message());
+  return dir;
+}
+
+std::optional<std::string> Attempt::result_ref() const {
+  if (result_file_.empty()) return std::nullopt;
+  return job_.id + "/" + result_file_;
 }
 
 void Attempt::MarkStarted(SteadyTime now) {

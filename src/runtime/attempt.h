@@ -4,7 +4,7 @@
 //
 // Thread-safety: job() is immutable after construction. Stop flags, the deadline and the pending
 // progress may be touched from any thread (atomics / an internal mutex). last_beat is the lease
-// keeper's alone.
+// keeper's alone. The artifact root and result_ref belong to the thread running the attempt.
 #pragma once
 
 #include <atomic>
@@ -44,6 +44,14 @@ class Attempt final : public JobContext {
   bool Cancelled() const override { return stop_.load(std::memory_order_acquire) != 0; }
   void ReportProgress(int percent, std::string message) override;
   void SetStep(std::string step) override;
+  // <artifact root>/<job id>, created on demand; FailedPrecondition when no root was set.
+  Result<std::string> ArtifactDir() override;
+  void SetResultRef(std::string file_name) override { result_file_ = std::move(file_name); }
+
+  // Where ArtifactDir() lives; set by the executor before the handler runs.
+  void SetArtifactRoot(std::string root) { artifact_root_ = std::move(root); }
+  // "<job id>/<file>" once the handler named an artifact.
+  std::optional<std::string> result_ref() const;
 
   const std::string& id() const { return job_.id; }
   const std::string& lease_token() const;
@@ -67,6 +75,8 @@ class Attempt final : public JobContext {
   std::atomic<bool> progress_dirty_{false};
   std::mutex mu_;
   Progress progress_;  // guarded by mu_
+  std::string artifact_root_;
+  std::string result_file_;
 };
 
 }  // namespace conveyor

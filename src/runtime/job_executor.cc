@@ -45,6 +45,7 @@ std::optional<JobCompletion> JobExecutor::Run(Attempt& attempt) {
   // Cancelled while it waited behind other jobs of its batch: don't start it at all.
   if (attempt.StoppedFor(Attempt::kCancelRequested) || attempt.StoppedFor(Attempt::kLeaseLost))
     return Settle(attempt, Status::Cancelled("cancelled before it started"));
+  attempt.SetArtifactRoot(shared_.config.artifact_dir);
   attempt.MarkStarted(std::chrono::steady_clock::now());
   log::Debug("job.started", {{"job_id", job.id},
                              {"correlation_id", CorrelationId(job)},
@@ -71,7 +72,8 @@ std::optional<JobCompletion> JobExecutor::Settle(Attempt& attempt, Result<std::s
   if (outcome.ok()) {
     return JobCompletion{.id = attempt.id(),
                          .lease_token = attempt.lease_token(),
-                         .result = std::move(outcome).value()};
+                         .result = std::move(outcome).value(),
+                         .result_ref = attempt.result_ref()};
   }
   const Status& s = outcome.status();
   if (attempt.StoppedFor(Attempt::kCancelRequested)) {

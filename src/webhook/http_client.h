@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,11 @@ struct HttpRequestSpec {
   std::string body;                     // sent when non-empty (always for POST)
   int timeout_ms = 30000;               // whole transfer: connect, send, receive
   size_t max_response_bytes = 1 << 20;  // body beyond this is dropped and `truncated` set
+  // Streaming: when set, the body goes to this sink chunk by chunk instead of into `body`, and
+  // max_response_bytes does not apply. `status` is the response's status code and
+  // `content_length` its Content-Length (-1 if unknown). Returning false stops the transfer:
+  // PerformHttpRequest then returns the response so far with `truncated` set.
+  std::function<bool(std::string_view chunk, long status, int64_t content_length)> on_body;
 };
 
 struct HttpResponseData {

@@ -15,9 +15,20 @@ constexpr size_t kMaxHeaders = 200;
 
 using Transfer = HttpTransfer::Capture;
 
+size_t StreamBody(Transfer* t, std::string_view chunk) {
+  long status = 0;
+  curl_off_t length = -1;
+  curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+  if (t->spec->on_body(chunk, status, static_cast<int64_t>(length))) return chunk.size();
+  t->response.truncated = true;  // the sink stopped us: not an error, as in OnBody below
+  return 0;
+}
+
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t len = size * n;
+  if (t->spec->on_body) return StreamBody(t, std::string_view(data, len));
   const size_t room = t->max_body - std::min(t->max_body, t->response.body.size());
   t->response.body.append(data, std::min(len, room));
   if (len <= room) return len;
@@ -156,6 +167,8 @@ Status HttpTransfer::Prepare(const UrlPolicy& policy) {
   if (!easy_) return Status::Internal("curl_easy_init failed");
   capture_.policy = &policy;
   capture_.max_body = spec_.max_response_bytes;
+  capture_.easy = easy_.get();
+  capture_.spec = &spec_;
   SetOptions(easy_.get(), spec_, capture_, headers_.get(), errbuf_);
   return Status::Ok();
 }

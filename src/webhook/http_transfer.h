@@ -38,6 +38,8 @@ class HttpTransfer {
   struct Capture {
     const UrlPolicy* policy = nullptr;
     size_t max_body = 0;
+    CURL* easy = nullptr;
+    const HttpRequestSpec* spec = nullptr;  // for spec->on_body, the streaming sink
     HttpResponseData response;
     std::optional<Status> refused;  // the first address the policy refused, if any
   };

@@ -98,8 +98,9 @@ TEST(BuiltinHandlers, RegistersEveryBuiltinType) {
   HandlerRegistry registry;
   RegisterBuiltinHandlers(registry);
   EXPECT_EQ(registry.Types(),
-            (std::vector<std::string>{"cube_sum", "document.pipeline", "email.send", "fail",
-                                      "http.request", "noop", "sleep", "square_sum"}));
+            (std::vector<std::string>{"csv.correct", "csv.validate", "cube_sum",
+                                      "document.pipeline", "email.send", "fail", "http.request",
+                                      "noop", "sleep", "square_sum"}));
   EXPECT_EQ(registry.Find("square_sum")->type(), "square_sum");
   EXPECT_EQ(registry.Find("nope"), nullptr);
 }

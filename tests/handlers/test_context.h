@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,11 +26,21 @@ class TestContext final : public JobContext {
     last_message = std::move(message);
   }
   void SetStep(std::string step) override { last_step = std::move(step); }
+  // artifact_root empty: no artifacts, as on a context that keeps none.
+  Result<std::string> ArtifactDir() override {
+    if (artifact_root.empty()) return JobContext::ArtifactDir();
+    std::filesystem::path dir = std::filesystem::path(artifact_root) / job_.id;
+    std::filesystem::create_directories(dir);
+    return dir.string();
+  }
+  void SetResultRef(std::string file_name) override { result_ref = std::move(file_name); }
 
   std::atomic<bool> cancelled{false};
   std::vector<int> progress;
   std::string last_message;
   std::string last_step;
+  std::string artifact_root;
+  std::string result_ref;
 
  private:
   Job job_;

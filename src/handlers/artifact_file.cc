@@ -1,0 +1,46 @@
+#include "handlers/artifact_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace conveyor {
+namespace {
+
+Status WriteAll(int fd, std::string_view content) {
+  while (!content.empty()) {
+    const ssize_t n = write(fd, content.data(), content.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Unavailable(std::strerror(errno));
+    content.remove_prefix(static_cast<size_t>(n));
+  }
+  return fsync(fd) == 0 ? Status::Ok() : Status::Unavailable(std::strerror(errno));
+}
+
+}  // namespace
+
+Status WriteArtifactFile(const std::string& dir, const std::string& name, std::string_view content) {
+  const std::string path = dir + "/" + name;
+  const std::string tmp = path + ".part";
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Unavailable("cannot create " + tmp + ": " + std::strerror(errno));
+  Status s = WriteAll(fd, content);
+  close(fd);  // written and synced above; close cannot lose data now
+  if (!s.ok()) {
+    std::remove(tmp.c_str());
+    return Status::Unavailable("cannot write " + tmp + ": " + s.message());
+  }
+  return RenameArtifactFile(dir, name + ".part", name);
+}
+
+Status RenameArtifactFile(const std::string& dir, const std::string& from, const std::string& to) {
+  const std::string a = dir + "/" + from, b = dir + "/" + to;
+  if (std::rename(a.c_str(), b.c_str()) != 0)
+    return Status::Unavailable("cannot rename " + a + " to " + b + ": " + std::strerror(errno));
+  return Status::Ok();
+}
+
+}  // namespace conveyor

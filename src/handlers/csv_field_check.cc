@@ -1,0 +1,183 @@
+#include "handlers/csv_field_check.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <memory>
+
+namespace conveyor {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool AllDigits(std::string_view v) {
+  return !v.empty() && std::all_of(v.begin(), v.end(), IsDigit);
+}
+
+std::string_view WithoutSign(std::string_view v) {
+  if (!v.empty() && (v.front() == '-' || v.front() == '+')) v.remove_prefix(1);
+  return v;
+}
+
+std::string Quoted(std::string_view v) {
+  constexpr size_t kMaxShown = 64;
+  std::string out = "\"";
+  out.append(v.substr(0, kMaxShown));
+  out.append(v.size() > kMaxShown ? "…\"" : "\"");
+  return out;
+}
+
+// from_chars rejects a leading '+'.
+std::optional<double> ToNumber(std::string_view v) {
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  double x = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return x;
+}
+
+std::string FormatNumber(double x) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  (void)ec;  // 32 characters hold any double's shortest form
+  return std::string(buf, end);
+}
+
+std::optional<CsvViolation> CheckType(const CsvColumnRule& rule, std::string_view v) {
+  switch (rule.type) {
+    case CsvType::kString:
+      return std::nullopt;
+    case CsvType::kInt:
+      if (IsCsvInt(v)) return std::nullopt;
+      return CsvViolation{"int", Quoted(v) + " is not a whole number"};
+    case CsvType::kDecimal:
+      if (IsCsvDecimal(v)) return std::nullopt;
+      return CsvViolation{"decimal", Quoted(v) + " is not a decimal number such as 12.50"};
+    case CsvType::kDate:
+      if (IsIsoDate(v)) return std::nullopt;
+      return CsvViolation{"date", Quoted(v) + " is not a date in the form YYYY-MM-DD"};
+    case CsvType::kEnum:
+      if (FindEnumValue(rule, v, rule.case_sensitive)) return std::nullopt;
+      return CsvViolation{"enum", Quoted(v) + " is not one of the allowed values"};
+    case CsvType::kRegex:
+      if (rule.compiled && rule.compiled->Matches(v)) return std::nullopt;
+      return CsvViolation{"regex", Quoted(v) + " does not match " + rule.pattern};
+  }
+  return std::nullopt;
+}
+
+std::optional<CsvViolation> CheckLength(const CsvColumnRule& rule, std::string_view v) {
+  if (!rule.min_length && !rule.max_length) return std::nullopt;
+  const size_t n = Utf8Length(v);
+  if (rule.min_length && n < *rule.min_length) {
+    return CsvViolation{"min_length", Quoted(v) + " is shorter than " +
+                                          std::to_string(*rule.min_length) + " characters"};
+  }
+  if (rule.max_length && n > *rule.max_length) {
+    return CsvViolation{"max_length", Quoted(v) + " is longer than " +
+                                          std::to_string(*rule.max_length) + " characters"};
+  }
+  return std::nullopt;
+}
+
+std::optional<CsvViolation> CheckRange(const CsvColumnRule& rule, std::string_view v) {
+  if (!rule.min && !rule.max) return std::nullopt;
+  std::optional<double> x = ToNumber(v);
+  if (!x) return std::nullopt;  // only numeric columns carry min/max; the type check said why
+  if (rule.min && *x < *rule.min)
+    return CsvViolation{"min", Quoted(v) + " is below the minimum " + FormatNumber(*rule.min)};
+  if (rule.max && *x > *rule.max)
+    return CsvViolation{"max", Quoted(v) + " is above the maximum " + FormatNumber(*rule.max)};
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const CsvPattern>> CsvPattern::Compile(const std::string& pattern) {
+  std::shared_ptr<CsvPattern> p(new CsvPattern());
+  // Anchored, so the pattern describes the whole value as a rule set's author expects.
+  const std::string anchored = "^(" + pattern + ")$";
+  const int rc = regcomp(&p->re_, anchored.c_str(), REG_EXTENDED | REG_NOSUB);
+  if (rc != 0) {
+    char buf[256];
+    regerror(rc, &p->re_, buf, sizeof buf);
+    return Status::InvalidArgument(buf);
+  }
+  p->compiled_ = true;
+  return std::shared_ptr<const CsvPattern>(std::move(p));
+}
+
+CsvPattern::~CsvPattern() {
+  if (compiled_) regfree(&re_);
+}
+
+bool CsvPattern::Matches(std::string_view value) const {
+  // A NUL inside the value would end the match early: such a value never matches.
+  if (value.find('\0') != std::string_view::npos) return false;
+  return regexec(&re_, value.data(), 0, nullptr, 0) == 0;
+}
+
+const std::string* FindEnumValue(const CsvColumnRule& rule, std::string_view v,
+                                 bool case_sensitive) {
+  for (const std::string& allowed : rule.values) {
+    if (allowed.size() != v.size()) continue;
+    if (case_sensitive ? allowed == v
+                       : std::equal(allowed.begin(), allowed.end(), v.begin(), [](char a, char b) {
+                           return std::tolower(static_cast<unsigned char>(a)) ==
+                                  std::tolower(static_cast<unsigned char>(b));
+                         })) {
+      return &allowed;
+    }
+  }
+  return nullptr;
+}
+
+bool IsCsvInt(std::string_view v) {
+  if (!AllDigits(WithoutSign(v))) return false;
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  int64_t x = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  return ec == std::errc() && end == v.data() + v.size();
+}
+
+bool IsCsvDecimal(std::string_view v) {
+  v = WithoutSign(v);
+  const size_t dot = v.find('.');
+  if (dot == std::string_view::npos) return AllDigits(v);
+  return AllDigits(v.substr(0, dot)) && AllDigits(v.substr(dot + 1));
+}
+
+bool IsValidDate(int year, int month, int day) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+bool IsIsoDate(std::string_view v) {
+  if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
+  if (!AllDigits(v.substr(0, 4)) || !AllDigits(v.substr(5, 2)) || !AllDigits(v.substr(8, 2)))
+    return false;
+  const auto num = [&](size_t pos, size_t n) {
+    int x = 0;
+    std::from_chars(v.data() + pos, v.data() + pos + n, x);
+    return x;
+  };
+  return IsValidDate(num(0, 4), num(5, 2), num(8, 2));
+}
+
+size_t Utf8Length(std::string_view v) {
+  // Counts the bytes that start a code point (everything but 10xxxxxx continuation bytes).
+  return static_cast<size_t>(std::count_if(v.begin(), v.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::optional<CsvViolation> CheckCsvValue(const CsvColumnRule& rule, std::string_view value) {
+  if (auto v = CheckType(rule, value)) return v;
+  if (auto v = CheckLength(rule, value)) return v;
+  return CheckRange(rule, value);
+}
+
+}  // namespace conveyor

@@ -1,0 +1,59 @@
+// Checks one CSV value against its column's rule (type, length, range, enum, pattern) — the
+// per-cell part of csv.validate. Uniqueness and required columns are checked by the caller,
+// which sees the whole file.
+//
+// Thread-safety: pure functions; CsvPattern is immutable after construction and regexec is
+// re-entrant, so one compiled pattern may be shared by many threads.
+#pragma once
+
+#include <regex.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "handlers/csv_rules.h"
+
+namespace conveyor {
+
+// A POSIX extended regular expression matched against a whole value.
+class CsvPattern {
+ public:
+  // InvalidArgument with regcomp's message when the pattern does not compile.
+  static Result<std::shared_ptr<const CsvPattern>> Compile(const std::string& pattern);
+  ~CsvPattern();
+  CsvPattern(const CsvPattern&) = delete;
+  CsvPattern& operator=(const CsvPattern&) = delete;
+
+  // `value` must be followed by a NUL byte (value.data()[value.size()] == '\0').
+  bool Matches(std::string_view value) const;
+
+ private:
+  CsvPattern() = default;
+  regex_t re_{};
+  bool compiled_ = false;
+};
+
+struct CsvViolation {
+  const char* rule;     // "int", "decimal", "date", "enum", "regex", "min_length", "max_length",
+                        // "min", "max"
+  std::string message;  // e.g. "\"12a\" is not a whole number"
+};
+
+// nullopt when `value` (non-empty, followed by a NUL byte) satisfies `rule`.
+std::optional<CsvViolation> CheckCsvValue(const CsvColumnRule& rule, std::string_view value);
+
+// The allowed value equal to `v` (ignoring ASCII case unless case_sensitive), or nullptr.
+const std::string* FindEnumValue(const CsvColumnRule& rule, std::string_view v,
+                                 bool case_sensitive);
+
+// Exposed for the fixer and tests.
+bool IsCsvInt(std::string_view v);
+bool IsCsvDecimal(std::string_view v);
+bool IsIsoDate(std::string_view v);  // YYYY-MM-DD, a real calendar day
+bool IsValidDate(int year, int month, int day);
+size_t Utf8Length(std::string_view v);
+
+}  // namespace conveyor

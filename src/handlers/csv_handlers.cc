@@ -1,0 +1,28 @@
+#include "handlers/csv_handlers.h"
+
+#include <boost/json.hpp>
+#include <memory>
+
+namespace conveyor {
+
+Status CsvJobHandler::ValidatePayload(const boost::json::value& payload) const {
+  return ParseCsvJobSpec(payload, rulesets_, policy_, kind_ == CsvJobKind::kValidate).status();
+}
+
+Result<std::string> CsvJobHandler::Run(JobContext& ctx) {
+  boost::system::error_code ec;
+  boost::json::value payload = boost::json::parse(ctx.job().payload, ec);
+  if (ec) return Status::InvalidArgument("payload is not JSON: " + ec.message());
+  Result<CsvJobSpec> spec =
+      ParseCsvJobSpec(payload, rulesets_, policy_, kind_ == CsvJobKind::kValidate);
+  if (!spec.ok()) return spec.status();
+  return RunCsvJob(ctx, *spec, kind_, policy_);
+}
+
+void RegisterCsvHandlers(HandlerRegistry& registry, const CsvRuleSets& rulesets,
+                         const UrlPolicy& policy) {
+  registry.Register(std::make_unique<CsvJobHandler>(CsvJobKind::kValidate, rulesets, policy));
+  registry.Register(std::make_unique<CsvJobHandler>(CsvJobKind::kCorrect, rulesets, policy));
+}
+
+}  // namespace conveyor

@@ -1,0 +1,40 @@
+// csv.validate and csv.correct, the job types that replace the seeds' validate_csv_job and
+// correct_csv_job. Payload, artifacts and errors: csv_job.h and docs/handlers.md.
+//
+// Both hold the node's named rule sets (serve --rulesets-file) and URL policy, fixed at
+// construction: stateless afterwards, so Run() is thread-safe.
+#pragma once
+
+#include <utility>
+
+#include "handlers/csv_job.h"
+#include "handlers/csv_rules.h"
+#include "handlers/handler.h"
+#include "handlers/handler_registry.h"
+#include "webhook/url_policy.h"
+
+namespace conveyor {
+
+class CsvJobHandler : public Handler {
+ public:
+  CsvJobHandler(CsvJobKind kind, CsvRuleSets rulesets, UrlPolicy policy)
+      : kind_(kind), rulesets_(std::move(rulesets)), policy_(std::move(policy)) {}
+
+  std::string_view type() const override {
+    return kind_ == CsvJobKind::kValidate ? "csv.validate" : "csv.correct";
+  }
+  Status ValidatePayload(const boost::json::value& payload) const override;
+  Result<std::string> Run(JobContext& ctx) override;
+
+ private:
+  CsvJobKind kind_;
+  CsvRuleSets rulesets_;
+  UrlPolicy policy_;
+};
+
+// Registers (or replaces) csv.validate and csv.correct with these rule sets. Private networks
+// are allowed for HTTP inputs, as for http.request, until the policy comes from configuration.
+void RegisterCsvHandlers(HandlerRegistry& registry, const CsvRuleSets& rulesets,
+                         const UrlPolicy& policy = UrlPolicy{.allow_private = true});
+
+}  // namespace conveyor
