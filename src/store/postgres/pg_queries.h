@@ -98,7 +98,7 @@ inline constexpr const char* kComplete =
     "WITH c AS (SELECT x->>0 AS id, x->>1 AS token, x->>2 AS result, x->>3 AS ref"
     " FROM json_array_elements($2::json) AS x),"
     " done AS (UPDATE jobs j SET state = 'SUCCEEDED', result = c.result,"
-    " result_ref = coalesce(c.ref, j.result_ref), progress = 100, finished_at = $1::bigint,"
+    " result_ref = c.ref, progress = 100, finished_at = $1::bigint,"
     " updated_at = $1::bigint, " CONVEYOR_PG_CLEAR_LEASE
     " FROM c WHERE j.id = c.id AND j.state = 'RUNNING' AND j.lease_token = c.token"
     " RETURNING j.seq, j.id, j.attempt, j.webhook_url, j.state),"
