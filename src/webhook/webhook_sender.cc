@@ -88,7 +88,8 @@ void WebhookSender::Run() {
     AddQueued();
     int running = 0;
     curl_multi_perform(Multi(multi_), &running);
-    ReapDone();
+    // Finished transfers made room: start queued ones now rather than after the poll.
+    if (ReapDone() > 0 && HasQueued()) continue;
     curl_multi_poll(Multi(multi_), nullptr, 0, kPollMs, nullptr);
   }
   CancelAll();
@@ -114,8 +115,14 @@ void WebhookSender::AddQueued() {
   }
 }
 
-// REQUIRES: sender thread.
-void WebhookSender::ReapDone() {
+bool WebhookSender::HasQueued() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !queue_.empty();
+}
+
+// REQUIRES: sender thread. Returns how many transfers finished.
+int WebhookSender::ReapDone() {
+  int reaped = 0;
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(Multi(multi_), &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
@@ -136,8 +143,10 @@ void WebhookSender::ReapDone() {
         .new_connection = connects > 0};
     a.transfer.reset();  // the easy handle goes before the callback may submit more
     completed_.fetch_add(1);
+    ++reaped;
     a.done(std::move(result));
   }
+  return reaped;
 }
 
 // Completes everything queued or in flight with Cancelled. After the thread ended, or on it.

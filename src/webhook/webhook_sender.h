@@ -80,7 +80,8 @@ class WebhookSender {
 
   void Run();
   void AddQueued();
-  void ReapDone();
+  int ReapDone();
+  bool HasQueued();
   void CancelAll();
 
   const WebhookSenderOptions options_;

@@ -1,0 +1,265 @@
+// Webhook delivery throughput and memory (issue 4), against a local keep-alive receiver written
+// here (one epoll thread answering "200, Content-Length: 0" to every request, so the receiver
+// is not what is measured):
+//   BM_WebhookSender          WebhookSender alone: POSTs per second with N in flight
+//   BM_WebhookDispatcher      the whole path with a real SQLite store: claim, build and freeze
+//                             the payload, sign, send, record — deliveries per second
+//   BM_WebhookPendingMemory   100,000 deliveries pending on a receiver that is down (connection
+//                             refused): RSS while the dispatcher keeps retrying them
+// Run: conveyor_micro_bench --benchmark_filter=Webhook
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "runtime/webhook_dispatcher.h"
+#include "store/store_factory.h"
+#include "webhook/webhook_sender.h"
+
+namespace conveyor {
+namespace {
+
+// The smallest HTTP/1.1 keep-alive server that is correct for these clients: reads a request
+// head, skips Content-Length bytes of body, answers 200 with an empty body. Not a general server.
+class BenchReceiver {
+ public:
+  BenchReceiver() {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int one = 1;
+    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(listen_fd_, 1024);
+    socklen_t len = sizeof addr;
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    epoll_fd_ = epoll_create1(0);
+    Watch(listen_fd_);
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~BenchReceiver() {
+    stop_ = true;
+    thread_.join();
+    for (auto& [fd, buf] : conns_) close(fd);
+    close(listen_fd_);
+    close(epoll_fd_);
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  int64_t requests() const { return requests_.load(); }
+
+ private:
+  void Watch(int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  }
+  void Run() {
+    epoll_event events[256];
+    while (!stop_) {
+      int n = epoll_wait(epoll_fd_, events, 256, 100);
+      for (int i = 0; i < n; ++i) {
+        if (events[i].data.fd == listen_fd_) {
+          Accept();
+        } else {
+          Read(events[i].data.fd);
+        }
+      }
+    }
+  }
+  void Accept() {
+    for (;;) {
+      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK);
+      if (fd < 0) return;
+      int one = 1;  // answers go out at once, not after the client's delayed ACK
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      conns_[fd];
+      Watch(fd);
+    }
+  }
+  void Read(int fd) {
+    std::string& buf = conns_[fd];
+    char chunk[65536];
+    for (;;) {
+      ssize_t got = read(fd, chunk, sizeof chunk);
+      if (got == 0 || (got < 0 && errno != EAGAIN)) {
+        conns_.erase(fd);
+        close(fd);
+        return;
+      }
+      if (got < 0) break;
+      buf.append(chunk, static_cast<size_t>(got));
+    }
+    Answer(fd, buf);
+  }
+  // Answers every complete request in buf, in one write.
+  void Answer(int fd, std::string& buf) {
+    static constexpr std::string_view kReply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    std::string out;
+    for (;;) {
+      size_t head_end = buf.find("\r\n\r\n");
+      if (head_end == std::string::npos) break;
+      size_t length = 0;
+      size_t cl = buf.find("Content-Length:");
+      if (cl != std::string::npos && cl < head_end) length = std::stoul(buf.substr(cl + 15, 20));
+      if (buf.size() < head_end + 4 + length) break;
+      buf.erase(0, head_end + 4 + length);
+      out.append(kReply);
+      requests_.fetch_add(1);
+    }
+    if (!out.empty() && write(fd, out.data(), out.size()) < 0) {
+      conns_.erase(fd);  // the client went away; nothing to answer
+      close(fd);
+    }
+  }
+
+  int listen_fd_ = -1;
+  int epoll_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> requests_{0};
+  std::unordered_map<int, std::string> conns_;  // receiver thread only
+  std::thread thread_;
+};
+
+int64_t RssKb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("VmRSS:")) return std::stoll(line.substr(6));
+  }
+  return 0;
+}
+
+const std::string kBody = R"({"type":"job.succeeded","timestamp":"2026-11-22T09:00:00.000Z","data":{"id":"0192f0c1-8d3c-7abc-9def-0123456789ab","status":"SUCCEEDED","result":{"sum":14}}})";
+
+void BM_WebhookSender(benchmark::State& state) {
+  BenchReceiver receiver;
+  const int total = static_cast<int>(state.range(1));
+  for (auto _ : state) {
+    WebhookSender sender(WebhookSenderOptions{.max_in_flight = static_cast<int>(state.range(0))});
+    sender.Start();
+    std::atomic<int> done{0};
+    std::atomic<int64_t> ms{0};
+    for (int i = 0; i < total; ++i) {
+      sender.Submit({.method = "POST", .url = receiver.Url(),
+                     .headers = {{"Content-Type", "application/json"}}, .body = kBody},
+                    [&](WebhookSendResult r) {
+                      ms.fetch_add(r.duration_ms);
+                      done.fetch_add(1);
+                    });
+    }
+    while (done.load() < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    state.counters["connections"] = static_cast<double>(sender.connections_opened());
+    state.counters["avg_transfer_ms"] = static_cast<double>(ms.load()) / total;
+  }
+  state.SetItemsProcessed(state.iterations() * total);
+}
+BENCHMARK(BM_WebhookSender)->Args({1, 200})->Args({64, 20000})->Args({256, 20000})->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// A fresh SQLite store holding `n` SUCCEEDED jobs with this webhook_url, hence n pending
+// deliveries (the store creates them in the terminal transition).
+std::unique_ptr<Store> StoreWithPendingDeliveries(const std::string& dir, int n,
+                                                  const std::string& url) {
+  std::filesystem::create_directories(dir);
+  auto store = std::move(OpenStore("sqlite:" + dir + "/bench.db")).value();
+  store->Migrate();
+  const TimeMs now = SystemClock::Default()->NowMs();
+  for (int done = 0; done < n; done += 1000) {
+    JobInsertManyParams insert{.now = now};
+    for (int i = done; i < std::min(n, done + 1000); ++i) {
+      Job job;
+      job.id = NewUuidV7(now);
+      job.type = "square_sum";
+      job.payload = R"({"data":[1,2,3]})";
+      job.webhook_url = url;
+      job.created_at = job.updated_at = job.run_at = now;
+      job.request_hash = Fingerprint(job.id);
+      insert.jobs.push_back(std::move(job));
+    }
+    store->JobInsertMany(insert);
+    auto claimed = std::move(store->JobClaim({.worker_id = "bench", .max = 1000, .now = now})).value();
+    JobCompleteManyParams complete{.now = now};
+    for (const Job& j : claimed) {
+      complete.completions.push_back({.id = j.id, .lease_token = j.lease->token, .result = R"({"sum":14})"});
+    }
+    store->JobCompleteMany(complete);
+  }
+  return store;
+}
+
+void BM_WebhookDispatcher(benchmark::State& state) {
+  BenchReceiver receiver;
+  const int total = 20000;
+  const std::string dir = "/tmp/conveyor-webhook-bench-" + std::to_string(getpid());
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto store = StoreWithPendingDeliveries(dir, total, receiver.Url());
+    WebhookDispatcher dispatcher(*store, *SystemClock::Default(),
+                                 {.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                                  .max_in_flight = static_cast<int>(state.range(0)),
+                                  .claim_batch = static_cast<int>(state.range(0))});
+    state.ResumeTiming();
+    dispatcher.Start();
+    while (dispatcher.delivered() < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    state.PauseTiming();
+    dispatcher.Stop();
+    state.counters["received"] = static_cast<double>(receiver.requests());
+    store.reset();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * total);
+}
+BENCHMARK(BM_WebhookDispatcher)->Arg(256)->Arg(1024)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_WebhookPendingMemory(benchmark::State& state) {
+  const int total = 100000;
+  const std::string dir = "/tmp/conveyor-webhook-mem-" + std::to_string(getpid());
+  for (auto _ : state) {
+    // Bound, then closed: connection refused, so every attempt fails fast and is retried.
+    BenchReceiver* gone = new BenchReceiver();
+    const std::string url = gone->Url();
+    delete gone;
+    auto store = StoreWithPendingDeliveries(dir, total, url);
+    const int64_t before_kb = RssKb();
+    int64_t peak_kb = before_kb;
+    {
+      WebhookDispatcher dispatcher(*store, *SystemClock::Default(),
+                                   {.retry = {.max_retries = 1000, .backoff_base_s = 1.5}});
+      dispatcher.Start();
+      for (int i = 0; i < 100; ++i) {  // 10 s
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        peak_kb = std::max(peak_kb, RssKb());
+      }
+      state.counters["attempts_recorded"] = static_cast<double>(dispatcher.retried());
+    }
+    state.counters["pending"] = static_cast<double>(*store->DeliveryCountPending());
+    state.counters["rss_before_MB"] = before_kb / 1024.0;
+    state.counters["rss_peak_MB"] = peak_kb / 1024.0;
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+}
+BENCHMARK(BM_WebhookPendingMemory)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace conveyor
