@@ -35,6 +35,8 @@ WebhookDispatcher::~WebhookDispatcher() { Stop(); }
 Status WebhookDispatcher::Start() {
   if (!config_.secret.empty()) {
     if (Status s = CheckWebhookSecret(config_.secret); !s.ok()) return s;
+  } else {
+    log::Warn("webhooks_unsigned", {{"reason", "no WEBHOOK_SECRET: deliveries carry no signature"}});
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (started_ || stopping_) {
@@ -77,14 +79,21 @@ void WebhookDispatcher::Wake() {
 }
 
 void WebhookDispatcher::ClaimLoop() {
+  bool claim = true;
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
       woken_ = false;
     }
-    SleepUntilDue(ClaimAndSend());
+    claim = SleepUntilDue(claim ? ClaimAndSend() : 0);
   }
+}
+
+// A claim is a write; looking whether anything is due is a read. Idle nodes only read.
+bool WebhookDispatcher::DueNow() {
+  Result<std::optional<TimeMs>> next = store_.DeliveryNextAt();
+  return !next.ok() || (*next && **next <= clock_.NowMs());
 }
 
 int WebhookDispatcher::ClaimAndSend() {
@@ -109,21 +118,25 @@ int WebhookDispatcher::ClaimAndSend() {
 }
 
 // A full claim means more may be due: go again at once (unless in flight is full, then wait for
-// attempts to finish). Otherwise sleep until the next delivery falls due.
-void WebhookDispatcher::SleepUntilDue(int full_claim) {
+// attempts to finish). Otherwise sleep until the next delivery falls due, a wake-up, or the idle
+// poll. Returns whether to claim now.
+bool WebhookDispatcher::SleepUntilDue(int full_claim) {
   TimeMs now = clock_.NowMs();
   TimeMs until = now + std::max<TimeMs>(1, config_.idle_poll_ms);
   std::unique_lock<std::mutex> lock(mu_);
   const bool full = in_flight_ >= config_.max_in_flight;
-  if (full_claim > 0 && !full) return;
+  if (full_claim > 0 && !full) return true;
   if (!full) {
     lock.unlock();
     Result<std::optional<TimeMs>> next = store_.DeliveryNextAt();
-    if (next.ok() && *next) until = std::clamp(**next, now, until);
+    if (next.ok() && *next && **next <= now) return true;
+    if (next.ok() && *next) until = std::min(**next, until);
     lock.lock();
   }
   const auto wait = std::chrono::milliseconds(std::max<TimeMs>(0, until - now));
-  wake_cv_.wait_for(lock, wait, [this] { return woken_ || stopping_; });
+  if (wake_cv_.wait_for(lock, wait, [this] { return woken_ || stopping_; })) return true;
+  lock.unlock();
+  return DueNow();
 }
 
 void WebhookDispatcher::Send(WebhookDelivery d) {

@@ -84,7 +84,8 @@ class WebhookDispatcher {
   int ClaimAndSend();
   void Send(WebhookDelivery d);
   HttpRequestSpec BuildRequest(const WebhookDelivery& d, const std::string& body) const;
-  void SleepUntilDue(int claimed);
+  bool SleepUntilDue(int full_claim);
+  bool DueNow();
   void RecordLoop();
   void Record(Outcome o);
   void Finish(bool retry);  // one attempt fewer in flight
