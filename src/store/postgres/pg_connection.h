@@ -71,7 +71,7 @@ class PgConnection {
   const std::string& last_sqlstate() const { return last_sqlstate_; }
   PGconn* raw() { return conn_; }
 
-  // A transaction on this connection made jobs claimable: it sends one NOTIFY before COMMIT.
+  // A transaction on this connection made jobs claimable: the store sends a NOTIFY after COMMIT.
   void RequestNotify() { notify_ = true; }
   bool TakeNotifyRequest() { return std::exchange(notify_, false); }
 

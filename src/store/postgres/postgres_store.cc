@@ -7,6 +7,7 @@
 #include "store/postgres/pg_job_ops.h"
 #include "store/postgres/pg_leader.h"
 #include "store/postgres/pg_listener.h"
+#include "store/postgres/pg_notifier.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_queries.h"
 #include "store/postgres/pg_schema.h"
@@ -67,6 +68,7 @@ PostgresStore::PostgresStore(PostgresOptions options)
     : options_(std::move(options)),
       pool_(std::make_unique<PgPool>(options_.url, options_.pool_size)),
       leader_(std::make_unique<PgLeader>(options_.url)),
+      notifier_(options_.listen_notify ? std::make_unique<PgNotifier>(options_.url) : nullptr),
       async_(std::make_unique<PgAsyncRunner>(options_.async_threads)) {}
 
 PostgresStore::~PostgresStore() {
@@ -87,12 +89,9 @@ Result<T> PostgresStore::RunOnce(PgConnection& c, bool transaction,
     if (!c.broken()) (void)c.Run("ROLLBACK");
     return out;
   }
-  // One NOTIFY per transaction however many jobs it made available; delivered at COMMIT.
-  if (notify) {
-    if (auto s = c.Exec(pg_queries::kNotify); !s.ok()) return s.status();
-  }
   committing = true;
   if (Status s = c.Run("COMMIT"); !s.ok()) return s;
+  if (notify) notifier_->Notify();  // after COMMIT: see pg_notifier.h for why
   return out;
 }
 

@@ -3,7 +3,9 @@
 // Every write method is one transaction on a pooled connection; concurrent callers use separate
 // connections and transactions, so one caller's error never fails another's write, and
 // PostgreSQL's own group commit shares WAL flushes between them. Batches are one statement each
-// (JSON parameter expanded in SQL); claims use FOR UPDATE SKIP LOCKED.
+// (JSON parameter expanded in SQL); claims use FOR UPDATE SKIP LOCKED. Transactions that make
+// jobs claimable (insert, release, retry, rescue or failure into RETRYING) are followed by one
+// NOTIFY per burst on channel "conveyor_jobs.<schema>" (pg_notifier.h).
 //
 // URL: postgres://user:pass@host:port/db?sslmode=... or postgresql://... (any libpq URI or
 // key=value string). Conveyor's own query parameters are taken out before libpq sees the URL:
@@ -34,6 +36,7 @@ class PgPool;
 class PgConnection;
 class PgLeader;
 class PgListener;
+class PgNotifier;
 class PgAsyncRunner;
 
 struct PostgresOptions {
@@ -110,6 +113,7 @@ class PostgresStore final : public Store {
   const PostgresOptions options_;
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<PgLeader> leader_;
+  std::unique_ptr<PgNotifier> notifier_;  // null without listen_notify
   std::unique_ptr<PgListener> listener_;
   std::unique_ptr<PgAsyncRunner> async_;  // declared last: drains first
 };
