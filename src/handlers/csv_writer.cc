@@ -23,28 +23,10 @@ Result<std::unique_ptr<CsvWriter>> CsvWriter::Create(const std::string& path, ch
   return std::make_unique<CsvWriter>(f, path, delimiter);
 }
 
-void CsvWriter::WriteField(std::string_view f) {
-  const char specials[] = {delimiter_, '"', '\r', '\n', '\0'};
-  if (f.find_first_of(specials) == std::string_view::npos) {
-    fwrite_unlocked(f.data(), 1, f.size(), file_);
-    return;
-  }
-  putc_unlocked('"', file_);
-  for (char c : f) {
-    if (c == '"') putc_unlocked('"', file_);
-    putc_unlocked(c, file_);
-  }
-  putc_unlocked('"', file_);
-}
-
 void CsvWriter::Write(const std::vector<std::string_view>& fields) {
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) putc_unlocked(delimiter_, file_);
-    WriteField(fields[i]);
-  }
-  // A record of one empty field would read back as an empty line, which readers skip.
-  if (fields.size() == 1 && fields[0].empty()) fwrite_unlocked("\"\"", 1, 2, file_);
-  putc_unlocked('\n', file_);
+  line_.clear();
+  AppendCsvRecord(&line_, fields, delimiter_);
+  fwrite_unlocked(line_.data(), 1, line_.size(), file_);
 }
 
 Status CsvWriter::Close() {
@@ -54,6 +36,28 @@ Status CsvWriter::Close() {
   const bool closed = std::fclose(f) == 0;
   if (ok && closed) return Status::Ok();
   return Status::Unavailable("cannot write " + path_ + ": " + std::strerror(err));
+}
+
+void AppendCsvRecord(std::string* out, const std::vector<std::string_view>& fields,
+                     char delimiter) {
+  const char specials[] = {delimiter, '"', '\r', '\n', '\0'};
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out->push_back(delimiter);
+    const std::string_view f = fields[i];
+    if (f.find_first_of(specials) == std::string_view::npos) {
+      out->append(f);
+      continue;
+    }
+    out->push_back('"');
+    for (char c : f) {
+      if (c == '"') out->push_back('"');
+      out->push_back(c);
+    }
+    out->push_back('"');
+  }
+  // A record of one empty field would read back as an empty line, which readers skip.
+  if (fields.size() == 1 && fields[0].empty()) out->append("\"\"");
+  out->push_back('\n');
 }
 
 }  // namespace conveyor

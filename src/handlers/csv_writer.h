@@ -28,12 +28,15 @@ class CsvWriter {
   Status Close();
 
  private:
-  void WriteField(std::string_view f);
-
   std::FILE* file_;
   std::string path_;
   char delimiter_;
   std::vector<char> buffer_;
+  std::string line_;  // reused for every record
 };
+
+// Appends one record, formatted as CsvWriter writes it (LF included), to `out`.
+void AppendCsvRecord(std::string* out, const std::vector<std::string_view>& fields,
+                     char delimiter = ',');
 
 }  // namespace conveyor
