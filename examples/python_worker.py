@@ -3,7 +3,8 @@
 
 It leases jobs over HTTP (POST /api/v1/leases, a long poll), runs the function registered for
 each job type, heartbeats while a job runs (carrying progress and picking up cancel requests),
-and reports the outcome (POST /api/v1/jobs/{id}/complete or /fail). The wire protocol is in
+and reports the outcome: successes in batches (POST /api/v1/completions: whatever finished while
+the previous batch was in flight), failures one by one (POST /api/v1/jobs/{id}/fail). The wire protocol is in
 docs/api.md, "Worker routes (for client authors)".
 
 Use it as a program:
@@ -176,6 +177,7 @@ class Worker:
         self.log = log
         self.stopping = threading.Event()
         self.ready = queue.Queue()
+        self.done = queue.Queue()  # (job, result) waiting to be sent in the next POST /completions
         self.running = {}  # job id -> Job, leased and not yet reported
         self.running_lock = threading.Lock()
         self.free = threading.Semaphore(concurrency)
@@ -226,14 +228,20 @@ class Worker:
             job = self.ready.get()
             if job is None:
                 return
+            queued = False
             try:
-                self.run_one(job)
+                queued = self.run_one(job)
             finally:
-                with self.running_lock:
-                    self.running.pop(job.id, None)
+                if not queued:
+                    self.forget(job)
                 self.free.release()
 
+    def forget(self, job):
+        with self.running_lock:
+            self.running.pop(job.id, None)
+
     def run_one(self, job):
+        """Runs the task; True when its result waits in self.done for the completion batch."""
         fn = self.tasks.get(job.type)
         try:
             if fn is None:
@@ -250,7 +258,60 @@ class Worker:
             self.log(f"job {job.id} ({job.type}) failed: {detail}\n{traceback.format_exc()}")
             self.report_fail(job, detail, retryable=True)
         else:
-            self.report("complete", job, {"lease_token": job.lease_token, "result": result})
+            try:
+                json.dumps(result)  # a result that is not JSON fails here, not the whole batch
+            except (TypeError, ValueError) as e:
+                self.report_fail(job, f"the task's result is not JSON: {e}", retryable=False)
+                return False
+            self.done.put((job, result))
+            return True
+        return False
+
+    # ---- completions, batched ----
+
+    def complete_loop(self):
+        """Sends finished jobs in one POST /completions (one store transaction on the server):
+        whatever finished while the previous request was in flight goes in the next one."""
+        while True:
+            item = self.done.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < 1000:
+                try:
+                    item = self.done.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self.done.put(None)
+                    break
+                batch.append(item)
+            self.report_completions(batch)
+            for job, _ in batch:
+                self.forget(job)
+
+    def report_completions(self, batch):
+        body = {"completions": [{"id": job.id, "lease_token": job.lease_token, "result": result}
+                                for job, result in batch]}
+        for attempt in range(5):
+            try:
+                status, answer = self.client.post("/completions", body)
+            except OSError as e:
+                self.log(f"completions failed ({e}); retrying")
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            if status != 200:
+                self.log(f"completions answered {status}: {answer}")
+                return
+            for outcome in answer["results"]:
+                if outcome["status"] == 200:
+                    self.completed += 1
+                else:
+                    self.log(f"complete of job {outcome['id']}: {outcome['status']} "
+                             f"{outcome.get('detail', '')}")
+            return
+        self.log(f"giving up reporting {len(batch)} jobs; their leases will expire and they will "
+                 "run again")
 
     def report_fail(self, job, error, retryable, retry_in_s=None):
         body = {"lease_token": job.lease_token, "error": error[:8192], "retryable": retryable}
@@ -267,10 +328,7 @@ class Worker:
                 time.sleep(0.2 * (attempt + 1))
                 continue
             if status == 200:
-                if verb == "complete":
-                    self.completed += 1
-                else:
-                    self.failed += 1
+                self.failed += 1
             elif status == 409:
                 self.log(f"{verb} of job {job.id}: lease lost, outcome dropped ({answer['detail']})")
             else:
@@ -312,6 +370,7 @@ class Worker:
         threads = [threading.Thread(target=self.run_loop, daemon=True, name=f"run-{i}")
                    for i in range(self.concurrency)]
         threads.append(threading.Thread(target=self.heartbeat_loop, daemon=True, name="beat"))
+        threads.append(threading.Thread(target=self.complete_loop, daemon=True, name="complete"))
         for t in threads:
             t.start()
         self.log(f"worker {self.worker_id}: types {self.types}, concurrency {self.concurrency}, "
@@ -323,6 +382,7 @@ class Worker:
             time.sleep(0.05)
         for _ in range(self.concurrency):
             self.ready.put(None)
+        self.done.put(None)
         self.log(f"worker {self.worker_id} stopped: {self.completed} completed, "
                  f"{self.failed} failed")
 

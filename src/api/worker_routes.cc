@@ -2,6 +2,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 #include <string>
+#include <vector>
 
 #include "api/job_json.h"
 #include "api/json_writer.h"
@@ -58,6 +59,34 @@ awaitable<void> Fail(RequestContext& ctx) {
   WriteJob(w, *job);
 }
 
+void WriteOutcome(JsonWriter& w, const std::string& id, const Status& s) {
+  w.BeginObject().Key("id").String(id);
+  if (s.ok()) {
+    w.Key("status").Int(200).EndObject();
+    return;
+  }
+  const ApiError e = ErrorFromStatus(s);
+  w.Key("status").Int(Describe(e.kind).status).Key("detail").String(e.detail).EndObject();
+}
+
+// Many completions in one store transaction; each item succeeds or fails on its own.
+awaitable<void> CompleteMany(RequestContext& ctx) {
+  if (!RequireJsonBody(ctx)) co_return;
+  std::vector<JobCompletion> completions;
+  if (auto e = ParseCompletionsBody(ctx.request.body(), &completions)) co_return ctx.Fail(*e);
+  std::vector<std::string> ids;
+  ids.reserve(completions.size());
+  for (const JobCompletion& c : completions) ids.push_back(c.id);
+  ExternalLeases& leases = ctx.jobs.external();
+  const auto outcomes = co_await AsyncStoreCall<Result<std::vector<Status>>>(
+      leases, [&] { return leases.CompleteMany(std::move(completions)); }, use_awaitable);
+  if (!outcomes.ok()) co_return ctx.Fail(ErrorFromStatus(outcomes.status()));
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("results").BeginArray();
+  for (size_t i = 0; i < ids.size(); ++i) WriteOutcome(w, ids[i], (*outcomes)[i]);
+  w.EndArray().EndObject();
+}
+
 }  // namespace
 
 void RegisterWorkerRoutes(Router& router) {
@@ -65,6 +94,7 @@ void RegisterWorkerRoutes(Router& router) {
   router.Add(verb::post, "/jobs/{id}/heartbeat", {.async = &Heartbeat});
   router.Add(verb::post, "/jobs/{id}/complete", {.async = &Complete});
   router.Add(verb::post, "/jobs/{id}/fail", {.async = &Fail});
+  router.Add(verb::post, "/completions", {.async = &CompleteMany});
 }
 
 }  // namespace conveyor::api

@@ -152,12 +152,60 @@ std::optional<ApiError> ParseHeartbeatBody(std::string_view body, ExternalHeartb
   return ReadText(o, "message", kMaxMessageLength, &out->message);
 }
 
+namespace {
+
+Error ReadCompletion(const json::object& o, CompleteBody* out) {
+  if (auto e = ReadToken(o, "lease_token", kMaxWorkerIdLength, &out->lease_token)) return e;
+  if (const json::value* v = o.if_contains("result")) out->result_json = json::serialize(*v);
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<ApiError> ParseCompleteBody(std::string_view body, CompleteBody* out) {
   json::object o;
   if (auto e = ParseObject(body, R"({"lease_token": "...", "result": {"rows": 10}})", &o))
     return e;
-  if (auto e = ReadToken(o, "lease_token", kMaxWorkerIdLength, &out->lease_token)) return e;
-  if (const json::value* v = o.if_contains("result")) out->result_json = json::serialize(*v);
+  return ReadCompletion(o, out);
+}
+
+namespace {
+
+// One item of POST /completions; errors are prefixed with the item's place by the caller.
+Error ReadCompletionItem(const json::value& item, JobCompletion* out) {
+  if (!item.is_object()) return Invalid("", "must be an object {\"id\", \"lease_token\", \"result\"}");
+  const json::value* id = Given(item.get_object(), "id");
+  if (!id || !id->is_string() || !IsValidUuid(id->get_string()))
+    return Invalid("id", "must be a job id (a UUID)");
+  CompleteBody body;
+  if (auto e = ReadCompletion(item.get_object(), &body)) return e;
+  out->id.assign(id->get_string());
+  out->lease_token = std::move(body.lease_token);
+  out->result = std::move(body.result_json);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ApiError> ParseCompletionsBody(std::string_view body,
+                                             std::vector<JobCompletion>* out) {
+  json::object o;
+  if (auto e = ParseObject(body, R"({"completions": [{"id": "...", "lease_token": "..."}]})", &o))
+    return e;
+  const json::value* list = Given(o, "completions");
+  if (!list || !list->is_array() || list->get_array().empty() ||
+      list->get_array().size() > kMaxCompletions)
+    return Invalid("completions", "must be an array of 1 to 1000 completions");
+  out->reserve(list->get_array().size());
+  for (size_t i = 0; i < list->get_array().size(); ++i) {
+    JobCompletion c;
+    if (auto e = ReadCompletionItem(list->get_array()[i], &c)) {
+      const std::string at = "completions[" + std::to_string(i) + "]";
+      e->detail = e->detail.front() == ' ' ? at + e->detail : at + "." + e->detail;
+      return e;
+    }
+    out->push_back(std::move(c));
+  }
   return std::nullopt;
 }
 

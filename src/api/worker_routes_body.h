@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/problem.h"
 #include "api/request_context.h"
@@ -23,6 +24,7 @@ inline constexpr double kMaxRetryInS = 7 * 86400;
 inline constexpr size_t kMaxWorkerIdLength = 128;
 inline constexpr size_t kMaxErrorLength = 8192;
 inline constexpr size_t kMaxMessageLength = 1024;
+inline constexpr size_t kMaxCompletions = 1000;  // per POST /completions
 
 struct LeaseBody {
   LeaseRequest request;
@@ -40,6 +42,10 @@ std::optional<ApiError> ParseLeaseBody(std::string_view body, TimeMs default_lea
 std::optional<ApiError> ParseHeartbeatBody(std::string_view body, ExternalHeartbeat* out);
 std::optional<ApiError> ParseCompleteBody(std::string_view body, CompleteBody* out);
 std::optional<ApiError> ParseFailBody(std::string_view body, ExternalFailure* out);
+// POST /completions: {"completions": [{"id", "lease_token", "result"}, ...]}, 1 to 1000 items;
+// errors name the item ("completions[3].id must be a job id (a UUID)").
+std::optional<ApiError> ParseCompletionsBody(std::string_view body,
+                                             std::vector<JobCompletion>* out);
 
 // 415 unless the request says Content-Type: application/json.
 bool RequireJsonBody(RequestContext& ctx);

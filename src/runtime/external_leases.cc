@@ -90,15 +90,30 @@ Result<HeartbeatAnswer> ExternalLeases::Heartbeat(const ExternalHeartbeat& beat)
 
 Status ExternalLeases::Complete(const std::string& id, const std::string& lease_token,
                                 std::string result_json) {
-  JobCompleteManyParams p{.completions = {}, .now = clock_.NowMs()};
-  p.completions.push_back({.id = id, .lease_token = lease_token, .result = std::move(result_json)});
+  std::vector<JobCompletion> one;
+  one.push_back({.id = id, .lease_token = lease_token, .result = std::move(result_json)});
+  Result<std::vector<Status>> r = CompleteMany(std::move(one));
+  return r.ok() ? r->front() : r.status();
+}
+
+Result<std::vector<Status>> ExternalLeases::CompleteMany(std::vector<JobCompletion> completions) {
+  if (completions.empty()) return std::vector<Status>{};
+  JobCompleteManyParams p{.completions = std::move(completions), .now = clock_.NowMs()};
   Result<std::vector<Status>> r = store_.JobCompleteMany(p);
   if (!r.ok()) return r.status();
-  const Status s = r->empty() ? Status::Internal("the store answered no outcome") : r->front();
-  if (!s.ok()) return CheckJobFound(id, s);
-  ForgetToken(lease_token);
-  completed_.fetch_add(1, std::memory_order_relaxed);
-  return s;
+  if (r->size() != p.completions.size())
+    return Status::Internal("the store answered " + std::to_string(r->size()) + " outcomes for " +
+                            std::to_string(p.completions.size()) + " completions");
+  for (size_t i = 0; i < r->size(); ++i) {
+    Status& s = (*r)[i];
+    if (!s.ok()) {
+      s = CheckJobFound(p.completions[i].id, s);
+      continue;
+    }
+    ForgetToken(p.completions[i].lease_token);
+    completed_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return r;
 }
 
 Result<Job> ExternalLeases::Fail(const ExternalFailure& f) {

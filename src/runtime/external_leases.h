@@ -83,6 +83,9 @@ class ExternalLeases {
   // Conflict for a stale or unknown token; NotFound for an unknown job.
   Result<HeartbeatAnswer> Heartbeat(const ExternalHeartbeat& beat);
   Status Complete(const std::string& id, const std::string& lease_token, std::string result_json);
+  // Many completions in one store transaction (one fsync); outcomes in input order, each as
+  // Complete would answer it. Fails as a whole only when the store does.
+  Result<std::vector<Status>> CompleteMany(std::vector<JobCompletion> completions);
   // Returns the job after the transition (RETRYING, FAILED or CANCELLED).
   Result<Job> Fail(const ExternalFailure& failure);
 

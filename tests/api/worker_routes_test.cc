@@ -155,6 +155,47 @@ TEST_F(WorkerRoutesTest, FailAfterACancelRequestEndsTheJobCancelled) {
   EXPECT_EQ(r.Json().at("status").as_string(), "CANCELLED");
 }
 
+TEST_F(WorkerRoutesTest, CompletionsAnswerEachItemOnItsOwn) {
+  const std::string a = SubmitExternal("ext.many");
+  const std::string b = SubmitExternal("ext.many");
+  json::array jobs = Lease(client(), "ext.many", 0, 10);
+  ASSERT_EQ(jobs.size(), 2u);
+  const std::string missing = NewUuidV7(SystemClock::Default()->NowMs());
+  std::string body = R"({"completions":[)";
+  for (const auto& j : jobs) {
+    body += R"({"id":")" + std::string(j.at("id").as_string()) + R"(","lease_token":")" +
+            std::string(j.at("lease_token").as_string()) + R"(","result":{"n":1}},)";
+  }
+  body += R"({"id":")" + std::string(jobs[0].at("id").as_string()) +
+          R"(","lease_token":"stale"},{"id":")" + missing + R"(","lease_token":"t"}]})";
+  Reply r = client().Post("/api/v1/completions", body);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json::array results = r.Json().at("results").as_array();
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].at("status").as_int64(), 200);
+  EXPECT_EQ(results[1].at("status").as_int64(), 200);
+  EXPECT_EQ(results[2].at("status").as_int64(), 409);  // already completed by item 0
+  EXPECT_EQ(results[3].at("status").as_int64(), 404);
+  EXPECT_EQ(results[3].at("id").as_string(), missing);
+  for (const std::string& id : {a, b}) {
+    json::value job = client().Get("/api/v1/jobs/" + id).Json();
+    EXPECT_EQ(job.at("status").as_string(), "SUCCEEDED");
+    EXPECT_EQ(job.at("result").at("n").as_int64(), 1);
+  }
+}
+
+TEST_F(WorkerRoutesTest, CompletionsBodiesAreValidated) {
+  for (const char* body : {R"({"completions":[]})", R"({"completions":{}})", R"({})",
+                           R"({"completions":[{"id":"42","lease_token":"t"}]})",
+                           R"({"completions":[1]})"}) {
+    Reply r = client().Post("/api/v1/completions", body);
+    EXPECT_EQ(r.status, 422u) << body << " → " << r.body;
+  }
+  Reply r = client().Post("/api/v1/completions", R"({"completions":[{"id":"42"}]})");
+  EXPECT_NE(r.body.find("completions[0].id must be a job id"), std::string::npos) << r.body;
+  EXPECT_EQ(client().Post("/api/v1/completions", "[]").status, 400u);
+}
+
 TEST_F(WorkerRoutesTest, LongPollIsAnsweredBySubmit) {
   TestClient poller(port());
   auto leased = std::async(std::launch::async, [&] { return Lease(poller, "ext.poll", 30); });

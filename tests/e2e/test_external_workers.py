@@ -130,12 +130,12 @@ class PythonWorkerTest(ExternalWorkerTestCase):
         self.server.wait_for(job["id"], ["CANCELLED"])
 
     def test_job_of_a_killed_worker_is_run_again_after_its_lease_expires(self):
-        first = self.start_worker("--lease-s", "1")
+        first = self.start_worker("--lease-s", "2")
         job = self.submit("example.sleep", {"seconds": [60, 0.1]})
         self.cancel_at_end(self.server, job["id"])
         self.server.wait_for(job["id"], ["RUNNING"], fail_on_other_terminal=False)
         first.kill9()
-        self.start_worker("--lease-s", "1")
+        self.start_worker("--lease-s", "2")
         done = self.server.wait_for(job["id"], ["SUCCEEDED"], timeout=30)
         self.assertEqual(done["result"]["attempt"], 2)
 
