@@ -78,8 +78,8 @@ class PgTestServer {
   }
   // Starts the stopped server again on the same port.
   void MustStartAgain() {
-    Run(Ctl("-w -t 60 -l " + dir_ + "/server.log -o \"-p " + std::to_string(port_) + " -k " +
-            dir_ + " -c listen_addresses=127.0.0.1 -c max_connections=300\" start"));
+    Run(Ctl("-w -t 60 -l " + dir_ + "/server.log -o \"-p " + std::to_string(port_) + " -k " + dir_ +
+            " -c listen_addresses=127.0.0.1 -c max_connections=300\" start"));
     running_ = true;
   }
   int port() const { return port_; }
@@ -183,7 +183,8 @@ inline void MustPgExec(const std::string& url, const std::string& sql) {
   if (PQstatus(c) != CONNECTION_OK) {
     error = PQerrorMessage(c);
   } else {
-    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // "drop cascades to ..."
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);  // "drop cascades to ..."
     PGresult* r = PQexec(c, sql.c_str());
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
       error = PQresultErrorMessage(r);

@@ -105,8 +105,7 @@ TEST_F(PostgresStoreTest, ListenWakesOnJobsMadeAvailableByAnotherNode) {
   ASSERT_TRUE(wakes.WaitFor(2));  // the insert
   const int after_insert = wakes.count();
   auto claimed = MustClaim(*writer, 1);
-  MustOk(writer->JobReleaseMany({.jobs = {{claimed[0].id, claimed[0].lease->token}},
-                                 .now = kT0}),
+  MustOk(writer->JobReleaseMany({.jobs = {{claimed[0].id, claimed[0].lease->token}}, .now = kT0}),
          "release");
   EXPECT_TRUE(wakes.WaitFor(after_insert + 1));  // the release made a job claimable again
 }
@@ -194,9 +193,10 @@ TEST_F(PostgresStoreTest, InsertCeilingIsMeasuredAndLeavesNoSchema) {
   auto rate = MeasurePostgresInsertCeiling(url_, 500, 100);
   ASSERT_TRUE(rate.ok()) << rate.status().ToString();
   EXPECT_GT(*rate, 0.0);
-  MustPgExec(url_, "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname LIKE "
-                   "'conveyor_ceiling_%') THEN RAISE EXCEPTION 'schema left behind'; END IF; "
-                   "END $$");
+  MustPgExec(url_,
+             "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname LIKE "
+             "'conveyor_ceiling_%') THEN RAISE EXCEPTION 'schema left behind'; END IF; "
+             "END $$");
   EXPECT_EQ(MeasurePostgresInsertCeiling(url_, 0, 10).status().code(),
             StatusCode::kInvalidArgument);
 }

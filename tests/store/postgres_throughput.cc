@@ -38,18 +38,20 @@ double Seconds(std::chrono::steady_clock::time_point start) {
 
 std::unique_ptr<PostgresStore> OpenFresh(const std::string& base, int round) {
   const std::string schema = "tp_" + std::to_string(round);
-  testing::MustPgExec(base, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
-  auto store =
-      PostgresStore::Open({.url = testing::PgUrlWithParam(base, "options=-csearch_path%3D" + schema),
-                           .pool_size = 64,
-                           .listen_notify = std::getenv("NO_NOTIFY") == nullptr});
+  testing::MustPgExec(base,
+                      "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
+  auto store = PostgresStore::Open(
+      {.url = testing::PgUrlWithParam(base, "options=-csearch_path%3D" + schema),
+       .pool_size = 64,
+       .listen_notify = std::getenv("NO_NOTIFY") == nullptr});
   if (!store.ok() || !(*store)->Migrate().ok()) std::abort();
   return std::move(store).value();
 }
 
 double BatchInserts(Store& store, int batches) {
   std::vector<std::vector<Job>> all(static_cast<size_t>(batches));
-  for (auto& b : all) for (int i = 0; i < 1000; ++i) b.push_back(NewJob());
+  for (auto& b : all)
+    for (int i = 0; i < 1000; ++i) b.push_back(NewJob());
   const auto start = std::chrono::steady_clock::now();
   for (auto& b : all) {
     if (!store.JobInsertMany({.jobs = std::move(b), .now = kNow}).ok()) std::abort();

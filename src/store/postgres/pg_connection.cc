@@ -44,13 +44,12 @@ Status MapPgError(std::string_view sqlstate, std::string_view message, bool conn
   if (cls == "22" || sqlstate == "23514" || sqlstate == "23502") {
     return Status::InvalidArgument(why);
   }
-  if (sqlstate == "53300") return Status::Unavailable(Prefixed("PostgreSQL has no free connection: ", why));
+  if (sqlstate == "53300")
+    return Status::Unavailable(Prefixed("PostgreSQL has no free connection: ", why));
   return Status::Internal(Prefixed("PostgreSQL: ", why));
 }
 
-bool IsPgRetryable(std::string_view sqlstate) {
-  return sqlstate == "40001" || sqlstate == "40P01";
-}
+bool IsPgRetryable(std::string_view sqlstate) { return sqlstate == "40001" || sqlstate == "40P01"; }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& conninfo) {
   // The URL's own settings win over these defaults (expand_dbname, later keys override).
@@ -59,13 +58,14 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
   PGconn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (c == nullptr) return Status::Unavailable("PostgreSQL is unreachable: out of memory");
   if (PQstatus(c) != CONNECTION_OK) {
-    Status s = Status::Unavailable(
-        Prefixed("PostgreSQL is unreachable: ", Trimmed(PQerrorMessage(c))));
+    Status s =
+        Status::Unavailable(Prefixed("PostgreSQL is unreachable: ", Trimmed(PQerrorMessage(c))));
     PQfinish(c);
     return s;
   }
   // NOTICEs (e.g. "relation already exists, skipping") are not errors; libpq would print them.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(c));
 }
 
@@ -90,8 +90,8 @@ Result<PgResult> PgConnection::Exec(std::string_view sql, const PgParams& params
   if (it == prepared_.end()) {
     std::string name = "s";
     name += std::to_string(prepared_.size());
-    auto prep = Check(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr),
-                      "prepare");
+    auto prep =
+        Check(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr), "prepare");
     if (!prep.ok()) return prep.status();
     it = prepared_.emplace(std::string(sql), name).first;
   }

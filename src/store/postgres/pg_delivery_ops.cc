@@ -53,9 +53,12 @@ Status NotFoundDelivery(const std::string& job_id, int n) {
 
 const char* OutcomeState(DeliveryOutcome o) {
   switch (o) {
-    case DeliveryOutcome::kDelivered: return "delivered";
-    case DeliveryOutcome::kRetry: return "pending";
-    case DeliveryOutcome::kFailed: return "failed";
+    case DeliveryOutcome::kDelivered:
+      return "delivered";
+    case DeliveryOutcome::kRetry:
+      return "pending";
+    case DeliveryOutcome::kFailed:
+      return "failed";
   }
   return "pending";
 }
@@ -89,17 +92,16 @@ Status RecordDelivery(PgConnection& c, const DeliveryRecordParams& p) {
   }
   const bool retry = p.outcome == DeliveryOutcome::kRetry;
   const bool delivered = p.outcome == DeliveryOutcome::kDelivered;
-  auto updated = c.Exec(
-      q::kDeliveryRecord,
-      {PgInt(row.seq), PgInt(p.now), std::string(OutcomeState(p.outcome)),
-       PgInt(retry ? p.next_attempt_at : row.d.next_attempt_at), p.payload,
-       p.status_code ? PgInt(*p.status_code) : std::nullopt, p.error,
-       delivered ? PgInt(p.now) : std::nullopt});
-  if (!updated.ok()) return updated.status();
-  auto attempt = c.Exec(q::kDeliveryAttemptInsert,
-                        {PgInt(row.seq), PgInt(updated->Int(0, 0)), PgInt(p.now),
+  auto updated = c.Exec(q::kDeliveryRecord,
+                        {PgInt(row.seq), PgInt(p.now), std::string(OutcomeState(p.outcome)),
+                         PgInt(retry ? p.next_attempt_at : row.d.next_attempt_at), p.payload,
                          p.status_code ? PgInt(*p.status_code) : std::nullopt, p.error,
-                         PgInt(p.duration_ms)});
+                         delivered ? PgInt(p.now) : std::nullopt});
+  if (!updated.ok()) return updated.status();
+  auto attempt =
+      c.Exec(q::kDeliveryAttemptInsert,
+             {PgInt(row.seq), PgInt(updated->Int(0, 0)), PgInt(p.now),
+              p.status_code ? PgInt(*p.status_code) : std::nullopt, p.error, PgInt(p.duration_ms)});
   return attempt.ok() ? Status::Ok() : attempt.status();
 }
 
@@ -119,10 +121,11 @@ Result<std::vector<WebhookDelivery>> ListDeliveries(PgConnection& c, const std::
   for (int i = 0; i < a->rows(); ++i) {
     auto it = by_seq.find(a->Int(i, 0));
     if (it == by_seq.end()) continue;  // a delivery added between the two reads
-    out[it->second].attempt_log.push_back(
-        DeliveryAttempt{.attempt = static_cast<int>(a->Int(i, 1)), .at = a->Int(i, 2),
-                        .status_code = OptInt32(*a, i, 3), .error = a->Text(i, 4),
-                        .duration_ms = a->Int(i, 5)});
+    out[it->second].attempt_log.push_back(DeliveryAttempt{.attempt = static_cast<int>(a->Int(i, 1)),
+                                                          .at = a->Int(i, 2),
+                                                          .status_code = OptInt32(*a, i, 3),
+                                                          .error = a->Text(i, 4),
+                                                          .duration_ms = a->Int(i, 5)});
   }
   return out;
 }
@@ -158,8 +161,10 @@ Result<std::vector<NodeInfo>> ListNodes(PgConnection& c) {
   if (!r.ok()) return r.status();
   std::vector<NodeInfo> out;
   for (int i = 0; i < r->rows(); ++i) {
-    out.push_back(NodeInfo{.name = r->Text(i, 0), .role = r->Text(i, 1),
-                           .started_at = r->Int(i, 2), .last_seen_at = r->Int(i, 3),
+    out.push_back(NodeInfo{.name = r->Text(i, 0),
+                           .role = r->Text(i, 1),
+                           .started_at = r->Int(i, 2),
+                           .last_seen_at = r->Int(i, 3),
                            .running_jobs = static_cast<int>(r->Int(i, 4)),
                            .leader = r->Int(i, 5) != 0});
   }

@@ -49,8 +49,7 @@ Result<Job> AckCancelJob(PgConnection& c, const JobCancelAckParams& p) {
   if (job.state != JobState::kRunning || !job.lease || job.lease->token != p.lease_token) {
     return StaleLease(c, p.id);
   }
-  return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now,
-                    "cancelled while running");
+  return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now, "cancelled while running");
 }
 
 Result<Job> RetryJob(PgConnection& c, const JobRetryParams& p) {

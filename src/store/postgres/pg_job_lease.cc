@@ -116,10 +116,9 @@ Result<Job> FailJob(PgConnection& c, const JobFailParams& p) {
 }
 
 Result<HeartbeatOutcome> HeartbeatJob(PgConnection& c, const JobHeartbeatParams& p) {
-  auto r = c.Exec(q::kHeartbeat,
-                  {p.id, p.lease_token, PgInt(p.lease_expires_at),
-                   p.progress ? PgInt(*p.progress) : std::nullopt, p.message, p.current_step,
-                   PgInt(p.now)});
+  auto r = c.Exec(q::kHeartbeat, {p.id, p.lease_token, PgInt(p.lease_expires_at),
+                                  p.progress ? PgInt(*p.progress) : std::nullopt, p.message,
+                                  p.current_step, PgInt(p.now)});
   if (!r.ok()) return r.status();
   if (r->rows() == 1) return HeartbeatOutcome{.cancel_requested = r->Int(0, 0) != 0};
   return StaleLease(c, p.id);

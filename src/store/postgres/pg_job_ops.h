@@ -40,8 +40,7 @@ Result<std::optional<TimeMs>> NextRunAt(PgConnection& c);
 Result<std::map<JobState, int64_t>> CountByState(PgConnection& c);
 
 // --- deliveries (pg_delivery_ops.cc) ---
-Result<std::vector<WebhookDelivery>> ClaimDeliveries(PgConnection& c,
-                                                     const DeliveryClaimParams& p);
+Result<std::vector<WebhookDelivery>> ClaimDeliveries(PgConnection& c, const DeliveryClaimParams& p);
 Status RecordDelivery(PgConnection& c, const DeliveryRecordParams& p);
 Result<std::vector<WebhookDelivery>> ListDeliveries(PgConnection& c, const std::string& job_id);
 Result<WebhookDelivery> Redeliver(PgConnection& c, const DeliveryRedeliverParams& p);

@@ -33,10 +33,10 @@ Status StaleLease(PgConnection& c, const std::string& id) {
 
 Status AppendEvent(PgConnection& c, int64_t job_seq, TimeMs at, std::optional<JobState> from,
                    JobState to, int attempt, std::string_view message) {
-  auto r = c.Exec(q::kInsertEvent,
-                  {PgInt(job_seq), PgInt(at),
-                   from ? PgParam(std::string(ToString(*from))) : std::nullopt,
-                   std::string(ToString(to)), PgInt(attempt), std::string(message)});
+  auto r =
+      c.Exec(q::kInsertEvent, {PgInt(job_seq), PgInt(at),
+                               from ? PgParam(std::string(ToString(*from))) : std::nullopt,
+                               std::string(ToString(to)), PgInt(attempt), std::string(message)});
   return r.ok() ? Status::Ok() : r.status();
 }
 
@@ -99,8 +99,10 @@ Result<std::vector<JobEvent>> ListJobEvents(PgConnection& c, const std::string& 
   if (!r.ok()) return r.status();
   std::vector<JobEvent> events;
   for (int i = 0; i < r->rows(); ++i) {
-    JobEvent e{.at = r->Int(i, 0), .to = PgJobState(r->Text(i, 2)),
-               .attempt = static_cast<int>(r->Int(i, 3)), .message = r->Text(i, 4)};
+    JobEvent e{.at = r->Int(i, 0),
+               .to = PgJobState(r->Text(i, 2)),
+               .attempt = static_cast<int>(r->Int(i, 3)),
+               .message = r->Text(i, 4)};
     if (!r->IsNull(i, 1)) e.from = PgJobState(r->Text(i, 1));
     events.push_back(std::move(e));
   }

@@ -14,8 +14,7 @@ std::vector<std::string> ReadStringArray(const PgResult& r, int row, int col) {
 
 void ReadLease(const PgResult& r, int row, Job& j) {
   if (r.IsNull(row, 28)) return;
-  j.lease = Lease{.owner = r.Text(row, 27), .token = r.Text(row, 28),
-                  .expires_at = r.Int(row, 29)};
+  j.lease = Lease{.owner = r.Text(row, 27), .token = r.Text(row, 28), .expires_at = r.Int(row, 29)};
 }
 
 // Appends `"key":value` (and a comma first unless it opens the object).

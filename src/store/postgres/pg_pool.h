@@ -24,8 +24,7 @@ class PgPool {
   // Gives the connection back to the pool when destroyed.
   class Lease {
    public:
-    Lease(PgPool* pool, std::unique_ptr<PgConnection> conn)
-        : pool_(pool), conn_(std::move(conn)) {}
+    Lease(PgPool* pool, std::unique_ptr<PgConnection> conn) : pool_(pool), conn_(std::move(conn)) {}
     Lease(Lease&& other) noexcept = default;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {

@@ -33,10 +33,10 @@ Result<bool> ApplyMigrations(PgConnection& c) {
     if (!applied.ok()) return applied.status();
     if (applied->Int(0, 0) > 0) continue;
     if (Status s = c.Run(m.sql); !s.ok()) {
-      return Status(s.code() == StatusCode::kUnavailable
-                        ? s
-                        : Status::Internal("migration " + std::to_string(m.version) + ": " +
-                                           s.message()));
+      return Status(
+          s.code() == StatusCode::kUnavailable
+              ? s
+              : Status::Internal("migration " + std::to_string(m.version) + ": " + s.message()));
     }
     auto record = c.Exec(pg_schema::kInsertMigration, {PgInt(m.version), PgInt(WallClockMs())});
     if (!record.ok()) return record.status();
@@ -196,8 +196,7 @@ Result<std::vector<std::string>> PostgresStore::JobRescueExpired(const JobRescue
       [&p](PgConnection& c) { return pg_ops::RescueExpiredJobs(c, p); });
 }
 
-Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryClaimDue(
-    const DeliveryClaimParams& p) {
+Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryClaimDue(const DeliveryClaimParams& p) {
   return Write<std::vector<WebhookDelivery>>(
       [&p](PgConnection& c) { return pg_ops::ClaimDeliveries(c, p); });
 }
