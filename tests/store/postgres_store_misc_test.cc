@@ -65,8 +65,17 @@ TEST_F(PostgresStoreTest, ExactlyOneOfTwoNodesLeadsAndTheOtherTakesOverWhenItClo
   EXPECT_EQ(MustOk(a->LeaderTryAcquire(), "a again"), a_leads);  // held, not re-contested
   auto& leader = a_leads ? a : b;
   auto& follower = a_leads ? b : a;
+  EXPECT_FALSE(MustOk(follower->LeaderTryAcquire(), "follower while the leader lives"));
   leader.reset();  // its session ends, and the lock with it
-  EXPECT_TRUE(MustOk(follower->LeaderTryAcquire(), "follower"));
+  // The server notices the closed session asynchronously: poll, with a deadline (not a timing
+  // assertion; the follower must take over eventually, and never while the leader lived).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool took_over = false;
+  while (!took_over && std::chrono::steady_clock::now() < deadline) {
+    took_over = MustOk(follower->LeaderTryAcquire(), "follower");
+    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(took_over);
 }
 
 TEST_F(PostgresStoreTest, ManyNodesMigratingAtOnceAllSucceed) {
