@@ -122,16 +122,18 @@ class Response:
 
 
 class Server:
-    """A `conveyor serve` process on 127.0.0.1:0 with its own temp dir and SQLite file.
+    """A `conveyor serve` process on 127.0.0.1:0 with its own temp dir and SQLite file (or the
+    database `store` names, e.g. a PostgreSQL URL shared by several Servers).
 
     restart() / start() after stop() or kill9() reuse the same database.
     """
 
-    def __init__(self, workers=2, extra=(), env=None, tmpdir=None, start=True):
+    def __init__(self, workers=2, extra=(), env=None, tmpdir=None, start=True, store=None):
         self.bin = binary()
         self.own_tmp = tmpdir is None
         self.tmpdir = tmpdir or tempfile.mkdtemp(prefix="conveyor-e2e-")
         self.db = os.path.join(self.tmpdir, "conveyor.db")
+        self.store = store or ("sqlite:" + self.db)
         self.port_file = os.path.join(self.tmpdir, "port")
         self.log_path = os.path.join(self.tmpdir, "server.log")
         self.workers = workers
@@ -156,7 +158,7 @@ class Server:
 
     def command(self):
         return [self.bin, "serve", "--listen", "127.0.0.1:0", "--port-file", self.port_file,
-                "--store", "sqlite:" + self.db, "--workers", str(self.workers)] + self.extra
+                "--store", self.store, "--workers", str(self.workers)] + self.extra
 
     def start(self, timeout=20.0):
         if self.proc is not None and self.proc.poll() is None:
