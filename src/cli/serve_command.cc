@@ -250,6 +250,7 @@ void AddWorkerCommand(CLI::App& app, CommandRunner& run) {
       ->envname("CONVEYOR_NODE_NAME")->default_str("hostname-pid");
   cmd->add_flag("--debug", opts->debug, "Log debug lines")->envname("DEBUG");
   AddRuntimeFlags(*cmd, *opts);
+  AddWebhookFlags(*cmd, opts->webhooks);
   cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });
 }
 

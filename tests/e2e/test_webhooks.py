@@ -10,7 +10,7 @@ import socket
 import unittest
 import uuid
 
-from conveyor_harness import ServerTestCase
+from conveyor_harness import ServerError, ServerTestCase
 from webhook_receiver import start_receiver, verify_signature
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -205,6 +205,19 @@ class WebhookRestartTest(WebhookCase):
         self.assertEqual(d["state"], "delivered", d)
         self.assertEqual(len(rx.state.log), 1)
         self.assertEqual(rx.state.log[0]["headers"]["webhook-id"], job_id + ".1")
+
+
+class WebhookSettingsTest(ServerTestCase):
+    def test_bad_settings_stop_the_node_with_a_sentence(self):
+        cases = (({"WEBHOOK_DENY_HOSTS": "ok.example, bad host!"}, "bad host!"),
+                 ({"WEBHOOK_ALLOW_HOSTS": "10.0.0.0/99"}, "10.0.0.0/99"),
+                 ({"WEBHOOK_SECRET": "whsec_not*base64"}, "secret"))
+        for env, words in cases:
+            server = self.new_server(workers=0, env=env, start=False)
+            with self.assertRaises(ServerError) as ctx:
+                server.start()
+            server.stopped_on_purpose = True  # exiting was the point
+            self.assertIn(words, str(ctx.exception))
 
 
 if __name__ == "__main__":
