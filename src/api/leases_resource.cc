@@ -67,6 +67,9 @@ awaitable<ClaimResult> ClaimUntilDeadline(ExternalLeases& leases, const LeaseBod
     if (wait.woken) continue;  // jobs arrived while we were claiming
     wait.timer.expires_at(std::min(deadline, now + kLeaseRecheck));
     co_await wait.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    // Shutting down: answer without leasing more, so no job is handed to an answer that may
+    // never be written.
+    if (leases.IsShutdown()) co_return std::vector<Job>{};
   }
 }
 
