@@ -3,7 +3,7 @@
 //   auto server = PgTestServer::MustStart();   // initdb in a temp dir, free port, pg_ctl -w start
 //   server->Url("mydb");                       // postgresql://postgres@127.0.0.1:PORT/mydb
 //   server->MustStop(); server->MustStart();   // the same cluster, same port (outage tests)
-//   // destructor: pg_ctl stop -m fast, temp dir removed
+//   // destructor: pg_ctl stop -m immediate (the data is thrown away), temp dir removed
 //
 //   SharedPgBaseUrl()        // the server every test of this process uses (see below)
 //   MustPgDatabase("name")   // CREATE DATABASE on it if missing; returns the database's URL
@@ -64,7 +64,8 @@ class PgTestServer {
     return s;
   }
   ~PgTestServer() {
-    if (running_) Run(Ctl("stop -m fast"), /*must=*/false);
+    // Immediate: no shutdown checkpoint for data that is deleted next.
+    if (running_) Run(Ctl("stop -m immediate"), /*must=*/false);
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }

@@ -6,7 +6,7 @@ As a library (e2e tests):
     with PgServer() as pg:                # initdb in a temp dir, free port, pg_ctl -w start
         url = pg.create_database("e2e")   # postgresql://postgres@127.0.0.1:PORT/e2e
         pg.stop(); pg.start()             # same cluster, same port (outage tests)
-    # leaving the block: pg_ctl stop -m fast, temp dir removed
+    # leaving the block: pg_ctl stop -m immediate, temp dir removed
 
     url = create_database("mytest")       # a database on the shared server (below)
 
@@ -114,8 +114,11 @@ class PgServer:
             self.running = False
 
     def destroy(self):
+        """Stops the server without a shutdown checkpoint and deletes its data."""
         try:
-            self.stop()
+            if self.running:
+                _run(self._ctl("stop", "-m", "immediate"), "pg_ctl stop")
+                self.running = False
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 
