@@ -254,29 +254,29 @@ class Store {
   // --- Webhook deliveries (see WebhookDelivery above) ---
   // Due pending deliveries (next_attempt_at <= now), oldest first; each gets
   // next_attempt_at = now + lease_ms. On PostgreSQL, concurrent callers never get the same row.
-  virtual Result<std::vector<WebhookDelivery>> DeliveryClaimDue(const DeliveryClaimParams& /*p*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  virtual Result<std::vector<WebhookDelivery>> DeliveryClaimDue(const DeliveryClaimParams& p) = 0;
   // Appends an attempt row and applies the outcome: kDelivered → delivered, kRetry → pending
   // until next_attempt_at, kFailed → failed. NotFound when the delivery does not exist;
   // FailedPrecondition when it is no longer pending.
-  virtual Status DeliveryRecord(const DeliveryRecordParams& /*p*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  virtual Status DeliveryRecord(const DeliveryRecordParams& p) = 0;
   // A job's deliveries with their attempt logs, by n. NotFound when the job does not exist.
-  virtual Result<std::vector<WebhookDelivery>> DeliveryList(const std::string& /*job_id*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  virtual Result<std::vector<WebhookDelivery>> DeliveryList(const std::string& job_id) = 0;
   // NotFound when the job or delivery does not exist. Returns the new pending delivery.
-  virtual Result<WebhookDelivery> DeliveryRedeliver(const DeliveryRedeliverParams& /*p*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  virtual Result<WebhookDelivery> DeliveryRedeliver(const DeliveryRedeliverParams& p) = 0;
   // Earliest next_attempt_at among pending deliveries, if any.
-  virtual Result<std::optional<TimeMs>> DeliveryNextAt() { return Status::Internal("TEMP-UNIMPLEMENTED"); }
-  virtual Result<int64_t> DeliveryCountPending() { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  virtual Result<std::optional<TimeMs>> DeliveryNextAt() = 0;
+  virtual Result<int64_t> DeliveryCountPending() = 0;
 
   // --- Nodes and leadership ---
   // Upsert by name (last_seen_at = info.last_seen_at).
-  virtual Status NodeHeartbeat(const NodeInfo& /*info*/) { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  virtual Status NodeHeartbeat(const NodeInfo& info) = 0;
   // Every node seen, most recently seen first.
-  virtual Result<std::vector<NodeInfo>> NodeList() { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  virtual Result<std::vector<NodeInfo>> NodeList() = 0;
   // Maintenance loops (lease rescue, delivery of stranded work) run only where this answers
   // true. SQLite: one process owns the file, always true. PostgreSQL: a session advisory lock
   // held on a dedicated connection; false while another node holds it or the connection is gone
   // (then it tries again on the next call).
-  virtual Result<bool> LeaderTryAcquire() { return Status::Internal("TEMP-UNIMPLEMENTED"); }
+  virtual Result<bool> LeaderTryAcquire() = 0;
 
   // True where the backend can push wake-ups (PostgreSQL LISTEN/NOTIFY); SQLite lives in one
   // process, so the runtime wakes itself.
