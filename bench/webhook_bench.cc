@@ -149,7 +149,8 @@ int64_t RssKb() {
   return 0;
 }
 
-const std::string kBody = R"({"type":"job.succeeded","timestamp":"2026-11-22T09:00:00.000Z","data":{"id":"0192f0c1-8d3c-7abc-9def-0123456789ab","status":"SUCCEEDED","result":{"sum":14}}})";
+const std::string kBody =
+    R"({"type":"job.succeeded","timestamp":"2026-11-22T09:00:00.000Z","data":{"id":"0192f0c1-8d3c-7abc-9def-0123456789ab","status":"SUCCEEDED","result":{"sum":14}}})";
 
 void BM_WebhookSender(benchmark::State& state) {
   BenchReceiver receiver;
@@ -160,8 +161,10 @@ void BM_WebhookSender(benchmark::State& state) {
     std::atomic<int> done{0};
     std::atomic<int64_t> ms{0};
     for (int i = 0; i < total; ++i) {
-      sender.Submit({.method = "POST", .url = receiver.Url(),
-                     .headers = {{"Content-Type", "application/json"}}, .body = kBody},
+      sender.Submit({.method = "POST",
+                     .url = receiver.Url(),
+                     .headers = {{"Content-Type", "application/json"}},
+                     .body = kBody},
                     [&](WebhookSendResult r) {
                       ms.fetch_add(r.duration_ms);
                       done.fetch_add(1);
@@ -173,7 +176,13 @@ void BM_WebhookSender(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * total);
 }
-BENCHMARK(BM_WebhookSender)->Args({1, 200})->Args({64, 20000})->Args({256, 20000})->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WebhookSender)
+    ->Args({1, 200})
+    ->Args({64, 20000})
+    ->Args({256, 20000})
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // A fresh SQLite store holding `n` SUCCEEDED jobs with this webhook_url, hence n pending
 // deliveries (the store creates them in the terminal transition).
@@ -196,10 +205,12 @@ std::unique_ptr<Store> StoreWithPendingDeliveries(const std::string& dir, int n,
       insert.jobs.push_back(std::move(job));
     }
     store->JobInsertMany(insert);
-    auto claimed = std::move(store->JobClaim({.worker_id = "bench", .max = 1000, .now = now})).value();
+    auto claimed =
+        std::move(store->JobClaim({.worker_id = "bench", .max = 1000, .now = now})).value();
     JobCompleteManyParams complete{.now = now};
     for (const Job& j : claimed) {
-      complete.completions.push_back({.id = j.id, .lease_token = j.lease->token, .result = R"({"sum":14})"});
+      complete.completions.push_back(
+          {.id = j.id, .lease_token = j.lease->token, .result = R"({"sum":14})"});
     }
     store->JobCompleteMany(complete);
   }
@@ -219,7 +230,8 @@ void BM_WebhookDispatcher(benchmark::State& state) {
                                   .claim_batch = static_cast<int>(state.range(0))});
     state.ResumeTiming();
     dispatcher.Start();
-    while (dispatcher.delivered() < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (dispatcher.delivered() < total)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     state.PauseTiming();
     dispatcher.Stop();
     state.counters["received"] = static_cast<double>(receiver.requests());
@@ -229,7 +241,12 @@ void BM_WebhookDispatcher(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * total);
 }
-BENCHMARK(BM_WebhookDispatcher)->Arg(256)->Arg(1024)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WebhookDispatcher)
+    ->Arg(256)
+    ->Arg(1024)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_WebhookPendingMemory(benchmark::State& state) {
   const int total = 100000;

@@ -34,7 +34,8 @@ void WriteDelivery(JsonWriter& w, const WebhookDelivery& d) {
   w.Key("webhook_id").String(d.job_id + "." + std::to_string(d.n));
   w.Key("event").String(d.event).Key("url").String(d.url);
   w.Key("state").String(DeliveryStateName(d.state)).Key("attempts").Int(d.attempts);
-  w.Key("next_attempt_at").OptTime(pending ? std::optional<TimeMs>(d.next_attempt_at) : std::nullopt);
+  w.Key("next_attempt_at")
+      .OptTime(pending ? std::optional<TimeMs>(d.next_attempt_at) : std::nullopt);
   w.Key("last_status");
   WriteOptInt(w, d.last_status);
   w.Key("last_error").OptString(d.last_error);
@@ -49,14 +50,16 @@ bool DeliveryNumber(RequestContext& ctx, int* n) {
   const std::string_view raw = ctx.params[1];
   auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), *n);
   if (ec == std::errc() && end == raw.data() + raw.size() && *n >= 1) return true;
-  ctx.Fail({ErrorKind::kMalformed,
-            "delivery number must be a positive integer such as 1 (see GET /jobs/{id}/deliveries)"});
+  ctx.Fail(
+      {ErrorKind::kMalformed,
+       "delivery number must be a positive integer such as 1 (see GET /jobs/{id}/deliveries)"});
   return false;
 }
 
 // InvalidArgument from JobService here means the id is not a UUID: a malformed path, 400.
 void FailWith(RequestContext& ctx, const Status& s) {
-  if (s.code() == StatusCode::kInvalidArgument) return ctx.Fail({ErrorKind::kMalformed, s.message()});
+  if (s.code() == StatusCode::kInvalidArgument)
+    return ctx.Fail({ErrorKind::kMalformed, s.message()});
   ctx.Fail(ErrorFromStatus(s));
 }
 

@@ -36,7 +36,8 @@ Status WebhookDispatcher::Start() {
   if (!config_.secret.empty()) {
     if (Status s = CheckWebhookSecret(config_.secret); !s.ok()) return s;
   } else {
-    log::Warn("webhooks_unsigned", {{"reason", "no WEBHOOK_SECRET: deliveries carry no signature"}});
+    log::Warn("webhooks_unsigned",
+              {{"reason", "no WEBHOOK_SECRET: deliveries carry no signature"}});
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (started_ || stopping_) {
@@ -148,10 +149,10 @@ void WebhookDispatcher::Send(WebhookDelivery d) {
     Result<Job> job = store_.JobGet(d.job_id);
     if (!job.ok()) {
       // A job that is gone cannot be described: failed. Any other read error: try again later.
-      std::string what = "job " + d.job_id + " could not be read for its webhook: " +
-                         job.status().message();
+      std::string what =
+          "job " + d.job_id + " could not be read for its webhook: " + job.status().message();
       Status why = job.status().code() == StatusCode::kNotFound ? Status::NotFound(what)
-                                                                 : Status::Unavailable(what);
+                                                                : Status::Unavailable(what);
       Enqueue(Outcome{std::move(d), false, WebhookSendResult{.response = why}});
       return;
     }
@@ -169,7 +170,8 @@ HttpRequestSpec WebhookDispatcher::BuildRequest(const WebhookDelivery& d,
                                                 const std::string& body) const {
   const std::string id = MessageId(d);
   const int64_t ts = clock_.NowMs() / 1000;
-  HttpRequestSpec spec{.method = "POST", .url = d.url, .body = body, .timeout_ms = config_.timeout_ms};
+  HttpRequestSpec spec{
+      .method = "POST", .url = d.url, .body = body, .timeout_ms = config_.timeout_ms};
   spec.headers = {{"Content-Type", "application/json"},
                   {"User-Agent", "Conveyor-Webhooks/1"},
                   {"Idempotency-Key", id},
@@ -208,9 +210,12 @@ void WebhookDispatcher::Record(Outcome o) {
   DeliveryRecordParams p;
   if (IsShutdownCancel(o.result)) {
     // Our shutdown, not the receiver's fault: due again at once, on whichever node runs next.
-    p = DeliveryRecordParams{.now = now, .outcome = DeliveryOutcome::kRetry, .next_attempt_at = now,
-                             .error = "interrupted: this node shut down before the receiver answered",
-                             .duration_ms = o.result.duration_ms};
+    p = DeliveryRecordParams{
+        .now = now,
+        .outcome = DeliveryOutcome::kRetry,
+        .next_attempt_at = now,
+        .error = "interrupted: this node shut down before the receiver answered",
+        .duration_ms = o.result.duration_ms};
   } else {
     p = JudgeWebhookAttempt(o.result, d.attempts + 1, now, config_.retry);
   }

@@ -44,7 +44,7 @@ namespace conveyor {
 struct WebhookDispatcherConfig {
   std::string secret;  // WEBHOOK_SECRET; empty: deliveries carry no webhook-signature
   WebhookRetryConfig retry;
-  int timeout_ms = 30000;  // WEBHOOK_TIMEOUT_SECONDS: one attempt, connect to last byte
+  int timeout_ms = 30000;   // WEBHOOK_TIMEOUT_SECONDS: one attempt, connect to last byte
   int max_in_flight = 256;  // attempts claimed and not yet recorded, at most
   int claim_batch = 256;    // deliveries per claim, at most
   int record_threads = 16;  // concurrent outcome writes (they share one group commit)

@@ -20,8 +20,7 @@ bool IsRetryableStatus(long code) { return code == 408 || code == 429 || code >=
 
 std::optional<std::string_view> HeaderValue(const HttpResponseData& r, std::string_view name) {
   for (const auto& [k, v] : r.headers) {
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) ==
                  std::tolower(static_cast<unsigned char>(b));
         })) {

@@ -40,7 +40,8 @@ WebhookSender::~WebhookSender() {
 
 Status WebhookSender::Start() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (started_ || stopping_) return Status::FailedPrecondition("the webhook sender was started before");
+  if (started_ || stopping_)
+    return Status::FailedPrecondition("the webhook sender was started before");
   if (multi_ == nullptr) return Status::Internal("curl_multi_init failed");
   started_ = true;
   thread_ = std::thread([this] { Run(); });
@@ -59,8 +60,8 @@ void WebhookSender::Stop() {
 }
 
 void WebhookSender::Submit(HttpRequestSpec spec, Done done) {
-  Result<std::unique_ptr<HttpTransfer>> transfer = HttpTransfer::Create(std::move(spec),
-                                                                        options_.policy);
+  Result<std::unique_ptr<HttpTransfer>> transfer =
+      HttpTransfer::Create(std::move(spec), options_.policy);
   if (!transfer.ok()) {
     done(WebhookSendResult{.response = transfer.status()});
     return;

@@ -88,9 +88,9 @@ class WebhookSender {
   void* multi_ = nullptr;  // CURLM*, owned; void* keeps curl out of this header
   std::thread thread_;
   std::mutex mu_;
-  std::deque<Queued> queue_;  // REQUIRES: mu_ held
-  bool started_ = false;      // REQUIRES: mu_ held
-  bool stopping_ = false;     // REQUIRES: mu_ held
+  std::deque<Queued> queue_;                  // REQUIRES: mu_ held
+  bool started_ = false;                      // REQUIRES: mu_ held
+  bool stopping_ = false;                     // REQUIRES: mu_ held
   std::unordered_map<void*, Active> active_;  // sender thread only, keyed by CURL*
   std::atomic<int64_t> connections_opened_{0};
   std::atomic<int64_t> completed_{0};

@@ -79,8 +79,11 @@ class WebhookDispatcherTest : public RuntimeFixture {
            .now = now + 1});
       EXPECT_TRUE(done.ok() && done->front().ok());
     } else {
-      auto failed = store_->JobFail({.id = job.id, .lease_token = token, .error = "boom",
-                                     .retryable = false, .now = now + 1});
+      auto failed = store_->JobFail({.id = job.id,
+                                     .lease_token = token,
+                                     .error = "boom",
+                                     .retryable = false,
+                                     .now = now + 1});
       EXPECT_TRUE(failed.ok()) << failed.status().ToString();
     }
     return job.id;
@@ -93,11 +96,11 @@ class WebhookDispatcherTest : public RuntimeFixture {
   }
 
   // Polls until delivery n of the job is no longer pending (or until `pred` holds).
-  WebhookDelivery WaitDelivery(const std::string& job_id, int n,
-                               const std::function<bool(const WebhookDelivery&)>& pred =
-                                   [](const WebhookDelivery& d) {
-                                     return d.state != DeliveryState::kPending;
-                                   }) {
+  WebhookDelivery WaitDelivery(
+      const std::string& job_id, int n,
+      const std::function<bool(const WebhookDelivery&)>& pred = [](const WebhookDelivery& d) {
+        return d.state != DeliveryState::kPending;
+      }) {
     const auto deadline = std::chrono::steady_clock::now() + kWaitDeadline;
     for (;;) {
       std::vector<WebhookDelivery> all = MustDeliveries(job_id);
@@ -232,8 +235,7 @@ TEST_F(WebhookDispatcherTest, NameResolvingToARefusedAddressFailsWithoutConnecti
   dconfig_.policy.allow_private = false;
   StartDispatcher();
   const int before = rx_.Count();
-  const std::string id =
-      MustFinishJob("http://localhost:" + std::to_string(rx_.port()) + "/ok");
+  const std::string id = MustFinishJob("http://localhost:" + std::to_string(rx_.port()) + "/ok");
   WebhookDelivery d = WaitDelivery(id, 1);
   EXPECT_EQ(DeliveryStateName(d.state), std::string("failed"));
   EXPECT_EQ(d.attempts, 1);

@@ -9,7 +9,8 @@ namespace {
 
 constexpr TimeMs kNow = 1'790'000'000'000;  // 2026-09-21T...
 
-WebhookSendResult Answer(long status, std::vector<std::pair<std::string, std::string>> headers = {}) {
+WebhookSendResult Answer(long status,
+                         std::vector<std::pair<std::string, std::string>> headers = {}) {
   HttpResponseData r;
   r.status = status;
   r.headers = std::move(headers);
@@ -53,9 +54,8 @@ TEST(JudgeWebhookAttemptTest, GoneOtherClientErrorsRedirectsAndPolicyRefusalsAre
     EXPECT_EQ(JudgeWebhookAttempt(Answer(code), 1, kNow, {}).outcome, DeliveryOutcome::kFailed)
         << code;
   }
-  DeliveryRecordParams refused =
-      JudgeWebhookAttempt(Error(Status::FailedPrecondition("address 127.0.0.1 is refused")), 1,
-                          kNow, {});
+  DeliveryRecordParams refused = JudgeWebhookAttempt(
+      Error(Status::FailedPrecondition("address 127.0.0.1 is refused")), 1, kNow, {});
   EXPECT_EQ(refused.outcome, DeliveryOutcome::kFailed);
   EXPECT_EQ(refused.error, "address 127.0.0.1 is refused");
 }
@@ -70,9 +70,11 @@ TEST(JudgeWebhookAttemptTest, GivesUpAfterOnePlusMaxRetriesAttempts) {
 
 TEST(JudgeWebhookAttemptTest, HonoursRetryAfterSecondsAndDatesWithinTheCap) {
   WebhookRetryConfig config{.backoff_base_s = 0.01, .backoff_cap_s = 60};
-  DeliveryRecordParams secs = JudgeWebhookAttempt(Answer(429, {{"retry-after", "7"}}), 1, kNow, config);
+  DeliveryRecordParams secs =
+      JudgeWebhookAttempt(Answer(429, {{"retry-after", "7"}}), 1, kNow, config);
   EXPECT_EQ(secs.next_attempt_at, kNow + 7000);
-  DeliveryRecordParams huge = JudgeWebhookAttempt(Answer(503, {{"Retry-After", "86400"}}), 1, kNow, config);
+  DeliveryRecordParams huge =
+      JudgeWebhookAttempt(Answer(503, {{"Retry-After", "86400"}}), 1, kNow, config);
   EXPECT_EQ(huge.next_attempt_at, kNow + 60000);
 }
 

@@ -143,8 +143,7 @@ TEST_F(WebhookSenderTest, HangingReceiverTimesOut) {
 TEST_F(WebhookSenderTest, RefusedConnectionIsUnavailable) {
   const std::string url = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/ok";
   WebhookSendResult r = SendOne(Post(url));
-  EXPECT_EQ(r.response.status().code(), StatusCode::kUnavailable)
-      << r.response.status().ToString();
+  EXPECT_EQ(r.response.status().code(), StatusCode::kUnavailable) << r.response.status().ToString();
 }
 
 // "localhost" passes the URL check (a name), but resolves to loopback: refused at connect time,
