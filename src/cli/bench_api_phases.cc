@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/bench_phases.h"
+#include "store/postgres/pg_ceiling.h"
 #include "store/sqlite/sqlite_ceiling.h"
 
 namespace conveyor::cli {
@@ -24,7 +25,18 @@ void MeasureHttpCeiling(BenchContext& ctx) {
   server.Stop();
 }
 
+void MeasurePostgresCeiling(BenchContext& ctx) {
+  auto rows = MeasurePostgresInsertCeiling(ctx.StoreUrl("store-ceiling"), ctx.sizes.store_rows,
+                                           kStoreCeilingBatch);
+  if (!rows.ok()) throw BenchFailure("store ceiling: " + rows.status().message());
+  ctx.store_ceiling_rows_s = *rows;
+  ctx.Report({"store ceiling (PostgreSQL inserts)", FormatCount(*rows) + " rows/s", "",
+              FormatCount(ctx.sizes.store_rows) + " rows, " +
+                  std::to_string(kStoreCeilingBatch) + " per transaction, pipelined"});
+}
+
 void MeasureStoreCeiling(BenchContext& ctx) {
+  if (ctx.options.IsPostgres()) return MeasurePostgresCeiling(ctx);
   auto dir = ctx.PhaseDir("store-ceiling");
   auto rows = MeasureSqliteInsertCeiling(dir.string(), ctx.sizes.store_rows, kStoreCeilingBatch);
   if (!rows.ok()) throw BenchFailure("store ceiling: " + rows.status().message());

@@ -28,6 +28,7 @@ constexpr Phase kPhases[] = {
     {"batch", RunBatchPhase},       {"get", RunGetPhase},
     {"latency", RunLatencyPhase},   {"sustained", RunSustainedPhase},
     {"burndown", RunBurnDownPhase}, {"rss", RunRssPhase},
+    {"nodes", RunNodesPhase},
 };
 
 bool Selected(const BenchOptions& o, const std::string& name) {
@@ -108,6 +109,9 @@ void AddBenchCommand(CLI::App& app, CommandRunner& run) {
                                                  "with --quick)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--keep-dir", o->keep_dir, "Keep the temp dir (databases and server logs)");
+  cmd->add_option("--store", o->store,
+                  "A postgres:// URL: run every phase on fresh databases on that server, plus "
+                  "the multi-node phase (default: SQLite files in the temp dir)");
   cmd->callback([&run, o] { run = [o] { return RunBench(*o); }; });
 }
 

@@ -1,5 +1,7 @@
 #include "cli/bench_context.h"
 
+#include "store/postgres/pg_database_admin.h"
+
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -123,6 +125,17 @@ std::string BenchContext::Ceilings(bool http, bool store) const {
            " rows/s";
   }
   return out;
+}
+
+std::string BenchContext::StoreUrl(const std::string& name) const {
+  if (!options.IsPostgres()) return "sqlite:" + (PhaseDir(name) / "bench.db").string();
+  auto known = store_urls.find(name);
+  if (known != store_urls.end()) return known->second;
+  std::string db = "conveyor_bench_";
+  for (char c : name) db += (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : '_';
+  Result<std::string> url = RecreatePostgresDatabase(options.store, db);
+  if (!url.ok()) throw BenchFailure("cannot create database " + db + ": " + url.status().message());
+  return store_urls[name] = *url;
 }
 
 std::filesystem::path BenchContext::PhaseDir(const std::string& name) const {

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,10 @@ struct BenchOptions {
   int connections = 64;
   double duration_s = 0;  // sustained phase; 0: 30 s (3 s with --quick)
   bool keep_dir = false;
+  // Empty: SQLite files in the temp dir. A postgres:// URL: each phase gets a fresh database on
+  // that server (dropped and created again), and the PostgreSQL-only phases run.
+  std::string store;
+  bool IsPostgres() const { return !store.empty(); }
 };
 
 // Counts and durations of the phases; --quick shrinks them so the whole run takes ~1 minute.
@@ -89,6 +94,10 @@ struct BenchContext {
   std::string Ceilings(bool http, bool store) const;
   // A fresh directory under the temp dir for one phase's database.
   std::filesystem::path PhaseDir(const std::string& name) const;
+  // The --store URL of one phase's database: "sqlite:<PhaseDir>/bench.db", or with --store
+  // postgres://… a database "conveyor_bench_<name>" created fresh on first use.
+  std::string StoreUrl(const std::string& name) const;
+  mutable std::map<std::string, std::string> store_urls;  // by phase name, created so far
 };
 
 // SIGINT/SIGTERM set a flag that loops check, so an interrupted bench still cleans up.

@@ -9,7 +9,7 @@ constexpr double kCpuPerJobTargetUs = 40;
 
 BenchServerSpec ServerSpec(const BenchContext& ctx, const std::string& db_dir, int workers,
                            const std::string& name) {
-  return {ctx.exe, ctx.PhaseDir(db_dir) / "bench.db", workers, name};
+  return {ctx.exe, ctx.PhaseDir(db_dir) / "bench.db", workers, name, ctx.StoreUrl(db_dir), {}};
 }
 
 LoadSpec TimedLoad(const BenchServer& server, int connections, double seconds,

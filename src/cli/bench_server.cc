@@ -20,9 +20,12 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 std::vector<std::string> ServeArgs(const BenchServerSpec& s, const std::filesystem::path& port) {
-  return {s.exe, "serve", "--listen", "127.0.0.1:0", "--port-file", port.string(),
-          "--store", "sqlite:" + s.db_path.string(), "--workers", std::to_string(s.workers),
-          "--node-name", "bench-" + s.name};
+  std::vector<std::string> args = {
+      s.exe, "serve", "--listen", "127.0.0.1:0", "--port-file", port.string(), "--store",
+      s.store_url.empty() ? "sqlite:" + s.db_path.string() : s.store_url, "--workers",
+      std::to_string(s.workers), "--node-name", "bench-" + s.name};
+  args.insert(args.end(), s.extra.begin(), s.extra.end());
+  return args;
 }
 
 // In the child between fork and exec: async-signal-safe calls only.

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace conveyor::cli {
 
@@ -20,6 +21,8 @@ struct BenchServerSpec {
   std::filesystem::path db_path;   // sqlite file; its directory also gets the log and port file
   int workers = 0;
   std::string name;                // for file names and messages, e.g. "submit"
+  std::string store_url;           // --store; empty: sqlite:<db_path>
+  std::vector<std::string> extra;  // more `serve` flags, e.g. --no-listen
 };
 
 class BenchServer {

@@ -1,0 +1,18 @@
+// RecreatePostgresDatabase: a fresh, empty database on the server a postgres:// URL names, for
+// the benchmark (one database per phase, like its SQLite files). Not used by the service itself.
+// Thread-safe (each call has its own connection).
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+
+namespace conveyor {
+
+// Drops database `name` if it exists (WITH (FORCE)) and creates it again; returns `url` with its
+// database replaced by `name` (query parameters kept). `url` must be a postgres:// or
+// postgresql:// URI; `name` a plain lower-case identifier. Unavailable when the server cannot be
+// reached, InvalidArgument for a bad URL or name.
+Result<std::string> RecreatePostgresDatabase(const std::string& url, const std::string& name);
+
+}  // namespace conveyor
