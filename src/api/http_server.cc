@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/artifacts_resource.h"
 #include "api/deliveries_resource.h"
 #include "api/health_resource.h"
 #include "api/http_session.h"
@@ -70,6 +71,7 @@ class HttpServer::Impl {
     RegisterMetricsRoutes(router_);
     if (config_.admin_only) return;  // a worker node's admin address: health and metrics only
     RegisterJobRoutes(router_);
+    RegisterArtifactRoutes(router_);
     RegisterWebhookReceiverRoutes(router_);
     RegisterWorkerRoutes(router_);
     RegisterLeaseRoutes(router_);

@@ -40,6 +40,8 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   out->append("\r\n");
   if (!correlation_id.empty()) AppendHeader(out, "X-Correlation-Id", correlation_id);
   if (!r.location.empty()) AppendHeader(out, "Location", r.location);
+  if (!r.content_disposition.empty())
+    AppendHeader(out, "Content-Disposition", r.content_disposition);
   if (!r.allow.empty()) AppendHeader(out, "Allow", r.allow);
   if (r.retry_after) AppendHeader(out, "Retry-After", "1");
   if (!keep_alive) {

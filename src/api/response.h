@@ -17,6 +17,7 @@ struct Response {
   std::string_view content_type = kJsonType;  // always a static string
   std::string body;
   std::string location;      // Location header when non-empty
+  std::string content_disposition;  // Content-Disposition header when non-empty (artifacts)
   std::string_view allow;    // Allow header when non-empty (405); points into the router
   bool retry_after = false;  // Retry-After: 1 (503, 429)
 
@@ -26,6 +27,7 @@ struct Response {
     content_type = kJsonType;
     body.clear();
     location.clear();
+    content_disposition.clear();
     allow = {};
     retry_after = false;
   }

@@ -18,9 +18,11 @@
 #include "cli/serve_webhook_flags.h"
 #include "core/clock.h"
 #include "handlers/command_handler.h"
+#include "handlers/csv_handlers.h"
 #include "handlers/handler_registry.h"
 #include "observability/log.h"
 #include "runtime/job_service.h"
+#include "runtime/report_handler.h"
 #include "runtime/job_spec.h"
 #include "runtime/node_registry.h"
 #include "runtime/runtime_config.h"
@@ -50,6 +52,8 @@ struct ServeOptions {
   int io_threads = ServerConfig{}.io_threads;
   bool debug = false;
   std::string commands_file;  // operator-declared command.<name> job types
+  std::string data_dir;       // job artifacts go to <data_dir>/artifacts/<job id>/
+  std::string rulesets_file;        // named rule sets for csv.validate / csv.correct
   WebhookFlags webhooks;
 };
 
@@ -90,6 +94,24 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--commands-file", o.commands_file,
                  "JSON file declaring the command.<name> job types (docs/operations.md)")
       ->envname("CONVEYOR_COMMANDS_FILE");
+  cmd.add_option("--data-dir", o.data_dir,
+                 "Directory for job artifacts (<data-dir>/artifacts/<job id>/: reports, CSVs)")
+      ->envname("CONVEYOR_DATA_DIR")->default_str("the SQLite file's directory, else ./data");
+  cmd.add_option("--rulesets-file", o.rulesets_file,
+                 "JSON file of named CSV rule sets for csv.validate/csv.correct (docs/handlers.md)")
+      ->envname("CONVEYOR_RULESETS_FILE");
+}
+
+// --data-dir, by default next to the SQLite file (./data for the default store).
+std::string DataDir(const ServeOptions& o) {
+  if (!o.data_dir.empty()) return o.data_dir;
+  std::string_view file = o.store;
+  for (std::string_view prefix : {"sqlite://", "sqlite:"}) {
+    if (file.starts_with(prefix)) file.remove_prefix(prefix.size());
+  }
+  if (file.size() == o.store.size() && !file.ends_with(".db")) return "./data";  // not SQLite
+  const auto parent = std::filesystem::path(file).parent_path();
+  return parent.empty() ? "." : parent.string();
 }
 
 RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
@@ -102,6 +124,7 @@ RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   c.default_timeout_s = o.timeout_s;
   c.retry.base_ms = o.retry_base_ms;
   c.retry.cap_ms = std::max(o.retry_cap_ms, o.retry_base_ms);
+  c.artifact_dir = (std::filesystem::path(DataDir(o)) / "artifacts").string();
   return c;
 }
 
@@ -176,12 +199,15 @@ const char* RoleOf(const ServeOptions& o) {
 
 // The pool starts only once the API listens, so a node that cannot serve runs no job either.
 int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
-                 std::vector<CommandSpec> commands, WebhookDispatcherConfig webhook_config) {
+                 std::vector<CommandSpec> commands, WebhookDispatcherConfig webhook_config,
+                 const CsvRuleSets& rulesets) {
   HandlerRegistry handlers;
   RegisterBuiltinHandlers(handlers);
   for (CommandSpec& c : commands) handlers.Register(std::make_unique<CommandHandler>(std::move(c)));
   RuntimeConfig config = ToRuntimeConfig(o);
   const Clock& clock = *SystemClock::Default();
+  RegisterCsvHandlers(handlers, rulesets);
+  handlers.Register(std::make_unique<ReportHandler>(store, clock));
   std::unique_ptr<WorkerPool> pool;
   // Always a pool: with 0 workers it still runs the maintenance loops (lease rescue).
   pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
@@ -213,6 +239,12 @@ int RunServe(const ServeOptions& o) {
     if (!loaded.ok()) return Fail("bad --commands-file " + loaded.status().message());
     commands = std::move(loaded).value();
   }
+  CsvRuleSets rulesets;
+  if (!o.rulesets_file.empty()) {
+    Result<CsvRuleSets> loaded = LoadCsvRuleSetsFile(o.rulesets_file);
+    if (!loaded.ok()) return Fail("bad --rulesets-file " + loaded.status().message());
+    rulesets = std::move(loaded).value();
+  }
   Result<WebhookDispatcherConfig> webhook_config = ToWebhookDispatcherConfig(o.webhooks);
   if (!webhook_config.ok()) return Fail(webhook_config.status().message());
   auto store = OpenStore(o.store);
@@ -220,7 +252,8 @@ int RunServe(const ServeOptions& o) {
   if (Status s = (*store)->Migrate(); !s.ok()) {
     return Fail("cannot migrate store " + o.store + ": " + s.message());
   }
-  return RunWithStore(o, **store, signals, std::move(commands), std::move(webhook_config).value());
+  return RunWithStore(o, **store, signals, std::move(commands), std::move(webhook_config).value(),
+                      rulesets);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 //
 // The price: two different values with the same fingerprint look like a duplicate. The
 // fingerprint is a 64-bit hash, so with n distinct values the chance of any such false
-// duplicate is about n² / 2^65 (one in 3.7 million for n = 10 million). Reports say
+// duplicate is about n² / 2^65 (one in 370,000 for n = 10 million). Reports say
 // "duplicate value" without claiming certainty beyond that.
 //
 // Thread-safety: none; one set per column per job.
