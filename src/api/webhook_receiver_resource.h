@@ -1,9 +1,10 @@
 // Webhook receiver: the seed's test endpoint that "simulates an external system receiving job
 // completion notifications" — a sink to point webhook_url (or a document.pipeline) at.
 //
-//   POST /webhook-receiver  body: any JSON. When a secret is configured, the Standard Webhooks
-//                           headers (webhook-id, webhook-timestamp, webhook-signature) must verify
-//                           against it (else 401). The idempotency key is the Idempotency-Key
+//   POST /webhook-receiver  body: any JSON, or none (recorded as null). When a secret is
+//                           configured, the Standard Webhooks headers (webhook-id,
+//                           webhook-timestamp, webhook-signature) must verify against it
+//                           (else 401). The idempotency key is the Idempotency-Key
 //                           header, else webhook-id; a key already received is answered
 //                           200 {"received": true, "duplicate": true, ...} and not recorded again.
 //   GET  /webhook-receiver  ?limit=1..1000 (default 100): the receipts, newest first.

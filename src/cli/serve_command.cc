@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "api/http_server.h"
+#include "api/webhook_receiver_resource.h"
 #include "cli/commands.h"
 #include "cli/serve_webhook_flags.h"
 #include "core/clock.h"
 #include "handlers/command_handler.h"
+#include "handlers/document_pipeline_handler.h"
 #include "handlers/csv_handlers.h"
 #include "handlers/handler_registry.h"
 #include "observability/log.h"
@@ -197,6 +199,17 @@ const char* RoleOf(const ServeOptions& o) {
   return o.workers > 0 ? kRoleServe : kRoleApi;
 }
 
+// document.pipeline's deliver step sends its own webhook, under the same WEBHOOK_* settings as
+// the dispatcher's; /webhook-receiver checks signatures with the same secret.
+void ApplyWebhookSettings(const WebhookDispatcherConfig& w, HandlerRegistry& handlers) {
+  handlers.Register(std::make_unique<DocumentPipelineHandler>(
+      DocumentPipelineOptions{.webhook_secret = w.secret,
+                              .delivery_timeout_ms = w.timeout_ms,
+                              .max_retries = w.retry.max_retries,
+                              .policy = w.policy}));
+  api::ConfigureWebhookReceiver({.secret = w.secret});
+}
+
 // The pool starts only once the API listens, so a node that cannot serve runs no job either.
 int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
                  std::vector<CommandSpec> commands, WebhookDispatcherConfig webhook_config,
@@ -204,6 +217,7 @@ int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
   HandlerRegistry handlers;
   RegisterBuiltinHandlers(handlers);
   for (CommandSpec& c : commands) handlers.Register(std::make_unique<CommandHandler>(std::move(c)));
+  ApplyWebhookSettings(webhook_config, handlers);
   RuntimeConfig config = ToRuntimeConfig(o);
   const Clock& clock = *SystemClock::Default();
   RegisterCsvHandlers(handlers, rulesets);

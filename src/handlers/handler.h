@@ -49,7 +49,9 @@ class Handler {
   // any other code is retried with backoff while attempts remain. Exceptions are caught by the
   // runtime and count as retryable failures with their what() kept.
   virtual Result<std::string> Run(JobContext& ctx) = 0;
-  virtual int DefaultMaxAttempts() const { return 3; }
+  // Attempts for a job of this type that does not set max_attempts; 0 means the server's default
+  // (--max-attempts / MAX_RETRIES).
+  virtual int DefaultMaxAttempts() const { return 0; }
 };
 
 }  // namespace conveyor

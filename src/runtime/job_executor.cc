@@ -69,6 +69,7 @@ Result<std::string> JobExecutor::Invoke(Handler& handler, Attempt& attempt) {
 }
 
 std::optional<JobCompletion> JobExecutor::Settle(Attempt& attempt, Result<std::string> outcome) {
+  FlushProgress(attempt);
   if (outcome.ok()) {
     return JobCompletion{.id = attempt.id(),
                          .lease_token = attempt.lease_token(),
@@ -90,6 +91,25 @@ std::optional<JobCompletion> JobExecutor::Settle(Attempt& attempt, Result<std::s
     Fail(attempt, s.message().empty() ? s.ToString() : s.message(), !IsPermanent(s.code()));
   }
   return std::nullopt;
+}
+
+void JobExecutor::FlushProgress(Attempt& attempt) {
+  if (!attempt.HasProgress()) return;
+  Attempt::Progress progress = attempt.TakeProgress();
+  const TimeMs now = shared_.clock.NowMs();
+  JobHeartbeatParams p{.id = attempt.id(),
+                       .lease_token = attempt.lease_token(),
+                       .lease_expires_at = now + shared_.config.lease_ms,
+                       .progress = progress.percent,
+                       .message = std::move(progress.message),
+                       .current_step = std::move(progress.step),
+                       .now = now};
+  Result<HeartbeatOutcome> r = shared_.store.JobHeartbeat(p);
+  // Best effort: the outcome written next is what counts, and a lost lease is its call's to report.
+  if (!r.ok()) {
+    log::Debug("job.progress_not_flushed",
+               {{"job_id", attempt.id()}, {"error", r.status().ToString()}});
+  }
 }
 
 void JobExecutor::Fail(Attempt& attempt, std::string error, bool retryable) {

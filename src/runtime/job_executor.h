@@ -42,6 +42,9 @@ class JobExecutor {
  private:
   Result<std::string> Invoke(Handler& handler, Attempt& attempt);
   std::optional<JobCompletion> Settle(Attempt& attempt, Result<std::string> outcome);
+  // Writes progress, message or step not yet sent by a heartbeat (one extra store call, only for
+  // handlers that report them), so the finished or retrying job shows where it got to.
+  void FlushProgress(Attempt& attempt);
   void Fail(Attempt& attempt, std::string error, bool retryable);
   void CancelAck(Attempt& attempt);
 

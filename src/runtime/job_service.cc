@@ -61,7 +61,11 @@ Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
   job.queue = spec.queue;
   job.payload = boost::json::serialize(spec.payload);
   job.priority = spec.priority;
-  job.max_attempts = spec.max_attempts.value_or(config_.default_max_attempts);
+  // The type's own default (document.pipeline: 1 + WEBHOOK_MAX_RETRIES) beats the server's.
+  const Handler* handler = handlers_.Find(spec.type);
+  const int type_attempts = handler != nullptr ? handler->DefaultMaxAttempts() : 0;
+  job.max_attempts =
+      spec.max_attempts.value_or(type_attempts > 0 ? type_attempts : config_.default_max_attempts);
   job.run_at = spec.run_at.value_or(now);
   job.state = job.run_at > now ? JobState::kScheduled : JobState::kPending;
   job.expires_at = spec.expires_at;

@@ -96,11 +96,16 @@ TEST_F(WebhookReceiverTest, RecordsDropsDuplicatesAndListsNewestFirst) {
   EXPECT_TRUE(bad_limit.IsProblem());
 }
 
-TEST_F(WebhookReceiverTest, BodyMustBeJson) {
+TEST_F(WebhookReceiverTest, BodyMustBeJsonOrNothing) {
   Reply r = client().Post("/webhook-receiver", "not json");
   EXPECT_EQ(r.status, 400u) << r.body;
   EXPECT_TRUE(r.IsProblem());
   EXPECT_TRUE(Receipts().empty());
+  // The seed's example is a bare POST: no body is recorded as null.
+  Reply bare = client().Post("/webhook-receiver", "");
+  EXPECT_EQ(bare.status, 200u) << bare.body;
+  ASSERT_EQ(Receipts().size(), 1u);
+  EXPECT_TRUE(Receipts()[0].at("body").is_null());
 }
 
 TEST_F(WebhookReceiverTest, ChecksSignaturesWhenASecretIsSet) {
