@@ -46,7 +46,7 @@ Status WebhookDispatcher::Start() {
   if (Status s = sender_.Start(); !s.ok()) return s;
   started_ = true;
   for (int i = 0; i < std::max(1, config_.record_threads); ++i) {
-    record_threads_.emplace_back([this] { RecordLoop(); });
+    record_threads_.emplace_back([this] { WorkLoop(); });
   }
   claim_thread_ = std::thread([this] { ClaimLoop(); });
   return Status::Ok();
@@ -114,7 +114,12 @@ int WebhookDispatcher::ClaimAndSend() {
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_ += static_cast<int>(claimed->size());
   }
-  for (WebhookDelivery& d : *claimed) Send(std::move(d));
+  {
+    // Reading the job and building the body happen on the worker threads, in parallel.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (WebhookDelivery& d : *claimed) to_send_.push_back(std::move(d));
+  }
+  record_cv_.notify_all();
   return claimed->size() == static_cast<size_t>(room) ? room : 0;
 }
 
@@ -192,15 +197,25 @@ void WebhookDispatcher::Enqueue(Outcome o) {
   record_cv_.notify_one();
 }
 
-void WebhookDispatcher::RecordLoop() {
+// Outcomes first: recording one frees a place in flight.
+void WebhookDispatcher::WorkLoop() {
   for (;;) {
     std::unique_lock<std::mutex> lock(mu_);
-    record_cv_.wait(lock, [this] { return !outcomes_.empty() || draining_done_; });
-    if (outcomes_.empty()) return;
-    Outcome o = std::move(outcomes_.front());
-    outcomes_.pop_front();
-    lock.unlock();
-    Record(std::move(o));
+    record_cv_.wait(lock,
+                    [this] { return !outcomes_.empty() || !to_send_.empty() || draining_done_; });
+    if (!outcomes_.empty()) {
+      Outcome o = std::move(outcomes_.front());
+      outcomes_.pop_front();
+      lock.unlock();
+      Record(std::move(o));
+    } else if (!to_send_.empty()) {
+      WebhookDelivery d = std::move(to_send_.front());
+      to_send_.pop_front();
+      lock.unlock();
+      Send(std::move(d));  // after Stop, the sender answers Cancelled: recorded as interrupted
+    } else {
+      return;
+    }
   }
 }
 
