@@ -106,6 +106,9 @@ void WriteJob(JsonWriter& w, const Job& job, std::optional<bool> is_new) {
   w.Key("timeout_s").Int(job.timeout_s).Key("cancel_requested").Bool(job.cancel_requested);
   w.Key("created_at").Time(job.created_at).Key("started_at").OptTime(job.started_at);
   w.Key("finished_at").OptTime(job.finished_at).Key("updated_at").Time(job.updated_at);
+  // Seed 000's names: completed_at (= finished_at) on every job, doc_id on its pipeline jobs.
+  w.Key("completed_at").OptTime(job.finished_at);
+  if (job.type == "document.pipeline") w.Key("doc_id").OptString(job.idempotency_key);
   if (is_new) w.Key("is_new").Bool(*is_new);
   w.EndObject();
 }

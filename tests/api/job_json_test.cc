@@ -75,6 +75,7 @@ TEST(JobJsonTest, WritesEveryContractFieldAndHidesTheLease) {
                           "created_at",
                           "started_at",
                           "finished_at",
+                          "completed_at",
                           "updated_at",
                           "is_new"}) {
     EXPECT_TRUE(o.contains(key)) << key;
@@ -94,10 +95,12 @@ TEST(JobJsonTest, AbsentOptionalsAreNull) {
   const json::object o = json::parse(JobToJson(j)).as_object();
   for (const char* key :
        {"message", "current_step", "result", "result_ref", "error", "idempotency_key",
-        "correlation_id", "webhook_url", "expires_at", "started_at", "finished_at"}) {
+        "correlation_id", "webhook_url", "expires_at", "started_at", "finished_at",
+        "completed_at"}) {
     EXPECT_TRUE(o.at(key).is_null()) << key;
   }
   EXPECT_FALSE(o.contains("is_new"));
+  EXPECT_FALSE(o.contains("doc_id")) << "only document.pipeline jobs carry the seed's doc_id";
   EXPECT_TRUE(o.at("tags").as_array().empty());
 }
 

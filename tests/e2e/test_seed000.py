@@ -158,6 +158,7 @@ class SeedExamplesTest(Seed000Base):
         self.assertIn(created["status"], ("PENDING", "RUNNING", "SUCCEEDED"))
         self.assertIs(created["is_new"], True)
         self.assertEqual(created["idempotency_key"], "unique-document-id")
+        self.assertEqual(created["doc_id"], "unique-document-id", "the seed's response field")
         self.assertEqual(created["payload"]["doc_id"], "unique-document-id")
         self.assertEqual(created["max_attempts"], 6, "1 + WEBHOOK_MAX_RETRIES (default 5)")
         job = self.server.wait_until(
@@ -167,6 +168,8 @@ class SeedExamplesTest(Seed000Base):
         self.assertEqual(job["current_step"], "deliver")
         self.check_result(job, {"key": "value", "data": 123})
         self.assertTrue(job["created_at"] and job["finished_at"], job)
+        self.assertEqual(job["completed_at"], job["finished_at"], "the seed's completed_at")
+        self.assertEqual(job["doc_id"], "unique-document-id")
         self.assertIsNone(job["webhook_url"], "the deliver step is the only notification")
         # The same doc_id and body: the existing job.
         again = self.curl(SEED_CREATE)
