@@ -19,8 +19,8 @@
 #include "cli/serve_webhook_flags.h"
 #include "core/clock.h"
 #include "handlers/command_handler.h"
-#include "handlers/document_pipeline_handler.h"
 #include "handlers/csv_handlers.h"
+#include "handlers/document_pipeline_handler.h"
 #include "handlers/handler_registry.h"
 #include "observability/log.h"
 #include "runtime/job_service.h"
@@ -57,6 +57,8 @@ struct ServeOptions {
   std::string data_dir;       // job artifacts go to <data_dir>/artifacts/<job id>/
   std::string rulesets_file;        // named rule sets for csv.validate / csv.correct
   WebhookFlags webhooks;
+  bool no_listen = false;         // PostgreSQL: no LISTEN/NOTIFY (PgBouncer transaction mode)
+  int64_t poll_interval_ms = -1;  // idle workers look for work this often; -1: by store
 };
 
 void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
@@ -102,6 +104,31 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--rulesets-file", o.rulesets_file,
                  "JSON file of named CSV rule sets for csv.validate/csv.correct (docs/handlers.md)")
       ->envname("CONVEYOR_RULESETS_FILE");
+  cmd.add_flag("--no-listen", o.no_listen,
+               "PostgreSQL: no LISTEN/NOTIFY; workers poll instead (for PgBouncer transaction mode)")
+      ->envname("CONVEYOR_NO_LISTEN");
+  cmd.add_option("--poll-interval-ms", o.poll_interval_ms,
+                 "Idle workers look for jobs this often (default: PostgreSQL 100 with --no-listen, "
+                 "1000 with LISTEN; SQLite never, it wakes itself)")
+      ->envname("CONVEYOR_POLL_INTERVAL_MS")->check(CLI::Range(int64_t{10}, int64_t{60000}));
+}
+
+bool IsPostgresUrl(const std::string& url) {
+  return url.starts_with("postgres://") || url.starts_with("postgresql://");
+}
+
+// The store URL as given, plus listen_notify=off for --no-listen on PostgreSQL.
+std::string StoreUrl(const ServeOptions& o) {
+  if (!o.no_listen || !IsPostgresUrl(o.store)) return o.store;
+  return o.store + (o.store.find('?') == std::string::npos ? "?" : "&") + "listen_notify=off";
+}
+
+// Other nodes add jobs to a PostgreSQL database behind our back: without a push (LISTEN) idle
+// workers poll often; with it, rarely, as a net for a missed notification.
+TimeMs IdlePollMs(const ServeOptions& o) {
+  if (o.poll_interval_ms > 0) return o.poll_interval_ms;
+  if (!IsPostgresUrl(o.store)) return 0;
+  return o.no_listen ? 100 : 1000;
 }
 
 // --data-dir, by default next to the SQLite file (./data for the default store).
@@ -122,6 +149,7 @@ RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   c.workers = o.workers;
   c.lease_ms = static_cast<TimeMs>(o.lease_s * 1000);
   c.rescue_interval_ms = o.rescue_interval_ms;
+  c.idle_poll_ms = IdlePollMs(o);
   c.default_max_attempts = o.max_attempts;
   c.default_timeout_s = o.timeout_s;
   c.retry.base_ms = o.retry_base_ms;
@@ -261,7 +289,7 @@ int RunServe(const ServeOptions& o) {
   }
   Result<WebhookDispatcherConfig> webhook_config = ToWebhookDispatcherConfig(o.webhooks);
   if (!webhook_config.ok()) return Fail(webhook_config.status().message());
-  auto store = OpenStore(o.store);
+  auto store = OpenStore(StoreUrl(o));
   if (!store.ok()) return Fail("cannot open store " + o.store + ": " + store.status().message());
   if (Status s = (*store)->Migrate(); !s.ok()) {
     return Fail("cannot migrate store " + o.store + ": " + s.message());
