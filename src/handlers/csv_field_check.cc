@@ -105,6 +105,7 @@ Result<std::shared_ptr<const CsvPattern>> CsvPattern::Compile(const std::string&
     return Status::InvalidArgument(buf);
   }
   p->compiled_ = true;
+  p->simple_ = CsvSimplePattern::Parse(pattern);
   return std::shared_ptr<const CsvPattern>(std::move(p));
 }
 
@@ -115,6 +116,7 @@ CsvPattern::~CsvPattern() {
 bool CsvPattern::Matches(std::string_view value) const {
   // A NUL inside the value would end the match early: such a value never matches.
   if (value.find('\0') != std::string_view::npos) return false;
+  if (simple_ && value.size() <= CsvSimplePattern::kMaxValueBytes) return simple_->Matches(value);
   return regexec(&re_, value.data(), 0, nullptr, 0) == 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/status.h"
 #include "handlers/csv_rules.h"
+#include "handlers/csv_simple_pattern.h"
 
 namespace conveyor {
 
@@ -34,6 +35,7 @@ class CsvPattern {
   CsvPattern() = default;
   regex_t re_{};
   bool compiled_ = false;
+  std::optional<CsvSimplePattern> simple_;  // the fast path, when the pattern fits its subset
 };
 
 struct CsvViolation {

@@ -14,13 +14,10 @@ bool CsvProcessor::OnRecord(uint64_t record, const std::vector<std::string_view>
     OnHeader(fields);
     return true;
   }
-  if (fix_) {
-    FixRow(fields);
-  } else {
-    cells_.assign(fields.begin(), fields.end());
-  }
-  report_.EndRow(CheckRow(record - 1));
-  if (writer_ != nullptr) writer_->Write(cells_);
+  if (fix_) FixRow(fields);
+  const std::vector<std::string_view>& cells = fix_ ? cells_ : fields;  // no copy to validate
+  report_.EndRow(CheckRow(record - 1, cells));
+  if (writer_ != nullptr) writer_->Write(cells);
   return true;
 }
 
@@ -64,16 +61,16 @@ void CsvProcessor::FixRow(const std::vector<std::string_view>& fields) {
   }
 }
 
-bool CsvProcessor::CheckRow(uint64_t row) {
+bool CsvProcessor::CheckRow(uint64_t row, const std::vector<std::string_view>& cells) {
   bool valid = true;
-  if (cells_.size() != header_size_) {
+  if (cells.size() != header_size_) {
     report_.AddError(row, "", "columns",
-                     "the row has " + std::to_string(cells_.size()) + " fields; the header has " +
+                     "the row has " + std::to_string(cells.size()) + " fields; the header has " +
                          std::to_string(header_size_));
     valid = false;
   }
   for (Bound& b : bound_) {
-    const std::string_view v = b.index < cells_.size() ? cells_[b.index] : std::string_view();
+    const std::string_view v = b.index < cells.size() ? cells[b.index] : std::string_view();
     valid = CheckCell(row, b, v) && valid;
   }
   return valid;

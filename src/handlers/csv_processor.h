@@ -42,7 +42,7 @@ class CsvProcessor {
 
   void OnHeader(const std::vector<std::string_view>& header);
   void FixRow(const std::vector<std::string_view>& fields);
-  bool CheckRow(uint64_t row);
+  bool CheckRow(uint64_t row, const std::vector<std::string_view>& cells);
   bool CheckCell(uint64_t row, Bound& b, std::string_view value);
 
   const CsvRuleSet& rules_;
@@ -52,7 +52,7 @@ class CsvProcessor {
   size_t header_size_ = 0;
   std::vector<Bound> bound_;
   std::vector<const CsvColumnRule*> rule_at_;  // by header index; null: no rule
-  std::vector<std::string_view> cells_;       // the row's values after fixes
+  std::vector<std::string_view> cells_;       // the row's values after fixes (fix_ only)
   std::vector<std::string> scratch_;          // storage for fixed values, by header index
 };
 

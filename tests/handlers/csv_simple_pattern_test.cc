@@ -1,0 +1,55 @@
+// CsvSimplePattern against glibc's regexec as the oracle: every pattern of the subset must give
+// regexec's answer on every value, and patterns outside the subset must be refused.
+#include "handlers/csv_simple_pattern.h"
+
+#include <gtest/gtest.h>
+#include <regex.h>
+
+#include <string>
+#include <vector>
+
+namespace conveyor {
+namespace {
+
+bool RegexecMatches(const std::string& pattern, const std::string& value) {
+  regex_t re;
+  const std::string anchored = "^(" + pattern + ")$";
+  EXPECT_EQ(regcomp(&re, anchored.c_str(), REG_EXTENDED | REG_NOSUB), 0) << pattern;
+  const bool m = regexec(&re, value.c_str(), 0, nullptr, 0) == 0;
+  regfree(&re);
+  return m;
+}
+
+TEST(CsvSimplePatternTest, AgreesWithRegexecOnTheSubset) {
+  const std::vector<std::string> patterns = {
+      "[A-Z]{3}-[0-9]+", "[A-Z]+-[0-9]+", "abc", "a.c", "a*", "a+b?c*", "[^,]+", "[]a]+",
+      "[^]a]*", "[a-]x", "[-a]x", "x{2,}", "x{0}y", "x{1,3}", "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+      "\\.\\*\\[", "[a-z]*a", "a*a*a*b", ".*", ".+z", "[A-Za-z_][A-Za-z0-9_]*", "Q?[0-9]{0,2}"};
+  const std::vector<std::string> values = {
+      "", "ABC-1", "ABC-123", "AB-1", "ABCD-1", "abc-1", "abc", "abbc", "ac", "a\nc", "aaa",
+      "aaab", "b", "c", "a,b", "]a]", "x", "xx", "xxxx", "y", "-x", "ax", "2024-01-31",
+      "2024-1-31", ".*[", "a*[", "zzz", "z", "_id9", "9id", "Q12", "Q123", "\xC3\xA9", "a b"};
+  for (const std::string& p : patterns) {
+    const std::optional<CsvSimplePattern> simple = CsvSimplePattern::Parse(p);
+    ASSERT_TRUE(simple.has_value()) << p;
+    for (const std::string& v : values)
+      EXPECT_EQ(simple->Matches(v), RegexecMatches(p, v)) << p << " on \"" << v << "\"";
+  }
+}
+
+TEST(CsvSimplePatternTest, LeavesEverythingElseToRegcomp) {
+  for (const char* p : {"", "a|b", "(ab)+", "^a", "a$", "[[:alpha:]]+", "[a\\]]", "a**", "a+?",
+                        "a{2}{3}", "\\1", "\\w+", "a{,2}", "[a-c-e]", "{1}", "a{x}"}) {
+    EXPECT_FALSE(CsvSimplePattern::Parse(p).has_value()) << p;
+  }
+}
+
+TEST(CsvSimplePatternTest, LongValuesAreWithinTheBitsetBound) {
+  const std::optional<CsvSimplePattern> p = CsvSimplePattern::Parse("x+");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_TRUE(p->Matches(std::string(CsvSimplePattern::kMaxValueBytes, 'x')));
+  EXPECT_FALSE(p->Matches(std::string(CsvSimplePattern::kMaxValueBytes - 1, 'x') + "y"));
+}
+
+}  // namespace
+}  // namespace conveyor
