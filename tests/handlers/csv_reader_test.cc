@@ -1,5 +1,5 @@
-// CsvReader on libcsv: RFC 4180 quoting, line endings, chunk boundaries anywhere, strictness
-// and the memory limits.
+// CsvReader: RFC 4180 quoting, line endings, chunk boundaries anywhere, strictness (errors at
+// the same byte whatever the chunking) and the memory limits.
 #include "handlers/csv_reader.h"
 
 #include <gtest/gtest.h>
@@ -69,6 +69,47 @@ TEST(CsvReaderTest, SameRecordsWhateverTheChunkSize) {
   const Records whole = Read(text);
   ASSERT_EQ(whole.size(), 4u);
   for (size_t chunk = 1; chunk <= 7; ++chunk) EXPECT_EQ(Read(text, chunk), whole) << chunk;
+}
+
+TEST(CsvReaderTest, LoneCarriageReturnEndsARecord) {
+  EXPECT_EQ(Read("a,b\r1,2\r\r3,4"), (Records{{"a", "b"}, {"1", "2"}, {"3", "4"}}));
+}
+
+TEST(CsvReaderTest, EmptyLastFieldAndQuotedLastFieldWithoutLineBreak) {
+  EXPECT_EQ(Read("a,b\n1,"), (Records{{"a", "b"}, {"1", ""}}));
+  EXPECT_EQ(Read("a,b\n1,\"x,\"\"y\"\"\""), (Records{{"a", "b"}, {"1", "x,\"y\""}}));
+  EXPECT_EQ(Read("a\n\"\"\"\"\n\"\""), (Records{{"a"}, {"\""}, {""}}));
+}
+
+TEST(CsvReaderTest, FeaturesAcrossEveryChunkBoundary) {
+  const std::string text =
+      "\xEF\xBB\xBFh1,h2,h3\r\n\r\n\"q,1\",\"\",plain\rx,\"a\r\nb\"\"\"\"c\",\n,,\n"
+      "\"last\",  spaced ,z";
+  const Records whole = Read(text);
+  ASSERT_EQ(whole, (Records{{"h1", "h2", "h3"}, {"q,1", "", "plain"},
+                            {"x", "a\r\nb\"\"c", ""}, {"", "", ""}, {"last", "  spaced ", "z"}}));
+  for (size_t chunk = 3; chunk <= 17; ++chunk) EXPECT_EQ(Read(text, chunk), whole) << chunk;
+}
+
+TEST(CsvReaderTest, QuoteInsideAnUnquotedFieldIsAnErrorAtTheSameByteWhateverTheChunks) {
+  for (size_t chunk : {1, 2, 3, 5, 1 << 20}) {
+    Status s;
+    Records r = Read("a\nb\"c\n", chunk, &s);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.message().find("malformed CSV at byte 3 (record 2)"), std::string::npos)
+        << chunk << ": " << s.message();
+    EXPECT_EQ(r.size(), 1u);
+    Read("a,b\n\"x\"y,2\n", chunk, &s);
+    EXPECT_NE(s.message().find("malformed CSV at byte 7 (record 2)"), std::string::npos)
+        << chunk << ": " << s.message();
+  }
+}
+
+TEST(CsvReaderTest, RefusesAnUnquotedFieldLongerThanTheLimit) {
+  Status s;
+  Read("a\n" + std::string(kMaxCsvFieldBytes + (2 << 20), 'x'), 1 << 20, &s);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("longer than"), std::string::npos) << s.message();
 }
 
 TEST(CsvReaderTest, UnterminatedQuoteAtTheEndIsAnError) {

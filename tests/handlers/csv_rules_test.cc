@@ -92,6 +92,22 @@ TEST(CsvFieldCheckTest, Int) {
   EXPECT_EQ(Violation(r, "101"), "max");
 }
 
+TEST(CsvFieldCheckTest, IntAndRangeAtTheEdgesOfTheShortcuts) {
+  EXPECT_TRUE(IsCsvInt("999999999999999999"));
+  EXPECT_TRUE(IsCsvInt("9223372036854775807"));
+  EXPECT_TRUE(IsCsvInt("-9223372036854775808"));
+  EXPECT_FALSE(IsCsvInt("9223372036854775808"));
+  EXPECT_FALSE(IsCsvInt("-"));
+  EXPECT_FALSE(IsCsvInt("+-5"));
+  CsvColumnRule r = MustColumn(R"({"name": "n", "type": "int", "min": 0, "max": 1000000000000000})");
+  EXPECT_EQ(Violation(r, "999999999999999"), "");
+  EXPECT_EQ(Violation(r, "1000000000000000"), "");
+  EXPECT_EQ(Violation(r, "1000000000000001"), "max");
+  EXPECT_EQ(Violation(r, "-0"), "");
+  EXPECT_EQ(Violation(r, "-1"), "min");
+  EXPECT_EQ(Violation(r, "+0000000000000000000000000001"), "");
+}
+
 TEST(CsvFieldCheckTest, Decimal) {
   CsvColumnRule r = MustColumn(R"({"name": "p", "type": "decimal", "min": 0})");
   EXPECT_EQ(Violation(r, "12.50"), "");
