@@ -12,7 +12,10 @@ namespace {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 bool AllDigits(std::string_view v) {
-  return !v.empty() && std::all_of(v.begin(), v.end(), IsDigit);
+  for (char c : v) {
+    if (!IsDigit(c)) return false;
+  }
+  return !v.empty();
 }
 
 std::string_view WithoutSign(std::string_view v) {
@@ -28,24 +31,31 @@ std::string Quoted(std::string_view v) {
   return out;
 }
 
-// An optional sign and at most 15 digits: exact in a double, so no from_chars needed (the
-// common case of a range check, several times cheaper).
-std::optional<double> SmallWhole(std::string_view v) {
+// An optional sign, digits, optionally '.' and more digits, at most 15 digits in all: the
+// digits as a whole number and the power of ten are exact doubles, so their quotient is the
+// correctly rounded value from_chars would give (Clinger's fast path), several times cheaper.
+std::optional<double> SmallNumber(std::string_view v) {
+  static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   const bool negative = !v.empty() && v.front() == '-';
   v = WithoutSign(v);
-  if (v.empty() || v.size() > 15) return std::nullopt;
-  uint64_t x = 0;
-  for (char c : v) {
-    if (!IsDigit(c)) return std::nullopt;
-    x = x * 10 + static_cast<uint64_t>(c - '0');
+  const size_t dot = v.find('.');
+  const std::string_view whole = v.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? "" : v.substr(dot + 1);
+  if (!AllDigits(whole) || (dot != std::string_view::npos && !AllDigits(frac)) ||
+      whole.size() + frac.size() > 15) {
+    return std::nullopt;
   }
-  const double d = static_cast<double>(x);
+  uint64_t x = 0;
+  for (char c : whole) x = x * 10 + static_cast<uint64_t>(c - '0');
+  for (char c : frac) x = x * 10 + static_cast<uint64_t>(c - '0');
+  const double d = static_cast<double>(x) / kPow10[frac.size()];
   return negative ? -d : d;
 }
 
 // from_chars rejects a leading '+'.
 std::optional<double> ToNumber(std::string_view v) {
-  if (std::optional<double> x = SmallWhole(v)) return x;
+  if (std::optional<double> x = SmallNumber(v)) return x;
   if (!v.empty() && v.front() == '+') v.remove_prefix(1);
   double x = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
@@ -131,8 +141,9 @@ CsvPattern::~CsvPattern() {
 
 bool CsvPattern::Matches(std::string_view value) const {
   // A NUL inside the value would end the match early: such a value never matches.
-  if (value.find('\0') != std::string_view::npos) return false;
+  // (the simple matcher never accepts a NUL byte, so it needs no search for one)
   if (simple_ && value.size() <= CsvSimplePattern::kMaxValueBytes) return simple_->Matches(value);
+  if (value.find('\0') != std::string_view::npos) return false;
   return regexec(&re_, value.data(), 0, nullptr, 0) == 0;
 }
 

@@ -106,6 +106,13 @@ TEST(CsvFieldCheckTest, IntAndRangeAtTheEdgesOfTheShortcuts) {
   EXPECT_EQ(Violation(r, "-0"), "");
   EXPECT_EQ(Violation(r, "-1"), "min");
   EXPECT_EQ(Violation(r, "+0000000000000000000000000001"), "");
+  CsvColumnRule d = MustColumn(R"({"name": "p", "type": "decimal", "min": 0.1, "max": 99.99})");
+  EXPECT_EQ(Violation(d, "0.1"), "");
+  EXPECT_EQ(Violation(d, "0.10000000000000"), "");
+  EXPECT_EQ(Violation(d, "0.09999999999999"), "min");
+  EXPECT_EQ(Violation(d, "99.99"), "");
+  EXPECT_EQ(Violation(d, "99.99000000000001"), "max");  // 16 digits: from_chars decides
+  EXPECT_EQ(Violation(d, "99.991"), "max");
 }
 
 TEST(CsvFieldCheckTest, Decimal) {
