@@ -1,4 +1,4 @@
-#include "store/sqlite/sqlite_json.h"
+#include "store/store_json.h"
 
 #include <cstdint>
 

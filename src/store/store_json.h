@@ -1,6 +1,7 @@
-// Minimal JSON for the SQLite store: the store keeps tags and depends_on as JSON arrays of
-// strings and binds id/key lists as JSON arrays for json_each(). The store layer does not link a
-// JSON library (core and store stay dependency-light), so this is the small subset it needs.
+// Minimal JSON shared by the SQLite and PostgreSQL stores: both keep tags and depends_on as JSON
+// arrays of strings and pass id/key lists as JSON arrays (json_each() / jsonb functions). The
+// store layer does not link a JSON library (core and store stay dependency-light), so this is
+// the small subset it needs.
 // Pure functions; thread-safe.
 #pragma once
 

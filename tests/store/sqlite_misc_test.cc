@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "store/sqlite/sqlite_ceiling.h"
-#include "store/sqlite/sqlite_json.h"
+#include "store/store_json.h"
 #include "store/store_factory.h"
 #include "store_test_util.h"
 

@@ -4,37 +4,15 @@
 //   /tmp/store_tp [dir]
 // Prints: inserts/s via JobInsertMany batches of 1000; single-job inserts/s from 64 threads
 // (group commit); claim(64)+complete(64) jobs/s from 4 threads; and the raw SQLite ceiling.
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
-#include <vector>
 
-#include "core/ids.h"
 #include "store/sqlite/sqlite_ceiling.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store_throughput_util.h"
 
 namespace conveyor {
 namespace {
-
-constexpr TimeMs kNow = 1'790'000'000'000;
-
-Job NewJob() {
-  Job j;
-  j.id = NewUuidV7(kNow);
-  j.type = "noop";
-  j.payload = R"({"data":[1,2,3]})";
-  j.run_at = kNow;
-  j.created_at = kNow;
-  j.updated_at = kNow;
-  j.request_hash = "h";
-  return j;
-}
-
-double Seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::unique_ptr<SqliteStore> OpenFresh(const std::string& path) {
   for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
@@ -43,56 +21,12 @@ std::unique_ptr<SqliteStore> OpenFresh(const std::string& path) {
   return std::move(store).value();
 }
 
-double BatchInserts(SqliteStore& store, int batches) {
-  std::vector<std::vector<Job>> all(static_cast<size_t>(batches));
-  for (auto& b : all) for (int i = 0; i < 1000; ++i) b.push_back(NewJob());
-  const auto start = std::chrono::steady_clock::now();
-  for (auto& b : all) {
-    if (!store.JobInsertMany({.jobs = std::move(b), .now = kNow}).ok()) std::abort();
-  }
-  return batches * 1000 / Seconds(start);
-}
-
-double SingleInserts(SqliteStore& store, int threads, int per_thread) {
-  std::vector<std::thread> ts;
-  const auto start = std::chrono::steady_clock::now();
-  for (int t = 0; t < threads; ++t) {
-    ts.emplace_back([&] {
-      for (int i = 0; i < per_thread; ++i) {
-        if (!store.JobInsertMany({.jobs = {NewJob()}, .now = kNow}).ok()) std::abort();
-      }
-    });
-  }
-  for (auto& t : ts) t.join();
-  return threads * per_thread / Seconds(start);
-}
-
-double ClaimComplete(SqliteStore& store, int threads) {
-  std::atomic<int64_t> done{0};
-  std::vector<std::thread> ts;
-  const auto start = std::chrono::steady_clock::now();
-  for (int t = 0; t < threads; ++t) {
-    ts.emplace_back([&, t] {
-      while (true) {
-        auto jobs = store.JobClaim({.worker_id = "w" + std::to_string(t), .max = 64, .now = kNow});
-        if (!jobs.ok()) std::abort();
-        if (jobs->empty()) return;
-        JobCompleteManyParams p{.now = kNow};
-        for (const Job& j : *jobs) p.completions.push_back({j.id, j.lease->token, "{}"});
-        if (!store.JobCompleteMany(p).ok()) std::abort();
-        done += static_cast<int64_t>(jobs->size());
-      }
-    });
-  }
-  for (auto& t : ts) t.join();
-  return static_cast<double>(done) / Seconds(start);
-}
-
 }  // namespace
 }  // namespace conveyor
 
 int main(int argc, char** argv) {
   using namespace conveyor;
+  using namespace conveyor::throughput;
   const std::string dir = argc > 1 ? argv[1] : "/tmp/conveyor-tp";
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/tp.db";

@@ -6,6 +6,7 @@
 
 #include "store/postgres/pg_delivery_queries.h"
 #include "store/postgres/pg_job_ops.h"
+#include "store/store_delivery_states.h"
 
 namespace conveyor::pg_ops {
 namespace q = pg_queries;
@@ -15,12 +16,6 @@ struct DeliveryRow {
   int64_t seq = 0;
   WebhookDelivery d;
 };
-
-DeliveryState ParseDeliveryState(const std::string& s) {
-  if (s == "delivered") return DeliveryState::kDelivered;
-  if (s == "failed") return DeliveryState::kFailed;
-  return DeliveryState::kPending;
-}
 
 std::optional<int> OptInt32(const PgResult& r, int row, int col) {
   auto v = r.OptInt(row, col);
@@ -49,18 +44,6 @@ DeliveryRow ReadDelivery(const PgResult& r, int i) {
 
 Status NotFoundDelivery(const std::string& job_id, int n) {
   return Status::NotFound("delivery " + std::to_string(n) + " of job " + job_id + " not found");
-}
-
-const char* OutcomeState(DeliveryOutcome o) {
-  switch (o) {
-    case DeliveryOutcome::kDelivered:
-      return "delivered";
-    case DeliveryOutcome::kRetry:
-      return "pending";
-    case DeliveryOutcome::kFailed:
-      return "failed";
-  }
-  return "pending";
 }
 
 Status RequireJob(PgConnection& c, const std::string& job_id, bool for_update) {
@@ -93,7 +76,7 @@ Status RecordDelivery(PgConnection& c, const DeliveryRecordParams& p) {
   const bool retry = p.outcome == DeliveryOutcome::kRetry;
   const bool delivered = p.outcome == DeliveryOutcome::kDelivered;
   auto updated = c.Exec(q::kDeliveryRecord,
-                        {PgInt(row.seq), PgInt(p.now), std::string(OutcomeState(p.outcome)),
+                        {PgInt(row.seq), PgInt(p.now), std::string(DeliveryStateAfter(p.outcome)),
                          PgInt(retry ? p.next_attempt_at : row.d.next_attempt_at), p.payload,
                          p.status_code ? PgInt(*p.status_code) : std::nullopt, p.error,
                          delivered ? PgInt(p.now) : std::nullopt});

@@ -12,9 +12,9 @@ namespace {
 
 // Runs `sql` (bound with $1 seq, $2 now) on the job and records from → to; a terminal `to`
 // also creates the job's webhook delivery.
-Result<Job> Transition(PgConnection& c, const PgJobRow& row, std::string_view sql, JobState to,
+Result<Job> Transition(PgConnection& c, const JobRow& row, std::string_view sql, JobState to,
                        TimeMs now, std::string_view message) {
-  Result<PgJobRow> updated = UpdateOneJob(c, sql, {PgInt(row.seq), PgInt(now)});
+  Result<JobRow> updated = UpdateOneJob(c, sql, {PgInt(row.seq), PgInt(now)});
   if (!updated.ok()) return updated.status();
   Status e = AppendEvent(c, row.seq, now, row.job.state, to, updated->job.attempt, message);
   if (!e.ok()) return e;
@@ -28,39 +28,33 @@ Result<Job> Transition(PgConnection& c, const PgJobRow& row, std::string_view sq
 }  // namespace
 
 Result<Job> CancelJob(PgConnection& c, const JobCancelParams& p) {
-  Result<PgJobRow> row = LoadJob(c, p.id, /*for_update=*/true);
+  Result<JobRow> row = LoadJob(c, p.id, /*for_update=*/true);
   if (!row.ok()) return row.status();
-  const JobState state = row->job.state;
-  if (IsWaiting(state)) {
-    return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now, "cancelled");
+  Result<CancelAction> action = ChooseCancel(row->job);
+  if (!action.ok()) return action.status();
+  switch (*action) {
+    case CancelAction::kCancelNow:
+      return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now, "cancelled");
+    case CancelAction::kRequestCancel:
+      return Transition(c, *row, q::kCancelRequest, JobState::kRunning, p.now, "cancel requested");
+    case CancelAction::kAlreadyRequested:
+      break;
   }
-  if (state == JobState::kRunning) {
-    if (row->job.cancel_requested) return std::move(row->job);  // asked already: no new event
-    return Transition(c, *row, q::kCancelRequest, JobState::kRunning, p.now, "cancel requested");
-  }
-  return Status::FailedPrecondition("job " + p.id + " is already " + std::string(ToString(state)) +
-                                    "; only waiting or running jobs can be cancelled");
+  return std::move(row->job);  // asked already: no new event
 }
 
 Result<Job> AckCancelJob(PgConnection& c, const JobCancelAckParams& p) {
-  Result<PgJobRow> row = LoadJob(c, p.id, /*for_update=*/true);
+  Result<JobRow> row = LoadJob(c, p.id, /*for_update=*/true);
   if (!row.ok()) return row.status();
-  const Job& job = row->job;
-  if (job.state != JobState::kRunning || !job.lease || job.lease->token != p.lease_token) {
-    return StaleLease(c, p.id);
-  }
+  if (!HoldsLease(row->job, p.lease_token)) return StaleLease(c, p.id);
   return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now, "cancelled while running");
 }
 
 Result<Job> RetryJob(PgConnection& c, const JobRetryParams& p) {
-  Result<PgJobRow> row = LoadJob(c, p.id, /*for_update=*/true);
+  Result<JobRow> row = LoadJob(c, p.id, /*for_update=*/true);
   if (!row.ok()) return row.status();
-  const JobState state = row->job.state;
-  if (state != JobState::kFailed && state != JobState::kCancelled && state != JobState::kExpired) {
-    return Status::FailedPrecondition("job " + p.id + " is " + std::string(ToString(state)) +
-                                      "; only FAILED, CANCELLED or EXPIRED jobs can be retried");
-  }
+  if (Status s = CheckRetryable(row->job); !s.ok()) return s;
   return Transition(c, *row, q::kRetry, JobState::kPending, p.now, "retried by operator");
 }
 
-}  // namespace conveyor::pg_ops
+}  // namespace conveyor::sqlite_ops

@@ -52,16 +52,15 @@ Status HeartbeatNode(PgConnection& c, const NodeInfo& info);
 Result<std::vector<NodeInfo>> ListNodes(PgConnection& c);
 
 // --- helpers shared by the files above (pg_job_reads.cc) ---
-Status NotFoundJob(const std::string& id);
 // The job row with that id, locked for this transaction when `for_update`.
-Result<PgJobRow> LoadJob(PgConnection& c, const std::string& id, bool for_update);
+Result<JobRow> LoadJob(PgConnection& c, const std::string& id, bool for_update);
 // Why a guarded update by (id, lease token) matched nothing: NotFound, or Conflict naming the
 // state the job is in.
 Status StaleLease(PgConnection& c, const std::string& id);
 Status AppendEvent(PgConnection& c, int64_t job_seq, TimeMs at, std::optional<JobState> from,
                    JobState to, int attempt, std::string_view message);
 // Runs an UPDATE ... RETURNING CONVEYOR_PG_JOB_COLUMNS expected to touch exactly one row.
-Result<PgJobRow> UpdateOneJob(PgConnection& c, std::string_view sql, const PgParams& params);
+Result<JobRow> UpdateOneJob(PgConnection& c, std::string_view sql, const PgParams& params);
 // The webhook delivery a terminal transition of job `id` promises (nothing without a URL).
 Status AddTerminalDelivery(PgConnection& c, const std::string& id, TimeMs now);
 // ["a","b"], or NULL for an empty list (meaning "no filter" in the claim).

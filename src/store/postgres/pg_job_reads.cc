@@ -3,19 +3,17 @@
 
 #include "store/postgres/pg_job_ops.h"
 #include "store/postgres/pg_queries.h"
-#include "store/sqlite/sqlite_json.h"  // the store's dependency-free JSON text helpers
+#include "store/store_json.h"
 
 namespace conveyor::pg_ops {
 namespace q = pg_queries;
-
-Status NotFoundJob(const std::string& id) { return Status::NotFound("job " + id + " not found"); }
 
 PgParam JsonArrayOrNull(const std::vector<std::string>& items) {
   if (items.empty()) return std::nullopt;
   return EncodeJsonStringArray(items);
 }
 
-Result<PgJobRow> LoadJob(PgConnection& c, const std::string& id, bool for_update) {
+Result<JobRow> LoadJob(PgConnection& c, const std::string& id, bool for_update) {
   auto r = c.Exec(for_update ? q::kSelectJobByIdForUpdate : q::kSelectJobById, {id});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFoundJob(id);
@@ -26,9 +24,7 @@ Status StaleLease(PgConnection& c, const std::string& id) {
   auto r = c.Exec(q::kSelectStateById, {id});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFoundJob(id);
-  return Status::Conflict("the lease token for job " + id +
-                          " is stale: another attempt holds the job or it has ended (it is " +
-                          r->Text(0, 0) + ")");
+  return StaleLeaseConflict(id, r->Text(0, 0));
 }
 
 Status AppendEvent(PgConnection& c, int64_t job_seq, TimeMs at, std::optional<JobState> from,
@@ -40,7 +36,7 @@ Status AppendEvent(PgConnection& c, int64_t job_seq, TimeMs at, std::optional<Jo
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Result<PgJobRow> UpdateOneJob(PgConnection& c, std::string_view sql, const PgParams& params) {
+Result<JobRow> UpdateOneJob(PgConnection& c, std::string_view sql, const PgParams& params) {
   auto r = c.Exec(sql, params);
   if (!r.ok()) return r.status();
   if (r->rows() != 1) return Status::Internal("update matched no job");
@@ -53,7 +49,7 @@ Status AddTerminalDelivery(PgConnection& c, const std::string& id, TimeMs now) {
 }
 
 Result<Job> GetJob(PgConnection& c, const std::string& id) {
-  Result<PgJobRow> row = LoadJob(c, id, /*for_update=*/false);
+  Result<JobRow> row = LoadJob(c, id, /*for_update=*/false);
   if (!row.ok()) return row.status();
   return std::move(row->job);
 }
@@ -68,32 +64,23 @@ Result<int64_t> CursorSeq(PgConnection& c, const std::optional<std::string>& cur
   return r->Int(0, 0);
 }
 
-Status ValidateList(const JobListParams& p) {
-  if (p.limit < 1 || p.limit > 1000) {
-    return Status::InvalidArgument("limit must be between 1 and 1000");
-  }
-  if (p.offset < 0) return Status::InvalidArgument("offset must be 0 or more");
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<JobPage> ListJobs(PgConnection& c, const JobListParams& p) {
-  if (Status v = ValidateList(p); !v.ok()) return v;
+  if (Status v = ValidateListParams(p); !v.ok()) return v;
   Result<int64_t> before = CursorSeq(c, p.cursor);
   if (!before.ok()) return before.status();
   PgParams params = {p.type, p.queue, PgInt(*before), PgInt(p.limit), PgInt(p.offset)};
   if (p.state) params.push_back(std::string(ToString(*p.state)));
   auto r = c.Exec(p.state ? q::kListByState : q::kList, params);
   if (!r.ok()) return r.status();
-  JobPage page;
-  for (PgJobRow& row : ReadPgJobRows(*r)) page.jobs.push_back(std::move(row.job));
+  JobPage page{.jobs = TakeJobs(ReadPgJobRows(*r))};
   if (static_cast<int>(page.jobs.size()) == p.limit) page.next_cursor = page.jobs.back().id;
   return page;
 }
 
 Result<std::vector<JobEvent>> ListJobEvents(PgConnection& c, const std::string& id) {
-  Result<PgJobRow> job = LoadJob(c, id, /*for_update=*/false);
+  Result<JobRow> job = LoadJob(c, id, /*for_update=*/false);
   if (!job.ok()) return job.status();
   auto r = c.Exec(q::kEventsOfJob, {PgInt(job->seq)});
   if (!r.ok()) return r.status();

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "store/sqlite/sqlite_json.h"  // the store's dependency-free JSON text helpers
+#include "store/store_json.h"
 
 namespace conveyor {
 namespace {
@@ -84,8 +84,8 @@ JobState PgJobState(const std::string& text) {
   return ParseJobState(text).value_or(JobState::kFailed);
 }
 
-PgJobRow ReadPgJobRow(const PgResult& r, int row) {
-  PgJobRow out;
+JobRow ReadPgJobRow(const PgResult& r, int row) {
+  JobRow out;
   out.seq = r.Int(row, 0);
   Job& j = out.job;
   j.id = r.Text(row, 1);
@@ -120,8 +120,8 @@ PgJobRow ReadPgJobRow(const PgResult& r, int row) {
   return out;
 }
 
-std::vector<PgJobRow> ReadPgJobRows(const PgResult& r) {
-  std::vector<PgJobRow> rows;
+std::vector<JobRow> ReadPgJobRows(const PgResult& r) {
+  std::vector<JobRow> rows;
   rows.reserve(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) rows.push_back(ReadPgJobRow(r, i));
   return rows;

@@ -9,17 +9,13 @@
 
 #include "core/job.h"
 #include "store/postgres/pg_connection.h"
+#include "store/store_job_rules.h"
 
 namespace conveyor {
 
-struct PgJobRow {
-  int64_t seq = 0;
-  Job job;
-};
-
 // REQUIRES: the result's columns are CONVEYOR_PG_JOB_COLUMNS (pg_queries.h).
-PgJobRow ReadPgJobRow(const PgResult& r, int row);
-std::vector<PgJobRow> ReadPgJobRows(const PgResult& r);
+JobRow ReadPgJobRow(const PgResult& r, int row);
+std::vector<JobRow> ReadPgJobRows(const PgResult& r);
 
 // [{"id":...,"type":...}, ...]: the jobs as kInsertJobs' json_to_recordset reads them.
 std::string EncodePgJobsJson(const std::vector<const Job*>& jobs);

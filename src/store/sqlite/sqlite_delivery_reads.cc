@@ -6,16 +6,11 @@
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_delivery_states.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
 namespace {
-
-DeliveryState ParseDeliveryState(std::string_view s) {
-  if (s == "delivered") return DeliveryState::kDelivered;
-  if (s == "failed") return DeliveryState::kFailed;
-  return DeliveryState::kPending;  // the CHECK constraint allows nothing else
-}
 
 std::optional<int> OptInt32(const SqliteStatement& st, int col) {
   if (st.IsNull(col)) return std::nullopt;

@@ -7,6 +7,7 @@
 
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_delivery_states.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
@@ -91,18 +92,6 @@ Result<std::vector<WebhookDelivery>> ClaimDueDeliveries(SqliteConnection& c,
 
 namespace {
 
-std::string_view StateAfter(DeliveryOutcome o) {
-  switch (o) {
-    case DeliveryOutcome::kDelivered:
-      return "delivered";
-    case DeliveryOutcome::kRetry:
-      return "pending";
-    case DeliveryOutcome::kFailed:
-      return "failed";
-  }
-  return "failed";
-}
-
 // Why a record matched no pending delivery: NotFound, or FailedPrecondition naming its state.
 Status NotPending(SqliteConnection& c, int64_t job_seq, const DeliveryRecordParams& p) {
   auto st = c.Prepare(q::kDeliveryStateByKey);
@@ -126,7 +115,7 @@ Result<int> ApplyOutcome(SqliteConnection& c, int64_t job_seq, const DeliveryRec
   if (!st.ok()) return st.status();
   st->BindInt(1, job_seq);
   st->BindInt(2, p.n);
-  st->BindText(3, StateAfter(p.outcome));
+  st->BindText(3, DeliveryStateAfter(p.outcome));
   st->BindInt(4, p.now);
   st->BindOptInt(5, p.outcome == DeliveryOutcome::kRetry ? std::optional<int64_t>(p.next_attempt_at)
                                                          : std::nullopt);

@@ -33,37 +33,30 @@ Result<Job> Transition(SqliteConnection& c, const JobRow& row, std::string_view 
 Result<Job> CancelJob(SqliteConnection& c, const JobCancelParams& p) {
   Result<JobRow> row = LoadJob(c, p.id);
   if (!row.ok()) return row.status();
-  const JobState state = row->job.state;
-  if (IsWaiting(state)) {
-    return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now, "cancelled");
+  Result<CancelAction> action = ChooseCancel(row->job);
+  if (!action.ok()) return action.status();
+  switch (*action) {
+    case CancelAction::kCancelNow:
+      return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now, "cancelled");
+    case CancelAction::kRequestCancel:
+      return Transition(c, *row, q::kCancelRequest, JobState::kRunning, p.now, "cancel requested");
+    case CancelAction::kAlreadyRequested:
+      break;
   }
-  if (state == JobState::kRunning) {
-    if (row->job.cancel_requested) return std::move(row->job);  // asked already: no new event
-    return Transition(c, *row, q::kCancelRequest, JobState::kRunning, p.now, "cancel requested");
-  }
-  return Status::FailedPrecondition("job " + p.id + " is already " + std::string(ToString(state)) +
-                                    "; only waiting or running jobs can be cancelled");
+  return std::move(row->job);  // asked already: no new event
 }
 
 Result<Job> AckCancelJob(SqliteConnection& c, const JobCancelAckParams& p) {
   Result<JobRow> row = LoadJob(c, p.id);
   if (!row.ok()) return row.status();
-  const Job& job = row->job;
-  if (job.state != JobState::kRunning || !job.lease || job.lease->token != p.lease_token) {
-    return StaleLease(c, p.id);
-  }
-  return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now,
-                    "cancelled while running");
+  if (!HoldsLease(row->job, p.lease_token)) return StaleLease(c, p.id);
+  return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now, "cancelled while running");
 }
 
 Result<Job> RetryJob(SqliteConnection& c, const JobRetryParams& p) {
   Result<JobRow> row = LoadJob(c, p.id);
   if (!row.ok()) return row.status();
-  const JobState state = row->job.state;
-  if (state != JobState::kFailed && state != JobState::kCancelled && state != JobState::kExpired) {
-    return Status::FailedPrecondition("job " + p.id + " is " + std::string(ToString(state)) +
-                                      "; only FAILED, CANCELLED or EXPIRED jobs can be retried");
-  }
+  if (Status s = CheckRetryable(row->job); !s.ok()) return s;
   return Transition(c, *row, q::kRetry, JobState::kPending, p.now, "retried by operator");
 }
 

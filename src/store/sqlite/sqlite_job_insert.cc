@@ -4,8 +4,9 @@
 #include <unordered_map>
 
 #include "store/sqlite/sqlite_job_ops.h"
-#include "store/sqlite/sqlite_json.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_insert_resolution.h"
+#include "store/store_json.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
@@ -21,23 +22,13 @@ const std::string& InsertSql(int rows) {
   return rows == 64 ? k64 : rows == 8 ? k8 : k1;
 }
 
-Status ConflictingKey(const std::string& key, const std::string& job_id) {
-  return Status::Conflict("idempotency key '" + key +
-                          "' was already used for a different request (job " + job_id + ")");
-}
-
 // Stored jobs that hold any of the batch's idempotency keys, by key.
 Result<std::unordered_map<std::string, Job>> LoadByKeys(SqliteConnection& c,
                                                         const std::vector<Job>& jobs) {
   std::unordered_map<std::string, Job> found;
-  std::string keys = "[";
-  for (const Job& j : jobs) {
-    if (!j.idempotency_key) continue;
-    if (keys.size() > 1) keys.push_back(',');
-    AppendJsonString(keys, *j.idempotency_key);
-  }
-  if (keys.size() == 1) return found;
-  keys.push_back(']');
+  const std::vector<std::string> key_list = IdempotencyKeys(jobs);
+  if (key_list.empty()) return found;
+  const std::string keys = EncodeJsonStringArray(key_list);
   auto st = c.Prepare(q::kSelectJobsByKeys);
   if (!st.ok()) return st.status();
   st->BindText(1, keys);
@@ -49,32 +40,6 @@ Result<std::unordered_map<std::string, Job>> LoadByKeys(SqliteConnection& c,
     std::string key = *job.idempotency_key;
     found.emplace(std::move(key), std::move(job));
   }
-}
-
-// Fills `out` for every job and returns the jobs to insert. Conflict for a reused key.
-Result<std::vector<const Job*>> Resolve(const std::vector<Job>& jobs,
-                                        const std::unordered_map<std::string, Job>& stored,
-                                        std::vector<InsertOutcome>& out) {
-  std::vector<const Job*> fresh;
-  std::unordered_map<std::string_view, const Job*> in_batch;
-  out.reserve(jobs.size());
-  for (const Job& j : jobs) {
-    const Job* original = nullptr;
-    if (j.idempotency_key) {
-      const std::string& key = *j.idempotency_key;
-      if (auto it = stored.find(key); it != stored.end()) original = &it->second;
-      if (auto it = in_batch.find(key); original == nullptr && it != in_batch.end()) {
-        original = it->second;
-      }
-      if (original == nullptr) in_batch.emplace(key, &j);
-    }
-    if (original != nullptr && original->request_hash != j.request_hash) {
-      return ConflictingKey(*j.idempotency_key, original->id);
-    }
-    out.push_back(InsertOutcome{.job = original ? *original : j, .is_new = original == nullptr});
-    if (original == nullptr) fresh.push_back(&j);
-  }
-  return fresh;
 }
 
 Status InsertChunk(SqliteConnection& c, const Job* const* jobs, int rows) {
@@ -94,11 +59,7 @@ Status InsertRows(SqliteConnection& c, const std::vector<const Job*>& fresh) {
   for (const int chunk : kChunkSizes) {
     while (fresh.size() - i >= static_cast<size_t>(chunk)) {
       Status s = InsertChunk(c, fresh.data() + i, chunk);
-      if (!s.ok()) {
-        return s.code() == StatusCode::kConflict
-                   ? Status::Conflict("a job with the same id already exists (" + s.message() + ")")
-                   : s;
-      }
+      if (!s.ok()) return DuplicateJobIdOr(s);
       i += static_cast<size_t>(chunk);
     }
   }
@@ -119,7 +80,7 @@ Result<std::vector<InsertOutcome>> InsertJobs(SqliteConnection& c, const JobInse
   auto stored = LoadByKeys(c, p.jobs);
   if (!stored.ok()) return stored.status();
   std::vector<InsertOutcome> out;
-  auto fresh = Resolve(p.jobs, *stored, out);
+  auto fresh = ResolveIdempotency(p.jobs, *stored, out);
   if (!fresh.ok()) return fresh.status();
   if (fresh->empty()) return out;
   Result<int64_t> max_seq = c.QueryInt(q::kMaxSeq);

@@ -1,20 +1,17 @@
 // The lease lifecycle: claim, complete, fail, heartbeat, release, rescue. Each guarded write
 // matches on (id, state RUNNING, lease token) so a worker that lost its lease changes nothing.
-#include <algorithm>
 #include <string>
-#include <tuple>
 #include <unordered_set>
 
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
-#include "store/sqlite/sqlite_json.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_completions.h"
+#include "store/store_json.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
 namespace {
-
-constexpr std::string_view kLeaseExpired = "lease expired (worker lost)";
 
 void BindOptJsonArray(SqliteStatement& st, int i, const std::vector<std::string>& items,
                       const std::string& encoded) {
@@ -90,48 +87,11 @@ Result<std::vector<Job>> ClaimJobs(SqliteConnection& c, const JobClaimParams& p)
   if (Status s = RunWithNowAndJson(c, q::kClaimEvents, p.now, *seqs); !s.ok()) return s;
   Result<std::vector<JobRow>> rows = MarkClaimed(c, p, *seqs);
   if (!rows.ok()) return rows.status();
-  // RETURNING yields rows in no promised order; hand them out in claim order.
-  std::sort(rows->begin(), rows->end(), [](const JobRow& a, const JobRow& b) {
-    return std::tie(a.job.priority, a.job.run_at, a.seq) <
-           std::tie(b.job.priority, b.job.run_at, b.seq);
-  });
-  std::vector<Job> jobs;
-  jobs.reserve(rows->size());
-  for (JobRow& r : *rows) jobs.push_back(std::move(r.job));
-  return jobs;
+  SortInClaimOrder(*rows);
+  return TakeJobs(std::move(*rows));
 }
 
 namespace {
-
-// [[id, token, result, result_ref], ...] for the completions that name a job for the first time in this
-// call; a repeated id is answered Conflict (the first one decides).
-std::string CompletionArray(const JobCompleteManyParams& p, std::vector<bool>& repeated) {
-  std::unordered_set<std::string_view> seen;
-  std::string json = "[";
-  repeated.assign(p.completions.size(), false);
-  for (size_t i = 0; i < p.completions.size(); ++i) {
-    const JobCompletion& done = p.completions[i];
-    if (!seen.insert(done.id).second) {
-      repeated[i] = true;
-      continue;
-    }
-    if (json.size() > 1) json += ",";
-    json += "[";
-    AppendJsonString(json, done.id);
-    json += ",";
-    AppendJsonString(json, done.lease_token);
-    json += ",";
-    AppendJsonString(json, done.result);
-    json += ",";
-    if (done.result_ref) {
-      AppendJsonString(json, *done.result_ref);
-    } else {
-      json += "null";
-    }
-    json += "]";
-  }
-  return json + "]";
-}
 
 // A job that reached a terminal state and has a webhook to send for it.
 struct WebhookDue {
@@ -173,32 +133,19 @@ Result<std::unordered_set<std::string>> MarkSucceeded(SqliteConnection& c, TimeM
 
 Result<std::vector<Status>> CompleteJobs(SqliteConnection& c, const JobCompleteManyParams& p) {
   std::vector<bool> repeated;
-  const std::string json = CompletionArray(p, repeated);
+  const std::string json = EncodeCompletions(p, repeated);
   auto succeeded = MarkSucceeded(c, p.now, json);
   if (!succeeded.ok()) return succeeded.status();
-  std::vector<Status> out;
-  out.reserve(p.completions.size());
-  for (size_t i = 0; i < p.completions.size(); ++i) {
-    const std::string& id = p.completions[i].id;
-    if (!repeated[i] && succeeded->count(id) > 0) {
-      out.push_back(Status::Ok());
-      continue;
-    }
-    Status why = StaleLease(c, id);  // the rare path: say why this one did not complete
-    if (why.code() != StatusCode::kConflict && why.code() != StatusCode::kNotFound) return why;
-    out.push_back(std::move(why));
-  }
-  return out;
+  return CompletionOutcomes(p, repeated, *succeeded,
+                            [&c](const std::string& id) { return StaleLease(c, id); });
 }
 
 Result<Job> FailJob(SqliteConnection& c, const JobFailParams& p) {
   Result<JobRow> row = LoadJob(c, p.id);
   if (!row.ok()) return row.status();
   const Job& job = row->job;
-  if (job.state != JobState::kRunning || !job.lease || job.lease->token != p.lease_token) {
-    return StaleLease(c, p.id);
-  }
-  const bool retry = p.retryable && job.attempt < job.max_attempts;
+  if (!HoldsLease(job, p.lease_token)) return StaleLease(c, p.id);
+  const bool retry = RetriesAfterFailure(job, p);
   const JobState to = retry ? JobState::kRetrying : JobState::kFailed;
   Result<JobRow> updated = UpdateOneJob(c, q::kFail, [&](SqliteStatement& st) {
     st.BindInt(1, row->seq);
@@ -280,7 +227,7 @@ Result<std::string> SelectExpired(SqliteConnection& c, const JobRescueExpiredPar
 void BindRescue(SqliteStatement& st, const JobRescueExpiredParams& p, const std::string& seqs) {
   st.BindInt(1, p.now);
   st.BindInt(2, p.now + p.retry_delay_ms);
-  st.BindText(3, kLeaseExpired);
+  st.BindText(3, kLeaseExpiredError);
   st.BindText(4, seqs);
 }
 

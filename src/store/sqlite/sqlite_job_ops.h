@@ -49,7 +49,6 @@ Status StaleLease(SqliteConnection& c, const std::string& id);
 // Appends one line to a job's audit trail.
 Status AppendEvent(SqliteConnection& c, int64_t job_seq, TimeMs at, std::optional<JobState> from,
                    JobState to, int attempt, std::string_view message);
-Status NotFoundJob(const std::string& id);
 // Runs an UPDATE ... RETURNING CONVEYOR_JOB_COLUMNS expected to touch exactly one row.
 Result<JobRow> UpdateOneJob(SqliteConnection& c, std::string_view sql,
                             const std::function<void(SqliteStatement&)>& bind);

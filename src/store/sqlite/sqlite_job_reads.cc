@@ -7,8 +7,6 @@
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
 
-Status NotFoundJob(const std::string& id) { return Status::NotFound("job " + id + " not found"); }
-
 Result<JobRow> LoadJob(SqliteConnection& c, const std::string& id) {
   auto st = c.Prepare(q::kSelectJobById);
   if (!st.ok()) return st.status();
@@ -26,9 +24,7 @@ Status StaleLease(SqliteConnection& c, const std::string& id) {
   Result<bool> row = st->Step();
   if (!row.ok()) return row.status();
   if (!*row) return NotFoundJob(id);
-  return Status::Conflict("the lease token for job " + id +
-                          " is stale: another attempt holds the job or it has ended (it is " +
-                          st->Text(0) + ")");
+  return StaleLeaseConflict(id, st->Text(0));
 }
 
 Status AppendEvent(SqliteConnection& c, int64_t job_seq, TimeMs at, std::optional<JobState> from,
@@ -81,18 +77,10 @@ Result<int64_t> CursorSeq(SqliteConnection& c, const std::optional<std::string>&
   return st->Int(0);
 }
 
-Status ValidateList(const JobListParams& p) {
-  if (p.limit < 1 || p.limit > 1000) {
-    return Status::InvalidArgument("limit must be between 1 and 1000");
-  }
-  if (p.offset < 0) return Status::InvalidArgument("offset must be 0 or more");
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<JobPage> ListJobs(SqliteConnection& c, const JobListParams& p) {
-  if (Status v = ValidateList(p); !v.ok()) return v;
+  if (Status v = ValidateListParams(p); !v.ok()) return v;
   Result<int64_t> before = CursorSeq(c, p.cursor);
   if (!before.ok()) return before.status();
   auto st = c.Prepare(p.state ? q::kListByState : q::kList);

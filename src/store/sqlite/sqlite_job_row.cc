@@ -1,7 +1,7 @@
 #include "store/sqlite/sqlite_job_row.h"
 
-#include "store/sqlite/sqlite_json.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_json.h"
 
 namespace conveyor {
 namespace {

@@ -9,13 +9,9 @@
 #include "core/job.h"
 #include "core/status.h"
 #include "store/sqlite/sqlite_connection.h"
+#include "store/store_job_rules.h"
 
 namespace conveyor {
-
-struct JobRow {
-  int64_t seq = 0;
-  Job job;
-};
 
 // REQUIRES: the statement's columns are CONVEYOR_JOB_COLUMNS (sqlite_queries.h).
 JobRow ReadJobRow(const SqliteStatement& st);

@@ -1,0 +1,34 @@
+// The backend-agnostic idempotency rules of JobInsertMany that SqliteStore and PostgresStore
+// share: which keys to look up, how a batch resolves against the stored jobs holding them (and
+// against itself), and the Conflicts both answer with. SQL and driver calls stay in each store.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/job.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace conveyor {
+
+// The idempotency keys the batch carries, in batch order (repeats kept).
+std::vector<std::string> IdempotencyKeys(const std::vector<Job>& jobs);
+bool HasIdempotencyKeys(const std::vector<Job>& jobs);
+
+// Fills `out` for every job (the original on a replay, else the job itself) and returns the jobs
+// to insert. Conflict when a key comes back with a different request_hash.
+// `stored`: the stored jobs holding any of the batch's keys, by key.
+Result<std::vector<const Job*>> ResolveIdempotency(
+    const std::vector<Job>& jobs, const std::unordered_map<std::string, Job>& stored,
+    std::vector<InsertOutcome>& out);
+
+// Conflict "idempotency key '<key>' was already used for a different request (job <id>)".
+Status ConflictingKey(const std::string& key, const std::string& job_id);
+// The Conflict for an insert the database refused because a job id exists; passes any other
+// error through.
+Status DuplicateJobIdOr(const Status& insert_error);
+
+}  // namespace conveyor
