@@ -117,8 +117,8 @@ bool CsvSimplePattern::Matches(std::string_view v) const {
   const size_t n = v.size();
   for (const Item& item : items_) {
     std::bitset<kMaxValueBytes + 1> next;
-    for (size_t start = 0; start <= n; ++start) {
-      if (!reach.test(start)) continue;
+    // only the reachable starts (libstdc++'s bit scan; past the last one it returns the size)
+    for (size_t start = reach._Find_first(); start <= n; start = reach._Find_next(start)) {
       size_t k = start;
       const size_t limit = item.max == kUnbounded ? n : std::min(n, start + item.max);
       if (start + item.min <= n) {
