@@ -9,7 +9,7 @@
 // broken file cannot exhaust memory: one field at most kMaxCsvFieldBytes, one record at most
 // kMaxCsvFields fields.
 //
-// Hand-written rather than libcsv (which it replaced, same dialect and errors): runs of plain
+// Hand-written rather than libcsv (which it replaced; same dialect and strictness): runs of plain
 // bytes are found with a lookup table and copied at once instead of one byte per call.
 //
 // Each field handed to the callback is followed by a NUL byte (field.data()[field.size()] ==

@@ -1,6 +1,9 @@
 #include "handlers/csv_simple_pattern.h"
 
+#include <algorithm>
+#include <bit>
 #include <clocale>
+#include <cstdint>
 #include <cstring>
 
 namespace conveyor {
@@ -110,7 +113,29 @@ std::optional<CsvSimplePattern> CsvSimplePattern::Parse(std::string_view p) {
   return out;
 }
 
+bool CsvSimplePattern::MatchesShort(std::string_view v) const {
+  // As Matches, with the reachable ends in one machine word (values under 64 bytes).
+  uint64_t reach = 1;
+  const size_t n = v.size();
+  for (const Item& item : items_) {
+    uint64_t next = 0;
+    for (uint64_t r = reach; r != 0; r &= r - 1) {
+      const size_t start = static_cast<size_t>(std::countr_zero(r));
+      const size_t limit = item.max == kUnbounded ? n : std::min(n, start + item.max);
+      if (item.min == 0) next |= uint64_t{1} << start;
+      for (size_t k = start; k < limit && item.set.test(static_cast<unsigned char>(v[k]));) {
+        ++k;
+        if (k - start >= item.min) next |= uint64_t{1} << k;
+      }
+    }
+    if (next == 0) return false;
+    reach = next;
+  }
+  return (reach >> n) & 1;
+}
+
 bool CsvSimplePattern::Matches(std::string_view v) const {
+  if (v.size() < 64) return MatchesShort(v);
   // reach[k]: the first items matched so far can end at byte k.
   std::bitset<kMaxValueBytes + 1> reach;
   reach.set(0);

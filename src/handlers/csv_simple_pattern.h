@@ -36,6 +36,8 @@ class CsvSimplePattern {
   };
   static constexpr size_t kUnbounded = static_cast<size_t>(-1);
 
+  bool MatchesShort(std::string_view value) const;  // fewer than 64 bytes
+
   std::vector<Item> items_;
 };
 

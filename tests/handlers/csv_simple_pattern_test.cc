@@ -44,11 +44,20 @@ TEST(CsvSimplePatternTest, LeavesEverythingElseToRegcomp) {
   }
 }
 
-TEST(CsvSimplePatternTest, LongValuesAreWithinTheBitsetBound) {
+TEST(CsvSimplePatternTest, LongValuesAndBothSidesOfTheOneWordPath) {
   const std::optional<CsvSimplePattern> p = CsvSimplePattern::Parse("x+");
   ASSERT_TRUE(p.has_value());
   EXPECT_TRUE(p->Matches(std::string(CsvSimplePattern::kMaxValueBytes, 'x')));
   EXPECT_FALSE(p->Matches(std::string(CsvSimplePattern::kMaxValueBytes - 1, 'x') + "y"));
+  // both sides of the one-word fast path (values under 64 bytes)
+  const std::optional<CsvSimplePattern> q = CsvSimplePattern::Parse("x{63}y?");
+  ASSERT_TRUE(q.has_value());
+  EXPECT_TRUE(q->Matches(std::string(63, 'x')));
+  EXPECT_TRUE(q->Matches(std::string(63, 'x') + "y"));
+  EXPECT_FALSE(q->Matches(std::string(62, 'x')));
+  EXPECT_FALSE(q->Matches(std::string(64, 'x')));
+  EXPECT_FALSE(q->Matches(std::string(63, 'x') + "yy"));
+  for (size_t n = 62; n <= 65; ++n) EXPECT_TRUE(p->Matches(std::string(n, 'x'))) << n;
 }
 
 }  // namespace
