@@ -1,9 +1,11 @@
 #include "store/postgres/postgres_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
 #include "store/postgres/pg_async_runner.h"
+#include "store/postgres/pg_insert_coalescer.h"
 #include "store/postgres/pg_job_ops.h"
 #include "store/postgres/pg_leader.h"
 #include "store/postgres/pg_listener.h"
@@ -69,7 +71,13 @@ PostgresStore::PostgresStore(PostgresOptions options)
       pool_(std::make_unique<PgPool>(options_.url, options_.pool_size)),
       leader_(std::make_unique<PgLeader>(options_.url)),
       notifier_(options_.listen_notify ? std::make_unique<PgNotifier>(options_.url) : nullptr),
-      async_(std::make_unique<PgAsyncRunner>(options_.async_threads)) {}
+      async_(std::make_unique<PgAsyncRunner>(options_.async_threads)) {
+  // Half the async threads merge single submits: while those wait for their WAL flush, the
+  // rest stay free for batch submits.
+  coalescer_ = std::make_unique<PgInsertCoalescer>(
+      *async_, [this](const JobInsertManyParams& p) { return JobInsertMany(p); },
+      std::max(1, options_.async_threads / 2));
+}
 
 PostgresStore::~PostgresStore() {
   async_.reset();  // finish queued inserts while the pool still exists
@@ -136,6 +144,10 @@ void PostgresStore::JobInsertManyAsync(
     JobInsertManyParams p, std::function<void(Result<std::vector<InsertOutcome>>)> done) {
   auto call = std::make_shared<std::pair<JobInsertManyParams, decltype(done)>>(std::move(p),
                                                                                std::move(done));
+  if (PgInsertCoalescer::Qualifies(call->first)) {
+    coalescer_->Add(std::move(call->first), std::move(call->second));
+    return;
+  }
   async_->Post([this, call] { call->second(JobInsertMany(call->first)); });
 }
 

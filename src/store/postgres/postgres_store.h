@@ -38,6 +38,7 @@ class PgLeader;
 class PgListener;
 class PgNotifier;
 class PgAsyncRunner;
+class PgInsertCoalescer;
 
 struct PostgresOptions {
   std::string url;            // libpq URI or conninfo, without Conveyor's parameters
@@ -115,6 +116,7 @@ class PostgresStore final : public Store {
   std::unique_ptr<PgLeader> leader_;
   std::unique_ptr<PgNotifier> notifier_;  // null without listen_notify
   std::unique_ptr<PgListener> listener_;
+  std::unique_ptr<PgInsertCoalescer> coalescer_;  // its tasks run on async_
   std::unique_ptr<PgAsyncRunner> async_;  // declared last: drains first
 };
 

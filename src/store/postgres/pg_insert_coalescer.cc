@@ -1,0 +1,68 @@
+#include "store/postgres/pg_insert_coalescer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "store/postgres/pg_async_runner.h"
+
+namespace conveyor {
+
+bool PgInsertCoalescer::Qualifies(const JobInsertManyParams& p) {
+  return p.jobs.size() == 1 && !p.jobs.front().idempotency_key;
+}
+
+void PgInsertCoalescer::Add(JobInsertManyParams p, Done done) {
+  bool post = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.push_back(Call{std::move(p), std::move(done)});
+    if (drains_ < max_drains_) {
+      ++drains_;
+      post = true;
+    }
+  }
+  if (post) runner_.Post([this] { Drain(); });
+}
+
+// Takes what is pending (at most kMaxMerged at a time) until nothing is; while one insert
+// waits for its flush, the submits arriving meanwhile gather for the next.
+void PgInsertCoalescer::Drain() {
+  for (;;) {
+    std::vector<Call> calls;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (pending_.empty()) {
+        --drains_;
+        return;
+      }
+      const size_t n = std::min(pending_.size(), kMaxMerged);
+      calls.assign(std::make_move_iterator(pending_.begin()),
+                   std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(n)));
+      pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    RunMerged(calls);
+  }
+}
+
+void PgInsertCoalescer::RunMerged(std::vector<Call>& calls) {
+  if (calls.size() > 1) {
+    JobInsertManyParams merged;
+    merged.now = calls.front().params.now;
+    merged.jobs.reserve(calls.size());
+    for (const Call& c : calls) {
+      merged.now = std::max(merged.now, c.params.now);
+      merged.jobs.push_back(c.params.jobs.front());
+    }
+    Result<std::vector<InsertOutcome>> out = insert_(merged);
+    if (out.ok() && out->size() == calls.size()) {
+      for (size_t i = 0; i < calls.size(); ++i) {
+        calls[i].done(std::vector<InsertOutcome>{std::move((*out)[i])});
+      }
+      return;
+    }
+  }
+  // One job alone, or the merged insert failed: each on its own, with its own outcome.
+  for (Call& c : calls) c.done(insert_(c.params));
+}
+
+}  // namespace conveyor
