@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -24,13 +25,24 @@ auto AsyncSubmit(JobService& service, std::vector<JobSpec> specs, CompletionToke
   auto initiation = [&service](auto handler, std::vector<JobSpec> specs) {
     using Handler = decltype(handler);
     // std::function needs a copyable callback; the completion handler is move-only.
-    auto shared = std::make_shared<Handler>(std::move(handler));
-    auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(*shared));
-    service.SubmitAsync(std::move(specs), [shared, work](SubmitResult result) mutable {
-      boost::asio::post(work.get_executor(), [shared, r = std::move(result)]() mutable {
-        std::move (*shared)(std::move(r));
+    using Guard = decltype(boost::asio::make_work_guard(boost::asio::get_associated_executor(handler)));
+    // The store may destroy this callback (and copies of it) later, on its own thread, after the
+    // server's io_context is gone: so the callback gives up everything that refers to that
+    // io_context (the handler and the work guard with its executor) when it runs.
+    struct State {
+      std::optional<Guard> work;
+      std::optional<Handler> handler;
+    };
+    auto state = std::make_shared<State>();
+    state->work.emplace(boost::asio::make_work_guard(boost::asio::get_associated_executor(handler)));
+    state->handler.emplace(std::move(handler));
+    service.SubmitAsync(std::move(specs), [state](SubmitResult result) {
+      auto executor = state->work->get_executor();
+      boost::asio::post(executor, [h = std::move(*state->handler), r = std::move(result)]() mutable {
+        std::move(h)(std::move(r));
       });
-      work.reset();
+      state->handler.reset();
+      state->work.reset();
     });
   };
   return boost::asio::async_initiate<CompletionToken, void(SubmitResult)>(std::move(initiation),
