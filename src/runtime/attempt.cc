@@ -66,4 +66,15 @@ Attempt::Progress Attempt::TakeProgress() {
   return std::exchange(progress_, Progress{});
 }
 
+JobHeartbeatParams Attempt::TakeHeartbeat(TimeMs now, TimeMs lease_ms) {
+  Progress progress = TakeProgress();
+  return JobHeartbeatParams{.id = id(),
+                            .lease_token = lease_token(),
+                            .lease_expires_at = now + lease_ms,
+                            .progress = progress.percent,
+                            .message = std::move(progress.message),
+                            .current_step = std::move(progress.step),
+                            .now = now};
+}
+
 }  // namespace conveyor

@@ -16,6 +16,7 @@
 
 #include "core/job.h"
 #include "handlers/handler.h"
+#include "store/store.h"
 
 namespace conveyor {
 
@@ -65,6 +66,8 @@ class Attempt final : public JobContext {
 
   bool HasProgress() const { return progress_dirty_.load(std::memory_order_acquire); }
   Progress TakeProgress();
+  // A lease renewal to `now + lease_ms` carrying the progress reported since the last one.
+  JobHeartbeatParams TakeHeartbeat(TimeMs now, TimeMs lease_ms);
 
   SteadyTime last_beat;  // lease keeper only
 

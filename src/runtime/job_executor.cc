@@ -95,16 +95,8 @@ std::optional<JobCompletion> JobExecutor::Settle(Attempt& attempt, Result<std::s
 
 void JobExecutor::FlushProgress(Attempt& attempt) {
   if (!attempt.HasProgress()) return;
-  Attempt::Progress progress = attempt.TakeProgress();
-  const TimeMs now = shared_.clock.NowMs();
-  JobHeartbeatParams p{.id = attempt.id(),
-                       .lease_token = attempt.lease_token(),
-                       .lease_expires_at = now + shared_.config.lease_ms,
-                       .progress = progress.percent,
-                       .message = std::move(progress.message),
-                       .current_step = std::move(progress.step),
-                       .now = now};
-  Result<HeartbeatOutcome> r = shared_.store.JobHeartbeat(p);
+  Result<HeartbeatOutcome> r = shared_.store.JobHeartbeat(
+      attempt.TakeHeartbeat(shared_.clock.NowMs(), shared_.config.lease_ms));
   // Best effort: the outcome written next is what counts, and a lost lease is its call's to report.
   if (!r.ok()) {
     log::Debug("job.progress_not_flushed",

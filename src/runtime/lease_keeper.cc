@@ -76,15 +76,7 @@ void LeaseKeeper::Tick() {
 }
 
 void LeaseKeeper::Renew(Attempt& a, std::chrono::steady_clock::time_point now) {
-  Attempt::Progress progress = a.TakeProgress();
-  const TimeMs now_ms = shared_.clock.NowMs();
-  JobHeartbeatParams p{.id = a.id(),
-                       .lease_token = a.lease_token(),
-                       .lease_expires_at = now_ms + shared_.config.lease_ms,
-                       .progress = progress.percent,
-                       .message = std::move(progress.message),
-                       .current_step = std::move(progress.step),
-                       .now = now_ms};
+  JobHeartbeatParams p = a.TakeHeartbeat(shared_.clock.NowMs(), shared_.config.lease_ms);
   Result<HeartbeatOutcome> r = shared_.store.JobHeartbeat(p);
   if (r.ok()) {
     a.last_beat = now;
