@@ -1,0 +1,120 @@
+// Fuzzes the HTTP front door end to end: the input is the raw bytes a client sends on one
+// connection (one request, several pipelined, or garbage). They go over loopback to a real
+// HttpServer (Beast's parser, the session loop, the router and every route's handler) in front
+// of a real JobService and SQLite store in a temp dir, started once per process; the harness
+// closes its sending side and reads every answer until the server closes.
+// Invariants: no crash or UB in any server thread; every answer is well-formed HTTP/1.1 with a
+// Content-Length; never a 500 (bad input must get a 4xx); and the server closes the connection
+// within kAnswerTimeout (no hang on a half-sent request).
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "api/http_server.h"
+#include "core/clock.h"
+#include "fuzz_check.h"
+#include "fuzz_http_reply.h"
+#include "handlers/handler_registry.h"
+#include "runtime/job_service.h"
+#include "store/store_factory.h"
+
+namespace {
+
+constexpr int kAnswerTimeoutS = 10;
+
+struct Node {
+  std::unique_ptr<conveyor::Store> store;
+  conveyor::HandlerRegistry handlers;
+  std::unique_ptr<conveyor::JobService> jobs;
+  std::unique_ptr<conveyor::HttpServer> server;
+};
+
+// The store lives in a temp dir (tmpfs when there is one) that outlives the process; it is
+// small (jobs stay pending: there are no workers) and removed by the run script.
+std::string TempDir() {
+  const char* base = std::getenv("CONVEYOR_FUZZ_TMP");
+  std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/conveyor-fuzz-http-XXXXXX";
+  FUZZ_CHECK(mkdtemp(tmpl.data()) != nullptr);
+  return tmpl;
+}
+
+Node* StartNode() {
+  auto* node = new Node();  // lives for the whole process, as a server would
+  auto store = conveyor::OpenStore("sqlite:" + TempDir() + "/conveyor.db");
+  FUZZ_CHECK(store.ok());
+  node->store = std::move(store).value();
+  FUZZ_CHECK(node->store->Migrate().ok());
+  conveyor::RegisterBuiltinHandlers(node->handlers);
+  conveyor::RuntimeConfig runtime;
+  runtime.node_name = "fuzz";
+  node->jobs = std::make_unique<conveyor::JobService>(
+      *node->store, node->handlers, *conveyor::SystemClock::Default(), runtime, nullptr);
+  conveyor::ServerConfig config;
+  config.listen = "127.0.0.1:0";
+  config.max_body_bytes = 64 << 10;
+  config.header_timeout = config.body_timeout = config.idle_timeout = std::chrono::seconds(3);
+  node->server = std::make_unique<conveyor::HttpServer>(*node->jobs, config, nullptr);
+  FUZZ_CHECK(node->server->Start().ok());
+  return node;
+}
+
+int Connect(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  FUZZ_CHECK(fd >= 0);
+  timeval tv{.tv_sec = kAnswerTimeoutS, .tv_usec = 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  FUZZ_CHECK(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+// Sends what it can: the server may answer and close before reading everything (413, 431).
+void SendAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Reads until the server closes; false if it did not within kAnswerTimeoutS.
+bool ReadToEnd(int fd, std::string* out) {
+  char buf[16384];
+  for (;;) {
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n == 0) return true;
+    if (n < 0) return errno == ECONNRESET;  // EAGAIN: the receive timeout expired
+    out->append(buf, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static Node* node = StartNode();
+  const int fd = Connect(node->server->port());
+  SendAll(fd, std::string_view(reinterpret_cast<const char*>(data), size));
+  shutdown(fd, SHUT_WR);
+  std::string reply;
+  const bool closed = ReadToEnd(fd, &reply);
+  close(fd);
+  if (!closed) {
+    std::fprintf(stderr, "the server did not close the connection within %d s\n", kAnswerTimeoutS);
+    FUZZ_CHECK(false);
+  }
+  conveyor::fuzz::CheckReplies(reply);
+  return 0;
+}
