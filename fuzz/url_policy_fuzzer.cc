@@ -2,8 +2,9 @@
 // operator's allow list and a deny list (the --webhook-allow-hosts/--webhook-deny-hosts syntax,
 // split by SplitHostsAndCidrs). Invariants: no crash or UB; the strict policy (no private
 // addresses) never accepts what the permissive one refuses; an accepted URL whose host is an IP
-// literal never names a link-local or cloud-metadata address, nor (strict) a loopback one; every
-// address the lists admit is judged by CheckResolvedAddress without crashing.
+// literal, or an address passed at connect time, is never link-local, metadata, unspecified or
+// multicast, nor (strict) loopback or private; every address the lists admit is judged by
+// CheckResolvedAddress without crashing.
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -37,7 +38,13 @@ std::string LiteralHost(std::string_view url) {
   return std::string(a.substr(0, a.find(':')));
 }
 
-// Link-local (which holds 169.254.169.254), loopback, or either as IPv4-mapped IPv6.
+bool IsPrivateV4(const uint8_t* a) {
+  return a[0] == 127 || a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+         (a[0] == 192 && a[1] == 168) || (a[0] == 100 && (a[1] & 0xc0) == 64);
+}
+
+// Always refused: link-local (169.254.169.254 included), 0.0.0.0/8, fe80::/10, ::, multicast;
+// when strict also loopback, RFC 1918, CGNAT and ULA. IPv4-mapped IPv6 is judged as IPv4.
 void CheckAddressRefused(const std::string& host, bool strict) {
   std::array<uint8_t, 16> ip{};
   const uint8_t* v4 = nullptr;
@@ -45,12 +52,27 @@ void CheckAddressRefused(const std::string& host, bool strict) {
     v4 = ip.data();
   } else if (inet_pton(AF_INET6, host.c_str(), ip.data()) == 1) {
     static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::equal(kMapped, kMapped + 12, ip.data())) v4 = ip.data() + 12;
-    FUZZ_CHECK(!(ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80));  // fe80::/10
+    if (std::equal(kMapped, kMapped + 12, ip.data())) {
+      v4 = ip.data() + 12;
+    } else {
+      FUZZ_CHECK(!(ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80));  // fe80::/10
+      FUZZ_CHECK(ip[0] != 0xff);                                // multicast
+      std::array<uint8_t, 16> metadata{};
+      FUZZ_CHECK(inet_pton(AF_INET6, "fd00:ec2::254", metadata.data()) == 1);
+      FUZZ_CHECK(ip != metadata);
+      FUZZ_CHECK(!std::all_of(ip.begin(), ip.end(), [](uint8_t b) { return b == 0; }));
+      if (strict) {
+        FUZZ_CHECK((ip[0] & 0xfe) != 0xfc);  // fc00::/7
+        static constexpr uint8_t kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        FUZZ_CHECK(!std::equal(kLoopback, kLoopback + 16, ip.data()));
+      }
+    }
   }
   if (v4 == nullptr) return;
   FUZZ_CHECK(!(v4[0] == 169 && v4[1] == 254));
-  if (strict) FUZZ_CHECK(v4[0] != 127);
+  FUZZ_CHECK(!(v4[0] == 100 && v4[1] == 100 && v4[2] == 100 && v4[3] == 200));  // metadata
+  FUZZ_CHECK(v4[0] != 0 && (v4[0] & 0xf0) != 0xe0);  // 0.0.0.0/8, multicast
+  if (strict) FUZZ_CHECK(!IsPrivateV4(v4));
 }
 
 void CheckOne(std::string_view url, const conveyor::UrlPolicy& policy) {
@@ -79,6 +101,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(open_ok || !strict_ok);
   if (open_ok) CheckAddressRefused(LiteralHost(url), false);
   if (strict_ok) CheckAddressRefused(LiteralHost(url), true);
+  // The connect-time check on the first line taken as an address (what DNS could return).
+  const std::string address(url);
+  if (conveyor::CheckResolvedAddress(address, open).ok()) CheckAddressRefused(address, false);
+  if (conveyor::CheckResolvedAddress(address, strict).ok()) CheckAddressRefused(address, true);
 
   conveyor::UrlPolicy listed{.allow_private = false};
   if (!conveyor::SplitHostsAndCidrs(allow, &listed.allow_hosts, &listed.allow_cidrs).ok()) return 0;
