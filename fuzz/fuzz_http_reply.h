@@ -1,6 +1,6 @@
 // CheckReplies: the HTTP harness's check of what the server sent back on one connection — zero
 // or more responses, each "HTTP/1.1 NNN ...", headers, and (except 1xx) a Content-Length body.
-// Aborts (a libFuzzer crash) on a malformed answer or on a 500.
+// Aborts (a libFuzzer crash) on a malformed answer, an error that is not problem+json, or a 500.
 #pragma once
 
 #include <cstdio>
@@ -11,10 +11,15 @@
 
 namespace conveyor::fuzz {
 
+inline std::string Lower(std::string_view s) {
+  std::string lower(s);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return lower;
+}
+
 inline size_t ContentLength(std::string_view head) {
   constexpr std::string_view kName = "\r\ncontent-length:";
-  std::string lower(head);
-  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  const std::string lower = Lower(head);
   const size_t at = lower.find(kName);
   FUZZ_CHECK(at != std::string::npos);
   size_t pos = at + kName.size(), n = 0;
@@ -36,6 +41,11 @@ inline void CheckReplies(std::string_view reply) {
       std::fprintf(stderr, "the server answered 500:\n%.*s\n", static_cast<int>(reply.size()),
                    reply.data());
       FUZZ_CHECK(status != 500);
+    }
+    // Every error is RFC 9457 problem+json (api/problem.h), whatever produced it.
+    if (status >= 400) {
+      FUZZ_CHECK(Lower(head).find("\r\ncontent-type: application/problem+json") !=
+                 std::string::npos);
     }
     const size_t body = status < 200 ? 0 : ContentLength(head);
     FUZZ_CHECK(reply.size() >= end + 4 + body);
