@@ -29,7 +29,8 @@ std::vector<std::string> Lines(std::string_view text) {
 }
 
 // What regexec says, with the anchoring CsvPattern::Compile uses.
-void CheckSimpleAgreesWithRegexec(const std::string& pattern, const std::vector<std::string>& values) {
+void CheckSimpleAgreesWithRegexec(const std::string& pattern,
+                                  const std::vector<std::string>& values) {
   const auto simple = conveyor::CsvSimplePattern::Parse(pattern);
   if (!simple) return;
   // regcomp is quadratic in a long optional run (x{1,9999}): the oracle takes bounds below 1000.
@@ -73,7 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   for (const conveyor::CsvColumnRule& column : rules->columns) {
-    if (column.type == conveyor::CsvType::kRegex) CheckSimpleAgreesWithRegexec(column.pattern, values);
+    if (column.type == conveyor::CsvType::kRegex)
+      CheckSimpleAgreesWithRegexec(column.pattern, values);
     for (const std::string& value : values) {
       if (!value.empty()) (void)conveyor::CheckCsvValue(column, value);  // c_str(): NUL-ended
     }

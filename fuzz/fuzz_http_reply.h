@@ -25,7 +25,8 @@ inline size_t ContentLength(std::string_view head) {
   size_t pos = at + kName.size(), n = 0;
   while (pos < head.size() && head[pos] == ' ') ++pos;
   FUZZ_CHECK(pos < head.size() && head[pos] >= '0' && head[pos] <= '9');
-  while (pos < head.size() && head[pos] >= '0' && head[pos] <= '9') n = n * 10 + (head[pos++] - '0');
+  while (pos < head.size() && head[pos] >= '0' && head[pos] <= '9')
+    n = n * 10 + (head[pos++] - '0');
   return n;
 }
 

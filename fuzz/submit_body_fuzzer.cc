@@ -65,7 +65,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckAnswer(conveyor::api::ParseSubmitBody(body, *headers, &one), one, 1, 1);
   }
   std::vector<conveyor::JobSpec> batch;
-  CheckAnswer(conveyor::api::ParseBatchBody(body, none, &batch), batch, 1,
-              conveyor::kMaxBatchJobs);
+  CheckAnswer(conveyor::api::ParseBatchBody(body, none, &batch), batch, 1, conveyor::kMaxBatchJobs);
   return 0;
 }

@@ -56,7 +56,7 @@ void CheckAddressRefused(const std::string& host, bool strict) {
       v4 = ip.data() + 12;
     } else {
       FUZZ_CHECK(!(ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80));  // fe80::/10
-      FUZZ_CHECK(ip[0] != 0xff);                                // multicast
+      FUZZ_CHECK(ip[0] != 0xff);                               // multicast
       std::array<uint8_t, 16> metadata{};
       FUZZ_CHECK(inet_pton(AF_INET6, "fd00:ec2::254", metadata.data()) == 1);
       FUZZ_CHECK(ip != metadata);
