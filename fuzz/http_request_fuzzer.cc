@@ -101,6 +101,22 @@ bool ReadToEnd(int fd, std::string* out) {
   }
 }
 
+// A connection the server left open: says what came back and whether the server still answers
+// others (a blocked I/O thread) or only this connection hangs, then fails the input.
+void ReportStall(uint16_t port, const std::string& reply) {
+  std::fprintf(stderr,
+               "the server did not close the connection within %d s; it sent %zu bytes:\n%.300s\n",
+               kAnswerTimeoutS, reply.size(), reply.c_str());
+  const int fd = Connect(port);
+  SendAll(fd, "GET /health HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n\r\n");
+  shutdown(fd, SHUT_WR);
+  std::string health;
+  const bool answered = ReadToEnd(fd, &health) && health.starts_with("HTTP/1.1 200");
+  close(fd);
+  std::fprintf(stderr, "a fresh GET /health was %s\n", answered ? "answered" : "NOT answered");
+  FUZZ_CHECK(false);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -115,10 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string reply;
   const bool closed = ReadToEnd(fd, &reply);
   close(fd);
-  if (!closed) {
-    std::fprintf(stderr, "the server did not close the connection within %d s\n", kAnswerTimeoutS);
-    FUZZ_CHECK(false);
-  }
+  if (!closed) ReportStall(node->server->port(), reply);
   conveyor::fuzz::CheckReplies(reply);
   return 0;
 }
