@@ -7,11 +7,14 @@
 // Content-Length; never a 500 (bad input must get a 4xx); and the server closes the connection
 // within kAnswerTimeoutS (no hang on a half-sent request). Inputs naming /leases are skipped.
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -77,7 +80,15 @@ int Connect(uint16_t port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  FUZZ_CHECK(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    // Interrupted by libFuzzer's SIGALRM, the connect goes on in the background: wait for it.
+    FUZZ_CHECK(errno == EINTR);
+    pollfd p{.fd = fd, .events = POLLOUT, .revents = 0};
+    while (poll(&p, 1, kAnswerTimeoutS * 1000) < 0) FUZZ_CHECK(errno == EINTR);
+    int error = 0;
+    socklen_t len = sizeof error;
+    FUZZ_CHECK(getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0);
+  }
   return fd;
 }
 
@@ -85,19 +96,28 @@ int Connect(uint16_t port) {
 void SendAll(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     const ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;  // libFuzzer's SIGALRM
     if (n <= 0) return;
     bytes.remove_prefix(static_cast<size_t>(n));
   }
 }
 
-// Reads until the server closes; false if it did not within kAnswerTimeoutS.
+// Reads until the server closes; false if it did not within kAnswerTimeoutS. libFuzzer's
+// -timeout alarm (SIGALRM) interrupts recv with EINTR, which socket calls with SO_RCVTIMEO never
+// restart: that is retried until the deadline, not taken for a stall.
 bool ReadToEnd(int fd, std::string* out) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kAnswerTimeoutS);
   char buf[16384];
   for (;;) {
     const ssize_t n = recv(fd, buf, sizeof buf, 0);
     if (n == 0) return true;
-    if (n < 0) return errno == ECONNRESET;  // EAGAIN: the receive timeout expired
-    out->append(buf, static_cast<size_t>(n));
+    if (n > 0) {
+      out->append(buf, static_cast<size_t>(n));
+    } else if (errno == ECONNRESET) {
+      return true;
+    } else if (errno != EINTR || std::chrono::steady_clock::now() >= deadline) {
+      return false;  // EAGAIN: the receive timeout expired
+    }
   }
 }
 
@@ -107,6 +127,11 @@ void ReportStall(uint16_t port, const std::string& reply) {
   std::fprintf(stderr,
                "the server did not close the connection within %d s; it sent %zu bytes:\n%.300s\n",
                kAnswerTimeoutS, reply.size(), reply.c_str());
+  if (std::getenv("CONVEYOR_FUZZ_STACKS") != nullptr) {  // every thread's stack, to see who waits
+    const std::string gdb = "gdb -p " + std::to_string(getpid()) +
+                            " -batch -ex 'thread apply all bt 25' >&2 2>/dev/null";
+    (void)std::system(gdb.c_str());  // a diagnostic only: its failure changes nothing
+  }
   const int fd = Connect(port);
   SendAll(fd, "GET /health HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n\r\n");
   shutdown(fd, SHUT_WR);
