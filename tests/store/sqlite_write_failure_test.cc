@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <thread>
 
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_store.h"
@@ -102,6 +103,54 @@ TEST_F(SqliteWriteFailureTest, KeylessSubmitAnswersAfterAFailedCommit) {
   EXPECT_EQ(MustAnswer(*store, {MakeJob()}).status().code(), StatusCode::kUnavailable);
   fail = false;
   EXPECT_TRUE(MustAnswer(*store, {MakeJob()}).ok());
+}
+
+// Polls Readiness() until it is OK, for at most 20 s (the probe runs at most once a second).
+bool EventuallyReady(Store& store) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (store.Readiness().ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Issue 8 finding 10: /ready (Store::Readiness) said ready while every write failed.
+TEST_F(SqliteWriteFailureTest, ReadinessIsUnavailableWhileWritesFailAndReadyAfter) {
+  auto store = MustOpen();
+  EXPECT_TRUE(store->Readiness().ok()) << "the migration was a successful write";
+  auto other = MustHoldWriteLock();
+  EXPECT_FALSE(MustAnswer(*store, {MakeJob()}).ok());
+  const Status during = store->Readiness();
+  EXPECT_EQ(during.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(during.message(), ::testing::HasSubstr("locked"));
+  MustOk(other->Run("ROLLBACK"), "release");
+  // No client write needed: the background probe finds the lock gone.
+  EXPECT_TRUE(EventuallyReady(*store)) << store->Readiness().ToString();
+}
+
+TEST_F(SqliteWriteFailureTest, ReadinessFollowsAFailedCommitAndTheNextSuccess) {
+  std::atomic<bool> fail{false};
+  auto store = MustOpen({.busy_timeout_ms = 200, .TEST_before_commit = [&]() -> Status {
+                           return fail ? Status::Unavailable("disk full") : Status::Ok();
+                         }});
+  fail = true;
+  EXPECT_FALSE(MustAnswer(*store, {MakeJob()}).ok());
+  EXPECT_THAT(store->Readiness().message(), ::testing::HasSubstr("disk full"));
+  fail = false;
+  EXPECT_TRUE(MustAnswer(*store, {MakeJob()}).ok());
+  EXPECT_TRUE(store->Readiness().ok());
+}
+
+// A caller's own error (an idempotency conflict) says nothing about the store's health.
+TEST_F(SqliteWriteFailureTest, ACallersOwnErrorKeepsTheStoreReady) {
+  auto store = MustOpen();
+  MustInsert(*store, {.idempotency_key = "k"});
+  auto r = store->JobInsertMany({.jobs = {MakeJob({.idempotency_key = "k",
+                                                   .request_hash = "other"})},
+                                 .now = kT0});
+  EXPECT_EQ(r.status().code(), StatusCode::kConflict);
+  EXPECT_TRUE(store->Readiness().ok());
 }
 
 }  // namespace

@@ -46,6 +46,11 @@ Status MapPgError(std::string_view sqlstate, std::string_view message, bool conn
   }
   if (sqlstate == "53300")
     return Status::Unavailable(Prefixed("PostgreSQL has no free connection: ", why));
+  // Insufficient resources (disk full, out of memory) and system I/O errors: the server cannot
+  // write now, which is a 503 to retry later, not a bug (and /ready reports it).
+  if (cls == "53" || cls == "58") {
+    return Status::Unavailable(Prefixed("PostgreSQL cannot write: ", why));
+  }
   return Status::Internal(Prefixed("PostgreSQL: ", why));
 }
 
