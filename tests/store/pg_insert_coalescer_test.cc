@@ -2,6 +2,7 @@
 // seam (PostgresStore passes JobInsertMany); here it is a fake that fails on demand, so the
 // failure shapes are exact: every caller gets exactly one answer, a failure that is no row's fault
 // is not retried one call at a time, and a throwing insert does not strand later callers.
+// Last, the same through PostgresStore on a real server that is stopped and started again.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "store/postgres/pg_async_runner.h"
+#include "postgres_test_util.h"
 #include "store/postgres/pg_insert_coalescer.h"
 #include "store_test_util.h"
 
@@ -136,6 +138,49 @@ TEST(PgInsertCoalescerTest, ThrowingInsertAnswersEveryCallAndLaterCallsStillDrai
   throws = false;
   auto later = AddOne(coalescer);  // the drain count was given back: a new drain runs it
   EXPECT_TRUE(MustAnswer(later).ok());
+}
+
+}  // namespace
+}  // namespace conveyor::testing
+
+namespace conveyor::testing {
+namespace {
+
+// Sends `n` keyless single-job submits at once through PostgresStore's async path (the merged
+// one) and waits (bounded) for every answer.
+std::vector<InsertResult> SubmitKeylessAtOnce(Store& store, int n) {
+  std::vector<std::future<InsertResult>> pending;
+  for (int i = 0; i < n; ++i) {
+    auto answer = std::make_shared<std::promise<InsertResult>>();
+    pending.push_back(answer->get_future());
+    store.JobInsertManyAsync({.jobs = {MakeJob()}, .now = kT0},
+                             [answer](InsertResult r) { answer->set_value(std::move(r)); });
+  }
+  std::vector<InsertResult> out;
+  for (auto& f : pending) out.push_back(MustAnswer(f));
+  return out;
+}
+
+// The finding-1 shape on PostgreSQL, on a real server: merged submits that fail while the server
+// is down are all answered, and once it is back later submits land, each exactly once.
+TEST(PgInsertCoalescerRestartTest, KeylessSubmitsAnswerWhileTheServerIsDownAndLandOnceAfter) {
+  auto server = PgTestServer::MustStart();
+  auto store = MustOpenPostgres(server->Url(), /*listen_notify=*/false);
+  MustOk(store->Migrate(), "migrate");
+  server->MustStop();
+  for (const InsertResult& r : SubmitKeylessAtOnce(*store, 20)) {
+    EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+  }
+  server->MustStartAgain();
+  int landed = 0;
+  for (const InsertResult& r : SubmitKeylessAtOnce(*store, 20)) {
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    landed += r.ok() ? 1 : 0;
+  }
+  auto counts = MustOk(store->JobCountByState(), "count");
+  int64_t stored = 0;
+  for (const auto& [state, n] : counts) stored += n;
+  EXPECT_EQ(stored, landed);  // nothing from the failed round, nothing twice
 }
 
 }  // namespace
