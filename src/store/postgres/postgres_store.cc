@@ -26,6 +26,9 @@ int64_t WallClockMs() {
 }
 
 Result<bool> ApplyMigrations(PgConnection& c) {
+  // Nodes migrating at once wait for each other however long a migration takes: no lock_timeout
+  // (PgConnection::Connect sets one) for this transaction.
+  if (Status s = c.Run("SET LOCAL lock_timeout = 0"); !s.ok()) return s;
   // Serialises nodes migrating at once; released at COMMIT or ROLLBACK.
   auto lock = c.Exec(pg_schema::kLockMigrations);
   if (!lock.ok()) return lock.status();
