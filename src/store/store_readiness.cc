@@ -52,7 +52,8 @@ Status StoreReadiness::StateLocked(int64_t now) const {
                                std::to_string((now - *probe_started_at_) / 1000) + " s");
   }
   if (!last_.has_value()) return Status::Unavailable("no write to the store has finished yet");
-  if (!last_->ok()) return Status::Unavailable("the last write to the store failed: " + last_->message());
+  if (!last_->ok())
+    return Status::Unavailable("the last write to the store failed: " + last_->message());
   return Status::Ok();
 }
 

@@ -44,7 +44,7 @@ class StoreReadiness {
   Status Check();
 
  private:
-  Status StateLocked(int64_t now) const;     // REQUIRES: mu_ held
+  Status StateLocked(int64_t now) const;      // REQUIRES: mu_ held
   bool ShouldProbeLocked(int64_t now) const;  // REQUIRES: mu_ held
   void FinishProbe(const Status& outcome);
 

@@ -81,9 +81,8 @@ TEST_F(SqliteWriteFailureTest, EveryWriterCallerAnswersAfterAFailedBeginAndLater
   auto other = MustHoldWriteLock();
   std::vector<Job> batch = {MakeJob(), MakeJob()};
   auto async_batch = std::async(std::launch::async, [&] { return MustAnswer(*store, batch); });
-  auto keyed = std::async(std::launch::async, [&] {
-    return MustAnswer(*store, {MakeJob({.idempotency_key = "k1"})});
-  });
+  auto keyed = std::async(std::launch::async,
+                          [&] { return MustAnswer(*store, {MakeJob({.idempotency_key = "k1"})}); });
   Result<Job> cancel = store->JobCancel({.id = pending.id, .now = kT0});
   EXPECT_EQ(cancel.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(async_batch.get().status().code(), StatusCode::kUnavailable);
@@ -146,9 +145,8 @@ TEST_F(SqliteWriteFailureTest, ReadinessFollowsAFailedCommitAndTheNextSuccess) {
 TEST_F(SqliteWriteFailureTest, ACallersOwnErrorKeepsTheStoreReady) {
   auto store = MustOpen();
   MustInsert(*store, {.idempotency_key = "k"});
-  auto r = store->JobInsertMany({.jobs = {MakeJob({.idempotency_key = "k",
-                                                   .request_hash = "other"})},
-                                 .now = kT0});
+  auto r = store->JobInsertMany(
+      {.jobs = {MakeJob({.idempotency_key = "k", .request_hash = "other"})}, .now = kT0});
   EXPECT_EQ(r.status().code(), StatusCode::kConflict);
   EXPECT_TRUE(store->Readiness().ok());
 }
