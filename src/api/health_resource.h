@@ -1,5 +1,5 @@
 // Health resource: GET /health (the process answers; the cheapest route, the HTTP ceiling),
-// GET /ready (the store answers) and GET /admin/stats (jobs per state, worker counters).
+// GET /ready (the store can accept a job: its recent writes succeeded; answered from memory) and GET /admin/stats (jobs per state, worker counters).
 // Stateless; safe on any io thread.
 #pragma once
 

@@ -165,7 +165,7 @@ Result<WebhookDelivery> JobService::Redeliver(const std::string& id, int n) {
   return store_.DeliveryRedeliver({.job_id = id, .n = n, .now = clock_.NowMs()});
 }
 
-Status JobService::Ready() { return store_.Ping(); }
+Status JobService::Ready() { return store_.Readiness(); }
 
 Result<std::map<JobState, int64_t>> JobService::Counts() { return store_.JobCountByState(); }
 

@@ -56,7 +56,7 @@ class JobService {
   // Sends delivery n of the job again, as a new pending delivery (same url, event and body);
   // the webhook dispatcher picks it up on its next look. NotFound for an unknown job or n.
   Result<WebhookDelivery> Redeliver(const std::string& id, int n);
-  // OK when the store answers.
+  // OK when the store can accept a job (its recent writes succeeded); never blocks on the store.
   Status Ready();
   Result<std::map<JobState, int64_t>> Counts();
 

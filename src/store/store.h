@@ -210,6 +210,10 @@ class Store {
   virtual Status Migrate() = 0;
   // OK when the database answers.
   virtual Status Ping() = 0;
+  // OK when the store can accept a job: its most recent write transaction succeeded (see
+  // store_readiness.h; probes an idle or failing store in the background). Unavailable with the
+  // reason otherwise. Never blocks on the database: cheap enough for /ready on an I/O thread.
+  virtual Status Readiness() = 0;
 
   // All-or-nothing: either every job is stored (or matched to its idempotent original), or none
   // is. A job whose idempotency_key exists with another request_hash fails the whole call with

@@ -181,6 +181,8 @@ TEST(PostgresRestartTest, CallsFailUnavailableWhileTheServerIsDownAndRecoverAfte
   EXPECT_EQ(store->Ping().code(), StatusCode::kUnavailable);
   EXPECT_EQ(store->JobInsertMany({.jobs = {MakeJob()}, .now = kT0}).status().code(),
             StatusCode::kUnavailable);
+  // Issue 8 finding 10: a failed write makes the store unready, with the reason.
+  EXPECT_THAT(store->Readiness().message(), HasSubstr("PostgreSQL is unreachable"));
   EXPECT_FALSE(MustOk(store->LeaderTryAcquire(), "leader while down"));
 
   server->MustStartAgain();
@@ -188,6 +190,7 @@ TEST(PostgresRestartTest, CallsFailUnavailableWhileTheServerIsDownAndRecoverAfte
   MustOk(store->Ping(), "ping after restart");
   EXPECT_EQ(MustGet(*store, before.id).id, before.id);
   MustInsert(*store);
+  EXPECT_TRUE(store->Readiness().ok()) << store->Readiness().ToString();
   EXPECT_TRUE(MustOk(store->LeaderTryAcquire(), "leader after restart"));
   EXPECT_TRUE(wakes.WaitFor(2));  // the listener reconnected and said so
 }

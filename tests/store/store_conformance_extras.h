@@ -455,8 +455,22 @@ TYPED_TEST_P(StoreExtrasConformance, CompleteStoresTheResultRef) {
   EXPECT_EQ(MustGet(this->store(), with.id).result_ref, "artifacts/report.pdf");
 }
 
+// Readiness (issue 8 finding 10): a migrated store whose writes succeed is ready, and a caller's
+// own error (an idempotency conflict) does not make it unready. The failing side needs a fault per
+// backend: sqlite_write_failure_test.cc (a held write lock), postgres_store_misc_test.cc (restart).
+TYPED_TEST_P(StoreExtrasConformance, ReadyWhileWritesSucceedEvenAfterACallersConflict) {
+  const Status migrated = this->store().Readiness();
+  EXPECT_TRUE(migrated.ok()) << migrated.ToString();
+  MustInsert(this->store(), {.idempotency_key = "ready-k"});
+  auto r = this->store().JobInsertMany(
+      {.jobs = {MakeJob({.idempotency_key = "ready-k", .request_hash = "other"})}, .now = kT0});
+  EXPECT_EQ(r.status().code(), StatusCode::kConflict);
+  const Status after = this->store().Readiness();
+  EXPECT_TRUE(after.ok()) << after.ToString();
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
-    StoreExtrasConformance, SucceededJobWithAWebhookGetsAPendingDelivery,
+    StoreExtrasConformance, ReadyWhileWritesSucceedEvenAfterACallersConflict, SucceededJobWithAWebhookGetsAPendingDelivery,
     EveryTerminalPathCreatesADelivery, NonTerminalTransitionsCreateNoDelivery,
     JobsWithoutAWebhookUrlGetNoDelivery, EachTerminalStateAfterARetryGetsTheNextNumber,
     ClaimDueTakesDueDeliveriesOldestFirstAndLeasesThem, ConcurrentDeliveryClaimersNeverShareARow,

@@ -19,6 +19,9 @@ std::string Prefixed(std::string_view prefix, std::string_view text) {
   return out;
 }
 
+// Matches SqliteOptions::busy_timeout_ms (5 s). Migrations wait without a bound (SET LOCAL).
+constexpr const char* kSetLockTimeout = "SET lock_timeout = 5000";
+
 }  // namespace
 
 int64_t PgResult::Int(int row, int col) const {
@@ -44,8 +47,17 @@ Status MapPgError(std::string_view sqlstate, std::string_view message, bool conn
   if (cls == "22" || sqlstate == "23514" || sqlstate == "23502") {
     return Status::InvalidArgument(why);
   }
+  if (sqlstate == "55P03") {  // lock_not_available: lock_timeout ran out (see Connect)
+    return Status::Unavailable(
+        Prefixed("PostgreSQL: another session holds a lock this operation needs: ", why));
+  }
   if (sqlstate == "53300")
     return Status::Unavailable(Prefixed("PostgreSQL has no free connection: ", why));
+  // Insufficient resources (disk full, out of memory) and system I/O errors: the server cannot
+  // write now, which is a 503 to retry later, not a bug (and /ready reports it).
+  if (cls == "53" || cls == "58") {
+    return Status::Unavailable(Prefixed("PostgreSQL cannot write: ", why));
+  }
   return Status::Internal(Prefixed("PostgreSQL: ", why));
 }
 
@@ -66,7 +78,12 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
   // NOTICEs (e.g. "relation already exists, skipping") are not errors; libpq would print them.
   PQsetNoticeProcessor(
       c, [](void*, const char*) {}, nullptr);
-  return std::unique_ptr<PgConnection>(new PgConnection(c));
+  auto conn = std::unique_ptr<PgConnection>(new PgConnection(c));
+  // Without a bound, a lock held by another session (LOCK TABLE, a long migration, a stuck
+  // transaction) makes every write wait for it forever and the pool fill up: callers would get no
+  // answer at all. Like SQLite's busy_timeout, give up after a while with Unavailable (55P03).
+  if (Status s = conn->Run(kSetLockTimeout); !s.ok()) return s;
+  return conn;
 }
 
 PgConnection::~PgConnection() { PQfinish(conn_); }

@@ -1,6 +1,8 @@
 #include "store/postgres/pg_insert_coalescer.h"
 
 #include <algorithm>
+#include <exception>
+#include <string>
 #include <utility>
 
 #include "store/postgres/pg_async_runner.h"
@@ -53,16 +55,37 @@ void PgInsertCoalescer::RunMerged(std::vector<Call>& calls) {
       merged.now = std::max(merged.now, c.params.now);
       merged.jobs.push_back(c.params.jobs.front());
     }
-    Result<std::vector<InsertOutcome>> out = insert_(merged);
+    Result<std::vector<InsertOutcome>> out = SafeInsert(merged);
     if (out.ok() && out->size() == calls.size()) {
       for (size_t i = 0; i < calls.size(); ++i) {
         calls[i].done(std::vector<InsertOutcome>{std::move((*out)[i])});
       }
       return;
     }
+    if (out.ok() || out.status().code() == StatusCode::kUnavailable) {
+      // Not one row's fault: the database is unreachable, or a lost COMMIT left the outcome
+      // unknown (retrying alone could store a job twice), or the answer does not match. Trying
+      // each alone would keep every caller waiting for N more failures; answer them all now.
+      const Status s = out.ok() ? Status::Internal("merged insert returned " +
+                                                   std::to_string(out->size()) + " outcomes for " +
+                                                   std::to_string(calls.size()) + " jobs")
+                                : out.status();
+      for (Call& c : calls) c.done(s);
+      return;
+    }
   }
-  // One job alone, or the merged insert failed: each on its own, with its own outcome.
-  for (Call& c : calls) c.done(insert_(c.params));
+  // One job alone, or one row failed the merged insert: each on its own, with its own outcome.
+  for (Call& c : calls) c.done(SafeInsert(c.params));
+}
+
+// An exception must not end the drain task: its callers and every later one would never be
+// answered (drains_ would stay counted), and on the runner thread it would end the process.
+Result<std::vector<InsertOutcome>> PgInsertCoalescer::SafeInsert(const JobInsertManyParams& p) {
+  try {
+    return insert_(p);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("job insert threw: ") + e.what());
+  }
 }
 
 }  // namespace conveyor

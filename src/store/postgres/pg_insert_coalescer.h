@@ -3,7 +3,9 @@
 // submitting one job each would otherwise need 64 transactions on a handful of async threads;
 // merged, they share one statement and one flush. Such jobs cannot conflict with each other, so
 // merging changes no outcome; if a merged insert fails, each submit is retried alone, so one
-// caller's error never fails another's write.
+// caller's error never fails another's write. Every call gets exactly one answer: when the
+// merged insert fails for a reason no single row causes (PostgreSQL unreachable, a lost COMMIT),
+// all its calls get that error at once instead of N more failing tries one by one.
 //
 // Thread-safety: Add() from any thread. `done` runs on an async runner thread.
 // Lifetime: must outlive the runner's queued tasks (PostgresStore destroys the runner first).
@@ -40,6 +42,8 @@ class PgInsertCoalescer {
 
   void Drain();
   void RunMerged(std::vector<Call>& calls);
+  // insert_, with an exception turned into Internal.
+  Result<std::vector<InsertOutcome>> SafeInsert(const JobInsertManyParams& p);
 
   PgAsyncRunner& runner_;
   const InsertFn insert_;

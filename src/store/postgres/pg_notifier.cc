@@ -38,14 +38,22 @@ void PgNotifier::Loop() {
 }
 
 void PgNotifier::Send() {
-  if (!conn_) {
-    auto conn = PgConnection::Connect(conninfo_);
-    // Unreachable: drop this wake-up. Listeners call back when they reconnect, and the
-    // transaction that asked for it may not even have committed if the server is gone.
-    if (!conn.ok()) return;
-    conn_ = std::move(conn).value();
+  // A kept connection may have died since the last burst (server restart, idle timeout, an
+  // administrator's pg_terminate_backend); only the send finds out. Dropping the wake-up then
+  // would leave every commit of this burst unannounced, so try once more on a fresh connection.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool reused = conn_ != nullptr;
+    if (!conn_) {
+      auto conn = PgConnection::Connect(conninfo_);
+      // Unreachable: drop this wake-up. Listeners call back when they reconnect, and the
+      // transaction that asked for it may not even have committed if the server is gone.
+      if (!conn.ok()) return;
+      conn_ = std::move(conn).value();
+    }
+    if (conn_->Exec(pg_queries::kNotify).ok()) return;
+    conn_.reset();        // reconnect next time
+    if (!reused) return;  // a fresh connection failed too: the server is in trouble, not it
   }
-  if (!conn_->Exec(pg_queries::kNotify).ok()) conn_.reset();  // reconnect next time
 }
 
 }  // namespace conveyor

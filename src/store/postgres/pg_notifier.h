@@ -8,7 +8,8 @@
 // inserts ran at ~515 jobs/s with NOTIFY in the transaction and ~1,500 jobs/s without. Sending
 // after COMMIT also means a listener never wakes before the rows are visible. The cost: a crash
 // between COMMIT and NOTIFY loses that wake-up; runtimes also poll (JobNextRunAt), and a
-// listener calls back after every reconnect, so a lost wake-up only delays work.
+// listener calls back after every reconnect, so a lost wake-up only delays work. A send that
+// fails on the kept connection (it died since the last burst) is retried once on a fresh one.
 //
 // Thread-safety: Notify() from any thread. The destructor sends a pending NOTIFY, then joins.
 #pragma once

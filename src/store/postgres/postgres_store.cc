@@ -26,6 +26,9 @@ int64_t WallClockMs() {
 }
 
 Result<bool> ApplyMigrations(PgConnection& c) {
+  // Nodes migrating at once wait for each other however long a migration takes: no lock_timeout
+  // (PgConnection::Connect sets one) for this transaction.
+  if (Status s = c.Run("SET LOCAL lock_timeout = 0"); !s.ok()) return s;
   // Serialises nodes migrating at once; released at COMMIT or ROLLBACK.
   auto lock = c.Exec(pg_schema::kLockMigrations);
   if (!lock.ok()) return lock.status();
@@ -68,6 +71,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(PostgresOptions optio
 
 PostgresStore::PostgresStore(PostgresOptions options)
     : options_(std::move(options)),
+      readiness_(std::make_unique<StoreReadiness>()),
       pool_(std::make_unique<PgPool>(options_.url, options_.pool_size)),
       leader_(std::make_unique<PgLeader>(options_.url)),
       notifier_(options_.listen_notify ? std::make_unique<PgNotifier>(options_.url) : nullptr),
@@ -77,6 +81,13 @@ PostgresStore::PostgresStore(PostgresOptions options)
   coalescer_ = std::make_unique<PgInsertCoalescer>(
       *async_, [this](const JobInsertManyParams& p) { return JobInsertMany(p); },
       std::max(1, options_.async_threads / 2));
+  // The probe: an empty BEGIN/COMMIT on a pooled connection, off the caller's thread; Run()
+  // records its outcome like any write's.
+  readiness_->SetProbe([this](StoreReadiness::ProbeDone done) {
+    async_->Post([this, done = std::move(done)] {
+      done(StatusOf(Write<bool>([](PgConnection&) -> Result<bool> { return true; })));
+    });
+  });
 }
 
 PostgresStore::~PostgresStore() {
@@ -105,6 +116,19 @@ Result<T> PostgresStore::RunOnce(PgConnection& c, bool transaction,
 
 template <class T>
 Result<T> PostgresStore::Run(bool transaction, const std::function<Result<T>(PgConnection&)>& fn) {
+  Result<T> out = RunRetrying<T>(transaction, fn);
+  if (transaction) {
+    // Only Unavailable says the database could not take the write (unreachable, out of
+    // connections or disk, a lost COMMIT); any other answer came from a working database.
+    const Status& s = out.status();
+    readiness_->RecordWrite(s.code() == StatusCode::kUnavailable ? s : Status::Ok());
+  }
+  return out;
+}
+
+template <class T>
+Result<T> PostgresStore::RunRetrying(bool transaction,
+                                     const std::function<Result<T>(PgConnection&)>& fn) {
   Status last;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto lease = pool_->Acquire();
@@ -134,6 +158,8 @@ Status PostgresStore::Ping() {
     return true;
   }));
 }
+
+Status PostgresStore::Readiness() { return readiness_->Check(); }
 
 Result<std::vector<InsertOutcome>> PostgresStore::JobInsertMany(const JobInsertManyParams& p) {
   return Write<std::vector<InsertOutcome>>(

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "store/store.h"
+#include "store/store_readiness.h"
 
 namespace conveyor {
 
@@ -59,6 +60,7 @@ class PostgresStore final : public Store {
 
   Status Migrate() override;
   Status Ping() override;
+  Status Readiness() override;
 
   Result<std::vector<InsertOutcome>> JobInsertMany(const JobInsertManyParams& p) override;
   void JobInsertManyAsync(JobInsertManyParams p,
@@ -100,6 +102,8 @@ class PostgresStore final : public Store {
   template <class T>
   Result<T> Run(bool transaction, const std::function<Result<T>(PgConnection&)>& fn);
   template <class T>
+  Result<T> RunRetrying(bool transaction, const std::function<Result<T>(PgConnection&)>& fn);
+  template <class T>
   Result<T> RunOnce(PgConnection& c, bool transaction,
                     const std::function<Result<T>(PgConnection&)>& fn, bool& committing);
   template <class T>
@@ -112,6 +116,8 @@ class PostgresStore final : public Store {
   }
 
   const PostgresOptions options_;
+  // Fed by every write transaction (Run); probes through async_, which drains before it goes.
+  std::unique_ptr<StoreReadiness> readiness_;
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<PgLeader> leader_;
   std::unique_ptr<PgNotifier> notifier_;  // null without listen_notify

@@ -21,15 +21,16 @@ void SqliteInsertCoalescer::Add(JobInsertManyParams p, Done done) {
   }
   if (fresh == nullptr) return;  // an operation is already queued and will take this call
   writer_.Submit([this, fresh](SqliteConnection& c) { return RunGroup(c, fresh); },
-                 [fresh](const Status& s) { Complete(*fresh, s); });
+                 [this, fresh](const Status& s) { Complete(fresh, s); });
+}
+
+void SqliteInsertCoalescer::Close(const std::shared_ptr<Group>& group) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (open_ == group) open_.reset();  // calls from now on start the next group
 }
 
 Status SqliteInsertCoalescer::RunGroup(SqliteConnection& c, const std::shared_ptr<Group>& group) {
-  {
-    // Close the group: calls from now on start the next one.
-    std::lock_guard<std::mutex> lock(mu_);
-    if (open_ == group) open_.reset();
-  }
+  Close(group);
   if (Status s = InsertMerged(c, *group); s.ok() || !c.InTransaction()) return s;
   return InsertEachAlone(c, *group);
 }
@@ -67,8 +68,12 @@ Status SqliteInsertCoalescer::InsertEachAlone(SqliteConnection& c, Group& group)
   return Status::Ok();
 }
 
-void SqliteInsertCoalescer::Complete(Group& group, const Status& batch) {
-  for (const auto& call : group) {
+void SqliteInsertCoalescer::Complete(const std::shared_ptr<Group>& group, const Status& batch) {
+  // The operation may never have run (BEGIN IMMEDIATE failed, the writer was closing), so the
+  // group can still be open: close it here too, or every later Add() would join a group that
+  // nobody will ever answer.
+  Close(group);
+  for (const auto& call : *group) {
     if (!batch.ok()) {
       call->done(batch);
     } else if (call->out.has_value()) {

@@ -4,6 +4,8 @@
 // each (the writer thread is the submit path's bottleneck). Such jobs cannot conflict with each
 // other, so merging changes no outcome; if the merged insert still fails, each submit is
 // retried alone in its own savepoint, so one caller's error never fails another's write.
+// Every call gets exactly one answer: a group is closed when its operation runs or, if the
+// writer answers without running it (BEGIN IMMEDIATE failed, writer closing), when it is answered.
 //
 // Thread-safety: Add() may be called from any thread; completions run on the writer thread
 // after COMMIT, like every SqliteWriter completion.
@@ -39,10 +41,14 @@ class SqliteInsertCoalescer {
   };
   using Group = std::vector<std::shared_ptr<Call>>;
 
+  // After this, Add() starts a new group; the closed one no longer grows, so it may be read
+  // without mu_.
+  void Close(const std::shared_ptr<Group>& group);
   Status RunGroup(SqliteConnection& c, const std::shared_ptr<Group>& group);
   static Status InsertMerged(SqliteConnection& c, Group& group);
   static Status InsertEachAlone(SqliteConnection& c, Group& group);
-  static void Complete(Group& group, const Status& batch);
+  // The writer's Done for a group, on every path (ran or not): closes it, answers each call once.
+  void Complete(const std::shared_ptr<Group>& group, const Status& batch);
 
   SqliteWriter& writer_;
   std::mutex mu_;

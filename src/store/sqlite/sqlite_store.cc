@@ -86,19 +86,32 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions options) {
   auto readers = SqliteReadPool::Open(options.path, options.read_connections,
                                       options.busy_timeout_ms);
   if (!readers.ok()) return readers.status();
+  auto readiness = std::make_unique<StoreReadiness>();
   auto writer = std::make_unique<SqliteWriter>(
       std::move(write_conn).value(),
       SqliteWriterOptions{.max_batch_ops = options.max_batch_ops,
                           .max_batch_rows = options.max_batch_rows,
-                          .TEST_before_commit = options.TEST_before_commit});
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(options), std::move(readers).value(), std::move(writer)));
+                          .TEST_before_commit = options.TEST_before_commit,
+                          .on_transaction = [r = readiness.get()](const Status& s) {
+                            r->RecordWrite(s);
+                          }});
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(options), std::move(readers).value(),
+                                                      std::move(readiness), std::move(writer)));
 }
 
 SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<SqliteReadPool> readers,
+                         std::unique_ptr<StoreReadiness> readiness,
                          std::unique_ptr<SqliteWriter> writer)
-    : options_(std::move(options)), readers_(std::move(readers)), writer_(std::move(writer)) {
+    : options_(std::move(options)),
+      readers_(std::move(readers)),
+      readiness_(std::move(readiness)),
+      writer_(std::move(writer)) {
   coalescer_ = std::make_unique<SqliteInsertCoalescer>(*writer_);
+  // The probe is an empty transaction in the writer's next batch: BEGIN IMMEDIATE + COMMIT, so it
+  // fails exactly when another process holds the write lock. The writer reports its outcome.
+  readiness_->SetProbe([w = writer_.get()](StoreReadiness::ProbeDone done) {
+    w->Submit([](SqliteConnection&) { return Status::Ok(); }, std::move(done));
+  });
 }
 
 SqliteStore::~SqliteStore() = default;

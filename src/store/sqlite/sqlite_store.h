@@ -20,6 +20,7 @@
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_writer.h"
 #include "store/store.h"
+#include "store/store_readiness.h"
 
 namespace conveyor {
 
@@ -41,6 +42,7 @@ class SqliteStore final : public Store {
 
   Status Migrate() override;
   Status Ping() override;
+  Status Readiness() override { return readiness_->Check(); }
 
   Result<std::vector<InsertOutcome>> JobInsertMany(const JobInsertManyParams& p) override;
   void JobInsertManyAsync(JobInsertManyParams p,
@@ -76,7 +78,7 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(SqliteOptions options, std::unique_ptr<SqliteReadPool> readers,
-              std::unique_ptr<SqliteWriter> writer);
+              std::unique_ptr<StoreReadiness> readiness, std::unique_ptr<SqliteWriter> writer);
 
   // Runs `fn` on the writer thread inside a group-commit batch; returns once it is durable.
   template <class T>
@@ -90,6 +92,8 @@ class SqliteStore final : public Store {
 
   const SqliteOptions options_;
   std::unique_ptr<SqliteReadPool> readers_;
+  // Fed by writer_'s transactions and probing through it: declared before it, so it outlives it.
+  std::unique_ptr<StoreReadiness> readiness_;
   // Queues operations on writer_: must outlive its drain, so it is declared before it.
   std::unique_ptr<SqliteInsertCoalescer> coalescer_;
   std::unique_ptr<SqliteWriter> writer_;  // declared last: stops (and drains) first

@@ -73,20 +73,26 @@ void SqliteWriter::TakeBatch(std::unique_lock<std::mutex>&, std::vector<Pending>
 void SqliteWriter::RunBatch(std::vector<Pending>& batch) {
   Status begin = conn_->Run("BEGIN IMMEDIATE");
   size_t first_live = 0;  // operations before this index were lost with a vanished transaction
+  Status outcome;         // the batch's transaction as a whole, for on_transaction
   for (size_t i = 0; i < batch.size() && begin.ok(); ++i) {
     batch[i].status = RunOne(batch[i]);
     if (batch[i].status.ok() || conn_->InTransaction()) continue;
     // SQLite rolled back the whole transaction (e.g. disk full): earlier operations are gone too.
-    FailDone(batch, i, Status::Unavailable("transaction rolled back: " + batch[i].status.message()));
+    outcome = Status::Unavailable("transaction rolled back: " + batch[i].status.message());
+    FailDone(batch, i, outcome);
     first_live = i + 1;
     begin = conn_->Run("BEGIN IMMEDIATE");
   }
   if (!begin.ok()) {
     for (size_t i = first_live; i < batch.size(); ++i) batch[i].status = begin;
+    outcome = begin;
   } else {
     const Status commit = Commit();
     if (!commit.ok()) FailDone(batch, batch.size(), commit);
+    if (outcome.ok()) outcome = commit;
   }
+  if (opts_.on_transaction) opts_.on_transaction(outcome);
+  // Every caller is answered on every path above, whether or not its operation ran.
   for (Pending& p : batch) p.done(p.status);
 }
 

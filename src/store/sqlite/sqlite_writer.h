@@ -31,6 +31,10 @@ struct SqliteWriterOptions {
   // Test seam (fault injection): called just before COMMIT; a non-OK status is treated as if
   // COMMIT had failed with it.
   std::function<Status()> TEST_before_commit;
+  // Called on the writer thread after each transaction with its outcome as a whole: OK when it
+  // committed, else why it could not be written (failed BEGIN or COMMIT, a rolled-back
+  // transaction). A caller's own error, rolled back to its savepoint, is not a failure here.
+  std::function<void(const Status&)> on_transaction;
 };
 
 class SqliteWriter {
