@@ -58,6 +58,7 @@ bool LooksNumericIpv4(std::string_view host) {
 }
 
 std::optional<IpBytes> ParseNumericIpv4Host(std::string_view host) {
+  if (host.ends_with('.')) host.remove_suffix(1);  // libcurl drops one trailing dot too
   if (host.empty() || host.size() > 64) return std::nullopt;
   const bool allowed = std::all_of(host.begin(), host.end(), [](unsigned char c) {
     return std::isxdigit(c) || c == '.' || c == 'x' || c == 'X';
@@ -65,7 +66,7 @@ std::optional<IpBytes> ParseNumericIpv4Host(std::string_view host) {
   if (!allowed) return std::nullopt;
   in_addr addr{};
   // inet_aton is what glibc's resolver applies to a numeric host name (and what libcurl's own
-  // normalisation mirrors); a trailing dot is not part of that grammar, so it is refused.
+  // normalisation mirrors).
   if (inet_aton(std::string(host).c_str(), &addr) == 0) return std::nullopt;
   return MappedV4(reinterpret_cast<const uint8_t*>(&addr.s_addr));
 }
