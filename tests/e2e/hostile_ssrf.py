@@ -183,6 +183,49 @@ class PublicListenerRefusesPrivateDestinationsTest(SsrfCase):
         self.assertEqual(prober.stop(), [])
 
 
+    def test_csv_http_input_to_loopback_is_refused_at_submit(self):
+        server = self.public_server()
+        for url in (f"http://127.0.0.1:{self.target.port}/in.csv",
+                    f"http://2130706433:{self.target.port}/in.csv"):
+            r = server.submit({"type": "csv.validate", "payload": {"input_uri": url}})
+            self.must_problem(r, 422, detail_contains=["input_uri", "refused"])
+        self.assertEqual(self.target.hits, [])
+
+
+class WorkerNode(Server):
+    """`conveyor worker` on another node's SQLite file (no public API: strict by default)."""
+
+    def __init__(self, db, **kwargs):
+        self.shared_db = db
+        super().__init__(**kwargs)
+
+    def command(self):
+        return [self.bin, "worker", "--admin-listen", "127.0.0.1:0", "--port-file",
+                self.port_file, "--store", "sqlite:" + self.shared_db,
+                "--workers", str(self.workers)] + self.extra
+
+
+class WorkerIsStrictByDefaultTest(SsrfCase):
+    def run_on_worker(self, extra):
+        api = self.new_server(workers=0)  # loopback API: accepts the URL at submit
+        worker = WorkerNode(api.db, workers=1, extra=extra)
+        self._servers.append(worker)
+        self.addCleanup(worker.close)
+        job = self.must_json(self.submit_http(api, f"http://127.0.0.1:{self.target.port}/w"),
+                             201, 202)
+        return api.wait_for(job["id"], ("FAILED", "SUCCEEDED"), timeout=30,
+                            fail_on_other_terminal=False)
+
+    def test_worker_refuses_loopback_unless_the_operator_admits_it(self):
+        done = self.run_on_worker([])
+        self.assertEqual(done["status"], "FAILED", json.dumps(done)[:800])
+        self.assertIn("loopback", done["error"])
+        self.assertEqual(self.target.hits, [])
+        done = self.run_on_worker(["--allow-outbound", "127.0.0.1/8"])
+        self.assertEqual(done["status"], "SUCCEEDED", json.dumps(done)[:800])
+        self.assertEqual(self.target.hits, ["/w"])
+
+
 class LoopbackDevServerTest(SsrfCase):
     def test_seed000_localhost_webhook_still_delivered(self):
         server = self.new_server(workers=2)  # the harness listens on 127.0.0.1
