@@ -183,6 +183,15 @@ class PublicListenerRefusesPrivateDestinationsTest(SsrfCase):
         self.assertEqual(prober.stop(), [])
 
 
+    def test_document_pipeline_deliver_to_localhost_is_refused(self):
+        server = self.public_server()
+        body = {"doc_id": f"doc-{uuid.uuid4().hex[:12]}", "payload": {"key": "value"},
+                "webhook_url": f"http://localhost:{self.target.port}/webhook-receiver"}
+        job = self.must_json(server.submit(body, path="/jobs"), 201, 202)
+        done = server.wait_for(job["job_id"], "FAILED", timeout=30)
+        self.assertIn("refused", done["error"])
+        self.assertEqual(self.target.hits, [])
+
     def test_csv_http_input_to_loopback_is_refused_at_submit(self):
         server = self.public_server()
         for url in (f"http://127.0.0.1:{self.target.port}/in.csv",
