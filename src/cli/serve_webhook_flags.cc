@@ -28,8 +28,7 @@ Status ApplyHostLists(const WebhookFlags& f, UrlPolicy* policy) {
     return Status::InvalidArgument("--webhook-deny-hosts: " + s.message());
   }
   for (const std::string& entry : f.allow_outbound) {
-    if (Status s = SplitHostsAndCidrs(entry, &policy->admit_hosts, &policy->admit_cidrs);
-        !s.ok()) {
+    if (Status s = SplitHostsAndCidrs(entry, &policy->admit_hosts, &policy->admit_cidrs); !s.ok()) {
       return Status::InvalidArgument("--allow-outbound: " + s.message());
     }
   }

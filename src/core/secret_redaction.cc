@@ -58,8 +58,10 @@ std::string MaskUserinfo(std::string_view text) {
 size_t ValueEnd(std::string_view text, size_t v) {
   if (v < text.size() && text[v] == '\'') {
     for (size_t i = v + 1; i < text.size(); ++i) {
-      if (text[i] == '\\') ++i;
-      else if (text[i] == '\'') return i + 1;
+      if (text[i] == '\\')
+        ++i;
+      else if (text[i] == '\'')
+        return i + 1;
     }
     return text.size();
   }

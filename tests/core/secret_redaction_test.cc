@@ -24,8 +24,7 @@ TEST(RedactSecretsTest, LeavesUrlsWithoutPasswordAlone) {
 TEST(RedactSecretsTest, MasksPasswordKeysInConninfoAndQueryParameters) {
   EXPECT_EQ(RedactSecrets("host=db user=app password=S3cr3t dbname=x"),
             "host=db user=app password=*** dbname=x");
-  EXPECT_EQ(RedactSecrets("host=db password = 'a b\\' c' port=5"),
-            "host=db password = *** port=5");
+  EXPECT_EQ(RedactSecrets("host=db password = 'a b\\' c' port=5"), "host=db password = *** port=5");
   EXPECT_EQ(RedactSecrets("postgres://db/x?sslpassword=K3y&sslmode=require&PASSWORD=Two"),
             "postgres://db/x?sslpassword=***&sslmode=require&PASSWORD=***");
   EXPECT_EQ(RedactSecrets("user=app dbname=x"), "user=app dbname=x");
