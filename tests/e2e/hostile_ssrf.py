@@ -15,7 +15,7 @@ import time
 import unittest
 import uuid
 
-from conveyor_harness import Server, ServerTestCase, slow
+from conveyor_harness import Server, ServerError, ServerTestCase, slow
 
 TARGET_BODY = "TARGET-SECRET-3f9c1d"  # what the forged request would steal
 
@@ -199,6 +199,19 @@ class PublicListenerRefusesPrivateDestinationsTest(SsrfCase):
             r = server.submit({"type": "csv.validate", "payload": {"input_uri": url}})
             self.must_problem(r, 422, detail_contains=["input_uri", "refused"])
         self.assertEqual(self.target.hits, [])
+
+
+class OutboundSettingsTest(ServerTestCase):
+    def test_bad_outbound_settings_stop_the_node_with_a_sentence(self):
+        cases = ((["--allow-outbound", "bad host!"], {}, "bad host!"),
+                 ([], {"CONVEYOR_OUTBOUND_ALLOW": "10.0.0.0/99"}, "10.0.0.0/99"),
+                 (["--webhook-allow-private", "maybe"], {}, "auto, true or false"))
+        for extra, env, words in cases:
+            server = self.new_server(workers=0, extra=extra, env=env, start=False)
+            with self.assertRaises(ServerError) as ctx:
+                server.start()
+            server.stopped_on_purpose = True  # exiting was the point
+            self.assertIn(words, str(ctx.exception))
 
 
 class WorkerNode(Server):
