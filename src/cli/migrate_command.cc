@@ -14,17 +14,20 @@ namespace {
 constexpr const char* kDefaultStoreUrl = "sqlite:./data/conveyor.db";
 
 int RunMigrate(const std::string& url) {
+  // The URL may carry a password: everything printed goes through RedactStoreSecrets.
+  const std::string shown = RedactStoreSecrets(url, url);
   auto store = OpenStore(url);
   if (!store.ok()) {
-    std::cerr << "conveyor migrate: cannot open store " << url << ": "
-              << store.status().message() << "\n";
+    std::cerr << "conveyor migrate: cannot open store " << shown << ": "
+              << RedactStoreSecrets(store.status().message(), url) << "\n";
     return kExitUsage;
   }
   if (Status s = (*store)->Migrate(); !s.ok()) {
-    std::cerr << "conveyor migrate: cannot migrate store " << url << ": " << s.message() << "\n";
+    std::cerr << "conveyor migrate: cannot migrate store " << shown << ": "
+              << RedactStoreSecrets(s.message(), url) << "\n";
     return kExitFailure;
   }
-  std::cout << "store " << url << " is up to date\n";
+  std::cout << "store " << shown << " is up to date\n";
   return kExitOk;
 }
 
@@ -34,9 +37,10 @@ void AddStoreOption(CLI::App& cmd, std::string& url) {
   // DATABASE_URL is the name the seeds' stacks use; CONVEYOR_STORE wins when both are set.
   const char* database_url = std::getenv("DATABASE_URL");
   url = database_url != nullptr && *database_url != '\0' ? database_url : kDefaultStoreUrl;
+  // --help shows the default, which may come from DATABASE_URL: never with its password.
   cmd.add_option("--store", url, "Store URL, e.g. sqlite:./data/conveyor.db (env DATABASE_URL too)")
       ->envname("CONVEYOR_STORE")
-      ->capture_default_str();
+      ->default_str(RedactStoreSecrets(url, url));
 }
 
 void AddMigrateCommand(CLI::App& app, CommandRunner& run) {

@@ -22,6 +22,7 @@
 #include "handlers/csv_handlers.h"
 #include "handlers/document_pipeline_handler.h"
 #include "handlers/handler_registry.h"
+#include "handlers/http_request_handler.h"
 #include "observability/log.h"
 #include "runtime/job_service.h"
 #include "runtime/report_handler.h"
@@ -214,7 +215,7 @@ int ServeUntilSignal(const ServeOptions& o, HttpServer& server, const sigset_t& 
     return Fail("cannot write --port-file " + o.port_file);
   }
   std::string address = HostOf(o.listen) + ":" + std::to_string(server.port());
-  log::Info("listening", {{"address", address}, {"store", o.store},
+  log::Info("listening", {{"address", address}, {"store", RedactStoreSecrets(o.store, o.store)},
                           {"workers", std::to_string(o.workers)}});
   int sig = WaitForShutdownSignal(signals);
   log::Info("shutting_down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
@@ -228,8 +229,10 @@ const char* RoleOf(const ServeOptions& o) {
 }
 
 // document.pipeline's deliver step sends its own webhook, under the same WEBHOOK_* settings as
-// the dispatcher's; /webhook-receiver checks signatures with the same secret.
+// the dispatcher's; /webhook-receiver checks signatures with the same secret. http.request (and
+// CSV http inputs, in RunWithStore) go out under the same outbound policy.
 void ApplyWebhookSettings(const WebhookDispatcherConfig& w, HandlerRegistry& handlers) {
+  handlers.Register(std::make_unique<HttpRequestHandler>(w.policy));
   handlers.Register(std::make_unique<DocumentPipelineHandler>(
       DocumentPipelineOptions{.webhook_secret = w.secret,
                               .delivery_timeout_ms = w.timeout_ms,
@@ -248,7 +251,7 @@ int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
   ApplyWebhookSettings(webhook_config, handlers);
   RuntimeConfig config = ToRuntimeConfig(o);
   const Clock& clock = *SystemClock::Default();
-  RegisterCsvHandlers(handlers, rulesets);
+  RegisterCsvHandlers(handlers, rulesets, webhook_config.policy);
   handlers.Register(std::make_unique<ReportHandler>(store, clock));
   std::unique_ptr<WorkerPool> pool;
   // Always a pool: with 0 workers it still runs the maintenance loops (lease rescue).
@@ -287,12 +290,22 @@ int RunServe(const ServeOptions& o) {
     if (!loaded.ok()) return Fail("bad --rulesets-file " + loaded.status().message());
     rulesets = std::move(loaded).value();
   }
-  Result<WebhookDispatcherConfig> webhook_config = ToWebhookDispatcherConfig(o.webhooks);
+  // `conveyor worker` has no API address to judge: it gets the strict outbound policy.
+  const bool loopback_only = o.role != kRoleWorker && ListensOnLoopbackOnly(o.listen);
+  Result<WebhookDispatcherConfig> webhook_config =
+      ToWebhookDispatcherConfig(o.webhooks, loopback_only);
   if (!webhook_config.ok()) return Fail(webhook_config.status().message());
+  log::Info("outbound_policy",
+            {{"private_destinations", webhook_config->policy.allow_private ? "allowed" : "refused"},
+             {"admitted", std::to_string(webhook_config->policy.admit_hosts.size() +
+                                         webhook_config->policy.admit_cidrs.size())}});
   auto store = OpenStore(StoreUrl(o));
-  if (!store.ok()) return Fail("cannot open store " + o.store + ": " + store.status().message());
+  if (!store.ok()) {
+    return Fail(RedactStoreSecrets("cannot open store " + o.store + ": " + store.status().message(),
+                                   o.store));
+  }
   if (Status s = (*store)->Migrate(); !s.ok()) {
-    return Fail("cannot migrate store " + o.store + ": " + s.message());
+    return Fail(RedactStoreSecrets("cannot migrate store " + o.store + ": " + s.message(), o.store));
   }
   return RunWithStore(o, **store, signals, std::move(commands), std::move(webhook_config).value(),
                       rulesets);

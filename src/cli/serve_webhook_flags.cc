@@ -1,5 +1,6 @@
 #include "cli/serve_webhook_flags.h"
 
+#include <cstdio>
 #include <fstream>
 
 #include "webhook/webhook_signature.h"
@@ -26,7 +27,22 @@ Status ApplyHostLists(const WebhookFlags& f, UrlPolicy* policy) {
       !s.ok()) {
     return Status::InvalidArgument("--webhook-deny-hosts: " + s.message());
   }
+  for (const std::string& entry : f.allow_outbound) {
+    if (Status s = SplitHostsAndCidrs(entry, &policy->admit_hosts, &policy->admit_cidrs); !s.ok()) {
+      return Status::InvalidArgument("--allow-outbound: " + s.message());
+    }
+  }
   return Status::Ok();
+}
+
+// Beyond loopback anyone who can submit a job could otherwise make this node fetch from its own
+// network (SSRF), so "auto" means private destinations are refused there.
+Result<bool> AllowPrivate(const std::string& flag, bool loopback_only) {
+  if (flag == "auto") return loopback_only;
+  if (flag == "true") return true;
+  if (flag == "false") return false;
+  return Status::InvalidArgument("--webhook-allow-private must be auto, true or false, not '" +
+                                 flag + "'");
 }
 
 }  // namespace
@@ -51,8 +67,13 @@ void AddWebhookFlags(CLI::App& cmd, WebhookFlags& f) {
   cmd.add_option("--webhook-max-in-flight", f.max_in_flight, "Deliveries sent at once, at most")
       ->envname("WEBHOOK_MAX_IN_FLIGHT")->check(CLI::Range(1, 100000))->capture_default_str();
   cmd.add_option("--webhook-allow-private", f.allow_private,
-                 "Deliver to loopback and private networks (true/false)")
+                 "Outbound HTTP (webhooks, http.request, CSV URLs) to loopback and private "
+                 "networks: auto (only when serve listens on loopback only), true or false")
       ->envname("WEBHOOK_ALLOW_PRIVATE")->capture_default_str();
+  cmd.add_option("--allow-outbound", f.allow_outbound,
+                 "Admit this private host or CIDR for outbound HTTP anyway (repeatable or "
+                 "comma-separated, e.g. localhost,10.1.0.0/16); metadata/link-local never")
+      ->envname("CONVEYOR_OUTBOUND_ALLOW")->delimiter(',');
   cmd.add_option("--webhook-allow-hosts", f.allow_hosts,
                  "Only these hosts/CIDRs, comma-separated (e.g. hooks.example.com,10.0.0.0/8)")
       ->envname("WEBHOOK_ALLOW_HOSTS");
@@ -61,7 +82,19 @@ void AddWebhookFlags(CLI::App& cmd, WebhookFlags& f) {
       ->envname("WEBHOOK_DENY_HOSTS");
 }
 
-Result<WebhookDispatcherConfig> ToWebhookDispatcherConfig(const WebhookFlags& f) {
+bool ListensOnLoopbackOnly(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
+  if (host == "localhost" || host == "::1") return true;
+  // Only a strict dotted quad in 127/8: "127.1" or a name that resolves there is not judged here.
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  char tail = 0;
+  return std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 &&
+         b < 256 && c < 256 && d < 256;
+}
+
+Result<WebhookDispatcherConfig> ToWebhookDispatcherConfig(const WebhookFlags& f,
+                                                          bool loopback_only) {
   WebhookDispatcherConfig c;
   c.secret = f.secret;
   if (!f.secret_file.empty()) {
@@ -79,7 +112,9 @@ Result<WebhookDispatcherConfig> ToWebhookDispatcherConfig(const WebhookFlags& f)
              .backoff_cap_s = f.backoff_cap_s};
   c.timeout_ms = static_cast<int>(f.timeout_s * 1000);
   c.max_in_flight = f.max_in_flight;
-  c.policy.allow_private = f.allow_private;
+  Result<bool> allow_private = AllowPrivate(f.allow_private, loopback_only);
+  if (!allow_private.ok()) return allow_private.status();
+  c.policy.allow_private = *allow_private;
   if (Status s = ApplyHostLists(f, &c.policy); !s.ok()) return s;
   return c;
 }

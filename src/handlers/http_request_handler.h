@@ -26,7 +26,8 @@ inline constexpr size_t kMaxHttpResponseBytes = 16 << 20;
 
 class HttpRequestHandler final : public Handler {
  public:
-  // Private networks are allowed until the policy is wired to configuration; metadata and
+  // `conveyor serve` passes the node's outbound policy (private destinations refused when it
+  // listens beyond loopback); the permissive default is for tests and embedders. Metadata and
   // link-local addresses are refused by every policy.
   explicit HttpRequestHandler(UrlPolicy policy = UrlPolicy{.allow_private = true})
       : policy_(std::move(policy)) {}

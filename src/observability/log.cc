@@ -6,6 +6,8 @@
 #include <atomic>
 #include <memory>
 
+#include "core/secret_redaction.h"
+
 namespace conveyor::log {
 namespace {
 
@@ -53,7 +55,8 @@ void Write(spdlog::level::level_enum level, std::string_view event,
     line += ",\"";
     AppendEscaped(line, k);
     line += "\":\"";
-    AppendEscaped(line, v);
+    // A net under the callers' own redaction: no URL password or password=… reaches a log.
+    AppendEscaped(line, RedactSecrets(v));
     line += '"';
   }
   Logger()->log(level, line);

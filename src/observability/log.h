@@ -1,6 +1,6 @@
 // Structured logging: one JSON object per line on stderr (spdlog underneath).
 // Every line has ts, level, event; callers add fields such as job_id and correlation_id.
-// Thread-safe. Debug lines are dropped unless SetDebug(true) (DEBUG=1 / --debug).
+// Every field value passes through RedactSecrets (core/secret_redaction.h). Thread-safe. Debug lines are dropped unless SetDebug(true) (DEBUG=1 / --debug).
 #pragma once
 
 #include <initializer_list>

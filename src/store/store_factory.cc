@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "core/secret_redaction.h"
+
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -28,17 +30,21 @@ std::optional<std::string> SqlitePath(std::string_view url) {
 
 }  // namespace
 
+std::string RedactStoreSecrets(std::string_view text, const std::string& url) {
+  return RedactSecrets(text, {PasswordIn(url)});
+}
+
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://")) {
     auto options = ParsePostgresUrl(url);
     if (!options.ok()) return options.status();
     auto store = PostgresStore::Open(std::move(options).value());
-    if (!store.ok()) return store.status();
+    if (!store.ok()) return store.status();  // its messages are redacted at the source
     return std::unique_ptr<Store>(std::move(store).value());
   }
   std::optional<std::string> path = SqlitePath(url);
   if (!path) {
-    return Status::InvalidArgument("unsupported store URL '" + url +
+    return Status::InvalidArgument("unsupported store URL '" + RedactStoreSecrets(url, url) +
                                    "'; use sqlite:PATH (for example sqlite:./data/conveyor.db) "
                                    "or postgres://user@host:port/database");
   }

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "store/store.h"
@@ -14,5 +15,9 @@
 namespace conveyor {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
+
+// `text` (a store URL, or a message about one) with the secrets of store URL `url` masked:
+// RedactSecrets plus the URL's own password however it is spelled. For logs and the console.
+std::string RedactStoreSecrets(std::string_view text, const std::string& url);
 
 }  // namespace conveyor

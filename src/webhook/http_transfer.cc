@@ -81,7 +81,7 @@ curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* addr
   auto* t = static_cast<Transfer*>(user);
   if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
   std::optional<std::string> ip = AddressText(&addr->addr);
-  Status s = ip ? CheckResolvedAddress(*ip, *t->policy)
+  Status s = ip ? CheckResolvedAddress(*ip, *t->policy, t->host_admitted)
                 : Status::FailedPrecondition("refused to connect to a non-IP address family");
   if (!s.ok()) {
     if (!t->refused) t->refused = s;
@@ -166,6 +166,7 @@ Status HttpTransfer::Prepare(const UrlPolicy& policy) {
   easy_.reset(curl_easy_init());
   if (!easy_) return Status::Internal("curl_easy_init failed");
   capture_.policy = &policy;
+  capture_.host_admitted = HostAdmitted(spec_.url, policy);
   capture_.max_body = spec_.max_response_bytes;
   capture_.easy = easy_.get();
   capture_.spec = &spec_;

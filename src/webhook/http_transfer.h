@@ -37,6 +37,7 @@ class HttpTransfer {
   // Callback state; public only so libcurl's C callbacks can reach it.
   struct Capture {
     const UrlPolicy* policy = nullptr;
+    bool host_admitted = false;  // the URL's host is one the operator admits (HostAdmitted)
     size_t max_body = 0;
     CURL* easy = nullptr;
     const HttpRequestSpec* spec = nullptr;  // for spec->on_body, the streaming sink

@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/secret_redaction.h"
 #include "webhook/curl_transfer.h"
 
 namespace conveyor {
@@ -186,8 +187,10 @@ void SetOptions(CURL* h, const SmtpConfig& c, const std::string& from, curl_slis
 Status MapError(CURL* h, CURLcode code, const SmtpConfig& c, const char* errbuf) {
   long reply = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
-  std::string what =
-      "SMTP " + c.url + ": " + (errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(code));
+  // This text becomes the job's error: SMTP_URL's userinfo and SMTP_PASSWORD must not be in it.
+  std::string what = RedactSecrets(
+      "SMTP " + c.url + ": " + (errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(code)),
+      {c.password, PasswordIn(c.url)});
   if (reply >= 400 && reply <= 499) {
     return Status::Unavailable(what + " (server replied " + std::to_string(reply) + ")");
   }
@@ -251,8 +254,8 @@ Result<SmtpConfig> SmtpConfigFromEnv() {
   std::optional<std::string> url = Env("SMTP_URL");
   if (!url) return Status::FailedPrecondition("SMTP_URL is not set (e.g. smtp://127.0.0.1:1025)");
   if (!url->starts_with("smtp://") && !url->starts_with("smtps://")) {
-    return Status::FailedPrecondition("SMTP_URL must start with smtp:// or smtps://, not '" + *url +
-                                      "'");
+    return Status::FailedPrecondition("SMTP_URL must start with smtp:// or smtps://, not '" +
+                                      RedactSecrets(*url) + "'");
   }
   c.url = *url;
   c.username = Env("SMTP_USERNAME").value_or("");

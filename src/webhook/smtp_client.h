@@ -38,6 +38,8 @@ struct MailMessage {
   std::string message_id;       // "<id@domain>"; a random one when empty
 };
 
+// Error messages name the server by SMTP_URL with its password masked (RedactSecrets); neither
+// it nor SMTP_PASSWORD ever appears in them, since they become the job's `error`.
 // Errors:
 //   InvalidArgument     empty sender or recipients, CR/LF/NUL or <> in an address, CR/LF/NUL in
 //                       the subject, a URL that is not smtp(s):// (permanent)

@@ -9,12 +9,10 @@
 #include <optional>
 #include <string>
 
+#include "webhook/ip_address.h"
+
 namespace conveyor {
 namespace {
-
-// An address as 16 bytes; IPv4 is stored IPv4-mapped (::ffff:a.b.c.d), so one set of IPv6
-// prefixes covers both families and the mapped forms for free.
-using IpBytes = std::array<uint8_t, 16>;
 
 struct Prefix {
   IpBytes ip{};
@@ -36,6 +34,7 @@ constexpr NamedRule kAlwaysRefused[] = {
     {"::/128", "the unspecified address"},
     {"224.0.0.0/4", "multicast"},
     {"ff00::/8", "multicast"},
+    {"240.0.0.0/4", "reserved or broadcast"},
 };
 
 constexpr NamedRule kPrivate[] = {
@@ -46,20 +45,8 @@ constexpr NamedRule kPrivate[] = {
     {"192.168.0.0/16", "private (RFC 1918)"},
     {"100.64.0.0/10", "carrier-grade NAT (RFC 6598)"},
     {"fc00::/7", "unique local IPv6 (RFC 4193)"},
+    {"64:ff9b:1::/48", "local-use NAT64 (RFC 8215)"},
 };
-
-// Sets *is_v4 to say which family the text was.
-std::optional<IpBytes> ParseIp(const std::string& text, bool* is_v4) {
-  IpBytes ip{};
-  if (inet_pton(AF_INET, text.c_str(), ip.data() + 12) == 1) {
-    ip[10] = ip[11] = 0xff;
-    *is_v4 = true;
-    return ip;
-  }
-  *is_v4 = false;
-  if (inet_pton(AF_INET6, text.c_str(), ip.data()) == 1) return ip;
-  return std::nullopt;
-}
 
 // A decimal of at most max_digits digits whose value is at most max; no sign, no spaces.
 std::optional<int> ParseDecimal(std::string_view text, size_t max_digits, int max) {
@@ -102,9 +89,37 @@ const NamedRule* FindRule(const NamedRule* begin, const NamedRule* end, const Ip
   return nullptr;
 }
 
-Status Refused(const std::string& ip_text, const NamedRule& rule, std::string_view hint) {
-  return Status::FailedPrecondition("webhook address " + ip_text + " is refused: it is " +
-                                    rule.what + " (" + rule.cidr + ")" + std::string(hint));
+// A rule that refuses ip itself or an IPv4 address it carries (NAT64, 6to4, ...).
+struct RuleHit {
+  const NamedRule* rule = nullptr;
+  std::string carried;  // the embedded IPv4 address the rule matched, if not ip itself
+};
+
+template <size_t N>
+RuleHit FindRuleOrEmbedded(const NamedRule (&table)[N], const IpBytes& ip) {
+  if (const NamedRule* r = FindRule(std::begin(table), std::end(table), ip)) return {r, ""};
+  for (const IpBytes& v4 : EmbeddedIpv4(ip)) {
+    if (const NamedRule* r = FindRule(std::begin(table), std::end(table), v4)) {
+      return {r, IpText(v4)};
+    }
+  }
+  return {};
+}
+
+Status Refused(const std::string& ip_text, const RuleHit& hit, std::string_view hint) {
+  std::string carried = hit.carried.empty() ? "" : " (it carries " + hit.carried + ")";
+  return Status::FailedPrecondition("webhook address " + ip_text + carried + " is refused: it is " +
+                                    hit.rule->what + " (" + hit.rule->cidr + ")" +
+                                    std::string(hint));
+}
+
+// True if ip lies in one of the admit_cidrs; malformed entries are caught at start-up.
+bool AddressAdmitted(const IpBytes& ip, const UrlPolicy& policy) {
+  return std::any_of(policy.admit_cidrs.begin(), policy.admit_cidrs.end(),
+                     [&](const std::string& cidr) {
+                       std::optional<Prefix> p = ParseCidr(cidr);
+                       return p && Contains(*p, ip);
+                     });
 }
 
 std::string JoinList(const std::vector<std::string>& items) {
@@ -257,6 +272,21 @@ Result<Authority> ParseUrl(std::string_view url) {
   return *a;
 }
 
+// A host that ends in a number is the address the resolver makes of it, or refused: "127.1"
+// must not pass as a name when libcurl will connect to 127.0.0.1.
+Status CheckNumericHost(const std::string& host, const UrlPolicy& policy) {
+  std::optional<IpBytes> ip = ParseNumericIpv4Host(host);
+  if (!ip) {
+    return UrlError("host '" + host +
+                    "' ends in a number but is not an IPv4 address; write an address as four "
+                    "decimal numbers (93.184.216.34) or use a host name");
+  }
+  Status s = CheckResolvedAddress(IpText(*ip), policy);
+  if (s.ok() || s.code() != StatusCode::kFailedPrecondition) return s;
+  return Status::FailedPrecondition("webhook host '" + host + "' means " + IpText(*ip) + "; " +
+                                    s.message().substr(std::string_view("webhook ").size()));
+}
+
 }  // namespace
 
 Status CheckWebhookUrl(std::string_view url, const UrlPolicy& policy) {
@@ -269,23 +299,38 @@ Status CheckWebhookUrl(std::string_view url, const UrlPolicy& policy) {
   if (Status s = CheckDenyHosts(a->host, policy); !s.ok()) return s;
   if (Status s = CheckAllowHosts(a->host, policy); !s.ok()) return s;
   // An IP literal is its own resolved address, so refuse it now rather than at delivery.
+  const bool admitted = HostAdmitted(url, policy);
   bool is_v4 = false;
-  if (ParseIp(a->host, &is_v4)) return CheckResolvedAddress(a->host, policy);
+  if (ParseIp(a->host, &is_v4)) return CheckResolvedAddress(a->host, policy, admitted);
+  if (!a->bracketed && LooksNumericIpv4(a->host)) return CheckNumericHost(a->host, policy);
   return Status::Ok();
 }
 
-Status CheckResolvedAddress(const std::string& ip_text, const UrlPolicy& policy) {
+bool HostAdmitted(std::string_view url, const UrlPolicy& policy) {
+  if (policy.admit_hosts.empty()) return false;
+  Result<Authority> a = ParseUrl(url);
+  if (!a.ok()) return false;
+  const std::string lower = Lower(a->host);
+  return std::any_of(policy.admit_hosts.begin(), policy.admit_hosts.end(),
+                     [&](const std::string& entry) { return HostMatches(lower, entry); });
+}
+
+Status CheckResolvedAddress(const std::string& ip_text, const UrlPolicy& policy,
+                            bool host_admitted) {
   bool is_v4 = false;
   std::optional<IpBytes> ip = ParseIp(ip_text, &is_v4);
   if (!ip) return Status::InvalidArgument("'" + ip_text + "' is not an IP address");
-  if (const NamedRule* rule = FindRule(std::begin(kAlwaysRefused), std::end(kAlwaysRefused), *ip)) {
-    return Refused(ip_text, *rule, "");
+  if (RuleHit hit = FindRuleOrEmbedded(kAlwaysRefused, *ip); hit.rule != nullptr) {
+    return Refused(ip_text, hit, "");
   }
   if (Status s = CheckDenyCidrs(ip_text, *ip, policy); !s.ok()) return s;
   if (!policy.allow_cidrs.empty()) return CheckAllowCidrs(ip_text, *ip, policy);
-  if (policy.allow_private) return Status::Ok();
-  if (const NamedRule* rule = FindRule(std::begin(kPrivate), std::end(kPrivate), *ip)) {
-    return Refused(ip_text, *rule, "; set allow_private to deliver to private networks");
+  if (policy.allow_private || host_admitted || AddressAdmitted(*ip, policy)) return Status::Ok();
+  if (RuleHit hit = FindRuleOrEmbedded(kPrivate, *ip); hit.rule != nullptr) {
+    return Refused(ip_text, hit,
+                   "; the server listens beyond loopback, so private destinations need "
+                   "--allow-outbound (CONVEYOR_OUTBOUND_ALLOW) or set allow_private "
+                   "(--webhook-allow-private true)");
   }
   return Status::Ok();
 }

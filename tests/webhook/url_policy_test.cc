@@ -89,8 +89,9 @@ TEST(CheckWebhookUrlTest, AppliesAddressRulesToIpLiterals) {
   EXPECT_TRUE(CheckWebhookUrl("http://127.0.0.1:8080/", UrlPolicy{}).ok());
   EXPECT_EQ(CheckWebhookUrl("http://127.0.0.1:8080/", Public()).code(),
             StatusCode::kFailedPrecondition);
-  // Not a literal inet_pton accepts; the connect-time check sees what it resolves to.
-  EXPECT_TRUE(CheckWebhookUrl("http://2130706433/", Public()).ok());
+  // Not a literal inet_pton accepts, but the resolver reads it as 127.0.0.1: judged as that.
+  EXPECT_EQ(CheckWebhookUrl("http://2130706433/", Public()).code(),
+            StatusCode::kFailedPrecondition);
 }
 
 TEST(CheckResolvedAddressTest, AlwaysRefusesMetadataEvenWhenPrivateAllowed) {
@@ -214,6 +215,102 @@ TEST(SplitHostsAndCidrsTest, SeparatesNamesFromAddressesAndRefusesGarbage) {
   Status bad = SplitHostsAndCidrs("ok.example, bad host!", &hosts, &cidrs);
   EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.message().find("bad host!"), std::string::npos) << bad.message();
+}
+
+// Issue 8 finding 4: each address form that reached loopback or metadata, by name.
+void ExpectUrlRefused(const std::string& url, const UrlPolicy& policy, const std::string& what) {
+  Status s = CheckWebhookUrl(url, policy);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << url << ": " << s.message();
+  EXPECT_NE(s.message().find(what), std::string::npos) << url << ": " << s.message();
+}
+
+TEST(CheckWebhookUrlTest, NumericHostFormsOfLoopbackAreRefusedAsLoopbackWhenStrict) {
+  ExpectUrlRefused("http://127.0.0.1:8000/admin/stats", Public(), "loopback");
+  ExpectUrlRefused("http://127.1/", Public(), "'127.1' means 127.0.0.1");
+  ExpectUrlRefused("http://2130706433/", Public(), "means 127.0.0.1");
+  ExpectUrlRefused("http://0177.0.0.1/", Public(), "means 127.0.0.1");
+  ExpectUrlRefused("http://0x7f.1/", Public(), "means 127.0.0.1");
+  ExpectUrlRefused("http://0x7f000001/", Public(), "means 127.0.0.1");
+  ExpectUrlRefused("http://127.0.0.1./", Public(), "loopback");
+  ExpectUrlRefused("http://[::1]/", Public(), "loopback");
+  ExpectUrlRefused("http://[::ffff:127.0.0.1]/", Public(), "loopback");
+  ExpectUrlRefused("http://0/", Public(), "0.0.0.0/8");  // 0.0.0.0 reaches this host on Linux
+  ExpectUrlRefused("http://[::]/", Public(), "unspecified");
+}
+
+TEST(CheckWebhookUrlTest, NumericHostFormsOfMetadataAreRefusedByEveryPolicy) {
+  ExpectUrlRefused("http://2852039166/", UrlPolicy{}, "cloud metadata");    // 169.254.169.254
+  ExpectUrlRefused("http://0xa9.0xfe.0xa9.0xfe/", UrlPolicy{}, "cloud metadata");
+  ExpectUrlRefused("http://169.254.43518/", UrlPolicy{}, "cloud metadata");
+  ExpectUrlRefused("http://[::169.254.169.254]/", UrlPolicy{}, "carries 169.254.169.254");
+  ExpectUrlRefused("http://[::ffff:169.254.169.254]/", UrlPolicy{}, "cloud metadata");
+  ExpectUrlRefused("http://[64:ff9b::a9fe:a9fe]/", UrlPolicy{}, "carries 169.254.169.254");
+  ExpectUrlRefused("http://[64:ff9b::169.254.169.254]/", UrlPolicy{}, "cloud metadata");
+  ExpectUrlRefused("http://[2002:a9fe:a9fe::1]/", UrlPolicy{}, "carries 169.254.169.254");
+  ExpectUrlRefused("http://[::ffff:0:a9fe:a9fe]/", UrlPolicy{}, "carries 169.254.169.254");
+}
+
+TEST(CheckWebhookUrlTest, HostsEndingInANumberThatAreNoAddressAreRefused) {
+  for (const char* url : {"http://1.2.3.4.5/", "http://999.1/", "http://4294967296/",
+                          "http://1.2.3.08/", "http://example.123/"}) {
+    Status s = CheckWebhookUrl(url, UrlPolicy{});
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << url << ": " << s.message();
+    EXPECT_NE(s.message().find("ends in a number"), std::string::npos) << s.message();
+  }
+  EXPECT_TRUE(CheckWebhookUrl("http://8.8.8.8/", Public()).ok());
+  EXPECT_TRUE(CheckWebhookUrl("http://134744072/", Public()).ok());  // 8.8.8.8
+  EXPECT_TRUE(CheckWebhookUrl("http://host1.example/", Public()).ok());
+}
+
+TEST(CheckResolvedAddressTest, RefusesEveryListedPrivateRangeWhenStrict) {
+  for (const char* ip : {"127.0.0.1", "10.0.0.1", "172.16.0.1", "192.168.1.1", "100.64.0.1",
+                         "fc00::1", "fd00::1", "::1", "64:ff9b:1::1"}) {
+    EXPECT_EQ(CheckResolvedAddress(ip, Public()).code(), StatusCode::kFailedPrecondition) << ip;
+  }
+  for (const char* ip : {"169.254.0.1", "0.0.0.0", "fe80::1", "::", "224.0.0.1", "ff02::1",
+                         "255.255.255.255", "240.0.0.1"}) {
+    EXPECT_EQ(CheckResolvedAddress(ip, UrlPolicy{}).code(), StatusCode::kFailedPrecondition)
+        << ip;
+  }
+}
+
+TEST(CheckResolvedAddressTest, RefusesIpv6TransitionFormsCarryingPrivateIpv4) {
+  ExpectRefused("::127.0.0.1", Public(), "loopback");                // IPv4-compatible
+  ExpectRefused("::ffff:0:7f00:1", Public(), "loopback");            // SIIT
+  ExpectRefused("64:ff9b::7f00:1", Public(), "loopback");            // NAT64
+  ExpectRefused("64:ff9b::a00:1", Public(), "RFC 1918");             // NAT64 of 10.0.0.1
+  ExpectRefused("2002:7f00:1::1", Public(), "loopback");             // 6to4
+  ExpectRefused("2002:c0a8:101::", Public(), "RFC 1918");            // 6to4 of 192.168.1.1
+  ExpectRefused("2001:0:7f00:1::f7f7:f7f7", Public(), "loopback");   // Teredo server
+  ExpectRefused("2001:0:808:808:0:0:80ff:fffe", Public(), "loopback");  // Teredo client ~
+  ExpectRefused("64:ff9b::a9fe:a9fe", UrlPolicy{}, "cloud metadata");
+  ExpectRefused("::169.254.169.254", UrlPolicy{}, "cloud metadata");
+  ExpectRefused("2002:a9fe:a9fe::", UrlPolicy{}, "cloud metadata");
+  EXPECT_TRUE(CheckResolvedAddress("64:ff9b::808:808", Public()).ok());  // NAT64 of 8.8.8.8
+  EXPECT_TRUE(CheckResolvedAddress("2002:808:808::1", Public()).ok());
+  EXPECT_TRUE(CheckResolvedAddress("::1", UrlPolicy{}).ok());  // not "compatible 0.0.0.1"
+}
+
+TEST(CheckResolvedAddressTest, AllowOutboundAdmitsListedPrivateDestinationsOnly) {
+  UrlPolicy policy{.allow_private = false,
+                   .admit_hosts = {"localhost", ".internal.corp"},
+                   .admit_cidrs = {"127.0.0.1", "10.1.0.0/16"}};
+  EXPECT_TRUE(CheckResolvedAddress("127.0.0.1", policy).ok());
+  EXPECT_TRUE(CheckResolvedAddress("10.1.2.3", policy).ok());
+  EXPECT_TRUE(CheckResolvedAddress("8.8.8.8", policy).ok());  // public stays allowed
+  ExpectRefused("127.0.0.2", policy, "--allow-outbound");
+  ExpectRefused("10.2.0.1", policy, "RFC 1918");
+  // By name: the addresses the admitted host resolves to pass the private rule, never rule 1.
+  EXPECT_TRUE(HostAdmitted("http://localhost:8000/webhook-receiver", policy));
+  EXPECT_TRUE(HostAdmitted("http://db.internal.corp/x", policy));
+  EXPECT_FALSE(HostAdmitted("http://internal.corp.evil.example/x", policy));
+  EXPECT_TRUE(CheckResolvedAddress("192.168.9.9", policy, /*host_admitted=*/true).ok());
+  ExpectRefused("169.254.169.254", policy, "cloud metadata");
+  EXPECT_EQ(CheckResolvedAddress("169.254.169.254", policy, true).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(CheckWebhookUrl("http://127.0.0.1:9/", policy).ok());
+  EXPECT_EQ(CheckWebhookUrl("http://127.1:9/", UrlPolicy{.allow_private = false}).code(),
+            StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

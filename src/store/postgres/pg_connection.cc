@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/secret_redaction.h"
+
 namespace conveyor {
 namespace {
 
@@ -70,8 +72,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
   PGconn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (c == nullptr) return Status::Unavailable("PostgreSQL is unreachable: out of memory");
   if (PQstatus(c) != CONNECTION_OK) {
-    Status s =
-        Status::Unavailable(Prefixed("PostgreSQL is unreachable: ", Trimmed(PQerrorMessage(c))));
+    // libpq's message may echo parts of the conninfo; never let the password out with it.
+    Status s = Status::Unavailable(Prefixed(
+        "PostgreSQL is unreachable: ",
+        RedactSecrets(Trimmed(PQerrorMessage(c)), {PasswordIn(conninfo)})));
     PQfinish(c);
     return s;
   }

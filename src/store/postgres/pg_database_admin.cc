@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "core/secret_redaction.h"
 #include "store/postgres/postgres_store.h"
 
 namespace conveyor {
@@ -49,7 +50,7 @@ Result<std::string> RecreatePostgresDatabase(const std::string& url, const std::
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(options->url.c_str()), &PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     return Status::Unavailable(std::string("PostgreSQL is unreachable: ") +
-                               PQerrorMessage(conn.get()));
+                               RedactSecrets(PQerrorMessage(conn.get()), {PasswordIn(url)}));
   }
   if (Status s = Exec(conn.get(), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); !s.ok()) {
     return s;

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <utility>
 
+#include "core/secret_redaction.h"
+
 #include "store/postgres/pg_async_runner.h"
 #include "store/postgres/pg_insert_coalescer.h"
 #include "store/postgres/pg_job_ops.h"
@@ -60,7 +62,9 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(PostgresOptions optio
     std::string why = error != nullptr ? error : "cannot parse it";
     PQfreemem(error);
     while (!why.empty() && why.back() == '\n') why.pop_back();
-    return Status::InvalidArgument("bad PostgreSQL URL: " + why);
+    // libpq quotes the token it could not parse, which may be (part of) the password.
+    return Status::InvalidArgument("bad PostgreSQL URL: " +
+                                   RedactSecrets(why, {PasswordIn(options.url)}));
   }
   PQconninfoFree(parsed);
   if (options.pool_size < 1 || options.async_threads < 1) {
