@@ -14,6 +14,9 @@ namespace {
 
 constexpr size_t kMaxColumns = 1000;
 constexpr size_t kMaxEnumValues = 10000;
+// Each compiled pattern may use CsvPattern::kMaxMemoryBytes (1 MiB): 32 bound one rule set's
+// patterns to 32 MiB and their compile time on the submitting thread (docs/handlers.md).
+constexpr size_t kMaxRegexColumns = 32;
 
 Status Bad(const std::string& field, const std::string& what) {
   return Status::InvalidArgument(field + " " + what);
@@ -150,11 +153,14 @@ Result<CsvRuleSet> ParseCsvRuleSet(const json::value& v, const std::string& wher
   }
   CsvRuleSet set;
   std::set<std::string, std::less<>> seen;
+  size_t regex_columns = 0;
   for (size_t i = 0; i < cols->get_array().size(); ++i) {
     const std::string field = where + ".columns[" + std::to_string(i) + "]";
     Result<CsvColumnRule> rule = ParseColumn(cols->get_array()[i], field);
     if (!rule.ok()) return rule.status();
     if (!seen.insert(rule->name).second) return Bad(field + ".name", "repeats column " + rule->name);
+    if (rule->type == CsvType::kRegex && ++regex_columns > kMaxRegexColumns)
+      return Bad(field + ".type", "regex is allowed on at most 32 columns of a rule set");
     set.columns.push_back(std::move(rule).value());
   }
   return set;
