@@ -155,6 +155,8 @@ Result<std::shared_ptr<const CsvPattern>> CsvPattern::Compile(const std::string&
 
 CsvPattern::~CsvPattern() = default;
 
+int CsvPattern::program_size() const { return re_->ProgramSize(); }
+
 bool CsvPattern::Matches(std::string_view value) const {
   // The simple matcher never accepts a NUL byte; RE2 sees NUL as an ordinary byte, but a value
   // holding one never matched under regexec, and still does not.
