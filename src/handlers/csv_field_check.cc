@@ -141,6 +141,8 @@ re2::RE2::Options PatternOptions() {
 }  // namespace
 
 Result<std::shared_ptr<const CsvPattern>> CsvPattern::Compile(const std::string& pattern) {
+  if (pattern.size() > kMaxPatternBytes)
+    return Status::InvalidArgument("the pattern is longer than 1024 bytes");
   std::shared_ptr<CsvPattern> p(new CsvPattern());
   p->re_ = std::make_unique<re2::RE2>(pattern, PatternOptions());
   if (p->re_->error_code() == re2::RE2::ErrorPatternTooLarge) {
