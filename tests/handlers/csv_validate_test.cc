@@ -143,7 +143,7 @@ TEST(CsvValidateTest, MissingInputFailsPermanently) {
 
 TEST(CsvValidateTest, NoArtifactDirectoryFailsClearly) {
   HandlerRegistry registry;
-  RegisterCsvHandlers(registry, {});
+  RegisterCsvHandlers(registry, {}, {.dirs = CsvInputDirs({"/tmp"})});
   TestContext ctx(CsvPayload("/tmp/x.csv"));  // no artifact_root
   Result<std::string> r = registry.Find("csv.validate")->Run(ctx);
   ASSERT_FALSE(r.ok());
