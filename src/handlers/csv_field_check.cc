@@ -147,8 +147,8 @@ Result<std::shared_ptr<const CsvPattern>> CsvPattern::Compile(const std::string&
   p->re_ = std::make_unique<re2::RE2>(pattern, PatternOptions());
   if (p->re_->error_code() == re2::RE2::ErrorPatternTooLarge) {
     return Status::InvalidArgument(
-        "the pattern is too large once compiled (over the 1 MiB budget per pattern): use fewer or smaller "
-        "repetition counts such as {1,200}");
+        "the pattern is too large once compiled (over the 1 MiB budget per pattern): use "
+        "fewer or smaller repetition counts such as {1,200}");
   }
   if (!p->re_->ok()) return Status::InvalidArgument(p->re_->error());
   p->simple_ = CsvSimplePattern::Parse(pattern);

@@ -8,9 +8,9 @@
 //   - at run time, OpenInput(): open() with O_NOFOLLOW (no symlink as the last component) and
 //     O_NONBLOCK (a FIFO cannot hang the worker), fstat() a regular file, then read back the
 //     path the kernel actually opened (/proc/self/fd/N) and require it under a directory as
-//     resolved now (realpath, so a directory created after start counts). Checking the opened descriptor, not the name, leaves no
-//     window between check and use: a symlink swapped in anywhere along the path is seen.
-//     Without /proc the check fails closed.
+//     resolved now (realpath, so a directory created after start counts). Checking the opened
+//     descriptor, not the name, leaves no window between check and use: a symlink swapped in
+//     anywhere along the path is seen. Without /proc the check fails closed.
 // Thread-safety: immutable after construction; the methods may be called from many threads.
 #pragma once
 

@@ -76,8 +76,9 @@ TEST(CsvInputDirsTest, CsvJobOutsideInputDirsIsRefusedAtSubmitAndFailsPermanentl
   HandlerRegistry registry;
   RegisterCsvHandlers(registry, {}, {.dirs = d.dirs});
   Handler* h = registry.Find("csv.correct");
-  for (const std::string& uri : {std::string("/proc/self/environ"), std::string("file:///etc/shadow"),
-                                 "file://" + d.tmp.path() + "/secret.csv"}) {
+  for (const std::string& uri :
+       {std::string("/proc/self/environ"), std::string("file:///etc/shadow"),
+        "file://" + d.tmp.path() + "/secret.csv"}) {
     const std::string payload = R"({"input_uri": ")" + uri + R"(", "delimiter": "|"})";
     Status s = h->ValidatePayload(MustParseJson(payload));
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << uri;

@@ -111,11 +111,11 @@ TEST(CsvRegexBudgetTest, KeepsTheExtendedSyntaxRuleSetsUse) {
   EXPECT_FALSE(Matches("a|b", "ab"));  // alternation is anchored as a whole
   EXPECT_TRUE(Matches("(ab)+", "abab"));
   EXPECT_TRUE(Matches("[[:alpha:]]+[[:digit:]]{2}", "SKU42"));
-  EXPECT_TRUE(Matches("^A.C$", "A\nC"));  // '.' takes a newline, as regexec did
-  EXPECT_FALSE(Matches("A$", "A\n"));     // '$' only at the end of the value
+  EXPECT_TRUE(Matches("^A.C$", "A\nC"));   // '.' takes a newline, as regexec did
+  EXPECT_FALSE(Matches("A$", "A\n"));      // '$' only at the end of the value
   EXPECT_TRUE(Matches("..", "\xC3\xA9"));  // bytes, as regcomp read them in the C locale
   EXPECT_FALSE(Matches("a+", std::string(300, 'a') + "b"));  // past the simple matcher
-  EXPECT_FALSE(CsvPattern::Compile("(a)\\1").ok());        // no back-references in RE2
+  EXPECT_FALSE(CsvPattern::Compile("(a)\\1").ok());          // no back-references in RE2
 }
 
 }  // namespace
