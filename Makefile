@@ -9,7 +9,7 @@ STORE ?= sqlite:./data/conveyor.db
 DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libpq-dev \
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev python3-aiosmtpd curl
+  libgtest-dev libgmock-dev libbenchmark-dev python3-aiosmtpd curl libre2-dev
 
 # The tests start throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py).
 DEBIAN_PACKAGES += postgresql

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ext/stdio_filebuf.h>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "api/request_context.h"
 #include "core/ids.h"
+#include "handlers/artifact_file.h"
 #include "runtime/job_service.h"
 
 namespace conveyor::api {
@@ -70,15 +72,16 @@ std::optional<std::string> FileName(RequestContext& ctx, const Job& job) {
   return std::nullopt;
 }
 
+// Only from the job's own directory: OpenArtifactFile (handlers/artifact_file.h) confines it.
 void Serve(RequestContext& ctx, const std::string& job_id, const std::string& name) {
-  const std::string& root = ctx.jobs.config().artifact_dir;
-  std::ifstream in(root + "/" + job_id + "/" + name, std::ios::binary);
-  if (root.empty() || !in) {
-    ctx.Fail({ErrorKind::kNotFound, "job " + job_id + " has no artifact named " + name});
+  Result<int> fd = OpenArtifactFile(ctx.jobs.config().artifact_dir, job_id, name);
+  if (!fd.ok()) {
+    ctx.Fail(ErrorFromStatus(fd.status()));
     return;
   }
+  __gnu_cxx::stdio_filebuf<char> file(*fd, std::ios::in | std::ios::binary);  // closes fd
   std::ostringstream body;
-  body << in.rdbuf();
+  body << &file;
   ctx.response.body = std::move(body).str();
   ctx.response.content_type = ContentTypeFor(name);
   ctx.response.content_disposition = "attachment; filename=\"" + name + "\"";

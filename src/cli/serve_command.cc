@@ -57,6 +57,7 @@ struct ServeOptions {
   std::string commands_file;  // operator-declared command.<name> job types
   std::string data_dir;       // job artifacts go to <data_dir>/artifacts/<job id>/
   std::string rulesets_file;        // named rule sets for csv.validate / csv.correct
+  std::vector<std::string> input_dirs;  // csv.* local inputs, besides <data_dir>/inputs
   WebhookFlags webhooks;
   bool no_listen = false;         // PostgreSQL: no LISTEN/NOTIFY (PgBouncer transaction mode)
   int64_t poll_interval_ms = -1;  // idle workers look for work this often; -1: by store
@@ -102,6 +103,10 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--data-dir", o.data_dir,
                  "Directory for job artifacts (<data-dir>/artifacts/<job id>/: reports, CSVs)")
       ->envname("CONVEYOR_DATA_DIR")->default_str("the SQLite file's directory, else ./data");
+  cmd.add_option("--input-dir", o.input_dirs,
+                 "Directory csv.validate/csv.correct may read local inputs from, besides "
+                 "<data-dir>/inputs (repeatable; CONVEYOR_INPUT_DIRS: a ':'-separated list)")
+      ->envname("CONVEYOR_INPUT_DIRS");
   cmd.add_option("--rulesets-file", o.rulesets_file,
                  "JSON file of named CSV rule sets for csv.validate/csv.correct (docs/handlers.md)")
       ->envname("CONVEYOR_RULESETS_FILE");
@@ -144,6 +149,20 @@ std::string DataDir(const ServeOptions& o) {
   return parent.empty() ? "." : parent.string();
 }
 
+// <data-dir>/inputs, then each --input-dir; a value may list several, ':'-separated (as the
+// environment variable does).
+std::vector<std::string> InputDirs(const ServeOptions& o) {
+  std::vector<std::string> dirs = {(std::filesystem::path(DataDir(o)) / "inputs").string()};
+  for (const std::string& value : o.input_dirs) {
+    for (size_t start = 0; start <= value.size();) {
+      const size_t end = std::min(value.find(':', start), value.size());
+      if (end > start) dirs.push_back(value.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  return dirs;
+}
+
 RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   RuntimeConfig c;
   c.node_name = o.node_name.empty() ? NodeRegistry::DefaultName() : o.node_name;
@@ -156,6 +175,7 @@ RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   c.retry.base_ms = o.retry_base_ms;
   c.retry.cap_ms = std::max(o.retry_cap_ms, o.retry_base_ms);
   c.artifact_dir = (std::filesystem::path(DataDir(o)) / "artifacts").string();
+  c.input_dirs = InputDirs(o);
   return c;
 }
 
@@ -251,7 +271,11 @@ int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
   ApplyWebhookSettings(webhook_config, handlers);
   RuntimeConfig config = ToRuntimeConfig(o);
   const Clock& clock = *SystemClock::Default();
-  RegisterCsvHandlers(handlers, rulesets, webhook_config.policy);
+  // Best effort: without it local inputs are refused, which the job's error explains.
+  std::error_code ignored;
+  std::filesystem::create_directories(config.input_dirs.front(), ignored);
+  RegisterCsvHandlers(handlers, rulesets,
+                      {.policy = webhook_config.policy, .dirs = CsvInputDirs(config.input_dirs)});
   handlers.Register(std::make_unique<ReportHandler>(store, clock));
   std::unique_ptr<WorkerPool> pool;
   // Always a pool: with 0 workers it still runs the maintenance loops (lease rescue).

@@ -1,6 +1,7 @@
 #include "handlers/artifact_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,7 +21,36 @@ Status WriteAll(int fd, std::string_view content) {
   return fsync(fd) == 0 ? Status::Ok() : Status::Unavailable(std::strerror(errno));
 }
 
+bool IsPlainName(const std::string& n) {
+  return !n.empty() && n != "." && n != ".." && n.find('/') == std::string::npos &&
+         n.find('\0') == std::string::npos;
+}
+
+// Closes the descriptor unless released.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
 }  // namespace
+
+Result<int> OpenArtifactFile(const std::string& root, const std::string& job_id,
+                             const std::string& name) {
+  const Status missing = Status::NotFound("job " + job_id + " has no artifact named " + name);
+  if (root.empty() || !IsPlainName(job_id) || !IsPlainName(name)) return missing;
+  Fd dir{open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (dir.fd < 0) return missing;
+  Fd job{openat(dir.fd, job_id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
+  if (job.fd < 0) return missing;
+  Fd file{openat(job.fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
+  struct stat st {};
+  if (file.fd < 0 || fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) return missing;
+  const int fd = file.fd;
+  file.fd = -1;
+  return fd;
+}
 
 Status WriteArtifactFile(const std::string& dir, const std::string& name, std::string_view content) {
   const std::string path = dir + "/" + name;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 
+#include <re2/re2.h>
+
 namespace conveyor {
 namespace {
 
@@ -120,31 +122,50 @@ std::optional<CsvViolation> CheckRange(const CsvColumnRule& rule, std::string_vi
 
 }  // namespace
 
+namespace {
+
+// ERE as regcomp(REG_EXTENDED) read it without REG_NEWLINE, in the C locale: bytes, '.' matches
+// a newline, '^' and '$' only at the ends of the value.
+re2::RE2::Options PatternOptions() {
+  re2::RE2::Options o;
+  o.set_posix_syntax(true);
+  o.set_encoding(re2::RE2::Options::EncodingLatin1);
+  o.set_one_line(true);
+  o.set_dot_nl(true);
+  o.set_never_capture(true);
+  o.set_log_errors(false);  // the pattern comes from a request: its errors are the client's
+  o.set_max_mem(CsvPattern::kMaxMemoryBytes);
+  return o;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const CsvPattern>> CsvPattern::Compile(const std::string& pattern) {
+  if (pattern.size() > kMaxPatternBytes)
+    return Status::InvalidArgument("the pattern is longer than 1024 bytes");
   std::shared_ptr<CsvPattern> p(new CsvPattern());
-  // Anchored, so the pattern describes the whole value as a rule set's author expects.
-  const std::string anchored = "^(" + pattern + ")$";
-  const int rc = regcomp(&p->re_, anchored.c_str(), REG_EXTENDED | REG_NOSUB);
-  if (rc != 0) {
-    char buf[256];
-    regerror(rc, &p->re_, buf, sizeof buf);
-    return Status::InvalidArgument(buf);
+  p->re_ = std::make_unique<re2::RE2>(pattern, PatternOptions());
+  if (p->re_->error_code() == re2::RE2::ErrorPatternTooLarge) {
+    return Status::InvalidArgument(
+        "the pattern is too large once compiled (over the 1 MiB budget per pattern): use "
+        "fewer or smaller repetition counts such as {1,200}");
   }
-  p->compiled_ = true;
+  if (!p->re_->ok()) return Status::InvalidArgument(p->re_->error());
   p->simple_ = CsvSimplePattern::Parse(pattern);
   return std::shared_ptr<const CsvPattern>(std::move(p));
 }
 
-CsvPattern::~CsvPattern() {
-  if (compiled_) regfree(&re_);
-}
+CsvPattern::~CsvPattern() = default;
+
+int CsvPattern::program_size() const { return re_->ProgramSize(); }
 
 bool CsvPattern::Matches(std::string_view value) const {
-  // A NUL inside the value would end the match early: such a value never matches.
-  // (the simple matcher never accepts a NUL byte, so it needs no search for one)
+  // The simple matcher never accepts a NUL byte; RE2 sees NUL as an ordinary byte, but a value
+  // holding one never matched under regexec, and still does not.
   if (simple_ && value.size() <= CsvSimplePattern::kMaxValueBytes) return simple_->Matches(value);
   if (value.find('\0') != std::string_view::npos) return false;
-  return regexec(&re_, value.data(), 0, nullptr, 0) == 0;
+  // Anchored at both ends, so the pattern describes the whole value as a rule set's author expects.
+  return re2::RE2::FullMatch(value, *re_);
 }
 
 const std::string* FindEnumValue(const CsvColumnRule& rule, std::string_view v,

@@ -6,7 +6,7 @@
 namespace conveyor {
 
 Status CsvJobHandler::ValidatePayload(const boost::json::value& payload) const {
-  return ParseCsvJobSpec(payload, rulesets_, policy_, kind_ == CsvJobKind::kValidate).status();
+  return ParseCsvJobSpec(payload, rulesets_, sources_, kind_ == CsvJobKind::kValidate).status();
 }
 
 Result<std::string> CsvJobHandler::Run(JobContext& ctx) {
@@ -14,15 +14,15 @@ Result<std::string> CsvJobHandler::Run(JobContext& ctx) {
   boost::json::value payload = boost::json::parse(ctx.job().payload, ec);
   if (ec) return Status::InvalidArgument("payload is not JSON: " + ec.message());
   Result<CsvJobSpec> spec =
-      ParseCsvJobSpec(payload, rulesets_, policy_, kind_ == CsvJobKind::kValidate);
+      ParseCsvJobSpec(payload, rulesets_, sources_, kind_ == CsvJobKind::kValidate);
   if (!spec.ok()) return spec.status();
-  return RunCsvJob(ctx, *spec, kind_, policy_);
+  return RunCsvJob(ctx, *spec, kind_, sources_);
 }
 
 void RegisterCsvHandlers(HandlerRegistry& registry, const CsvRuleSets& rulesets,
-                         const UrlPolicy& policy) {
-  registry.Register(std::make_unique<CsvJobHandler>(CsvJobKind::kValidate, rulesets, policy));
-  registry.Register(std::make_unique<CsvJobHandler>(CsvJobKind::kCorrect, rulesets, policy));
+                         const CsvInputSources& sources) {
+  registry.Register(std::make_unique<CsvJobHandler>(CsvJobKind::kValidate, rulesets, sources));
+  registry.Register(std::make_unique<CsvJobHandler>(CsvJobKind::kCorrect, rulesets, sources));
 }
 
 }  // namespace conveyor

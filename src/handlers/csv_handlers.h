@@ -1,8 +1,8 @@
 // csv.validate and csv.correct, the job types that replace the seeds' validate_csv_job and
 // correct_csv_job. Payload, artifacts and errors: csv_job.h and docs/handlers.md.
 //
-// Both hold the node's named rule sets (serve --rulesets-file) and URL policy, fixed at
-// construction: stateless afterwards, so Run() is thread-safe.
+// Both hold the node's named rule sets (serve --rulesets-file), URL policy and input
+// directories (serve --input-dir), fixed at construction: stateless afterwards, so Run() is thread-safe.
 #pragma once
 
 #include <utility>
@@ -17,8 +17,8 @@ namespace conveyor {
 
 class CsvJobHandler : public Handler {
  public:
-  CsvJobHandler(CsvJobKind kind, CsvRuleSets rulesets, UrlPolicy policy)
-      : kind_(kind), rulesets_(std::move(rulesets)), policy_(std::move(policy)) {}
+  CsvJobHandler(CsvJobKind kind, CsvRuleSets rulesets, CsvInputSources sources)
+      : kind_(kind), rulesets_(std::move(rulesets)), sources_(std::move(sources)) {}
 
   std::string_view type() const override {
     return kind_ == CsvJobKind::kValidate ? "csv.validate" : "csv.correct";
@@ -29,12 +29,13 @@ class CsvJobHandler : public Handler {
  private:
   CsvJobKind kind_;
   CsvRuleSets rulesets_;
-  UrlPolicy policy_;
+  CsvInputSources sources_;
 };
 
 // Registers (or replaces) csv.validate and csv.correct with these rule sets. Private networks
 // are allowed for HTTP inputs, as for http.request, until the policy comes from configuration.
+// With no input directories every local input is refused.
 void RegisterCsvHandlers(HandlerRegistry& registry, const CsvRuleSets& rulesets,
-                         const UrlPolicy& policy = UrlPolicy{.allow_private = true});
+                         const CsvInputSources& sources = CsvInputSources{});
 
 }  // namespace conveyor

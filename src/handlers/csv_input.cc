@@ -34,15 +34,15 @@ struct FdCloser {
   ~FdCloser() { close(fd); }
 };
 
-Status ReadFile(const std::string& path, const std::function<bool()>& cancelled,
-                const CsvChunkSink& sink) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return Status::FailedPrecondition("cannot open input " + path + ": " + std::strerror(errno));
+Status ReadFile(const std::string& path, const CsvInputDirs& dirs,
+                const std::function<bool()>& cancelled, const CsvChunkSink& sink) {
+  Result<int> opened = dirs.OpenInput(path);  // checks the directories again: see its header
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
   FdCloser closer{fd};
   struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-    return Status::FailedPrecondition("input " + path + " is not a regular file");
+  if (fstat(fd, &st) != 0)
+    return Status::Unavailable("cannot stat input " + path + ": " + std::strerror(errno));
   // Advice only: the kernel reads ahead harder; ignoring a failure changes nothing else.
   (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   std::vector<char> buf(kChunkBytes);
@@ -83,21 +83,26 @@ Status ReadHttp(const std::string& uri, const UrlPolicy& policy,
 
 }  // namespace
 
-bool IsCsvInputUri(std::string_view uri, const UrlPolicy& policy, std::string* message) {
+bool IsCsvInputUri(std::string_view uri, const CsvInputSources& sources, std::string* message) {
   if (IsHttp(uri)) {
-    Status s = CheckWebhookUrl(uri, policy);
+    Status s = CheckWebhookUrl(uri, sources.policy);
     if (!s.ok()) *message = s.message();
     return s.ok();
   }
-  if (LocalPath(uri).starts_with('/')) return true;
-  *message = "must be an absolute path (/data/in.csv), a file:// URI or an http(s) URL";
+  const std::string path = LocalPath(uri);
+  if (!path.starts_with('/')) {
+    *message = "must be an absolute path (/data/inputs/in.csv), a file:// URI or an http(s) URL";
+    return false;
+  }
+  if (sources.dirs.IsUnder(path)) return true;
+  *message = std::string(CsvInputDirs::kOutsideMessage);
   return false;
 }
 
-Status ReadCsvInput(const std::string& uri, const UrlPolicy& policy,
+Status ReadCsvInput(const std::string& uri, const CsvInputSources& sources,
                     const std::function<bool()>& cancelled, const CsvChunkSink& sink) {
-  if (IsHttp(uri)) return ReadHttp(uri, policy, cancelled, sink);
-  return ReadFile(LocalPath(uri), cancelled, sink);
+  if (IsHttp(uri)) return ReadHttp(uri, sources.policy, cancelled, sink);
+  return ReadFile(LocalPath(uri), sources.dirs, cancelled, sink);
 }
 
 }  // namespace conveyor

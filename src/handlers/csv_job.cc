@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "handlers/artifact_file.h"
-#include "handlers/csv_input.h"
 #include "handlers/csv_processor.h"
 #include "handlers/csv_reader.h"
 
@@ -110,12 +109,13 @@ Result<Outputs> OpenOutputs(JobContext& ctx, bool write_csv, char delimiter) {
 }
 
 // Streams the input through the reader; parse errors are left to the caller.
-Status Stream(JobContext& ctx, const CsvJobSpec& spec, const UrlPolicy& policy, CsvReader& reader,
+Status Stream(JobContext& ctx, const CsvJobSpec& spec, const CsvInputSources& sources,
+              CsvReader& reader,
               const CsvReport& report, const char* verb) {
   ProgressTicker ticker(ctx, verb);
   ticker.Tick(0, -1, 0, false);
   const auto cancelled = [&ctx] { return ctx.Cancelled(); };
-  Status s = ReadCsvInput(spec.input_uri, policy, cancelled,
+  Status s = ReadCsvInput(spec.input_uri, sources, cancelled,
                           [&](std::string_view chunk, int64_t total) {
                             if (ctx.Cancelled()) return Status::Cancelled("csv job cancelled");
                             Status fed = reader.Feed(chunk);
@@ -139,7 +139,7 @@ Status WriteArtifacts(const Outputs& out, const CsvJobSpec& spec, const CsvRepor
 }  // namespace
 
 Result<CsvJobSpec> ParseCsvJobSpec(const json::value& payload, const CsvRuleSets& named,
-                                   const UrlPolicy& policy, bool ruleset_required) {
+                                   const CsvInputSources& sources, bool ruleset_required) {
   if (!payload.is_object()) return Invalid("payload must be an object with input_uri and ruleset");
   const json::object& o = payload.get_object();
   const json::value* uri = o.if_contains("input_uri");
@@ -148,7 +148,7 @@ Result<CsvJobSpec> ParseCsvJobSpec(const json::value& payload, const CsvRuleSets
   CsvJobSpec spec;
   spec.input_uri = std::string(uri->get_string());
   std::string why;
-  if (!IsCsvInputUri(spec.input_uri, policy, &why)) return Invalid("payload.input_uri " + why);
+  if (!IsCsvInputUri(spec.input_uri, sources, &why)) return Invalid("payload.input_uri " + why);
   Result<CsvRuleSet> rules = ParseRuleSet(o, named, ruleset_required);
   if (!rules.ok()) return rules.status();
   spec.rules = std::move(rules).value();
@@ -157,7 +157,7 @@ Result<CsvJobSpec> ParseCsvJobSpec(const json::value& payload, const CsvRuleSets
 }
 
 Result<std::string> RunCsvJob(JobContext& ctx, const CsvJobSpec& spec, CsvJobKind kind,
-                              const UrlPolicy& policy) {
+                              const CsvInputSources& sources) {
   const bool correct = kind == CsvJobKind::kCorrect;
   const bool fix = correct || spec.auto_fix;
   Result<Outputs> out = OpenOutputs(ctx, fix, spec.delimiter);
@@ -167,7 +167,7 @@ Result<std::string> RunCsvJob(JobContext& ctx, const CsvJobSpec& spec, CsvJobKin
   CsvReader reader([&](uint64_t n, const auto& fields) { return processor.OnRecord(n, fields); },
                    spec.delimiter);
   const char* verb = correct ? "corrected" : "validated";
-  Status s = Stream(ctx, spec, policy, reader, report, verb);
+  Status s = Stream(ctx, spec, sources, reader, report, verb);
   if (s.code() == StatusCode::kInvalidArgument && !correct) {
     report.AddFileError(s.message());  // a malformed file is a finding, not a failed job
     s = Status::Ok();

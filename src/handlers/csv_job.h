@@ -2,7 +2,8 @@
 // CsvReader → CsvProcessor (fix, check, write), report progress and honour cancellation
 // between chunks, then write the artifacts into the job's artifact directory.
 //
-// Payload (both types): {"input_uri": "/abs/path.csv" | "file:///…" | "https://…",
+// Payload (both types): {"input_uri": "/abs/path.csv" | "file:///…" | "https://…" (a local
+//   path only under the input directories, csv_input_dirs.h),
 //   "ruleset": "<name from the rule-set file>" | {inline rule set, csv_rules.h},
 //   "auto_fix": false, "max_errors": 1000 (0..100000), "delimiter": ","}.
 // csv.validate: report.json (result_ref); with auto_fix also corrected.csv, and the checks see
@@ -22,9 +23,9 @@
 #include <string>
 
 #include "core/status.h"
+#include "handlers/csv_input.h"
 #include "handlers/csv_rules.h"
 #include "handlers/handler.h"
-#include "webhook/url_policy.h"
 
 namespace conveyor {
 
@@ -43,10 +44,10 @@ struct CsvJobSpec {
 
 // InvalidArgument naming the payload field; an unknown rule-set name lists the known ones.
 Result<CsvJobSpec> ParseCsvJobSpec(const boost::json::value& payload, const CsvRuleSets& named,
-                                   const UrlPolicy& policy, bool ruleset_required);
+                                   const CsvInputSources& sources, bool ruleset_required);
 
 // Returns the result JSON text (CsvReport::SummaryJson) after setting the result_ref.
 Result<std::string> RunCsvJob(JobContext& ctx, const CsvJobSpec& spec, CsvJobKind kind,
-                              const UrlPolicy& policy);
+                              const CsvInputSources& sources);
 
 }  // namespace conveyor

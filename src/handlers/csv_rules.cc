@@ -14,6 +14,14 @@ namespace {
 
 constexpr size_t kMaxColumns = 1000;
 constexpr size_t kMaxEnumValues = 10000;
+// Each compiled pattern may use CsvPattern::kMaxMemoryBytes (1 MiB): 32 bound one rule set's
+// patterns to 32 MiB and their compile time on the submitting thread (docs/handlers.md).
+constexpr size_t kMaxRegexColumns = 32;
+// RE2 instructions of all a rule set's patterns together. One pattern at the 1 MiB budget has
+// ~60-90k and compiles in ~30 ms; this cap keeps the whole rule set's compile (what fits, plus
+// the one pattern that tips it over) near that, on the thread that validates the submit.
+// Ample for real rule sets: [A-Z]{3}-[0-9]{1,10} is ~30 instructions.
+constexpr int kMaxRuleSetProgramSize = 20000;
 
 Status Bad(const std::string& field, const std::string& what) {
   return Status::InvalidArgument(field + " " + what);
@@ -150,11 +158,18 @@ Result<CsvRuleSet> ParseCsvRuleSet(const json::value& v, const std::string& wher
   }
   CsvRuleSet set;
   std::set<std::string, std::less<>> seen;
+  size_t regex_columns = 0;
+  int program_size = 0;
   for (size_t i = 0; i < cols->get_array().size(); ++i) {
     const std::string field = where + ".columns[" + std::to_string(i) + "]";
     Result<CsvColumnRule> rule = ParseColumn(cols->get_array()[i], field);
     if (!rule.ok()) return rule.status();
     if (!seen.insert(rule->name).second) return Bad(field + ".name", "repeats column " + rule->name);
+    if (rule->type == CsvType::kRegex && ++regex_columns > kMaxRegexColumns)
+      return Bad(field + ".type", "regex is allowed on at most 32 columns of a rule set");
+    if (rule->compiled && (program_size += rule->compiled->program_size()) > kMaxRuleSetProgramSize)
+      return Bad(field + ".pattern", "takes the rule set's patterns over their joint size limit "
+                                     "(20000 compiled instructions): use smaller repetition counts");
     set.columns.push_back(std::move(rule).value());
   }
   return set;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/retry_policy.h"
@@ -27,6 +28,9 @@ struct RuntimeConfig {
   // Jobs' artifacts go to <artifact_dir>/<job id>/ (serve: <data-dir>/artifacts); empty: the
   // handlers that make artifacts fail with FailedPrecondition.
   std::string artifact_dir;
+  // The only directories csv.validate / csv.correct may read local inputs from (serve:
+  // <data-dir>/inputs plus each --input-dir / CONVEYOR_INPUT_DIRS); empty: none.
+  std::vector<std::string> input_dirs;
   RetryPolicy retry;                // backoff between attempts
   TimeMs shutdown_grace_ms = 10000; // running work may finish within this on SIGTERM
 };

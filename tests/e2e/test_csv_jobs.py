@@ -64,7 +64,8 @@ class CsvJobsTest(ServerTestCase):
 
     def csv_server(self):
         return self.new_server(workers=2, extra=["--rulesets-file", self.rules_file,
-                                                 "--data-dir", os.path.join(self.dir, "data")])
+                                                 "--data-dir", os.path.join(self.dir, "data"),
+                                                 "--input-dir", self.dir])
 
     def artifact(self, s, job_id, name=None):
         path = f"/api/v1/jobs/{job_id}/artifact" + (f"?name={name}" if name else "")

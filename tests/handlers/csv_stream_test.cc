@@ -90,7 +90,7 @@ std::string RulesWithoutUnique() {
 
 Result<std::string> RunProbe(const std::string& type, ProbeContext& ctx) {
   HandlerRegistry registry;
-  RegisterCsvHandlers(registry, {});
+  RegisterCsvHandlers(registry, {}, {.dirs = CsvInputDirs({"/tmp"})});  // CsvTempDir's parent
   return registry.Find(type)->Run(ctx);
 }
 

@@ -85,7 +85,7 @@ struct CsvRun {
 inline CsvRun RunCsv(const std::string& type, const std::string& payload, const CsvTempDir& dir,
                      const CsvRuleSets& named = {}) {
   HandlerRegistry registry;
-  RegisterCsvHandlers(registry, named);
+  RegisterCsvHandlers(registry, named, {.dirs = CsvInputDirs({dir.path()})});  // the input dir
   Handler* h = registry.Find(type);
   EXPECT_NE(h, nullptr);
   TestContext ctx(payload);

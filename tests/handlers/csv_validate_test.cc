@@ -143,7 +143,7 @@ TEST(CsvValidateTest, MissingInputFailsPermanently) {
 
 TEST(CsvValidateTest, NoArtifactDirectoryFailsClearly) {
   HandlerRegistry registry;
-  RegisterCsvHandlers(registry, {});
+  RegisterCsvHandlers(registry, {}, {.dirs = CsvInputDirs({"/tmp"})});
   TestContext ctx(CsvPayload("/tmp/x.csv"));  // no artifact_root
   Result<std::string> r = registry.Find("csv.validate")->Run(ctx);
   ASSERT_FALSE(r.ok());
@@ -154,7 +154,8 @@ TEST(CsvValidateTest, PayloadErrorsNameTheField) {
   HandlerRegistry registry;
   CsvRuleSets named;
   named["products"] = ParseCsvRuleSet(json::parse(kProductRules), "x").value();
-  RegisterCsvHandlers(registry, named);
+  // "/" as the input directory: these cases are about the other fields
+  RegisterCsvHandlers(registry, named, {.dirs = CsvInputDirs({"/"})});
   Handler* h = registry.Find("csv.validate");
   const std::pair<std::string, std::string> cases[] = {
       {R"({})", "payload.input_uri is required"},
