@@ -54,9 +54,8 @@ std::shared_ptr<Attempt> WorkerClaimer::NextJob(std::optional<Duration> last) {
   std::unique_lock<std::mutex> lock(mu_);
   if (last) RecordJobTimeLocked(*last);
   ++idle_;
-  // Only worth a claim when the store may hold more: after a short claim every new job comes
-  // with its own Notify().
-  if (ready_.empty() && maybe_more_) shared_.wake.Notify();
+  // A claim is due: the job just run may have left a retry due soon, and more may wait.
+  if (ready_.empty()) shared_.wake.Notify();
   job_ready_.wait(lock, [&] { return stopping_ || shared_.stop_claiming.load() || !ready_.empty(); });
   --idle_;
   // Stopping: what waits is released by Stop(), not started.
