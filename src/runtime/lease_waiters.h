@@ -68,9 +68,9 @@ class LeaseWaiters {
     std::list<uint64_t>::iterator pos;
     int max = 1;
     std::function<void()> wake;
-    bool pending = false;     // woken since its last Looking()
+    bool pending = false;  // woken since its last Looking()
     uint64_t woken_round = 0;
-    uint64_t touched = 0;     // sequence of its last wake (or its Add)
+    uint64_t touched = 0;  // sequence of its last wake (or its Add)
   };
 
   static bool Matches(const WaitFilter& f, const JobKey& job);
@@ -80,7 +80,7 @@ class LeaseWaiters {
   void WakeLocked(Waiter& w);
 
   mutable std::mutex mu_;
-  std::map<std::string, Group> groups_;          // guarded by mu_; by canonical filter
+  std::map<std::string, Group> groups_;           // guarded by mu_; by canonical filter
   std::unordered_map<uint64_t, Waiter> waiters_;  // guarded by mu_
   uint64_t next_id_ = 1;                          // guarded by mu_
   uint64_t round_ = 0;                            // guarded by mu_

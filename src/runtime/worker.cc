@@ -14,7 +14,9 @@ Worker::Worker(JobExecutor& executor, CompletionCommitter& committer, WorkerClai
 
 Worker::~Worker() { Join(); }
 
-void Worker::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Worker::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void Worker::Join() {
   if (thread_.joinable()) thread_.join();

@@ -32,7 +32,9 @@ WorkerClaimer::WorkerClaimer(PoolShared& shared, JobExecutor& executor, LeaseKee
 
 WorkerClaimer::~WorkerClaimer() { Stop(); }
 
-void WorkerClaimer::Start() { thread_ = std::thread([this] { Loop(); }); }
+void WorkerClaimer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void WorkerClaimer::Stop() {
   shared_.stop_claiming.store(true);
@@ -56,7 +58,8 @@ std::shared_ptr<Attempt> WorkerClaimer::NextJob(std::optional<Duration> last) {
   ++idle_;
   // A claim is due: the job just run may have left a retry due soon, and more may wait.
   if (ready_.empty()) shared_.wake.Notify();
-  job_ready_.wait(lock, [&] { return stopping_ || shared_.stop_claiming.load() || !ready_.empty(); });
+  job_ready_.wait(lock,
+                  [&] { return stopping_ || shared_.stop_claiming.load() || !ready_.empty(); });
   --idle_;
   // Stopping: what waits is released by Stop(), not started.
   if (stopping_ || shared_.stop_claiming.load()) return nullptr;
@@ -75,7 +78,8 @@ void WorkerClaimer::Loop() {
     const uint64_t seen = shared_.wake.Epoch();
     HandBackOverdue();
     int want = 0;
-    auto deadline = SteadyClock::now() + milliseconds(std::max<TimeMs>(1, shared_.config.rescue_interval_ms));
+    auto deadline =
+        SteadyClock::now() + milliseconds(std::max<TimeMs>(1, shared_.config.rescue_interval_ms));
     {
       std::lock_guard<std::mutex> lock(mu_);
       want = WantLocked();
@@ -128,7 +132,8 @@ void WorkerClaimer::ClaimAndHandOut(int want, uint64_t seen_epoch) {
     const auto claimed_at = SteadyClock::now();
     std::vector<std::shared_ptr<Attempt>> attempts;
     attempts.reserve(claimed->size());
-    for (Job& job : *claimed) attempts.push_back(std::make_shared<Attempt>(std::move(job), claimed_at));
+    for (Job& job : *claimed)
+      attempts.push_back(std::make_shared<Attempt>(std::move(job), claimed_at));
     shared_.held.Add(attempts);
     keeper_.Poke();
     {
@@ -197,7 +202,8 @@ void WorkerClaimer::SleepUntilDue(uint64_t seen_epoch, TimeMs claimed_at) {
       deadline = std::min(deadline, now + milliseconds(wait_ms));
     }
   } else if (!next.ok()) {
-    log::Warn("worker.next_run_at_failed", {{"worker", owner_}, {"error", next.status().ToString()}});
+    log::Warn("worker.next_run_at_failed",
+              {{"worker", owner_}, {"error", next.status().ToString()}});
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

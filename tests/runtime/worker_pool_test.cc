@@ -283,7 +283,7 @@ TEST_F(WorkerPoolTest, StopReleasesClaimedJobsThatNeverStarted) {
   config_.workers = 1;
   config_.shutdown_grace_ms = 100;
   StartRuntime();
-  // The single worker claims both in one batch and runs the hour-long one first.
+  // The single worker is handed the hour-long one; the other waits PENDING (or claimed, unstarted).
   std::vector<JobSpec> specs{Spec("sleep", R"({"seconds": 3600})"), Spec("noop", "{}")};
   Result<std::vector<InsertOutcome>> r = service_->Submit(specs);
   ASSERT_TRUE(r.ok());
