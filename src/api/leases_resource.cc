@@ -30,11 +30,14 @@ struct LeaseWait {
   bool woken = false;  // a wake-up came since the last claim
 };
 
-// Registers the wait with ExternalLeases for as long as the long poll lasts.
+// Registers the wait with ExternalLeases, for the jobs this poll can take, for as long as the
+// long poll lasts: only submits of such jobs wake it.
 class WatchGuard {
  public:
-  WatchGuard(ExternalLeases& leases, const std::shared_ptr<LeaseWait>& wait) : leases_(leases) {
-    id_ = leases.Watch([weak = std::weak_ptr<LeaseWait>(wait)] {
+  WatchGuard(ExternalLeases& leases, const LeaseRequest& request,
+             const std::shared_ptr<LeaseWait>& wait)
+      : leases_(leases) {
+    id_ = leases.Watch(request, [weak = std::weak_ptr<LeaseWait>(wait)] {
       auto w = weak.lock();
       if (!w) return;
       asio::post(w->timer.get_executor(), [w] {
@@ -44,6 +47,7 @@ class WatchGuard {
     });
   }
   ~WatchGuard() { leases_.Unwatch(id_); }
+  uint64_t id() const { return id_; }
   WatchGuard(const WatchGuard&) = delete;
   WatchGuard& operator=(const WatchGuard&) = delete;
 
@@ -55,11 +59,14 @@ class WatchGuard {
 awaitable<ClaimResult> ClaimUntilDeadline(ExternalLeases& leases, const LeaseBody& body) {
   auto shared_wait = std::make_shared<LeaseWait>(co_await asio::this_coro::executor);
   LeaseWait& wait = *shared_wait;
-  WatchGuard guard(leases, shared_wait);
-  const auto deadline = SteadyClock::now() + std::chrono::milliseconds(body.wait_ms);
   const LeaseRequest& request = body.request;
+  // Registered before the first look at the store, so a job committed after that look is
+  // announced to this poll (or found by its re-check), never missed in between.
+  WatchGuard guard(leases, request, shared_wait);
+  const auto deadline = SteadyClock::now() + std::chrono::milliseconds(body.wait_ms);
   for (;;) {
     wait.woken = false;
+    leases.Looking(guard.id());
     ClaimResult jobs = co_await AsyncStoreCall<ClaimResult>(
         leases, [&leases, &request] { return leases.Claim(request); }, asio::use_awaitable);
     const auto now = SteadyClock::now();

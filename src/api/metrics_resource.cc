@@ -51,6 +51,11 @@ void Counters(std::string& out, const JobService& jobs, const WorkerPool::Stats&
          external.failed_attempts);
   Header(out, "conveyor_jobs_leased_total", "counter", "Jobs leased to external workers here.");
   Sample(out, "conveyor_jobs_leased_total", "", external.leased);
+  Header(out, "conveyor_lease_poll_wakeups_total", "counter",
+         "Long polls (POST /leases) woken because jobs they can take arrived, or at shutdown.");
+  Sample(out, "conveyor_lease_poll_wakeups_total", "", external.poll_wakeups);
+  Header(out, "conveyor_lease_polls_waiting", "gauge", "Long polls (POST /leases) waiting now.");
+  Sample(out, "conveyor_lease_polls_waiting", "", external.polls_waiting);
 }
 
 void Metrics(RequestContext& ctx) {

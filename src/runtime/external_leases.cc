@@ -160,32 +160,46 @@ void ExternalLeases::CallLoop() {
   }
 }
 
+uint64_t ExternalLeases::Watch(const LeaseRequest& request, std::function<void()> wake) {
+  WaitFilter f{.queues = request.queues, .types = request.types};
+  // As Claim filters: the built-ins only when named.
+  if (request.types.empty()) f.exclude_types = builtin_types_;
+  return waiters_.Add(std::move(f), request.max, std::move(wake));
+}
+
 uint64_t ExternalLeases::Watch(std::function<void()> wake) {
-  std::lock_guard<std::mutex> lock(watch_mu_);
-  const uint64_t id = next_watch_++;
-  watchers_.emplace(id, std::move(wake));
-  return id;
+  return waiters_.Add(WaitFilter{.any = true}, 1, std::move(wake));
 }
 
-void ExternalLeases::Unwatch(uint64_t id) {
-  std::lock_guard<std::mutex> lock(watch_mu_);
-  watchers_.erase(id);
+void ExternalLeases::Unwatch(uint64_t id) { waiters_.Remove(id); }
+
+void ExternalLeases::NotifyInserted(const std::vector<InsertOutcome>& outcomes) {
+  if (waiters_.waiting() == 0) return;
+  std::vector<JobKey> ready;
+  ready.reserve(outcomes.size());
+  // Replays add nothing; scheduled jobs are found by the polls' re-check when due.
+  for (const InsertOutcome& o : outcomes) {
+    if (o.is_new && o.job.state == JobState::kPending) ready.push_back({o.job.queue, o.job.type});
+  }
+  waiters_.Notify(ready);
 }
 
-void ExternalLeases::NotifyAvailable() {
-  std::lock_guard<std::mutex> lock(watch_mu_);
-  for (auto& [id, wake] : watchers_) wake();
+void ExternalLeases::NotifyAvailable(const Job& job) {
+  if (waiters_.waiting() == 0) return;
+  waiters_.Notify({JobKey{job.queue, job.type}});
 }
 
 void ExternalLeases::Shutdown() {
   shutdown_.store(true);
-  NotifyAvailable();
+  waiters_.NotifyAll();
 }
 
 ExternalLeases::Counters ExternalLeases::GetCounters() const {
   return {.leased = leased_.load(std::memory_order_relaxed),
           .completed = completed_.load(std::memory_order_relaxed),
-          .failed_attempts = failed_attempts_.load(std::memory_order_relaxed)};
+          .failed_attempts = failed_attempts_.load(std::memory_order_relaxed),
+          .poll_wakeups = waiters_.wakeups(),
+          .polls_waiting = waiters_.waiting()};
 }
 
 }  // namespace conveyor

@@ -7,8 +7,9 @@
 //   - `fail` on a job whose cancel was requested ends it CANCELLED (the worker stopped because
 //     it was told to); otherwise RETRYING after retry_in_ms or the retry policy's backoff, or
 //     FAILED when not retryable or out of attempts.
-// It also keeps the long polls' wake-up list: Watch() registers a callback run when jobs may
-// have become available (NotifyAvailable, called by JobService on submit and retry) and on
+// It also keeps the long polls' wake-up list (LeaseWaiters): Watch() registers a callback run
+// when jobs it can take may have become available — NotifyInserted / NotifyAvailable, called by
+// JobService on submit and retry, wake only matching polls and at most one per job — and on
 // Shutdown(). Store calls may wait for an fsync; Post() runs them on helper threads so the
 // HTTP layer's io threads never block on one.
 //
@@ -32,6 +33,7 @@
 #include "core/clock.h"
 #include "core/job.h"
 #include "core/status.h"
+#include "runtime/lease_waiters.h"
 #include "runtime/runtime_config.h"
 #include "store/store.h"
 
@@ -92,9 +94,16 @@ class ExternalLeases {
   // Runs `call` on one of kCallThreads helper threads (started on first use).
   void Post(std::function<void()> call);
 
+  // A waiter for the jobs `request` would claim; Looking(id) right before each claim.
+  uint64_t Watch(const LeaseRequest& request, std::function<void()> wake);
+  // A waiter for any job at all.
   uint64_t Watch(std::function<void()> wake);
+  void Looking(uint64_t id) { waiters_.Looking(id); }
   void Unwatch(uint64_t id);
-  void NotifyAvailable();
+  // New jobs were committed: wakes the polls that can take those ready now (new, PENDING).
+  void NotifyInserted(const std::vector<InsertOutcome>& outcomes);
+  // `job` became claimable (a retry).
+  void NotifyAvailable(const Job& job);
   // Wakes every watcher now and for good: long polls answer at once from then on.
   void Shutdown();
   bool IsShutdown() const { return shutdown_.load(); }
@@ -103,6 +112,8 @@ class ExternalLeases {
     int64_t leased = 0;
     int64_t completed = 0;
     int64_t failed_attempts = 0;
+    int64_t poll_wakeups = 0;  // long polls woken by new jobs (or shutdown)
+    int polls_waiting = 0;     // long polls registered now
   };
   Counters GetCounters() const;
 
@@ -120,9 +131,7 @@ class ExternalLeases {
   std::mutex tokens_mu_;
   std::unordered_map<std::string, TimeMs> lease_ms_by_token_;  // guarded by tokens_mu_
 
-  std::mutex watch_mu_;
-  std::map<uint64_t, std::function<void()>> watchers_;  // guarded by watch_mu_
-  uint64_t next_watch_ = 1;                             // guarded by watch_mu_
+  LeaseWaiters waiters_;
   std::atomic<bool> shutdown_{false};
 
   std::mutex calls_mu_;

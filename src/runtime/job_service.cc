@@ -102,7 +102,7 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
           LogSubmitted(*r);
           CountSubmitted(*r, submitted_);
           if (pool_ != nullptr) pool_->Notify();
-          external_->NotifyAvailable();
+          external_->NotifyInserted(*r);
         }
         done(std::move(r));
       });
@@ -149,7 +149,7 @@ Result<Job> JobService::Retry(const std::string& id) {
   if (Status s = CheckJobId(id); !s.ok()) return s;
   Result<Job> job = store_.JobRetry({.id = id, .now = clock_.NowMs()});
   if (job.ok() && pool_ != nullptr) pool_->Notify();
-  if (job.ok()) external_->NotifyAvailable();
+  if (job.ok()) external_->NotifyAvailable(*job);
   return job;
 }
 

@@ -34,10 +34,6 @@ struct PoolShared {
   // Phase one of Stop(): no new claims, no new attempts started.
   std::atomic<bool> stop_claiming{false};
 
-  // Set when a job took long: every worker then claims one job at a time, so no job waits idle
-  // in one worker's batch while another worker could run it. A batch of fast jobs clears it.
-  std::atomic<bool> slow_jobs{false};
-
   std::atomic<int64_t> completed{0};
   std::atomic<int64_t> failed_attempts{0};
   std::atomic<int> running{0};

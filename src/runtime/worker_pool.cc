@@ -12,6 +12,7 @@
 #include "runtime/lease_rescuer.h"
 #include "runtime/pool_shared.h"
 #include "runtime/worker.h"
+#include "runtime/worker_claimer.h"
 
 namespace conveyor {
 
@@ -22,11 +23,13 @@ class WorkerPool::Impl {
         executor_(shared_),
         committer_(executor_),
         keeper_(shared_),
+        claimer_(shared_, executor_, keeper_),
         rescuer_(shared_) {}
 
   void Start();
   void Stop();
   PoolShared& shared() { return shared_; }
+  const WorkerClaimer& claimer() const { return claimer_; }
 
  private:
   void StopWorkers();
@@ -43,6 +46,7 @@ class WorkerPool::Impl {
   JobExecutor executor_;
   CompletionCommitter committer_;
   LeaseKeeper keeper_;
+  WorkerClaimer claimer_;
   LeaseRescuer rescuer_;
   std::mutex lifecycle_mu_;
   bool started_ = false;  // guarded by lifecycle_mu_
@@ -63,12 +67,13 @@ void WorkerPool::Impl::Start() {
   rescuer_.Start();
   active_ = shared_.config.workers;
   for (int i = 0; i < shared_.config.workers; ++i) {
-    workers_.push_back(std::make_unique<Worker>(shared_, executor_, committer_, keeper_, i, [this] {
+    workers_.push_back(std::make_unique<Worker>(executor_, committer_, claimer_, [this] {
       std::lock_guard<std::mutex> l(exit_mu_);
       if (--active_ == 0) exit_cv_.notify_all();
     }));
     workers_.back()->Start();
   }
+  claimer_.Start();
   ListenForPeers();
   log::Info("workers.started", {{"node", shared_.config.node_name},
                                 {"workers", std::to_string(shared_.config.workers)}});
@@ -105,8 +110,10 @@ void WorkerPool::Impl::ListenForPeers() {
 
 void WorkerPool::Impl::StopWorkers() {
   // Phase one: no new claims or attempts; running attempts may finish within the grace period.
+  // The claimer releases what it claimed that no worker started, and idle workers exit.
   shared_.stop_claiming.store(true);
   shared_.wake.Shutdown();
+  claimer_.Stop();
   bool all_exited;
   {
     std::unique_lock<std::mutex> l(exit_mu_);
@@ -139,7 +146,10 @@ WorkerPool::Stats WorkerPool::GetStats() const {
   PoolShared& s = impl_->shared();
   return Stats{.completed = s.completed.load(std::memory_order_relaxed),
                .failed_attempts = s.failed_attempts.load(std::memory_order_relaxed),
-               .running = s.running.load(std::memory_order_relaxed)};
+               .running = s.running.load(std::memory_order_relaxed),
+               .idle = impl_->claimer().idle(),
+               .claims = impl_->claimer().claims(),
+               .handed_back = impl_->claimer().handed_back()};
 }
 
 }  // namespace conveyor

@@ -1,14 +1,15 @@
 // WorkerPool: runs jobs in this process. Its parts, one per file:
-//   Worker              — a thread that claims due jobs in batches sized by recent job times
-//                         and runs them (worker.h);
+//   WorkerClaimer       — claims for idle workers only, one store call for all of them, and
+//                         hands one job to each: a claimed job starts at once (worker_claimer.h);
+//   Worker              — a thread that runs the jobs handed to it, one at a time (worker.h);
 //   JobExecutor         — one attempt: handler outcome/exception/timeout/cancel → store call;
 //   CompletionCommitter — group-commits successes of all workers off their threads;
 //   LeaseKeeper         — renews leases of held jobs, carries progress, cancel requests and
 //                         timeouts to running handlers;
 //   LeaseRescuer        — returns jobs whose lease expired (their process died) to the queue.
 //
-// No polling while idle: Notify() (called on submit) wakes a sleeping worker at once; otherwise
-// workers sleep until the earliest run_at of a waiting job, or the rescue interval.
+// No polling while idle: Notify() (called on submit) wakes the claimer at once; otherwise
+// it sleeps until the earliest run_at of a waiting job, or the rescue interval.
 // Thread-safety: all public methods may be called from any thread. Start/Stop are idempotent;
 // Stop() before Start() is fine.
 #pragma once
@@ -45,6 +46,9 @@ class WorkerPool {
     int64_t completed = 0;
     int64_t failed_attempts = 0;
     int running = 0;
+    int idle = 0;             // workers waiting for a job
+    int64_t claims = 0;       // store claims that returned jobs
+    int64_t handed_back = 0;  // claimed jobs released unstarted because every worker stayed busy
   };
   Stats GetStats() const;
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -207,6 +209,33 @@ TEST_F(WorkerRoutesTest, LongPollIsAnsweredBySubmit) {
   EXPECT_EQ(jobs[0].at("id").as_string(), id);
 }
 
+// Finding 9: many polls wait at once, jobs arrive one by one; each poll gets exactly one job and
+// none is left waiting for its re-check (a wake a poll did not use passes to another).
+TEST_F(WorkerRoutesTest, LongPollNeverMissesAJob) {
+  constexpr int kPolls = 6;
+  std::vector<std::unique_ptr<TestClient>> clients;
+  std::vector<std::future<json::array>> polls;
+  for (int i = 0; i < kPolls; ++i) {
+    clients.push_back(std::make_unique<TestClient>(port()));
+    TestClient* c = clients.back().get();
+    polls.push_back(std::async(std::launch::async, [this, c] { return Lease(*c, "ext.many", 30); }));
+  }
+  // Polls for another type are never woken by these submits.
+  TestClient other(port());
+  auto unrelated = std::async(std::launch::async, [&] { return Lease(other, "ext.other", 2); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::set<std::string> submitted;
+  for (int i = 0; i < kPolls; ++i) submitted.insert(SubmitExternal("ext.many"));
+  std::set<std::string> leased;
+  for (auto& p : polls) {
+    json::array jobs = p.get();
+    ASSERT_EQ(jobs.size(), 1u);
+    leased.insert(std::string(jobs[0].at("id").as_string()));
+  }
+  EXPECT_EQ(leased, submitted);
+  EXPECT_TRUE(unrelated.get().empty());
+}
+
 TEST_F(WorkerRoutesTest, EmptyLongPollAnswersAnEmptyList) {
   EXPECT_TRUE(Lease(client(), "ext.nothing", 0.2).empty());
 }
@@ -228,6 +257,8 @@ TEST_F(WorkerRoutesTest, MetricsArePrometheusText) {
   EXPECT_NE(r.body.find("conveyor_jobs{state=\"PENDING\"} "), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("conveyor_jobs_submitted_total "), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("conveyor_workers 2\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("conveyor_lease_poll_wakeups_total "), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("conveyor_lease_polls_waiting 0\n"), std::string::npos) << r.body;
 }
 
 }  // namespace

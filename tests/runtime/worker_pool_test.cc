@@ -19,6 +19,27 @@ class ThrowingHandler final : public Handler {
 
 class WorkerPoolTest : public RuntimeFixture {
  protected:
+  int64_t CountInState(JobState state) {
+    Result<std::map<JobState, int64_t>> counts = store_->JobCountByState();
+    EXPECT_TRUE(counts.ok()) << counts.status().ToString();
+    if (!counts.ok()) return -1;
+    auto it = counts->find(state);
+    return it == counts->end() ? 0 : it->second;
+  }
+
+  // Polls `pred` until it holds or kWaitDeadline passes (no timing assertion: the deadline only
+  // bounds a failing test).
+  void WaitUntil(const std::function<bool()>& pred) {
+    const auto deadline = std::chrono::steady_clock::now() + kWaitDeadline;
+    while (!pred() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+
+  void WaitUntilIdle(int n) {
+    WaitUntil([&] { return pool_->GetStats().idle == n; });
+    ASSERT_EQ(pool_->GetStats().idle, n);
+  }
+
   int CountTransitionsTo(const std::string& id, JobState state) {
     int n = 0;
     for (const JobEvent& e : MustEvents(id)) n += e.to == state;
@@ -185,6 +206,57 @@ TEST_F(WorkerPoolTest, SlowJobsClaimedTogetherSpreadOverIdleWorkers) {
   }
 }
 
+// Finding 8: one worker used to claim a whole batch and hold it RUNNING while the other idled.
+TEST_F(WorkerPoolTest, IdleWorkersEachStartAJobFromOneBatch) {
+  config_.shutdown_grace_ms = 100;
+  StartRuntime();
+  WaitUntilIdle(2);
+  std::vector<JobSpec> specs(2, Spec("sleep", R"({"seconds": 3600})"));
+  ASSERT_TRUE(service_->Submit(specs).ok());
+  WaitForRunningHandlers(2);
+  EXPECT_EQ(pool_->GetStats().claims, 1);  // one store call for both idle workers
+  EXPECT_EQ(CountInState(JobState::kRunning), 2);
+}
+
+// RUNNING with started_at must mean a worker runs it: claimed jobs that no worker can start
+// (every worker busy) go back to PENDING, even when fast jobs before made claims large.
+TEST_F(WorkerPoolTest, ClaimedJobIsStartedAtOnce) {
+  config_.shutdown_grace_ms = 100;
+  StartRuntime();
+  std::vector<JobSpec> warm(50, Spec("noop", "{}"));
+  Result<std::vector<InsertOutcome>> w = service_->Submit(warm);
+  ASSERT_TRUE(w.ok());
+  for (const InsertOutcome& o : *w) WaitForState(o.job.id, JobState::kSucceeded);
+  std::vector<JobSpec> specs(4, Spec("sleep", R"({"seconds": 3600})"));
+  Result<std::vector<InsertOutcome>> r = service_->Submit(specs);
+  ASSERT_TRUE(r.ok());
+  WaitForRunningHandlers(2);
+  WaitUntil([&] { return CountInState(JobState::kPending) == 2; });
+  EXPECT_EQ(CountInState(JobState::kRunning), 2);
+  EXPECT_EQ(pool_->GetStats().running, 2);
+  for (const InsertOutcome& o : *r) {
+    const Job job = MustGet(o.job.id);
+    if (job.state != JobState::kPending) continue;
+    EXPECT_EQ(job.attempt, 0);
+    EXPECT_FALSE(job.started_at.has_value());
+  }
+}
+
+// The reproduction of finding 8: four 1 s jobs on two workers pair up (two, then two), so the
+// second pair starts when the first pair ends, never after a third job.
+TEST_F(WorkerPoolTest, FourSlowJobsOnTwoWorkersRunTwoByTwo) {
+  StartRuntime();
+  WaitUntilIdle(2);
+  std::vector<JobSpec> specs(4, Spec("sleep", R"({"seconds": 1})"));
+  Result<std::vector<InsertOutcome>> r = service_->Submit(specs);
+  ASSERT_TRUE(r.ok());
+  WaitForRunningHandlers(2);
+  // While the first pair runs, the other two wait unclaimed.
+  EXPECT_EQ(CountInState(JobState::kPending), 2);
+  for (const InsertOutcome& o : *r) WaitForState(o.job.id, JobState::kSucceeded);
+  EXPECT_EQ(pool_->GetStats().handed_back, 0);
+}
+
 TEST_F(WorkerPoolTest, StopIsIdempotentAndFineBeforeStart) {
   WorkerPool never_started(*store_, registry_, *SystemClock::Default(), config_);
   never_started.Stop();
@@ -211,7 +283,7 @@ TEST_F(WorkerPoolTest, StopReleasesClaimedJobsThatNeverStarted) {
   config_.workers = 1;
   config_.shutdown_grace_ms = 100;
   StartRuntime();
-  // The single worker claims both in one batch and runs the hour-long one first.
+  // The single worker is handed the hour-long one; the other waits PENDING (or claimed, unstarted).
   std::vector<JobSpec> specs{Spec("sleep", R"({"seconds": 3600})"), Spec("noop", "{}")};
   Result<std::vector<InsertOutcome>> r = service_->Submit(specs);
   ASSERT_TRUE(r.ok());
