@@ -583,3 +583,48 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class HealthProber:
+    """While an attack runs: GET /health every 0.1 s on a fresh connection, on its own thread
+    (started at once, bounded to `max_s`). Every answer must be a 200 within `bound_s` (scaled
+    by slow()); `failures` lists the others, `answered` counts the good ones. A context manager,
+    or call stop(), which returns `failures`. check(test) asserts both."""
+
+    def __init__(self, server, bound_s=5.0, max_s=600.0):
+        self.server, self.bound_s, self.max_s = server, bound_s * slow(), max_s
+        self.failures, self.answered = [], 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _run(self):
+        deadline = time.monotonic() + self.max_s
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            t0 = time.monotonic()
+            try:
+                status = self.server.request("GET", "/health", timeout=self.bound_s).status
+            except Exception as e:  # noqa: BLE001 - a timeout is exactly what this looks for
+                status = repr(e)
+            took = time.monotonic() - t0
+            if status != 200 or took > self.bound_s:
+                self.failures.append(f"/health: {status} after {took:.1f}s")
+            else:
+                self.answered += 1
+            self._stop.wait(0.1)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=self.bound_s + 10)
+        return self.failures
+
+    def check(self, test):
+        self.stop()
+        test.assertEqual(self.failures, [], "the server did not answer /health in time meanwhile")
+        test.assertGreater(self.answered, 0, "no /health probe ran during the attack")

@@ -15,47 +15,12 @@ import threading
 import time
 import unittest
 
-from conveyor_harness import ServerTestCase, slow
+from conveyor_harness import HealthProber, ServerTestCase, slow
 
-HEALTH_BOUND_S = 5.0
 
 
 def parse_time(s):
     return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
-
-
-class HealthProber:
-    """GET /health every 200 ms on fresh connections; every answer must come within the bound."""
-
-    def __init__(self, server):
-        self.server = server
-        self.stop = threading.Event()
-        self.failures = []
-        self.answered = 0
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join(timeout=30)
-
-    def _run(self):
-        deadline = time.monotonic() + 600
-        while not self.stop.is_set() and time.monotonic() < deadline:
-            t0 = time.monotonic()
-            try:
-                r = self.server.request("GET", "/health", timeout=HEALTH_BOUND_S)
-                took = time.monotonic() - t0
-                if r.status != 200 or took > HEALTH_BOUND_S * slow():
-                    self.failures.append((r.status, took))
-                else:
-                    self.answered += 1
-            except Exception as e:  # a timeout is a failure to serve others
-                self.failures.append((repr(e), time.monotonic() - t0))
-            self.stop.wait(0.2)
 
 
 def metric(server, name):

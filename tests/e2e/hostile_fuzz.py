@@ -6,46 +6,12 @@ Imported by tests/e2e/test_hostile_client.py; run alone with
 While each attack runs, a /health prober checks that the server keeps answering others within
 PROBE_BOUND_S. Every loop is bounded in count and time; only 127.0.0.1 traffic.
 """
-import threading
 import time
 import unittest
 
-from conveyor_harness import ServerTestCase, slow
+from conveyor_harness import HealthProber, ServerTestCase, slow
 
 PROBE_BOUND_S = 5.0
-
-
-class HealthProber:
-    """GET /health every 0.2 s on a fresh connection (at most 200 probes) until stopped; keeps
-    every probe that failed or took longer than PROBE_BOUND_S."""
-
-    def __init__(self, server):
-        self.server = server
-        self.late = []
-        self.count = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(timeout=PROBE_BOUND_S * 2 * slow())
-
-    def _run(self):
-        while not self._stop.is_set() and self.count < 200:
-            started = time.monotonic()
-            try:
-                status = self.server.request("GET", "/health", timeout=PROBE_BOUND_S).status
-            except Exception as e:  # a timeout or a dead server is what this prober reports
-                status = repr(e)
-            took = time.monotonic() - started
-            self.count += 1
-            if status != 200 or took > PROBE_BOUND_S * slow():
-                self.late.append((status, round(took, 2)))
-            self._stop.wait(0.2)
 
 
 class FuzzFoundRegexTest(ServerTestCase):
@@ -69,13 +35,13 @@ class FuzzFoundRegexTest(ServerTestCase):
                 resp = self.submit_pattern("x?" + "+" * 24)
             except OSError as e:  # TimeoutError included
                 self.fail(f"the submit got no answer ({e!r}): the pattern is still compiled "
-                          f"unbounded on the request path; probes late or failed: {prober.late}")
+                          f"unbounded on the request path; probes late or failed: {prober.failures}")
             took = time.monotonic() - started
             time.sleep(0.5)
         self.must_problem(resp, 422, detail_contains="payload.ruleset.columns[0].pattern")
         self.assertLess(took, 5.0 * slow(), "refusing the pattern must not take seconds")
-        self.assertGreater(prober.count, 0)
-        self.assertEqual(prober.late, [], "/health went unanswered while the pattern was judged")
+        self.assertGreater(prober.answered, 0)
+        self.assertEqual(prober.failures, [], "/health went unanswered while the pattern was judged")
         self.server.check_alive()
 
     def test_ordinary_pattern_is_still_accepted(self):

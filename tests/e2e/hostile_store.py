@@ -15,38 +15,9 @@ import threading
 import time
 import unittest
 
-from conveyor_harness import Server, slow
+from conveyor_harness import HealthProber, Server, slow
 
 LOCK_HELD_S = 8.0
-
-
-class _StoreHealthProber:
-    """Asks /health every 100 ms on its own thread; every answer must come within `bound` s."""
-
-    def __init__(self, server, bound=5.0):
-        self.server, self.bound, self.worst, self.failures = server, bound * slow(), 0.0, []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        deadline = time.monotonic() + 120 * slow()  # bounded even if nobody stops it
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            t0 = time.monotonic()
-            try:
-                r = self.server.request("GET", "/health", timeout=self.bound)
-                if r.status != 200:
-                    self.failures.append(f"/health answered {r.status}")
-            except Exception as e:  # noqa: BLE001 (any failure to answer counts)
-                self.failures.append(repr(e))
-            self.worst = max(self.worst, time.monotonic() - t0)
-            self._stop.wait(0.1)
-
-    def stop_and_check(self, test):
-        self._stop.set()
-        self._thread.join(timeout=30)
-        test.assertEqual(self.failures, [], "the server stopped answering /health meanwhile")
-        test.assertLess(self.worst, self.bound, f"/health took {self.worst:.2f}s meanwhile")
 
 
 class _WriteLockHolder:
@@ -100,7 +71,7 @@ class HostileStoreWriteLockTest(unittest.TestCase):
         return self.server.request("POST", path, body or {"type": "noop"}, timeout=timeout)
 
     def test_keyless_submits_are_answered_after_a_foreign_write_lock_is_released(self):
-        prober = _StoreHealthProber(self.server)
+        prober = HealthProber(self.server)
         holder = _WriteLockHolder(self.server.db, LOCK_HELD_S)
         during = self.submit_keyless()
         self.assertEqual(during.status, 503, during)
@@ -113,11 +84,11 @@ class HostileStoreWriteLockTest(unittest.TestCase):
         self.assertEqual(batch.status, 201, batch)
         for _ in range(3):  # and it stays so
             self.assertEqual(self.submit_keyless(timeout=10.0).status, 201)
-        prober.stop_and_check(self)
+        prober.check(self)
         self.assertEqual(self.server.server_errors(), [], "a 5xx other than 503 was answered")
 
     def test_ready_says_503_while_writes_fail_and_200_once_they_succeed(self):
-        prober = _StoreHealthProber(self.server)
+        prober = HealthProber(self.server)
         self.assertEqual(self.server.request("GET", "/ready").status, 200)
         holder = _WriteLockHolder(self.server.db, LOCK_HELD_S)
         self.assertEqual(self.submit_keyless().status, 503)  # a write failed: not ready now
@@ -135,7 +106,7 @@ class HostileStoreWriteLockTest(unittest.TestCase):
                 break
             time.sleep(0.2)
         self.assertEqual(status, 200, "/ready stayed red after writes succeeded again")
-        prober.stop_and_check(self)
+        prober.check(self)
 
 
 if __name__ == "__main__":
