@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "api_fixture.h"
+#include "api/list_request.h"
 #include "core/ids.h"
 
 namespace conveyor::api::testing {
@@ -123,6 +124,28 @@ TEST_F(RoutesTest, ListFiltersAndPagesWithACursor) {
   const json::value rest = r.Json();
   for (const auto& j : rest.at("jobs").as_array()) seen.insert(std::string(j.at("id").as_string()));
   EXPECT_EQ(seen, ids);
+}
+
+TEST_F(RoutesTest, ListOfBigJobsIsClippedByBytesAndContinuesByCursor) {
+  // 6 scheduled jobs of ~900 KB each: 1000 of them would be a ~1 GB answer.
+  const std::string big(900'000, 'x');
+  std::set<std::string> ids;
+  for (int i = 0; i < 6; ++i) {
+    ids.insert(MustSubmit(R"({"type":"noop","queue":"bigq","run_at":"2099-01-01T00:00:00Z",)"
+                          R"("payload":{"blob":")" + big + R"("}})"));
+  }
+  std::set<std::string> seen;
+  std::string cursor;
+  for (int pages = 0; pages < 10 && seen.size() < ids.size(); ++pages) {
+    Reply r = client().Get("/jobs?queue=bigq&limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200u) << r.body.substr(0, 300);
+    EXPECT_LT(r.body.size(), kMaxListPageBytes + 1'000'000u) << "one job past the cap at most";
+    const json::value page = r.Json();
+    for (const auto& j : page.at("jobs").as_array()) seen.insert(std::string(j.at("id").as_string()));
+    if (!page.at("next_cursor").is_string()) break;
+    cursor = std::string(page.at("next_cursor").as_string());
+  }
+  EXPECT_EQ(seen, ids) << "every job is reached by following next_cursor";
 }
 
 TEST_F(RoutesTest, CancelThenRetry) {
