@@ -55,13 +55,14 @@ void RequestContext::Fail(const ApiError& error) const {
 
 bool SessionRegistry::Add(HttpSession* session) {
   std::lock_guard<std::mutex> lock(mu_);
-  sessions_.insert(session);
+  session->registry_id_ = next_id_++;
+  sessions_.emplace(session->registry_id_, session);
   return !stopping_;
 }
 
 void SessionRegistry::Remove(HttpSession* session) {
   std::lock_guard<std::mutex> lock(mu_);
-  sessions_.erase(session);
+  sessions_.erase(session->registry_id_);
   if (sessions_.empty()) empty_.notify_all();
 }
 
@@ -71,12 +72,31 @@ void SessionRegistry::StopAll() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
     // A session being destroyed waits on mu_ in Remove(); its weak pointer is already expired.
-    for (HttpSession* s : sessions_) {
+    for (const auto& [id, s] : sessions_) {
       if (auto session = s->weak_from_this().lock()) alive.push_back(std::move(session));
     }
   }
   // Outside the lock: dropping the last reference here runs ~HttpSession, which takes mu_.
   for (auto& session : alive) session->RequestStop();
+}
+
+size_t SessionRegistry::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+bool SessionRegistry::CloseOldestIdle() {
+  std::shared_ptr<HttpSession> victim;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, s] : sessions_) {
+      // exchange: the same session is not picked twice while its close is on the way.
+      if (s->idle_.exchange(false) && (victim = s->weak_from_this().lock())) break;
+    }
+  }
+  if (!victim) return false;
+  victim->RequestStop();  // outside the lock, as in StopAll()
+  return true;
 }
 
 bool SessionRegistry::WaitEmpty(std::chrono::milliseconds timeout) {
@@ -141,7 +161,9 @@ asio::awaitable<HttpSession::ReadResult> HttpSession::ReadRequest(bool first) {
   if (buffer_.size() == 0) {
     // Waiting for the next request on a kept-alive connection is idle time, not a slow request.
     stream_.expires_after(first ? config.header_timeout : config.idle_timeout);
+    idle_ = true;
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kTuple);
+    idle_ = false;
     if (ec) co_return ReadResult::kClosed;
     buffer_.commit(n);
   }
