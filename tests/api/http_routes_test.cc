@@ -126,7 +126,12 @@ TEST_F(RoutesTest, ListFiltersAndPagesWithACursor) {
   EXPECT_EQ(seen, ids);
 }
 
-TEST_F(RoutesTest, ListOfBigJobsIsClippedByBytesAndContinuesByCursor) {
+class BigJobsTest : public ApiFixture {
+ protected:
+  void ConfigureServer(ServerConfig& c) override { c.max_body_bytes = 2 << 20; }
+};
+
+TEST_F(BigJobsTest, ListOfBigJobsIsClippedByBytesAndContinuesByCursor) {
   // 6 scheduled jobs of ~900 KB each: 1000 of them would be a ~1 GB answer.
   const std::string big(900'000, 'x');
   std::set<std::string> ids;
