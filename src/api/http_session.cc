@@ -44,6 +44,45 @@ bool IsPrintableToken(std::string_view s) {
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
+// Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool IsUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = n == 1 ? c : c & (0x7f >> n);
+    for (size_t k = 1; k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n;
+  }
+  return true;
+}
+
+// A problem for request heads the API cannot take as they are, before any route sees them:
+// header values are stored on jobs and echoed in JSON, so they must be UTF-8; a body coding
+// other than chunked (gzip, deflate) would be read as if it were plain.
+std::optional<ApiError> CheckHead(const HttpRequest& request) {
+  for (const auto& field : request) {
+    if (!IsUtf8(View(field.value()))) {
+      return ApiError{ErrorKind::kMalformed,
+                      "the header " + std::string(View(field.name_string())) +
+                          " is not valid UTF-8; send header values as ASCII or UTF-8"};
+    }
+  }
+  const auto te = View(request[http::field::transfer_encoding]);
+  if (!te.empty() && !beast::iequals(te, "chunked")) {
+    return ApiError{ErrorKind::kUnsupportedMediaType,
+                    "Transfer-Encoding \"" + std::string(te) +
+                        "\" is not supported: only chunked; send the body uncompressed"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void RequestContext::Fail(const ApiError& error) const {
@@ -231,7 +270,9 @@ asio::awaitable<void> HttpSession::Handle() {
   RequestContext ctx{
       request,   path,      query,    match.params, correlation_id_,
       env_.jobs, env_.pool, response_};
-  if (match.kind == Router::MatchKind::kNotFound) {
+  if (auto bad = CheckHead(request)) {
+    ctx.Fail(*bad);
+  } else if (match.kind == Router::MatchKind::kNotFound) {
     ctx.Fail({ErrorKind::kRouteNotFound, "no route " + std::string(View(request.method_string())) +
                                              " " + std::string(path) +
                                              "; the routes are listed in docs/api.md"});
