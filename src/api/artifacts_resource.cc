@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
 #include <string>
 
 #include "api/request_context.h"
@@ -72,14 +74,20 @@ std::optional<std::string> FileName(RequestContext& ctx, const Job& job) {
 
 void Serve(RequestContext& ctx, const std::string& job_id, const std::string& name) {
   const std::string& root = ctx.jobs.config().artifact_dir;
-  std::ifstream in(root + "/" + job_id + "/" + name, std::ios::binary);
-  if (root.empty() || !in) {
+  std::shared_ptr<std::FILE> file;
+  struct stat st {};
+  if (!root.empty()) {
+    file.reset(std::fopen((root + "/" + job_id + "/" + name).c_str(), "rb"), [](std::FILE* f) {
+      if (f) std::fclose(f);
+    });
+  }
+  if (!file || fstat(fileno(file.get()), &st) != 0 || !S_ISREG(st.st_mode)) {
     ctx.Fail({ErrorKind::kNotFound, "job " + job_id + " has no artifact named " + name});
     return;
   }
-  std::ostringstream body;
-  body << in.rdbuf();
-  ctx.response.body = std::move(body).str();
+  // Streamed by the session in chunks: a 150 MB artifact read whole stalled every request.
+  ctx.response.file = std::move(file);
+  ctx.response.file_size = static_cast<uint64_t>(st.st_size);
   ctx.response.content_type = ContentTypeFor(name);
   ctx.response.content_disposition = "attachment; filename=\"" + name + "\"";
 }

@@ -10,6 +10,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <charconv>
+#include <cstdio>
 #include <exception>
 #include <vector>
 
@@ -28,6 +29,7 @@ namespace http = beast::http;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 constexpr size_t kReadChunk = 8192;
+constexpr size_t kFileChunk = 64 << 10;
 constexpr size_t kMaxCorrelationId = kMaxCorrelationIdLength;  // the runtime's limit
 // After an error answer, unread request bytes are drained for at most this long (and this many
 // bytes) so closing the socket does not reset the connection before the client reads the answer.
@@ -304,7 +306,26 @@ asio::awaitable<bool> HttpSession::Write(bool keep_alive) {
                                                   asio::buffer(response_.body)};
   stream_.expires_after(env_.config.write_timeout);
   auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
-  co_return !ec;
+  if (ec) co_return false;
+  co_return !response_.file || co_await WriteFile();
+}
+
+asio::awaitable<bool> HttpSession::WriteFile() {
+  // One small read per chunk, then an async write: the io thread never holds the whole file
+  // nor spends long on one answer, and other connections on it are served between chunks.
+  std::vector<char> chunk(kFileChunk);
+  uint64_t left = response_.file_size;
+  while (left > 0) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(left, chunk.size()));
+    const size_t got = std::fread(chunk.data(), 1, want, response_.file.get());
+    if (got == 0) co_return false;  // truncated under us: close, the length cannot be kept
+    stream_.expires_after(env_.config.write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(chunk.data(), got), kTuple);
+    if (ec) co_return false;
+    left -= got;
+  }
+  response_.file.reset();
+  co_return true;
 }
 
 asio::awaitable<void> HttpSession::LingeringClose() {

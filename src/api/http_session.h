@@ -78,6 +78,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ReadResult Reject(boost::beast::error_code ec);
   boost::asio::awaitable<void> Handle();
   boost::asio::awaitable<bool> Write(bool keep_alive);
+  boost::asio::awaitable<bool> WriteFile();  // the rest of a file response, in chunks
   boost::asio::awaitable<void> LingeringClose();
   void SetCorrelationId();
   void LogAccess() const;

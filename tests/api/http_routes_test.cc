@@ -1,6 +1,8 @@
 // Every route of the contract against a real server, store and worker pool.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -151,6 +153,25 @@ TEST_F(BigJobsTest, ListOfBigJobsIsClippedByBytesAndContinuesByCursor) {
     cursor = std::string(page.at("next_cursor").as_string());
   }
   EXPECT_EQ(seen, ids) << "every job is reached by following next_cursor";
+}
+
+TEST_F(RoutesTest, LargeArtifactIsStreamedWhole) {
+  // 20 MB, more than any single write: the session sends it in chunks from the file.
+  const std::string id = MustSubmit(R"({"type":"noop"})");
+  const std::string dir = dir_ + "/artifacts/" + id;
+  std::filesystem::create_directories(dir);
+  std::string content(20 << 20, 'a');
+  for (size_t i = 0; i < content.size(); i += 4093) content[i] = static_cast<char>('a' + i % 26);
+  {
+    std::ofstream(dir + "/big.csv", std::ios::binary) << content;
+  }
+  Reply r = client().Get("/jobs/" + id + "/artifact?name=big.csv");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.Header("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(r.body.size(), content.size());
+  EXPECT_TRUE(r.body == content) << "the bytes arrive unchanged and in order";
+  EXPECT_EQ(client().Get("/health").status, 200u) << "the connection stays usable";
+  EXPECT_EQ(client().Get("/jobs/" + id + "/artifact?name=none.csv").status, 404u);
 }
 
 TEST_F(RoutesTest, CancelThenRetry) {
