@@ -171,5 +171,72 @@ class IdleConnectionFloodTest(HostileHttpBase):
                 s.close()
 
 
+class EdgeHolesTest(HostileHttpBase):
+    """Finding 11: small holes at the edge."""
+
+    def test_non_utf8_idempotency_key_is_400_and_list_stays_json(self):
+        r = self.server.raw(b"POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            b"Idempotency-Key: k\xff\xfe\r\nContent-Length: 15\r\n\r\n"
+                            b'{"type":"noop"}')
+        self.assertIsNotNone(r)
+        self.assertEqual(r.status, 400, repr(r))
+        r = self.server.request("GET", "/jobs")
+        self.assertEqual(r.status, 200)
+        self.assertIsInstance(r.body, dict, "GET /jobs is valid JSON")
+
+    def test_gzip_transfer_encoding_is_415(self):
+        r = self.server.raw(b"POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            b"Transfer-Encoding: gzip, chunked\r\n\r\n"
+                            b'f\r\n{"type":"noop"}\r\n0\r\n\r\n')
+        self.assertIsNotNone(r)
+        self.assertEqual(r.status, 415, repr(r))
+
+    def test_run_at_past_year_9999_is_422(self):
+        r = self.server.request("POST", "/jobs", {"type": "noop",
+                                                  "run_at": "9999-12-31T23:00:00-05:00"})
+        self.assertEqual(r.status, 422, repr(r))
+
+
+class ConnectionCapTest(HostileHttpBase):
+    SERVER_KW = dict(extra=["--max-connections", "16"])
+
+    def test_busy_connections_at_the_cap_get_a_quick_503_and_health_recovers(self):
+        # Half-sent requests are busy, not idle: nothing can be closed to make room.
+        busy = []
+        try:
+            for _ in range(16):
+                s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+                s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+                busy.append(s)
+            time.sleep(0.5)
+            r = self.server.request("GET", "/health", timeout=PROBE_BOUND_S)
+            self.assertEqual(r.status, 503, repr(r))
+            self.assertIn("max-connections", r.body["detail"])
+        finally:
+            for s in busy:
+                s.close()
+        for _ in range(50):  # the closed connections leave within a moment
+            if self.server.request("GET", "/health").status == 200:
+                break
+            time.sleep(0.1)
+        self.assertEqual(self.server.request("GET", "/health").status, 200)
+
+
+class LoopbackWarningTest(unittest.TestCase):
+    def test_listening_beyond_loopback_warns_on_stderr_and_in_the_log(self):
+        server = Server(workers=0, start=False)
+        server.command = lambda: [server.bin, "serve", "--listen", "0.0.0.0:0", "--port-file",
+                                  server.port_file, "--store", server.store, "--workers", "0"]
+        try:
+            server.start()
+            with open(server.log_path, errors="replace") as f:
+                log = f.read()
+            self.assertIn("WARNING", log)
+            self.assertIn("listening_beyond_loopback", log)
+        finally:
+            server.stop()
+            server.close()
+
+
 if __name__ == "__main__":
     unittest.main()
