@@ -1,9 +1,9 @@
 #include "api/artifacts_resource.h"
 
-#include <algorithm>
-#include <cctype>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <string>

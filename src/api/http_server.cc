@@ -1,5 +1,7 @@
 #include "api/http_server.h"
 
+#include <sys/resource.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,7 +14,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <charconv>
-#include <sys/resource.h>
 #include <mutex>
 #include <optional>
 #include <thread>

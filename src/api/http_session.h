@@ -6,6 +6,7 @@
 // registry may be used from any thread.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -14,7 +15,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <condition_variable>
-#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -92,8 +92,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string correlation_id_;
   std::chrono::steady_clock::time_point started_;
   friend class SessionRegistry;
-  uint64_t registry_id_ = 0;         // set by SessionRegistry::Add
-  std::atomic<bool> idle_{false};    // waiting for a request's first byte; any thread reads it
+  uint64_t registry_id_ = 0;       // set by SessionRegistry::Add
+  std::atomic<bool> idle_{false};  // waiting for a request's first byte; any thread reads it
   bool busy_ = false;      // a request is being read in full, handled or answered
   bool stopping_ = false;  // close after the current response
 };

@@ -1,8 +1,8 @@
 #include "api/jobs_resource.h"
 
+#include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
-#include <algorithm>
 #include <optional>
 #include <string>
 

@@ -9,9 +9,10 @@
 //                           200 {"received": true, "duplicate": true, ...} and not recorded again.
 //   GET  /webhook-receiver  ?limit=1..1000 (default 100): the receipts, newest first.
 //
-// WebhookReceipts keeps the last kMaxReceipts receipts, at most kMaxReceiptBytes, in memory (and their keys for the
-// duplicate check); older ones are forgotten, so a key is recognised as a duplicate for as long
-// as its receipt is kept. Nothing is stored on disk: this is a test sink, not an inbox.
+// WebhookReceipts keeps the last kMaxReceipts receipts, at most kMaxReceiptBytes, in memory (and
+// their keys for the duplicate check); older ones are forgotten, so a key is recognised as a
+// duplicate for as long as its receipt is kept. Nothing is stored on disk: this is a test sink, not
+// an inbox.
 //
 // One receiver per process (routes are plain functions): ConfigureWebhookReceiver sets its secret
 // at start-up and clears its receipts. Thread-safe: every access takes the receiver's mutex.

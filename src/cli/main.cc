@@ -1,8 +1,8 @@
 // conveyor: one binary for the server (serve, worker), its schema (migrate), its clients (submit, get,
 // list, wait, cancel, retry) and its benchmark (bench).
-#include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 

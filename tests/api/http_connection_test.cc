@@ -1,8 +1,7 @@
 // Connection handling: keep-alive, pipelining, 100-continue, timeouts for slow clients, and the
 // two-phase shutdown.
-#include <sys/resource.h>
-
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <thread>
 

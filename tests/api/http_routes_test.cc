@@ -6,8 +6,8 @@
 #include <set>
 #include <thread>
 
-#include "api_fixture.h"
 #include "api/list_request.h"
+#include "api_fixture.h"
 #include "core/ids.h"
 
 namespace conveyor::api::testing {
@@ -139,16 +139,19 @@ TEST_F(BigJobsTest, ListOfBigJobsIsClippedByBytesAndContinuesByCursor) {
   std::set<std::string> ids;
   for (int i = 0; i < 6; ++i) {
     ids.insert(MustSubmit(R"({"type":"noop","queue":"bigq","run_at":"2099-01-01T00:00:00Z",)"
-                          R"("payload":{"blob":")" + big + R"("}})"));
+                          R"("payload":{"blob":")" +
+                          big + R"("}})"));
   }
   std::set<std::string> seen;
   std::string cursor;
   for (int pages = 0; pages < 10 && seen.size() < ids.size(); ++pages) {
-    Reply r = client().Get("/jobs?queue=bigq&limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    Reply r =
+        client().Get("/jobs?queue=bigq&limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(r.status, 200u) << r.body.substr(0, 300);
     EXPECT_LT(r.body.size(), kMaxListPageBytes + 1'000'000u) << "one job past the cap at most";
     const json::value page = r.Json();
-    for (const auto& j : page.at("jobs").as_array()) seen.insert(std::string(j.at("id").as_string()));
+    for (const auto& j : page.at("jobs").as_array())
+      seen.insert(std::string(j.at("id").as_string()));
     if (!page.at("next_cursor").is_string()) break;
     cursor = std::string(page.at("next_cursor").as_string());
   }
@@ -162,9 +165,7 @@ TEST_F(RoutesTest, LargeArtifactIsStreamedWhole) {
   std::filesystem::create_directories(dir);
   std::string content(20 << 20, 'a');
   for (size_t i = 0; i < content.size(); i += 4093) content[i] = static_cast<char>('a' + i % 26);
-  {
-    std::ofstream(dir + "/big.csv", std::ios::binary) << content;
-  }
+  { std::ofstream(dir + "/big.csv", std::ios::binary) << content; }
   Reply r = client().Get("/jobs/" + id + "/artifact?name=big.csv");
   ASSERT_EQ(r.status, 200u);
   EXPECT_EQ(r.Header("Content-Type"), "text/csv; charset=utf-8");
