@@ -1,10 +1,12 @@
 #include "api/artifacts_resource.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
-#include <ext/stdio_filebuf.h>
-#include <fstream>
-#include <sstream>
+#include <cstdio>
+#include <memory>
 #include <string>
 
 #include "api/request_context.h"
@@ -74,15 +76,24 @@ std::optional<std::string> FileName(RequestContext& ctx, const Job& job) {
 
 // Only from the job's own directory: OpenArtifactFile (handlers/artifact_file.h) confines it.
 void Serve(RequestContext& ctx, const std::string& job_id, const std::string& name) {
+  // Opened step by step without following links, only under the job's own directory.
   Result<int> fd = OpenArtifactFile(ctx.jobs.config().artifact_dir, job_id, name);
   if (!fd.ok()) {
     ctx.Fail(ErrorFromStatus(fd.status()));
     return;
   }
-  __gnu_cxx::stdio_filebuf<char> file(*fd, std::ios::in | std::ios::binary);  // closes fd
-  std::ostringstream body;
-  body << &file;
-  ctx.response.body = std::move(body).str();
+  std::shared_ptr<std::FILE> file(fdopen(*fd, "rb"), [](std::FILE* f) {
+    if (f) std::fclose(f);
+  });
+  struct stat st {};
+  if (!file || fstat(fileno(file.get()), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (!file) close(*fd);
+    ctx.Fail({ErrorKind::kNotFound, "job " + job_id + " has no artifact named " + name});
+    return;
+  }
+  // Streamed by the session in chunks: a 150 MB artifact read whole stalled every request.
+  ctx.response.file = std::move(file);
+  ctx.response.file_size = static_cast<uint64_t>(st.st_size);
   ctx.response.content_type = ContentTypeFor(name);
   ctx.response.content_disposition = "attachment; filename=\"" + name + "\"";
 }

@@ -1,5 +1,7 @@
 #include "api/http_server.h"
 
+#include <sys/resource.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,6 +11,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <charconv>
 #include <mutex>
 #include <optional>
@@ -59,7 +63,33 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
   return tcp::endpoint(address, static_cast<uint16_t>(port));
 }
 
+// Answers a connection past the cap without reading its request, then closes it.
+asio::awaitable<void> RefuseConnection(boost::beast::tcp_stream stream) {
+  static constexpr std::string_view kBusy =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: 167\r\n\r\n"
+      R"({"type":"about:blank","title":"Service Unavailable","status":503,)"
+      R"("detail":"the server has too many open connections; retry after a second, or raise --max-connections"})";
+  stream.expires_after(std::chrono::seconds(2));
+  co_await asio::async_write(stream, asio::buffer(kBusy), kTuple);
+  boost::system::error_code ignored;  // the client may be gone; the socket closes either way
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
 }  // namespace
+
+size_t DefaultMaxConnections() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 16384;
+  const size_t soft = limit.rlim_cur;
+  const size_t reserve = std::max<size_t>(64, soft / 4);
+  return std::clamp<size_t>(soft > reserve ? soft - reserve : 0, 16, 16384);
+}
+
+bool IsLoopbackListen(const std::string& listen) {
+  const auto endpoint = ParseListen(listen);
+  return endpoint.ok() && endpoint->address().is_loopback();
+}
 
 class HttpServer::Impl {
  public:
@@ -86,10 +116,14 @@ class HttpServer::Impl {
  private:
   Status Bind(const tcp::endpoint& endpoint);
   asio::awaitable<void> Accept();
+  // False when the new connection must be refused: at the cap with no idle one to close.
+  bool MakeRoom();
 
   // Declaration order is destruction order in reverse: the io_context (which may still hold
   // session frames after a forced stop) goes before what those sessions refer to.
   const ServerConfig config_;
+  const size_t max_connections_ =
+      config_.max_connections ? config_.max_connections : DefaultMaxConnections();
   Router router_;
   SessionRegistry registry_;
   SessionEnv env_;
@@ -144,8 +178,21 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     }
     boost::system::error_code ignored;  // Nagle only delays; failing to disable it is harmless
     socket.set_option(tcp::no_delay(true), ignored);
+    if (!MakeRoom()) {
+      log::Warn("http_connection_refused", {{"reason", "max_connections reached, none idle"}});
+      asio::co_spawn(socket.get_executor(),
+                     RefuseConnection(boost::beast::tcp_stream(std::move(socket))), asio::detached);
+      continue;
+    }
     HttpSession::Launch(tcp::socket(std::move(socket)), env_);
   }
+}
+
+bool HttpServer::Impl::MakeRoom() {
+  if (registry_.size() < max_connections_) return true;
+  // Closing is asynchronous, so a burst briefly overshoots the cap; the descriptor reserve of
+  // DefaultMaxConnections() absorbs it.
+  return registry_.CloseOldestIdle();
 }
 
 void HttpServer::Impl::Stop() {

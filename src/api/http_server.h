@@ -34,8 +34,18 @@ struct ServerConfig {
   std::chrono::milliseconds idle_timeout{60'000};    // between keep-alive requests
   std::chrono::milliseconds write_timeout{30'000};   // a client that does not read its answer
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests may finish within this
+  // Open connections; past it the longest-idle keep-alive connection is closed, or, when none
+  // is idle, the new one gets a quick 503 and is closed. 0: DefaultMaxConnections().
+  size_t max_connections = 0;
   bool admin_only = false;  // only /health, /ready, /admin/stats and /metrics (conveyor worker)
 };
+
+// RLIMIT_NOFILE's soft limit minus a reserve (a quarter, at least 64) for the store, logs,
+// artifacts and command pipes; at least 16, at most 16384.
+size_t DefaultMaxConnections();
+
+// True when `listen` ("host:port") names a loopback address (127.0.0.0/8, ::1, localhost).
+bool IsLoopbackListen(const std::string& listen);
 
 class HttpServer {
  public:

@@ -10,6 +10,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <charconv>
+#include <cstdio>
 #include <exception>
 #include <vector>
 
@@ -28,6 +29,7 @@ namespace http = beast::http;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 constexpr size_t kReadChunk = 8192;
+constexpr size_t kFileChunk = 64 << 10;
 constexpr size_t kMaxCorrelationId = kMaxCorrelationIdLength;  // the runtime's limit
 // After an error answer, unread request bytes are drained for at most this long (and this many
 // bytes) so closing the socket does not reset the connection before the client reads the answer.
@@ -44,6 +46,49 @@ bool IsPrintableToken(std::string_view s) {
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
+// Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool IsUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80           ? 1
+                     : (c >> 5) == 0x6  ? 2
+                     : (c >> 4) == 0xe  ? 3
+                     : (c >> 3) == 0x1e ? 4
+                                        : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = n == 1 ? c : c & (0x7f >> n);
+    for (size_t k = 1; k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n;
+  }
+  return true;
+}
+
+// A problem for request heads the API cannot take as they are, before any route sees them:
+// header values are stored on jobs and echoed in JSON, so they must be UTF-8; a body coding
+// other than chunked (gzip, deflate) would be read as if it were plain.
+std::optional<ApiError> CheckHead(const HttpRequest& request) {
+  for (const auto& field : request) {
+    if (!IsUtf8(View(field.value()))) {
+      return ApiError{ErrorKind::kMalformed,
+                      "the header " + std::string(View(field.name_string())) +
+                          " is not valid UTF-8; send header values as ASCII or UTF-8"};
+    }
+  }
+  const auto te = View(request[http::field::transfer_encoding]);
+  if (!te.empty() && !beast::iequals(te, "chunked")) {
+    return ApiError{ErrorKind::kUnsupportedMediaType,
+                    "Transfer-Encoding \"" + std::string(te) +
+                        "\" is not supported: only chunked; send the body uncompressed"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void RequestContext::Fail(const ApiError& error) const {
@@ -55,13 +100,14 @@ void RequestContext::Fail(const ApiError& error) const {
 
 bool SessionRegistry::Add(HttpSession* session) {
   std::lock_guard<std::mutex> lock(mu_);
-  sessions_.insert(session);
+  session->registry_id_ = next_id_++;
+  sessions_.emplace(session->registry_id_, session);
   return !stopping_;
 }
 
 void SessionRegistry::Remove(HttpSession* session) {
   std::lock_guard<std::mutex> lock(mu_);
-  sessions_.erase(session);
+  sessions_.erase(session->registry_id_);
   if (sessions_.empty()) empty_.notify_all();
 }
 
@@ -71,12 +117,31 @@ void SessionRegistry::StopAll() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
     // A session being destroyed waits on mu_ in Remove(); its weak pointer is already expired.
-    for (HttpSession* s : sessions_) {
+    for (const auto& [id, s] : sessions_) {
       if (auto session = s->weak_from_this().lock()) alive.push_back(std::move(session));
     }
   }
   // Outside the lock: dropping the last reference here runs ~HttpSession, which takes mu_.
   for (auto& session : alive) session->RequestStop();
+}
+
+size_t SessionRegistry::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+bool SessionRegistry::CloseOldestIdle() {
+  std::shared_ptr<HttpSession> victim;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, s] : sessions_) {
+      // exchange: the same session is not picked twice while its close is on the way.
+      if (s->idle_.exchange(false) && (victim = s->weak_from_this().lock())) break;
+    }
+  }
+  if (!victim) return false;
+  victim->RequestStop();  // outside the lock, as in StopAll()
+  return true;
 }
 
 bool SessionRegistry::WaitEmpty(std::chrono::milliseconds timeout) {
@@ -141,7 +206,9 @@ asio::awaitable<HttpSession::ReadResult> HttpSession::ReadRequest(bool first) {
   if (buffer_.size() == 0) {
     // Waiting for the next request on a kept-alive connection is idle time, not a slow request.
     stream_.expires_after(first ? config.header_timeout : config.idle_timeout);
+    idle_ = true;
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kTuple);
+    idle_ = false;
     if (ec) co_return ReadResult::kClosed;
     buffer_.commit(n);
   }
@@ -209,7 +276,9 @@ asio::awaitable<void> HttpSession::Handle() {
   RequestContext ctx{
       request,   path,      query,    match.params, correlation_id_,
       env_.jobs, env_.pool, response_};
-  if (match.kind == Router::MatchKind::kNotFound) {
+  if (auto bad = CheckHead(request)) {
+    ctx.Fail(*bad);
+  } else if (match.kind == Router::MatchKind::kNotFound) {
     ctx.Fail({ErrorKind::kRouteNotFound, "no route " + std::string(View(request.method_string())) +
                                              " " + std::string(path) +
                                              "; the routes are listed in docs/api.md"});
@@ -241,7 +310,26 @@ asio::awaitable<bool> HttpSession::Write(bool keep_alive) {
                                                   asio::buffer(response_.body)};
   stream_.expires_after(env_.config.write_timeout);
   auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
-  co_return !ec;
+  if (ec) co_return false;
+  co_return !response_.file || co_await WriteFile();
+}
+
+asio::awaitable<bool> HttpSession::WriteFile() {
+  // One small read per chunk, then an async write: the io thread never holds the whole file
+  // nor spends long on one answer, and other connections on it are served between chunks.
+  std::vector<char> chunk(kFileChunk);
+  uint64_t left = response_.file_size;
+  while (left > 0) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(left, chunk.size()));
+    const size_t got = std::fread(chunk.data(), 1, want, response_.file.get());
+    if (got == 0) co_return false;  // truncated under us: close, the length cannot be kept
+    stream_.expires_after(env_.config.write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(chunk.data(), got), kTuple);
+    if (ec) co_return false;
+    left -= got;
+  }
+  response_.file.reset();
+  co_return true;
 }
 
 asio::awaitable<void> HttpSession::LingeringClose() {

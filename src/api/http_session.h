@@ -6,6 +6,7 @@
 // registry may be used from any thread.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -14,6 +15,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,11 +39,15 @@ class SessionRegistry {
   void StopAll();
   // True when every session ended within `timeout`.
   bool WaitEmpty(std::chrono::milliseconds timeout);
+  size_t size();
+  // Asks the oldest session that waits for a request to close; false when none waits.
+  bool CloseOldestIdle();
 
  private:
   std::mutex mu_;
   std::condition_variable empty_;
-  std::unordered_set<HttpSession*> sessions_;  // REQUIRES: mu_ held
+  std::map<uint64_t, HttpSession*> sessions_;  // REQUIRES: mu_ held; by age, oldest first
+  uint64_t next_id_ = 1;                       // REQUIRES: mu_ held
   bool stopping_ = false;                      // REQUIRES: mu_ held
 };
 
@@ -72,6 +78,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ReadResult Reject(boost::beast::error_code ec);
   boost::asio::awaitable<void> Handle();
   boost::asio::awaitable<bool> Write(bool keep_alive);
+  boost::asio::awaitable<bool> WriteFile();  // the rest of a file response, in chunks
   boost::asio::awaitable<void> LingeringClose();
   void SetCorrelationId();
   void LogAccess() const;
@@ -84,6 +91,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string head_;   // the serialised status line and headers, reused
   std::string correlation_id_;
   std::chrono::steady_clock::time_point started_;
+  friend class SessionRegistry;
+  uint64_t registry_id_ = 0;       // set by SessionRegistry::Add
+  std::atomic<bool> idle_{false};  // waiting for a request's first byte; any thread reads it
   bool busy_ = false;      // a request is being read in full, handled or answered
   bool stopping_ = false;  // close after the current response
 };

@@ -1,7 +1,9 @@
 #include "api/jobs_resource.h"
 
+#include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
+#include <optional>
 #include <string>
 
 #include "api/async_submit.h"
@@ -19,6 +21,7 @@ namespace http = boost::beast::http;
 using boost::asio::awaitable;
 
 constexpr size_t kMaxEchoedId = 64;
+constexpr int kListChunkRows = 50;
 
 std::string_view Header(const RequestContext& ctx, std::string_view name) {
   const auto v = ctx.request[name];
@@ -124,11 +127,41 @@ void GetEvents(RequestContext& ctx) {
   if (Check(ctx, events)) AppendJobEventsJson(id, *events, &ctx.response.body);
 }
 
+// Reads up to params.limit jobs in chunks of kListChunkRows, and stops early once the answer
+// holds kMaxListPageBytes: large payloads cannot make one answer (or the rows held to build
+// it) hundreds of MB and stall the I/O thread. next_cursor continues where the page stopped.
 void List(RequestContext& ctx) {
   JobListParams params;
   if (auto e = ParseListQuery(ctx.query, &params)) return ctx.Fail(*e);
-  const auto page = ctx.jobs.List(params);
-  if (Check(ctx, page)) AppendJobPageJson(*page, params.limit, &ctx.response.body);
+  JobListParams chunk = params;
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("jobs").BeginArray();
+  std::optional<std::string> next;
+  bool clipped = false;
+  for (int written = 0; written < params.limit && !clipped;) {
+    chunk.limit = std::min(kListChunkRows, params.limit - written);
+    const auto page = ctx.jobs.List(chunk);
+    if (!page.ok()) {
+      ctx.response.Reset();
+      return ctx.Fail(ErrorFromStatus(page.status()));
+    }
+    for (const Job& job : page->jobs) {
+      WriteJob(w, job);
+      ++written;
+      if (ctx.response.body.size() >= kMaxListPageBytes && written < params.limit) {
+        next = job.id;  // "older than this job": the rest of the chunk comes next time
+        clipped = true;
+        break;
+      }
+    }
+    if (clipped) break;
+    next = page->next_cursor;
+    if (!next) break;
+    chunk.cursor = next;
+    chunk.offset = 0;  // the cursor already skips what the offset skipped
+  }
+  w.EndArray().Key("next_cursor").OptString(next).Key("limit").Int(params.limit);
+  w.EndObject();
 }
 
 void Cancel(RequestContext& ctx) {

@@ -13,6 +13,9 @@ namespace conveyor::api {
 
 inline constexpr int kDefaultListLimit = 50;
 inline constexpr int kMaxListLimit = 1000;
+// A GET /jobs page stops after the job that brings its JSON to this size (next_cursor then
+// continues after that job), so big payloads make shorter pages, not bigger answers.
+inline constexpr size_t kMaxListPageBytes = 4 << 20;
 
 // `query` is the raw query string without the '?', percent-encoded as sent.
 std::optional<ApiError> ParseListQuery(std::string_view query, JobListParams* out);

@@ -4,6 +4,9 @@
 // Value type; not shared between threads.
 #pragma once
 
+#include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -20,6 +23,10 @@ struct Response {
   std::string content_disposition;  // Content-Disposition header when non-empty (artifacts)
   std::string_view allow;    // Allow header when non-empty (405); points into the router
   bool retry_after = false;  // Retry-After: 1 (503, 429)
+  // When set, the body is this open file's first `file_size` bytes instead of `body`: the
+  // session sends it in chunks, so a large artifact is never held in memory at once.
+  std::shared_ptr<std::FILE> file;
+  uint64_t file_size = 0;
 
   // Keeps the body's capacity for the next request on the connection.
   void Reset() {
@@ -30,6 +37,8 @@ struct Response {
     content_disposition.clear();
     allow = {};
     retry_after = false;
+    file.reset();
+    file_size = 0;
   }
 };
 

@@ -60,6 +60,13 @@ std::optional<ApiError> CheckSignature(const RequestContext& ctx, const std::str
                   "webhook-timestamp is more than 5 minutes away from now"};
 }
 
+// What a receipt costs in memory, roughly: its strings plus a fixed overhead.
+size_t SizeOf(const WebhookReceipt& r) {
+  size_t n = sizeof r + r.body.size() + (r.idempotency_key ? r.idempotency_key->size() : 0);
+  for (const auto& [name, value] : r.headers) n += name.size() + value.size() + 64;
+  return n;
+}
+
 WebhookReceipt MakeReceipt(const RequestContext& ctx, bool verified) {
   WebhookReceipt r{.received_at = SystemClock::Default()->NowMs(),
                    .signature_verified = verified,
@@ -137,23 +144,38 @@ bool WebhookReceipts::Add(WebhookReceipt r) {
   std::lock_guard<std::mutex> lock(mu_);
   if (r.idempotency_key && !keys_.insert(*r.idempotency_key).second) return false;
   r.seq = next_seq_++;
+  bytes_ += SizeOf(r);
   receipts_.push_back(std::move(r));
-  if (receipts_.size() > capacity_) {
-    const WebhookReceipt& oldest = receipts_.front();
-    if (oldest.idempotency_key) keys_.erase(*oldest.idempotency_key);
-    receipts_.pop_front();
+  // The newest receipt always stays, even alone over the byte budget (bodies are bounded by
+  // the server's body limit).
+  while (receipts_.size() > 1 && (receipts_.size() > capacity_ || bytes_ > max_bytes_)) {
+    DropOldest();
   }
   return true;
 }
 
-std::vector<WebhookReceipt> WebhookReceipts::Newest(size_t limit) const {
+void WebhookReceipts::DropOldest() {
+  const WebhookReceipt& oldest = receipts_.front();
+  if (oldest.idempotency_key) keys_.erase(*oldest.idempotency_key);
+  bytes_ -= SizeOf(oldest);
+  receipts_.pop_front();
+}
+
+std::vector<WebhookReceipt> WebhookReceipts::Newest(size_t limit, size_t max_bytes) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<WebhookReceipt> out;
-  out.reserve(std::min(limit, receipts_.size()));
+  size_t bytes = 0;
   for (auto it = receipts_.rbegin(); it != receipts_.rend() && out.size() < limit; ++it) {
+    bytes += SizeOf(*it);
+    if (!out.empty() && bytes > max_bytes) break;
     out.push_back(*it);
   }
   return out;
+}
+
+size_t WebhookReceipts::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
 }
 
 size_t WebhookReceipts::size() const {
@@ -165,6 +187,7 @@ void WebhookReceipts::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
   receipts_.clear();
   keys_.clear();
+  bytes_ = 0;
 }
 
 void ConfigureWebhookReceiver(WebhookReceiverOptions options) {

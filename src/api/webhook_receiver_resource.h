@@ -9,9 +9,10 @@
 //                           200 {"received": true, "duplicate": true, ...} and not recorded again.
 //   GET  /webhook-receiver  ?limit=1..1000 (default 100): the receipts, newest first.
 //
-// WebhookReceipts keeps the last kMaxReceipts receipts in memory (and their keys for the
-// duplicate check); older ones are forgotten, so a key is recognised as a duplicate for as long
-// as its receipt is kept. Nothing is stored on disk: this is a test sink, not an inbox.
+// WebhookReceipts keeps the last kMaxReceipts receipts, at most kMaxReceiptBytes, in memory (and
+// their keys for the duplicate check); older ones are forgotten, so a key is recognised as a
+// duplicate for as long as its receipt is kept. Nothing is stored on disk: this is a test sink, not
+// an inbox.
 //
 // One receiver per process (routes are plain functions): ConfigureWebhookReceiver sets its secret
 // at start-up and clears its receipts. Thread-safe: every access takes the receiver's mutex.
@@ -33,6 +34,11 @@
 namespace conveyor::api {
 
 inline constexpr size_t kMaxReceipts = 10'000;
+// Receipts are kept up to this many bytes in total (bodies and headers), oldest dropped first,
+// so a flood of 1 MiB bodies cannot grow the process past a few tens of MiB.
+inline constexpr size_t kMaxReceiptBytes = 32 << 20;
+// One GET answer holds at most this many bytes of receipts (at least one receipt).
+inline constexpr size_t kMaxReceiptPageBytes = 4 << 20;
 
 struct WebhookReceipt {
   int64_t seq = 0;  // 1, 2, ... in order of arrival
@@ -45,20 +51,28 @@ struct WebhookReceipt {
 
 class WebhookReceipts {
  public:
-  explicit WebhookReceipts(size_t capacity = kMaxReceipts) : capacity_(capacity) {}
-  // Records `r` unless its key was seen; returns false for a duplicate. Sets r.seq.
+  explicit WebhookReceipts(size_t capacity = kMaxReceipts, size_t max_bytes = kMaxReceiptBytes)
+      : capacity_(capacity), max_bytes_(max_bytes) {}
+  // Records `r` unless its key was seen; returns false for a duplicate. Sets r.seq. Drops the
+  // oldest receipts while more than `capacity` receipts or `max_bytes` bytes are kept.
   bool Add(WebhookReceipt r);
-  // Newest first, at most `limit`.
-  std::vector<WebhookReceipt> Newest(size_t limit) const;
+  // Newest first, at most `limit`, and stops before exceeding `max_bytes` (but returns at least
+  // one receipt when there is one).
+  std::vector<WebhookReceipt> Newest(size_t limit, size_t max_bytes = kMaxReceiptPageBytes) const;
   size_t size() const;
+  size_t bytes() const;
   void Clear();
 
  private:
+  void DropOldest();  // REQUIRES: mu_ held, receipts_ not empty
+
   const size_t capacity_;
+  const size_t max_bytes_;
   mutable std::mutex mu_;
   std::deque<WebhookReceipt> receipts_;   // REQUIRES: mu_ held; oldest first
   std::unordered_set<std::string> keys_;  // REQUIRES: mu_ held; keys of receipts_
   int64_t next_seq_ = 1;                  // REQUIRES: mu_ held
+  size_t bytes_ = 0;                      // REQUIRES: mu_ held; SizeOf() summed over receipts_
 };
 
 struct WebhookReceiverOptions {

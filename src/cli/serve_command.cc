@@ -61,6 +61,7 @@ struct ServeOptions {
   WebhookFlags webhooks;
   bool no_listen = false;         // PostgreSQL: no LISTEN/NOTIFY (PgBouncer transaction mode)
   int64_t poll_interval_ms = -1;  // idle workers look for work this often; -1: by store
+  std::size_t max_connections = 0;  // 0: api::DefaultMaxConnections()
 };
 
 void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
@@ -77,6 +78,11 @@ void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
       ->envname("CONVEYOR_MAX_BODY_BYTES")->check(CLI::Range(1024ul, 1ul << 30))
       ->capture_default_str();
   cmd.add_flag("--debug", o.debug, "Log debug lines")->envname("DEBUG");
+  cmd.add_option("--max-connections", o.max_connections,
+                 "Open HTTP connections; past it the oldest idle one closes, else 503 (0: from "
+                 "the open-file limit)")
+      ->envname("CONVEYOR_MAX_CONNECTIONS")->check(CLI::Range(0ul, 1ul << 20))
+      ->capture_default_str();
 }
 
 void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
@@ -185,6 +191,7 @@ ServerConfig ToServerConfig(const ServeOptions& o) {
   c.admin_only = o.role == kRoleWorker;
   c.io_threads = o.io_threads;
   c.max_body_bytes = o.max_body_bytes;
+  c.max_connections = o.max_connections;
   return c;
 }
 
@@ -228,6 +235,17 @@ std::string HostOf(const std::string& listen) {
   return colon == std::string::npos ? listen : listen.substr(0, colon);
 }
 
+// Until API keys exist, every route is open to whoever can reach the address: say so loudly.
+void WarnIfNotLoopback(const std::string& listen) {
+  if (api::IsLoopbackListen(listen)) return;
+  const std::string message = "listening on " + listen +
+                              ", beyond loopback: every route (submit, cancel, worker leases, "
+                              "artifacts) is open to anyone who can reach it; there is no "
+                              "authentication yet. Put it behind a firewall or listen on 127.0.0.1";
+  log::Warn("listening_beyond_loopback", {{"address", listen}, {"warning", message}});
+  std::cerr << "conveyor: WARNING: " << message << "\n";
+}
+
 // Runs between Start() and shutdown: announce, then wait for a signal.
 int ServeUntilSignal(const ServeOptions& o, HttpServer& server, const sigset_t& signals) {
   if (!o.port_file.empty() && !WritePortFile(o.port_file, server.port())) {
@@ -237,6 +255,7 @@ int ServeUntilSignal(const ServeOptions& o, HttpServer& server, const sigset_t& 
   std::string address = HostOf(o.listen) + ":" + std::to_string(server.port());
   log::Info("listening", {{"address", address}, {"store", RedactStoreSecrets(o.store, o.store)},
                           {"workers", std::to_string(o.workers)}});
+  WarnIfNotLoopback(o.role == kRoleWorker ? o.admin_listen : o.listen);
   int sig = WaitForShutdownSignal(signals);
   log::Info("shutting_down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server.Stop();

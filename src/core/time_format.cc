@@ -70,7 +70,11 @@ std::optional<TimeMs> ParseRfc3339(std::string_view s) {
   }
   if (pos != s.size()) return std::nullopt;
   const int64_t days_since = sys_days(ymd).time_since_epoch().count();
-  return ((days_since * 86400 + h * 3600 + mi * 60 + se) - offset_min * 60) * 1000 + ms;
+  const TimeMs t = ((days_since * 86400 + h * 3600 + mi * 60 + se) - offset_min * 60) * 1000 + ms;
+  // An offset can push a valid local time past 9999-12-31 (or before year 0) in UTC, which
+  // FormatRfc3339 cannot write back in four digits: refuse it rather than echo "0000-…".
+  if (t < kMinRfc3339Ms || t > kMaxRfc3339Ms) return std::nullopt;
+  return t;
 }
 
 }  // namespace conveyor

@@ -49,7 +49,8 @@ Status PowerSumHandler::ValidatePayload(const json::value& payload) const {
   if (items == nullptr) return Status::InvalidArgument("payload.data must be a list of numbers, e.g. [1, 2, 3]");
   if (items->size() > kMaxPowerSumItems)
     return Status::InvalidArgument("payload.data has " + std::to_string(items->size()) +
-                                   " items; at most 1000000 are allowed");
+                                   " items; at most " + std::to_string(kMaxPowerSumItems) +
+                                   " are allowed (split the list over several jobs)");
   for (size_t i = 0; i < items->size(); ++i) {
     const json::value& v = (*items)[i];
     if (!v.is_number())

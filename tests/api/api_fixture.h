@@ -39,6 +39,7 @@ class ApiFixture : public ::testing::Test {
     runtime_.retry.base_ms = 5;
     runtime_.retry.cap_ms = 20;
     runtime_.shutdown_grace_ms = 2000;
+    runtime_.artifact_dir = dir_ + "/artifacts";
     server_config_.listen = "127.0.0.1:0";
     server_config_.io_threads = 2;
     server_config_.max_body_bytes = 64 << 10;

@@ -124,5 +124,29 @@ TEST_F(BadInputTest, ConflictingIdempotencyKeysAre422) {
                 422, "Idempotency-Key");
 }
 
+TEST_F(BadInputTest, NonUtf8HeaderIs400NotEchoedIntoJobJson) {
+  ExpectProblem(client().Post("/jobs", R"({"type":"noop"})", {{"Idempotency-Key", "k\xff\xfe"}}),
+                400, "Idempotency-Key is not valid UTF-8");
+  ExpectProblem(client().Get("/jobs", {{"X-Note", "\xc0\xaf"}}), 400, "not valid UTF-8");
+  const Reply list = client().Get("/jobs");
+  ASSERT_EQ(list.status, 200u);
+  EXPECT_NO_THROW(list.Json()) << "GET /jobs stays valid JSON";
+  ExpectStillServing();
+}
+
+TEST_F(BadInputTest, GzipTransferEncodingIs415NotSilentlyIgnored) {
+  client().WriteRaw(
+      "POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: gzip, chunked\r\n\r\nf\r\n{\"type\":\"noop\"}\r\n0\r\n\r\n");
+  ExpectProblem(client().Read(), 415, "only chunked");
+  ExpectStillServing();
+}
+
+TEST_F(BadInputTest, RunAtPastYear9999ViaAnOffsetIs422) {
+  ExpectProblem(client().Post("/jobs", R"({"type":"noop","run_at":"9999-12-31T23:00:00-05:00"})"),
+                422, "run_at");
+  ExpectStillServing();
+}
+
 }  // namespace
 }  // namespace conveyor::api::testing

@@ -1,6 +1,7 @@
 // Connection handling: keep-alive, pipelining, 100-continue, timeouts for slow clients, and the
 // two-phase shutdown.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <thread>
 
@@ -135,6 +136,36 @@ TEST_F(ConnectionTest, StopBeforeStartAndBadListenAddress) {
   config.listen = "127.0.0.1";
   HttpServer other(*service_, config);
   EXPECT_EQ(other.Start().code(), StatusCode::kInvalidArgument);
+}
+
+class ConnectionCapTest : public ApiFixture {
+  void ConfigureServer(ServerConfig& c) override { c.max_connections = 4; }
+};
+
+TEST_F(ConnectionCapTest, IdleConnectionsAtTheCapDoNotLockOutANewClient) {
+  // The fixture's client plus 5 more idle keep-alive clients: over the cap of 4.
+  EXPECT_EQ(client().Get("/health").status, 200u);
+  std::vector<std::unique_ptr<TestClient>> idle;
+  for (int i = 0; i < 5; ++i) {
+    idle.push_back(std::make_unique<TestClient>(port()));
+    EXPECT_EQ(idle.back()->Get("/health").status, 200u) << "connection " << i;
+  }
+  TestClient fresh(port());
+  EXPECT_EQ(fresh.Get("/health").status, 200u) << "the oldest idle connection made room";
+  // The idle timeout is 60 s: a close within 10 s is the cap's doing, not the timeout's.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client().WaitForClose()) << "the oldest idle connection is the one closed";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST(DefaultMaxConnections, LeavesAReserveUnderTheOpenFileLimit) {
+  rlimit limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
+  const size_t cap = DefaultMaxConnections();
+  EXPECT_GE(cap, 16u);
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur > 128) {
+    EXPECT_LE(cap + 64, limit.rlim_cur) << "descriptors stay in reserve for the store";
+  }
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 // Every route of the contract against a real server, store and worker pool.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
+#include "api/list_request.h"
 #include "api_fixture.h"
 #include "core/ids.h"
 
@@ -123,6 +126,53 @@ TEST_F(RoutesTest, ListFiltersAndPagesWithACursor) {
   const json::value rest = r.Json();
   for (const auto& j : rest.at("jobs").as_array()) seen.insert(std::string(j.at("id").as_string()));
   EXPECT_EQ(seen, ids);
+}
+
+class BigJobsTest : public ApiFixture {
+ protected:
+  void ConfigureServer(ServerConfig& c) override { c.max_body_bytes = 2 << 20; }
+};
+
+TEST_F(BigJobsTest, ListOfBigJobsIsClippedByBytesAndContinuesByCursor) {
+  // 6 scheduled jobs of ~900 KB each: 1000 of them would be a ~1 GB answer.
+  const std::string big(900'000, 'x');
+  std::set<std::string> ids;
+  for (int i = 0; i < 6; ++i) {
+    ids.insert(MustSubmit(R"({"type":"noop","queue":"bigq","run_at":"2099-01-01T00:00:00Z",)"
+                          R"("payload":{"blob":")" +
+                          big + R"("}})"));
+  }
+  std::set<std::string> seen;
+  std::string cursor;
+  for (int pages = 0; pages < 10 && seen.size() < ids.size(); ++pages) {
+    Reply r =
+        client().Get("/jobs?queue=bigq&limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200u) << r.body.substr(0, 300);
+    EXPECT_LT(r.body.size(), kMaxListPageBytes + 1'000'000u) << "one job past the cap at most";
+    const json::value page = r.Json();
+    for (const auto& j : page.at("jobs").as_array())
+      seen.insert(std::string(j.at("id").as_string()));
+    if (!page.at("next_cursor").is_string()) break;
+    cursor = std::string(page.at("next_cursor").as_string());
+  }
+  EXPECT_EQ(seen, ids) << "every job is reached by following next_cursor";
+}
+
+TEST_F(RoutesTest, LargeArtifactIsStreamedWhole) {
+  // 20 MB, more than any single write: the session sends it in chunks from the file.
+  const std::string id = MustSubmit(R"({"type":"noop"})");
+  const std::string dir = dir_ + "/artifacts/" + id;
+  std::filesystem::create_directories(dir);
+  std::string content(20 << 20, 'a');
+  for (size_t i = 0; i < content.size(); i += 4093) content[i] = static_cast<char>('a' + i % 26);
+  { std::ofstream(dir + "/big.csv", std::ios::binary) << content; }
+  Reply r = client().Get("/jobs/" + id + "/artifact?name=big.csv");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.Header("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(r.body.size(), content.size());
+  EXPECT_TRUE(r.body == content) << "the bytes arrive unchanged and in order";
+  EXPECT_EQ(client().Get("/health").status, 200u) << "the connection stays usable";
+  EXPECT_EQ(client().Get("/jobs/" + id + "/artifact?name=none.csv").status, 404u);
 }
 
 TEST_F(RoutesTest, CancelThenRetry) {

@@ -40,6 +40,17 @@ TEST(WebhookReceipts, DropsDuplicatesAndForgetsTheOldest) {
   EXPECT_EQ(log.Newest(1).size(), 1u);
 }
 
+TEST(WebhookReceipts, FloodOfLargeBodiesStaysWithinTheByteBudget) {
+  WebhookReceipts log(kMaxReceipts, 4 << 20);
+  const std::string mib(1 << 20, 'x');
+  for (int i = 0; i < 300; ++i) EXPECT_TRUE(log.Add(WebhookReceipt{.body = mib}));
+  EXPECT_LE(log.bytes(), size_t{4} << 20);
+  EXPECT_GE(log.size(), 3u) << "the newest receipts that fit are kept";
+  EXPECT_EQ(log.Newest(1000).front().seq, 300) << "the newest survives";
+  EXPECT_LE(log.Newest(1000, 2 << 20).size(), 2u) << "a page stops at its byte cap";
+  EXPECT_EQ(log.Newest(1000, 1).size(), 1u) << "but always holds one receipt";
+}
+
 class WebhookReceiverTest : public ApiFixture {
  protected:
   void SetUp() override {

@@ -42,5 +42,15 @@ TEST(TimeFormatTest, RejectsGarbage) {
   }
 }
 
+TEST(TimeFormatTest, RefusesOffsetsThatPushTheYearPast9999) {
+  // 23:00 at -05:00 is 04:00 on 10000-01-01 in UTC: FormatRfc3339 would write "0000-…".
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:00:00-05:00").has_value());
+  EXPECT_FALSE(ParseRfc3339("0000-01-01T01:00:00+05:00").has_value());
+  const auto last = ParseRfc3339("9999-12-31T23:59:59.999Z");
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(FormatRfc3339(*last), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(ParseRfc3339("0000-01-01T00:00:00Z"), kMinRfc3339Ms);
+}
+
 }  // namespace
 }  // namespace conveyor

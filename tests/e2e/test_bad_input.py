@@ -303,13 +303,13 @@ class BodyLimitTest(ServerTestCase):
     SERVER_ARGS = dict(workers=0, extra=["--max-body-bytes", str(BIG_LIMIT)])
 
     def test_data_with_too_many_items_is_422(self):
-        items = 1_000_001
+        items = 100_001
         body = b'{"operation":"square_sum","data":[' + b"1," * (items - 1) + b"1]}"
         self.assertLess(len(body), BIG_LIMIT)
         r = self.server.request("POST", "/api/v1/jobs", body,
                                 {"Content-Type": "application/json"}, timeout=60)
         self.must_problem(r, 422, path="/api/v1/jobs", detail_contains="data")
-        self.assertIn("1000000", r.body["detail"].replace(",", ""))
+        self.assertIn("100000", r.body["detail"].replace(",", ""))
 
     def test_configured_limit(self):
         s = self.server
@@ -320,6 +320,23 @@ class BodyLimitTest(ServerTestCase):
         self.assertIsNotNone(r, "the server closed the connection without answering 413")
         self.must_problem(r, 413)
         self.must_json(s.request("GET", "/health"), 200)
+
+
+class PowerSumLimitFitsTheBodyLimitTest(ServerTestCase):
+    """Issue 8, finding 11: the documented item limit of square_sum must be reachable under the
+    default body limit (a million items never fit in 1 MiB)."""
+
+    SERVER_ARGS = dict(workers=1)
+
+    def test_largest_square_sum_fits_the_default_body_limit(self):
+        items = 100_000
+        body = b'{"operation":"square_sum","data":[' + b"123456789," * (items - 1) + b"1]}"
+        self.assertLess(len(body), 1 << 20)
+        job = self.must_json(self.server.request("POST", "/api/v1/jobs", body,
+                                                 {"Content-Type": "application/json"}), 201)
+        done = self.server.wait_for(job["id"], "SUCCEEDED", timeout=60)
+        expected = (items - 1) * 123456789 ** 2 + 1  # past 64 bits: a double, so compare roughly
+        self.assertAlmostEqual(done["result"] / expected, 1.0, places=9)
 
 
 if __name__ == "__main__":
