@@ -8,52 +8,13 @@ Not named test_*: the integrator imports these classes into test_hostile_client.
 import os
 import resource
 import socket
-import threading
 import time
 import unittest
 
-from conveyor_harness import Server
+from conveyor_harness import HealthProber, Server
 
 PROBE_BOUND_S = 5.0
 MIB = 1 << 20
-
-
-class HealthProber:
-    """GET /health on a fresh connection every 0.2 s until stopped; records the slowest answer
-    and any failure."""
-
-    def __init__(self, server):
-        self.server = server
-        self.slowest = 0.0
-        self.failures = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(30)
-
-    def _run(self):
-        for _ in range(3000):  # bounded: 10 minutes at most
-            if self._stop.is_set():
-                return
-            start = time.monotonic()
-            try:
-                r = self.server.request("GET", "/health", timeout=PROBE_BOUND_S)
-                if r.status != 200:
-                    self.failures.append(f"status {r.status}")
-            except Exception as e:  # a timeout is exactly what this prober reports
-                self.failures.append(repr(e))
-            self.slowest = max(self.slowest, time.monotonic() - start)
-            self._stop.wait(0.2)
-
-    def check(self, test):
-        test.assertEqual(self.failures, [], "/health failed while the attack ran")
-        test.assertLess(self.slowest, PROBE_BOUND_S, "/health stalled while the attack ran")
 
 
 def rss_kb(pid):

@@ -12,6 +12,7 @@ does not run them twice); this file gathers them into one suite:
 from hostile_store import *  # noqa: F401,F403  finding 1 (wedge) and 10 (/ready)
 from hostile_csvin import *  # noqa: F401,F403  findings 2 (local files) and 3 (regex)
 from hostile_ssrf import *  # noqa: F401,F403  finding 4 (SSRF)
+from hostile_http import *  # noqa: F401,F403  findings 6 (memory, stalls), 7 (connections), 11
 from hostile_fuzz import *  # noqa: F401,F403  what the fuzzers found (regcomp froze the I/O thread)
 from hostile_claims import *  # noqa: F401,F403  findings 8 (head-of-line) and 9 (herd)
 
