@@ -214,6 +214,11 @@ void HttpServer::Impl::Stop() {
   if (!registry_.WaitEmpty(config_.shutdown_grace)) {
     log::Warn("http_shutdown_forced", {{"reason", "requests still running after the grace time"}});
   }
+  // A submit's callback may still be returning on the store's writer thread after the session it
+  // answered ended; it holds this io_context's executors until it returns.
+  if (!env_.jobs.WaitAsyncSubmitsReturned(config_.shutdown_grace)) {
+    log::Warn("http_shutdown_forced", {{"reason", "store answers still pending after the grace time"}});
+  }
   io_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();

@@ -96,6 +96,10 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
     if (!job.ok()) return done(job.status());
     params.jobs.push_back(std::move(job).value());
   }
+  {
+    std::lock_guard<std::mutex> lock(async_mu_);
+    ++async_in_flight_;
+  }
   store_.JobInsertManyAsync(
       std::move(params), [this, done = std::move(done)](Result<std::vector<InsertOutcome>> r) {
         if (r.ok()) {
@@ -105,7 +109,14 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
           external_->NotifyInserted(*r);
         }
         done(std::move(r));
+        std::lock_guard<std::mutex> lock(async_mu_);
+        if (--async_in_flight_ == 0) async_returned_.notify_all();
       });
+}
+
+bool JobService::WaitAsyncSubmitsReturned(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(async_mu_);
+  return async_returned_.wait_for(lock, timeout, [this] { return async_in_flight_ == 0; });
 }
 
 Result<std::vector<InsertOutcome>> JobService::Submit(std::vector<JobSpec> specs) {

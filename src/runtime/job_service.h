@@ -7,9 +7,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -40,6 +43,10 @@ class JobService {
                    std::function<void(Result<std::vector<InsertOutcome>>)> done);
   // Blocking form of SubmitAsync.
   Result<std::vector<InsertOutcome>> Submit(std::vector<JobSpec> specs);
+  // True once every SubmitAsync callback handed to the store has returned (false at `timeout`).
+  // A server calls it before freeing the io_context those callbacks post to: a callback may
+  // still be finishing on the writer thread after the session it answered has ended.
+  bool WaitAsyncSubmitsReturned(std::chrono::milliseconds timeout);
 
   // InvalidArgument for an id that is not a UUID; NotFound for an unknown one.
   Result<Job> Get(const std::string& id);
@@ -84,6 +91,9 @@ class JobService {
   WorkerPool* pool_;
   std::unique_ptr<ExternalLeases> external_;
   std::atomic<int64_t> submitted_{0};
+  std::mutex async_mu_;
+  std::condition_variable async_returned_;
+  int async_in_flight_ = 0;  // GUARDED_BY(async_mu_)
 };
 
 }  // namespace conveyor
