@@ -97,11 +97,11 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
     params.jobs.push_back(std::move(job).value());
   }
   {
-    std::lock_guard<std::mutex> lock(async_mu_);
-    ++async_in_flight_;
+    std::lock_guard<std::mutex> lock(async_->mu);
+    ++async_->count;
   }
-  store_.JobInsertManyAsync(
-      std::move(params), [this, done = std::move(done)](Result<std::vector<InsertOutcome>> r) {
+  store_.JobInsertManyAsync(std::move(params), [this, in_flight = async_, done = std::move(done)](
+                                                   Result<std::vector<InsertOutcome>> r) {
         if (r.ok()) {
           LogSubmitted(*r);
           CountSubmitted(*r, submitted_);
@@ -109,14 +109,15 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
           external_->NotifyInserted(*r);
         }
         done(std::move(r));
-        std::lock_guard<std::mutex> lock(async_mu_);
-        if (--async_in_flight_ == 0) async_returned_.notify_all();
+        // `this` may be gone from here on (a blocking Submit returned): only `in_flight`.
+        std::lock_guard<std::mutex> lock(in_flight->mu);
+        if (--in_flight->count == 0) in_flight->returned.notify_all();
       });
 }
 
 bool JobService::WaitAsyncSubmitsReturned(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(async_mu_);
-  return async_returned_.wait_for(lock, timeout, [this] { return async_in_flight_ == 0; });
+  std::unique_lock<std::mutex> lock(async_->mu);
+  return async_->returned.wait_for(lock, timeout, [this] { return async_->count == 0; });
 }
 
 Result<std::vector<InsertOutcome>> JobService::Submit(std::vector<JobSpec> specs) {

@@ -91,9 +91,15 @@ class JobService {
   WorkerPool* pool_;
   std::unique_ptr<ExternalLeases> external_;
   std::atomic<int64_t> submitted_{0};
-  std::mutex async_mu_;
-  std::condition_variable async_returned_;
-  int async_in_flight_ = 0;  // GUARDED_BY(async_mu_)
+  // SubmitAsync callbacks handed to the store that have not returned. Shared with each callback,
+  // which leaves it as its very last step, when the blocking Submit's caller may already have
+  // destroyed this service.
+  struct InFlight {
+    std::mutex mu;
+    std::condition_variable returned;
+    int count = 0;  // GUARDED_BY(mu)
+  };
+  const std::shared_ptr<InFlight> async_ = std::make_shared<InFlight>();
 };
 
 }  // namespace conveyor
