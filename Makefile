@@ -73,7 +73,7 @@ fuzz: build-fuzz
 	  name=$$(basename $$bin _fuzzer); log=$(BUILD_FUZZ)/logs/$$name.log; \
 	  echo "== $$name: $(FUZZ_SECONDS) s, log in $$log"; \
 	  if FUZZ_CORPUS=$(abspath $(BUILD_FUZZ))/corpus fuzz/run_fuzzer.sh $$bin $$name \
-	      $(FUZZ_SECONDS) >$$log 2>&1; then grep -E '^#[0-9]+ +DONE' $$log; \
+	      $(FUZZ_SECONDS) >$$log 2>&1; then grep -E '^#[0-9]+[[:space:]]+DONE' $$log || true; \
 	  else tail -n 80 $$log; exit 1; fi; \
 	done
 
