@@ -155,7 +155,10 @@ TEST_F(ReportHandlerTest, ThroughTheWorkerPoolTheResultRefPointsAtTheArtifact) {
   const Job bad = MustSubmit(Spec("fail", R"({"retryable": false, "message": "boom"})"));
   WaitForState(ok.id, JobState::kSucceeded);
   WaitForState(bad.id, JobState::kFailed);
-  const Job report = MustSubmit(Spec("report.generate", "{}"));
+  // An explicit period: a worker may start the report in the very millisecond it was submitted,
+  // and the default period [now - 24 h, now) would then leave the report itself out.
+  const Job report = MustSubmit(Spec(
+      "report.generate", R"({"since": "2000-01-01T00:00:00Z", "until": "2100-01-01T00:00:00Z"})"));
   const Job done = WaitForState(report.id, JobState::kSucceeded);
   ASSERT_TRUE(done.result_ref.has_value());
   EXPECT_EQ(*done.result_ref, report.id + "/report.json");
