@@ -28,9 +28,9 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
-#include "runtime/webhook_dispatcher.h"
+#include "webhooks/dispatcher.h"
 #include "store/store_factory.h"
-#include "webhook/webhook_sender.h"
+#include "webhooks/sender.h"
 
 namespace conveyor {
 namespace {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "webhook/url_policy.h"
+#include "outbound/url_policy.h"
 
 namespace {
 

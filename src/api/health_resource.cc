@@ -3,7 +3,7 @@
 #include "api/job_json.h"
 #include "api/request_context.h"
 #include "runtime/job_service.h"
-#include "runtime/worker_pool.h"
+#include "runtime/work/worker_pool.h"
 
 namespace conveyor::api {
 namespace {

@@ -7,7 +7,7 @@
 #include "api/request_context.h"
 #include "core/job_state.h"
 #include "runtime/job_service.h"
-#include "runtime/worker_pool.h"
+#include "runtime/work/worker_pool.h"
 
 namespace conveyor::api {
 namespace {

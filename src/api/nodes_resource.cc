@@ -4,7 +4,7 @@
 #include "api/request_context.h"
 #include "core/clock.h"
 #include "runtime/job_service.h"
-#include "runtime/node_registry.h"
+#include "runtime/maintenance/node_registry.h"
 
 namespace conveyor::api {
 namespace {

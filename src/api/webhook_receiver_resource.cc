@@ -6,7 +6,7 @@
 
 #include "api/json_writer.h"
 #include "api/request_context.h"
-#include "webhook/webhook_signature.h"
+#include "webhooks/signature.h"
 
 namespace conveyor::api {
 namespace {

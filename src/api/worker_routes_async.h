@@ -14,7 +14,7 @@
 #include <memory>
 #include <utility>
 
-#include "runtime/external_leases.h"
+#include "runtime/work/external_leases.h"
 
 namespace conveyor::api {
 

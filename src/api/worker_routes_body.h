@@ -12,7 +12,7 @@
 
 #include "api/problem.h"
 #include "api/request_context.h"
-#include "runtime/external_leases.h"
+#include "runtime/work/external_leases.h"
 
 namespace conveyor::api {
 

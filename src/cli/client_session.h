@@ -6,13 +6,17 @@
 #include <functional>
 #include <string>
 
-#include "cli/http_client.h"
+#include "client/http_client.h"
 
 namespace CLI {
 class App;
 }
 
 namespace conveyor::cli {
+
+using client::HttpClient;
+using client::HttpResponse;
+using client::PercentEncode;
 
 // --url, env CONVEYOR_URL, default http://127.0.0.1:8000.
 void AddUrlOption(CLI::App& cmd, std::string& url);

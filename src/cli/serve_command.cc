@@ -25,12 +25,12 @@
 #include "handlers/http_request_handler.h"
 #include "observability/log.h"
 #include "runtime/job_service.h"
-#include "runtime/report_handler.h"
+#include "handlers/report_handler.h"
 #include "runtime/job_spec.h"
-#include "runtime/node_registry.h"
+#include "runtime/maintenance/node_registry.h"
 #include "runtime/runtime_config.h"
-#include "runtime/webhook_dispatcher.h"
-#include "runtime/worker_pool.h"
+#include "webhooks/dispatcher.h"
+#include "runtime/work/worker_pool.h"
 #include "store/store_factory.h"
 
 namespace conveyor::cli {

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "webhook/webhook_signature.h"
+#include "webhooks/signature.h"
 
 namespace conveyor::cli {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "runtime/webhook_dispatcher.h"
+#include "webhooks/dispatcher.h"
 
 namespace conveyor::cli {
 

@@ -11,7 +11,7 @@
 #include "handlers/csv_rules.h"
 #include "handlers/handler.h"
 #include "handlers/handler_registry.h"
-#include "webhook/url_policy.h"
+#include "outbound/url_policy.h"
 
 namespace conveyor {
 

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-#include "webhook/http_client.h"
+#include "outbound/http_client.h"
 
 namespace conveyor {
 namespace {

@@ -20,7 +20,7 @@
 
 #include "core/status.h"
 #include "handlers/csv_input_dirs.h"
-#include "webhook/url_policy.h"
+#include "outbound/url_policy.h"
 
 namespace conveyor {
 

@@ -5,8 +5,8 @@
 
 #include "core/time_format.h"
 #include "handlers/canonical_json.h"
-#include "webhook/http_client.h"
-#include "webhook/webhook_signature.h"
+#include "outbound/http_client.h"
+#include "webhooks/signature.h"
 
 namespace conveyor {
 namespace json = boost::json;

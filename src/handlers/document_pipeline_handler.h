@@ -27,7 +27,7 @@
 
 #include "core/clock.h"
 #include "handlers/handler.h"
-#include "webhook/url_policy.h"
+#include "outbound/url_policy.h"
 
 namespace conveyor {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "webhook/smtp_client.h"
+#include "outbound/smtp_client.h"
 
 namespace conveyor {
 namespace json = boost::json;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "handlers/utf8_text.h"
-#include "webhook/http_client.h"
+#include "outbound/http_client.h"
 
 namespace conveyor {
 namespace json = boost::json;

@@ -17,7 +17,7 @@
 #include <utility>
 
 #include "handlers/handler.h"
-#include "webhook/url_policy.h"
+#include "outbound/url_policy.h"
 
 namespace conveyor {
 

@@ -8,7 +8,7 @@
 #include "handlers/handler_registry.h"
 #include "observability/log.h"
 #include "runtime/job_spec_validation.h"
-#include "runtime/worker_pool.h"
+#include "runtime/work/worker_pool.h"
 
 namespace conveyor {
 

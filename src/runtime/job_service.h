@@ -19,7 +19,7 @@
 #include "core/clock.h"
 #include "core/job.h"
 #include "core/status.h"
-#include "runtime/external_leases.h"
+#include "runtime/work/external_leases.h"
 #include "runtime/job_spec.h"
 #include "runtime/runtime_config.h"
 #include "store/store.h"

@@ -7,7 +7,7 @@
 
 #include "core/ids.h"
 #include "handlers/handler_registry.h"
-#include "webhook/url_policy.h"
+#include "outbound/url_policy.h"
 
 namespace conveyor {
 namespace json = boost::json;

@@ -16,7 +16,7 @@
 #include "core/clock.h"
 #include "handlers/handler_registry.h"
 #include "runtime/job_service.h"
-#include "runtime/worker_pool.h"
+#include "runtime/work/worker_pool.h"
 #include "store/store.h"
 #include "store/store_factory.h"
 #include "test_client.h"

@@ -10,7 +10,7 @@
 #include "api_fixture.h"
 #include "handlers/canonical_json.h"
 #include "handlers/document_pipeline_handler.h"
-#include "webhook/webhook_signature.h"
+#include "webhooks/signature.h"
 
 namespace conveyor::api::testing {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "handlers/csv_test_util.h"
-#include "webhook/test_port_printer.h"
+#include "outbound/test_port_printer.h"
 
 namespace conveyor {
 namespace {

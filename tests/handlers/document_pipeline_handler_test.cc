@@ -14,9 +14,9 @@
 #include "handlers/canonical_json.h"
 #include "handlers/handler_registry.h"
 #include "test_context.h"
-#include "webhook/http_client.h"
-#include "webhook/test_port_printer.h"
-#include "webhook/webhook_signature.h"
+#include "outbound/http_client.h"
+#include "outbound/test_port_printer.h"
+#include "webhooks/signature.h"
 
 namespace conveyor {
 namespace {

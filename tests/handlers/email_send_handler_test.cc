@@ -7,7 +7,7 @@
 #include <string>
 
 #include "test_context.h"
-#include "webhook/test_smtp_server.h"
+#include "outbound/test_smtp_server.h"
 
 namespace conveyor {
 namespace {

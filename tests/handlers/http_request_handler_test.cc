@@ -10,7 +10,7 @@
 
 #include "handlers/handler_registry.h"
 #include "test_context.h"
-#include "webhook/test_http_server.h"
+#include "outbound/test_http_server.h"
 
 namespace conveyor {
 namespace {

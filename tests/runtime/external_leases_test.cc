@@ -1,7 +1,7 @@
 // ExternalLeases: the rules of leases held by workers in other processes — built-ins excluded
 // unless named, lease extension remembered per token, cancel on fail, retry_in overriding the
 // backoff — and its wake-up list, on a real SQLite store with a manual clock.
-#include "runtime/external_leases.h"
+#include "runtime/work/external_leases.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "runtime/lease_rescuer.h"
+#include "runtime/maintenance/lease_rescuer.h"
 
 #include <gtest/gtest.h>
 
-#include "runtime/pool_shared.h"
+#include "runtime/work/pool_shared.h"
 #include "runtime_fixture.h"
 
 namespace conveyor {

@@ -1,6 +1,6 @@
 // LeaseWaiters: finding 9 — a submit wakes only the long polls that can take its jobs, and at
 // most one per job; a wake a poll did not use passes to another poll of the same filter.
-#include "runtime/lease_waiters.h"
+#include "runtime/work/lease_waiters.h"
 
 #include <gtest/gtest.h>
 

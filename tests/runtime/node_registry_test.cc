@@ -1,6 +1,6 @@
 // NodeRegistry: this node's row in the store's node list — role, start time, running jobs,
 // leadership — kept fresh by heartbeats and zeroed at Stop(); `alive` from the last beat.
-#include "runtime/node_registry.h"
+#include "runtime/maintenance/node_registry.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

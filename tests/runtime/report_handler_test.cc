@@ -1,7 +1,7 @@
 // report.generate on a real SQLite store: counts, percentiles, failure reasons and the period
 // (jobs written straight into the store with known times, more than one JobList page), then the
 // whole path through the worker pool: artifacts on disk and result_ref stored with the job.
-#include "runtime/report_handler.h"
+#include "handlers/report_handler.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/wake_signal.h"
+#include "runtime/work/wake_signal.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // through the store (which creates their deliveries), and a real receiver over loopback
 // (tests/e2e/webhook_receiver.py). Small backoffs keep it fast; no assert depends on timing
 // except lower bounds the code guarantees (Retry-After).
-#include "runtime/webhook_dispatcher.h"
+#include "webhooks/dispatcher.h"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,8 +13,8 @@
 
 #include "core/time_format.h"
 #include "runtime/runtime_fixture.h"
-#include "webhook/test_webhook_receiver.h"
-#include "webhook/webhook_signature.h"
+#include "webhooks/test_webhook_receiver.h"
+#include "webhooks/signature.h"
 
 namespace conveyor {
 namespace {

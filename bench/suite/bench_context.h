@@ -1,0 +1,117 @@
+// What every phase of `conveyor bench` shares: the options and the sizes they imply, the temp
+// directory that holds the phases' databases and server logs, the ceilings measured so far, and
+// the report (each figure printed as it is measured, then a summary table).
+//
+// Phases fail by throwing BenchFailure: the bench is a straight-line script, and unwinding is
+// what stops its server children and removes its temp dir on every path. Nothing here crosses
+// the store seam. Single-threaded (the main thread drives the phases).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace conveyor::bench {
+
+class BenchFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct BenchOptions {
+  bool quick = false;
+  std::vector<std::string> only;  // phase names; empty: all
+  int workers = 2;
+  int connections = 64;
+  double duration_s = 0;  // sustained phase; 0: 30 s (3 s with --quick)
+  bool keep_dir = false;
+  // Empty: SQLite files in the temp dir. A postgres:// URL: each phase gets a fresh database on
+  // that server (dropped and created again), and the PostgreSQL-only phases run.
+  std::string store;
+  bool IsPostgres() const { return !store.empty(); }
+};
+
+// Counts and durations of the phases; --quick shrinks them so the whole run takes ~1 minute.
+struct BenchSizes {
+  double ceiling_s;
+  int store_rows;
+  double submit_s;
+  int batch_requests;  // of 1,000 jobs each
+  int burn_jobs;
+  double sustained_s;
+  double latency_s;
+  double latency_rate;  // jobs/s
+  double get_s;
+  int get_jobs;
+  int rss_jobs;
+  int rss_burn_jobs;
+};
+BenchSizes SizesFor(const BenchOptions& o);
+
+// One line of the report. `meets` is empty when the figure has no target.
+struct Figure {
+  std::string name;
+  std::string measured;
+  std::string target;
+  std::string ceiling;
+  std::optional<bool> meets;
+};
+
+// mkdtemp under $TMPDIR (or /tmp); removed with everything in it unless `keep`. Also removes
+// the dirs of earlier benches that were killed before they could clean up.
+class TempDir {
+ public:
+  explicit TempDir(bool keep);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  bool keep_;
+};
+
+struct BenchContext {
+  BenchOptions options;
+  BenchSizes sizes;
+  TempDir& dir;
+  std::string exe;  // this binary, to start servers from
+  double http_ceiling_rps = 0;
+  double store_ceiling_rows_s = 0;
+  double burn_rate = 0;  // empty-queue burn-down, for the 1M-queued comparison
+  std::vector<Figure> figures;
+
+  // Prints the figure at once (a long run shows progress) and keeps it for the summary.
+  void Report(Figure f);
+  void Note(const std::string& line) const;
+  void PrintSummary() const;
+  // "HTTP 85,000 req/s · store 400,000 rows/s", from what was measured so far.
+  std::string Ceilings(bool http, bool store) const;
+  // A fresh directory under the temp dir for one phase's database.
+  std::filesystem::path PhaseDir(const std::string& name) const;
+  // The --store URL of one phase's database: "sqlite:<PhaseDir>/bench.db", or with --store
+  // postgres://… a database "conveyor_bench_<name>" created fresh on first use.
+  std::string StoreUrl(const std::string& name) const;
+  mutable std::map<std::string, std::string> store_urls;  // by phase name, created so far
+};
+
+// SIGINT/SIGTERM set a flag that loops check, so an interrupted bench still cleans up.
+void InstallInterruptHandler();
+bool Interrupted();
+void ThrowIfInterrupted();
+
+// 31234.5 → "31,235"; used for every rate.
+std::string FormatCount(double v);
+// 1.5 MB style, for RSS.
+std::string FormatMegabytes(double bytes);
+// Microseconds as "0.42 ms" or "840 us".
+std::string FormatMicros(double us);
+// "2.5 s"
+std::string FormatSeconds(double s);
+
+}  // namespace conveyor::bench

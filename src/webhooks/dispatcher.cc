@@ -1,0 +1,267 @@
+#include "webhooks/dispatcher.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
+#include "observability/log.h"
+#include "webhooks/event.h"
+#include "webhooks/signature.h"
+
+namespace conveyor {
+namespace {
+
+// A claim outlives its attempt by this much: time to record the outcome after the timeout.
+constexpr TimeMs kLeaseMarginMs = 10000;
+
+std::string MessageId(const WebhookDelivery& d) { return d.job_id + "." + std::to_string(d.n); }
+
+bool IsShutdownCancel(const WebhookSendResult& r) {
+  return !r.response.ok() && r.response.status().code() == StatusCode::kCancelled;
+}
+
+}  // namespace
+
+WebhookDispatcher::WebhookDispatcher(Store& store, const Clock& clock,
+                                     WebhookDispatcherConfig config)
+    : store_(store),
+      clock_(clock),
+      config_(std::move(config)),
+      sender_(WebhookSenderOptions{.policy = config_.policy,
+                                   .max_in_flight = std::max(1, config_.max_in_flight)}) {}
+
+WebhookDispatcher::~WebhookDispatcher() { Stop(); }
+
+Status WebhookDispatcher::Start() {
+  if (!config_.secret.empty()) {
+    if (Status s = CheckWebhookSecret(config_.secret); !s.ok()) return s;
+  } else {
+    log::Warn("webhooks_unsigned",
+              {{"reason", "no WEBHOOK_SECRET: deliveries carry no signature"}});
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_ || stopping_) {
+    return Status::FailedPrecondition("the webhook dispatcher was started before");
+  }
+  if (Status s = sender_.Start(); !s.ok()) return s;
+  started_ = true;
+  for (int i = 0; i < std::max(1, config_.record_threads); ++i) {
+    record_threads_.emplace_back([this] { WorkLoop(); });
+  }
+  claim_thread_ = std::thread([this] { ClaimLoop(); });
+  return Status::Ok();
+}
+
+void WebhookDispatcher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_cv_.notify_all();
+  if (claim_thread_.joinable()) claim_thread_.join();
+  // Attempts still in flight complete with Cancelled and are recorded as due again at once.
+  sender_.Stop();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    draining_done_ = true;
+  }
+  record_cv_.notify_all();
+  for (std::thread& t : record_threads_) t.join();
+  record_threads_.clear();
+}
+
+void WebhookDispatcher::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  wake_cv_.notify_one();
+}
+
+void WebhookDispatcher::ClaimLoop() {
+  bool claim = true;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      woken_ = false;
+    }
+    claim = SleepUntilDue(claim ? ClaimAndSend() : 0);
+  }
+}
+
+// A claim is a write; looking whether anything is due is a read. Idle nodes only read.
+bool WebhookDispatcher::DueNow() {
+  Result<std::optional<TimeMs>> next = store_.DeliveryNextAt();
+  return !next.ok() || (*next && **next <= clock_.NowMs());
+}
+
+int WebhookDispatcher::ClaimAndSend() {
+  int room = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    room = std::min(config_.max_in_flight - in_flight_, std::max(1, config_.claim_batch));
+  }
+  if (room <= 0) return 0;
+  Result<std::vector<WebhookDelivery>> claimed = store_.DeliveryClaimDue(
+      {.now = clock_.NowMs(), .limit = room, .lease_ms = config_.timeout_ms + kLeaseMarginMs});
+  if (!claimed.ok()) {
+    log::Warn("webhook_claim_failed", {{"error", claimed.status().ToString()}});
+    return 0;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_ += static_cast<int>(claimed->size());
+  }
+  {
+    // Reading the job and building the body happen on the worker threads, in parallel.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (WebhookDelivery& d : *claimed) to_send_.push_back(std::move(d));
+  }
+  record_cv_.notify_all();
+  return claimed->size() == static_cast<size_t>(room) ? room : 0;
+}
+
+// A full claim means more may be due: go again at once (unless in flight is full, then wait for
+// attempts to finish). Otherwise sleep until the next delivery falls due, a wake-up, or the idle
+// poll. Returns whether to claim now.
+bool WebhookDispatcher::SleepUntilDue(int full_claim) {
+  TimeMs now = clock_.NowMs();
+  TimeMs until = now + std::max<TimeMs>(1, config_.idle_poll_ms);
+  std::unique_lock<std::mutex> lock(mu_);
+  const bool full = in_flight_ >= config_.max_in_flight;
+  if (full_claim > 0 && !full) return true;
+  if (!full) {
+    lock.unlock();
+    Result<std::optional<TimeMs>> next = store_.DeliveryNextAt();
+    if (next.ok() && *next && **next <= now) return true;
+    if (next.ok() && *next) until = std::min(**next, until);
+    lock.lock();
+  }
+  const auto wait = std::chrono::milliseconds(std::max<TimeMs>(0, until - now));
+  if (wake_cv_.wait_for(lock, wait, [this] { return woken_ || stopping_; })) return true;
+  lock.unlock();
+  return DueNow();
+}
+
+void WebhookDispatcher::Send(WebhookDelivery d) {
+  std::string body;
+  bool is_new = false;
+  if (d.payload) {
+    body = *d.payload;
+  } else {
+    Result<Job> job = store_.JobGet(d.job_id);
+    if (!job.ok()) {
+      // A job that is gone cannot be described: failed. Any other read error: try again later.
+      std::string what =
+          "job " + d.job_id + " could not be read for its webhook: " + job.status().message();
+      Status why = job.status().code() == StatusCode::kNotFound ? Status::NotFound(what)
+                                                                : Status::Unavailable(what);
+      Enqueue(Outcome{std::move(d), false, WebhookSendResult{.response = why}});
+      return;
+    }
+    body = WebhookEventJson(d, *job, clock_.NowMs());
+    is_new = true;
+  }
+  HttpRequestSpec spec = BuildRequest(d, body);
+  d.payload = std::move(body);
+  sender_.Submit(std::move(spec), [this, d = std::move(d), is_new](WebhookSendResult r) mutable {
+    Enqueue(Outcome{std::move(d), is_new, std::move(r)});
+  });
+}
+
+HttpRequestSpec WebhookDispatcher::BuildRequest(const WebhookDelivery& d,
+                                                const std::string& body) const {
+  const std::string id = MessageId(d);
+  const int64_t ts = clock_.NowMs() / 1000;
+  HttpRequestSpec spec{
+      .method = "POST", .url = d.url, .body = body, .timeout_ms = config_.timeout_ms};
+  spec.headers = {{"Content-Type", "application/json"},
+                  {"User-Agent", "Conveyor-Webhooks/1"},
+                  {"Idempotency-Key", id},
+                  {"webhook-id", id},
+                  {"webhook-timestamp", std::to_string(ts)}};
+  if (!config_.secret.empty()) {
+    spec.headers.emplace_back("webhook-signature",
+                              SignWebhook(config_.secret, id, ts, body).signature);
+  }
+  return spec;
+}
+
+void WebhookDispatcher::Enqueue(Outcome o) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    outcomes_.push_back(std::move(o));
+  }
+  record_cv_.notify_one();
+}
+
+// Outcomes first: recording one frees a place in flight.
+void WebhookDispatcher::WorkLoop() {
+  for (;;) {
+    std::unique_lock<std::mutex> lock(mu_);
+    record_cv_.wait(lock,
+                    [this] { return !outcomes_.empty() || !to_send_.empty() || draining_done_; });
+    if (!outcomes_.empty()) {
+      Outcome o = std::move(outcomes_.front());
+      outcomes_.pop_front();
+      lock.unlock();
+      Record(std::move(o));
+    } else if (!to_send_.empty()) {
+      WebhookDelivery d = std::move(to_send_.front());
+      to_send_.pop_front();
+      lock.unlock();
+      Send(std::move(d));  // after Stop, the sender answers Cancelled: recorded as interrupted
+    } else {
+      return;
+    }
+  }
+}
+
+void WebhookDispatcher::Record(Outcome o) {
+  const TimeMs now = clock_.NowMs();
+  const WebhookDelivery& d = o.delivery;
+  DeliveryRecordParams p;
+  if (IsShutdownCancel(o.result)) {
+    // Our shutdown, not the receiver's fault: due again at once, on whichever node runs next.
+    p = DeliveryRecordParams{
+        .now = now,
+        .outcome = DeliveryOutcome::kRetry,
+        .next_attempt_at = now,
+        .error = "interrupted: this node shut down before the receiver answered",
+        .duration_ms = o.result.duration_ms};
+  } else {
+    p = JudgeWebhookAttempt(o.result, d.attempts + 1, now, config_.retry);
+  }
+  p.job_id = d.job_id;
+  p.n = d.n;
+  if (o.payload_is_new) p.payload = d.payload;
+  if (Status s = store_.DeliveryRecord(p); !s.ok()) {
+    // The claim's lease makes it due again later; nothing is lost.
+    log::Warn("webhook_record_failed", {{"webhook_id", MessageId(d)}, {"error", s.ToString()}});
+  } else if (p.outcome == DeliveryOutcome::kDelivered) {
+    delivered_.fetch_add(1);
+  } else if (p.outcome == DeliveryOutcome::kRetry) {
+    retried_.fetch_add(1);
+  } else {
+    failed_.fetch_add(1);
+    log::Warn("webhook_failed", {{"webhook_id", MessageId(d)}, {"url", d.url}, {"error", p.error}});
+  }
+  Finish(p.outcome == DeliveryOutcome::kRetry);
+}
+
+// One attempt fewer in flight. The claim loop is woken when in flight drops to half (so it
+// claims in batches, not one by one) and after a retry, which may fall due before its sleep ends.
+void WebhookDispatcher::Finish(bool retry) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --in_flight_;
+    wake = retry || in_flight_ <= config_.max_in_flight / 2;
+    if (wake) woken_ = true;
+  }
+  if (wake) wake_cv_.notify_one();
+}
+
+}  // namespace conveyor
