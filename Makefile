@@ -6,29 +6,39 @@ JOBS ?= 2
 LISTEN ?= 127.0.0.1:8000
 STORE ?= sqlite:./data/conveyor.db
 
-DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
+# What `make run` needs: the compiler, CMake and the libraries the binary links (GoogleTest too,
+# since configuring the project looks for it).
+BUILD_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libpq-dev \
-  libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev python3-aiosmtpd curl libre2-dev
-
-# The tests start throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py).
-DEBIAN_PACKAGES += postgresql
-# libFuzzer harnesses (fuzz/README.md) build with clang and its runtime libraries.
-DEBIAN_PACKAGES += clang libclang-rt-14-dev
+  libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libre2-dev \
+  libgtest-dev libgmock-dev
+# What `make test` needs besides: the micro-benchmarks, the SMTP test server, curl for the
+# examples, throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py), and
+# clang with its runtime libraries for the libFuzzer harnesses (fuzz/README.md).
+TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql clang libclang-rt-14-dev
+DEBIAN_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build build-asan run test test-fast test-sanitize bench clean
+.PHONY: deps deps-build build build-server build-asan run test test-fast test-sanitize bench clean
 .PHONY: build-fuzz test-fuzz fuzz
 
 deps:
 	@./scripts/install-deps.sh $(DEBIAN_PACKAGES)
 
+deps-build:
+	@./scripts/install-deps.sh $(BUILD_PACKAGES)
+
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
+# Everything: the binary, the libraries, the test suite and the micro-benchmarks.
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Only what `make run` runs: the `conveyor` binary, so a first start compiles no test.
+build-server: deps-build $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target conveyor
 
 $(BUILD_ASAN)/build.ninja:
 	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCONVEYOR_SANITIZE=ON
@@ -36,7 +46,7 @@ $(BUILD_ASAN)/build.ninja:
 build-asan: deps $(BUILD_ASAN)/build.ninja
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
-run: build
+run: build-server
 	mkdir -p data
 	$(BUILD)/conveyor serve --listen $(LISTEN) --store $(STORE)
 
@@ -77,7 +87,7 @@ fuzz: build-fuzz
 	  else tail -n 80 $$log; exit 1; fi; \
 	done
 
-bench: build
+bench: build-server
 	$(BUILD)/conveyor bench
 
 clean:

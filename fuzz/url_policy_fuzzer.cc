@@ -1,4 +1,4 @@
-// Fuzzes the webhook URL policy (webhook/url_policy.cc). The input is up to three lines: a URL, an
+// Fuzzes the webhook URL policy (outbound/url_policy.cc). The input is up to three lines: a URL, an
 // operator's allow list and a deny list (the --webhook-allow-hosts/--webhook-deny-hosts syntax,
 // split by SplitHostsAndCidrs). Invariants: no crash or UB; the strict policy (no private
 // addresses) never accepts what the permissive one refuses; an accepted URL whose host is an IP

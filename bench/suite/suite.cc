@@ -1,7 +1,8 @@
-// The suite behind `conveyor bench` (flags in cli/bench_command.cc): the benchmark the issue asks for. Starts its own servers (children of this
-// process, on fresh databases in a temp dir), drives them with a Beast load generator, and prints
-// each figure beside its target and the ceilings measured in the same run. Figures are printed,
-// never asserted: a missed target does not change the exit code; a broken phase does (1).
+// The suite behind `conveyor bench` (its flags are cli/bench_command.cc). Starts its own servers
+// (children of this process, on fresh databases in a temp dir), drives them with a Beast load
+// generator, and prints each figure beside its target and the ceilings measured in the same run.
+// Figures are printed, never asserted: a missed target does not change the exit code; a broken
+// phase does (1).
 #include <unistd.h>
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // file of any size costs one buffer of memory. Sources:
 //   /absolute/path or file:///absolute/path   read() in 1 MiB chunks, only from the input
 //                                              directories (csv_input_dirs.h)
-//   http://… or https://…                      libcurl (webhook/http_client.h) under the URL
+//   http://… or https://…                      libcurl (outbound/http_client.h) under the URL
 //                                              policy, checked again at connect time
 // The sink gets each chunk and the total size (-1 when the server sent no Content-Length);
 // a non-OK Status from the sink stops the read and is returned as is.
