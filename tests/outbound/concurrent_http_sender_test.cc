@@ -44,9 +44,9 @@ class Results {
 
 TEST(ConcurrentHttpSenderTest, MoreRequestsThanInFlightAllComplete) {
   TestHttpServer server;
+  Results results;  // outlives the sender, whose destructor may still call back
   ConcurrentHttpSender sender(ConcurrentHttpSenderOptions{.max_in_flight = 3});
   ASSERT_TRUE(sender.Start().ok());
-  Results results;
   constexpr int kRequests = 10;
   for (int i = 0; i < kRequests; ++i) {
     sender.Submit(HttpRequestSpec{.url = server.Url("/big/" + std::to_string(i))},
@@ -65,8 +65,9 @@ TEST(ConcurrentHttpSenderTest, MoreRequestsThanInFlightAllComplete) {
 }
 
 TEST(ConcurrentHttpSenderTest, PolicyRefusalAnswersAtOnceWithoutSending) {
+  Results results;
+  // Not started: a refusal is answered inline in Submit, without the sender thread.
   ConcurrentHttpSender sender(ConcurrentHttpSenderOptions{});
-  Results results;  // not started: a refusal must not need the sender thread
   sender.Submit(HttpRequestSpec{.url = "http://169.254.169.254/latest/meta-data"},
                 results.Callback());
   std::vector<HttpSendResult> got = results.Take();
@@ -76,8 +77,8 @@ TEST(ConcurrentHttpSenderTest, PolicyRefusalAnswersAtOnceWithoutSending) {
 }
 
 TEST(ConcurrentHttpSenderTest, MessagesNameTheSender) {
-  ConcurrentHttpSender sender(ConcurrentHttpSenderOptions{.name = "test sender"});
   Results results;
+  ConcurrentHttpSender sender(ConcurrentHttpSenderOptions{.name = "test sender"});
   sender.Submit(HttpRequestSpec{.url = "http://127.0.0.1:9/never-sent"}, results.Callback());
   sender.Stop();  // before Start: what was queued completes Cancelled
   std::vector<HttpSendResult> got = results.Take();
