@@ -16,7 +16,6 @@ namespace conveyor::bench {
 
 using client::HttpClient;
 using client::HttpResponse;
-using client::PercentEncode;
 
 class BenchServer;
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "client/http_client.h"
+#include "core/percent_encoding.h"
 
 namespace CLI {
 class App;
@@ -16,7 +17,6 @@ namespace conveyor::cli {
 
 using client::HttpClient;
 using client::HttpResponse;
-using client::PercentEncode;
 
 // --url, env CONVEYOR_URL, default http://127.0.0.1:8000.
 void AddUrlOption(CLI::App& cmd, std::string& url);

@@ -49,7 +49,4 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// Percent-encodes all but RFC 3986 unreserved characters: for ids in paths and query values.
-std::string PercentEncode(std::string_view text);
-
 }  // namespace conveyor::client

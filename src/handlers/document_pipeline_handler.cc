@@ -6,6 +6,7 @@
 #include "core/time_format.h"
 #include "handlers/canonical_json.h"
 #include "outbound/http_client.h"
+#include "outbound/http_status.h"
 #include "webhooks/signature.h"
 
 namespace conveyor {
@@ -36,8 +37,6 @@ Status ValidateUrl(const json::object& obj, const UrlPolicy& policy) {
   // The policy's messages already name webhook_url.
   return CheckWebhookUrl(std::string_view(url->get_string()), policy);
 }
-
-bool IsRetryableStatus(long status) { return status >= 500 || status == 408 || status == 429; }
 
 std::string_view DocId(const json::object& obj) { return obj.at("doc_id").get_string(); }
 
@@ -117,7 +116,7 @@ Status DocumentPipelineHandler::Deliver(JobContext& ctx, const std::string& url,
   }
   const std::string answered = "deliver: " + url + " answered " + std::to_string(r->status);
   if (r->status >= 200 && r->status < 300) return Status::Ok();
-  if (IsRetryableStatus(r->status)) return Status::Unavailable(answered + "; will retry");
+  if (IsRetryableHttpStatus(r->status)) return Status::Unavailable(answered + "; will retry");
   if (r->status >= 300 && r->status < 400) {
     return Status::FailedPrecondition(answered +
                                       "; redirects are not followed, give the final URL");

@@ -9,6 +9,7 @@
 
 #include "handlers/utf8_text.h"
 #include "outbound/http_client.h"
+#include "outbound/http_status.h"
 
 namespace conveyor {
 namespace json = boost::json;
@@ -156,8 +157,6 @@ json::object HeadersJson(const HttpResponseData& r) {
   return out;
 }
 
-bool IsRetryableStatus(long status) { return status >= 500 || status == 408 || status == 429; }
-
 }  // namespace
 
 Status HttpRequestHandler::ValidatePayload(const json::value& payload) const {
@@ -183,7 +182,7 @@ Result<std::string> HttpRequestHandler::Run(JobContext& ctx) {
     return Status::FailedPrecondition(RenameField(r.status().message()));  // a policy refusal
   }
   if (!r.ok()) return r.status();
-  if (IsRetryableStatus(r->status)) {
+  if (IsRetryableHttpStatus(r->status)) {
     return Status::Unavailable("http.request got " + std::to_string(r->status) + " from " +
                                spec.url);
   }

@@ -1,5 +1,6 @@
-// Shared by the libcurl clients in webhook/ (http_client, smtp_client); includes curl, so it is
-// for webhook/ only. RAII handles, the one-time global init, and the cancellable transfer loop.
+// Shared by the libcurl clients in outbound/ (http_client, http_transfer, concurrent_http_sender,
+// smtp_client); includes curl, so it is for use inside outbound/ only. RAII handles, the
+// one-time global init, and the cancellable transfer loop.
 //
 // Thread-safety: every function may be called from many threads, each with its own handles.
 #pragma once

@@ -1,5 +1,8 @@
-// PerformHttpRequest: one outgoing HTTP(S) request under the URL policy, for the http.request job
-// type (and later webhook delivery). The only code besides webhook delivery that includes curl.
+// PerformHttpRequest: one outgoing HTTP(S) request under the URL policy, blocking the calling
+// thread: for the job types that call out (http.request, document.pipeline's delivery, a CSV
+// input read from a URL). Many requests at once without a thread each: ConcurrentHttpSender
+// (concurrent_http_sender.h). Like every outbound/ header a caller includes, this one keeps curl
+// out: outbound/ is the only folder that includes curl (scripts/check_layers.py).
 //
 // Security: the URL is checked with CheckWebhookUrl first, then every address libcurl is about to
 // connect to is checked with CheckResolvedAddress (CURLOPT_OPENSOCKETFUNCTION), so a name that

@@ -1,8 +1,8 @@
 // HttpTransfer: one outgoing HTTP request prepared on a libcurl easy handle under the URL
 // policy — options, headers, body, the connect-time address check (CURLOPT_OPENSOCKETFUNCTION),
 // response capture and the mapping of libcurl errors to Status. Shared by PerformHttpRequest
-// (one blocking transfer) and WebhookSender (many transfers on one multi handle), so the policy
-// is enforced the same way on both paths. Includes curl: for webhook/ only.
+// (one blocking transfer) and ConcurrentHttpSender (many transfers on one multi handle), so the
+// policy is enforced the same way on both paths. Includes curl: for use inside outbound/ only.
 //
 // Thread-safety: one transfer belongs to one thread at a time. The policy must outlive it.
 #pragma once

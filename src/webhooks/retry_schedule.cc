@@ -7,6 +7,8 @@
 #include <random>
 #include <string>
 
+#include "outbound/http_status.h"
+
 namespace conveyor {
 namespace {
 
@@ -15,8 +17,6 @@ constexpr TimeMs kFloorMs = 10;
 TimeMs CapMs(const WebhookRetryConfig& c) {
   return static_cast<TimeMs>(std::max(0.0, c.backoff_cap_s) * 1000);
 }
-
-bool IsRetryableStatus(long code) { return code == 408 || code == 429 || code >= 500; }
 
 std::optional<std::string_view> HeaderValue(const HttpResponseData& r, std::string_view name) {
   for (const auto& [k, v] : r.headers) {
@@ -39,7 +39,7 @@ void JudgeStatus(const HttpResponseData& r, DeliveryRecordParams* p) {
   } else if (code == 410) {
     p->outcome = DeliveryOutcome::kFailed;
     p->error = "receiver answered 410 Gone: delivery stopped, the receiver wants no more";
-  } else if (IsRetryableStatus(code)) {
+  } else if (IsRetryableHttpStatus(code)) {
     p->outcome = DeliveryOutcome::kRetry;
     p->error = "receiver answered " + std::to_string(code);
   } else {
