@@ -6,7 +6,7 @@
 // DeliveryRecord.payload, so retries and redeliveries send the same bytes), signs every attempt
 // (Standard Webhooks; webhook-id and Idempotency-Key = "<job_id>.<n>", stable across retries),
 // hands it to the WebhookSender (many in flight, keep-alive), and records each outcome
-// (webhook_retry.h decides delivered / retry when / failed). Between claims it sleeps until the
+// (retry_schedule.h decides delivered / retry when / failed). Between claims it sleeps until the
 // next delivery falls due (DeliveryNextAt), a Wake(), a finished attempt, or idle_poll_ms.
 //
 // Every node runs one: claims are leases (lease = timeout + margin), so concurrent dispatchers
