@@ -1,4 +1,4 @@
-// The verdict on one webhook attempt (webhook_retry.h): which answers are delivered, retried or
+// The verdict on one webhook attempt (webhooks/retry_schedule.h): which answers are delivered, retried or
 // final, the backoff bounds, and Retry-After in both of its forms.
 #include "webhooks/retry_schedule.h"
 
