@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "api/async_submit.h"
 #include "api/job_json.h"
 #include "api/list_request.h"
 #include "api/request_context.h"
+#include "api/store_awaitable.h"
 #include "api/submit_request.h"
 #include "core/ids.h"
 #include "runtime/job_service.h"

@@ -35,43 +35,7 @@ struct NullHandler {
   bool on_comment(boost::json::string_view, ec_t&) { return true; }
 };
 
-constexpr char kHex[] = "0123456789abcdef";
-
 }  // namespace
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  size_t run = 0;  // start of the pending stretch that needs no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        out->append("\\u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 0xF]);
-    }
-  }
-  out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
-}
 
 void AppendRfc3339(std::string* out, TimeMs t) {
   // A job carries up to six times: formatting them without snprintf or a temporary string is a

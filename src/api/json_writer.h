@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/json_escape.h"
 
 namespace conveyor::api {
 
@@ -46,8 +47,11 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
-// Appends `s` as a quoted JSON string (escaping quotes, backslashes and control characters).
-void AppendJsonString(std::string* out, std::string_view s);
+// Appends `s` as a quoted JSON string in the API's form: \n \r \t, other control characters as
+// \u00xx, every other byte as is (core/json_escape.h).
+inline void AppendJsonString(std::string* out, std::string_view s) {
+  conveyor::AppendJsonString(*out, s, JsonShortEscapes::kNewlineReturnTab);
+}
 
 // Appends t as FormatRfc3339 does ("2026-11-22T05:57:12.123Z"), without allocating.
 void AppendRfc3339(std::string* out, TimeMs t);

@@ -7,7 +7,7 @@
 #include "api/job_json.h"
 #include "api/json_writer.h"
 #include "api/request_context.h"
-#include "api/worker_routes_async.h"
+#include "api/store_awaitable.h"
 #include "api/worker_routes_body.h"
 #include "runtime/job_service.h"
 

@@ -8,50 +8,12 @@
 #include <cstdlib>
 #include <vector>
 
+#include "core/json_escape.h"
+
 namespace conveyor {
 namespace {
 
 namespace json = boost::json;
-
-void AppendString(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 // Python's repr(float) from the shortest round-trip digits (see the header).
 void AppendDouble(double d, std::string& out) {
@@ -98,7 +60,7 @@ void AppendObject(const json::object& o, std::string& out) {
   out += '{';
   for (size_t i = 0; i < members.size(); ++i) {
     if (i > 0) out += ',';
-    AppendString(members[i]->key(), out);
+    AppendJsonString(out, members[i]->key(), JsonShortEscapes::kAll);
     out += ':';
     Append(members[i]->value(), out);
   }
@@ -120,7 +82,7 @@ void Append(const json::value& v, std::string& out) {
       return;
     }
     case json::kind::string:
-      return AppendString(v.get_string(), out);
+      return AppendJsonString(out, v.get_string(), JsonShortEscapes::kAll);
     case json::kind::int64:
       out += std::to_string(v.get_int64());
       return;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 
+#include "core/json_escape.h"
 #include "core/secret_redaction.h"
 
 namespace conveyor::log {
@@ -26,38 +27,17 @@ std::shared_ptr<spdlog::logger> Logger() {
   return logger;
 }
 
-void AppendEscaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-}
-
 void Write(spdlog::level::level_enum level, std::string_view event,
            std::initializer_list<Field> fields) {
-  std::string line = "\"event\":\"";
-  AppendEscaped(line, event);
-  line += '"';
+  constexpr auto kEscapes = JsonShortEscapes::kNewlineReturnTab;
+  std::string line = "\"event\":";
+  AppendJsonString(line, event, kEscapes);
   for (const auto& [k, v] : fields) {
-    line += ",\"";
-    AppendEscaped(line, k);
-    line += "\":\"";
+    line += ',';
+    AppendJsonString(line, k, kEscapes);
+    line += ':';
     // A net under the callers' own redaction: no URL password or password=… reaches a log.
-    AppendEscaped(line, RedactSecrets(v));
-    line += '"';
+    AppendJsonString(line, RedactSecrets(v), kEscapes);
   }
   Logger()->log(level, line);
 }

@@ -5,8 +5,6 @@
 namespace conveyor {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 void AppendUtf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
@@ -113,24 +111,6 @@ class Parser {
 };
 
 }  // namespace
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    } else {
-      out.push_back(ch);
-    }
-  }
-  out.push_back('"');
-}
 
 std::string EncodeJsonStringArray(const std::vector<std::string>& items) {
   std::string out = "[";

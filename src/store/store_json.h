@@ -10,10 +10,16 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json_escape.h"
+
 namespace conveyor {
 
-// Appends `s` as a quoted JSON string (escaping quotes, backslashes and control characters).
-void AppendJsonString(std::string& out, std::string_view s);
+// Appends `s` as a quoted JSON string in the store's form: every control character as \u00xx,
+// every other byte as is (core/json_escape.h): the bytes the tags and depends_on columns have
+// always held.
+inline void AppendJsonString(std::string& out, std::string_view s) {
+  AppendJsonString(out, s, JsonShortEscapes::kNone);
+}
 // ["a","b"]; "[]" for an empty list.
 std::string EncodeJsonStringArray(const std::vector<std::string>& items);
 // Parses a JSON array of strings (any JSON escapes, \uXXXX with surrogate pairs). nullopt when
