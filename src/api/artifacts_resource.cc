@@ -77,7 +77,7 @@ std::optional<std::string> FileName(RequestContext& ctx, const Job& job) {
 // Only from the job's own directory: OpenArtifactFile (handlers/artifact_file.h) confines it.
 void Serve(RequestContext& ctx, const std::string& job_id, const std::string& name) {
   // Opened step by step without following links, only under the job's own directory.
-  Result<int> fd = OpenArtifactFile(ctx.jobs.config().artifact_dir, job_id, name);
+  Result<int> fd = OpenArtifactFile(ctx.artifact_dir, job_id, name);
   if (!fd.ok()) {
     ctx.Fail(ErrorFromStatus(fd.status()));
     return;

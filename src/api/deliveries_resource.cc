@@ -5,7 +5,7 @@
 
 #include "api/json_writer.h"
 #include "api/request_context.h"
-#include "runtime/job_service.h"
+#include "runtime/delivery_service.h"
 
 namespace conveyor::api {
 namespace {
@@ -56,7 +56,7 @@ bool DeliveryNumber(RequestContext& ctx, int* n) {
   return false;
 }
 
-// InvalidArgument from JobService here means the id is not a UUID: a malformed path, 400.
+// InvalidArgument from DeliveryService here means the id is not a UUID: a malformed path, 400.
 void FailWith(RequestContext& ctx, const Status& s) {
   if (s.code() == StatusCode::kInvalidArgument)
     return ctx.Fail({ErrorKind::kMalformed, s.message()});
@@ -65,7 +65,7 @@ void FailWith(RequestContext& ctx, const Status& s) {
 
 void List(RequestContext& ctx) {
   const std::string id(ctx.params[0]);
-  const auto list = ctx.jobs.Deliveries(id);
+  const auto list = ctx.deliveries.Deliveries(id);
   if (!list.ok()) return FailWith(ctx, list.status());
   AppendDeliveryListJson(id, *list, &ctx.response.body);
 }
@@ -74,7 +74,7 @@ void Redeliver(RequestContext& ctx) {
   const std::string id(ctx.params[0]);
   int n = 0;
   if (!DeliveryNumber(ctx, &n)) return;
-  const auto d = ctx.jobs.Redeliver(id, n);
+  const auto d = ctx.deliveries.Redeliver(id, n);
   if (!d.ok()) return FailWith(ctx, d.status());
   ctx.response.status = 202;
   ctx.response.location = "/api/v1/jobs/" + id + "/deliveries";

@@ -1,7 +1,7 @@
 // Deliveries resource: a job's webhook deliveries (docs/api.md, "Webhooks").
 //   GET  /jobs/{id}/deliveries                   every delivery with its attempt log
 //   POST /jobs/{id}/deliveries/{n}/redeliver     202 and the new delivery (same url, event, body)
-// Unknown job or delivery: 404 problem+json. Each handler parses, calls JobService once and
+// Unknown job or delivery: 404 problem+json. Each handler parses, calls DeliveryService once and
 // serialises. Stateless; the handlers are safe on any io thread.
 #pragma once
 

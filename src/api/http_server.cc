@@ -32,6 +32,7 @@
 #include "api/webhook_receiver_resource.h"
 #include "observability/log.h"
 #include "runtime/job_service.h"
+#include "runtime/work/external_leases.h"
 
 namespace conveyor::api {
 namespace {
@@ -93,9 +94,10 @@ bool IsLoopbackListen(const std::string& listen) {
 
 class HttpServer::Impl {
  public:
-  Impl(JobService& jobs, ServerConfig config, WorkerPool* pool)
+  Impl(Services services, ServerConfig config)
       : config_(std::move(config)),
-        env_{jobs, pool, config_, router_, registry_},
+        services_(std::move(services)),
+        env_{services_, config_, router_, registry_},
         io_(std::max(1, config_.io_threads)) {
     RegisterHealthRoutes(router_);
     RegisterMetricsRoutes(router_);
@@ -122,6 +124,7 @@ class HttpServer::Impl {
   // Declaration order is destruction order in reverse: the io_context (which may still hold
   // session frames after a forced stop) goes before what those sessions refer to.
   const ServerConfig config_;
+  const Services services_;
   const size_t max_connections_ =
       config_.max_connections ? config_.max_connections : DefaultMaxConnections();
   Router router_;
@@ -209,14 +212,14 @@ void HttpServer::Impl::Stop() {
   });
   // Phase 2: idle keep-alive connections close now; busy ones after their current answer,
   // and long polls (POST /leases) answer at once.
-  env_.jobs.external().Shutdown();
+  services_.leases.Shutdown();
   registry_.StopAll();
   if (!registry_.WaitEmpty(config_.shutdown_grace)) {
     log::Warn("http_shutdown_forced", {{"reason", "requests still running after the grace time"}});
   }
   // A submit's callback may still be returning on the store's writer thread after the session it
   // answered ended; it holds this io_context's executors until it returns.
-  if (!env_.jobs.WaitAsyncSubmitsReturned(config_.shutdown_grace)) {
+  if (!services_.jobs.WaitAsyncSubmitsReturned(config_.shutdown_grace)) {
     log::Warn("http_shutdown_forced", {{"reason", "store answers still pending after the grace time"}});
   }
   io_.stop();
@@ -224,8 +227,8 @@ void HttpServer::Impl::Stop() {
   threads_.clear();
 }
 
-HttpServer::HttpServer(JobService& jobs, ServerConfig config, WorkerPool* pool)
-    : impl_(std::make_unique<Impl>(jobs, std::move(config), pool)) {}
+HttpServer::HttpServer(Services services, ServerConfig config)
+    : impl_(std::make_unique<Impl>(std::move(services), std::move(config))) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

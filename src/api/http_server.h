@@ -1,7 +1,8 @@
 // HttpServer: Conveyor's HTTP/1.1 API (docs/api.md) on Boost.Beast with C++20 coroutines.
 // A listener accepts connections; each connection is a session coroutine on its own strand doing
 // read → route → write with keep-alive and explicit timeouts. `io_threads` threads run one
-// io_context. Handlers call JobService only; a submit is awaited without blocking an io thread.
+// io_context. Handlers call the runtime's services (Services below) only; a submit is awaited
+// without blocking an io thread.
 //
 // Lifecycle: Start() binds and serves; Stop() is two-phase — stop accepting, close idle
 // keep-alive connections, let in-flight requests finish (up to `shutdown_grace`), then stop the
@@ -18,11 +19,25 @@
 #include "core/status.h"
 
 namespace conveyor {
+class DeliveryService;
+class ExternalLeases;
 class JobService;
+class NodeRegistry;
 class WorkerPool;
 }  // namespace conveyor
 
 namespace conveyor::api {
+
+// What the routes call, one service per concern. Owned by the node; every one must outlive the
+// server.
+struct Services {
+  JobService& jobs;               // /jobs: submit, read, list, cancel, retry; /ready, counts
+  DeliveryService& deliveries;    // /jobs/{id}/deliveries
+  ExternalLeases& leases;         // /leases and the worker routes (heartbeat, complete, fail)
+  NodeRegistry& nodes;            // /nodes
+  WorkerPool* pool = nullptr;     // null without local workers; /admin/stats and /metrics read it
+  std::string artifact_dir;       // GET /jobs/{id}/artifact serves from <artifact_dir>/<job id>/
+};
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8000";  // "host:port"; port 0 picks a free port
@@ -49,8 +64,7 @@ bool IsLoopbackListen(const std::string& listen);
 
 class HttpServer {
  public:
-  // `pool` (may be null) only feeds the worker counters of /admin/stats.
-  HttpServer(JobService& jobs, ServerConfig config, WorkerPool* pool = nullptr);
+  HttpServer(Services services, ServerConfig config);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -273,9 +273,19 @@ asio::awaitable<void> HttpSession::Handle() {
   std::string_view query;
   const std::string_view path = Router::NormalizePath(View(request.target()), &query);
   const Router::Match match = env_.router.Find(request.method(), path);
-  RequestContext ctx{
-      request,   path,      query,    match.params, correlation_id_,
-      env_.jobs, env_.pool, response_};
+  const Services& services = env_.services;
+  RequestContext ctx{.request = request,
+                     .path = path,
+                     .query = query,
+                     .params = match.params,
+                     .correlation_id = correlation_id_,
+                     .jobs = services.jobs,
+                     .deliveries = services.deliveries,
+                     .leases = services.leases,
+                     .nodes = services.nodes,
+                     .pool = services.pool,
+                     .artifact_dir = services.artifact_dir,
+                     .response = response_};
   if (auto bad = CheckHead(request)) {
     ctx.Fail(*bad);
   } else if (match.kind == Router::MatchKind::kNotFound) {

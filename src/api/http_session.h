@@ -53,8 +53,7 @@ class SessionRegistry {
 
 // What every session shares; owned by the server, which outlives its sessions.
 struct SessionEnv {
-  JobService& jobs;
-  WorkerPool* pool;
+  const Services& services;
   const ServerConfig& config;
   const Router& router;
   SessionRegistry& registry;

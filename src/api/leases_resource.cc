@@ -13,7 +13,7 @@
 #include "api/request_context.h"
 #include "api/store_awaitable.h"
 #include "api/worker_routes_body.h"
-#include "runtime/job_service.h"
+#include "runtime/work/external_leases.h"
 
 namespace conveyor::api {
 namespace {
@@ -102,11 +102,11 @@ void WriteLeasedJob(JsonWriter& w, const Job& job) {
 awaitable<void> Lease(RequestContext& ctx) {
   if (!RequireJsonBody(ctx)) co_return;
   LeaseBody body;
-  if (auto e = ParseLeaseBody(ctx.request.body(), ctx.jobs.config().lease_ms, &body)) {
+  if (auto e = ParseLeaseBody(ctx.request.body(), ctx.leases.default_lease_ms(), &body)) {
     ctx.Fail(*e);
     co_return;
   }
-  const ClaimResult jobs = co_await ClaimUntilDeadline(ctx.jobs.external(), body);
+  const ClaimResult jobs = co_await ClaimUntilDeadline(ctx.leases, body);
   if (!jobs.ok()) {
     ctx.Fail(ErrorFromStatus(jobs.status()));
     co_return;

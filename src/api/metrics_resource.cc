@@ -7,6 +7,7 @@
 #include "api/request_context.h"
 #include "core/job_state.h"
 #include "runtime/job_service.h"
+#include "runtime/work/external_leases.h"
 #include "runtime/work/worker_pool.h"
 
 namespace conveyor::api {
@@ -69,8 +70,8 @@ void Metrics(RequestContext& ctx) {
   Header(out, "conveyor_workers_busy", "gauge", "Local workers running a job now.");
   Sample(out, "conveyor_workers_busy", "", local.running);
   Header(out, "conveyor_workers", "gauge", "Local worker threads configured.");
-  Sample(out, "conveyor_workers", "", ctx.pool ? ctx.jobs.config().workers : 0);
-  Counters(out, ctx.jobs, local, ctx.jobs.external().GetCounters());
+  Sample(out, "conveyor_workers", "", local.workers);
+  Counters(out, ctx.jobs, local, ctx.leases.GetCounters());
   Header(out, "conveyor_store_count_seconds", "gauge",
          "How long this scrape's count of jobs by state took in the store.");
   char buf[32];

@@ -3,7 +3,6 @@
 #include "api/json_writer.h"
 #include "api/request_context.h"
 #include "core/clock.h"
-#include "runtime/job_service.h"
 #include "runtime/maintenance/node_registry.h"
 
 namespace conveyor::api {
@@ -22,7 +21,7 @@ void WriteNode(JsonWriter& w, const NodeInfo& n, TimeMs now) {
 }
 
 void List(RequestContext& ctx) {
-  const auto nodes = ctx.jobs.Nodes();
+  const auto nodes = ctx.nodes.List();
   if (!nodes.ok()) return ctx.Fail(ErrorFromStatus(nodes.status()));
   const TimeMs now = SystemClock::Default()->NowMs();
   JsonWriter w(&ctx.response.body);

@@ -1,11 +1,12 @@
 // RequestContext: everything a route handler may use for one request — the parsed request, its
-// normalised path and path parameters, the correlation id, the JobService, and the Response to
-// fill. Built by the session per request, on the session's strand; never shared across threads
+// normalised path and path parameters, the correlation id, the runtime services it may call
+// (Services, in http_server.h), and the Response to fill. Built by the session per request, on the session's strand; never shared across threads
 // while a handler runs.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <string>
 #include <string_view>
 
 #include "api/problem.h"
@@ -13,7 +14,10 @@
 #include "api/router.h"
 
 namespace conveyor {
+class DeliveryService;
+class ExternalLeases;
 class JobService;
+class NodeRegistry;
 class WorkerPool;
 }  // namespace conveyor
 
@@ -28,7 +32,11 @@ struct RequestContext {
   PathParams params;
   std::string_view correlation_id;  // as sent by the client, or generated; stored on submitted jobs
   JobService& jobs;
-  WorkerPool* pool;  // null on API-only nodes; only /admin/stats reads it
+  DeliveryService& deliveries;
+  ExternalLeases& leases;
+  NodeRegistry& nodes;
+  WorkerPool* pool;  // null without local workers; only /admin/stats and /metrics read it
+  const std::string& artifact_dir;
   Response& response;
 
   // Fills the response with the problem for `error`, instance = the request path.

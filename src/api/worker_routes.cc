@@ -9,7 +9,7 @@
 #include "api/request_context.h"
 #include "api/store_awaitable.h"
 #include "api/worker_routes_body.h"
-#include "runtime/job_service.h"
+#include "runtime/work/external_leases.h"
 
 namespace conveyor::api {
 namespace {
@@ -21,7 +21,7 @@ awaitable<void> Heartbeat(RequestContext& ctx) {
   ExternalHeartbeat beat;
   if (!JobIdParam(ctx, &beat.id) || !RequireJsonBody(ctx)) co_return;
   if (auto e = ParseHeartbeatBody(ctx.request.body(), &beat)) co_return ctx.Fail(*e);
-  ExternalLeases& leases = ctx.jobs.external();
+  ExternalLeases& leases = ctx.leases;
   const auto answer = co_await AsyncStoreCall<Result<HeartbeatAnswer>>(
       leases, [&] { return leases.Heartbeat(beat); }, use_awaitable);
   if (!answer.ok()) co_return ctx.Fail(ErrorFromStatus(answer.status()));
@@ -38,7 +38,7 @@ awaitable<void> Complete(RequestContext& ctx) {
   if (!JobIdParam(ctx, &id) || !RequireJsonBody(ctx)) co_return;
   CompleteBody body;
   if (auto e = ParseCompleteBody(ctx.request.body(), &body)) co_return ctx.Fail(*e);
-  ExternalLeases& leases = ctx.jobs.external();
+  ExternalLeases& leases = ctx.leases;
   const Status s = co_await AsyncStoreCall<Status>(
       leases, [&] { return leases.Complete(id, body.lease_token, std::move(body.result_json)); },
       use_awaitable);
@@ -51,7 +51,7 @@ awaitable<void> Fail(RequestContext& ctx) {
   ExternalFailure failure;
   if (!JobIdParam(ctx, &failure.id) || !RequireJsonBody(ctx)) co_return;
   if (auto e = ParseFailBody(ctx.request.body(), &failure)) co_return ctx.Fail(*e);
-  ExternalLeases& leases = ctx.jobs.external();
+  ExternalLeases& leases = ctx.leases;
   const auto job = co_await AsyncStoreCall<Result<Job>>(
       leases, [&] { return leases.Fail(failure); }, use_awaitable);
   if (!job.ok()) co_return ctx.Fail(ErrorFromStatus(job.status()));
@@ -77,7 +77,7 @@ awaitable<void> CompleteMany(RequestContext& ctx) {
   std::vector<std::string> ids;
   ids.reserve(completions.size());
   for (const JobCompletion& c : completions) ids.push_back(c.id);
-  ExternalLeases& leases = ctx.jobs.external();
+  ExternalLeases& leases = ctx.leases;
   const auto outcomes = co_await AsyncStoreCall<Result<std::vector<Status>>>(
       leases, [&] { return leases.CompleteMany(std::move(completions)); }, use_awaitable);
   if (!outcomes.ok()) co_return ctx.Fail(ErrorFromStatus(outcomes.status()));

@@ -24,11 +24,14 @@
 #include "handlers/handler_registry.h"
 #include "handlers/http_request_handler.h"
 #include "observability/log.h"
+#include "runtime/delivery_service.h"
 #include "runtime/job_service.h"
 #include "handlers/report_handler.h"
 #include "runtime/job_spec.h"
+#include "runtime/maintenance/maintenance.h"
 #include "runtime/maintenance/node_registry.h"
 #include "runtime/runtime_config.h"
+#include "runtime/work/external_leases.h"
 #include "webhooks/dispatcher.h"
 #include "runtime/work/worker_pool.h"
 #include "store/store_factory.h"
@@ -296,22 +299,29 @@ int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
   RegisterCsvHandlers(handlers, rulesets,
                       {.policy = webhook_config.policy, .dirs = CsvInputDirs(config.input_dirs)});
   handlers.Register(std::make_unique<ReportHandler>(store, clock));
+  // A pool only with workers; maintenance (lease rescue, heartbeats) runs on every node.
   std::unique_ptr<WorkerPool> pool;
-  // Always a pool: with 0 workers it still runs the maintenance loops (lease rescue).
-  pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
-  JobService service(store, handlers, clock, config, pool.get());
-  HttpServer server(service, ToServerConfig(o), pool.get());
+  if (config.workers > 0) pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
+  ExternalLeases leases(store, handlers, clock, config);
+  JobService jobs(store, handlers, clock, config, leases, pool.get());
+  DeliveryService deliveries(store, clock);
+  Maintenance maintenance(store, clock, config, RoleOf(o), pool.get());
+  HttpServer server({.jobs = jobs,
+                     .deliveries = deliveries,
+                     .leases = leases,
+                     .nodes = maintenance.nodes(),
+                     .pool = pool.get(),
+                     .artifact_dir = config.artifact_dir},
+                    ToServerConfig(o));
   if (Status started = server.Start(); !started.ok()) return Fail(started.message());
   if (pool) pool->Start();
-  NodeRegistry node(store, clock, config.node_name, RoleOf(o),
-                    [&pool] { return pool->GetStats().running; });
-  node.Start();
+  maintenance.Start();
   // Every node sends webhooks: deliveries are claimed from the store, so nodes share them.
   WebhookDispatcher webhooks(store, clock, std::move(webhook_config));
   if (Status s = webhooks.Start(); !s.ok()) log::Error("webhooks_not_started", {{"error", s.ToString()}});
   int code = ServeUntilSignal(o, server, signals);
   if (pool) pool->Stop();
-  node.Stop();
+  maintenance.Stop();
   webhooks.Stop();
   if (code == kExitOk) log::Info("stopped");
   return code;

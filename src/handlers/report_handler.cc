@@ -57,11 +57,11 @@ Result<ReportSpec> ParseJobPayload(const Job& job, TimeMs now) {
 }
 
 // Adds the jobs created in [since, until) to `stats`, newest first, page by page.
-Status Scan(Store& store, JobContext& ctx, const ReportSpec& spec, JobReportStats& stats) {
+Status Scan(JobReader& jobs, JobContext& ctx, const ReportSpec& spec, JobReportStats& stats) {
   JobListParams p{.limit = kPageSize};
   for (int page = 1;; ++page) {
     if (ctx.Cancelled()) return Status::Cancelled("report cancelled");
-    Result<JobPage> r = store.JobList(p);
+    Result<JobPage> r = jobs.JobList(p);
     if (!r.ok()) return r.status();
     // Pages come in insertion order, which follows created_at but for clock differences
     // between nodes: stop after a page with no job in the period, not at the first older job.
@@ -92,7 +92,7 @@ Result<std::string> ReportHandler::Run(JobContext& ctx) {
   Result<std::string> dir = ctx.ArtifactDir();
   if (!dir.ok()) return dir.status();
   JobReportStats stats(spec->since, spec->until, now);
-  if (Status s = Scan(store_, ctx, *spec, stats); !s.ok()) return s;
+  if (Status s = Scan(jobs_, ctx, *spec, stats); !s.ok()) return s;
   if (Status s = WriteArtifactFile(*dir, "report.json", stats.ToJson()); !s.ok()) return s;
   if (Status s = WriteArtifactFile(*dir, "report.csv", stats.ToCsv()); !s.ok()) return s;
   std::vector<std::string> artifacts = {"report.json", "report.csv"};

@@ -7,18 +7,14 @@
 #include "core/ids.h"
 #include "handlers/handler_registry.h"
 #include "observability/log.h"
+#include "runtime/job_id.h"
 #include "runtime/job_spec_validation.h"
+#include "runtime/work/external_leases.h"
 #include "runtime/work/worker_pool.h"
 
 namespace conveyor {
 
 namespace {
-
-Status CheckJobId(const std::string& id) {
-  if (IsValidUuid(id)) return Status::Ok();
-  return Status::InvalidArgument(
-      "job id must be a UUID, e.g. 0190b6c2-8f4e-7a3b-9c1d-2e3f4a5b6c7d (got '" + id + "')");
-}
 
 void LogSubmitted(const std::vector<InsertOutcome>& outcomes) {
   if (!log::DebugEnabled()) return;
@@ -40,13 +36,13 @@ void CountSubmitted(const std::vector<InsertOutcome>& outcomes, std::atomic<int6
 }  // namespace
 
 JobService::JobService(Store& store, const HandlerRegistry& handlers, const Clock& clock,
-                       RuntimeConfig config, WorkerPool* pool)
+                       RuntimeConfig config, ExternalLeases& external, WorkerPool* pool)
     : store_(store),
       handlers_(handlers),
       clock_(clock),
       config_(std::move(config)),
-      pool_(pool),
-      external_(std::make_unique<ExternalLeases>(store, handlers, clock, config_)) {}
+      external_(external),
+      pool_(pool) {}
 
 Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
   return BuildJobAt(spec, now, "");
@@ -106,7 +102,7 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
           LogSubmitted(*r);
           CountSubmitted(*r, submitted_);
           if (pool_ != nullptr) pool_->Notify();
-          external_->NotifyInserted(*r);
+          external_.NotifyInserted(*r);
         }
         done(std::move(r));
         // `this` may be gone from here on (a blocking Submit returned): only `in_flight`.
@@ -161,20 +157,8 @@ Result<Job> JobService::Retry(const std::string& id) {
   if (Status s = CheckJobId(id); !s.ok()) return s;
   Result<Job> job = store_.JobRetry({.id = id, .now = clock_.NowMs()});
   if (job.ok() && pool_ != nullptr) pool_->Notify();
-  if (job.ok()) external_->NotifyAvailable(*job);
+  if (job.ok()) external_.NotifyAvailable(*job);
   return job;
-}
-
-Result<std::vector<NodeInfo>> JobService::Nodes() { return store_.NodeList(); }
-
-Result<std::vector<WebhookDelivery>> JobService::Deliveries(const std::string& id) {
-  if (Status s = CheckJobId(id); !s.ok()) return s;
-  return store_.DeliveryList(id);
-}
-
-Result<WebhookDelivery> JobService::Redeliver(const std::string& id, int n) {
-  if (Status s = CheckJobId(id); !s.ok()) return s;
-  return store_.DeliveryRedeliver({.job_id = id, .n = n, .now = clock_.NowMs()});
 }
 
 Status JobService::Ready() { return store_.Readiness(); }

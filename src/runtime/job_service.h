@@ -1,6 +1,9 @@
-// JobService: what the API and CLI ask of Conveyor — submit, read, cancel, retry. It turns
-// client specs into stored jobs (ids, defaults, validation through the handler registry), and
-// wakes the worker pool. No HTTP here, no SQL.
+// JobService: what the API and CLI ask of Conveyor about jobs — submit, read, list, cancel,
+// retry, count, and whether the store takes jobs now. It turns client specs into stored jobs
+// (ids, defaults, validation through the handler registry), and wakes whoever may run them: the
+// local worker pool and the long polls of external workers (ExternalLeases). No HTTP here, no
+// SQL. Its neighbours: DeliveryService (webhook deliveries), ExternalLeases (the worker routes),
+// NodeRegistry (the node list).
 //
 // Thread-safety: every method may be called from any thread. The service must outlive the
 // `done` callbacks of its SubmitAsync calls (they run on the store's writer thread).
@@ -19,21 +22,23 @@
 #include "core/clock.h"
 #include "core/job.h"
 #include "core/status.h"
-#include "runtime/work/external_leases.h"
 #include "runtime/job_spec.h"
 #include "runtime/runtime_config.h"
 #include "store/store.h"
 
 namespace conveyor {
 
+class ExternalLeases;
 class HandlerRegistry;
 class WorkerPool;
 
 class JobService {
  public:
-  // `pool` may be null (API-only node, or tests without workers).
+  // New and retried jobs wake `pool` (may be null: API-only node, or tests without workers) and
+  // `external`'s long polls; a cancel reaches `pool`'s running handler at once. Both must
+  // outlive the service.
   JobService(Store& store, const HandlerRegistry& handlers, const Clock& clock,
-             RuntimeConfig config, WorkerPool* pool);
+             RuntimeConfig config, ExternalLeases& external, WorkerPool* pool);
 
   // Validates every spec before storing any; 1..1000 specs. With more than one spec, messages
   // name the index: "jobs[3].payload.data[2] must be a number"; with one, just the field.
@@ -58,11 +63,6 @@ class JobService {
   Result<Job> Cancel(const std::string& id);
   // FAILED | CANCELLED | EXPIRED → PENDING with a fresh attempt budget; else FailedPrecondition.
   Result<Job> Retry(const std::string& id);
-  // The job's webhook deliveries with their attempt logs, by n. NotFound for an unknown job.
-  Result<std::vector<WebhookDelivery>> Deliveries(const std::string& id);
-  // Sends delivery n of the job again, as a new pending delivery (same url, event and body);
-  // the webhook dispatcher picks it up on its next look. NotFound for an unknown job or n.
-  Result<WebhookDelivery> Redeliver(const std::string& id, int n);
   // OK when the store can accept a job (its recent writes succeeded); never blocks on the store.
   Status Ready();
   Result<std::map<JobState, int64_t>> Counts();
@@ -70,16 +70,8 @@ class JobService {
   // Turns one spec into a job ready to insert (validated, defaults applied); exposed for tests.
   Result<Job> BuildJob(const JobSpec& spec, TimeMs now) const;
 
-  const RuntimeConfig& config() const { return config_; }
-
-  // Workers in other processes (the /leases and /jobs/{id}/heartbeat|complete|fail routes).
-  ExternalLeases& external() { return *external_; }
-  // Nodes sharing the store, most recently seen first.
-  Result<std::vector<NodeInfo>> Nodes();
   // Jobs accepted by this node since it started (idempotent replays not counted).
   int64_t SubmittedCount() const { return submitted_.load(std::memory_order_relaxed); }
-  // The local worker pool; null on nodes without one.
-  WorkerPool* pool() const { return pool_; }
 
  private:
   Result<Job> BuildJobAt(const JobSpec& spec, TimeMs now, std::string_view prefix) const;
@@ -88,8 +80,8 @@ class JobService {
   const HandlerRegistry& handlers_;
   const Clock& clock_;
   RuntimeConfig config_;
+  ExternalLeases& external_;
   WorkerPool* pool_;
-  std::unique_ptr<ExternalLeases> external_;
   std::atomic<int64_t> submitted_{0};
   // SubmitAsync callbacks handed to the store that have not returned. Shared with each callback,
   // which leaves it as its very last step, when the blocking Submit's caller may already have

@@ -202,9 +202,18 @@ struct NodeInfo {
   bool leader = false;  // held the maintenance leadership at its last heartbeat
 };
 
-class Store {
+// JobReader: the read-only slice of the Store that a job handler may be given (report.generate
+// lists jobs; it must not be able to change one). Store is one.
+class JobReader {
  public:
-  virtual ~Store() = default;
+  virtual ~JobReader() = default;
+  // Newest first, one page at a time (see JobListParams).
+  virtual Result<JobPage> JobList(const JobListParams& p) = 0;
+};
+
+class Store : public JobReader {
+ public:
+  ~Store() override = default;
 
   // Applies numbered migrations not yet applied. Idempotent.
   virtual Status Migrate() = 0;
@@ -225,7 +234,7 @@ class Store {
   }
 
   virtual Result<Job> JobGet(const std::string& id) = 0;
-  virtual Result<JobPage> JobList(const JobListParams& p) = 0;
+  Result<JobPage> JobList(const JobListParams& p) override = 0;  // JobReader's
   // Oldest first. NotFound when the job does not exist.
   virtual Result<std::vector<JobEvent>> JobEventList(const std::string& id) = 0;
 

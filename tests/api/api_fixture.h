@@ -1,5 +1,5 @@
-// ApiFixture: a real HttpServer on 127.0.0.1:0 in front of a real JobService, WorkerPool and
-// SQLite store in a temp dir, plus helpers to submit jobs and wait for states over HTTP.
+// ApiFixture: a real HttpServer on 127.0.0.1:0 in front of the real runtime services, a
+// WorkerPool, maintenance and a SQLite store in a temp dir, plus helpers to submit jobs and wait for states over HTTP.
 // Waits poll with a generous deadline; tests never assert on timing.
 #pragma once
 
@@ -15,7 +15,11 @@
 #include "api/http_server.h"
 #include "core/clock.h"
 #include "handlers/handler_registry.h"
+#include "runtime/delivery_service.h"
 #include "runtime/job_service.h"
+#include "runtime/maintenance/maintenance.h"
+#include "runtime/maintenance/node_registry.h"
+#include "runtime/work/external_leases.h"
 #include "runtime/work/worker_pool.h"
 #include "store/store.h"
 #include "store/store_factory.h"
@@ -44,11 +48,16 @@ class ApiFixture : public ::testing::Test {
     server_config_.io_threads = 2;
     server_config_.max_body_bytes = 64 << 10;
     ConfigureServer(server_config_);
-    pool_ = std::make_unique<WorkerPool>(*store_, registry_, *SystemClock::Default(), runtime_);
+    const Clock& clock = *SystemClock::Default();
+    pool_ = std::make_unique<WorkerPool>(*store_, registry_, clock, runtime_);
     pool_->Start();
-    service_ = std::make_unique<JobService>(*store_, registry_, *SystemClock::Default(), runtime_,
-                                            pool_.get());
-    server_ = std::make_unique<HttpServer>(*service_, server_config_, pool_.get());
+    external_ = std::make_unique<ExternalLeases>(*store_, registry_, clock, runtime_);
+    service_ =
+        std::make_unique<JobService>(*store_, registry_, clock, runtime_, *external_, pool_.get());
+    deliveries_ = std::make_unique<DeliveryService>(*store_, clock);
+    maintenance_ = std::make_unique<Maintenance>(*store_, clock, runtime_, kRoleServe, pool_.get());
+    maintenance_->Start();
+    server_ = std::make_unique<HttpServer>(services(), server_config_);
     const Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
     client_ = std::make_unique<TestClient>(server_->port());
@@ -59,7 +68,10 @@ class ApiFixture : public ::testing::Test {
     if (server_) server_->Stop();
     server_.reset();
     if (pool_) pool_->Stop();
+    maintenance_.reset();
+    deliveries_.reset();
     service_.reset();
+    external_.reset();
     pool_.reset();
     store_.reset();
     std::error_code ec;  // a leftover temp dir is harmless
@@ -68,6 +80,16 @@ class ApiFixture : public ::testing::Test {
 
   // Tests override to shorten timeouts or limits before the server starts.
   virtual void ConfigureServer(ServerConfig&) {}
+
+  // What a server in front of this fixture's runtime serves.
+  api::Services services() {
+    return {.jobs = *service_,
+            .deliveries = *deliveries_,
+            .leases = *external_,
+            .nodes = maintenance_->nodes(),
+            .pool = pool_.get(),
+            .artifact_dir = runtime_.artifact_dir};
+  }
 
   TestClient& client() { return *client_; }
   uint16_t port() const { return server_->port(); }
@@ -106,7 +128,10 @@ class ApiFixture : public ::testing::Test {
   RuntimeConfig runtime_;
   ServerConfig server_config_;
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<ExternalLeases> external_;
   std::unique_ptr<JobService> service_;
+  std::unique_ptr<DeliveryService> deliveries_;
+  std::unique_ptr<Maintenance> maintenance_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<TestClient> client_;
 };

@@ -120,7 +120,7 @@ TEST_F(ConnectionTest, StopLetsAnInFlightRequestFinish) {
 TEST_F(ConnectionTest, StartOnABusyPortIsUnavailable) {
   ServerConfig config;
   config.listen = "127.0.0.1:" + std::to_string(port());
-  HttpServer second(*service_, config);
+  HttpServer second(services(), config);
   const Status s = second.Start();
   EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
   EXPECT_EQ(second.port(), 0);
@@ -130,11 +130,11 @@ TEST_F(ConnectionTest, StartOnABusyPortIsUnavailable) {
 TEST_F(ConnectionTest, StopBeforeStartAndBadListenAddress) {
   ServerConfig config;
   config.listen = "not-an-address";
-  HttpServer server(*service_, config);
+  HttpServer server(services(), config);
   server.Stop();
   server.Stop();
   config.listen = "127.0.0.1";
-  HttpServer other(*service_, config);
+  HttpServer other(services(), config);
   EXPECT_EQ(other.Start().code(), StatusCode::kInvalidArgument);
 }
 

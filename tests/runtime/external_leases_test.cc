@@ -22,7 +22,7 @@ class ExternalLeasesTest : public RuntimeFixture {
     StartRuntime(clock_);
   }
 
-  ExternalLeases& leases() { return service_->external(); }
+  ExternalLeases& leases() { return *external_; }
 
   Job MustLeaseOne(const std::string& type, TimeMs lease_ms = 10'000) {
     Result<std::vector<Job>> jobs =

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/work/pool_shared.h"
 #include "runtime_fixture.h"
 
 namespace conveyor {
@@ -26,8 +25,7 @@ TEST_F(LeaseRescuerTest, RescueOnceReturnsExpiredLeasesOnly) {
   StartRuntime(clock);
   Job job = MustSubmit(Spec("noop", "{}"));
   MustClaimAsDeadWorker(clock.NowMs(), 1000);
-  PoolShared shared(*store_, registry_, clock, config_);
-  LeaseRescuer rescuer(shared);
+  LeaseRescuer rescuer(*store_, clock, config_);
   EXPECT_EQ(rescuer.RescueOnce(), 0);  // lease still valid
   clock.Advance(1001);
   EXPECT_EQ(rescuer.RescueOnce(), 1);

@@ -17,6 +17,9 @@
 #include "core/clock.h"
 #include "handlers/handler_registry.h"
 #include "runtime/job_service.h"
+#include "runtime/maintenance/maintenance.h"
+#include "runtime/maintenance/node_registry.h"
+#include "runtime/work/external_leases.h"
 #include "runtime/work/worker_pool.h"
 #include "store/store.h"
 #include "store/store_factory.h"
@@ -44,20 +47,29 @@ class RuntimeFixture : public ::testing::Test {
   }
 
   void TearDown() override {
+    maintenance_.reset();
     pool_.reset();  // stops workers before the store goes away
     service_.reset();
+    external_.reset();
     store_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
 
-  // Starts a pool (unless workers == 0) and a service bound to it, with config_.
+  // Starts a pool and maintenance (unless workers == 0: tests without workers drive leases and
+  // rescues themselves) and a service bound to them, with config_.
   void StartRuntime(const Clock& clock = *SystemClock::Default()) {
+    service_.reset();
+    maintenance_.reset();
     if (config_.workers > 0) {
       pool_ = std::make_unique<WorkerPool>(*store_, registry_, clock, config_);
       pool_->Start();
+      maintenance_ = std::make_unique<Maintenance>(*store_, clock, config_, kRoleServe, pool_.get());
+      maintenance_->Start();
     }
-    service_ = std::make_unique<JobService>(*store_, registry_, clock, config_, pool_.get());
+    external_ = std::make_unique<ExternalLeases>(*store_, registry_, clock, config_);
+    service_ = std::make_unique<JobService>(*store_, registry_, clock, config_, *external_,
+                                            pool_.get());
   }
 
   static JobSpec Spec(std::string type, const std::string& payload_json) {
@@ -124,6 +136,8 @@ class RuntimeFixture : public ::testing::Test {
   HandlerRegistry registry_;
   RuntimeConfig config_;
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<Maintenance> maintenance_;
+  std::unique_ptr<ExternalLeases> external_;
   std::unique_ptr<JobService> service_;
 };
 

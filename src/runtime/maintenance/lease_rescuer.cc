@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
 #include "observability/log.h"
 
@@ -13,30 +14,21 @@ constexpr int kRescueLimit = 1000;
 
 }  // namespace
 
+LeaseRescuer::LeaseRescuer(Store& store, const Clock& clock, const RuntimeConfig& config,
+                           std::function<void()> on_rescued)
+    : PeriodicService(std::chrono::milliseconds(config.rescue_interval_ms)),
+      store_(store),
+      clock_(clock),
+      config_(config),
+      on_rescued_(std::move(on_rescued)) {}
+
 LeaseRescuer::~LeaseRescuer() { Stop(); }
-
-void LeaseRescuer::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (thread_.joinable() || stop_) return;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void LeaseRescuer::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
 
 int LeaseRescuer::RescueOnce() {
   int total = 0;
   for (;;) {
-    Result<std::vector<std::string>> r = shared_.store.JobRescueExpired(
-        {.now = shared_.clock.NowMs(),
-         .limit = kRescueLimit,
-         .retry_delay_ms = shared_.config.retry.Delay(1)});
+    Result<std::vector<std::string>> r = store_.JobRescueExpired(
+        {.now = clock_.NowMs(), .limit = kRescueLimit, .retry_delay_ms = config_.retry.Delay(1)});
     if (!r.ok()) {
       log::Warn("lease.rescue_failed", {{"error", r.status().ToString()}});
       break;
@@ -45,15 +37,15 @@ int LeaseRescuer::RescueOnce() {
     total += static_cast<int>(r->size());
     if (static_cast<int>(r->size()) < kRescueLimit) break;  // more may wait when the page was full
   }
-  if (total > 0) shared_.wake.Notify();
+  if (total > 0 && on_rescued_) on_rescued_();
   return total;
 }
 
 bool LeaseRescuer::IsLeader() {
-  Result<bool> r = shared_.store.LeaderTryAcquire();
+  Result<bool> r = store_.LeaderTryAcquire();
   if (!r.ok()) {
     if (!leader_error_) {
-      log::Warn("leadership.unknown", {{"node", shared_.config.node_name},
+      log::Warn("leadership.unknown", {{"node", config_.node_name},
                                        {"error", r.status().ToString()},
                                        {"action", "rescuing expired leases anyway"}});
     }
@@ -62,22 +54,14 @@ bool LeaseRescuer::IsLeader() {
   }
   leader_error_ = false;
   if (*r != leader_) {
-    log::Info(*r ? "leadership.acquired" : "leadership.lost",
-              {{"node", shared_.config.node_name}});
+    log::Info(*r ? "leadership.acquired" : "leadership.lost", {{"node", config_.node_name}});
   }
   leader_ = *r;
   return leader_;
 }
 
-void LeaseRescuer::Loop() {
-  const auto every = std::chrono::milliseconds(std::max<TimeMs>(1, shared_.config.rescue_interval_ms));
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    lock.unlock();
-    if (IsLeader()) RescueOnce();
-    lock.lock();
-    cv_.wait_for(lock, every, [&] { return stop_; });
-  }
+void LeaseRescuer::RunOnce() {
+  if (IsLeader()) RescueOnce();
 }
 
 }  // namespace conveyor

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -12,33 +11,17 @@ namespace conveyor {
 
 NodeRegistry::NodeRegistry(Store& store, const Clock& clock, std::string name, std::string role,
                            std::function<int()> running_jobs, TimeMs interval_ms)
-    : store_(store),
+    : PeriodicService(std::chrono::milliseconds(interval_ms)),
+      store_(store),
       clock_(clock),
-      running_jobs_(std::move(running_jobs)),
-      interval_ms_(std::max<TimeMs>(1, interval_ms)) {
+      running_jobs_(std::move(running_jobs)) {
   info_.name = std::move(name);
   info_.role = std::move(role);
 }
 
 NodeRegistry::~NodeRegistry() { Stop(); }
 
-void NodeRegistry::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (thread_.joinable() || stop_) return;
-  info_.started_at = clock_.NowMs();
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void NodeRegistry::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stop_) return;
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (!thread_.joinable()) return;
-  thread_.join();
-  // A last beat tells readers this node holds no job any more.
+void NodeRegistry::OnStopped() {
   running_jobs_ = [] { return 0; };
   BeatOnce();
 }
@@ -54,15 +37,7 @@ Status NodeRegistry::BeatOnce() {
   return s;
 }
 
-void NodeRegistry::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    lock.unlock();
-    BeatOnce();
-    lock.lock();
-    cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [&] { return stop_; });
-  }
-}
+Result<std::vector<NodeInfo>> NodeRegistry::List() const { return store_.NodeList(); }
 
 bool NodeRegistry::IsAlive(const NodeInfo& node, TimeMs now) {
   return now - node.last_seen_at <= kAliveBeats * kHeartbeatMs;

@@ -94,6 +94,9 @@ class ExternalLeases {
   // Runs `call` on one of kCallThreads helper threads (started on first use).
   void Post(std::function<void()> call);
 
+  // The lease of a claim that names none (RuntimeConfig::lease_ms).
+  TimeMs default_lease_ms() const { return config_.lease_ms; }
+
   // A waiter for the jobs `request` would claim; Looking(id) right before each claim.
   uint64_t Watch(const LeaseRequest& request, std::function<void()> wake);
   // A waiter for any job at all.

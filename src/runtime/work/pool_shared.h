@@ -1,4 +1,4 @@
-// PoolShared: what the worker pool's parts (workers, executor, lease keeper, rescuer) share —
+// PoolShared: what the worker pool's parts (workers, executor, claimer, lease keeper) share —
 // the injected dependencies, the held attempts, the wake-up signal and the counters.
 // Thread-safe: references to thread-safe objects, atomics, and members fixed before Start().
 #pragma once

@@ -9,7 +9,6 @@
 #include "runtime/work/completion_committer.h"
 #include "runtime/work/job_executor.h"
 #include "runtime/work/lease_keeper.h"
-#include "runtime/maintenance/lease_rescuer.h"
 #include "runtime/work/pool_shared.h"
 #include "runtime/work/worker.h"
 #include "runtime/work/worker_claimer.h"
@@ -23,8 +22,7 @@ class WorkerPool::Impl {
         executor_(shared_),
         committer_(executor_),
         keeper_(shared_),
-        claimer_(shared_, executor_, keeper_),
-        rescuer_(shared_) {}
+        claimer_(shared_, executor_, keeper_) {}
 
   void Start();
   void Stop();
@@ -47,7 +45,6 @@ class WorkerPool::Impl {
   CompletionCommitter committer_;
   LeaseKeeper keeper_;
   WorkerClaimer claimer_;
-  LeaseRescuer rescuer_;
   std::mutex lifecycle_mu_;
   bool started_ = false;  // guarded by lifecycle_mu_
   bool stopped_ = false;  // guarded by lifecycle_mu_
@@ -64,7 +61,6 @@ void WorkerPool::Impl::Start() {
   started_ = true;
   committer_.Start();
   keeper_.Start();
-  rescuer_.Start();
   active_ = shared_.config.workers;
   for (int i = 0; i < shared_.config.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(executor_, committer_, claimer_, [this] {
@@ -91,7 +87,6 @@ void WorkerPool::Impl::Stop() {
   committer_.Stop();
   // Leases are renewed until the last attempt is settled, so stop the keeper only now.
   keeper_.Stop();
-  rescuer_.Stop();
   log::Info("workers.stopped", {{"node", shared_.config.node_name}});
 }
 
@@ -144,7 +139,8 @@ void WorkerPool::CancelRunning(const std::string& job_id) {
 
 WorkerPool::Stats WorkerPool::GetStats() const {
   PoolShared& s = impl_->shared();
-  return Stats{.completed = s.completed.load(std::memory_order_relaxed),
+  return Stats{.workers = s.config.workers,
+               .completed = s.completed.load(std::memory_order_relaxed),
                .failed_attempts = s.failed_attempts.load(std::memory_order_relaxed),
                .running = s.running.load(std::memory_order_relaxed),
                .idle = impl_->claimer().idle(),

@@ -5,8 +5,10 @@
 //   JobExecutor         — one attempt: handler outcome/exception/timeout/cancel → store call;
 //   CompletionCommitter — group-commits successes of all workers off their threads;
 //   LeaseKeeper         — renews leases of held jobs, carries progress, cancel requests and
-//                         timeouts to running handlers;
-//   LeaseRescuer        — returns jobs whose lease expired (their process died) to the queue.
+//                         timeouts to running handlers.
+// Jobs whose lease expired (their process died) come back through the LeaseRescuer, which is
+// maintenance (runtime/maintenance/maintenance.h), run by every node with or without a pool:
+// it calls Notify() after a rescue.
 //
 // No polling while idle: Notify() (called on submit) wakes the claimer at once; otherwise
 // it sleeps until the earliest run_at of a waiting job, or the rescue interval.
@@ -43,6 +45,7 @@ class WorkerPool {
   void CancelRunning(const std::string& job_id);
 
   struct Stats {
+    int workers = 0;          // worker threads configured
     int64_t completed = 0;
     int64_t failed_attempts = 0;
     int running = 0;

@@ -1,0 +1,40 @@
+#include "runtime/maintenance/maintenance.h"
+
+#include <utility>
+
+#include "runtime/work/worker_pool.h"
+
+namespace conveyor {
+
+namespace {
+
+std::function<void()> WakeWorkers(WorkerPool* pool) {
+  if (pool == nullptr) return nullptr;
+  return [pool] { pool->Notify(); };
+}
+
+std::function<int()> RunningJobs(WorkerPool* pool) {
+  if (pool == nullptr) return [] { return 0; };
+  return [pool] { return pool->GetStats().running; };
+}
+
+}  // namespace
+
+Maintenance::Maintenance(Store& store, const Clock& clock, const RuntimeConfig& config,
+                         std::string role, WorkerPool* pool)
+    : rescuer_(store, clock, config, WakeWorkers(pool)),
+      nodes_(store, clock, config.node_name, std::move(role), RunningJobs(pool)) {}
+
+Maintenance::~Maintenance() { Stop(); }
+
+void Maintenance::Start() {
+  rescuer_.Start();
+  nodes_.Start();
+}
+
+void Maintenance::Stop() {
+  rescuer_.Stop();
+  nodes_.Stop();
+}
+
+}  // namespace conveyor
