@@ -130,6 +130,7 @@ Error ReadName(const json::object& o, std::string_view key, std::string_view pre
 // The four body shapes differ only in where the type, the payload and the key come from.
 struct Shape {
   std::string type;
+  std::string type_field = "type";  // the member that named it
   json::value payload;
   std::optional<std::string> doc_id;
 };
@@ -164,10 +165,12 @@ Error ReadShape(json::object& o, std::string_view prefix, Shape* shape) {
     return TakeObject(o, "payload", prefix, &shape->payload);
   }
   if (o.contains("task")) {
+    shape->type_field = "task";
     if (auto e = ReadName(o, "task", prefix, &shape->type)) return e;
     return TakeObject(o, "params", prefix, &shape->payload);
   }
   if (o.contains("operation")) {
+    shape->type_field = "operation";
     if (auto e = ReadName(o, "operation", prefix, &shape->type)) return e;
     if (json::value* data = o.if_contains("data")) {
       shape->payload.get_object().emplace("data", std::move(*data));
@@ -188,7 +191,10 @@ Error ResolveIdempotencyKey(const json::object& o, const Shape& shape, const Sub
   std::optional<std::string>* out = &spec->idempotency_key;
   if (auto e = ReadString(o, "idempotency_key", SubmitField::kIdempotencyKey, prefix, out))
     return e;
-  if (!*out) *out = shape.doc_id;
+  if (!*out && shape.doc_id) {
+    *out = shape.doc_id;
+    spec->origin.key = SpecOrigin::Key::kDocId;
+  }
   if (headers.idempotency_key.empty()) return std::nullopt;
   if (*out && **out != headers.idempotency_key) {
     return ApiError{ErrorKind::kInvalidField,
@@ -196,8 +202,9 @@ Error ResolveIdempotencyKey(const json::object& o, const Shape& shape, const Sub
                         "idempotency_key differs from the Idempotency-Key "
                         "header; send the key once, in either place"};
   }
+  // The same key in the body and the header is the body's; messages name where it was written.
+  if (!*out) spec->origin.key = SpecOrigin::Key::kHeader;
   *out = std::string(headers.idempotency_key);
-  spec->origin.key_from_header = true;
   return std::nullopt;
 }
 
@@ -257,6 +264,7 @@ std::optional<ApiError> NormalizeSpec(json::object& o, const SubmitHeaders& head
   Shape shape{.payload = json::value(o.storage())};  // payloads stay in the parse's resource
   if (auto e = ReadShape(o, prefix, &shape)) return e;
   JobSpec spec{.type = std::move(shape.type), .payload = std::move(shape.payload)};
+  spec.origin.type_field = std::move(shape.type_field);
   spec.origin.document_shape = shape.doc_id.has_value();
   if (auto e = ReadOptions(o, prefix, &spec)) return e;
   if (auto e = ResolveIdempotencyKey(o, shape, headers, prefix, &spec)) return e;

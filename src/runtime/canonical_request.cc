@@ -14,8 +14,7 @@ void WriteCanonical(const json::value& v, std::string& out) {
     std::vector<const json::key_value_pair*> items;
     items.reserve(obj->size());
     for (const auto& kv : *obj) items.push_back(&kv);
-    std::sort(items.begin(), items.end(),
-              [](auto* a, auto* b) { return a->key() < b->key(); });
+    std::sort(items.begin(), items.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
     out += '{';
     for (size_t i = 0; i < items.size(); ++i) {
       if (i) out += ',';

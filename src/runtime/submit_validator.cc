@@ -22,7 +22,9 @@ std::string IntegerRule(int lo, int hi) {
   return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
 }
 
-std::string StringRule(size_t max_length) { return "must be a string of " + Characters(max_length); }
+std::string StringRule(size_t max_length) {
+  return "must be a string of " + Characters(max_length);
+}
 
 // "jobs[3]." + "priority" + " " + "must be ..."
 Status Invalid(std::string_view prefix, std::string_view field, std::string_view rule) {
@@ -39,8 +41,8 @@ std::string Indexed(std::string_view list, size_t i) {
 // ---- the request's own fields ----
 
 bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == ':' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '-';
 }
 
 bool IsName(std::string_view name) {
@@ -51,7 +53,7 @@ bool IsName(std::string_view name) {
 Status CheckNames(const JobSpec& spec, std::string_view prefix) {
   // An empty type is reported with the list of known types (CheckHandler).
   if (!spec.type.empty() && !IsName(spec.type)) {
-    return Invalid(prefix, "type",
+    return Invalid(prefix, spec.origin.type_field,
                    "must be " + Characters(kMaxNameLength) + " of letters, digits and . _ : -");
   }
   if (!IsName(spec.queue)) return Invalid(prefix, "queue", SubmitRule(SubmitField::kQueue));
@@ -61,16 +63,16 @@ Status CheckNames(const JobSpec& spec, std::string_view prefix) {
 Status CheckRange(std::string_view field, int value, int lo, int hi, std::string_view prefix) {
   if (value >= lo && value <= hi) return Status::Ok();
   return Invalid(prefix, field,
-                 "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                     " (got " + std::to_string(value) + ")");
+                 "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " +
+                     std::to_string(value) + ")");
 }
 
 Status CheckNumbers(const JobSpec& spec, std::string_view prefix) {
   if (Status s = CheckRange("priority", spec.priority, kMinPriority, kMaxPriority, prefix); !s.ok())
     return s;
   if (spec.max_attempts) {
-    if (Status s = CheckRange("max_attempts", *spec.max_attempts, kMinMaxAttempts,
-                              kMaxMaxAttempts, prefix);
+    if (Status s = CheckRange("max_attempts", *spec.max_attempts, kMinMaxAttempts, kMaxMaxAttempts,
+                              prefix);
         !s.ok())
       return s;
   }
@@ -128,15 +130,22 @@ bool LengthWithin(const std::string& s, size_t max_length) {
   return !s.empty() && s.size() <= max_length;
 }
 
-Status CheckKeys(const JobSpec& spec, std::string_view prefix) {
-  if (spec.idempotency_key && !LengthWithin(*spec.idempotency_key, kMaxIdempotencyKeyLength)) {
-    // A batch takes no Idempotency-Key header, so this message needs no "jobs[i]." prefix.
-    if (spec.origin.key_from_header) {
+Status InvalidKey(const JobSpec& spec, std::string_view prefix) {
+  switch (spec.origin.key) {
+    case SpecOrigin::Key::kField:
+      break;
+    case SpecOrigin::Key::kDocId:
+      return Invalid(prefix, "doc_id", SubmitRule(SubmitField::kIdempotencyKey));
+    case SpecOrigin::Key::kHeader:  // a batch takes no header, so no "jobs[i]." either
       return Status::InvalidArgument("the Idempotency-Key header must be " +
                                      Characters(kMaxIdempotencyKeyLength));
-    }
-    return Invalid(prefix, "idempotency_key", SubmitRule(SubmitField::kIdempotencyKey));
   }
+  return Invalid(prefix, "idempotency_key", SubmitRule(SubmitField::kIdempotencyKey));
+}
+
+Status CheckKeys(const JobSpec& spec, std::string_view prefix) {
+  if (spec.idempotency_key && !LengthWithin(*spec.idempotency_key, kMaxIdempotencyKeyLength))
+    return InvalidKey(spec, prefix);
   if (spec.correlation_id && !LengthWithin(*spec.correlation_id, kMaxCorrelationIdLength))
     return Invalid(prefix, "correlation_id", SubmitRule(SubmitField::kCorrelationId));
   return Status::Ok();
@@ -160,16 +169,15 @@ std::string KnownTypes(const HandlerRegistry& handlers) {
   return out;
 }
 
-Status CheckHandler(const JobSpec& spec, const HandlerRegistry& handlers,
-                    std::string_view prefix) {
+Status CheckHandler(const JobSpec& spec, const HandlerRegistry& handlers, std::string_view prefix) {
   if (spec.type.empty())
     return Invalid(prefix, "type", "is required; known types: " + KnownTypes(handlers));
   const Handler* h = handlers.Find(spec.type);
   // A type no built-in handler serves waits for an external worker (POST /leases names it),
   // except command.<name>: only the operator's --commands-file declares those.
   if (h == nullptr && spec.type.starts_with("command.")) {
-    std::string message = "job type '" + spec.type + "' is not a declared command; known types: " +
-                          KnownTypes(handlers);
+    std::string message = "job type '" + spec.type +
+                          "' is not a declared command; known types: " + KnownTypes(handlers);
     return Status::InvalidArgument(std::string(prefix) + (prefix.empty() ? "" : "type: ") +
                                    message);
   }

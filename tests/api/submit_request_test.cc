@@ -230,6 +230,37 @@ TEST(SubmitRequestTest, BatchErrorsNameTheIndex) {
   EXPECT_EQ(p.error->kind, ErrorKind::kInvalidField);
 }
 
+TEST(SubmitRequestTest, ParsingJudgesOnlyJsonTypes) {
+  // A value of the right JSON type comes through for the validator to judge.
+  Parsed p = Submit(R"({"type":"noop","priority":11,"queue":"a b","tags":[""],
+      "webhook_url":"ftp://x","depends_on":["nope"],"idempotency_key":""})");
+  ASSERT_FALSE(p.error) << p.error->detail;
+  EXPECT_EQ(p.specs[0].priority, 11);
+  EXPECT_EQ(p.specs[0].queue, "a b");
+  EXPECT_EQ(p.specs[0].webhook_url, "ftp://x");
+  EXPECT_EQ(Batch(R"({"jobs":[]})").specs.size(), 0u);
+  // A number no int holds is beyond every range: a type error, worded as the field's rule.
+  p = Submit(R"({"type":"noop","priority":3000000000})");
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->detail, "priority must be an integer from 1 to 10");
+}
+
+TEST(SubmitRequestTest, RulesOnValuesNameTheFieldAsTheBodyWroteIt) {
+  EXPECT_EQ(Error422(R"({"task":"a b"})"),
+            "task must be 1 to 128 characters of letters, digits and . _ : -");
+  EXPECT_EQ(Error422(R"({"doc_id":"","payload":1})"),
+            "doc_id must be a string of 1 to 255 characters");
+  const std::string long_key(256, 'k');
+  Parsed p = Submit(R"({"type":"noop"})", {.idempotency_key = long_key});
+  Validate(p);
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->detail, "the Idempotency-Key header must be 1 to 255 characters");
+  // A batch of one still names its item.
+  p = Batch(R"([{"type":"noop","queue":"a b"}])");
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->detail.rfind("jobs[0].queue must be", 0), 0u) << p.error->detail;
+}
+
 TEST(SubmitRequestTest, ContentTypeCheck) {
   EXPECT_TRUE(IsJsonContentType("application/json"));
   EXPECT_TRUE(IsJsonContentType("Application/JSON; charset=utf-8"));
