@@ -1,12 +1,13 @@
 // Fuzzes submit normalisation (api/submit_request.cc) and the validation that follows it
-// (runtime/job_spec_validation.cc with the built-in handlers), in every body shape: the input is a
+// (runtime/submit_validator.cc with the built-in handlers), in every body shape: the input is a
 // POST /jobs body, parsed as one job (without and with Idempotency-Key/X-Correlation-Id headers)
 // and as a POST /jobs/batch body. Invariants: no crash or UB; an error is a 400 (not JSON) or a
-// 422 with a sentence, never anything else; a single submit yields exactly one spec, a batch
-// 1..1000; every spec either validates or is refused with InvalidArgument, and a valid one has
-// a canonical form (what idempotency compares).
+// 422 with a sentence, never anything else; a single submit yields exactly one spec, a batch any
+// number (the validator takes 1..1000); every spec either validates or is refused with
+// InvalidArgument, and a valid one has a canonical form (what idempotency compares).
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +15,8 @@
 #include "core/clock.h"
 #include "fuzz_check.h"
 #include "handlers/handler_registry.h"
-#include "runtime/job_spec_validation.h"
+#include "runtime/canonical_request.h"
+#include "runtime/submit_validator.h"
 
 namespace {
 
@@ -31,8 +33,12 @@ const conveyor::HandlerRegistry& Handlers() {
 
 void CheckSpecs(const std::vector<conveyor::JobSpec>& specs) {
   constexpr conveyor::TimeMs kNow = 1764000000000;  // 2025-11-24, fixed so runs repeat
-  for (const conveyor::JobSpec& spec : specs) {
-    const conveyor::Status s = conveyor::ValidateJobSpec(spec, Handlers(), kNow, "");
+  const conveyor::Status count = conveyor::ValidateSubmitCount(specs.size());
+  FUZZ_CHECK(count.ok() || count.code() == conveyor::StatusCode::kInvalidArgument);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const conveyor::JobSpec& spec = specs[i];
+    const conveyor::Status s =
+        conveyor::ValidateSubmitSpec(spec, Handlers(), kNow, conveyor::SubmitErrorPrefix(specs, i));
     if (!s.ok()) {
       FUZZ_CHECK(s.code() == conveyor::StatusCode::kInvalidArgument);
       FUZZ_CHECK(!s.message().empty());
@@ -65,6 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckAnswer(conveyor::api::ParseSubmitBody(body, *headers, &one), one, 1, 1);
   }
   std::vector<conveyor::JobSpec> batch;
-  CheckAnswer(conveyor::api::ParseBatchBody(body, none, &batch), batch, 1, conveyor::kMaxBatchJobs);
+  CheckAnswer(conveyor::api::ParseBatchBody(body, none, &batch), batch, 0,
+              std::numeric_limits<size_t>::max());
   return 0;
 }

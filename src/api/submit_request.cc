@@ -2,13 +2,13 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
-#include <boost/url/parse.hpp>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <string>
 
-#include "core/ids.h"
 #include "core/time_format.h"
+#include "runtime/submit_validator.h"
 
 namespace conveyor::api {
 namespace {
@@ -16,8 +16,6 @@ namespace {
 namespace json = boost::json;
 using Error = std::optional<ApiError>;
 
-// Length limits are the runtime's (runtime/job_spec.h), so both layers agree on what is valid.
-constexpr size_t kMaxKeyLength = kMaxIdempotencyKeyLength;
 constexpr std::string_view kTimeRule = "must be an RFC 3339 time such as 2026-02-01T15:00:00Z";
 
 ApiError Invalid(std::string_view prefix, std::string_view field, std::string_view rule) {
@@ -33,37 +31,36 @@ const json::value* Given(const json::object& o, std::string_view key) {
   return v && !v->is_null() ? v : nullptr;
 }
 
-std::optional<int64_t> AsInteger(const json::value& v) {
-  if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64()) return std::nullopt;  // beyond int64: out of every range we accept
+// The number as an int, if it is an integer (3.0 counts) that an int holds; a larger one is
+// beyond every range the validator accepts, so it is a type error here.
+std::optional<int> AsInt(const json::value& v) {
+  std::optional<int64_t> n;
+  if (v.is_int64()) n = v.get_int64();
   if (v.is_double()) {
     const double d = v.get_double();
-    if (std::trunc(d) == d && std::fabs(d) < 9.0e15) return static_cast<int64_t>(d);
+    if (std::trunc(d) == d && std::fabs(d) < 9.0e15) n = static_cast<int64_t>(d);
   }
-  return std::nullopt;
+  if (!n || *n < std::numeric_limits<int>::min() || *n > std::numeric_limits<int>::max())
+    return std::nullopt;
+  return static_cast<int>(*n);
 }
 
-Error ReadInt(const json::object& o, std::string_view key, int min, int max,
+// Each reader checks the JSON type only; a wrong type is reported with the field's rule as the
+// validator words it (runtime/submit_validator.h), which also judges the value.
+Error ReadInt(const json::object& o, std::string_view key, SubmitField field,
               std::string_view prefix, std::optional<int>* out) {
   const json::value* v = Given(o, key);
   if (!v) return std::nullopt;
-  const auto n = AsInteger(*v);
-  if (!n || *n < min || *n > max) {
-    return Invalid(prefix, key,
-                   "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
-  }
-  *out = static_cast<int>(*n);
+  *out = AsInt(*v);
+  if (!*out) return Invalid(prefix, key, SubmitRule(field));
   return std::nullopt;
 }
 
-Error ReadString(const json::object& o, std::string_view key, size_t max_len,
+Error ReadString(const json::object& o, std::string_view key, SubmitField field,
                  std::string_view prefix, std::optional<std::string>* out) {
   const json::value* v = Given(o, key);
   if (!v) return std::nullopt;
-  if (!v->is_string() || v->get_string().empty() || v->get_string().size() > max_len) {
-    return Invalid(prefix, key,
-                   "must be a string of 1 to " + std::to_string(max_len) + " characters");
-  }
+  if (!v->is_string()) return Invalid(prefix, key, SubmitRule(field));
   *out = std::string(v->get_string());
   return std::nullopt;
 }
@@ -86,64 +83,24 @@ Error ReadRunAt(const json::object& o, std::string_view prefix, std::optional<Ti
                                   : ReadTime(o, "run_at", prefix, out);
 }
 
-bool IsQueueName(std::string_view s) {
-  if (s.empty() || s.size() > kMaxNameLength) return false;
-  for (char c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' &&
-        c != ':')
-      return false;
-  }
-  return true;
-}
-
 Error ReadQueue(const json::object& o, std::string_view prefix, std::string* out) {
-  const json::value* v = Given(o, "queue");
-  if (!v) return std::nullopt;
-  if (!v->is_string() || !IsQueueName(v->get_string())) {
-    return Invalid(prefix, "queue",
-                   "must be a string of 1 to 128 letters, digits, '_', '-', '.' or ':'");
-  }
-  *out = std::string(v->get_string());
+  std::optional<std::string> queue;
+  if (auto e = ReadString(o, "queue", SubmitField::kQueue, prefix, &queue)) return e;
+  if (queue) *out = std::move(*queue);
   return std::nullopt;
 }
 
-bool IsHttpUrl(std::string_view s) {
-  if (s.size() > kMaxWebhookUrlLength) return false;
-  auto url = boost::urls::parse_absolute_uri(s);
-  if (!url || !url->has_authority() || url->host().empty()) return false;
-  return url->scheme_id() == boost::urls::scheme::http ||
-         url->scheme_id() == boost::urls::scheme::https;
-}
-
-Error ReadWebhook(const json::object& o, std::string_view prefix, std::optional<std::string>* out) {
-  const json::value* v = Given(o, "webhook_url");
-  if (!v) return std::nullopt;
-  if (!v->is_string() || !IsHttpUrl(v->get_string())) {
-    return Invalid(prefix, "webhook_url", "must be an absolute http:// or https:// URL");
-  }
-  *out = std::string(v->get_string());
-  return std::nullopt;
-}
-
-// tags: strings; depends_on: job ids. `ids` selects the rule for the items.
-Error ReadList(const json::object& o, std::string_view key, bool ids, std::string_view prefix,
-               std::vector<std::string>* out) {
+// tags (`list` kTags, items kTag) or depends_on (kDependsOn, kDependency): arrays of strings.
+Error ReadList(const json::object& o, std::string_view key, SubmitField list, SubmitField item,
+               std::string_view prefix, std::vector<std::string>* out) {
   const json::value* v = Given(o, key);
   if (!v) return std::nullopt;
-  const size_t max_items = ids ? kMaxDependencies : kMaxTags;
-  if (!v->is_array() || v->get_array().size() > max_items) {
-    return Invalid(prefix, key,
-                   "must be an array of at most " + std::to_string(max_items) +
-                       (ids ? " job ids" : " strings"));
-  }
+  if (!v->is_array()) return Invalid(prefix, key, SubmitRule(list));
   const auto& items = v->get_array();
   for (size_t i = 0; i < items.size(); ++i) {
     const auto* s = items[i].if_string();
-    const bool ok = s && !s->empty() && s->size() <= kMaxTagLength && (!ids || IsValidUuid(*s));
-    if (!ok) {
-      const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
-      return Invalid(prefix, field,
-                     ids ? "must be a job id (UUID)" : "must be a string of 1 to 128 characters");
+    if (!s) {
+      return Invalid(prefix, std::string(key) + "[" + std::to_string(i) + "]", SubmitRule(item));
     }
     out->emplace_back(*s);
   }
@@ -159,10 +116,11 @@ Error TakeObject(json::object& o, std::string_view key, std::string_view prefix,
   return std::nullopt;
 }
 
+// An empty name names no type, so it is no shape at all; the name's rule is the validator's.
 Error ReadName(const json::object& o, std::string_view key, std::string_view prefix,
                std::string* out) {
   const json::value* v = o.if_contains(key);
-  if (!v->is_string() || v->get_string().empty() || v->get_string().size() > kMaxNameLength) {
+  if (!v->is_string() || v->get_string().empty()) {
     return Invalid(prefix, key, "must be a non-empty string naming the job type");
   }
   *out = std::string(v->get_string());
@@ -172,6 +130,7 @@ Error ReadName(const json::object& o, std::string_view key, std::string_view pre
 // The four body shapes differ only in where the type, the payload and the key come from.
 struct Shape {
   std::string type;
+  std::string type_field = "type";  // the member that named it
   json::value payload;
   std::optional<std::string> doc_id;
 };
@@ -179,11 +138,13 @@ struct Shape {
 // {doc_id, payload, webhook_url} becomes the document.pipeline payload as it is, webhook_url
 // included: the pipeline's deliver step is this job's notification. Taking webhook_url out of `o`
 // keeps it off the job's webhook_url, so no generic terminal-state webhook POSTs a second body.
+// doc_id becomes the idempotency key, so its rule is the key's.
 Error ReadDocumentShape(json::object& o, std::string_view prefix, Shape* shape) {
-  if (auto e = ReadString(o, "doc_id", kMaxKeyLength, prefix, &shape->doc_id)) return e;
-  if (!shape->doc_id) return Invalid(prefix, "doc_id", "must be a string of 1 to 255 characters");
+  constexpr SubmitField kDocId = SubmitField::kIdempotencyKey;
+  if (auto e = ReadString(o, "doc_id", kDocId, prefix, &shape->doc_id)) return e;
+  if (!shape->doc_id) return Invalid(prefix, "doc_id", SubmitRule(kDocId));
   std::optional<std::string> url;
-  if (auto e = ReadWebhook(o, prefix, &url)) return e;
+  if (auto e = ReadString(o, "webhook_url", SubmitField::kWebhookUrl, prefix, &url)) return e;
   json::value* document = o.if_contains("payload");
   if (!document || document->is_null()) {
     return Invalid(prefix, "payload", "is required: the document to process (any JSON value)");
@@ -204,10 +165,12 @@ Error ReadShape(json::object& o, std::string_view prefix, Shape* shape) {
     return TakeObject(o, "payload", prefix, &shape->payload);
   }
   if (o.contains("task")) {
+    shape->type_field = "task";
     if (auto e = ReadName(o, "task", prefix, &shape->type)) return e;
     return TakeObject(o, "params", prefix, &shape->payload);
   }
   if (o.contains("operation")) {
+    shape->type_field = "operation";
     if (auto e = ReadName(o, "operation", prefix, &shape->type)) return e;
     if (json::value* data = o.if_contains("data")) {
       shape->payload.get_object().emplace("data", std::move(*data));
@@ -224,20 +187,23 @@ Error ReadShape(json::object& o, std::string_view prefix, Shape* shape) {
 
 // The key comes from the idempotency_key field (or doc_id) and/or the header; both must agree.
 Error ResolveIdempotencyKey(const json::object& o, const Shape& shape, const SubmitHeaders& headers,
-                            std::string_view prefix, std::optional<std::string>* out) {
-  if (auto e = ReadString(o, "idempotency_key", kMaxKeyLength, prefix, out)) return e;
-  if (!*out) *out = shape.doc_id;
-  if (headers.idempotency_key.empty()) return std::nullopt;
-  if (headers.idempotency_key.size() > kMaxKeyLength) {
-    return ApiError{ErrorKind::kInvalidField,
-                    "the Idempotency-Key header must be 1 to 255 characters"};
+                            std::string_view prefix, JobSpec* spec) {
+  std::optional<std::string>* out = &spec->idempotency_key;
+  if (auto e = ReadString(o, "idempotency_key", SubmitField::kIdempotencyKey, prefix, out))
+    return e;
+  if (!*out && shape.doc_id) {
+    *out = shape.doc_id;
+    spec->origin.key = SpecOrigin::Key::kDocId;
   }
+  if (headers.idempotency_key.empty()) return std::nullopt;
   if (*out && **out != headers.idempotency_key) {
     return ApiError{ErrorKind::kInvalidField,
                     std::string(prefix) +
                         "idempotency_key differs from the Idempotency-Key "
                         "header; send the key once, in either place"};
   }
+  // The same key in the body and the header is the body's; messages name where it was written.
+  if (!*out) spec->origin.key = SpecOrigin::Key::kHeader;
   *out = std::string(headers.idempotency_key);
   return std::nullopt;
 }
@@ -245,16 +211,19 @@ Error ResolveIdempotencyKey(const json::object& o, const Shape& shape, const Sub
 Error ReadOptions(const json::object& o, std::string_view prefix, JobSpec* spec) {
   std::optional<int> priority;
   if (auto e = ReadQueue(o, prefix, &spec->queue)) return e;
-  if (auto e = ReadInt(o, "priority", kMinPriority, kMaxPriority, prefix, &priority)) return e;
+  if (auto e = ReadInt(o, "priority", SubmitField::kPriority, prefix, &priority)) return e;
   spec->priority = priority.value_or(kDefaultPriority);
-  if (auto e = ReadInt(o, "max_attempts", 1, kMaxMaxAttempts, prefix, &spec->max_attempts))
+  if (auto e = ReadInt(o, "max_attempts", SubmitField::kMaxAttempts, prefix, &spec->max_attempts))
     return e;
   if (auto e = ReadRunAt(o, prefix, &spec->run_at)) return e;
   if (auto e = ReadTime(o, "expires_at", prefix, &spec->expires_at)) return e;
-  if (auto e = ReadInt(o, "timeout_s", 1, kMaxTimeoutS, prefix, &spec->timeout_s)) return e;
-  if (auto e = ReadWebhook(o, prefix, &spec->webhook_url)) return e;
-  if (auto e = ReadList(o, "tags", false, prefix, &spec->tags)) return e;
-  return ReadList(o, "depends_on", true, prefix, &spec->depends_on);
+  if (auto e = ReadInt(o, "timeout_s", SubmitField::kTimeoutS, prefix, &spec->timeout_s)) return e;
+  if (auto e = ReadString(o, "webhook_url", SubmitField::kWebhookUrl, prefix, &spec->webhook_url))
+    return e;
+  if (auto e = ReadList(o, "tags", SubmitField::kTags, SubmitField::kTag, prefix, &spec->tags))
+    return e;
+  return ReadList(o, "depends_on", SubmitField::kDependsOn, SubmitField::kDependency, prefix,
+                  &spec->depends_on);
 }
 
 // Parses `body` with one monotonic resource: the whole DOM is a few large blocks, and payloads
@@ -295,10 +264,12 @@ std::optional<ApiError> NormalizeSpec(json::object& o, const SubmitHeaders& head
   Shape shape{.payload = json::value(o.storage())};  // payloads stay in the parse's resource
   if (auto e = ReadShape(o, prefix, &shape)) return e;
   JobSpec spec{.type = std::move(shape.type), .payload = std::move(shape.payload)};
+  spec.origin.type_field = std::move(shape.type_field);
+  spec.origin.document_shape = shape.doc_id.has_value();
   if (auto e = ReadOptions(o, prefix, &spec)) return e;
-  if (auto e = ResolveIdempotencyKey(o, shape, headers, prefix, &spec.idempotency_key)) return e;
-  if (auto e =
-          ReadString(o, "correlation_id", kMaxCorrelationIdLength, prefix, &spec.correlation_id))
+  if (auto e = ResolveIdempotencyKey(o, shape, headers, prefix, &spec)) return e;
+  if (auto e = ReadString(o, "correlation_id", SubmitField::kCorrelationId, prefix,
+                          &spec.correlation_id))
     return e;
   // The body's correlation_id wins over the header's.
   if (!spec.correlation_id && !headers.correlation_id.empty()) {
@@ -333,9 +304,6 @@ std::optional<ApiError> ParseBatchBody(std::string_view body, const SubmitHeader
     return ApiError{ErrorKind::kInvalidField,
                     "the body must be {\"jobs\": [job, ...]} or a JSON array of jobs"};
   }
-  if (jobs->empty() || jobs->size() > kMaxBatchJobs) {
-    return ApiError{ErrorKind::kInvalidField, "jobs must hold 1 to 1000 jobs"};
-  }
   const SubmitHeaders batch_headers{.correlation_id = headers.correlation_id};
   out->reserve(jobs->size());
   for (size_t i = 0; i < jobs->size(); ++i) {
@@ -343,6 +311,7 @@ std::optional<ApiError> ParseBatchBody(std::string_view body, const SubmitHeader
     json::object* spec = (*jobs)[i].if_object();
     if (!spec) return ApiError{ErrorKind::kInvalidField, prefix + " must be a JSON object"};
     if (auto e = NormalizeSpec(*spec, batch_headers, prefix + ".", out)) return e;
+    out->back().origin.batch_item = true;
   }
   return std::nullopt;
 }

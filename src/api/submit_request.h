@@ -1,9 +1,11 @@
 // Submit request normalisation: turns a POST /jobs (or /jobs/batch) body and its headers into
 // JobSpecs. Four body shapes are accepted (docs/api.md): the canonical {type, payload, ...} and
-// the seeds' {task, params}, {operation, data} and {doc_id, payload, webhook_url}. Every known
-// field is type-checked here and a bad one yields a 422 naming it; whether the type exists and
-// the payload suits it is decided later by JobService through the handler registry.
-// Unknown fields are ignored (seed clients send extras such as "plan"). Pure; thread-safe.
+// the seeds' {task, params}, {operation, data} and {doc_id, payload, webhook_url}. Here only the
+// JSON is judged: the body's shape and each known field's type; a wrong one yields a 422 naming
+// the field, in the words of the field's rule (SubmitRule). Every rule on the values themselves
+// (ranges, names, lengths, the webhook URL, the type and its payload, how many jobs) is
+// runtime/submit_validator.h's, applied by JobService. Unknown fields are ignored (seed clients
+// send extras such as "plan"). Pure; thread-safe.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -31,8 +33,9 @@ bool IsJsonContentType(std::string_view content_type);
 std::optional<ApiError> ParseSubmitBody(std::string_view body, const SubmitHeaders& headers,
                                         std::vector<JobSpec>* out);
 
-// POST /jobs/batch: {"jobs": [spec, ...]} or a bare array of 1..1000 specs; errors are prefixed
-// with the index ("jobs[3].priority must be ..."). The Idempotency-Key header does not apply to a
+// POST /jobs/batch: {"jobs": [spec, ...]} or a bare array of specs (JobService takes 1..1000);
+// errors are prefixed with the index ("jobs[3].tags must be ..."), and each spec is marked as a
+// batch item so that the validator's are too. The Idempotency-Key header does not apply to a
 // batch (one key cannot name many jobs); each spec may carry its own idempotency_key.
 std::optional<ApiError> ParseBatchBody(std::string_view body, const SubmitHeaders& headers,
                                        std::vector<JobSpec>* out);

@@ -7,8 +7,9 @@
 #include "core/ids.h"
 #include "handlers/handler_registry.h"
 #include "observability/log.h"
+#include "runtime/canonical_request.h"
 #include "runtime/job_id.h"
-#include "runtime/job_spec_validation.h"
+#include "runtime/submit_validator.h"
 #include "runtime/work/external_leases.h"
 #include "runtime/work/worker_pool.h"
 
@@ -50,7 +51,7 @@ Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
 
 Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
                                    std::string_view prefix) const {
-  if (Status s = ValidateJobSpec(spec, handlers_, now, prefix); !s.ok()) return s;
+  if (Status s = ValidateSubmitSpec(spec, handlers_, now, prefix); !s.ok()) return s;
   Job job;
   job.id = NewUuidV7(now);
   job.type = spec.type;
@@ -79,15 +80,12 @@ Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
 
 void JobService::SubmitAsync(std::vector<JobSpec> specs,
                              std::function<void(Result<std::vector<InsertOutcome>>)> done) {
-  if (specs.empty()) return done(Status::InvalidArgument("jobs must hold at least one job"));
-  if (specs.size() > kMaxBatchJobs)
-    return done(Status::InvalidArgument("jobs may hold at most 1000 jobs (got " +
-                                        std::to_string(specs.size()) + ")"));
+  if (Status s = ValidateSubmitCount(specs.size()); !s.ok()) return done(s);
   JobInsertManyParams params;
   params.now = clock_.NowMs();
   params.jobs.reserve(specs.size());
   for (size_t i = 0; i < specs.size(); ++i) {
-    const std::string prefix = specs.size() > 1 ? "jobs[" + std::to_string(i) + "]." : "";
+    const std::string prefix = SubmitErrorPrefix(specs, i);
     Result<Job> job = BuildJobAt(specs[i], params.now, prefix);
     if (!job.ok()) return done(job.status());
     params.jobs.push_back(std::move(job).value());

@@ -40,8 +40,9 @@ class JobService {
   JobService(Store& store, const HandlerRegistry& handlers, const Clock& clock,
              RuntimeConfig config, ExternalLeases& external, WorkerPool* pool);
 
-  // Validates every spec before storing any; 1..1000 specs. With more than one spec, messages
-  // name the index: "jobs[3].payload.data[2] must be a number"; with one, just the field.
+  // Validates every spec before storing any (runtime/submit_validator.h); 1..1000 specs. Messages
+  // about an item of a batch name its index: "jobs[3].payload.data[2] must be a number"; about
+  // the one job of POST /jobs, just the field.
   // Outcomes come back in spec order. Calls `done` exactly once, possibly on another thread
   // (never block inside it).
   void SubmitAsync(std::vector<JobSpec> specs,

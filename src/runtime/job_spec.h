@@ -19,9 +19,26 @@ inline constexpr size_t kMaxTags = 32;
 inline constexpr size_t kMaxTagLength = 128;
 inline constexpr size_t kMaxDependencies = 100;
 inline constexpr size_t kMaxWebhookUrlLength = 2048;
+inline constexpr int kMinMaxAttempts = 1;
 inline constexpr int kMaxMaxAttempts = 100;
+inline constexpr int kMinTimeoutS = 1;
 inline constexpr int kMaxTimeoutS = 86400;
 inline constexpr size_t kMaxBatchJobs = 1000;
+
+// Where the client wrote what an error message names, when that is not the field itself, so a
+// message names it as the client did. The API fills it in; a spec built in code keeps the
+// defaults. Not part of the job.
+struct SpecOrigin {
+  // Where idempotency_key came from: the field, doc_id, or the Idempotency-Key header.
+  enum class Key { kField, kDocId, kHeader };
+
+  bool batch_item = false;  // an item of POST /jobs/batch: messages start "jobs[i]." even alone
+  std::string type_field = "type";  // or "task", "operation" (the seeds' shapes)
+  Key key = Key::kField;
+  // The {doc_id, payload, webhook_url} body: its webhook_url is in the payload (the pipeline
+  // delivers to it), not in webhook_url, and is held to the same URL rule.
+  bool document_shape = false;
+};
 
 // Optional fields fall back to the server's defaults (RuntimeConfig).
 struct JobSpec {
@@ -38,6 +55,7 @@ struct JobSpec {
   std::optional<std::string> webhook_url;
   std::vector<std::string> tags;
   std::vector<std::string> depends_on;
+  SpecOrigin origin;
 };
 
 }  // namespace conveyor

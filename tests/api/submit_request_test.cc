@@ -4,7 +4,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "api/problem.h"
 #include "core/time_format.h"
+#include "handlers/handler_registry.h"
+#include "runtime/submit_validator.h"
 
 namespace conveyor::api {
 namespace {
@@ -22,15 +25,35 @@ Parsed Submit(std::string_view body, SubmitHeaders headers = {}) {
   return p;
 }
 
+// What JobService then asks of the validator, in its order: the rules on the values live there
+// (runtime/submit_validator.h), so a test of the answer a body gets runs both layers.
+void Validate(Parsed& p) {
+  static const HandlerRegistry* handlers = [] {
+    auto* r = new HandlerRegistry();
+    RegisterBuiltinHandlers(*r);
+    return r;
+  }();
+  constexpr TimeMs kNow = 1764000000000;  // 2025-11-24, fixed so runs repeat
+  if (p.error) return;
+  Status s = ValidateSubmitCount(p.specs.size());
+  for (size_t i = 0; s.ok() && i < p.specs.size(); ++i) {
+    s = ValidateSubmitSpec(p.specs[i], *handlers, kNow, SubmitErrorPrefix(p.specs, i));
+  }
+  if (!s.ok()) p.error = ErrorFromStatus(s);
+}
+
+// POST /jobs/batch as the route answers it: parsed, then validated.
 Parsed Batch(std::string_view body) {
   Parsed p;
   p.error = ParseBatchBody(body, {}, &p.specs);
+  Validate(p);
   return p;
 }
 
-// The 422 detail for `body`, or "" when it was accepted.
+// The 422 detail POST /jobs answers for `body` (parsed, then validated), or "" when accepted.
 std::string Error422(std::string_view body) {
   Parsed p = Submit(body);
+  Validate(p);
   if (!p.error) return "";
   EXPECT_EQ(p.error->kind, ErrorKind::kInvalidField) << p.error->detail;
   return p.error->detail;
@@ -147,14 +170,14 @@ TEST(SubmitRequestTest, EveryFieldIsTypeChecked) {
   EXPECT_EQ(Error422(R"({"type":"noop","payload":[1]})"), "payload must be a JSON object");
   EXPECT_EQ(Error422(R"({"task":"noop","params":"x"})"), "params must be a JSON object");
   EXPECT_EQ(Error422(R"({"type":"noop","priority":11})"),
-            "priority must be an integer from 1 to 10");
+            "priority must be between 1 and 10 (got 11)");
   EXPECT_EQ(Error422(R"({"type":"noop","priority":"high"})"),
             "priority must be an integer from 1 to 10");
   EXPECT_EQ(Error422(R"({"type":"noop","priority":2.5})"),
             "priority must be an integer from 1 to 10");
   EXPECT_EQ(Error422(R"({"type":"noop","priority":3.0})"), "");  // an integral number is fine
   EXPECT_EQ(Error422(R"({"type":"noop","max_attempts":0})"),
-            "max_attempts must be an integer from 1 to 100");
+            "max_attempts must be between 1 and 100 (got 0)");
   EXPECT_EQ(Error422(R"({"type":"noop","timeout_s":true})"),
             "timeout_s must be an integer from 1 to 86400");
   EXPECT_EQ(Error422(R"({"type":"noop","run_at":"tomorrow"})"),
@@ -195,7 +218,7 @@ TEST(SubmitRequestTest, BatchAcceptsWrappedAndBareArrays) {
 TEST(SubmitRequestTest, BatchErrorsNameTheIndex) {
   Parsed p = Batch(R"({"jobs":[{"type":"noop"},{"type":"noop","priority":0}]})");
   ASSERT_TRUE(p.error);
-  EXPECT_EQ(p.error->detail, "jobs[1].priority must be an integer from 1 to 10");
+  EXPECT_EQ(p.error->detail, "jobs[1].priority must be between 1 and 10 (got 0)");
   p = Batch(R"([{"type":"noop"}, 3])");
   ASSERT_TRUE(p.error);
   EXPECT_EQ(p.error->detail, "jobs[1] must be a JSON object");
@@ -205,6 +228,37 @@ TEST(SubmitRequestTest, BatchErrorsNameTheIndex) {
   p = Batch(R"({"type":"noop"})");
   ASSERT_TRUE(p.error);
   EXPECT_EQ(p.error->kind, ErrorKind::kInvalidField);
+}
+
+TEST(SubmitRequestTest, ParsingJudgesOnlyJsonTypes) {
+  // A value of the right JSON type comes through for the validator to judge.
+  Parsed p = Submit(R"({"type":"noop","priority":11,"queue":"a b","tags":[""],
+      "webhook_url":"ftp://x","depends_on":["nope"],"idempotency_key":""})");
+  ASSERT_FALSE(p.error) << p.error->detail;
+  EXPECT_EQ(p.specs[0].priority, 11);
+  EXPECT_EQ(p.specs[0].queue, "a b");
+  EXPECT_EQ(p.specs[0].webhook_url, "ftp://x");
+  EXPECT_EQ(Batch(R"({"jobs":[]})").specs.size(), 0u);
+  // A number no int holds is beyond every range: a type error, worded as the field's rule.
+  p = Submit(R"({"type":"noop","priority":3000000000})");
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->detail, "priority must be an integer from 1 to 10");
+}
+
+TEST(SubmitRequestTest, RulesOnValuesNameTheFieldAsTheBodyWroteIt) {
+  EXPECT_EQ(Error422(R"({"task":"a b"})"),
+            "task must be 1 to 128 characters of letters, digits and . _ : -");
+  EXPECT_EQ(Error422(R"({"doc_id":"","payload":1})"),
+            "doc_id must be a string of 1 to 255 characters");
+  const std::string long_key(256, 'k');
+  Parsed p = Submit(R"({"type":"noop"})", {.idempotency_key = long_key});
+  Validate(p);
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->detail, "the Idempotency-Key header must be 1 to 255 characters");
+  // A batch of one still names its item.
+  p = Batch(R"([{"type":"noop","queue":"a b"}])");
+  ASSERT_TRUE(p.error);
+  EXPECT_EQ(p.error->detail.rfind("jobs[0].queue must be", 0), 0u) << p.error->detail;
 }
 
 TEST(SubmitRequestTest, ContentTypeCheck) {
