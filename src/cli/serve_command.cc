@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/serve_webhook_flags.h"
 #include "core/clock.h"
+#include "handlers/builtin_handlers.h"
 #include "handlers/command_handler.h"
 #include "handlers/csv_handlers.h"
 #include "handlers/document_pipeline_handler.h"
@@ -267,35 +268,46 @@ const char* RoleOf(const ServeOptions& o) {
   return o.workers > 0 ? kRoleServe : kRoleApi;
 }
 
-// document.pipeline's deliver step sends its own webhook, under the same WEBHOOK_* settings as
-// the dispatcher's; /webhook-receiver checks signatures with the same secret. http.request (and
-// CSV http inputs, in RunWithStore) go out under the same outbound policy.
-void ApplyWebhookSettings(const WebhookDispatcherConfig& w, HandlerRegistry& handlers) {
-  handlers.Register(std::make_unique<HttpRequestHandler>(w.policy));
-  handlers.Register(std::make_unique<DocumentPipelineHandler>(
-      DocumentPipelineOptions{.webhook_secret = w.secret,
-                              .delivery_timeout_ms = w.timeout_ms,
-                              .max_retries = w.retry.max_retries,
-                              .policy = w.policy}));
+// Every job type once, with the node's settings: document.pipeline's deliver step sends its own
+// webhook under the same WEBHOOK_* settings as the dispatcher's; http.request and CSV http inputs
+// go out under the same outbound policy. /webhook-receiver checks signatures with the same secret.
+Status RegisterHandlers(const WebhookDispatcherConfig& w, const RuntimeConfig& config,
+                        const CsvRuleSets& rulesets, std::vector<CommandSpec> commands,
+                        Store& store, const Clock& clock, HandlerRegistry& handlers) {
+  // Best effort: without it local inputs are refused, which the job's error explains.
+  std::error_code ignored;
+  std::filesystem::create_directories(config.input_dirs.front(), ignored);
+  BuiltinHandlerOptions builtins{
+      .http_request_policy = w.policy,
+      .document_pipeline = {.webhook_secret = w.secret,
+                            .delivery_timeout_ms = w.timeout_ms,
+                            .max_retries = w.retry.max_retries,
+                            .policy = w.policy},
+      .csv_rulesets = rulesets,
+      .csv_sources = {.policy = w.policy, .dirs = CsvInputDirs(config.input_dirs)}};
+  if (Status s = RegisterBuiltinHandlers(handlers, builtins); !s.ok()) return s;
+  if (Status s = handlers.Register(std::make_unique<ReportHandler>(store, clock)); !s.ok()) return s;
+  for (CommandSpec& c : commands) {
+    if (Status s = handlers.Register(std::make_unique<CommandHandler>(std::move(c))); !s.ok()) {
+      return s;
+    }
+  }
   api::ConfigureWebhookReceiver({.secret = w.secret});
+  return Status::Ok();
 }
 
 // The pool starts only once the API listens, so a node that cannot serve runs no job either.
 int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
                  std::vector<CommandSpec> commands, WebhookDispatcherConfig webhook_config,
                  const CsvRuleSets& rulesets) {
-  HandlerRegistry handlers;
-  RegisterBuiltinHandlers(handlers);
-  for (CommandSpec& c : commands) handlers.Register(std::make_unique<CommandHandler>(std::move(c)));
-  ApplyWebhookSettings(webhook_config, handlers);
   RuntimeConfig config = ToRuntimeConfig(o);
   const Clock& clock = *SystemClock::Default();
-  // Best effort: without it local inputs are refused, which the job's error explains.
-  std::error_code ignored;
-  std::filesystem::create_directories(config.input_dirs.front(), ignored);
-  RegisterCsvHandlers(handlers, rulesets,
-                      {.policy = webhook_config.policy, .dirs = CsvInputDirs(config.input_dirs)});
-  handlers.Register(std::make_unique<ReportHandler>(store, clock));
+  HandlerRegistry handlers;
+  if (Status s = RegisterHandlers(webhook_config, config, rulesets, std::move(commands), store,
+                                  clock, handlers);
+      !s.ok()) {
+    return Fail(s.message());
+  }
   std::unique_ptr<WorkerPool> pool;
   // Always a pool: with 0 workers it still runs the maintenance loops (lease rescue).
   pool = std::make_unique<WorkerPool>(store, handlers, clock, config);

@@ -148,9 +148,8 @@ TEST_F(WebhookReceiverTest, ChecksSignaturesWhenASecretIsSet) {
 // The pipeline's deliver step signs with the same secret the receiver checks.
 class PipelineToReceiverTest : public WebhookReceiverTest {
  protected:
-  void ConfigureServer(ServerConfig&) override {
-    registry_.Register(std::make_unique<DocumentPipelineHandler>(
-        DocumentPipelineOptions{.webhook_secret = kSecret}));
+  void ConfigureHandlers(BuiltinHandlerOptions& handlers) override {
+    handlers.document_pipeline.webhook_secret = kSecret;
   }
 };
 
