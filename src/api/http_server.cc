@@ -95,7 +95,8 @@ class HttpServer::Impl {
  public:
   Impl(JobService& jobs, ServerConfig config, WorkerPool* pool)
       : config_(std::move(config)),
-        env_{jobs, pool, config_, router_, registry_},
+        webhook_receiver_(config_.webhook_receiver_secret),
+        env_{jobs, pool, config_, router_, registry_, webhook_receiver_},
         io_(std::max(1, config_.io_threads)) {
     RegisterHealthRoutes(router_);
     RegisterMetricsRoutes(router_);
@@ -126,6 +127,7 @@ class HttpServer::Impl {
       config_.max_connections ? config_.max_connections : DefaultMaxConnections();
   Router router_;
   SessionRegistry registry_;
+  WebhookReceiver webhook_receiver_;  // /webhook-receiver's secret and receipts
   SessionEnv env_;
   asio::io_context io_;
   std::optional<tcp::acceptor> acceptor_;

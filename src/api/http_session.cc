@@ -275,7 +275,7 @@ asio::awaitable<void> HttpSession::Handle() {
   const Router::Match match = env_.router.Find(request.method(), path);
   RequestContext ctx{
       request,   path,      query,    match.params, correlation_id_,
-      env_.jobs, env_.pool, response_};
+      env_.jobs, env_.pool, &env_.webhook_receiver, response_};
   if (auto bad = CheckHead(request)) {
     ctx.Fail(*bad);
   } else if (match.kind == Router::MatchKind::kNotFound) {

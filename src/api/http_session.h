@@ -30,6 +30,7 @@
 namespace conveyor::api {
 
 class HttpSession;
+class WebhookReceiver;
 
 class SessionRegistry {
  public:
@@ -58,6 +59,7 @@ struct SessionEnv {
   const ServerConfig& config;
   const Router& router;
   SessionRegistry& registry;
+  WebhookReceiver& webhook_receiver;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {

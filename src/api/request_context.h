@@ -1,6 +1,6 @@
 // RequestContext: everything a route handler may use for one request — the parsed request, its
 // normalised path and path parameters, the correlation id, the JobService, and the Response to
-// fill. Built by the session per request, on the session's strand; never shared across threads
+// fill, and the server's webhook receiver. Built by the session per request, on the session's strand; never shared across threads
 // while a handler runs.
 #pragma once
 
@@ -19,6 +19,7 @@ class WorkerPool;
 
 namespace conveyor::api {
 
+class WebhookReceiver;
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 struct RequestContext {
@@ -29,6 +30,7 @@ struct RequestContext {
   std::string_view correlation_id;  // as sent by the client, or generated; stored on submitted jobs
   JobService& jobs;
   WorkerPool* pool;  // null on API-only nodes; only /admin/stats reads it
+  WebhookReceiver* webhook_receiver;  // the server's own; only /webhook-receiver uses it
   Response& response;
 
   // Fills the response with the problem for `error`, instance = the request path.

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "api/http_server.h"
-#include "api/webhook_receiver_resource.h"
 #include "cli/commands.h"
 #include "cli/serve_webhook_flags.h"
 #include "core/clock.h"
@@ -292,7 +291,6 @@ Status RegisterHandlers(const WebhookDispatcherConfig& w, const RuntimeConfig& c
       return s;
     }
   }
-  api::ConfigureWebhookReceiver({.secret = w.secret});
   return Status::Ok();
 }
 
@@ -312,7 +310,9 @@ int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
   // Always a pool: with 0 workers it still runs the maintenance loops (lease rescue).
   pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
   JobService service(store, handlers, clock, config, pool.get());
-  HttpServer server(service, ToServerConfig(o), pool.get());
+  ServerConfig server_config = ToServerConfig(o);
+  server_config.webhook_receiver_secret = webhook_config.secret;
+  HttpServer server(service, server_config, pool.get());
   if (Status started = server.Start(); !started.ok()) return Fail(started.message());
   if (pool) pool->Start();
   NodeRegistry node(store, clock, config.node_name, RoleOf(o),
