@@ -58,7 +58,7 @@ struct ServeOptions {
   std::string data_dir;       // job artifacts go to <data_dir>/artifacts/<job id>/
   std::string rulesets_file;        // named rule sets for csv.validate / csv.correct
   std::vector<std::string> input_dirs;  // csv.* local inputs, besides <data_dir>/inputs
-  WebhookFlags webhooks;
+  WebhookSettings webhooks;
   bool no_listen = false;         // PostgreSQL: no LISTEN/NOTIFY (PgBouncer transaction mode)
   int64_t poll_interval_ms = -1;  // idle workers look for work this often; -1: by store
   std::size_t max_connections = 0;  // 0: api::DefaultMaxConnections()
