@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "handlers/builtin_handlers.h"
-#include "handlers/document_pipeline_handler.h"
 #include "handlers/diagnostic_handlers.h"
+#include "handlers/document_pipeline_handler.h"
 
 namespace conveyor {
 namespace {
@@ -40,15 +40,14 @@ TEST(HandlerRegistry, BuiltinsRegisteredTwiceAreRefused) {
 TEST(HandlerRegistry, AConfiguredBuiltinCannotReplaceTheDefault) {
   HandlerRegistry registry;
   ASSERT_TRUE(RegisterBuiltinHandlers(registry).ok());
-  EXPECT_FALSE(
-      registry.Register(std::make_unique<DocumentPipelineHandler>(DocumentPipelineOptions{
-                            .max_retries = 1}))
-          .ok());
+  EXPECT_FALSE(registry
+                   .Register(std::make_unique<DocumentPipelineHandler>(
+                       DocumentPipelineOptions{.max_retries = 1}))
+                   .ok());
   EXPECT_EQ(registry.Find("document.pipeline")->DefaultMaxAttempts(), 6) << "still the default";
 
   HandlerRegistry configured;
-  ASSERT_TRUE(
-      RegisterBuiltinHandlers(configured, {.document_pipeline = {.max_retries = 1}}).ok());
+  ASSERT_TRUE(RegisterBuiltinHandlers(configured, {.document_pipeline = {.max_retries = 1}}).ok());
   EXPECT_EQ(configured.Find("document.pipeline")->DefaultMaxAttempts(), 2);
 }
 
