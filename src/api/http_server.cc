@@ -97,7 +97,8 @@ class HttpServer::Impl {
   Impl(Services services, ServerConfig config)
       : config_(std::move(config)),
         services_(std::move(services)),
-        env_{services_, config_, router_, registry_},
+        webhook_receiver_(config_.webhook_receiver_secret),
+        env_{services_, config_, router_, registry_, webhook_receiver_},
         io_(std::max(1, config_.io_threads)) {
     RegisterHealthRoutes(router_);
     RegisterMetricsRoutes(router_);
@@ -129,6 +130,7 @@ class HttpServer::Impl {
       config_.max_connections ? config_.max_connections : DefaultMaxConnections();
   Router router_;
   SessionRegistry registry_;
+  WebhookReceiver webhook_receiver_;  // /webhook-receiver's secret and receipts
   SessionEnv env_;
   asio::io_context io_;
   std::optional<tcp::acceptor> acceptor_;

@@ -53,6 +53,9 @@ struct ServerConfig {
   // is idle, the new one gets a quick 503 and is closed. 0: DefaultMaxConnections().
   size_t max_connections = 0;
   bool admin_only = false;  // only /health, /ready, /admin/stats and /metrics (conveyor worker)
+  // /webhook-receiver checks Standard Webhooks signatures with this secret (WEBHOOK_SECRET);
+  // empty: it records every JSON body unchecked. The server owns its receiver and its receipts.
+  std::string webhook_receiver_secret;
 };
 
 // RLIMIT_NOFILE's soft limit minus a reserve (a quarter, at least 64) for the store, logs,

@@ -285,6 +285,7 @@ asio::awaitable<void> HttpSession::Handle() {
                      .nodes = services.nodes,
                      .pool = services.pool,
                      .artifact_dir = services.artifact_dir,
+                     .webhook_receiver = &env_.webhook_receiver,
                      .response = response_};
   if (auto bad = CheckHead(request)) {
     ctx.Fail(*bad);

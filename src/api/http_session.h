@@ -30,6 +30,7 @@
 namespace conveyor::api {
 
 class HttpSession;
+class WebhookReceiver;
 
 class SessionRegistry {
  public:
@@ -57,6 +58,7 @@ struct SessionEnv {
   const ServerConfig& config;
   const Router& router;
   SessionRegistry& registry;
+  WebhookReceiver& webhook_receiver;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {

@@ -1,6 +1,7 @@
 // RequestContext: everything a route handler may use for one request — the parsed request, its
 // normalised path and path parameters, the correlation id, the runtime services it may call
-// (Services, in http_server.h), and the Response to fill. Built by the session per request, on the session's strand; never shared across threads
+// (Services, in http_server.h), the server's webhook receiver, and the Response to fill. Built by
+// the session per request, on the session's strand; never shared across threads
 // while a handler runs.
 #pragma once
 
@@ -23,6 +24,7 @@ class WorkerPool;
 
 namespace conveyor::api {
 
+class WebhookReceiver;
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 struct RequestContext {
@@ -37,6 +39,7 @@ struct RequestContext {
   NodeRegistry& nodes;
   WorkerPool* pool;  // null without local workers; only /admin/stats and /metrics read it
   const std::string& artifact_dir;
+  WebhookReceiver* webhook_receiver;  // the server's own; only /webhook-receiver uses it
   Response& response;
 
   // Fills the response with the problem for `error`, instance = the request path.

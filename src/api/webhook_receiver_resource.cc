@@ -19,24 +19,6 @@ constexpr std::string_view kHeadersOfInterest[] = {
     "content-type",      "user-agent",        "idempotency-key", "webhook-id",
     "webhook-timestamp", "webhook-signature", "x-correlation-id"};
 
-struct Receiver {
-  std::mutex mu;
-  std::string secret;  // REQUIRES: mu held
-  WebhookReceipts receipts;
-};
-
-// Never destroyed: io threads may still answer a request while the process exits.
-Receiver& TheReceiver() {
-  static Receiver* receiver = new Receiver;
-  return *receiver;
-}
-
-std::string Secret() {
-  Receiver& r = TheReceiver();
-  std::lock_guard<std::mutex> lock(r.mu);
-  return r.secret;
-}
-
 std::string_view Header(const RequestContext& ctx, std::string_view name) {
   auto it = ctx.request.find(boost::beast::string_view(name.data(), name.size()));
   if (it == ctx.request.end()) return {};
@@ -81,25 +63,6 @@ WebhookReceipt MakeReceipt(const RequestContext& ctx, bool verified) {
   return r;
 }
 
-void Receive(RequestContext& ctx) {
-  // A bare POST (the seed's own example sends no body) is recorded with a null body.
-  if (!ctx.request.body().empty() && !IsValidJson(ctx.request.body())) {
-    return ctx.Fail({ErrorKind::kMalformed,
-                     "the body must be one JSON value, such as the job notification a webhook "
-                     "sends"});
-  }
-  const std::string secret = Secret();
-  if (!secret.empty()) {
-    if (auto e = CheckSignature(ctx, secret)) return ctx.Fail(*e);
-  }
-  WebhookReceipt receipt = MakeReceipt(ctx, !secret.empty());
-  const std::optional<std::string> key = receipt.idempotency_key;
-  const bool is_new = TheReceiver().receipts.Add(std::move(receipt));
-  JsonWriter w(&ctx.response.body);
-  w.BeginObject().Key("received").Bool(true).Key("duplicate").Bool(!is_new);
-  w.Key("idempotency_key").OptString(key).EndObject();
-}
-
 std::optional<size_t> ParseLimit(std::string_view query) {
   while (!query.empty()) {
     const size_t amp = query.find('&');
@@ -125,18 +88,8 @@ void WriteReceipt(JsonWriter& w, const WebhookReceipt& r) {
   w.EndObject().Key("body").Raw(r.body).EndObject();
 }
 
-void List(RequestContext& ctx) {
-  const std::optional<size_t> limit = ParseLimit(ctx.query);
-  if (!limit)
-    return ctx.Fail({ErrorKind::kInvalidField, "limit must be an integer from 1 to 1000"});
-  const WebhookReceipts& receipts = TheReceiver().receipts;
-  const std::vector<WebhookReceipt> newest = receipts.Newest(*limit);
-  JsonWriter w(&ctx.response.body);
-  w.BeginObject().Key("receipts").BeginArray();
-  for (const WebhookReceipt& r : newest) WriteReceipt(w, r);
-  w.EndArray().Key("total").Int(static_cast<int64_t>(receipts.size()));
-  w.Key("limit").Int(static_cast<int64_t>(*limit)).EndObject();
-}
+void ReceiveRoute(RequestContext& ctx) { ctx.webhook_receiver->Receive(ctx); }
+void ListRoute(RequestContext& ctx) { ctx.webhook_receiver->List(ctx); }
 
 }  // namespace
 
@@ -190,18 +143,39 @@ void WebhookReceipts::Clear() {
   bytes_ = 0;
 }
 
-void ConfigureWebhookReceiver(WebhookReceiverOptions options) {
-  Receiver& r = TheReceiver();
-  {
-    std::lock_guard<std::mutex> lock(r.mu);
-    r.secret = std::move(options.secret);
+void WebhookReceiver::Receive(RequestContext& ctx) {
+  // A bare POST (the seed's own example sends no body) is recorded with a null body.
+  if (!ctx.request.body().empty() && !IsValidJson(ctx.request.body())) {
+    return ctx.Fail({ErrorKind::kMalformed,
+                     "the body must be one JSON value, such as the job notification a webhook "
+                     "sends"});
   }
-  r.receipts.Clear();
+  if (!secret_.empty()) {
+    if (auto e = CheckSignature(ctx, secret_)) return ctx.Fail(*e);
+  }
+  WebhookReceipt receipt = MakeReceipt(ctx, !secret_.empty());
+  const std::optional<std::string> key = receipt.idempotency_key;
+  const bool is_new = receipts_.Add(std::move(receipt));
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("received").Bool(true).Key("duplicate").Bool(!is_new);
+  w.Key("idempotency_key").OptString(key).EndObject();
+}
+
+void WebhookReceiver::List(RequestContext& ctx) const {
+  const std::optional<size_t> limit = ParseLimit(ctx.query);
+  if (!limit)
+    return ctx.Fail({ErrorKind::kInvalidField, "limit must be an integer from 1 to 1000"});
+  const std::vector<WebhookReceipt> newest = receipts_.Newest(*limit);
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("receipts").BeginArray();
+  for (const WebhookReceipt& r : newest) WriteReceipt(w, r);
+  w.EndArray().Key("total").Int(static_cast<int64_t>(receipts_.size()));
+  w.Key("limit").Int(static_cast<int64_t>(*limit)).EndObject();
 }
 
 void RegisterWebhookReceiverRoutes(Router& router) {
-  router.Add(http::verb::post, "/webhook-receiver", {.sync = &Receive});
-  router.Add(http::verb::get, "/webhook-receiver", {.sync = &List});
+  router.Add(http::verb::post, "/webhook-receiver", {.sync = &ReceiveRoute});
+  router.Add(http::verb::get, "/webhook-receiver", {.sync = &ListRoute});
 }
 
 }  // namespace conveyor::api

@@ -14,8 +14,10 @@
 // duplicate for as long as its receipt is kept. Nothing is stored on disk: this is a test sink, not
 // an inbox.
 //
-// One receiver per process (routes are plain functions): ConfigureWebhookReceiver sets its secret
-// at start-up and clears its receipts. Thread-safe: every access takes the receiver's mutex.
+// Each HttpServer owns one WebhookReceiver, built with the server's webhook_receiver_secret
+// (ServerConfig), and hands it to the routes through RequestContext::webhook_receiver: two
+// servers in one process (tests) keep separate receipts. Thread-safe: the secret is fixed at
+// construction and WebhookReceipts takes its own mutex.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/request_context.h"
 #include "api/router.h"
 #include "core/clock.h"
 
@@ -75,13 +78,22 @@ class WebhookReceipts {
   size_t bytes_ = 0;                      // REQUIRES: mu_ held; SizeOf() summed over receipts_
 };
 
-struct WebhookReceiverOptions {
-  std::string secret;  // empty: signatures are not checked (WEBHOOK_SECRET)
+class WebhookReceiver {
+ public:
+  // `secret` empty: signatures are not checked (WEBHOOK_SECRET).
+  explicit WebhookReceiver(std::string secret = {}) : secret_(std::move(secret)) {}
+  WebhookReceiver(const WebhookReceiver&) = delete;
+  WebhookReceiver& operator=(const WebhookReceiver&) = delete;
+
+  void Receive(RequestContext& ctx);     // POST /webhook-receiver
+  void List(RequestContext& ctx) const;  // GET /webhook-receiver
+
+ private:
+  const std::string secret_;
+  WebhookReceipts receipts_;
 };
 
-// Sets the process's receiver secret and forgets earlier receipts.
-void ConfigureWebhookReceiver(WebhookReceiverOptions options);
-
+// The routes answer with the request's server's receiver (RequestContext::webhook_receiver).
 void RegisterWebhookReceiverRoutes(Router& router);
 
 }  // namespace conveyor::api

@@ -1,4 +1,5 @@
-// `conveyor serve`: API + workers + maintenance in one process, until SIGTERM/SIGINT.
+// `conveyor serve` and `conveyor worker`: flags → NodeConfig → Node (node/node.h), which runs
+// the API, the workers and maintenance in one process until SIGTERM/SIGINT.
 #include <signal.h>
 #include <unistd.h>
 
@@ -14,26 +15,15 @@
 #include <vector>
 
 #include "api/http_server.h"
-#include "api/webhook_receiver_resource.h"
 #include "cli/commands.h"
 #include "cli/serve_webhook_flags.h"
-#include "core/clock.h"
 #include "handlers/command_handler.h"
-#include "handlers/csv_handlers.h"
-#include "handlers/document_pipeline_handler.h"
-#include "handlers/handler_registry.h"
-#include "handlers/http_request_handler.h"
+#include "handlers/csv_rules.h"
+#include "node/node.h"
 #include "observability/log.h"
-#include "runtime/delivery_service.h"
-#include "runtime/job_service.h"
-#include "handlers/report_handler.h"
 #include "runtime/job_spec.h"
-#include "runtime/maintenance/maintenance.h"
 #include "runtime/maintenance/node_registry.h"
 #include "runtime/runtime_config.h"
-#include "runtime/work/external_leases.h"
-#include "webhooks/dispatcher.h"
-#include "runtime/work/worker_pool.h"
 #include "store/store_factory.h"
 
 namespace conveyor::cli {
@@ -61,7 +51,7 @@ struct ServeOptions {
   std::string data_dir;       // job artifacts go to <data_dir>/artifacts/<job id>/
   std::string rulesets_file;        // named rule sets for csv.validate / csv.correct
   std::vector<std::string> input_dirs;  // csv.* local inputs, besides <data_dir>/inputs
-  WebhookFlags webhooks;
+  WebhookSettings webhooks;
   bool no_listen = false;         // PostgreSQL: no LISTEN/NOTIFY (PgBouncer transaction mode)
   int64_t poll_interval_ms = -1;  // idle workers look for work this often; -1: by store
   std::size_t max_connections = 0;  // 0: api::DefaultMaxConnections()
@@ -128,24 +118,6 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
       ->envname("CONVEYOR_POLL_INTERVAL_MS")->check(CLI::Range(int64_t{10}, int64_t{60000}));
 }
 
-bool IsPostgresUrl(const std::string& url) {
-  return url.starts_with("postgres://") || url.starts_with("postgresql://");
-}
-
-// The store URL as given, plus listen_notify=off for --no-listen on PostgreSQL.
-std::string StoreUrl(const ServeOptions& o) {
-  if (!o.no_listen || !IsPostgresUrl(o.store)) return o.store;
-  return o.store + (o.store.find('?') == std::string::npos ? "?" : "&") + "listen_notify=off";
-}
-
-// Other nodes add jobs to a PostgreSQL database behind our back: without a push (LISTEN) idle
-// workers poll often; with it, rarely, as a net for a missed notification.
-TimeMs IdlePollMs(const ServeOptions& o) {
-  if (o.poll_interval_ms > 0) return o.poll_interval_ms;
-  if (!IsPostgresUrl(o.store)) return 0;
-  return o.no_listen ? 100 : 1000;
-}
-
 // --data-dir, by default next to the SQLite file (./data for the default store).
 std::string DataDir(const ServeOptions& o) {
   if (!o.data_dir.empty()) return o.data_dir;
@@ -178,7 +150,6 @@ RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   c.workers = o.workers;
   c.lease_ms = static_cast<TimeMs>(o.lease_s * 1000);
   c.rescue_interval_ms = o.rescue_interval_ms;
-  c.idle_poll_ms = IdlePollMs(o);
   c.default_max_attempts = o.max_attempts;
   c.default_timeout_s = o.timeout_s;
   c.retry.base_ms = o.retry_base_ms;
@@ -249,19 +220,17 @@ void WarnIfNotLoopback(const std::string& listen) {
   std::cerr << "conveyor: WARNING: " << message << "\n";
 }
 
-// Runs between Start() and shutdown: announce, then wait for a signal.
-int ServeUntilSignal(const ServeOptions& o, HttpServer& server, const sigset_t& signals) {
-  if (!o.port_file.empty() && !WritePortFile(o.port_file, server.port())) {
-    server.Stop();
+// Runs between Start() and Stop(): announce, then wait for a signal.
+int ServeUntilSignal(const ServeOptions& o, const Node& node, const sigset_t& signals) {
+  if (!o.port_file.empty() && !WritePortFile(o.port_file, node.port())) {
     return Fail("cannot write --port-file " + o.port_file);
   }
-  std::string address = HostOf(o.listen) + ":" + std::to_string(server.port());
+  std::string address = HostOf(o.listen) + ":" + std::to_string(node.port());
   log::Info("listening", {{"address", address}, {"store", RedactStoreSecrets(o.store, o.store)},
                           {"workers", std::to_string(o.workers)}});
   WarnIfNotLoopback(o.role == kRoleWorker ? o.admin_listen : o.listen);
   int sig = WaitForShutdownSignal(signals);
   log::Info("shutting_down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  server.Stop();
   return kExitOk;
 }
 
@@ -270,98 +239,53 @@ const char* RoleOf(const ServeOptions& o) {
   return o.workers > 0 ? kRoleServe : kRoleApi;
 }
 
-// document.pipeline's deliver step sends its own webhook, under the same WEBHOOK_* settings as
-// the dispatcher's; /webhook-receiver checks signatures with the same secret. http.request (and
-// CSV http inputs, in RunWithStore) go out under the same outbound policy.
-void ApplyWebhookSettings(const WebhookDispatcherConfig& w, HandlerRegistry& handlers) {
-  handlers.Register(std::make_unique<HttpRequestHandler>(w.policy));
-  handlers.Register(std::make_unique<DocumentPipelineHandler>(
-      DocumentPipelineOptions{.webhook_secret = w.secret,
-                              .delivery_timeout_ms = w.timeout_ms,
-                              .max_retries = w.retry.max_retries,
-                              .policy = w.policy}));
-  api::ConfigureWebhookReceiver({.secret = w.secret});
-}
-
-// The pool starts only once the API listens, so a node that cannot serve runs no job either.
-int RunWithStore(const ServeOptions& o, Store& store, const sigset_t& signals,
-                 std::vector<CommandSpec> commands, WebhookDispatcherConfig webhook_config,
-                 const CsvRuleSets& rulesets) {
-  HandlerRegistry handlers;
-  RegisterBuiltinHandlers(handlers);
-  for (CommandSpec& c : commands) handlers.Register(std::make_unique<CommandHandler>(std::move(c)));
-  ApplyWebhookSettings(webhook_config, handlers);
-  RuntimeConfig config = ToRuntimeConfig(o);
-  const Clock& clock = *SystemClock::Default();
-  // Best effort: without it local inputs are refused, which the job's error explains.
-  std::error_code ignored;
-  std::filesystem::create_directories(config.input_dirs.front(), ignored);
-  RegisterCsvHandlers(handlers, rulesets,
-                      {.policy = webhook_config.policy, .dirs = CsvInputDirs(config.input_dirs)});
-  handlers.Register(std::make_unique<ReportHandler>(store, clock));
-  // A pool only with workers; maintenance (lease rescue, heartbeats) runs on every node.
-  std::unique_ptr<WorkerPool> pool;
-  if (config.workers > 0) pool = std::make_unique<WorkerPool>(store, handlers, clock, config);
-  ExternalLeases leases(store, handlers, clock, config);
-  JobService jobs(store, handlers, clock, config, leases, pool.get());
-  DeliveryService deliveries(store, clock);
-  Maintenance maintenance(store, clock, config, RoleOf(o), pool.get());
-  HttpServer server({.jobs = jobs,
-                     .deliveries = deliveries,
-                     .leases = leases,
-                     .nodes = maintenance.nodes(),
-                     .pool = pool.get(),
-                     .artifact_dir = config.artifact_dir},
-                    ToServerConfig(o));
-  if (Status started = server.Start(); !started.ok()) return Fail(started.message());
-  if (pool) pool->Start();
-  maintenance.Start();
-  // Every node sends webhooks: deliveries are claimed from the store, so nodes share them.
-  WebhookDispatcher webhooks(store, clock, std::move(webhook_config));
-  if (Status s = webhooks.Start(); !s.ok()) log::Error("webhooks_not_started", {{"error", s.ToString()}});
-  int code = ServeUntilSignal(o, server, signals);
-  if (pool) pool->Stop();
-  maintenance.Stop();
-  webhooks.Stop();
-  if (code == kExitOk) log::Info("stopped");
-  return code;
+// The flags, plus the files they name, as the node's configuration. The files are read before
+// the store opens, so a bad one stops the node before it does anything.
+Result<NodeConfig> ToNodeConfig(const ServeOptions& o) {
+  NodeConfig c{.store_url = o.store,
+               .listen_notify = !o.no_listen,
+               .role = RoleOf(o),
+               .runtime = ToRuntimeConfig(o),
+               .server = ToServerConfig(o)};
+  if (o.poll_interval_ms > 0) c.idle_poll_ms = o.poll_interval_ms;
+  if (!o.commands_file.empty()) {
+    Result<std::vector<CommandSpec>> loaded = LoadCommandsFile(o.commands_file);
+    if (!loaded.ok()) {
+      return Status::InvalidArgument("bad --commands-file " + loaded.status().message());
+    }
+    c.commands = std::move(loaded).value();
+  }
+  if (!o.rulesets_file.empty()) {
+    Result<CsvRuleSets> loaded = LoadCsvRuleSetsFile(o.rulesets_file);
+    if (!loaded.ok()) {
+      return Status::InvalidArgument("bad --rulesets-file " + loaded.status().message());
+    }
+    c.csv_rulesets = std::move(loaded).value();
+  }
+  // `conveyor worker` has no API address to judge: it gets the strict outbound policy.
+  const bool loopback_only = o.role != kRoleWorker && ListensOnLoopbackOnly(o.listen);
+  Result<WebhookDispatcherConfig> webhooks = ToWebhookDispatcherConfig(o.webhooks, loopback_only);
+  if (!webhooks.ok()) return webhooks.status();
+  c.webhooks = std::move(webhooks).value();
+  return c;
 }
 
 int RunServe(const ServeOptions& o) {
   sigset_t signals = BlockShutdownSignals();
   log::Init(o.debug);
-  // Read before the store opens, so a bad file stops the node before it does anything.
-  std::vector<CommandSpec> commands;
-  if (!o.commands_file.empty()) {
-    Result<std::vector<CommandSpec>> loaded = LoadCommandsFile(o.commands_file);
-    if (!loaded.ok()) return Fail("bad --commands-file " + loaded.status().message());
-    commands = std::move(loaded).value();
-  }
-  CsvRuleSets rulesets;
-  if (!o.rulesets_file.empty()) {
-    Result<CsvRuleSets> loaded = LoadCsvRuleSetsFile(o.rulesets_file);
-    if (!loaded.ok()) return Fail("bad --rulesets-file " + loaded.status().message());
-    rulesets = std::move(loaded).value();
-  }
-  // `conveyor worker` has no API address to judge: it gets the strict outbound policy.
-  const bool loopback_only = o.role != kRoleWorker && ListensOnLoopbackOnly(o.listen);
-  Result<WebhookDispatcherConfig> webhook_config =
-      ToWebhookDispatcherConfig(o.webhooks, loopback_only);
-  if (!webhook_config.ok()) return Fail(webhook_config.status().message());
+  Result<NodeConfig> config = ToNodeConfig(o);
+  if (!config.ok()) return Fail(config.status().message());
+  const UrlPolicy& policy = config->webhooks.policy;
   log::Info("outbound_policy",
-            {{"private_destinations", webhook_config->policy.allow_private ? "allowed" : "refused"},
-             {"admitted", std::to_string(webhook_config->policy.admit_hosts.size() +
-                                         webhook_config->policy.admit_cidrs.size())}});
-  auto store = OpenStore(StoreUrl(o));
-  if (!store.ok()) {
-    return Fail(RedactStoreSecrets("cannot open store " + o.store + ": " + store.status().message(),
-                                   o.store));
-  }
-  if (Status s = (*store)->Migrate(); !s.ok()) {
-    return Fail(RedactStoreSecrets("cannot migrate store " + o.store + ": " + s.message(), o.store));
-  }
-  return RunWithStore(o, **store, signals, std::move(commands), std::move(webhook_config).value(),
-                      rulesets);
+            {{"private_destinations", policy.allow_private ? "allowed" : "refused"},
+             {"admitted", std::to_string(policy.admit_hosts.size() + policy.admit_cidrs.size())}});
+  Result<std::unique_ptr<Node>> node = Node::Build(std::move(config).value());
+  if (!node.ok()) return Fail(node.status().message());
+  if (Status started = (*node)->Start(); !started.ok()) return Fail(started.message());
+  int code = ServeUntilSignal(o, **node, signals);
+  (*node)->Stop();
+  if (code == kExitOk) log::Info("stopped");
+  return code;
 }
 
 }  // namespace

@@ -1,28 +1,35 @@
 // RegisterBuiltinHandlers: the job types every Conveyor node serves without configuration.
-#include <memory>
+#include "handlers/builtin_handlers.h"
 
-#include "handlers/csv_handlers.h"
+#include <memory>
+#include <utility>
+#include <vector>
+
 #include "handlers/diagnostic_handlers.h"
-#include "handlers/document_pipeline_handler.h"
 #include "handlers/email_send_handler.h"
-#include "handlers/handler_registry.h"
 #include "handlers/http_request_handler.h"
 #include "handlers/power_sum_handler.h"
 
 namespace conveyor {
 
-void RegisterBuiltinHandlers(HandlerRegistry& registry) {
-  registry.Register(std::make_unique<PowerSumHandler>(2));
-  registry.Register(std::make_unique<PowerSumHandler>(3));
-  registry.Register(std::make_unique<NoopHandler>());
-  registry.Register(std::make_unique<SleepHandler>());
-  registry.Register(std::make_unique<FailHandler>());
-  registry.Register(std::make_unique<HttpRequestHandler>());
-  registry.Register(std::make_unique<EmailSendHandler>());
-  // No named rule sets; `conveyor serve --rulesets-file` registers them again with its sets.
-  RegisterCsvHandlers(registry, {});
-  // With default options; `conveyor serve` registers it again with its WEBHOOK_* settings.
-  registry.Register(std::make_unique<DocumentPipelineHandler>());
+Status RegisterBuiltinHandlers(HandlerRegistry& registry, const BuiltinHandlerOptions& options) {
+  std::vector<std::unique_ptr<Handler>> handlers;
+  handlers.push_back(std::make_unique<PowerSumHandler>(2));
+  handlers.push_back(std::make_unique<PowerSumHandler>(3));
+  handlers.push_back(std::make_unique<NoopHandler>());
+  handlers.push_back(std::make_unique<SleepHandler>());
+  handlers.push_back(std::make_unique<FailHandler>());
+  handlers.push_back(std::make_unique<HttpRequestHandler>(options.http_request_policy));
+  handlers.push_back(std::make_unique<EmailSendHandler>());
+  handlers.push_back(std::make_unique<DocumentPipelineHandler>(options.document_pipeline));
+  for (std::unique_ptr<Handler>& h : handlers) {
+    if (Status s = registry.Register(std::move(h)); !s.ok()) return s;
+  }
+  return RegisterCsvHandlers(registry, options.csv_rulesets, options.csv_sources);
+}
+
+Status RegisterBuiltinHandlers(HandlerRegistry& registry) {
+  return RegisterBuiltinHandlers(registry, BuiltinHandlerOptions{});
 }
 
 }  // namespace conveyor

@@ -19,10 +19,13 @@ Result<std::string> CsvJobHandler::Run(JobContext& ctx) {
   return RunCsvJob(ctx, *spec, kind_, sources_);
 }
 
-void RegisterCsvHandlers(HandlerRegistry& registry, const CsvRuleSets& rulesets,
-                         const CsvInputSources& sources) {
-  registry.Register(std::make_unique<CsvJobHandler>(CsvJobKind::kValidate, rulesets, sources));
-  registry.Register(std::make_unique<CsvJobHandler>(CsvJobKind::kCorrect, rulesets, sources));
+Status RegisterCsvHandlers(HandlerRegistry& registry, const CsvRuleSets& rulesets,
+                           const CsvInputSources& sources) {
+  for (CsvJobKind kind : {CsvJobKind::kValidate, CsvJobKind::kCorrect}) {
+    Status s = registry.Register(std::make_unique<CsvJobHandler>(kind, rulesets, sources));
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace conveyor

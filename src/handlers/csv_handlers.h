@@ -32,10 +32,11 @@ class CsvJobHandler : public Handler {
   CsvInputSources sources_;
 };
 
-// Registers (or replaces) csv.validate and csv.correct with these rule sets. Private networks
-// are allowed for HTTP inputs, as for http.request, until the policy comes from configuration.
-// With no input directories every local input is refused.
-void RegisterCsvHandlers(HandlerRegistry& registry, const CsvRuleSets& rulesets,
-                         const CsvInputSources& sources = CsvInputSources{});
+// Registers csv.validate and csv.correct with these rule sets (InvalidArgument when `registry`
+// already serves either). By default private networks are allowed for HTTP inputs, as for
+// http.request; a node passes its outbound policy. With no input directories every local input
+// is refused.
+Status RegisterCsvHandlers(HandlerRegistry& registry, const CsvRuleSets& rulesets,
+                           const CsvInputSources& sources = CsvInputSources{});
 
 }  // namespace conveyor

@@ -2,9 +2,14 @@
 
 namespace conveyor {
 
-void HandlerRegistry::Register(std::unique_ptr<Handler> handler) {
+Status HandlerRegistry::Register(std::unique_ptr<Handler> handler) {
   std::string type(handler->type());
-  handlers_[type] = std::move(handler);
+  auto [it, inserted] = handlers_.try_emplace(type, std::move(handler));
+  if (!inserted) {
+    return Status::InvalidArgument("job type '" + type +
+                                   "' is registered twice: each job type has one handler");
+  }
+  return Status::Ok();
 }
 
 Handler* HandlerRegistry::Find(std::string_view type) const {

@@ -14,6 +14,7 @@
 
 #include "api/http_server.h"
 #include "core/clock.h"
+#include "handlers/builtin_handlers.h"
 #include "handlers/handler_registry.h"
 #include "runtime/delivery_service.h"
 #include "runtime/job_service.h"
@@ -37,7 +38,9 @@ class ApiFixture : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
     ASSERT_TRUE(store_->Migrate().ok());
-    RegisterBuiltinHandlers(registry_);
+    BuiltinHandlerOptions handlers;
+    ConfigureHandlers(handlers);
+    ASSERT_TRUE(RegisterBuiltinHandlers(registry_, handlers).ok());
     runtime_.node_name = "api-test";
     runtime_.workers = 2;
     runtime_.retry.base_ms = 5;
@@ -80,6 +83,8 @@ class ApiFixture : public ::testing::Test {
 
   // Tests override to shorten timeouts or limits before the server starts.
   virtual void ConfigureServer(ServerConfig&) {}
+  // Tests override to configure the built-in job types (each type is registered once).
+  virtual void ConfigureHandlers(BuiltinHandlerOptions&) {}
 
   // What a server in front of this fixture's runtime serves.
   api::Services services() {

@@ -51,16 +51,9 @@ TEST(WebhookReceipts, FloodOfLargeBodiesStaysWithinTheByteBudget) {
   EXPECT_EQ(log.Newest(1000, 1).size(), 1u) << "but always holds one receipt";
 }
 
+// Each test's server has its own receiver, so each starts with no receipts.
 class WebhookReceiverTest : public ApiFixture {
  protected:
-  void SetUp() override {
-    ConfigureWebhookReceiver({});  // one receiver per process: start each test clean
-    ApiFixture::SetUp();
-  }
-  void TearDown() override {
-    ApiFixture::TearDown();
-    ConfigureWebhookReceiver({});
-  }
   Reply SignedPost(const std::string& path, const std::string& id, const std::string& body,
                    const std::string& secret = kSecret) {
     const WebhookSignatureHeaders sig =
@@ -119,8 +112,13 @@ TEST_F(WebhookReceiverTest, BodyMustBeJsonOrNothing) {
   EXPECT_TRUE(Receipts()[0].at("body").is_null());
 }
 
-TEST_F(WebhookReceiverTest, ChecksSignaturesWhenASecretIsSet) {
-  ConfigureWebhookReceiver({.secret = kSecret});
+// A server whose receiver checks signatures with kSecret.
+class SigningWebhookReceiverTest : public WebhookReceiverTest {
+ protected:
+  void ConfigureServer(ServerConfig& c) override { c.webhook_receiver_secret = kSecret; }
+};
+
+TEST_F(SigningWebhookReceiverTest, ChecksSignaturesWhenASecretIsSet) {
   const std::string body = R"({"event":"x"})";
   Reply missing = client().Post("/webhook-receiver", body, {{"Idempotency-Key", "s-0"}});
   EXPECT_EQ(missing.status, 401u) << missing.body;
@@ -146,16 +144,14 @@ TEST_F(WebhookReceiverTest, ChecksSignaturesWhenASecretIsSet) {
 }
 
 // The pipeline's deliver step signs with the same secret the receiver checks.
-class PipelineToReceiverTest : public WebhookReceiverTest {
+class PipelineToReceiverTest : public SigningWebhookReceiverTest {
  protected:
-  void ConfigureServer(ServerConfig&) override {
-    registry_.Register(std::make_unique<DocumentPipelineHandler>(
-        DocumentPipelineOptions{.webhook_secret = kSecret}));
+  void ConfigureHandlers(BuiltinHandlerOptions& handlers) override {
+    handlers.document_pipeline.webhook_secret = kSecret;
   }
 };
 
 TEST_F(PipelineToReceiverTest, DeliversOnceSignedAndTheJobSucceeds) {
-  ConfigureWebhookReceiver({.secret = kSecret});
   const std::string url = "http://127.0.0.1:" + std::to_string(port()) + "/webhook-receiver";
   const std::string id = MustSubmit(R"({"doc_id": "doc-1", "payload": {"key": "value"},
       "webhook_url": ")" + url + R"("})");
