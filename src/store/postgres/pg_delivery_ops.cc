@@ -54,7 +54,7 @@ Status RequireJob(PgConnection& c, const std::string& job_id, bool for_update) {
 
 }  // namespace
 
-Result<std::vector<WebhookDelivery>> ClaimDeliveries(PgConnection& c,
+Result<std::vector<WebhookDelivery>> DeliveryClaimDue(PgConnection& c,
                                                      const DeliveryClaimParams& p) {
   std::vector<WebhookDelivery> out;
   if (p.limit <= 0) return out;
@@ -64,7 +64,7 @@ Result<std::vector<WebhookDelivery>> ClaimDeliveries(PgConnection& c,
   return out;
 }
 
-Status RecordDelivery(PgConnection& c, const DeliveryRecordParams& p) {
+Status DeliveryRecord(PgConnection& c, const DeliveryRecordParams& p) {
   auto found = c.Exec(q::kDeliveryByKeyForUpdate, {p.job_id, PgInt(p.n)});
   if (!found.ok()) return found.status();
   if (found->rows() == 0) return NotFoundDelivery(p.job_id, p.n);
@@ -88,7 +88,7 @@ Status RecordDelivery(PgConnection& c, const DeliveryRecordParams& p) {
   return attempt.ok() ? Status::Ok() : attempt.status();
 }
 
-Result<std::vector<WebhookDelivery>> ListDeliveries(PgConnection& c, const std::string& job_id) {
+Result<std::vector<WebhookDelivery>> DeliveryList(PgConnection& c, const std::string& job_id) {
   if (Status s = RequireJob(c, job_id, /*for_update=*/false); !s.ok()) return s;
   auto r = c.Exec(q::kDeliveriesOfJob, {job_id});
   if (!r.ok()) return r.status();
@@ -113,7 +113,7 @@ Result<std::vector<WebhookDelivery>> ListDeliveries(PgConnection& c, const std::
   return out;
 }
 
-Result<WebhookDelivery> Redeliver(PgConnection& c, const DeliveryRedeliverParams& p) {
+Result<WebhookDelivery> DeliveryRedeliver(PgConnection& c, const DeliveryRedeliverParams& p) {
   if (Status s = RequireJob(c, p.job_id, /*for_update=*/true); !s.ok()) return s;
   auto r = c.Exec(q::kDeliveryRedeliver, {p.job_id, PgInt(p.n), PgInt(p.now)});
   if (!r.ok()) return r.status();
@@ -133,13 +133,13 @@ Result<int64_t> DeliveryCountPending(PgConnection& c) {
   return r->Int(0, 0);
 }
 
-Status HeartbeatNode(PgConnection& c, const NodeInfo& n) {
+Status NodeHeartbeat(PgConnection& c, const NodeInfo& n) {
   auto r = c.Exec(q::kNodeUpsert, {n.name, n.role, PgInt(n.started_at), PgInt(n.last_seen_at),
                                    PgInt(n.running_jobs), std::string(n.leader ? "t" : "f")});
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Result<std::vector<NodeInfo>> ListNodes(PgConnection& c) {
+Result<std::vector<NodeInfo>> NodeList(PgConnection& c) {
   auto r = c.Exec(q::kNodeList);
   if (!r.ok()) return r.status();
   std::vector<NodeInfo> out;

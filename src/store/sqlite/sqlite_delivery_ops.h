@@ -25,15 +25,15 @@ Status EnqueueWebhook(SqliteConnection& c, int64_t job_seq,
                       const std::optional<std::string>& webhook_url, JobState to, TimeMs now);
 
 // --- writes (sqlite_delivery_writes.cc) ---
-Result<std::vector<WebhookDelivery>> ClaimDueDeliveries(SqliteConnection& c,
+Result<std::vector<WebhookDelivery>> DeliveryClaimDue(SqliteConnection& c,
                                                         const DeliveryClaimParams& p);
-Status RecordDelivery(SqliteConnection& c, const DeliveryRecordParams& p);
-Result<WebhookDelivery> Redeliver(SqliteConnection& c, const DeliveryRedeliverParams& p);
+Status DeliveryRecord(SqliteConnection& c, const DeliveryRecordParams& p);
+Result<WebhookDelivery> DeliveryRedeliver(SqliteConnection& c, const DeliveryRedeliverParams& p);
 
 // --- reads (sqlite_delivery_reads.cc) ---
-Result<std::vector<WebhookDelivery>> ListDeliveries(SqliteConnection& c, const std::string& job_id);
-Result<std::optional<TimeMs>> NextDeliveryAt(SqliteConnection& c);
-Result<int64_t> CountPendingDeliveries(SqliteConnection& c);
+Result<std::vector<WebhookDelivery>> DeliveryList(SqliteConnection& c, const std::string& job_id);
+Result<std::optional<TimeMs>> DeliveryNextAt(SqliteConnection& c);
+Result<int64_t> DeliveryCountPending(SqliteConnection& c);
 
 // --- helpers shared by the files above (sqlite_delivery_reads.cc) ---
 // REQUIRES: the statement's columns from `first` on are CONVEYOR_DELIVERY_COLUMNS.

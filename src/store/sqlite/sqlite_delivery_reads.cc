@@ -73,7 +73,7 @@ Status NotFoundDelivery(const std::string& job_id, int n) {
   return Status::NotFound("job " + job_id + " has no webhook delivery " + std::to_string(n));
 }
 
-Result<std::vector<WebhookDelivery>> ListDeliveries(SqliteConnection& c,
+Result<std::vector<WebhookDelivery>> DeliveryList(SqliteConnection& c,
                                                     const std::string& job_id) {
   Result<int64_t> seq = JobSeqOf(c, job_id);
   if (!seq.ok()) return seq.status();
@@ -93,7 +93,7 @@ Result<std::vector<WebhookDelivery>> ListDeliveries(SqliteConnection& c,
   return out;
 }
 
-Result<std::optional<TimeMs>> NextDeliveryAt(SqliteConnection& c) {
+Result<std::optional<TimeMs>> DeliveryNextAt(SqliteConnection& c) {
   auto st = c.Prepare(q::kDeliveryNextAt);
   if (!st.ok()) return st.status();
   Result<bool> row = st->Step();
@@ -102,7 +102,7 @@ Result<std::optional<TimeMs>> NextDeliveryAt(SqliteConnection& c) {
   return std::optional<TimeMs>(st->Int(0));
 }
 
-Result<int64_t> CountPendingDeliveries(SqliteConnection& c) {
+Result<int64_t> DeliveryCountPending(SqliteConnection& c) {
   return c.QueryInt(q::kDeliveryCountPending);
 }
 

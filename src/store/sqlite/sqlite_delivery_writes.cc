@@ -68,7 +68,7 @@ Result<std::string> SelectDue(SqliteConnection& c, const DeliveryClaimParams& p,
 
 }  // namespace
 
-Result<std::vector<WebhookDelivery>> ClaimDueDeliveries(SqliteConnection& c,
+Result<std::vector<WebhookDelivery>> DeliveryClaimDue(SqliteConnection& c,
                                                         const DeliveryClaimParams& p) {
   std::vector<WebhookDelivery> out;
   if (p.limit <= 0) return out;  // SQLite reads LIMIT -1 as "no limit"
@@ -147,7 +147,7 @@ Status AppendAttempt(SqliteConnection& c, int64_t job_seq, int attempt,
 
 }  // namespace
 
-Status RecordDelivery(SqliteConnection& c, const DeliveryRecordParams& p) {
+Status DeliveryRecord(SqliteConnection& c, const DeliveryRecordParams& p) {
   Result<int64_t> seq = JobSeqOf(c, p.job_id);
   if (!seq.ok()) return seq.status();
   Result<int> attempt = ApplyOutcome(c, *seq, p);
@@ -156,7 +156,7 @@ Status RecordDelivery(SqliteConnection& c, const DeliveryRecordParams& p) {
   return AppendAttempt(c, *seq, *attempt, p);
 }
 
-Result<WebhookDelivery> Redeliver(SqliteConnection& c, const DeliveryRedeliverParams& p) {
+Result<WebhookDelivery> DeliveryRedeliver(SqliteConnection& c, const DeliveryRedeliverParams& p) {
   Result<int64_t> seq = JobSeqOf(c, p.job_id);
   if (!seq.ok()) return seq.status();
   auto st = c.Prepare(q::kDeliveryRedeliver);

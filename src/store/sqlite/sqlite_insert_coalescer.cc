@@ -43,7 +43,7 @@ Status SqliteInsertCoalescer::InsertMerged(SqliteConnection& c, Group& group) {
     merged.now = std::max(merged.now, call->params.now);
   }
   if (Status s = c.Run("SAVEPOINT merged"); !s.ok()) return s;
-  Result<std::vector<InsertOutcome>> out = sqlite_ops::InsertJobs(c, merged);
+  Result<std::vector<InsertOutcome>> out = sqlite_ops::JobInsertMany(c, merged);
   if (!out.ok()) {
     if (c.InTransaction()) {
       (void)c.Run("ROLLBACK TO merged");  // InsertEachAlone reports what went wrong, per call
@@ -60,7 +60,7 @@ Status SqliteInsertCoalescer::InsertMerged(SqliteConnection& c, Group& group) {
 Status SqliteInsertCoalescer::InsertEachAlone(SqliteConnection& c, Group& group) {
   for (const auto& call : group) {
     if (Status s = c.Run("SAVEPOINT alone"); !s.ok()) return s;
-    call->out.emplace(sqlite_ops::InsertJobs(c, call->params));
+    call->out.emplace(sqlite_ops::JobInsertMany(c, call->params));
     if (!c.InTransaction()) return call->out->status();  // the whole transaction is gone
     if (!call->out->ok()) (void)c.Run("ROLLBACK TO alone");  // keeps the others' rows
     if (Status s = c.Run("RELEASE alone"); !s.ok()) return s;

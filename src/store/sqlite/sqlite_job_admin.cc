@@ -30,7 +30,7 @@ Result<Job> Transition(SqliteConnection& c, const JobRow& row, std::string_view 
 
 }  // namespace
 
-Result<Job> CancelJob(SqliteConnection& c, const JobCancelParams& p) {
+Result<Job> JobCancel(SqliteConnection& c, const JobCancelParams& p) {
   Result<JobRow> row = LoadJob(c, p.id);
   if (!row.ok()) return row.status();
   Result<CancelAction> action = ChooseCancel(row->job);
@@ -46,14 +46,14 @@ Result<Job> CancelJob(SqliteConnection& c, const JobCancelParams& p) {
   return std::move(row->job);  // asked already: no new event
 }
 
-Result<Job> AckCancelJob(SqliteConnection& c, const JobCancelAckParams& p) {
+Result<Job> JobCancelAck(SqliteConnection& c, const JobCancelAckParams& p) {
   Result<JobRow> row = LoadJob(c, p.id);
   if (!row.ok()) return row.status();
   if (!HoldsLease(row->job, p.lease_token)) return StaleLease(c, p.id);
   return Transition(c, *row, q::kCancelNow, JobState::kCancelled, p.now, "cancelled while running");
 }
 
-Result<Job> RetryJob(SqliteConnection& c, const JobRetryParams& p) {
+Result<Job> JobRetry(SqliteConnection& c, const JobRetryParams& p) {
   Result<JobRow> row = LoadJob(c, p.id);
   if (!row.ok()) return row.status();
   if (Status s = CheckRetryable(row->job); !s.ok()) return s;

@@ -76,7 +76,7 @@ Status InsertEvents(SqliteConnection& c, int64_t after_seq, TimeMs now) {
 
 }  // namespace
 
-Result<std::vector<InsertOutcome>> InsertJobs(SqliteConnection& c, const JobInsertManyParams& p) {
+Result<std::vector<InsertOutcome>> JobInsertMany(SqliteConnection& c, const JobInsertManyParams& p) {
   auto stored = LoadByKeys(c, p.jobs);
   if (!stored.ok()) return stored.status();
   std::vector<InsertOutcome> out;

@@ -79,7 +79,7 @@ Result<std::vector<JobRow>> MarkClaimed(SqliteConnection& c, const JobClaimParam
 
 }  // namespace
 
-Result<std::vector<Job>> ClaimJobs(SqliteConnection& c, const JobClaimParams& p) {
+Result<std::vector<Job>> JobClaim(SqliteConnection& c, const JobClaimParams& p) {
   if (p.max <= 0) return std::vector<Job>{};
   Result<std::string> seqs = SelectClaimable(c, p);
   if (!seqs.ok()) return seqs.status();
@@ -131,7 +131,7 @@ Result<std::unordered_set<std::string>> MarkSucceeded(SqliteConnection& c, TimeM
 
 }  // namespace
 
-Result<std::vector<Status>> CompleteJobs(SqliteConnection& c, const JobCompleteManyParams& p) {
+Result<std::vector<Status>> JobCompleteMany(SqliteConnection& c, const JobCompleteManyParams& p) {
   std::vector<bool> repeated;
   const std::string json = EncodeCompletions(p, repeated);
   auto succeeded = MarkSucceeded(c, p.now, json);
@@ -140,7 +140,7 @@ Result<std::vector<Status>> CompleteJobs(SqliteConnection& c, const JobCompleteM
                             [&c](const std::string& id) { return StaleLease(c, id); });
 }
 
-Result<Job> FailJob(SqliteConnection& c, const JobFailParams& p) {
+Result<Job> JobFail(SqliteConnection& c, const JobFailParams& p) {
   Result<JobRow> row = LoadJob(c, p.id);
   if (!row.ok()) return row.status();
   const Job& job = row->job;
@@ -165,7 +165,7 @@ Result<Job> FailJob(SqliteConnection& c, const JobFailParams& p) {
   return std::move(updated->job);
 }
 
-Result<HeartbeatOutcome> HeartbeatJob(SqliteConnection& c, const JobHeartbeatParams& p) {
+Result<HeartbeatOutcome> JobHeartbeat(SqliteConnection& c, const JobHeartbeatParams& p) {
   {
     auto st = c.Prepare(q::kHeartbeat);
     if (!st.ok()) return st.status();
@@ -187,7 +187,7 @@ Result<HeartbeatOutcome> HeartbeatJob(SqliteConnection& c, const JobHeartbeatPar
   return StaleLease(c, p.id);
 }
 
-Result<int> ReleaseJobs(SqliteConnection& c, const JobReleaseManyParams& p) {
+Result<int> JobReleaseMany(SqliteConnection& c, const JobReleaseManyParams& p) {
   int released = 0;
   for (const auto& [id, token] : p.jobs) {
     int64_t seq = 0;
@@ -250,7 +250,7 @@ Status MarkRescued(SqliteConnection& c, const JobRescueExpiredParams& p, const s
 
 }  // namespace
 
-Result<std::vector<std::string>> RescueExpiredJobs(SqliteConnection& c,
+Result<std::vector<std::string>> JobRescueExpired(SqliteConnection& c,
                                                    const JobRescueExpiredParams& p) {
   if (p.limit <= 0) return std::vector<std::string>{};  // SQLite reads LIMIT -1 as "no limit"
   Result<std::string> seqs = SelectExpired(c, p);

@@ -21,24 +21,24 @@
 namespace conveyor::sqlite_ops {
 
 // --- writes (sqlite_job_insert.cc, sqlite_job_lease.cc, sqlite_job_admin.cc) ---
-Result<std::vector<InsertOutcome>> InsertJobs(SqliteConnection& c, const JobInsertManyParams& p);
-Result<std::vector<Job>> ClaimJobs(SqliteConnection& c, const JobClaimParams& p);
-Result<std::vector<Status>> CompleteJobs(SqliteConnection& c, const JobCompleteManyParams& p);
-Result<Job> FailJob(SqliteConnection& c, const JobFailParams& p);
-Result<HeartbeatOutcome> HeartbeatJob(SqliteConnection& c, const JobHeartbeatParams& p);
-Result<int> ReleaseJobs(SqliteConnection& c, const JobReleaseManyParams& p);
-Result<std::vector<std::string>> RescueExpiredJobs(SqliteConnection& c,
+Result<std::vector<InsertOutcome>> JobInsertMany(SqliteConnection& c, const JobInsertManyParams& p);
+Result<std::vector<Job>> JobClaim(SqliteConnection& c, const JobClaimParams& p);
+Result<std::vector<Status>> JobCompleteMany(SqliteConnection& c, const JobCompleteManyParams& p);
+Result<Job> JobFail(SqliteConnection& c, const JobFailParams& p);
+Result<HeartbeatOutcome> JobHeartbeat(SqliteConnection& c, const JobHeartbeatParams& p);
+Result<int> JobReleaseMany(SqliteConnection& c, const JobReleaseManyParams& p);
+Result<std::vector<std::string>> JobRescueExpired(SqliteConnection& c,
                                                    const JobRescueExpiredParams& p);
-Result<Job> CancelJob(SqliteConnection& c, const JobCancelParams& p);
-Result<Job> AckCancelJob(SqliteConnection& c, const JobCancelAckParams& p);
-Result<Job> RetryJob(SqliteConnection& c, const JobRetryParams& p);
+Result<Job> JobCancel(SqliteConnection& c, const JobCancelParams& p);
+Result<Job> JobCancelAck(SqliteConnection& c, const JobCancelAckParams& p);
+Result<Job> JobRetry(SqliteConnection& c, const JobRetryParams& p);
 
 // --- reads (sqlite_job_reads.cc) ---
-Result<Job> GetJob(SqliteConnection& c, const std::string& id);
-Result<JobPage> ListJobs(SqliteConnection& c, const JobListParams& p);
-Result<std::vector<JobEvent>> ListJobEvents(SqliteConnection& c, const std::string& id);
-Result<std::optional<TimeMs>> NextRunAt(SqliteConnection& c);
-Result<std::map<JobState, int64_t>> CountByState(SqliteConnection& c);
+Result<Job> JobGet(SqliteConnection& c, const std::string& id);
+Result<JobPage> JobList(SqliteConnection& c, const JobListParams& p);
+Result<std::vector<JobEvent>> JobEventList(SqliteConnection& c, const std::string& id);
+Result<std::optional<TimeMs>> JobNextRunAt(SqliteConnection& c);
+Result<std::map<JobState, int64_t>> JobCountByState(SqliteConnection& c);
 
 // --- helpers shared by the files above (sqlite_job_reads.cc) ---
 // The job row with that id; NotFound "job <id> not found".

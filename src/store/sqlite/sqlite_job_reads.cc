@@ -58,7 +58,7 @@ Result<JobRow> UpdateOneJob(SqliteConnection& c, std::string_view sql,
   return out;
 }
 
-Result<Job> GetJob(SqliteConnection& c, const std::string& id) {
+Result<Job> JobGet(SqliteConnection& c, const std::string& id) {
   Result<JobRow> row = LoadJob(c, id);
   if (!row.ok()) return row.status();
   return std::move(row->job);
@@ -79,7 +79,7 @@ Result<int64_t> CursorSeq(SqliteConnection& c, const std::optional<std::string>&
 
 }  // namespace
 
-Result<JobPage> ListJobs(SqliteConnection& c, const JobListParams& p) {
+Result<JobPage> JobList(SqliteConnection& c, const JobListParams& p) {
   if (Status v = ValidateListParams(p); !v.ok()) return v;
   Result<int64_t> before = CursorSeq(c, p.cursor);
   if (!before.ok()) return before.status();
@@ -102,7 +102,7 @@ Result<JobPage> ListJobs(SqliteConnection& c, const JobListParams& p) {
   return page;
 }
 
-Result<std::vector<JobEvent>> ListJobEvents(SqliteConnection& c, const std::string& id) {
+Result<std::vector<JobEvent>> JobEventList(SqliteConnection& c, const std::string& id) {
   Result<JobRow> job = LoadJob(c, id);
   if (!job.ok()) return job.status();
   auto st = c.Prepare(q::kEventsOfJob);
@@ -120,7 +120,7 @@ Result<std::vector<JobEvent>> ListJobEvents(SqliteConnection& c, const std::stri
   }
 }
 
-Result<std::optional<TimeMs>> NextRunAt(SqliteConnection& c) {
+Result<std::optional<TimeMs>> JobNextRunAt(SqliteConnection& c) {
   auto st = c.Prepare(q::kNextRunAt);
   if (!st.ok()) return st.status();
   Result<bool> row = st->Step();
@@ -129,7 +129,7 @@ Result<std::optional<TimeMs>> NextRunAt(SqliteConnection& c) {
   return std::optional<TimeMs>(st->Int(0));
 }
 
-Result<std::map<JobState, int64_t>> CountByState(SqliteConnection& c) {
+Result<std::map<JobState, int64_t>> JobCountByState(SqliteConnection& c) {
   auto st = c.Prepare(q::kCountByState);
   if (!st.ok()) return st.status();
   std::map<JobState, int64_t> counts;

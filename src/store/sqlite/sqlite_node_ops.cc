@@ -6,7 +6,7 @@
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
 
-Status UpsertNode(SqliteConnection& c, const NodeInfo& info) {
+Status NodeHeartbeat(SqliteConnection& c, const NodeInfo& info) {
   auto st = c.Prepare(q::kNodeUpsert);
   if (!st.ok()) return st.status();
   st->BindText(1, info.name);
@@ -18,7 +18,7 @@ Status UpsertNode(SqliteConnection& c, const NodeInfo& info) {
   return st->Run();
 }
 
-Result<std::vector<NodeInfo>> ListNodes(SqliteConnection& c) {
+Result<std::vector<NodeInfo>> NodeList(SqliteConnection& c) {
   auto st = c.Prepare(q::kNodeList);
   if (!st.ok()) return st.status();
   std::vector<NodeInfo> nodes;

@@ -1,0 +1,88 @@
+#include "store/postgres/pg_job_statements.h"
+
+#include <utility>
+
+#include "store/postgres/pg_job_row.h"
+#include "store/postgres/pg_queries.h"
+
+namespace conveyor {
+namespace q = pg_queries;
+
+Result<JobRow> PgJobStatements::JobLoad(const std::string& id, store_ops::JobLock lock) {
+  const bool for_update = lock == store_ops::JobLock::kForUpdate;
+  auto r = c_.Exec(for_update ? q::kSelectJobByIdForUpdate : q::kSelectJobById, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFoundJob(id);
+  return ReadPgJobRow(*r, 0);
+}
+
+Status PgJobStatements::JobStaleLease(const std::string& id) {
+  auto r = c_.Exec(q::kSelectStateById, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFoundJob(id);
+  return StaleLeaseConflict(id, r->Text(0, 0));
+}
+
+Result<JobRow> PgJobStatements::JobUpdateOne(std::string_view sql, const PgParams& params) {
+  auto r = c_.Exec(sql, params);
+  if (!r.ok()) return r.status();
+  if (r->rows() != 1) return Status::Internal("update matched no job");
+  return ReadPgJobRow(*r, 0);
+}
+
+Result<JobRow> PgJobStatements::JobUpdate(store_ops::JobUpdateKind what, int64_t seq,
+                                          TimeMs now) {
+  using Kind = store_ops::JobUpdateKind;
+  const char* sql = what == Kind::kCancelNow       ? q::kCancelNow
+                    : what == Kind::kCancelRequest ? q::kCancelRequest
+                                                   : q::kRetry;
+  return JobUpdateOne(sql, {PgInt(seq), PgInt(now)});
+}
+
+Status PgJobStatements::JobEventAppend(int64_t job_seq, TimeMs at, std::optional<JobState> from,
+                                       JobState to, int attempt, std::string_view message) {
+  auto r =
+      c_.Exec(q::kInsertEvent, {PgInt(job_seq), PgInt(at),
+                                from ? PgParam(std::string(ToString(*from))) : std::nullopt,
+                                std::string(ToString(to)), PgInt(attempt), std::string(message)});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<std::vector<JobEvent>> PgJobStatements::JobEventsOf(int64_t job_seq) {
+  auto r = c_.Exec(q::kEventsOfJob, {PgInt(job_seq)});
+  if (!r.ok()) return r.status();
+  std::vector<JobEvent> events;
+  for (int i = 0; i < r->rows(); ++i) {
+    JobEvent e{.at = r->Int(i, 0),
+               .to = PgJobState(r->Text(i, 2)),
+               .attempt = static_cast<int>(r->Int(i, 3)),
+               .message = r->Text(i, 4)};
+    if (!r->IsNull(i, 1)) e.from = PgJobState(r->Text(i, 1));
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+Result<std::optional<int64_t>> PgJobStatements::JobSeqOf(const std::string& id) {
+  auto r = c_.Exec(q::kSelectSeqById, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<int64_t>();
+  return std::optional<int64_t>(r->Int(0, 0));
+}
+
+Result<std::vector<Job>> PgJobStatements::JobPageRows(const JobListParams& p,
+                                                      int64_t before_seq) {
+  PgParams params = {p.type, p.queue, PgInt(before_seq), PgInt(p.limit), PgInt(p.offset)};
+  if (p.state) params.push_back(std::string(ToString(*p.state)));
+  auto r = c_.Exec(p.state ? q::kListByState : q::kList, params);
+  if (!r.ok()) return r.status();
+  return TakeJobs(ReadPgJobRows(*r));
+}
+
+// The statement reads the job's URL and (terminal) state itself, so `to` needs no binding.
+Status PgJobStatements::DeliveryEnqueue(const JobRow& job, JobState /*to*/, TimeMs now) {
+  auto r = c_.Exec(q::kInsertDeliveryForJob, {job.job.id, PgInt(now)});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace conveyor
