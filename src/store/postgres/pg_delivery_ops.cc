@@ -55,7 +55,7 @@ Status RequireJob(PgConnection& c, const std::string& job_id, bool for_update) {
 }  // namespace
 
 Result<std::vector<WebhookDelivery>> DeliveryClaimDue(PgConnection& c,
-                                                     const DeliveryClaimParams& p) {
+                                                      const DeliveryClaimParams& p) {
   std::vector<WebhookDelivery> out;
   if (p.limit <= 0) return out;
   auto r = c.Exec(q::kDeliveryClaim, {PgInt(p.now), PgInt(p.limit), PgInt(p.now + p.lease_ms)});

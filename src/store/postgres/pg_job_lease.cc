@@ -1,6 +1,6 @@
-// The lease lifecycle: claim, complete, release, rescue, and the statements of fail and heartbeat
-// (their logic is in store_job_ops.h). Each guarded write matches on (id, state RUNNING, lease
-// token) so a worker that lost its lease changes nothing.
+// The lease lifecycle on PostgreSQL: claim, complete, release, rescue (fail and heartbeat are
+// shared: store_job_ops.h). Each guarded write matches on (id, state RUNNING, lease token) so a
+// worker that lost its lease changes nothing.
 // Claims and rescues lock their rows with SKIP LOCKED: concurrent claimers on any node never
 // wait for each other and never get the same job.
 #include <string>
@@ -54,7 +54,7 @@ Result<int> JobReleaseMany(PgConnection& c, const JobReleaseManyParams& p) {
 }
 
 Result<std::vector<std::string>> JobRescueExpired(PgConnection& c,
-                                                   const JobRescueExpiredParams& p) {
+                                                  const JobRescueExpiredParams& p) {
   std::vector<std::string> ids;
   if (p.limit <= 0) return ids;
   auto r = c.Exec(q::kRescue, {PgInt(p.now), PgInt(p.now + p.retry_delay_ms),
@@ -68,23 +68,3 @@ Result<std::vector<std::string>> JobRescueExpired(PgConnection& c,
 }
 
 }  // namespace conveyor::pg_ops
-
-namespace conveyor {
-namespace q = pg_queries;
-
-Result<JobRow> PgJobStatements::JobFailUpdate(const store_ops::JobFailWrite& w) {
-  return JobUpdateOne(q::kFail, {PgInt(w.seq), std::string(ToString(w.to)), PgInt(w.run_at),
-                                 PgOptInt(w.finished_at), std::string(w.error), PgInt(w.now)});
-}
-
-Result<std::optional<HeartbeatOutcome>> PgJobStatements::JobHeartbeatUpdate(
-    const JobHeartbeatParams& p) {
-  auto r = c_.Exec(q::kHeartbeat, {p.id, p.lease_token, PgInt(p.lease_expires_at),
-                                   p.progress ? PgInt(*p.progress) : std::nullopt, p.message,
-                                   p.current_step, PgInt(p.now)});
-  if (!r.ok()) return r.status();
-  if (r->rows() != 1) return std::optional<HeartbeatOutcome>();
-  return std::optional(HeartbeatOutcome{.cancel_requested = r->Int(0, 0) != 0});
-}
-
-}  // namespace conveyor

@@ -26,8 +26,7 @@ Result<std::vector<InsertOutcome>> JobInsertMany(PgConnection& c, const JobInser
 Result<std::vector<Job>> JobClaim(PgConnection& c, const JobClaimParams& p);
 Result<std::vector<Status>> JobCompleteMany(PgConnection& c, const JobCompleteManyParams& p);
 Result<int> JobReleaseMany(PgConnection& c, const JobReleaseManyParams& p);
-Result<std::vector<std::string>> JobRescueExpired(PgConnection& c,
-                                                  const JobRescueExpiredParams& p);
+Result<std::vector<std::string>> JobRescueExpired(PgConnection& c, const JobRescueExpiredParams& p);
 Result<std::optional<TimeMs>> JobNextRunAt(PgConnection& c);
 Result<std::map<JobState, int64_t>> JobCountByState(PgConnection& c);
 

@@ -30,13 +30,27 @@ Result<JobRow> PgJobStatements::JobUpdateOne(std::string_view sql, const PgParam
   return ReadPgJobRow(*r, 0);
 }
 
-Result<JobRow> PgJobStatements::JobUpdate(store_ops::JobUpdateKind what, int64_t seq,
-                                          TimeMs now) {
+Result<JobRow> PgJobStatements::JobUpdate(store_ops::JobUpdateKind what, int64_t seq, TimeMs now) {
   using Kind = store_ops::JobUpdateKind;
   const char* sql = what == Kind::kCancelNow       ? q::kCancelNow
                     : what == Kind::kCancelRequest ? q::kCancelRequest
                                                    : q::kRetry;
   return JobUpdateOne(sql, {PgInt(seq), PgInt(now)});
+}
+
+Result<JobRow> PgJobStatements::JobFailUpdate(const store_ops::JobFailWrite& w) {
+  return JobUpdateOne(q::kFail, {PgInt(w.seq), std::string(ToString(w.to)), PgInt(w.run_at),
+                                 PgOptInt(w.finished_at), std::string(w.error), PgInt(w.now)});
+}
+
+Result<std::optional<HeartbeatOutcome>> PgJobStatements::JobHeartbeatUpdate(
+    const JobHeartbeatParams& p) {
+  auto r = c_.Exec(q::kHeartbeat, {p.id, p.lease_token, PgInt(p.lease_expires_at),
+                                   p.progress ? PgInt(*p.progress) : std::nullopt, p.message,
+                                   p.current_step, PgInt(p.now)});
+  if (!r.ok()) return r.status();
+  if (r->rows() != 1) return std::optional<HeartbeatOutcome>();
+  return std::optional(HeartbeatOutcome{.cancel_requested = r->Int(0, 0) != 0});
 }
 
 Status PgJobStatements::JobEventAppend(int64_t job_seq, TimeMs at, std::optional<JobState> from,
@@ -70,8 +84,7 @@ Result<std::optional<int64_t>> PgJobStatements::JobSeqOf(const std::string& id) 
   return std::optional<int64_t>(r->Int(0, 0));
 }
 
-Result<std::vector<Job>> PgJobStatements::JobPageRows(const JobListParams& p,
-                                                      int64_t before_seq) {
+Result<std::vector<Job>> PgJobStatements::JobPageRows(const JobListParams& p, int64_t before_seq) {
   PgParams params = {p.type, p.queue, PgInt(before_seq), PgInt(p.limit), PgInt(p.offset)};
   if (p.state) params.push_back(std::string(ToString(*p.state)));
   auto r = c_.Exec(p.state ? q::kListByState : q::kList, params);

@@ -37,8 +37,6 @@ class PgJobStatements {
   Result<std::vector<Job>> JobPageRows(const JobListParams& p, int64_t before_seq);
   Status DeliveryEnqueue(const JobRow& job, JobState to, TimeMs now);
   void JobsClaimable() { c_.RequestNotify(); }
-
-  // The lease's writes (pg_job_lease.cc).
   Result<JobRow> JobFailUpdate(const store_ops::JobFailWrite& w);
   Result<std::optional<HeartbeatOutcome>> JobHeartbeatUpdate(const JobHeartbeatParams& p);
 

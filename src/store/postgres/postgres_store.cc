@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "core/secret_redaction.h"
-
 #include "store/postgres/pg_async_runner.h"
 #include "store/postgres/pg_insert_coalescer.h"
 #include "store/postgres/pg_job_ops.h"
@@ -191,7 +190,8 @@ Result<JobPage> PostgresStore::JobList(const JobListParams& p) {
 }
 
 Result<std::vector<JobEvent>> PostgresStore::JobEventList(const std::string& id) {
-  return Read<std::vector<JobEvent>>([&](PgConnection& c) { return store_ops::JobEventList(PgJobStatements(c), id); });
+  return Read<std::vector<JobEvent>>(
+      [&](PgConnection& c) { return store_ops::JobEventList(PgJobStatements(c), id); });
 }
 
 Result<std::optional<TimeMs>> PostgresStore::JobNextRunAt() {
@@ -199,7 +199,8 @@ Result<std::optional<TimeMs>> PostgresStore::JobNextRunAt() {
 }
 
 Result<std::map<JobState, int64_t>> PostgresStore::JobCountByState() {
-  return Read<std::map<JobState, int64_t>>([](PgConnection& c) { return pg_ops::JobCountByState(c); });
+  return Read<std::map<JobState, int64_t>>(
+      [](PgConnection& c) { return pg_ops::JobCountByState(c); });
 }
 
 Result<std::vector<Job>> PostgresStore::JobClaim(const JobClaimParams& p) {
@@ -207,7 +208,8 @@ Result<std::vector<Job>> PostgresStore::JobClaim(const JobClaimParams& p) {
 }
 
 Result<std::vector<Status>> PostgresStore::JobCompleteMany(const JobCompleteManyParams& p) {
-  return Write<std::vector<Status>>([&p](PgConnection& c) { return pg_ops::JobCompleteMany(c, p); });
+  return Write<std::vector<Status>>(
+      [&p](PgConnection& c) { return pg_ops::JobCompleteMany(c, p); });
 }
 
 Result<Job> PostgresStore::JobFail(const JobFailParams& p) {
@@ -215,7 +217,8 @@ Result<Job> PostgresStore::JobFail(const JobFailParams& p) {
 }
 
 Result<HeartbeatOutcome> PostgresStore::JobHeartbeat(const JobHeartbeatParams& p) {
-  return Write<HeartbeatOutcome>([&p](PgConnection& c) { return store_ops::JobHeartbeat(PgJobStatements(c), p); });
+  return Write<HeartbeatOutcome>(
+      [&p](PgConnection& c) { return store_ops::JobHeartbeat(PgJobStatements(c), p); });
 }
 
 Result<Job> PostgresStore::JobCancel(const JobCancelParams& p) {
@@ -223,7 +226,8 @@ Result<Job> PostgresStore::JobCancel(const JobCancelParams& p) {
 }
 
 Result<Job> PostgresStore::JobCancelAck(const JobCancelAckParams& p) {
-  return Write<Job>([&p](PgConnection& c) { return store_ops::JobCancelAck(PgJobStatements(c), p); });
+  return Write<Job>(
+      [&p](PgConnection& c) { return store_ops::JobCancelAck(PgJobStatements(c), p); });
 }
 
 Result<int> PostgresStore::JobReleaseMany(const JobReleaseManyParams& p) {

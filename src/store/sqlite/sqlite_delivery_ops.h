@@ -1,5 +1,5 @@
 // The webhook-delivery operations of SqliteStore, one function per Store method, plus
-// EnqueueWebhook, which every terminal job transition calls inside its own transaction. Writes
+// DeliveryEnqueue, which every terminal job transition calls inside its own transaction. Writes
 // run on the writer thread inside the batch transaction and their savepoint (SqliteWriter);
 // reads run on a read-only pool connection.
 //
@@ -21,12 +21,12 @@ namespace conveyor::sqlite_ops {
 // Inserts the pending delivery that a job's move to terminal state `to` promises, when the job
 // has a webhook_url; does nothing (and costs nothing) when it has none.
 // REQUIRES: `to` is terminal; runs in the transaction of the transition.
-Status EnqueueWebhook(SqliteConnection& c, int64_t job_seq,
-                      const std::optional<std::string>& webhook_url, JobState to, TimeMs now);
+Status DeliveryEnqueue(SqliteConnection& c, int64_t job_seq,
+                       const std::optional<std::string>& webhook_url, JobState to, TimeMs now);
 
 // --- writes (sqlite_delivery_writes.cc) ---
 Result<std::vector<WebhookDelivery>> DeliveryClaimDue(SqliteConnection& c,
-                                                        const DeliveryClaimParams& p);
+                                                      const DeliveryClaimParams& p);
 Status DeliveryRecord(SqliteConnection& c, const DeliveryRecordParams& p);
 Result<WebhookDelivery> DeliveryRedeliver(SqliteConnection& c, const DeliveryRedeliverParams& p);
 

@@ -73,8 +73,7 @@ Status NotFoundDelivery(const std::string& job_id, int n) {
   return Status::NotFound("job " + job_id + " has no webhook delivery " + std::to_string(n));
 }
 
-Result<std::vector<WebhookDelivery>> DeliveryList(SqliteConnection& c,
-                                                    const std::string& job_id) {
+Result<std::vector<WebhookDelivery>> DeliveryList(SqliteConnection& c, const std::string& job_id) {
   Result<int64_t> seq = JobSeqOf(c, job_id);
   if (!seq.ok()) return seq.status();
   std::vector<WebhookDelivery> out;

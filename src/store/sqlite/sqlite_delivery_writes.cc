@@ -30,8 +30,8 @@ std::string_view WebhookEvent(JobState to) {
 
 }  // namespace
 
-Status EnqueueWebhook(SqliteConnection& c, int64_t job_seq,
-                      const std::optional<std::string>& webhook_url, JobState to, TimeMs now) {
+Status DeliveryEnqueue(SqliteConnection& c, int64_t job_seq,
+                       const std::optional<std::string>& webhook_url, JobState to, TimeMs now) {
   if (!webhook_url) return Status::Ok();
   const std::string_view event = WebhookEvent(to);
   if (event.empty()) return Status::Internal("a webhook is only sent on a terminal state");
@@ -69,7 +69,7 @@ Result<std::string> SelectDue(SqliteConnection& c, const DeliveryClaimParams& p,
 }  // namespace
 
 Result<std::vector<WebhookDelivery>> DeliveryClaimDue(SqliteConnection& c,
-                                                        const DeliveryClaimParams& p) {
+                                                      const DeliveryClaimParams& p) {
   std::vector<WebhookDelivery> out;
   if (p.limit <= 0) return out;  // SQLite reads LIMIT -1 as "no limit"
   std::unordered_map<int64_t, size_t> order;

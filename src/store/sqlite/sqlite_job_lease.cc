@@ -1,5 +1,6 @@
-// The lease lifecycle: claim, complete, fail, heartbeat, release, rescue. Each guarded write
-// matches on (id, state RUNNING, lease token) so a worker that lost its lease changes nothing.
+// The lease lifecycle on SQLite: claim, complete, release, rescue (fail and heartbeat are shared:
+// store_job_ops.h). Each guarded write matches on (id, state RUNNING, lease token) so a worker
+// that lost its lease changes nothing.
 #include <string>
 #include <unordered_set>
 
@@ -99,10 +100,10 @@ struct WebhookDue {
   std::string url;
 };
 
-Status EnqueueWebhooks(SqliteConnection& c, const std::vector<WebhookDue>& due, JobState to,
-                       TimeMs now) {
+Status DeliveriesEnqueue(SqliteConnection& c, const std::vector<WebhookDue>& due, JobState to,
+                         TimeMs now) {
   for (const WebhookDue& w : due) {
-    if (Status s = EnqueueWebhook(c, w.seq, w.url, to, now); !s.ok()) return s;
+    if (Status s = DeliveryEnqueue(c, w.seq, w.url, to, now); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -125,7 +126,7 @@ Result<std::unordered_set<std::string>> MarkSucceeded(SqliteConnection& c, TimeM
       if (!st->IsNull(2)) webhooks.push_back({st->Int(1), st->Text(2)});
     }
   }
-  if (Status s = EnqueueWebhooks(c, webhooks, JobState::kSucceeded, now); !s.ok()) return s;
+  if (Status s = DeliveriesEnqueue(c, webhooks, JobState::kSucceeded, now); !s.ok()) return s;
   return ids;
 }
 
@@ -136,55 +137,9 @@ Result<std::vector<Status>> JobCompleteMany(SqliteConnection& c, const JobComple
   const std::string json = EncodeCompletions(p, repeated);
   auto succeeded = MarkSucceeded(c, p.now, json);
   if (!succeeded.ok()) return succeeded.status();
-  return CompletionOutcomes(p, repeated, *succeeded,
-                            [&c](const std::string& id) { return StaleLease(c, id); });
-}
-
-Result<Job> JobFail(SqliteConnection& c, const JobFailParams& p) {
-  Result<JobRow> row = LoadJob(c, p.id);
-  if (!row.ok()) return row.status();
-  const Job& job = row->job;
-  if (!HoldsLease(job, p.lease_token)) return StaleLease(c, p.id);
-  const bool retry = RetriesAfterFailure(job, p);
-  const JobState to = retry ? JobState::kRetrying : JobState::kFailed;
-  Result<JobRow> updated = UpdateOneJob(c, q::kFail, [&](SqliteStatement& st) {
-    st.BindInt(1, row->seq);
-    st.BindText(2, ToString(to));
-    st.BindInt(3, retry ? p.retry_at : job.run_at);
-    st.BindOptInt(4, retry ? std::nullopt : std::optional<int64_t>(p.now));
-    st.BindText(5, p.error);
-    st.BindInt(6, p.now);
+  return CompletionOutcomes(p, repeated, *succeeded, [&c](const std::string& id) {
+    return SqliteJobStatements(c).JobStaleLease(id);
   });
-  if (!updated.ok()) return updated.status();
-  Status e = AppendEvent(c, row->seq, p.now, JobState::kRunning, to, job.attempt, p.error);
-  if (!e.ok()) return e;
-  if (!retry) {
-    e = EnqueueWebhook(c, row->seq, updated->job.webhook_url, to, p.now);
-    if (!e.ok()) return e;
-  }
-  return std::move(updated->job);
-}
-
-Result<HeartbeatOutcome> JobHeartbeat(SqliteConnection& c, const JobHeartbeatParams& p) {
-  {
-    auto st = c.Prepare(q::kHeartbeat);
-    if (!st.ok()) return st.status();
-    st->BindText(1, p.id);
-    st->BindText(2, p.lease_token);
-    st->BindInt(3, p.lease_expires_at);
-    st->BindOptInt(4, p.progress ? std::optional<int64_t>(*p.progress) : std::nullopt);
-    st->BindOptText(5, p.message);
-    st->BindOptText(6, p.current_step);
-    st->BindInt(7, p.now);
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      HeartbeatOutcome out{.cancel_requested = st->Int(0) != 0};
-      if (Status s = st->Run(); !s.ok()) return s;
-      return out;
-    }
-  }
-  return StaleLease(c, p.id);
 }
 
 Result<int> JobReleaseMany(SqliteConnection& c, const JobReleaseManyParams& p) {
@@ -205,8 +160,8 @@ Result<int> JobReleaseMany(SqliteConnection& c, const JobReleaseManyParams& p) {
       attempt = static_cast<int>(st->Int(1));
       if (Status s = st->Run(); !s.ok()) return s;
     }
-    Status e = AppendEvent(c, seq, p.now, JobState::kRunning, JobState::kPending, attempt,
-                           "released before it started");
+    Status e = SqliteJobStatements(c).JobEventAppend(
+        seq, p.now, JobState::kRunning, JobState::kPending, attempt, "released before it started");
     if (!e.ok()) return e;
     ++released;
   }
@@ -251,7 +206,7 @@ Status MarkRescued(SqliteConnection& c, const JobRescueExpiredParams& p, const s
 }  // namespace
 
 Result<std::vector<std::string>> JobRescueExpired(SqliteConnection& c,
-                                                   const JobRescueExpiredParams& p) {
+                                                  const JobRescueExpiredParams& p) {
   if (p.limit <= 0) return std::vector<std::string>{};  // SQLite reads LIMIT -1 as "no limit"
   Result<std::string> seqs = SelectExpired(c, p);
   if (!seqs.ok()) return seqs.status();
@@ -265,7 +220,7 @@ Result<std::vector<std::string>> JobRescueExpired(SqliteConnection& c,
   }
   std::vector<WebhookDue> webhooks;
   if (Status s = MarkRescued(c, p, *seqs, ids, webhooks); !s.ok()) return s;
-  if (Status s = EnqueueWebhooks(c, webhooks, JobState::kFailed, p.now); !s.ok()) return s;
+  if (Status s = DeliveriesEnqueue(c, webhooks, JobState::kFailed, p.now); !s.ok()) return s;
   return ids;
 }
 

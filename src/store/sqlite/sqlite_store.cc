@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_node_ops.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/sqlite/sqlite_schema.h"
+#include "store/store_job_ops.h"
 
 namespace conveyor {
 namespace {
@@ -166,15 +167,16 @@ void SqliteStore::JobInsertManyAsync(
 }
 
 Result<Job> SqliteStore::JobGet(const std::string& id) {
-  return Read([&](SqliteConnection& c) { return sqlite_ops::JobGet(c, id); });
+  return Read([&](SqliteConnection& c) { return store_ops::JobGet(SqliteJobStatements(c), id); });
 }
 
 Result<JobPage> SqliteStore::JobList(const JobListParams& p) {
-  return Read([&](SqliteConnection& c) { return sqlite_ops::JobList(c, p); });
+  return Read([&](SqliteConnection& c) { return store_ops::JobList(SqliteJobStatements(c), p); });
 }
 
 Result<std::vector<JobEvent>> SqliteStore::JobEventList(const std::string& id) {
-  return Read([&](SqliteConnection& c) { return sqlite_ops::JobEventList(c, id); });
+  return Read(
+      [&](SqliteConnection& c) { return store_ops::JobEventList(SqliteJobStatements(c), id); });
 }
 
 Result<std::optional<TimeMs>> SqliteStore::JobNextRunAt() {
@@ -197,20 +199,23 @@ Result<std::vector<Status>> SqliteStore::JobCompleteMany(const JobCompleteManyPa
 }
 
 Result<Job> SqliteStore::JobFail(const JobFailParams& p) {
-  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::JobFail(c, p); });
+  return Write<Job>(
+      [&p](SqliteConnection& c) { return store_ops::JobFail(SqliteJobStatements(c), p); });
 }
 
 Result<HeartbeatOutcome> SqliteStore::JobHeartbeat(const JobHeartbeatParams& p) {
   return Write<HeartbeatOutcome>(
-      [&p](SqliteConnection& c) { return sqlite_ops::JobHeartbeat(c, p); });
+      [&p](SqliteConnection& c) { return store_ops::JobHeartbeat(SqliteJobStatements(c), p); });
 }
 
 Result<Job> SqliteStore::JobCancel(const JobCancelParams& p) {
-  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::JobCancel(c, p); });
+  return Write<Job>(
+      [&p](SqliteConnection& c) { return store_ops::JobCancel(SqliteJobStatements(c), p); });
 }
 
 Result<Job> SqliteStore::JobCancelAck(const JobCancelAckParams& p) {
-  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::JobCancelAck(c, p); });
+  return Write<Job>(
+      [&p](SqliteConnection& c) { return store_ops::JobCancelAck(SqliteJobStatements(c), p); });
 }
 
 Result<int> SqliteStore::JobReleaseMany(const JobReleaseManyParams& p) {
@@ -219,7 +224,8 @@ Result<int> SqliteStore::JobReleaseMany(const JobReleaseManyParams& p) {
 }
 
 Result<Job> SqliteStore::JobRetry(const JobRetryParams& p) {
-  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::JobRetry(c, p); });
+  return Write<Job>(
+      [&p](SqliteConnection& c) { return store_ops::JobRetry(SqliteJobStatements(c), p); });
 }
 
 Result<std::vector<std::string>> SqliteStore::JobRescueExpired(const JobRescueExpiredParams& p) {
@@ -243,7 +249,8 @@ Result<std::vector<WebhookDelivery>> SqliteStore::DeliveryList(const std::string
 }
 
 Result<WebhookDelivery> SqliteStore::DeliveryRedeliver(const DeliveryRedeliverParams& p) {
-  return Write<WebhookDelivery>([&p](SqliteConnection& c) { return sqlite_ops::DeliveryRedeliver(c, p); });
+  return Write<WebhookDelivery>(
+      [&p](SqliteConnection& c) { return sqlite_ops::DeliveryRedeliver(c, p); });
 }
 
 Result<std::optional<TimeMs>> SqliteStore::DeliveryNextAt() {
