@@ -24,7 +24,7 @@ Result<std::map<JobState, int64_t>> JobCountByState(PgConnection& c) {
   auto r = c.Exec(q::kCountByState);
   if (!r.ok()) return r.status();
   std::map<JobState, int64_t> counts;
-  for (int i = 0; i < r->rows(); ++i) counts[PgJobState(r->Text(i, 0))] = r->Int(i, 1);
+  for (int i = 0; i < r->rows(); ++i) counts[ReadJobState(PgRow(*r, i), 0)] = r->Int(i, 1);
   return counts;
 }
 

@@ -13,7 +13,7 @@ Result<JobRow> PgJobStatements::JobLoad(const std::string& id, store_ops::JobLoc
   auto r = c_.Exec(for_update ? q::kSelectJobByIdForUpdate : q::kSelectJobById, {id});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFoundJob(id);
-  return ReadPgJobRow(*r, 0);
+  return ReadJobRow(PgRow(*r, 0));
 }
 
 Status PgJobStatements::JobStaleLease(const std::string& id) {
@@ -27,7 +27,7 @@ Result<JobRow> PgJobStatements::JobUpdateOne(std::string_view sql, const PgParam
   auto r = c_.Exec(sql, params);
   if (!r.ok()) return r.status();
   if (r->rows() != 1) return Status::Internal("update matched no job");
-  return ReadPgJobRow(*r, 0);
+  return ReadJobRow(PgRow(*r, 0));
 }
 
 Result<JobRow> PgJobStatements::JobUpdate(store_ops::JobUpdateKind what, int64_t seq, TimeMs now) {
@@ -66,14 +66,8 @@ Result<std::vector<JobEvent>> PgJobStatements::JobEventsOf(int64_t job_seq) {
   auto r = c_.Exec(q::kEventsOfJob, {PgInt(job_seq)});
   if (!r.ok()) return r.status();
   std::vector<JobEvent> events;
-  for (int i = 0; i < r->rows(); ++i) {
-    JobEvent e{.at = r->Int(i, 0),
-               .to = PgJobState(r->Text(i, 2)),
-               .attempt = static_cast<int>(r->Int(i, 3)),
-               .message = r->Text(i, 4)};
-    if (!r->IsNull(i, 1)) e.from = PgJobState(r->Text(i, 1));
-    events.push_back(std::move(e));
-  }
+  events.reserve(static_cast<size_t>(r->rows()));
+  for (int i = 0; i < r->rows(); ++i) events.push_back(ReadJobEvent(PgRow(*r, i)));
   return events;
 }
 

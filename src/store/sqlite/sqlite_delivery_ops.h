@@ -36,8 +36,6 @@ Result<std::optional<TimeMs>> DeliveryNextAt(SqliteConnection& c);
 Result<int64_t> DeliveryCountPending(SqliteConnection& c);
 
 // --- helpers shared by the files above (sqlite_delivery_reads.cc) ---
-// REQUIRES: the statement's columns from `first` on are CONVEYOR_DELIVERY_COLUMNS.
-WebhookDelivery ReadDeliveryRow(const SqliteStatement& st, int first = 0);
 // The job's seq; NotFound "job <id> not found".
 Result<int64_t> JobSeqOf(SqliteConnection& c, const std::string& job_id);
 Status NotFoundDelivery(const std::string& job_id, int n);

@@ -1,21 +1,15 @@
-// Reads of webhook deliveries, the delivery row codec, and the small helpers the delivery
-// writes share.
+// Reads of webhook deliveries, and the small helpers the delivery writes share.
 #include <string>
 #include <string_view>
 
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
-#include "store/store_delivery_states.h"
+#include "store/store_rows.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
 namespace {
-
-std::optional<int> OptInt32(const SqliteStatement& st, int col) {
-  if (st.IsNull(col)) return std::nullopt;
-  return static_cast<int>(st.Int(col));
-}
 
 // Appends each attempt row to the delivery it belongs to (both lists are ordered by n).
 Status AttachAttempts(SqliteConnection& c, int64_t job_seq, std::vector<WebhookDelivery>& out) {
@@ -30,34 +24,11 @@ Status AttachAttempts(SqliteConnection& c, int64_t job_seq, std::vector<WebhookD
     const int n = static_cast<int>(st->Int(0));
     while (i < out.size() && out[i].n < n) ++i;
     if (i == out.size()) return Status::Internal("attempt row without its delivery");
-    out[i].attempt_log.push_back({.attempt = static_cast<int>(st->Int(1)),
-                                  .at = st->Int(2),
-                                  .status_code = OptInt32(*st, 3),
-                                  .error = st->Text(4),
-                                  .duration_ms = st->Int(5)});
+    out[i].attempt_log.push_back(ReadDeliveryAttempt(*st, 1));
   }
 }
 
 }  // namespace
-
-WebhookDelivery ReadDeliveryRow(const SqliteStatement& st, int first) {
-  const int f = first;
-  WebhookDelivery d;
-  d.job_id = st.Text(f + 0);
-  d.n = static_cast<int>(st.Int(f + 1));
-  d.event = st.Text(f + 2);
-  d.url = st.Text(f + 3);
-  d.state = ParseDeliveryState(st.Text(f + 4));
-  d.payload = st.OptText(f + 5);
-  d.attempts = static_cast<int>(st.Int(f + 6));
-  d.next_attempt_at = st.Int(f + 7);
-  d.last_status = OptInt32(st, f + 8);
-  d.last_error = st.OptText(f + 9);
-  d.created_at = st.Int(f + 10);
-  d.updated_at = st.Int(f + 11);
-  d.delivered_at = st.OptInt(f + 12);
-  return d;
-}
 
 Result<int64_t> JobSeqOf(SqliteConnection& c, const std::string& job_id) {
   auto st = c.Prepare(q::kSelectSeqById);

@@ -8,6 +8,7 @@
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/store_delivery_states.h"
+#include "store/store_rows.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;

@@ -112,12 +112,7 @@ Result<std::vector<JobEvent>> SqliteJobStatements::JobEventsOf(int64_t job_seq) 
     Result<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) return events;
-    JobEvent e{.at = st->Int(0),
-               .to = ReadJobState(*st, 2),
-               .attempt = static_cast<int>(st->Int(3)),
-               .message = st->Text(4)};
-    if (!st->IsNull(1)) e.from = ReadJobState(*st, 1);
-    events.push_back(std::move(e));
+    events.push_back(ReadJobEvent(*st));
   }
 }
 

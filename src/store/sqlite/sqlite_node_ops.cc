@@ -2,6 +2,7 @@
 #include "store/sqlite/sqlite_node_ops.h"
 
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_rows.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
@@ -26,12 +27,7 @@ Result<std::vector<NodeInfo>> NodeList(SqliteConnection& c) {
     Result<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) return nodes;
-    nodes.push_back({.name = st->Text(0),
-                     .role = st->Text(1),
-                     .started_at = st->Int(2),
-                     .last_seen_at = st->Int(3),
-                     .running_jobs = static_cast<int>(st->Int(4)),
-                     .leader = st->Int(5) != 0});
+    nodes.push_back(ReadNode(*st));
   }
 }
 
