@@ -31,13 +31,10 @@ Status AttachAttempts(SqliteConnection& c, int64_t job_seq, std::vector<WebhookD
 }  // namespace
 
 Result<int64_t> JobSeqOf(SqliteConnection& c, const std::string& job_id) {
-  auto st = c.Prepare(q::kSelectSeqById);
-  if (!st.ok()) return st.status();
-  st->BindText(1, job_id);
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFoundJob(job_id);
-  return st->Int(0);
+  Result<std::optional<int64_t>> seq = SqliteJobStatements(c).JobSeqOf(job_id);
+  if (!seq.ok()) return seq.status();
+  if (!*seq) return NotFoundJob(job_id);
+  return **seq;
 }
 
 Status NotFoundDelivery(const std::string& job_id, int n) {
@@ -52,24 +49,16 @@ Result<std::vector<WebhookDelivery>> DeliveryList(SqliteConnection& c, const std
     auto st = c.Prepare(q::kDeliveriesOfJob);
     if (!st.ok()) return st.status();
     st->BindInt(1, *seq);
-    while (true) {
-      Result<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(ReadDeliveryRow(*st));
-    }
+    Status s =
+        st->ForEachRow([&](const SqliteStatement& row) { out.push_back(ReadDeliveryRow(row)); });
+    if (!s.ok()) return s;
   }
   if (Status s = AttachAttempts(c, *seq, out); !s.ok()) return s;
   return out;
 }
 
 Result<std::optional<TimeMs>> DeliveryNextAt(SqliteConnection& c) {
-  auto st = c.Prepare(q::kDeliveryNextAt);
-  if (!st.ok()) return st.status();
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row || st->IsNull(0)) return std::optional<TimeMs>();
-  return std::optional<TimeMs>(st->Int(0));
+  return c.QueryOptInt(q::kDeliveryNextAt);
 }
 
 Result<int64_t> DeliveryCountPending(SqliteConnection& c) {

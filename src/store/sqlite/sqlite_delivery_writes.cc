@@ -55,14 +55,12 @@ Result<std::string> SelectDue(SqliteConnection& c, const DeliveryClaimParams& p,
   st->BindInt(1, p.now);
   st->BindInt(2, p.limit);
   std::string rowids;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    order.emplace(st->Int(0), order.size());
+  Status s = st->ForEachRow([&](const SqliteStatement& row) {
+    order.emplace(row.Int(0), order.size());
     rowids += rowids.empty() ? "[" : ",";
-    rowids += std::to_string(st->Int(0));
-  }
+    rowids += std::to_string(row.Int(0));
+  });
+  if (!s.ok()) return s;
   if (!rowids.empty()) rowids += "]";
   return rowids;
 }
@@ -82,13 +80,11 @@ Result<std::vector<WebhookDelivery>> DeliveryClaimDue(SqliteConnection& c,
   st->BindInt(1, p.now + p.lease_ms);
   st->BindText(2, *rowids);
   out.resize(order.size());
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    // RETURNING yields rows in no promised order; put each where the claim ordered it.
-    out[order.at(st->Int(0))] = ReadDeliveryRow(*st, 1);
-  }
+  // RETURNING yields rows in no promised order; put each where the claim ordered it.
+  Status s = st->ForEachRow(
+      [&](const SqliteStatement& row) { out[order.at(row.Int(0))] = ReadDeliveryRow(row, 1); });
+  if (!s.ok()) return s;
+  return out;
 }
 
 namespace {

@@ -64,14 +64,11 @@ Status SqliteJobStatements::JobsWithKeys(const std::vector<std::string>& keys,
   auto st = c_.Prepare(q::kSelectJobsByKeys);
   if (!st.ok()) return st.status();
   st->BindText(1, encoded);
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    Job job = ReadJobRow(*st).job;
+  return st->ForEachRow([&](const SqliteStatement& row) {
+    Job job = ReadJobRow(row).job;
     std::string key = *job.idempotency_key;
     found.emplace(std::move(key), std::move(job));
-  }
+  });
 }
 
 // Rows inserted in this transaction have seq above the max taken before (one writer), so one

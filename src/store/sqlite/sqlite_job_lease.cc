@@ -26,13 +26,11 @@ void BindOptJsonArray(SqliteStatement& st, int i, const std::vector<std::string>
 // Appends the rows' first column to a JSON array of integers ("[3,5,8]"); "" when none.
 Result<std::string> CollectSeqs(SqliteStatement& st) {
   std::string seqs;
-  while (true) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  Status s = st.ForEachRow([&](const SqliteStatement& row) {
     seqs += seqs.empty() ? "[" : ",";
-    seqs += std::to_string(st.Int(0));
-  }
+    seqs += std::to_string(row.Int(0));
+  });
+  if (!s.ok()) return s;
   if (!seqs.empty()) seqs += "]";
   return seqs;
 }
@@ -70,12 +68,9 @@ Result<std::vector<JobRow>> MarkClaimed(SqliteConnection& c, const JobClaimParam
   st->BindInt(3, p.now + p.lease_ms);
   st->BindText(4, seqs);
   std::vector<JobRow> rows;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return rows;
-    rows.push_back(ReadJobRow(*st));
-  }
+  Status s = st->ForEachRow([&](const SqliteStatement& row) { rows.push_back(ReadJobRow(row)); });
+  if (!s.ok()) return s;
+  return rows;
 }
 
 }  // namespace
@@ -118,13 +113,11 @@ Result<std::unordered_set<std::string>> MarkSucceeded(SqliteConnection& c, TimeM
     if (!st.ok()) return st.status();
     st->BindInt(1, now);
     st->BindText(2, json);
-    while (true) {
-      Result<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      ids.insert(st->Text(0));
-      if (!st->IsNull(2)) webhooks.push_back({st->Int(1), st->Text(2)});
-    }
+    Status s = st->ForEachRow([&](const SqliteStatement& row) {
+      ids.insert(row.Text(0));
+      if (!row.IsNull(2)) webhooks.push_back({row.Int(1), row.Text(2)});
+    });
+    if (!s.ok()) return s;
   }
   if (Status s = DeliveriesEnqueue(c, webhooks, JobState::kSucceeded, now); !s.ok()) return s;
   return ids;
@@ -192,15 +185,12 @@ Status MarkRescued(SqliteConnection& c, const JobRescueExpiredParams& p, const s
   auto st = c.Prepare(q::kRescueUpdate);
   if (!st.ok()) return st.status();
   BindRescue(*st, p, seqs);
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    ids.push_back(st->Text(0));
-    if (st->Text(2) == ToString(JobState::kFailed) && !st->IsNull(3)) {
-      webhooks.push_back({st->Int(1), st->Text(3)});
+  return st->ForEachRow([&](const SqliteStatement& row) {
+    ids.push_back(row.Text(0));
+    if (row.Text(2) == ToString(JobState::kFailed) && !row.IsNull(3)) {
+      webhooks.push_back({row.Int(1), row.Text(3)});
     }
-  }
+  });
 }
 
 }  // namespace

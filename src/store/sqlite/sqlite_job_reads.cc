@@ -9,24 +9,17 @@ namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
 
 Result<std::optional<TimeMs>> JobNextRunAt(SqliteConnection& c) {
-  auto st = c.Prepare(q::kNextRunAt);
-  if (!st.ok()) return st.status();
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row || st->IsNull(0)) return std::optional<TimeMs>();
-  return std::optional<TimeMs>(st->Int(0));
+  return c.QueryOptInt(q::kNextRunAt);
 }
 
 Result<std::map<JobState, int64_t>> JobCountByState(SqliteConnection& c) {
   auto st = c.Prepare(q::kCountByState);
   if (!st.ok()) return st.status();
   std::map<JobState, int64_t> counts;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return counts;
-    counts[ReadJobState(*st, 0)] = st->Int(1);
-  }
+  Status s = st->ForEachRow(
+      [&](const SqliteStatement& row) { counts[ReadJobState(row, 0)] = row.Int(1); });
+  if (!s.ok()) return s;
+  return counts;
 }
 
 }  // namespace conveyor::sqlite_ops

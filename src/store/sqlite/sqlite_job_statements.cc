@@ -9,24 +9,27 @@
 namespace conveyor {
 namespace q = sqlite_queries;
 
-// SQLite's one writer already excludes every other write: no lock to take.
-Result<JobRow> SqliteJobStatements::JobLoad(const std::string& id, store_ops::JobLock /*lock*/) {
-  auto st = c_.Prepare(q::kSelectJobById);
+Result<SqliteStatement> SqliteJobStatements::JobRowById(std::string_view sql,
+                                                        const std::string& id) {
+  auto st = c_.Prepare(sql);
   if (!st.ok()) return st.status();
   st->BindText(1, id);
   Result<bool> row = st->Step();
   if (!row.ok()) return row.status();
   if (!*row) return NotFoundJob(id);
+  return st;
+}
+
+// SQLite's one writer already excludes every other write: no lock to take.
+Result<JobRow> SqliteJobStatements::JobLoad(const std::string& id, store_ops::JobLock /*lock*/) {
+  auto st = JobRowById(q::kSelectJobById, id);
+  if (!st.ok()) return st.status();
   return ReadJobRow(*st);
 }
 
 Status SqliteJobStatements::JobStaleLease(const std::string& id) {
-  auto st = c_.Prepare(q::kSelectStateById);
+  auto st = JobRowById(q::kSelectStateById, id);
   if (!st.ok()) return st.status();
-  st->BindText(1, id);
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFoundJob(id);
   return StaleLeaseConflict(id, st->Text(0));
 }
 
@@ -108,12 +111,10 @@ Result<std::vector<JobEvent>> SqliteJobStatements::JobEventsOf(int64_t job_seq) 
   if (!st.ok()) return st.status();
   st->BindInt(1, job_seq);
   std::vector<JobEvent> events;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return events;
-    events.push_back(ReadJobEvent(*st));
-  }
+  Status s =
+      st->ForEachRow([&](const SqliteStatement& row) { events.push_back(ReadJobEvent(row)); });
+  if (!s.ok()) return s;
+  return events;
 }
 
 Result<std::optional<int64_t>> SqliteJobStatements::JobSeqOf(const std::string& id) {
@@ -137,12 +138,10 @@ Result<std::vector<Job>> SqliteJobStatements::JobPageRows(const JobListParams& p
   st->BindInt(5, p.offset);
   if (p.state) st->BindText(6, ToString(*p.state));
   std::vector<Job> jobs;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return jobs;
-    jobs.push_back(ReadJobRow(*st).job);
-  }
+  Status s =
+      st->ForEachRow([&](const SqliteStatement& row) { jobs.push_back(ReadJobRow(row).job); });
+  if (!s.ok()) return s;
+  return jobs;
 }
 
 Status SqliteJobStatements::DeliveryEnqueue(const JobRow& job, JobState to, TimeMs now) {

@@ -49,6 +49,8 @@ class SqliteJobStatements {
   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
 
  private:
+  // The statement positioned on job `id`'s row (bound as ?1); NotFoundJob when there is none.
+  Result<SqliteStatement> JobRowById(std::string_view sql, const std::string& id);
   // Runs an UPDATE ... RETURNING CONVEYOR_JOB_COLUMNS expected to touch exactly one row.
   template <class Bind>
   Result<JobRow> JobUpdateOne(std::string_view sql, const Bind& bind);

@@ -23,12 +23,9 @@ Result<std::vector<NodeInfo>> NodeList(SqliteConnection& c) {
   auto st = c.Prepare(q::kNodeList);
   if (!st.ok()) return st.status();
   std::vector<NodeInfo> nodes;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return nodes;
-    nodes.push_back(ReadNode(*st));
-  }
+  Status s = st->ForEachRow([&](const SqliteStatement& row) { nodes.push_back(ReadNode(row)); });
+  if (!s.ok()) return s;
+  return nodes;
 }
 
 }  // namespace conveyor::sqlite_ops
