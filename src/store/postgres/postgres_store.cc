@@ -14,6 +14,7 @@
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_queries.h"
 #include "store/postgres/pg_schema.h"
+#include "store/store_insert_resolution.h"
 #include "store/store_job_ops.h"
 
 namespace conveyor {
@@ -174,7 +175,7 @@ void PostgresStore::JobInsertManyAsync(
     JobInsertManyParams p, std::function<void(Result<std::vector<InsertOutcome>>)> done) {
   auto call = std::make_shared<std::pair<JobInsertManyParams, decltype(done)>>(std::move(p),
                                                                                std::move(done));
-  if (PgInsertCoalescer::Qualifies(call->first)) {
+  if (CanMergeInsert(call->first)) {
     coalescer_->Add(std::move(call->first), std::move(call->second));
     return;
   }

@@ -4,12 +4,9 @@
 #include <utility>
 
 #include "store/sqlite/sqlite_job_ops.h"
+#include "store/store_insert_resolution.h"
 
 namespace conveyor {
-
-bool SqliteInsertCoalescer::Qualifies(const JobInsertManyParams& p) {
-  return p.jobs.size() == 1 && !p.jobs.front().idempotency_key.has_value();
-}
 
 void SqliteInsertCoalescer::Add(JobInsertManyParams p, Done done) {
   auto call = std::make_shared<Call>(Call{std::move(p), std::move(done), std::nullopt});
@@ -36,12 +33,8 @@ Status SqliteInsertCoalescer::RunGroup(SqliteConnection& c, const std::shared_pt
 }
 
 Status SqliteInsertCoalescer::InsertMerged(SqliteConnection& c, Group& group) {
-  JobInsertManyParams merged;
-  merged.jobs.reserve(group.size());
-  for (const auto& call : group) {
-    merged.jobs.push_back(call->params.jobs.front());
-    merged.now = std::max(merged.now, call->params.now);
-  }
+  const JobInsertManyParams merged = MergeInserts(
+      group, [](const auto& call) -> const JobInsertManyParams& { return call->params; });
   if (Status s = c.Run("SAVEPOINT merged"); !s.ok()) return s;
   Result<std::vector<InsertOutcome>> out = sqlite_ops::JobInsertMany(c, merged);
   if (!out.ok()) {

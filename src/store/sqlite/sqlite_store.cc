@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_node_ops.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/sqlite/sqlite_schema.h"
+#include "store/store_insert_resolution.h"
 #include "store/store_job_ops.h"
 
 namespace conveyor {
@@ -146,7 +147,7 @@ Result<std::vector<InsertOutcome>> SqliteStore::JobInsertMany(const JobInsertMan
 
 void SqliteStore::JobInsertManyAsync(
     JobInsertManyParams p, std::function<void(Result<std::vector<InsertOutcome>>)> done) {
-  if (SqliteInsertCoalescer::Qualifies(p)) return coalescer_->Add(std::move(p), std::move(done));
+  if (CanMergeInsert(p)) return coalescer_->Add(std::move(p), std::move(done));
   struct Call {
     JobInsertManyParams params;
     std::function<void(Result<std::vector<InsertOutcome>>)> done;
