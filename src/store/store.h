@@ -3,7 +3,8 @@
 // time inside SQL too. Implementations: sqlite/SqliteStore (embedded, the default) and
 // postgres/PostgresStore (several nodes sharing one database); both pass the conformance suite
 // (tests/store/store_conformance.h). Operations whose logic is the same on both are written once
-// (store_job_ops.h, store_rows.h); each backend folder keeps its SQL, schema, connection and codecs.
+// (store_job_ops.h, store_rows.h); each backend folder keeps its SQL, schema, connection and
+// codecs.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 // Durability: when a write method returns OK (or calls `done` with OK), the change is on disk.

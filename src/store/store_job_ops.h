@@ -10,6 +10,9 @@
 //   Result<JobRow> JobUpdate(JobUpdateKind what, int64_t seq, TimeMs now);  // exactly one row
 //   Result<JobRow> JobFailUpdate(const JobFailWrite& w);                // exactly one row
 //   Result<std::optional<HeartbeatOutcome>> JobHeartbeatUpdate(const JobHeartbeatParams& p);
+//   Result<std::vector<JobRow>> JobClaimRows(const JobClaimParams& p);  // in any order; p.max > 0
+//   Result<std::unordered_set<std::string>> JobCompleteRows(std::string completions, TimeMs now);
+//       // completions: EncodeCompletions' JSON; returns the ids it completed
 //   Status JobEventAppend(int64_t job_seq, TimeMs at, std::optional<JobState> from, JobState to,
 //                         int attempt, std::string_view message);
 //   Result<std::vector<JobEvent>> JobEventsOf(int64_t job_seq);         // oldest first
@@ -23,10 +26,10 @@
 //                                                                         // state promises
 //   void JobsClaimable();  // this transaction made jobs claimable (PostgreSQL: NOTIFY at COMMIT)
 //
-// Backend-specific on purpose, and so not here: claim, complete, release and rescue (one
-// statement with SKIP LOCKED on PostgreSQL, select-then-update under the one writer on SQLite),
-// the deliveries (keyed by delivery seq and row-locked on PostgreSQL, by job seq and guarded
-// updates on SQLite), and the insert's race loop (only PostgreSQL has concurrent writers).
+// Backend-specific on purpose, and so not here: release and rescue (one statement with SKIP
+// LOCKED on PostgreSQL, a loop or select-then-update under the one writer on SQLite), the
+// deliveries (keyed by delivery seq and row-locked on PostgreSQL, by job seq and guarded updates
+// on SQLite), and the insert's race loop (only PostgreSQL has concurrent writers).
 // Thread-safety: that of `Db` (none; the connection's holder serialises use).
 #pragma once
 
@@ -35,12 +38,14 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "core/job.h"
 #include "core/status.h"
 #include "store/store.h"
+#include "store/store_completions.h"
 #include "store/store_insert_resolution.h"
 #include "store/store_job_rules.h"
 
@@ -153,6 +158,25 @@ Result<HeartbeatOutcome> JobHeartbeat(Db db, const JobHeartbeatParams& p) {
   if (!out.ok()) return out.status();
   if (*out) return **out;
   return db.JobStaleLease(p.id);
+}
+
+template <class Db>
+Result<std::vector<Job>> JobClaim(Db db, const JobClaimParams& p) {
+  if (p.max <= 0) return std::vector<Job>{};
+  Result<std::vector<JobRow>> rows = db.JobClaimRows(p);
+  if (!rows.ok()) return rows.status();
+  SortInClaimOrder(*rows);  // RETURNING promises no order
+  return TakeJobs(std::move(*rows));
+}
+
+template <class Db>
+Result<std::vector<Status>> JobCompleteMany(Db db, const JobCompleteManyParams& p) {
+  std::vector<bool> repeated;
+  Result<std::unordered_set<std::string>> succeeded =
+      db.JobCompleteRows(EncodeCompletions(p, repeated), p.now);
+  if (!succeeded.ok()) return succeeded.status();
+  return CompletionOutcomes(p, repeated, *succeeded,
+                            [&db](const std::string& id) { return db.JobStaleLease(id); });
 }
 
 template <class Db>

@@ -23,8 +23,6 @@ namespace conveyor::pg_ops {
 
 // --- jobs (pg_job_insert.cc, pg_job_lease.cc, pg_job_reads.cc) ---
 Result<std::vector<InsertOutcome>> JobInsertMany(PgConnection& c, const JobInsertManyParams& p);
-Result<std::vector<Job>> JobClaim(PgConnection& c, const JobClaimParams& p);
-Result<std::vector<Status>> JobCompleteMany(PgConnection& c, const JobCompleteManyParams& p);
 Result<int> JobReleaseMany(PgConnection& c, const JobReleaseManyParams& p);
 Result<std::vector<std::string>> JobRescueExpired(PgConnection& c, const JobRescueExpiredParams& p);
 Result<std::optional<TimeMs>> JobNextRunAt(PgConnection& c);

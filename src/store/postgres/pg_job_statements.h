@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/job.h"
@@ -39,6 +40,10 @@ class PgJobStatements {
   void JobsClaimable() { c_.RequestNotify(); }
   Result<JobRow> JobFailUpdate(const store_ops::JobFailWrite& w);
   Result<std::optional<HeartbeatOutcome>> JobHeartbeatUpdate(const JobHeartbeatParams& p);
+
+  // The lease's batches (pg_job_lease.cc).
+  Result<std::vector<JobRow>> JobClaimRows(const JobClaimParams& p);
+  Result<std::unordered_set<std::string>> JobCompleteRows(std::string completions, TimeMs now);
 
   // The insert (pg_job_insert.cc).
   Status JobsWithKeys(const std::vector<std::string>& keys,

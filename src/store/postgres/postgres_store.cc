@@ -205,12 +205,13 @@ Result<std::map<JobState, int64_t>> PostgresStore::JobCountByState() {
 }
 
 Result<std::vector<Job>> PostgresStore::JobClaim(const JobClaimParams& p) {
-  return Write<std::vector<Job>>([&p](PgConnection& c) { return pg_ops::JobClaim(c, p); });
+  return Write<std::vector<Job>>(
+      [&p](PgConnection& c) { return store_ops::JobClaim(PgJobStatements(c), p); });
 }
 
 Result<std::vector<Status>> PostgresStore::JobCompleteMany(const JobCompleteManyParams& p) {
   return Write<std::vector<Status>>(
-      [&p](PgConnection& c) { return pg_ops::JobCompleteMany(c, p); });
+      [&p](PgConnection& c) { return store_ops::JobCompleteMany(PgJobStatements(c), p); });
 }
 
 Result<Job> PostgresStore::JobFail(const JobFailParams& p) {

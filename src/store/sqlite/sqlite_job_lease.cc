@@ -1,16 +1,15 @@
-// The lease lifecycle on SQLite: claim, complete, release, rescue (fail and heartbeat are shared:
-// store_job_ops.h). Each guarded write matches on (id, state RUNNING, lease token) so a worker
-// that lost its lease changes nothing.
+// The lease lifecycle on SQLite: the statements of claim and complete (their logic, like fail's
+// and heartbeat's, is in store_job_ops.h), release and rescue. Each guarded write matches on (id,
+// state RUNNING, lease token) so a worker that lost its lease changes nothing.
 #include <string>
 #include <unordered_set>
 
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
-#include "store/store_completions.h"
 #include "store/store_json.h"
 
-namespace conveyor::sqlite_ops {
+namespace conveyor {
 namespace q = sqlite_queries;
 namespace {
 
@@ -75,16 +74,13 @@ Result<std::vector<JobRow>> MarkClaimed(SqliteConnection& c, const JobClaimParam
 
 }  // namespace
 
-Result<std::vector<Job>> JobClaim(SqliteConnection& c, const JobClaimParams& p) {
-  if (p.max <= 0) return std::vector<Job>{};
-  Result<std::string> seqs = SelectClaimable(c, p);
+// The events first, while from_state is still the state each job is leaving.
+Result<std::vector<JobRow>> SqliteJobStatements::JobClaimRows(const JobClaimParams& p) {
+  Result<std::string> seqs = SelectClaimable(c_, p);
   if (!seqs.ok()) return seqs.status();
-  if (seqs->empty()) return std::vector<Job>{};
-  if (Status s = RunWithNowAndJson(c, q::kClaimEvents, p.now, *seqs); !s.ok()) return s;
-  Result<std::vector<JobRow>> rows = MarkClaimed(c, p, *seqs);
-  if (!rows.ok()) return rows.status();
-  SortInClaimOrder(*rows);
-  return TakeJobs(std::move(*rows));
+  if (seqs->empty()) return std::vector<JobRow>{};
+  if (Status s = RunWithNowAndJson(c_, q::kClaimEvents, p.now, *seqs); !s.ok()) return s;
+  return MarkClaimed(c_, p, *seqs);
 }
 
 namespace {
@@ -98,44 +94,36 @@ struct WebhookDue {
 Status DeliveriesEnqueue(SqliteConnection& c, const std::vector<WebhookDue>& due, JobState to,
                          TimeMs now) {
   for (const WebhookDue& w : due) {
-    if (Status s = DeliveryEnqueue(c, w.seq, w.url, to, now); !s.ok()) return s;
+    if (Status s = sqlite_ops::DeliveryEnqueue(c, w.seq, w.url, to, now); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
-Result<std::unordered_set<std::string>> MarkSucceeded(SqliteConnection& c, TimeMs now,
-                                                      const std::string& json) {
-  if (Status s = RunWithNowAndJson(c, q::kCompleteEvents, now, json); !s.ok()) return s;
+}  // namespace
+
+// The events first, while the matched jobs still read RUNNING; then one UPDATE for all of them,
+// which returns the webhook_url too, so only jobs that have one pay for a delivery row.
+Result<std::unordered_set<std::string>> SqliteJobStatements::JobCompleteRows(
+    std::string completions, TimeMs now) {
+  if (Status s = RunWithNowAndJson(c_, q::kCompleteEvents, now, completions); !s.ok()) return s;
   std::unordered_set<std::string> ids;
   std::vector<WebhookDue> webhooks;
   {
-    auto st = c.Prepare(q::kComplete);
+    auto st = c_.Prepare(q::kComplete);
     if (!st.ok()) return st.status();
     st->BindInt(1, now);
-    st->BindText(2, json);
+    st->BindText(2, completions);
     Status s = st->ForEachRow([&](const SqliteStatement& row) {
       ids.insert(row.Text(0));
       if (!row.IsNull(2)) webhooks.push_back({row.Int(1), row.Text(2)});
     });
     if (!s.ok()) return s;
   }
-  if (Status s = DeliveriesEnqueue(c, webhooks, JobState::kSucceeded, now); !s.ok()) return s;
+  if (Status s = DeliveriesEnqueue(c_, webhooks, JobState::kSucceeded, now); !s.ok()) return s;
   return ids;
 }
 
-}  // namespace
-
-Result<std::vector<Status>> JobCompleteMany(SqliteConnection& c, const JobCompleteManyParams& p) {
-  std::vector<bool> repeated;
-  const std::string json = EncodeCompletions(p, repeated);
-  auto succeeded = MarkSucceeded(c, p.now, json);
-  if (!succeeded.ok()) return succeeded.status();
-  return CompletionOutcomes(p, repeated, *succeeded, [&c](const std::string& id) {
-    return SqliteJobStatements(c).JobStaleLease(id);
-  });
-}
-
-Result<int> JobReleaseMany(SqliteConnection& c, const JobReleaseManyParams& p) {
+Result<int> sqlite_ops::JobReleaseMany(SqliteConnection& c, const JobReleaseManyParams& p) {
   int released = 0;
   for (const auto& [id, token] : p.jobs) {
     int64_t seq = 0;
@@ -195,8 +183,8 @@ Status MarkRescued(SqliteConnection& c, const JobRescueExpiredParams& p, const s
 
 }  // namespace
 
-Result<std::vector<std::string>> JobRescueExpired(SqliteConnection& c,
-                                                  const JobRescueExpiredParams& p) {
+Result<std::vector<std::string>> sqlite_ops::JobRescueExpired(SqliteConnection& c,
+                                                              const JobRescueExpiredParams& p) {
   if (p.limit <= 0) return std::vector<std::string>{};  // SQLite reads LIMIT -1 as "no limit"
   Result<std::string> seqs = SelectExpired(c, p);
   if (!seqs.ok()) return seqs.status();
@@ -214,4 +202,4 @@ Result<std::vector<std::string>> JobRescueExpired(SqliteConnection& c,
   return ids;
 }
 
-}  // namespace conveyor::sqlite_ops
+}  // namespace conveyor

@@ -24,8 +24,6 @@ namespace conveyor::sqlite_ops {
 
 // --- writes (sqlite_job_insert.cc, sqlite_job_lease.cc) ---
 Result<std::vector<InsertOutcome>> JobInsertMany(SqliteConnection& c, const JobInsertManyParams& p);
-Result<std::vector<Job>> JobClaim(SqliteConnection& c, const JobClaimParams& p);
-Result<std::vector<Status>> JobCompleteMany(SqliteConnection& c, const JobCompleteManyParams& p);
 Result<int> JobReleaseMany(SqliteConnection& c, const JobReleaseManyParams& p);
 Result<std::vector<std::string>> JobRescueExpired(SqliteConnection& c,
                                                   const JobRescueExpiredParams& p);

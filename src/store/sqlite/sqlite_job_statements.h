@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/job.h"
@@ -42,6 +43,10 @@ class SqliteJobStatements {
   void JobsClaimable() {}  // one process: the runtime wakes itself
   Result<JobRow> JobFailUpdate(const store_ops::JobFailWrite& w);
   Result<std::optional<HeartbeatOutcome>> JobHeartbeatUpdate(const JobHeartbeatParams& p);
+
+  // The lease's batches (sqlite_job_lease.cc).
+  Result<std::vector<JobRow>> JobClaimRows(const JobClaimParams& p);
+  Result<std::unordered_set<std::string>> JobCompleteRows(std::string completions, TimeMs now);
 
   // The insert (sqlite_job_insert.cc).
   Status JobsWithKeys(const std::vector<std::string>& keys,

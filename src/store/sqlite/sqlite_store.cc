@@ -189,13 +189,14 @@ Result<std::map<JobState, int64_t>> SqliteStore::JobCountByState() {
 }
 
 Result<std::vector<Job>> SqliteStore::JobClaim(const JobClaimParams& p) {
-  return Write<std::vector<Job>>([&p](SqliteConnection& c) { return sqlite_ops::JobClaim(c, p); },
-                                 std::max(1, p.max));
+  return Write<std::vector<Job>>(
+      [&p](SqliteConnection& c) { return store_ops::JobClaim(SqliteJobStatements(c), p); },
+      std::max(1, p.max));
 }
 
 Result<std::vector<Status>> SqliteStore::JobCompleteMany(const JobCompleteManyParams& p) {
   return Write<std::vector<Status>>(
-      [&p](SqliteConnection& c) { return sqlite_ops::JobCompleteMany(c, p); },
+      [&p](SqliteConnection& c) { return store_ops::JobCompleteMany(SqliteJobStatements(c), p); },
       std::max<int>(1, static_cast<int>(p.completions.size())));
 }
 
