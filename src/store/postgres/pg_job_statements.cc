@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_job_row.h"
 #include "store/postgres/pg_queries.h"
 
@@ -23,24 +24,32 @@ Status PgJobStatements::JobStaleLease(const std::string& id) {
   return StaleLeaseConflict(id, r->Text(0, 0));
 }
 
-Result<JobRow> PgJobStatements::JobUpdateOne(std::string_view sql, const PgParams& params) {
-  auto r = c_.Exec(sql, params);
+namespace {
+
+// Runs an UPDATE ... RETURNING CONVEYOR_PG_JOB_COLUMNS expected to touch exactly one row.
+Result<JobRow> JobUpdateOne(PgConnection& c, std::string_view sql, const PgParams& params) {
+  auto r = c.Exec(sql, params);
   if (!r.ok()) return r.status();
   if (r->rows() != 1) return Status::Internal("update matched no job");
   return ReadJobRow(PgRow(*r, 0));
 }
+
+}  // namespace
+
+void PgJobStatements::JobsClaimable() { c_.RequestNotify(); }
 
 Result<JobRow> PgJobStatements::JobUpdate(store_ops::JobUpdateKind what, int64_t seq, TimeMs now) {
   using Kind = store_ops::JobUpdateKind;
   const char* sql = what == Kind::kCancelNow       ? q::kCancelNow
                     : what == Kind::kCancelRequest ? q::kCancelRequest
                                                    : q::kRetry;
-  return JobUpdateOne(sql, {PgInt(seq), PgInt(now)});
+  return JobUpdateOne(c_, sql, {PgInt(seq), PgInt(now)});
 }
 
 Result<JobRow> PgJobStatements::JobFailUpdate(const store_ops::JobFailWrite& w) {
-  return JobUpdateOne(q::kFail, {PgInt(w.seq), std::string(ToString(w.to)), PgInt(w.run_at),
-                                 PgOptInt(w.finished_at), std::string(w.error), PgInt(w.now)});
+  return JobUpdateOne(c_, q::kFail,
+                      {PgInt(w.seq), std::string(ToString(w.to)), PgInt(w.run_at),
+                       PgOptInt(w.finished_at), std::string(w.error), PgInt(w.now)});
 }
 
 Result<std::optional<HeartbeatOutcome>> PgJobStatements::JobHeartbeatUpdate(

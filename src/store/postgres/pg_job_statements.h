@@ -1,7 +1,8 @@
 // PgJobStatements: the jobs-table statements of PostgresStore on one connection, in the shape the
 // shared operations of store_job_ops.h call them (the contract of each is written there). Loads
 // for a transition lock the row (FOR UPDATE), so the decision made in C++ holds until COMMIT.
-// A reference to the connection: cheap to copy, valid while the connection is.
+// A reference to the connection: cheap to copy, valid while the connection is. The header needs
+// no libpq, so PostgresStore's header can name it.
 //
 // Thread-safety: none of its own; the connection's holder serialises use.
 #pragma once
@@ -16,12 +17,13 @@
 
 #include "core/job.h"
 #include "core/status.h"
-#include "store/postgres/pg_connection.h"
 #include "store/store.h"
 #include "store/store_job_ops.h"
 #include "store/store_job_rules.h"
 
 namespace conveyor {
+
+class PgConnection;
 
 class PgJobStatements {
  public:
@@ -37,7 +39,7 @@ class PgJobStatements {
   Result<std::optional<int64_t>> JobSeqOf(const std::string& id);
   Result<std::vector<Job>> JobPageRows(const JobListParams& p, int64_t before_seq);
   Status DeliveryEnqueue(const JobRow& job, JobState to, TimeMs now);
-  void JobsClaimable() { c_.RequestNotify(); }
+  void JobsClaimable();
   Result<JobRow> JobFailUpdate(const store_ops::JobFailWrite& w);
   Result<std::optional<HeartbeatOutcome>> JobHeartbeatUpdate(const JobHeartbeatParams& p);
 
@@ -51,9 +53,6 @@ class PgJobStatements {
   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
 
  private:
-  // Runs an UPDATE ... RETURNING CONVEYOR_PG_JOB_COLUMNS expected to touch exactly one row.
-  Result<JobRow> JobUpdateOne(std::string_view sql, const PgParams& params);
-
   PgConnection& c_;
 };
 

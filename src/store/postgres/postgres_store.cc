@@ -182,19 +182,6 @@ void PostgresStore::JobInsertManyAsync(
   async_->Post([this, call] { call->second(JobInsertMany(call->first)); });
 }
 
-Result<Job> PostgresStore::JobGet(const std::string& id) {
-  return Read<Job>([&](PgConnection& c) { return store_ops::JobGet(PgJobStatements(c), id); });
-}
-
-Result<JobPage> PostgresStore::JobList(const JobListParams& p) {
-  return Read<JobPage>([&](PgConnection& c) { return store_ops::JobList(PgJobStatements(c), p); });
-}
-
-Result<std::vector<JobEvent>> PostgresStore::JobEventList(const std::string& id) {
-  return Read<std::vector<JobEvent>>(
-      [&](PgConnection& c) { return store_ops::JobEventList(PgJobStatements(c), id); });
-}
-
 Result<std::optional<TimeMs>> PostgresStore::JobNextRunAt() {
   return Read<std::optional<TimeMs>>([](PgConnection& c) { return pg_ops::JobNextRunAt(c); });
 }
@@ -204,40 +191,8 @@ Result<std::map<JobState, int64_t>> PostgresStore::JobCountByState() {
       [](PgConnection& c) { return pg_ops::JobCountByState(c); });
 }
 
-Result<std::vector<Job>> PostgresStore::JobClaim(const JobClaimParams& p) {
-  return Write<std::vector<Job>>(
-      [&p](PgConnection& c) { return store_ops::JobClaim(PgJobStatements(c), p); });
-}
-
-Result<std::vector<Status>> PostgresStore::JobCompleteMany(const JobCompleteManyParams& p) {
-  return Write<std::vector<Status>>(
-      [&p](PgConnection& c) { return store_ops::JobCompleteMany(PgJobStatements(c), p); });
-}
-
-Result<Job> PostgresStore::JobFail(const JobFailParams& p) {
-  return Write<Job>([&p](PgConnection& c) { return store_ops::JobFail(PgJobStatements(c), p); });
-}
-
-Result<HeartbeatOutcome> PostgresStore::JobHeartbeat(const JobHeartbeatParams& p) {
-  return Write<HeartbeatOutcome>(
-      [&p](PgConnection& c) { return store_ops::JobHeartbeat(PgJobStatements(c), p); });
-}
-
-Result<Job> PostgresStore::JobCancel(const JobCancelParams& p) {
-  return Write<Job>([&p](PgConnection& c) { return store_ops::JobCancel(PgJobStatements(c), p); });
-}
-
-Result<Job> PostgresStore::JobCancelAck(const JobCancelAckParams& p) {
-  return Write<Job>(
-      [&p](PgConnection& c) { return store_ops::JobCancelAck(PgJobStatements(c), p); });
-}
-
 Result<int> PostgresStore::JobReleaseMany(const JobReleaseManyParams& p) {
   return Write<int>([&p](PgConnection& c) { return pg_ops::JobReleaseMany(c, p); });
-}
-
-Result<Job> PostgresStore::JobRetry(const JobRetryParams& p) {
-  return Write<Job>([&p](PgConnection& c) { return store_ops::JobRetry(PgJobStatements(c), p); });
 }
 
 Result<std::vector<std::string>> PostgresStore::JobRescueExpired(const JobRescueExpiredParams& p) {

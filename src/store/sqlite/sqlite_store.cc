@@ -167,19 +167,6 @@ void SqliteStore::JobInsertManyAsync(
       weight);
 }
 
-Result<Job> SqliteStore::JobGet(const std::string& id) {
-  return Read([&](SqliteConnection& c) { return store_ops::JobGet(SqliteJobStatements(c), id); });
-}
-
-Result<JobPage> SqliteStore::JobList(const JobListParams& p) {
-  return Read([&](SqliteConnection& c) { return store_ops::JobList(SqliteJobStatements(c), p); });
-}
-
-Result<std::vector<JobEvent>> SqliteStore::JobEventList(const std::string& id) {
-  return Read(
-      [&](SqliteConnection& c) { return store_ops::JobEventList(SqliteJobStatements(c), id); });
-}
-
 Result<std::optional<TimeMs>> SqliteStore::JobNextRunAt() {
   return Read([](SqliteConnection& c) { return sqlite_ops::JobNextRunAt(c); });
 }
@@ -188,46 +175,9 @@ Result<std::map<JobState, int64_t>> SqliteStore::JobCountByState() {
   return Read([](SqliteConnection& c) { return sqlite_ops::JobCountByState(c); });
 }
 
-Result<std::vector<Job>> SqliteStore::JobClaim(const JobClaimParams& p) {
-  return Write<std::vector<Job>>(
-      [&p](SqliteConnection& c) { return store_ops::JobClaim(SqliteJobStatements(c), p); },
-      std::max(1, p.max));
-}
-
-Result<std::vector<Status>> SqliteStore::JobCompleteMany(const JobCompleteManyParams& p) {
-  return Write<std::vector<Status>>(
-      [&p](SqliteConnection& c) { return store_ops::JobCompleteMany(SqliteJobStatements(c), p); },
-      std::max<int>(1, static_cast<int>(p.completions.size())));
-}
-
-Result<Job> SqliteStore::JobFail(const JobFailParams& p) {
-  return Write<Job>(
-      [&p](SqliteConnection& c) { return store_ops::JobFail(SqliteJobStatements(c), p); });
-}
-
-Result<HeartbeatOutcome> SqliteStore::JobHeartbeat(const JobHeartbeatParams& p) {
-  return Write<HeartbeatOutcome>(
-      [&p](SqliteConnection& c) { return store_ops::JobHeartbeat(SqliteJobStatements(c), p); });
-}
-
-Result<Job> SqliteStore::JobCancel(const JobCancelParams& p) {
-  return Write<Job>(
-      [&p](SqliteConnection& c) { return store_ops::JobCancel(SqliteJobStatements(c), p); });
-}
-
-Result<Job> SqliteStore::JobCancelAck(const JobCancelAckParams& p) {
-  return Write<Job>(
-      [&p](SqliteConnection& c) { return store_ops::JobCancelAck(SqliteJobStatements(c), p); });
-}
-
 Result<int> SqliteStore::JobReleaseMany(const JobReleaseManyParams& p) {
   return Write<int>([&p](SqliteConnection& c) { return sqlite_ops::JobReleaseMany(c, p); },
                     std::max<int>(1, static_cast<int>(p.jobs.size())));
-}
-
-Result<Job> SqliteStore::JobRetry(const JobRetryParams& p) {
-  return Write<Job>(
-      [&p](SqliteConnection& c) { return store_ops::JobRetry(SqliteJobStatements(c), p); });
 }
 
 Result<std::vector<std::string>> SqliteStore::JobRescueExpired(const JobRescueExpiredParams& p) {
