@@ -4,27 +4,30 @@
 // steps, the decisions and the errors live here. Templates, not virtual calls: each backend's
 // instantiation compiles to what it would have written by hand.
 //
-// `Db` offers (every write runs inside the transaction its store opened for the operation):
-//   Result<JobRow> JobLoad(const std::string& id, JobLock lock);  // NotFoundJob when absent
-//   Status JobStaleLease(const std::string& id);  // why a guarded write matched nothing
-//   Result<JobRow> JobUpdate(JobUpdateKind what, int64_t seq, TimeMs now);  // exactly one row
-//   Result<JobRow> JobFailUpdate(const JobFailWrite& w);                // exactly one row
+// `Db` offers the following; every write runs inside the transaction its store opened for the
+// operation, and "exactly one row" updates report Internal otherwise.
+//   Result<JobRow> JobLoad(const std::string& id, JobLock lock);   NotFoundJob when absent
+//   Status JobStaleLease(const std::string& id);     why a guarded write matched nothing
+//   Result<JobRow> JobUpdate(JobUpdateKind what, int64_t seq, TimeMs now);   exactly one row
+//   Result<JobRow> JobFailUpdate(const JobFailWrite& w);                    exactly one row
 //   Result<std::optional<HeartbeatOutcome>> JobHeartbeatUpdate(const JobHeartbeatParams& p);
-//   Result<std::vector<JobRow>> JobClaimRows(const JobClaimParams& p);  // in any order; p.max > 0
+//                                                    nullopt when the lease token is stale
+//   Result<std::vector<JobRow>> JobClaimRows(const JobClaimParams& p);   any order; p.max > 0
 //   Result<std::unordered_set<std::string>> JobCompleteRows(std::string completions, TimeMs now);
-//       // completions: EncodeCompletions' JSON; returns the ids it completed
+//                                                    completions: EncodeCompletions' JSON;
+//                                                    returns the ids it completed
 //   Status JobEventAppend(int64_t job_seq, TimeMs at, std::optional<JobState> from, JobState to,
 //                         int attempt, std::string_view message);
-//   Result<std::vector<JobEvent>> JobEventsOf(int64_t job_seq);         // oldest first
+//   Result<std::vector<JobEvent>> JobEventsOf(int64_t job_seq);          oldest first
 //   Result<std::optional<int64_t>> JobSeqOf(const std::string& id);
 //   Result<std::vector<Job>> JobPageRows(const JobListParams& p, int64_t before_seq);
 //   Status JobsWithKeys(const std::vector<std::string>& keys,
-//                       std::unordered_map<std::string, Job>& found);   // by idempotency key
-//   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);  // false: a key
-//                                                           // raced a concurrent insert
-//   Status DeliveryEnqueue(const JobRow& job, JobState to, TimeMs now);  // the webhook a terminal
-//                                                                         // state promises
-//   void JobsClaimable();  // this transaction made jobs claimable (PostgreSQL: NOTIFY at COMMIT)
+//                       std::unordered_map<std::string, Job>& found);    by idempotency key
+//   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
+//                                                    false: a key raced a concurrent insert
+//   Status DeliveryEnqueue(const JobRow& job, JobState to, TimeMs now);
+//                                                    the webhook a terminal state promises
+//   void JobsClaimable();    this transaction made jobs claimable (PostgreSQL: NOTIFY at COMMIT)
 //
 // Backend-specific on purpose, and so not here: release and rescue (one statement with SKIP
 // LOCKED on PostgreSQL, a loop or select-then-update under the one writer on SQLite), the
