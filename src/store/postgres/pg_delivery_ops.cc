@@ -1,11 +1,12 @@
 // Webhook deliveries: claim due ones, record an attempt's outcome, list a job's deliveries with
 // their attempt logs, redeliver. Deliveries themselves are created by terminal transitions
 // (PgJobStatements::DeliveryEnqueue and the batched statements in pg_queries.h).
+#include "store/postgres/pg_delivery_ops.h"
+
 #include <string>
 #include <unordered_map>
 
 #include "store/postgres/pg_delivery_queries.h"
-#include "store/postgres/pg_job_ops.h"
 #include "store/store_delivery_states.h"
 #include "store/store_rows.h"
 
@@ -108,20 +109,6 @@ Result<int64_t> DeliveryCountPending(PgConnection& c) {
   auto r = c.Exec(q::kDeliveryCountPending);
   if (!r.ok()) return r.status();
   return r->Int(0, 0);
-}
-
-Status NodeHeartbeat(PgConnection& c, const NodeInfo& n) {
-  auto r = c.Exec(q::kNodeUpsert, {n.name, n.role, PgInt(n.started_at), PgInt(n.last_seen_at),
-                                   PgInt(n.running_jobs), std::string(n.leader ? "t" : "f")});
-  return r.ok() ? Status::Ok() : r.status();
-}
-
-Result<std::vector<NodeInfo>> NodeList(PgConnection& c) {
-  auto r = c.Exec(q::kNodeList);
-  if (!r.ok()) return r.status();
-  std::vector<NodeInfo> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(ReadNode(PgRow(*r, i)));
-  return out;
 }
 
 }  // namespace conveyor::pg_ops

@@ -28,19 +28,6 @@ Result<std::vector<std::string>> JobRescueExpired(PgConnection& c, const JobResc
 Result<std::optional<TimeMs>> JobNextRunAt(PgConnection& c);
 Result<std::map<JobState, int64_t>> JobCountByState(PgConnection& c);
 
-// --- deliveries (pg_delivery_ops.cc) ---
-Result<std::vector<WebhookDelivery>> DeliveryClaimDue(PgConnection& c,
-                                                      const DeliveryClaimParams& p);
-Status DeliveryRecord(PgConnection& c, const DeliveryRecordParams& p);
-Result<std::vector<WebhookDelivery>> DeliveryList(PgConnection& c, const std::string& job_id);
-Result<WebhookDelivery> DeliveryRedeliver(PgConnection& c, const DeliveryRedeliverParams& p);
-Result<std::optional<TimeMs>> DeliveryNextAt(PgConnection& c);
-Result<int64_t> DeliveryCountPending(PgConnection& c);
-
-// --- nodes (pg_delivery_ops.cc) ---
-Status NodeHeartbeat(PgConnection& c, const NodeInfo& info);
-Result<std::vector<NodeInfo>> NodeList(PgConnection& c);
-
 // ["a","b"], or NULL for an empty list (meaning "no filter" in the claim). (pg_job_reads.cc)
 PgParam JsonArrayOrNull(const std::vector<std::string>& items);
 

@@ -6,10 +6,12 @@
 
 #include "core/secret_redaction.h"
 #include "store/postgres/pg_async_runner.h"
+#include "store/postgres/pg_delivery_ops.h"
 #include "store/postgres/pg_insert_coalescer.h"
 #include "store/postgres/pg_job_ops.h"
 #include "store/postgres/pg_leader.h"
 #include "store/postgres/pg_listener.h"
+#include "store/postgres/pg_node_ops.h"
 #include "store/postgres/pg_notifier.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_queries.h"
