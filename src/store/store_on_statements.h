@@ -27,48 +27,48 @@ template <class Derived, class Statements>
 class StoreOnStatements : public Store {
  public:
   Result<Job> JobGet(const std::string& id) final {
-    return self().template Read<Job>([&](auto& c) { return store_ops::JobGet(Statements(c), id); });
+    return RunRead(store_ops::JobGet<Statements>, id);
   }
   Result<JobPage> JobList(const JobListParams& p) final {
-    return self().template Read<JobPage>(
-        [&](auto& c) { return store_ops::JobList(Statements(c), p); });
+    return RunRead(store_ops::JobList<Statements>, p);
   }
   Result<std::vector<JobEvent>> JobEventList(const std::string& id) final {
-    return self().template Read<std::vector<JobEvent>>(
-        [&](auto& c) { return store_ops::JobEventList(Statements(c), id); });
+    return RunRead(store_ops::JobEventList<Statements>, id);
   }
 
   Result<std::vector<Job>> JobClaim(const JobClaimParams& p) final {
-    return self().template Write<std::vector<Job>>(
-        [&](auto& c) { return store_ops::JobClaim(Statements(c), p); }, std::max(1, p.max));
+    return RunWrite(store_ops::JobClaim<Statements>, p, std::max(1, p.max));
   }
   Result<std::vector<Status>> JobCompleteMany(const JobCompleteManyParams& p) final {
-    return self().template Write<std::vector<Status>>(
-        [&](auto& c) { return store_ops::JobCompleteMany(Statements(c), p); },
-        std::max<int>(1, static_cast<int>(p.completions.size())));
+    return RunWrite(store_ops::JobCompleteMany<Statements>, p,
+                    std::max<int>(1, static_cast<int>(p.completions.size())));
   }
   Result<Job> JobFail(const JobFailParams& p) final {
-    return self().template Write<Job>([&](auto& c) { return store_ops::JobFail(Statements(c), p); },
-                                      1);
+    return RunWrite(store_ops::JobFail<Statements>, p);
   }
   Result<HeartbeatOutcome> JobHeartbeat(const JobHeartbeatParams& p) final {
-    return self().template Write<HeartbeatOutcome>(
-        [&](auto& c) { return store_ops::JobHeartbeat(Statements(c), p); }, 1);
+    return RunWrite(store_ops::JobHeartbeat<Statements>, p);
   }
   Result<Job> JobCancel(const JobCancelParams& p) final {
-    return self().template Write<Job>(
-        [&](auto& c) { return store_ops::JobCancel(Statements(c), p); }, 1);
+    return RunWrite(store_ops::JobCancel<Statements>, p);
   }
   Result<Job> JobCancelAck(const JobCancelAckParams& p) final {
-    return self().template Write<Job>(
-        [&](auto& c) { return store_ops::JobCancelAck(Statements(c), p); }, 1);
+    return RunWrite(store_ops::JobCancelAck<Statements>, p);
   }
   Result<Job> JobRetry(const JobRetryParams& p) final {
-    return self().template Write<Job>(
-        [&](auto& c) { return store_ops::JobRetry(Statements(c), p); }, 1);
+    return RunWrite(store_ops::JobRetry<Statements>, p);
   }
 
  private:
+  // Runs the shared operation `op` on one of Derived's connections, wrapped in its statements.
+  template <class T, class P>
+  Result<T> RunRead(Result<T> (*op)(Statements, const P&), const P& p) {
+    return self().template Read<T>([&](auto& c) { return op(Statements(c), p); });
+  }
+  template <class T, class P>
+  Result<T> RunWrite(Result<T> (*op)(Statements, const P&), const P& p, int weight = 1) {
+    return self().template Write<T>([&](auto& c) { return op(Statements(c), p); }, weight);
+  }
   Derived& self() { return static_cast<Derived&>(*this); }
 };
 
