@@ -1,6 +1,10 @@
 // Store: the one seam between Conveyor and its database. Every job transition is one store
 // transaction that also appends a JobEvent. "Now" always comes in the params, so tests control
-// time inside SQL too. Implementations: sqlite/SqliteStore (embedded default); PostgreSQL later.
+// time inside SQL too. Implementations: sqlite/SqliteStore (embedded, the default) and
+// postgres/PostgresStore (several nodes sharing one database); both pass the conformance suite
+// (tests/store/store_conformance.h). Operations whose logic is the same on both are written once
+// (store_job_ops.h, store_rows.h); each backend folder keeps its SQL, schema, connection and
+// codecs.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 // Durability: when a write method returns OK (or calls `done` with OK), the change is on disk.
@@ -9,8 +13,9 @@
 //
 // Leaky spots, written down rather than hidden:
 // - SQLite allows one writer at a time; SqliteStore serialises writes on its own thread.
-// - JobInsertManyAsync may call `done` on the store's writer thread or, when the store has no
-//   async path, inline before returning. Callers must not block inside `done`.
+// - JobInsertManyAsync may call `done` on a store thread (SQLite's writer thread, PostgreSQL's
+//   async threads) or, when the store has no async path, inline before returning. Callers must
+//   not block inside `done`.
 #pragma once
 
 #include <functional>

@@ -44,6 +44,10 @@ Result<std::vector<const Job*>> ResolveIdempotency(
   return fresh;
 }
 
+bool CanMergeInsert(const JobInsertManyParams& p) {
+  return p.jobs.size() == 1 && !p.jobs.front().idempotency_key.has_value();
+}
+
 Status ConflictingKey(const std::string& key, const std::string& job_id) {
   return Status::Conflict("idempotency key '" + key +
                           "' was already used for a different request (job " + job_id + ")");

@@ -4,6 +4,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -24,6 +25,24 @@ bool HasIdempotencyKeys(const std::vector<Job>& jobs);
 Result<std::vector<const Job*>> ResolveIdempotency(
     const std::vector<Job>& jobs, const std::unordered_map<std::string, Job>& stored,
     std::vector<InsertOutcome>& out);
+
+// Whether a submit may share one insert with others (both stores' insert coalescers): one job
+// and no idempotency key, so nothing in a merged insert can conflict with it.
+bool CanMergeInsert(const JobInsertManyParams& p);
+// One insert of every call's single job, in call order, at the latest call's now.
+// REQUIRES: `calls` is not empty and CanMergeInsert(params_of(call)) for each.
+template <class Calls, class ParamsOf>
+JobInsertManyParams MergeInserts(const Calls& calls, ParamsOf params_of) {
+  JobInsertManyParams merged;
+  merged.now = params_of(*calls.begin()).now;
+  merged.jobs.reserve(calls.size());
+  for (const auto& call : calls) {
+    const JobInsertManyParams& p = params_of(call);
+    merged.now = std::max(merged.now, p.now);
+    merged.jobs.push_back(p.jobs.front());
+  }
+  return merged;
+}
 
 // Conflict "idempotency key '<key>' was already used for a different request (job <id>)".
 Status ConflictingKey(const std::string& key, const std::string& job_id);

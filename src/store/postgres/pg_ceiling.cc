@@ -1,13 +1,12 @@
 #include "store/postgres/pg_ceiling.h"
 
-#include <algorithm>
-#include <chrono>
 #include <string>
 
 #include "core/ids.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/postgres_store.h"
+#include "store/store_ceiling.h"
 
 namespace conveyor {
 namespace {
@@ -69,24 +68,14 @@ Result<double> Measure(PgConnection& c, int rows, int batch_size) {
   const bool prepared = PQresultStatus(prep) == PGRES_COMMAND_OK;
   PQclear(prep);
   if (!prepared) return Status::Internal("cannot prepare the ceiling insert");
-  const auto start = std::chrono::steady_clock::now();
-  const TimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  for (int done = 0; done < rows; done += batch_size) {
-    Status s = InsertBatch(c.raw(), std::min(batch_size, rows - done), now);
-    if (!s.ok()) return s;
-  }
-  const std::chrono::duration<double> secs = std::chrono::steady_clock::now() - start;
-  return rows / std::max(secs.count(), 1e-9);
+  return MeasureInsertRate(rows, batch_size,
+                           [&c](int n, TimeMs now) { return InsertBatch(c.raw(), n, now); });
 }
 
 }  // namespace
 
 Result<double> MeasurePostgresInsertCeiling(const std::string& url, int rows, int batch_size) {
-  if (rows <= 0 || batch_size <= 0) {
-    return Status::InvalidArgument("rows and batch_size must be positive");
-  }
+  if (Status s = CheckCeilingArgs(rows, batch_size); !s.ok()) return s;
   auto options = ParsePostgresUrl(url);
   if (!options.ok()) return options.status();
   auto conn = PgConnection::Connect(options->url);

@@ -51,6 +51,22 @@ class PgResult {
   std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
 };
 
+// One row of a PgResult, read by column like a SqliteStatement on a row: the shape the shared row
+// readers of store_rows.h take.
+class PgRow {
+ public:
+  PgRow(const PgResult& r, int row) : r_(r), row_(row) {}
+  int64_t Int(int col) const { return r_.Int(row_, col); }
+  bool IsNull(int col) const { return r_.IsNull(row_, col); }
+  std::string Text(int col) const { return r_.Text(row_, col); }
+  std::optional<std::string> OptText(int col) const { return r_.OptText(row_, col); }
+  std::optional<int64_t> OptInt(int col) const { return r_.OptInt(row_, col); }
+
+ private:
+  const PgResult& r_;
+  int row_;
+};
+
 class PgConnection {
  public:
   // `conninfo`: a postgres:// URL or key=value string. Unavailable when the server cannot be

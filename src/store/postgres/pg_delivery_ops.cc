@@ -1,12 +1,14 @@
 // Webhook deliveries: claim due ones, record an attempt's outcome, list a job's deliveries with
 // their attempt logs, redeliver. Deliveries themselves are created by terminal transitions
-// (AddTerminalDelivery and the batched statements in pg_queries.h).
+// (PgJobStatements::DeliveryEnqueue and the batched statements in pg_queries.h).
+#include "store/postgres/pg_delivery_ops.h"
+
 #include <string>
 #include <unordered_map>
 
 #include "store/postgres/pg_delivery_queries.h"
-#include "store/postgres/pg_job_ops.h"
 #include "store/store_delivery_states.h"
+#include "store/store_rows.h"
 
 namespace conveyor::pg_ops {
 namespace q = pg_queries;
@@ -17,29 +19,9 @@ struct DeliveryRow {
   WebhookDelivery d;
 };
 
-std::optional<int> OptInt32(const PgResult& r, int row, int col) {
-  auto v = r.OptInt(row, col);
-  return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
-}
-
-// REQUIRES: columns are CONVEYOR_PG_DELIVERY_COLUMNS.
+// REQUIRES: columns are CONVEYOR_PG_DELIVERY_COLUMNS (the seq, then the shared delivery columns).
 DeliveryRow ReadDelivery(const PgResult& r, int i) {
-  DeliveryRow row{.seq = r.Int(i, 0)};
-  WebhookDelivery& d = row.d;
-  d.job_id = r.Text(i, 1);
-  d.n = static_cast<int>(r.Int(i, 2));
-  d.event = r.Text(i, 3);
-  d.url = r.Text(i, 4);
-  d.state = ParseDeliveryState(r.Text(i, 5));
-  d.payload = r.OptText(i, 6);
-  d.attempts = static_cast<int>(r.Int(i, 7));
-  d.next_attempt_at = r.Int(i, 8);
-  d.last_status = OptInt32(r, i, 9);
-  d.last_error = r.OptText(i, 10);
-  d.created_at = r.Int(i, 11);
-  d.updated_at = r.Int(i, 12);
-  d.delivered_at = r.OptInt(i, 13);
-  return row;
+  return DeliveryRow{.seq = r.Int(i, 0), .d = ReadDeliveryRow(PgRow(r, i), 1)};
 }
 
 Status NotFoundDelivery(const std::string& job_id, int n) {
@@ -54,8 +36,8 @@ Status RequireJob(PgConnection& c, const std::string& job_id, bool for_update) {
 
 }  // namespace
 
-Result<std::vector<WebhookDelivery>> ClaimDeliveries(PgConnection& c,
-                                                     const DeliveryClaimParams& p) {
+Result<std::vector<WebhookDelivery>> DeliveryClaimDue(PgConnection& c,
+                                                      const DeliveryClaimParams& p) {
   std::vector<WebhookDelivery> out;
   if (p.limit <= 0) return out;
   auto r = c.Exec(q::kDeliveryClaim, {PgInt(p.now), PgInt(p.limit), PgInt(p.now + p.lease_ms)});
@@ -64,7 +46,7 @@ Result<std::vector<WebhookDelivery>> ClaimDeliveries(PgConnection& c,
   return out;
 }
 
-Status RecordDelivery(PgConnection& c, const DeliveryRecordParams& p) {
+Status DeliveryRecord(PgConnection& c, const DeliveryRecordParams& p) {
   auto found = c.Exec(q::kDeliveryByKeyForUpdate, {p.job_id, PgInt(p.n)});
   if (!found.ok()) return found.status();
   if (found->rows() == 0) return NotFoundDelivery(p.job_id, p.n);
@@ -88,7 +70,7 @@ Status RecordDelivery(PgConnection& c, const DeliveryRecordParams& p) {
   return attempt.ok() ? Status::Ok() : attempt.status();
 }
 
-Result<std::vector<WebhookDelivery>> ListDeliveries(PgConnection& c, const std::string& job_id) {
+Result<std::vector<WebhookDelivery>> DeliveryList(PgConnection& c, const std::string& job_id) {
   if (Status s = RequireJob(c, job_id, /*for_update=*/false); !s.ok()) return s;
   auto r = c.Exec(q::kDeliveriesOfJob, {job_id});
   if (!r.ok()) return r.status();
@@ -104,16 +86,12 @@ Result<std::vector<WebhookDelivery>> ListDeliveries(PgConnection& c, const std::
   for (int i = 0; i < a->rows(); ++i) {
     auto it = by_seq.find(a->Int(i, 0));
     if (it == by_seq.end()) continue;  // a delivery added between the two reads
-    out[it->second].attempt_log.push_back(DeliveryAttempt{.attempt = static_cast<int>(a->Int(i, 1)),
-                                                          .at = a->Int(i, 2),
-                                                          .status_code = OptInt32(*a, i, 3),
-                                                          .error = a->Text(i, 4),
-                                                          .duration_ms = a->Int(i, 5)});
+    out[it->second].attempt_log.push_back(ReadDeliveryAttempt(PgRow(*a, i), 1));
   }
   return out;
 }
 
-Result<WebhookDelivery> Redeliver(PgConnection& c, const DeliveryRedeliverParams& p) {
+Result<WebhookDelivery> DeliveryRedeliver(PgConnection& c, const DeliveryRedeliverParams& p) {
   if (Status s = RequireJob(c, p.job_id, /*for_update=*/true); !s.ok()) return s;
   auto r = c.Exec(q::kDeliveryRedeliver, {p.job_id, PgInt(p.n), PgInt(p.now)});
   if (!r.ok()) return r.status();
@@ -131,27 +109,6 @@ Result<int64_t> DeliveryCountPending(PgConnection& c) {
   auto r = c.Exec(q::kDeliveryCountPending);
   if (!r.ok()) return r.status();
   return r->Int(0, 0);
-}
-
-Status HeartbeatNode(PgConnection& c, const NodeInfo& n) {
-  auto r = c.Exec(q::kNodeUpsert, {n.name, n.role, PgInt(n.started_at), PgInt(n.last_seen_at),
-                                   PgInt(n.running_jobs), std::string(n.leader ? "t" : "f")});
-  return r.ok() ? Status::Ok() : r.status();
-}
-
-Result<std::vector<NodeInfo>> ListNodes(PgConnection& c) {
-  auto r = c.Exec(q::kNodeList);
-  if (!r.ok()) return r.status();
-  std::vector<NodeInfo> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    out.push_back(NodeInfo{.name = r->Text(i, 0),
-                           .role = r->Text(i, 1),
-                           .started_at = r->Int(i, 2),
-                           .last_seen_at = r->Int(i, 3),
-                           .running_jobs = static_cast<int>(r->Int(i, 4)),
-                           .leader = r->Int(i, 5) != 0});
-  }
-  return out;
 }
 
 }  // namespace conveyor::pg_ops

@@ -1,5 +1,6 @@
 // The DML of webhook deliveries and nodes in PostgresStore (the jobs DML is in pg_queries.h).
-// Column order of CONVEYOR_PG_DELIVERY_COLUMNS is the order pg_delivery_ops.cc reads.
+// Column order of CONVEYOR_PG_DELIVERY_COLUMNS: the delivery's seq, then the order ReadDeliveryRow
+// (store_rows.h) reads.
 #pragma once
 
 namespace conveyor::pg_queries {

@@ -6,12 +6,9 @@
 #include <utility>
 
 #include "store/postgres/pg_async_runner.h"
+#include "store/store_insert_resolution.h"
 
 namespace conveyor {
-
-bool PgInsertCoalescer::Qualifies(const JobInsertManyParams& p) {
-  return p.jobs.size() == 1 && !p.jobs.front().idempotency_key;
-}
 
 void PgInsertCoalescer::Add(JobInsertManyParams p, Done done) {
   bool post = false;
@@ -48,13 +45,8 @@ void PgInsertCoalescer::Drain() {
 
 void PgInsertCoalescer::RunMerged(std::vector<Call>& calls) {
   if (calls.size() > 1) {
-    JobInsertManyParams merged;
-    merged.now = calls.front().params.now;
-    merged.jobs.reserve(calls.size());
-    for (const Call& c : calls) {
-      merged.now = std::max(merged.now, c.params.now);
-      merged.jobs.push_back(c.params.jobs.front());
-    }
+    const JobInsertManyParams merged =
+        MergeInserts(calls, [](const Call& c) -> const JobInsertManyParams& { return c.params; });
     Result<std::vector<InsertOutcome>> out = SafeInsert(merged);
     if (out.ok() && out->size() == calls.size()) {
       for (size_t i = 0; i < calls.size(); ++i) {

@@ -29,8 +29,7 @@ class PgInsertCoalescer {
   PgInsertCoalescer(PgAsyncRunner& runner, InsertFn insert, int max_drains)
       : runner_(runner), insert_(std::move(insert)), max_drains_(max_drains) {}
 
-  // One job, no idempotency key: nothing it could conflict with in a merged insert.
-  static bool Qualifies(const JobInsertManyParams& p);
+  // REQUIRES: CanMergeInsert(p) (store_insert_resolution.h).
   void Add(JobInsertManyParams p, Done done);
 
  private:

@@ -1,5 +1,6 @@
-// The lease lifecycle: claim, complete, fail, heartbeat, release, rescue. Each guarded write
-// matches on (id, state RUNNING, lease token) so a worker that lost its lease changes nothing.
+// The lease lifecycle on PostgreSQL: the statements of claim and complete (their logic, like
+// fail's and heartbeat's, is in store_job_ops.h), release and rescue. Each guarded write matches
+// on (id, state RUNNING, lease token) so a worker that lost its lease changes nothing.
 // Claims and rescues lock their rows with SKIP LOCKED: concurrent claimers on any node never
 // wait for each other and never get the same job.
 #include <string>
@@ -7,65 +8,30 @@
 
 #include "store/postgres/pg_job_ops.h"
 #include "store/postgres/pg_queries.h"
-#include "store/store_completions.h"
 #include "store/store_json.h"
 
-namespace conveyor::pg_ops {
+namespace conveyor {
 namespace q = pg_queries;
 
-Result<std::vector<Job>> ClaimJobs(PgConnection& c, const JobClaimParams& p) {
-  if (p.max <= 0) return std::vector<Job>{};
-  auto r = c.Exec(q::kClaim, {PgInt(p.now), JsonArrayOrNull(p.types), JsonArrayOrNull(p.queues),
-                              JsonArrayOrNull(p.exclude_types), PgInt(p.max), p.worker_id,
-                              PgInt(p.now + p.lease_ms)});
+Result<std::vector<JobRow>> PgJobStatements::JobClaimRows(const JobClaimParams& p) {
+  auto r = c_.Exec(
+      q::kClaim, {PgInt(p.now), pg_ops::JsonArrayOrNull(p.types), pg_ops::JsonArrayOrNull(p.queues),
+                  pg_ops::JsonArrayOrNull(p.exclude_types), PgInt(p.max), p.worker_id,
+                  PgInt(p.now + p.lease_ms)});
   if (!r.ok()) return r.status();
-  std::vector<JobRow> rows = ReadPgJobRows(*r);
-  SortInClaimOrder(rows);
-  return TakeJobs(std::move(rows));
+  return ReadPgJobRows(*r);
 }
 
-Result<std::vector<Status>> CompleteJobs(PgConnection& c, const JobCompleteManyParams& p) {
-  std::vector<bool> repeated;
-  auto r = c.Exec(q::kComplete, {PgInt(p.now), EncodeCompletions(p, repeated)});
+Result<std::unordered_set<std::string>> PgJobStatements::JobCompleteRows(std::string completions,
+                                                                         TimeMs now) {
+  auto r = c_.Exec(q::kComplete, {PgInt(now), std::move(completions)});
   if (!r.ok()) return r.status();
   std::unordered_set<std::string> succeeded;
   for (int i = 0; i < r->rows(); ++i) succeeded.insert(r->Text(i, 0));
-  return CompletionOutcomes(p, repeated, succeeded,
-                            [&c](const std::string& id) { return StaleLease(c, id); });
+  return succeeded;
 }
 
-Result<Job> FailJob(PgConnection& c, const JobFailParams& p) {
-  Result<JobRow> row = LoadJob(c, p.id, /*for_update=*/true);
-  if (!row.ok()) return row.status();
-  const Job& job = row->job;
-  if (!HoldsLease(job, p.lease_token)) return StaleLease(c, p.id);
-  const bool retry = RetriesAfterFailure(job, p);
-  const JobState to = retry ? JobState::kRetrying : JobState::kFailed;
-  Result<JobRow> updated = UpdateOneJob(
-      c, q::kFail,
-      {PgInt(row->seq), std::string(ToString(to)), PgInt(retry ? p.retry_at : job.run_at),
-       retry ? std::nullopt : PgInt(p.now), p.error, PgInt(p.now)});
-  if (!updated.ok()) return updated.status();
-  Status e = AppendEvent(c, row->seq, p.now, JobState::kRunning, to, job.attempt, p.error);
-  if (!e.ok()) return e;
-  if (retry) {
-    c.RequestNotify();
-  } else if (Status d = AddTerminalDelivery(c, p.id, p.now); !d.ok()) {
-    return d;
-  }
-  return std::move(updated->job);
-}
-
-Result<HeartbeatOutcome> HeartbeatJob(PgConnection& c, const JobHeartbeatParams& p) {
-  auto r = c.Exec(q::kHeartbeat, {p.id, p.lease_token, PgInt(p.lease_expires_at),
-                                  p.progress ? PgInt(*p.progress) : std::nullopt, p.message,
-                                  p.current_step, PgInt(p.now)});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 1) return HeartbeatOutcome{.cancel_requested = r->Int(0, 0) != 0};
-  return StaleLease(c, p.id);
-}
-
-Result<int> ReleaseJobs(PgConnection& c, const JobReleaseManyParams& p) {
+Result<int> pg_ops::JobReleaseMany(PgConnection& c, const JobReleaseManyParams& p) {
   if (p.jobs.empty()) return 0;
   std::string json = "[";
   for (const auto& [id, token] : p.jobs) {
@@ -82,8 +48,8 @@ Result<int> ReleaseJobs(PgConnection& c, const JobReleaseManyParams& p) {
   return released;
 }
 
-Result<std::vector<std::string>> RescueExpiredJobs(PgConnection& c,
-                                                   const JobRescueExpiredParams& p) {
+Result<std::vector<std::string>> pg_ops::JobRescueExpired(PgConnection& c,
+                                                          const JobRescueExpiredParams& p) {
   std::vector<std::string> ids;
   if (p.limit <= 0) return ids;
   auto r = c.Exec(q::kRescue, {PgInt(p.now), PgInt(p.now + p.retry_delay_ms),
@@ -96,4 +62,4 @@ Result<std::vector<std::string>> RescueExpiredJobs(PgConnection& c,
   return ids;
 }
 
-}  // namespace conveyor::pg_ops
+}  // namespace conveyor

@@ -7,16 +7,6 @@
 namespace conveyor {
 namespace {
 
-std::vector<std::string> ReadStringArray(const PgResult& r, int row, int col) {
-  // A malformed array can only come from a hand-edited database; show no items rather than fail.
-  return DecodeJsonStringArray(r.Text(row, col)).value_or(std::vector<std::string>{});
-}
-
-void ReadLease(const PgResult& r, int row, Job& j) {
-  if (r.IsNull(row, 28)) return;
-  j.lease = Lease{.owner = r.Text(row, 27), .token = r.Text(row, 28), .expires_at = r.Int(row, 29)};
-}
-
 // Appends `"key":value` (and a comma first unless it opens the object).
 class JsonObject {
  public:
@@ -80,50 +70,10 @@ void AppendJob(std::string& out, const Job& j) {
 
 }  // namespace
 
-JobState PgJobState(const std::string& text) {
-  return ParseJobState(text).value_or(JobState::kFailed);
-}
-
-JobRow ReadPgJobRow(const PgResult& r, int row) {
-  JobRow out;
-  out.seq = r.Int(row, 0);
-  Job& j = out.job;
-  j.id = r.Text(row, 1);
-  j.type = r.Text(row, 2);
-  j.queue = r.Text(row, 3);
-  j.payload = r.Text(row, 4);
-  j.state = PgJobState(r.Text(row, 5));
-  j.priority = static_cast<int>(r.Int(row, 6));
-  j.attempt = static_cast<int>(r.Int(row, 7));
-  j.max_attempts = static_cast<int>(r.Int(row, 8));
-  j.run_at = r.Int(row, 9);
-  j.expires_at = r.OptInt(row, 10);
-  j.timeout_s = static_cast<int>(r.Int(row, 11));
-  j.idempotency_key = r.OptText(row, 12);
-  j.correlation_id = r.OptText(row, 13);
-  j.webhook_url = r.OptText(row, 14);
-  j.depends_on = ReadStringArray(r, row, 15);
-  j.tags = ReadStringArray(r, row, 16);
-  j.progress = static_cast<int>(r.Int(row, 17));
-  j.message = r.OptText(row, 18);
-  j.current_step = r.OptText(row, 19);
-  j.result = r.OptText(row, 20);
-  j.result_ref = r.OptText(row, 21);
-  j.error = r.OptText(row, 22);
-  j.created_at = r.Int(row, 23);
-  j.started_at = r.OptInt(row, 24);
-  j.finished_at = r.OptInt(row, 25);
-  j.updated_at = r.Int(row, 26);
-  ReadLease(r, row, j);
-  j.cancel_requested = r.Int(row, 30) != 0;
-  j.request_hash = r.Text(row, 31);
-  return out;
-}
-
 std::vector<JobRow> ReadPgJobRows(const PgResult& r) {
   std::vector<JobRow> rows;
   rows.reserve(static_cast<size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) rows.push_back(ReadPgJobRow(r, i));
+  for (int i = 0; i < r.rows(); ++i) rows.push_back(ReadJobRow(PgRow(r, i)));
   return rows;
 }
 

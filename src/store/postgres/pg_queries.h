@@ -1,5 +1,6 @@
 // The DML of PostgresStore, grouped by the Store method that runs it. The DDL lives in
-// pg_schema.h. Column order of CONVEYOR_PG_JOB_COLUMNS is the order pg_job_row.cc reads.
+// pg_schema.h. Column order of CONVEYOR_PG_JOB_COLUMNS is the order ReadJobRow (store_rows.h)
+// reads.
 //
 // Batches travel as one JSON parameter expanded in SQL (json_to_recordset, json_array_elements),
 // so an insert of 1000 jobs, a claim of 64 or a completion of 64 is one statement. Each statement

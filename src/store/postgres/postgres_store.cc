@@ -5,16 +5,19 @@
 #include <utility>
 
 #include "core/secret_redaction.h"
-
 #include "store/postgres/pg_async_runner.h"
+#include "store/postgres/pg_delivery_ops.h"
 #include "store/postgres/pg_insert_coalescer.h"
 #include "store/postgres/pg_job_ops.h"
 #include "store/postgres/pg_leader.h"
 #include "store/postgres/pg_listener.h"
+#include "store/postgres/pg_node_ops.h"
 #include "store/postgres/pg_notifier.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_queries.h"
 #include "store/postgres/pg_schema.h"
+#include "store/store_insert_resolution.h"
+#include "store/store_job_ops.h"
 
 namespace conveyor {
 namespace {
@@ -167,96 +170,57 @@ Status PostgresStore::Readiness() { return readiness_->Check(); }
 
 Result<std::vector<InsertOutcome>> PostgresStore::JobInsertMany(const JobInsertManyParams& p) {
   return Write<std::vector<InsertOutcome>>(
-      [&p](PgConnection& c) { return pg_ops::InsertJobs(c, p); });
+      [&p](PgConnection& c) { return pg_ops::JobInsertMany(c, p); });
 }
 
 void PostgresStore::JobInsertManyAsync(
     JobInsertManyParams p, std::function<void(Result<std::vector<InsertOutcome>>)> done) {
   auto call = std::make_shared<std::pair<JobInsertManyParams, decltype(done)>>(std::move(p),
                                                                                std::move(done));
-  if (PgInsertCoalescer::Qualifies(call->first)) {
+  if (CanMergeInsert(call->first)) {
     coalescer_->Add(std::move(call->first), std::move(call->second));
     return;
   }
   async_->Post([this, call] { call->second(JobInsertMany(call->first)); });
 }
 
-Result<Job> PostgresStore::JobGet(const std::string& id) {
-  return Read<Job>([&](PgConnection& c) { return pg_ops::GetJob(c, id); });
-}
-
-Result<JobPage> PostgresStore::JobList(const JobListParams& p) {
-  return Read<JobPage>([&](PgConnection& c) { return pg_ops::ListJobs(c, p); });
-}
-
-Result<std::vector<JobEvent>> PostgresStore::JobEventList(const std::string& id) {
-  return Read<std::vector<JobEvent>>([&](PgConnection& c) { return pg_ops::ListJobEvents(c, id); });
-}
-
 Result<std::optional<TimeMs>> PostgresStore::JobNextRunAt() {
-  return Read<std::optional<TimeMs>>([](PgConnection& c) { return pg_ops::NextRunAt(c); });
+  return Read<std::optional<TimeMs>>([](PgConnection& c) { return pg_ops::JobNextRunAt(c); });
 }
 
 Result<std::map<JobState, int64_t>> PostgresStore::JobCountByState() {
-  return Read<std::map<JobState, int64_t>>([](PgConnection& c) { return pg_ops::CountByState(c); });
-}
-
-Result<std::vector<Job>> PostgresStore::JobClaim(const JobClaimParams& p) {
-  return Write<std::vector<Job>>([&p](PgConnection& c) { return pg_ops::ClaimJobs(c, p); });
-}
-
-Result<std::vector<Status>> PostgresStore::JobCompleteMany(const JobCompleteManyParams& p) {
-  return Write<std::vector<Status>>([&p](PgConnection& c) { return pg_ops::CompleteJobs(c, p); });
-}
-
-Result<Job> PostgresStore::JobFail(const JobFailParams& p) {
-  return Write<Job>([&p](PgConnection& c) { return pg_ops::FailJob(c, p); });
-}
-
-Result<HeartbeatOutcome> PostgresStore::JobHeartbeat(const JobHeartbeatParams& p) {
-  return Write<HeartbeatOutcome>([&p](PgConnection& c) { return pg_ops::HeartbeatJob(c, p); });
-}
-
-Result<Job> PostgresStore::JobCancel(const JobCancelParams& p) {
-  return Write<Job>([&p](PgConnection& c) { return pg_ops::CancelJob(c, p); });
-}
-
-Result<Job> PostgresStore::JobCancelAck(const JobCancelAckParams& p) {
-  return Write<Job>([&p](PgConnection& c) { return pg_ops::AckCancelJob(c, p); });
+  return Read<std::map<JobState, int64_t>>(
+      [](PgConnection& c) { return pg_ops::JobCountByState(c); });
 }
 
 Result<int> PostgresStore::JobReleaseMany(const JobReleaseManyParams& p) {
-  return Write<int>([&p](PgConnection& c) { return pg_ops::ReleaseJobs(c, p); });
-}
-
-Result<Job> PostgresStore::JobRetry(const JobRetryParams& p) {
-  return Write<Job>([&p](PgConnection& c) { return pg_ops::RetryJob(c, p); });
+  return Write<int>([&p](PgConnection& c) { return pg_ops::JobReleaseMany(c, p); });
 }
 
 Result<std::vector<std::string>> PostgresStore::JobRescueExpired(const JobRescueExpiredParams& p) {
   return Write<std::vector<std::string>>(
-      [&p](PgConnection& c) { return pg_ops::RescueExpiredJobs(c, p); });
+      [&p](PgConnection& c) { return pg_ops::JobRescueExpired(c, p); });
 }
 
 Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryClaimDue(const DeliveryClaimParams& p) {
   return Write<std::vector<WebhookDelivery>>(
-      [&p](PgConnection& c) { return pg_ops::ClaimDeliveries(c, p); });
+      [&p](PgConnection& c) { return pg_ops::DeliveryClaimDue(c, p); });
 }
 
 Status PostgresStore::DeliveryRecord(const DeliveryRecordParams& p) {
   return StatusOf(Write<bool>([&p](PgConnection& c) -> Result<bool> {
-    if (Status s = pg_ops::RecordDelivery(c, p); !s.ok()) return s;
+    if (Status s = pg_ops::DeliveryRecord(c, p); !s.ok()) return s;
     return true;
   }));
 }
 
 Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryList(const std::string& job_id) {
   return Read<std::vector<WebhookDelivery>>(
-      [&](PgConnection& c) { return pg_ops::ListDeliveries(c, job_id); });
+      [&](PgConnection& c) { return pg_ops::DeliveryList(c, job_id); });
 }
 
 Result<WebhookDelivery> PostgresStore::DeliveryRedeliver(const DeliveryRedeliverParams& p) {
-  return Write<WebhookDelivery>([&p](PgConnection& c) { return pg_ops::Redeliver(c, p); });
+  return Write<WebhookDelivery>([&p](PgConnection& c) { return pg_ops::DeliveryRedeliver(c, p); });
 }
 
 Result<std::optional<TimeMs>> PostgresStore::DeliveryNextAt() {
@@ -269,13 +233,13 @@ Result<int64_t> PostgresStore::DeliveryCountPending() {
 
 Status PostgresStore::NodeHeartbeat(const NodeInfo& info) {
   return StatusOf(Write<bool>([&info](PgConnection& c) -> Result<bool> {
-    if (Status s = pg_ops::HeartbeatNode(c, info); !s.ok()) return s;
+    if (Status s = pg_ops::NodeHeartbeat(c, info); !s.ok()) return s;
     return true;
   }));
 }
 
 Result<std::vector<NodeInfo>> PostgresStore::NodeList() {
-  return Read<std::vector<NodeInfo>>([](PgConnection& c) { return pg_ops::ListNodes(c); });
+  return Read<std::vector<NodeInfo>>([](PgConnection& c) { return pg_ops::NodeList(c); });
 }
 
 Result<bool> PostgresStore::LeaderTryAcquire() { return leader_->TryAcquire(); }

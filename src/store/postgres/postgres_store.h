@@ -28,7 +28,9 @@
 #include <memory>
 #include <string>
 
+#include "store/postgres/pg_job_statements.h"
 #include "store/store.h"
+#include "store/store_on_statements.h"
 #include "store/store_readiness.h"
 
 namespace conveyor {
@@ -51,7 +53,9 @@ struct PostgresOptions {
 // Splits Conveyor's parameters (above) off a postgres:// URL. InvalidArgument for a bad value.
 Result<PostgresOptions> ParsePostgresUrl(const std::string& url);
 
-class PostgresStore final : public Store {
+// The job operations whose logic both stores share come from StoreOnStatements
+// (store_on_statements.h); the methods below are PostgreSQL's own.
+class PostgresStore final : public StoreOnStatements<PostgresStore, PgJobStatements> {
  public:
   // Does not connect (the first call does): a server that is down at start is Unavailable, not a
   // failure to open. InvalidArgument for a malformed URL.
@@ -65,17 +69,7 @@ class PostgresStore final : public Store {
   Result<std::vector<InsertOutcome>> JobInsertMany(const JobInsertManyParams& p) override;
   void JobInsertManyAsync(JobInsertManyParams p,
                           std::function<void(Result<std::vector<InsertOutcome>>)> done) override;
-  Result<Job> JobGet(const std::string& id) override;
-  Result<JobPage> JobList(const JobListParams& p) override;
-  Result<std::vector<JobEvent>> JobEventList(const std::string& id) override;
-  Result<std::vector<Job>> JobClaim(const JobClaimParams& p) override;
-  Result<std::vector<Status>> JobCompleteMany(const JobCompleteManyParams& p) override;
-  Result<Job> JobFail(const JobFailParams& p) override;
-  Result<HeartbeatOutcome> JobHeartbeat(const JobHeartbeatParams& p) override;
-  Result<Job> JobCancel(const JobCancelParams& p) override;
-  Result<Job> JobCancelAck(const JobCancelAckParams& p) override;
   Result<int> JobReleaseMany(const JobReleaseManyParams& p) override;
-  Result<Job> JobRetry(const JobRetryParams& p) override;
   Result<std::vector<std::string>> JobRescueExpired(const JobRescueExpiredParams& p) override;
   Result<std::optional<TimeMs>> JobNextRunAt() override;
   Result<std::map<JobState, int64_t>> JobCountByState() override;
@@ -95,6 +89,8 @@ class PostgresStore final : public Store {
   Status Listen(std::function<void()> on_jobs) override;
 
  private:
+  // StoreOnStatements runs the shared operations through Read and Write.
+  friend class StoreOnStatements<PostgresStore, PgJobStatements>;
   explicit PostgresStore(PostgresOptions options);
 
   // Runs `fn` on a pooled connection, inside BEGIN/COMMIT when `transaction`, retrying what is
@@ -106,8 +102,9 @@ class PostgresStore final : public Store {
   template <class T>
   Result<T> RunOnce(PgConnection& c, bool transaction,
                     const std::function<Result<T>(PgConnection&)>& fn, bool& committing);
+  // `weight` sizes SQLite's group commit; each PostgreSQL write commits on its own connection.
   template <class T>
-  Result<T> Write(const std::function<Result<T>(PgConnection&)>& fn) {
+  Result<T> Write(const std::function<Result<T>(PgConnection&)>& fn, int /*weight*/ = 1) {
     return Run<T>(true, fn);
   }
   template <class T>

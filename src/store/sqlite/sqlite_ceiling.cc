@@ -1,13 +1,12 @@
 #include "store/sqlite/sqlite_ceiling.h"
 
-#include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <string>
 
 #include "core/ids.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_schema.h"
+#include "store/store_ceiling.h"
 
 namespace conveyor {
 namespace {
@@ -43,24 +42,14 @@ Result<double> Measure(const std::string& path, int rows, int batch_size) {
   auto conn = SqliteConnection::Open(path, {});
   if (!conn.ok()) return conn.status();
   if (Status s = Prepare(**conn); !s.ok()) return s;
-  const auto start = std::chrono::steady_clock::now();
-  const TimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  for (int done = 0; done < rows; done += batch_size) {
-    Status s = InsertBatch(**conn, std::min(batch_size, rows - done), now);
-    if (!s.ok()) return s;
-  }
-  const std::chrono::duration<double> secs = std::chrono::steady_clock::now() - start;
-  return rows / std::max(secs.count(), 1e-9);
+  return MeasureInsertRate(rows, batch_size,
+                           [&conn](int n, TimeMs now) { return InsertBatch(**conn, n, now); });
 }
 
 }  // namespace
 
 Result<double> MeasureSqliteInsertCeiling(const std::string& dir, int rows, int batch_size) {
-  if (rows <= 0 || batch_size <= 0) {
-    return Status::InvalidArgument("rows and batch_size must be positive");
-  }
+  if (Status s = CheckCeilingArgs(rows, batch_size); !s.ok()) return s;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   const std::string path =

@@ -75,11 +75,7 @@ Result<bool> SqliteStatement::Step() {
 }
 
 Status SqliteStatement::Run() {
-  while (true) {
-    Result<bool> r = Step();
-    if (!r.ok()) return r.status();
-    if (!*r) return Status::Ok();
-  }
+  return ForEachRow([](const SqliteStatement&) {});
 }
 
 std::string SqliteStatement::Text(int col) const {
@@ -158,6 +154,15 @@ Result<int64_t> SqliteConnection::QueryInt(std::string_view sql) {
   if (!row.ok()) return row.status();
   if (!*row) return Status::Internal("query returned no row: " + std::string(sql));
   return st->Int(0);
+}
+
+Result<std::optional<int64_t>> SqliteConnection::QueryOptInt(std::string_view sql) {
+  Result<SqliteStatement> st = Prepare(sql);
+  if (!st.ok()) return st.status();
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  return st->OptInt(0);
 }
 
 }  // namespace conveyor

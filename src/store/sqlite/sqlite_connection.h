@@ -45,6 +45,17 @@ class SqliteStatement {
   Result<bool> Step();
   // Runs to completion, ignoring rows.
   Status Run();
+  // Steps through the remaining rows, calling `on_row(*this)` on each; the first error stops it.
+  // A template, so the per-row call is inlined.
+  template <class OnRow>
+  Status ForEachRow(OnRow&& on_row) {
+    while (true) {
+      Result<bool> row = Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      on_row(static_cast<const SqliteStatement&>(*this));
+    }
+  }
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
@@ -76,6 +87,8 @@ class SqliteConnection {
   Status Run(std::string_view sql);
   // The single integer of a one-row, one-column query.
   Result<int64_t> QueryInt(std::string_view sql);
+  // The integer of a one-column query; nullopt when it returns no row or NULL (min() of nothing).
+  Result<std::optional<int64_t>> QueryOptInt(std::string_view sql);
 
   bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
   sqlite3* db() const { return db_; }

@@ -1,5 +1,5 @@
 // The webhook-delivery operations of SqliteStore, one function per Store method, plus
-// EnqueueWebhook, which every terminal job transition calls inside its own transaction. Writes
+// DeliveryEnqueue, which every terminal job transition calls inside its own transaction. Writes
 // run on the writer thread inside the batch transaction and their savepoint (SqliteWriter);
 // reads run on a read-only pool connection.
 //
@@ -21,23 +21,21 @@ namespace conveyor::sqlite_ops {
 // Inserts the pending delivery that a job's move to terminal state `to` promises, when the job
 // has a webhook_url; does nothing (and costs nothing) when it has none.
 // REQUIRES: `to` is terminal; runs in the transaction of the transition.
-Status EnqueueWebhook(SqliteConnection& c, int64_t job_seq,
-                      const std::optional<std::string>& webhook_url, JobState to, TimeMs now);
+Status DeliveryEnqueue(SqliteConnection& c, int64_t job_seq,
+                       const std::optional<std::string>& webhook_url, JobState to, TimeMs now);
 
 // --- writes (sqlite_delivery_writes.cc) ---
-Result<std::vector<WebhookDelivery>> ClaimDueDeliveries(SqliteConnection& c,
-                                                        const DeliveryClaimParams& p);
-Status RecordDelivery(SqliteConnection& c, const DeliveryRecordParams& p);
-Result<WebhookDelivery> Redeliver(SqliteConnection& c, const DeliveryRedeliverParams& p);
+Result<std::vector<WebhookDelivery>> DeliveryClaimDue(SqliteConnection& c,
+                                                      const DeliveryClaimParams& p);
+Status DeliveryRecord(SqliteConnection& c, const DeliveryRecordParams& p);
+Result<WebhookDelivery> DeliveryRedeliver(SqliteConnection& c, const DeliveryRedeliverParams& p);
 
 // --- reads (sqlite_delivery_reads.cc) ---
-Result<std::vector<WebhookDelivery>> ListDeliveries(SqliteConnection& c, const std::string& job_id);
-Result<std::optional<TimeMs>> NextDeliveryAt(SqliteConnection& c);
-Result<int64_t> CountPendingDeliveries(SqliteConnection& c);
+Result<std::vector<WebhookDelivery>> DeliveryList(SqliteConnection& c, const std::string& job_id);
+Result<std::optional<TimeMs>> DeliveryNextAt(SqliteConnection& c);
+Result<int64_t> DeliveryCountPending(SqliteConnection& c);
 
 // --- helpers shared by the files above (sqlite_delivery_reads.cc) ---
-// REQUIRES: the statement's columns from `first` on are CONVEYOR_DELIVERY_COLUMNS.
-WebhookDelivery ReadDeliveryRow(const SqliteStatement& st, int first = 0);
 // The job's seq; NotFound "job <id> not found".
 Result<int64_t> JobSeqOf(SqliteConnection& c, const std::string& job_id);
 Status NotFoundDelivery(const std::string& job_id, int n);

@@ -1,21 +1,15 @@
-// Reads of webhook deliveries, the delivery row codec, and the small helpers the delivery
-// writes share.
+// Reads of webhook deliveries, and the small helpers the delivery writes share.
 #include <string>
 #include <string_view>
 
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
-#include "store/store_delivery_states.h"
+#include "store/store_rows.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
 namespace {
-
-std::optional<int> OptInt32(const SqliteStatement& st, int col) {
-  if (st.IsNull(col)) return std::nullopt;
-  return static_cast<int>(st.Int(col));
-}
 
 // Appends each attempt row to the delivery it belongs to (both lists are ordered by n).
 Status AttachAttempts(SqliteConnection& c, int64_t job_seq, std::vector<WebhookDelivery>& out) {
@@ -30,51 +24,24 @@ Status AttachAttempts(SqliteConnection& c, int64_t job_seq, std::vector<WebhookD
     const int n = static_cast<int>(st->Int(0));
     while (i < out.size() && out[i].n < n) ++i;
     if (i == out.size()) return Status::Internal("attempt row without its delivery");
-    out[i].attempt_log.push_back({.attempt = static_cast<int>(st->Int(1)),
-                                  .at = st->Int(2),
-                                  .status_code = OptInt32(*st, 3),
-                                  .error = st->Text(4),
-                                  .duration_ms = st->Int(5)});
+    out[i].attempt_log.push_back(ReadDeliveryAttempt(*st, 1));
   }
 }
 
 }  // namespace
 
-WebhookDelivery ReadDeliveryRow(const SqliteStatement& st, int first) {
-  const int f = first;
-  WebhookDelivery d;
-  d.job_id = st.Text(f + 0);
-  d.n = static_cast<int>(st.Int(f + 1));
-  d.event = st.Text(f + 2);
-  d.url = st.Text(f + 3);
-  d.state = ParseDeliveryState(st.Text(f + 4));
-  d.payload = st.OptText(f + 5);
-  d.attempts = static_cast<int>(st.Int(f + 6));
-  d.next_attempt_at = st.Int(f + 7);
-  d.last_status = OptInt32(st, f + 8);
-  d.last_error = st.OptText(f + 9);
-  d.created_at = st.Int(f + 10);
-  d.updated_at = st.Int(f + 11);
-  d.delivered_at = st.OptInt(f + 12);
-  return d;
-}
-
 Result<int64_t> JobSeqOf(SqliteConnection& c, const std::string& job_id) {
-  auto st = c.Prepare(q::kSelectSeqById);
-  if (!st.ok()) return st.status();
-  st->BindText(1, job_id);
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFoundJob(job_id);
-  return st->Int(0);
+  Result<std::optional<int64_t>> seq = SqliteJobStatements(c).JobSeqOf(job_id);
+  if (!seq.ok()) return seq.status();
+  if (!*seq) return NotFoundJob(job_id);
+  return **seq;
 }
 
 Status NotFoundDelivery(const std::string& job_id, int n) {
   return Status::NotFound("job " + job_id + " has no webhook delivery " + std::to_string(n));
 }
 
-Result<std::vector<WebhookDelivery>> ListDeliveries(SqliteConnection& c,
-                                                    const std::string& job_id) {
+Result<std::vector<WebhookDelivery>> DeliveryList(SqliteConnection& c, const std::string& job_id) {
   Result<int64_t> seq = JobSeqOf(c, job_id);
   if (!seq.ok()) return seq.status();
   std::vector<WebhookDelivery> out;
@@ -82,27 +49,19 @@ Result<std::vector<WebhookDelivery>> ListDeliveries(SqliteConnection& c,
     auto st = c.Prepare(q::kDeliveriesOfJob);
     if (!st.ok()) return st.status();
     st->BindInt(1, *seq);
-    while (true) {
-      Result<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(ReadDeliveryRow(*st));
-    }
+    Status s =
+        st->ForEachRow([&](const SqliteStatement& row) { out.push_back(ReadDeliveryRow(row)); });
+    if (!s.ok()) return s;
   }
   if (Status s = AttachAttempts(c, *seq, out); !s.ok()) return s;
   return out;
 }
 
-Result<std::optional<TimeMs>> NextDeliveryAt(SqliteConnection& c) {
-  auto st = c.Prepare(q::kDeliveryNextAt);
-  if (!st.ok()) return st.status();
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row || st->IsNull(0)) return std::optional<TimeMs>();
-  return std::optional<TimeMs>(st->Int(0));
+Result<std::optional<TimeMs>> DeliveryNextAt(SqliteConnection& c) {
+  return c.QueryOptInt(q::kDeliveryNextAt);
 }
 
-Result<int64_t> CountPendingDeliveries(SqliteConnection& c) {
+Result<int64_t> DeliveryCountPending(SqliteConnection& c) {
   return c.QueryInt(q::kDeliveryCountPending);
 }
 

@@ -8,6 +8,7 @@
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/store_delivery_states.h"
+#include "store/store_rows.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
@@ -30,8 +31,8 @@ std::string_view WebhookEvent(JobState to) {
 
 }  // namespace
 
-Status EnqueueWebhook(SqliteConnection& c, int64_t job_seq,
-                      const std::optional<std::string>& webhook_url, JobState to, TimeMs now) {
+Status DeliveryEnqueue(SqliteConnection& c, int64_t job_seq,
+                       const std::optional<std::string>& webhook_url, JobState to, TimeMs now) {
   if (!webhook_url) return Status::Ok();
   const std::string_view event = WebhookEvent(to);
   if (event.empty()) return Status::Internal("a webhook is only sent on a terminal state");
@@ -54,22 +55,20 @@ Result<std::string> SelectDue(SqliteConnection& c, const DeliveryClaimParams& p,
   st->BindInt(1, p.now);
   st->BindInt(2, p.limit);
   std::string rowids;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    order.emplace(st->Int(0), order.size());
+  Status s = st->ForEachRow([&](const SqliteStatement& row) {
+    order.emplace(row.Int(0), order.size());
     rowids += rowids.empty() ? "[" : ",";
-    rowids += std::to_string(st->Int(0));
-  }
+    rowids += std::to_string(row.Int(0));
+  });
+  if (!s.ok()) return s;
   if (!rowids.empty()) rowids += "]";
   return rowids;
 }
 
 }  // namespace
 
-Result<std::vector<WebhookDelivery>> ClaimDueDeliveries(SqliteConnection& c,
-                                                        const DeliveryClaimParams& p) {
+Result<std::vector<WebhookDelivery>> DeliveryClaimDue(SqliteConnection& c,
+                                                      const DeliveryClaimParams& p) {
   std::vector<WebhookDelivery> out;
   if (p.limit <= 0) return out;  // SQLite reads LIMIT -1 as "no limit"
   std::unordered_map<int64_t, size_t> order;
@@ -81,13 +80,11 @@ Result<std::vector<WebhookDelivery>> ClaimDueDeliveries(SqliteConnection& c,
   st->BindInt(1, p.now + p.lease_ms);
   st->BindText(2, *rowids);
   out.resize(order.size());
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    // RETURNING yields rows in no promised order; put each where the claim ordered it.
-    out[order.at(st->Int(0))] = ReadDeliveryRow(*st, 1);
-  }
+  // RETURNING yields rows in no promised order; put each where the claim ordered it.
+  Status s = st->ForEachRow(
+      [&](const SqliteStatement& row) { out[order.at(row.Int(0))] = ReadDeliveryRow(row, 1); });
+  if (!s.ok()) return s;
+  return out;
 }
 
 namespace {
@@ -147,7 +144,7 @@ Status AppendAttempt(SqliteConnection& c, int64_t job_seq, int attempt,
 
 }  // namespace
 
-Status RecordDelivery(SqliteConnection& c, const DeliveryRecordParams& p) {
+Status DeliveryRecord(SqliteConnection& c, const DeliveryRecordParams& p) {
   Result<int64_t> seq = JobSeqOf(c, p.job_id);
   if (!seq.ok()) return seq.status();
   Result<int> attempt = ApplyOutcome(c, *seq, p);
@@ -156,7 +153,7 @@ Status RecordDelivery(SqliteConnection& c, const DeliveryRecordParams& p) {
   return AppendAttempt(c, *seq, *attempt, p);
 }
 
-Result<WebhookDelivery> Redeliver(SqliteConnection& c, const DeliveryRedeliverParams& p) {
+Result<WebhookDelivery> DeliveryRedeliver(SqliteConnection& c, const DeliveryRedeliverParams& p) {
   Result<int64_t> seq = JobSeqOf(c, p.job_id);
   if (!seq.ok()) return seq.status();
   auto st = c.Prepare(q::kDeliveryRedeliver);

@@ -4,12 +4,9 @@
 #include <utility>
 
 #include "store/sqlite/sqlite_job_ops.h"
+#include "store/store_insert_resolution.h"
 
 namespace conveyor {
-
-bool SqliteInsertCoalescer::Qualifies(const JobInsertManyParams& p) {
-  return p.jobs.size() == 1 && !p.jobs.front().idempotency_key.has_value();
-}
 
 void SqliteInsertCoalescer::Add(JobInsertManyParams p, Done done) {
   auto call = std::make_shared<Call>(Call{std::move(p), std::move(done), std::nullopt});
@@ -36,14 +33,10 @@ Status SqliteInsertCoalescer::RunGroup(SqliteConnection& c, const std::shared_pt
 }
 
 Status SqliteInsertCoalescer::InsertMerged(SqliteConnection& c, Group& group) {
-  JobInsertManyParams merged;
-  merged.jobs.reserve(group.size());
-  for (const auto& call : group) {
-    merged.jobs.push_back(call->params.jobs.front());
-    merged.now = std::max(merged.now, call->params.now);
-  }
+  const JobInsertManyParams merged = MergeInserts(
+      group, [](const auto& call) -> const JobInsertManyParams& { return call->params; });
   if (Status s = c.Run("SAVEPOINT merged"); !s.ok()) return s;
-  Result<std::vector<InsertOutcome>> out = sqlite_ops::InsertJobs(c, merged);
+  Result<std::vector<InsertOutcome>> out = sqlite_ops::JobInsertMany(c, merged);
   if (!out.ok()) {
     if (c.InTransaction()) {
       (void)c.Run("ROLLBACK TO merged");  // InsertEachAlone reports what went wrong, per call
@@ -60,7 +53,7 @@ Status SqliteInsertCoalescer::InsertMerged(SqliteConnection& c, Group& group) {
 Status SqliteInsertCoalescer::InsertEachAlone(SqliteConnection& c, Group& group) {
   for (const auto& call : group) {
     if (Status s = c.Run("SAVEPOINT alone"); !s.ok()) return s;
-    call->out.emplace(sqlite_ops::InsertJobs(c, call->params));
+    call->out.emplace(sqlite_ops::JobInsertMany(c, call->params));
     if (!c.InTransaction()) return call->out->status();  // the whole transaction is gone
     if (!call->out->ok()) (void)c.Run("ROLLBACK TO alone");  // keeps the others' rows
     if (Status s = c.Run("RELEASE alone"); !s.ok()) return s;

@@ -29,8 +29,7 @@ class SqliteInsertCoalescer {
   // `writer` must outlive this object's queued operations (SqliteStore drains it first).
   explicit SqliteInsertCoalescer(SqliteWriter& writer) : writer_(writer) {}
 
-  // One job, no idempotency key: nothing it could conflict with in a merged insert.
-  static bool Qualifies(const JobInsertManyParams& p);
+  // REQUIRES: CanMergeInsert(p) (store_insert_resolution.h).
   void Add(JobInsertManyParams p, Done done);
 
  private:

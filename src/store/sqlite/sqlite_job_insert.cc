@@ -1,14 +1,16 @@
-// JobInsertMany: idempotency resolution, then multi-row inserts, then one statement that writes
-// the insert event of every new job.
+// JobInsertMany on SQLite: the shared pass (store_job_ops.h: idempotency resolution against the
+// stored keys), then multi-row inserts, then one statement that writes the insert event of every
+// new job.
 #include <string>
 #include <unordered_map>
 
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/store_insert_resolution.h"
+#include "store/store_job_ops.h"
 #include "store/store_json.h"
 
-namespace conveyor::sqlite_ops {
+namespace conveyor {
 namespace q = sqlite_queries;
 namespace {
 
@@ -20,26 +22,6 @@ const std::string& InsertSql(int rows) {
   static const std::string k8 = JobInsertSql(8);
   static const std::string k1 = JobInsertSql(1);
   return rows == 64 ? k64 : rows == 8 ? k8 : k1;
-}
-
-// Stored jobs that hold any of the batch's idempotency keys, by key.
-Result<std::unordered_map<std::string, Job>> LoadByKeys(SqliteConnection& c,
-                                                        const std::vector<Job>& jobs) {
-  std::unordered_map<std::string, Job> found;
-  const std::vector<std::string> key_list = IdempotencyKeys(jobs);
-  if (key_list.empty()) return found;
-  const std::string keys = EncodeJsonStringArray(key_list);
-  auto st = c.Prepare(q::kSelectJobsByKeys);
-  if (!st.ok()) return st.status();
-  st->BindText(1, keys);
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return found;
-    Job job = ReadJobRow(*st).job;
-    std::string key = *job.idempotency_key;
-    found.emplace(std::move(key), std::move(job));
-  }
 }
 
 Status InsertChunk(SqliteConnection& c, const Job* const* jobs, int rows) {
@@ -76,18 +58,34 @@ Status InsertEvents(SqliteConnection& c, int64_t after_seq, TimeMs now) {
 
 }  // namespace
 
-Result<std::vector<InsertOutcome>> InsertJobs(SqliteConnection& c, const JobInsertManyParams& p) {
-  auto stored = LoadByKeys(c, p.jobs);
-  if (!stored.ok()) return stored.status();
-  std::vector<InsertOutcome> out;
-  auto fresh = ResolveIdempotency(p.jobs, *stored, out);
-  if (!fresh.ok()) return fresh.status();
-  if (fresh->empty()) return out;
-  Result<int64_t> max_seq = c.QueryInt(q::kMaxSeq);
-  if (!max_seq.ok()) return max_seq.status();
-  if (Status s = InsertRows(c, *fresh); !s.ok()) return s;
-  if (Status s = InsertEvents(c, *max_seq, p.now); !s.ok()) return s;
-  return out;
+Status SqliteJobStatements::JobsWithKeys(const std::vector<std::string>& keys,
+                                         std::unordered_map<std::string, Job>& found) {
+  const std::string encoded = EncodeJsonStringArray(keys);
+  auto st = c_.Prepare(q::kSelectJobsByKeys);
+  if (!st.ok()) return st.status();
+  st->BindText(1, encoded);
+  return st->ForEachRow([&](const SqliteStatement& row) {
+    Job job = ReadJobRow(row).job;
+    std::string key = *job.idempotency_key;
+    found.emplace(std::move(key), std::move(job));
+  });
 }
 
-}  // namespace conveyor::sqlite_ops
+// Rows inserted in this transaction have seq above the max taken before (one writer), so one
+// statement writes all their events. No concurrent insert can take a key: true or an error.
+Result<bool> SqliteJobStatements::JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now) {
+  Result<int64_t> max_seq = c_.QueryInt(q::kMaxSeq);
+  if (!max_seq.ok()) return max_seq.status();
+  if (Status s = InsertRows(c_, jobs); !s.ok()) return s;
+  if (Status s = InsertEvents(c_, *max_seq, now); !s.ok()) return s;
+  return true;
+}
+
+Result<std::vector<InsertOutcome>> sqlite_ops::JobInsertMany(SqliteConnection& c,
+                                                             const JobInsertManyParams& p) {
+  auto pass = store_ops::JobInsertPass(SqliteJobStatements(c), p);
+  if (!pass.ok()) return pass.status();
+  return std::move(**pass);  // never nullopt: see JobInsertRows
+}
+
+}  // namespace conveyor

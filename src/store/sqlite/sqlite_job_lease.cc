@@ -1,15 +1,15 @@
-// The lease lifecycle: claim, complete, fail, heartbeat, release, rescue. Each guarded write
-// matches on (id, state RUNNING, lease token) so a worker that lost its lease changes nothing.
+// The lease lifecycle on SQLite: the statements of claim and complete (their logic, like fail's
+// and heartbeat's, is in store_job_ops.h), release and rescue. Each guarded write matches on (id,
+// state RUNNING, lease token) so a worker that lost its lease changes nothing.
 #include <string>
 #include <unordered_set>
 
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
-#include "store/store_completions.h"
 #include "store/store_json.h"
 
-namespace conveyor::sqlite_ops {
+namespace conveyor {
 namespace q = sqlite_queries;
 namespace {
 
@@ -25,13 +25,11 @@ void BindOptJsonArray(SqliteStatement& st, int i, const std::vector<std::string>
 // Appends the rows' first column to a JSON array of integers ("[3,5,8]"); "" when none.
 Result<std::string> CollectSeqs(SqliteStatement& st) {
   std::string seqs;
-  while (true) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  Status s = st.ForEachRow([&](const SqliteStatement& row) {
     seqs += seqs.empty() ? "[" : ",";
-    seqs += std::to_string(st.Int(0));
-  }
+    seqs += std::to_string(row.Int(0));
+  });
+  if (!s.ok()) return s;
   if (!seqs.empty()) seqs += "]";
   return seqs;
 }
@@ -69,26 +67,20 @@ Result<std::vector<JobRow>> MarkClaimed(SqliteConnection& c, const JobClaimParam
   st->BindInt(3, p.now + p.lease_ms);
   st->BindText(4, seqs);
   std::vector<JobRow> rows;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return rows;
-    rows.push_back(ReadJobRow(*st));
-  }
+  Status s = st->ForEachRow([&](const SqliteStatement& row) { rows.push_back(ReadJobRow(row)); });
+  if (!s.ok()) return s;
+  return rows;
 }
 
 }  // namespace
 
-Result<std::vector<Job>> ClaimJobs(SqliteConnection& c, const JobClaimParams& p) {
-  if (p.max <= 0) return std::vector<Job>{};
-  Result<std::string> seqs = SelectClaimable(c, p);
+// The events first, while from_state is still the state each job is leaving.
+Result<std::vector<JobRow>> SqliteJobStatements::JobClaimRows(const JobClaimParams& p) {
+  Result<std::string> seqs = SelectClaimable(c_, p);
   if (!seqs.ok()) return seqs.status();
-  if (seqs->empty()) return std::vector<Job>{};
-  if (Status s = RunWithNowAndJson(c, q::kClaimEvents, p.now, *seqs); !s.ok()) return s;
-  Result<std::vector<JobRow>> rows = MarkClaimed(c, p, *seqs);
-  if (!rows.ok()) return rows.status();
-  SortInClaimOrder(*rows);
-  return TakeJobs(std::move(*rows));
+  if (seqs->empty()) return std::vector<JobRow>{};
+  if (Status s = RunWithNowAndJson(c_, q::kClaimEvents, p.now, *seqs); !s.ok()) return s;
+  return MarkClaimed(c_, p, *seqs);
 }
 
 namespace {
@@ -99,95 +91,39 @@ struct WebhookDue {
   std::string url;
 };
 
-Status EnqueueWebhooks(SqliteConnection& c, const std::vector<WebhookDue>& due, JobState to,
-                       TimeMs now) {
+Status DeliveriesEnqueue(SqliteConnection& c, const std::vector<WebhookDue>& due, JobState to,
+                         TimeMs now) {
   for (const WebhookDue& w : due) {
-    if (Status s = EnqueueWebhook(c, w.seq, w.url, to, now); !s.ok()) return s;
+    if (Status s = sqlite_ops::DeliveryEnqueue(c, w.seq, w.url, to, now); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
-Result<std::unordered_set<std::string>> MarkSucceeded(SqliteConnection& c, TimeMs now,
-                                                      const std::string& json) {
-  if (Status s = RunWithNowAndJson(c, q::kCompleteEvents, now, json); !s.ok()) return s;
+}  // namespace
+
+// The events first, while the matched jobs still read RUNNING; then one UPDATE for all of them,
+// which returns the webhook_url too, so only jobs that have one pay for a delivery row.
+Result<std::unordered_set<std::string>> SqliteJobStatements::JobCompleteRows(
+    std::string completions, TimeMs now) {
+  if (Status s = RunWithNowAndJson(c_, q::kCompleteEvents, now, completions); !s.ok()) return s;
   std::unordered_set<std::string> ids;
   std::vector<WebhookDue> webhooks;
   {
-    auto st = c.Prepare(q::kComplete);
+    auto st = c_.Prepare(q::kComplete);
     if (!st.ok()) return st.status();
     st->BindInt(1, now);
-    st->BindText(2, json);
-    while (true) {
-      Result<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      ids.insert(st->Text(0));
-      if (!st->IsNull(2)) webhooks.push_back({st->Int(1), st->Text(2)});
-    }
+    st->BindText(2, completions);
+    Status s = st->ForEachRow([&](const SqliteStatement& row) {
+      ids.insert(row.Text(0));
+      if (!row.IsNull(2)) webhooks.push_back({row.Int(1), row.Text(2)});
+    });
+    if (!s.ok()) return s;
   }
-  if (Status s = EnqueueWebhooks(c, webhooks, JobState::kSucceeded, now); !s.ok()) return s;
+  if (Status s = DeliveriesEnqueue(c_, webhooks, JobState::kSucceeded, now); !s.ok()) return s;
   return ids;
 }
 
-}  // namespace
-
-Result<std::vector<Status>> CompleteJobs(SqliteConnection& c, const JobCompleteManyParams& p) {
-  std::vector<bool> repeated;
-  const std::string json = EncodeCompletions(p, repeated);
-  auto succeeded = MarkSucceeded(c, p.now, json);
-  if (!succeeded.ok()) return succeeded.status();
-  return CompletionOutcomes(p, repeated, *succeeded,
-                            [&c](const std::string& id) { return StaleLease(c, id); });
-}
-
-Result<Job> FailJob(SqliteConnection& c, const JobFailParams& p) {
-  Result<JobRow> row = LoadJob(c, p.id);
-  if (!row.ok()) return row.status();
-  const Job& job = row->job;
-  if (!HoldsLease(job, p.lease_token)) return StaleLease(c, p.id);
-  const bool retry = RetriesAfterFailure(job, p);
-  const JobState to = retry ? JobState::kRetrying : JobState::kFailed;
-  Result<JobRow> updated = UpdateOneJob(c, q::kFail, [&](SqliteStatement& st) {
-    st.BindInt(1, row->seq);
-    st.BindText(2, ToString(to));
-    st.BindInt(3, retry ? p.retry_at : job.run_at);
-    st.BindOptInt(4, retry ? std::nullopt : std::optional<int64_t>(p.now));
-    st.BindText(5, p.error);
-    st.BindInt(6, p.now);
-  });
-  if (!updated.ok()) return updated.status();
-  Status e = AppendEvent(c, row->seq, p.now, JobState::kRunning, to, job.attempt, p.error);
-  if (!e.ok()) return e;
-  if (!retry) {
-    e = EnqueueWebhook(c, row->seq, updated->job.webhook_url, to, p.now);
-    if (!e.ok()) return e;
-  }
-  return std::move(updated->job);
-}
-
-Result<HeartbeatOutcome> HeartbeatJob(SqliteConnection& c, const JobHeartbeatParams& p) {
-  {
-    auto st = c.Prepare(q::kHeartbeat);
-    if (!st.ok()) return st.status();
-    st->BindText(1, p.id);
-    st->BindText(2, p.lease_token);
-    st->BindInt(3, p.lease_expires_at);
-    st->BindOptInt(4, p.progress ? std::optional<int64_t>(*p.progress) : std::nullopt);
-    st->BindOptText(5, p.message);
-    st->BindOptText(6, p.current_step);
-    st->BindInt(7, p.now);
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      HeartbeatOutcome out{.cancel_requested = st->Int(0) != 0};
-      if (Status s = st->Run(); !s.ok()) return s;
-      return out;
-    }
-  }
-  return StaleLease(c, p.id);
-}
-
-Result<int> ReleaseJobs(SqliteConnection& c, const JobReleaseManyParams& p) {
+Result<int> sqlite_ops::JobReleaseMany(SqliteConnection& c, const JobReleaseManyParams& p) {
   int released = 0;
   for (const auto& [id, token] : p.jobs) {
     int64_t seq = 0;
@@ -205,8 +141,8 @@ Result<int> ReleaseJobs(SqliteConnection& c, const JobReleaseManyParams& p) {
       attempt = static_cast<int>(st->Int(1));
       if (Status s = st->Run(); !s.ok()) return s;
     }
-    Status e = AppendEvent(c, seq, p.now, JobState::kRunning, JobState::kPending, attempt,
-                           "released before it started");
+    Status e = SqliteJobStatements(c).JobEventAppend(
+        seq, p.now, JobState::kRunning, JobState::kPending, attempt, "released before it started");
     if (!e.ok()) return e;
     ++released;
   }
@@ -237,21 +173,18 @@ Status MarkRescued(SqliteConnection& c, const JobRescueExpiredParams& p, const s
   auto st = c.Prepare(q::kRescueUpdate);
   if (!st.ok()) return st.status();
   BindRescue(*st, p, seqs);
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    ids.push_back(st->Text(0));
-    if (st->Text(2) == ToString(JobState::kFailed) && !st->IsNull(3)) {
-      webhooks.push_back({st->Int(1), st->Text(3)});
+  return st->ForEachRow([&](const SqliteStatement& row) {
+    ids.push_back(row.Text(0));
+    if (row.Text(2) == ToString(JobState::kFailed) && !row.IsNull(3)) {
+      webhooks.push_back({row.Int(1), row.Text(3)});
     }
-  }
+  });
 }
 
 }  // namespace
 
-Result<std::vector<std::string>> RescueExpiredJobs(SqliteConnection& c,
-                                                   const JobRescueExpiredParams& p) {
+Result<std::vector<std::string>> sqlite_ops::JobRescueExpired(SqliteConnection& c,
+                                                              const JobRescueExpiredParams& p) {
   if (p.limit <= 0) return std::vector<std::string>{};  // SQLite reads LIMIT -1 as "no limit"
   Result<std::string> seqs = SelectExpired(c, p);
   if (!seqs.ok()) return seqs.status();
@@ -265,8 +198,8 @@ Result<std::vector<std::string>> RescueExpiredJobs(SqliteConnection& c,
   }
   std::vector<WebhookDue> webhooks;
   if (Status s = MarkRescued(c, p, *seqs, ids, webhooks); !s.ok()) return s;
-  if (Status s = EnqueueWebhooks(c, webhooks, JobState::kFailed, p.now); !s.ok()) return s;
+  if (Status s = DeliveriesEnqueue(c, webhooks, JobState::kFailed, p.now); !s.ok()) return s;
   return ids;
 }
 
-}  // namespace conveyor::sqlite_ops
+}  // namespace conveyor

@@ -1,12 +1,13 @@
-// The jobs-table operations of SqliteStore, one function per Store method, each run on a given
-// connection. Write operations run on the writer thread inside the batch transaction and their
-// own savepoint (SqliteWriter), so they may return an error after writing: the savepoint undoes
-// it. Read operations run on a read-only pool connection.
+// The jobs-table operations of SqliteStore whose logic is its own, one function per Store method,
+// each run on a given connection. Write operations run on the writer thread inside the batch
+// transaction and their own savepoint (SqliteWriter), so they may return an error after writing:
+// the savepoint undoes it. Read operations run on a read-only pool connection. The operations
+// whose logic both stores share are templates in store_job_ops.h, run over SqliteJobStatements
+// (sqlite_job_statements.h).
 //
 // Thread-safety: none of their own; the connection's owner serialises use.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,41 +17,19 @@
 #include "core/status.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_job_row.h"
+#include "store/sqlite/sqlite_job_statements.h"
 #include "store/store.h"
 
 namespace conveyor::sqlite_ops {
 
-// --- writes (sqlite_job_insert.cc, sqlite_job_lease.cc, sqlite_job_admin.cc) ---
-Result<std::vector<InsertOutcome>> InsertJobs(SqliteConnection& c, const JobInsertManyParams& p);
-Result<std::vector<Job>> ClaimJobs(SqliteConnection& c, const JobClaimParams& p);
-Result<std::vector<Status>> CompleteJobs(SqliteConnection& c, const JobCompleteManyParams& p);
-Result<Job> FailJob(SqliteConnection& c, const JobFailParams& p);
-Result<HeartbeatOutcome> HeartbeatJob(SqliteConnection& c, const JobHeartbeatParams& p);
-Result<int> ReleaseJobs(SqliteConnection& c, const JobReleaseManyParams& p);
-Result<std::vector<std::string>> RescueExpiredJobs(SqliteConnection& c,
-                                                   const JobRescueExpiredParams& p);
-Result<Job> CancelJob(SqliteConnection& c, const JobCancelParams& p);
-Result<Job> AckCancelJob(SqliteConnection& c, const JobCancelAckParams& p);
-Result<Job> RetryJob(SqliteConnection& c, const JobRetryParams& p);
+// --- writes (sqlite_job_insert.cc, sqlite_job_lease.cc) ---
+Result<std::vector<InsertOutcome>> JobInsertMany(SqliteConnection& c, const JobInsertManyParams& p);
+Result<int> JobReleaseMany(SqliteConnection& c, const JobReleaseManyParams& p);
+Result<std::vector<std::string>> JobRescueExpired(SqliteConnection& c,
+                                                  const JobRescueExpiredParams& p);
 
 // --- reads (sqlite_job_reads.cc) ---
-Result<Job> GetJob(SqliteConnection& c, const std::string& id);
-Result<JobPage> ListJobs(SqliteConnection& c, const JobListParams& p);
-Result<std::vector<JobEvent>> ListJobEvents(SqliteConnection& c, const std::string& id);
-Result<std::optional<TimeMs>> NextRunAt(SqliteConnection& c);
-Result<std::map<JobState, int64_t>> CountByState(SqliteConnection& c);
-
-// --- helpers shared by the files above (sqlite_job_reads.cc) ---
-// The job row with that id; NotFound "job <id> not found".
-Result<JobRow> LoadJob(SqliteConnection& c, const std::string& id);
-// Why a guarded update by (id, lease token) matched nothing: NotFound, or Conflict naming the
-// state the job is in.
-Status StaleLease(SqliteConnection& c, const std::string& id);
-// Appends one line to a job's audit trail.
-Status AppendEvent(SqliteConnection& c, int64_t job_seq, TimeMs at, std::optional<JobState> from,
-                   JobState to, int attempt, std::string_view message);
-// Runs an UPDATE ... RETURNING CONVEYOR_JOB_COLUMNS expected to touch exactly one row.
-Result<JobRow> UpdateOneJob(SqliteConnection& c, std::string_view sql,
-                            const std::function<void(SqliteStatement&)>& bind);
+Result<std::optional<TimeMs>> JobNextRunAt(SqliteConnection& c);
+Result<std::map<JobState, int64_t>> JobCountByState(SqliteConnection& c);
 
 }  // namespace conveyor::sqlite_ops

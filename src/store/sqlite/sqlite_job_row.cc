@@ -4,59 +4,6 @@
 #include "store/store_json.h"
 
 namespace conveyor {
-namespace {
-
-std::vector<std::string> ReadStringArray(const SqliteStatement& st, int col) {
-  // A malformed array can only come from a hand-edited database; show no items rather than fail.
-  return DecodeJsonStringArray(st.Text(col)).value_or(std::vector<std::string>{});
-}
-
-void ReadLease(const SqliteStatement& st, Job& j) {
-  if (st.IsNull(28)) return;
-  j.lease = Lease{.owner = st.Text(27), .token = st.Text(28), .expires_at = st.Int(29)};
-}
-
-}  // namespace
-
-JobState ReadJobState(const SqliteStatement& st, int col) {
-  return ParseJobState(st.Text(col)).value_or(JobState::kFailed);
-}
-
-JobRow ReadJobRow(const SqliteStatement& st) {
-  JobRow row;
-  row.seq = st.Int(0);
-  Job& j = row.job;
-  j.id = st.Text(1);
-  j.type = st.Text(2);
-  j.queue = st.Text(3);
-  j.payload = st.Text(4);
-  j.state = ReadJobState(st, 5);
-  j.priority = static_cast<int>(st.Int(6));
-  j.attempt = static_cast<int>(st.Int(7));
-  j.max_attempts = static_cast<int>(st.Int(8));
-  j.run_at = st.Int(9);
-  j.expires_at = st.OptInt(10);
-  j.timeout_s = static_cast<int>(st.Int(11));
-  j.idempotency_key = st.OptText(12);
-  j.correlation_id = st.OptText(13);
-  j.webhook_url = st.OptText(14);
-  j.depends_on = ReadStringArray(st, 15);
-  j.tags = ReadStringArray(st, 16);
-  j.progress = static_cast<int>(st.Int(17));
-  j.message = st.OptText(18);
-  j.current_step = st.OptText(19);
-  j.result = st.OptText(20);
-  j.result_ref = st.OptText(21);
-  j.error = st.OptText(22);
-  j.created_at = st.Int(23);
-  j.started_at = st.OptInt(24);
-  j.finished_at = st.OptInt(25);
-  j.updated_at = st.Int(26);
-  ReadLease(st, j);
-  j.cancel_requested = st.Int(30) != 0;
-  j.request_hash = st.Text(31);
-  return row;
-}
 
 JobInsertText EncodeJobInsertText(const Job& job) {
   JobInsertText t;

@@ -1,6 +1,6 @@
-// The row codec of the jobs table: reads a Job from a statement positioned on a row selected with
-// CONVEYOR_JOB_COLUMNS, and binds a Job's columns for an insert. One place knows the column order.
-// Pure functions; thread-safe.
+// The insert codec of the SQLite jobs table: binds a Job's columns for a multi-row INSERT. Rows
+// selected with CONVEYOR_JOB_COLUMNS are read by the shared ReadJobRow (store_rows.h), which takes
+// a SqliteStatement positioned on a row. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -10,11 +10,9 @@
 #include "core/status.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/store_job_rules.h"
+#include "store/store_rows.h"
 
 namespace conveyor {
-
-// REQUIRES: the statement's columns are CONVEYOR_JOB_COLUMNS (sqlite_queries.h).
-JobRow ReadJobRow(const SqliteStatement& st);
 
 // Text the insert binds without copying, kept alive by the caller until the statement is done.
 struct JobInsertText {
@@ -29,8 +27,5 @@ void BindJobInsert(SqliteStatement& st, int first, const Job& job, const JobInse
 
 // "INSERT INTO jobs (...) VALUES (?,...),(?,...)" for `rows` rows.
 std::string JobInsertSql(int rows);
-
-// Parses a state column; the CHECK constraint guarantees a canonical name.
-JobState ReadJobState(const SqliteStatement& st, int col);
 
 }  // namespace conveyor

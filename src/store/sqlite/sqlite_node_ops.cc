@@ -2,11 +2,12 @@
 #include "store/sqlite/sqlite_node_ops.h"
 
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_rows.h"
 
 namespace conveyor::sqlite_ops {
 namespace q = sqlite_queries;
 
-Status UpsertNode(SqliteConnection& c, const NodeInfo& info) {
+Status NodeHeartbeat(SqliteConnection& c, const NodeInfo& info) {
   auto st = c.Prepare(q::kNodeUpsert);
   if (!st.ok()) return st.status();
   st->BindText(1, info.name);
@@ -18,21 +19,13 @@ Status UpsertNode(SqliteConnection& c, const NodeInfo& info) {
   return st->Run();
 }
 
-Result<std::vector<NodeInfo>> ListNodes(SqliteConnection& c) {
+Result<std::vector<NodeInfo>> NodeList(SqliteConnection& c) {
   auto st = c.Prepare(q::kNodeList);
   if (!st.ok()) return st.status();
   std::vector<NodeInfo> nodes;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return nodes;
-    nodes.push_back({.name = st->Text(0),
-                     .role = st->Text(1),
-                     .started_at = st->Int(2),
-                     .last_seen_at = st->Int(3),
-                     .running_jobs = static_cast<int>(st->Int(4)),
-                     .leader = st->Int(5) != 0});
-  }
+  Status s = st->ForEachRow([&](const SqliteStatement& row) { nodes.push_back(ReadNode(row)); });
+  if (!s.ok()) return s;
+  return nodes;
 }
 
 }  // namespace conveyor::sqlite_ops

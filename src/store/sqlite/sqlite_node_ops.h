@@ -12,7 +12,7 @@
 
 namespace conveyor::sqlite_ops {
 
-Status UpsertNode(SqliteConnection& c, const NodeInfo& info);
-Result<std::vector<NodeInfo>> ListNodes(SqliteConnection& c);
+Status NodeHeartbeat(SqliteConnection& c, const NodeInfo& info);
+Result<std::vector<NodeInfo>> NodeList(SqliteConnection& c);
 
 }  // namespace conveyor::sqlite_ops

@@ -1,5 +1,6 @@
 // The DML of SqliteStore, grouped by the Store method that runs it. The DDL lives in
-// sqlite_schema.h. Column order of CONVEYOR_JOB_COLUMNS is the order sqlite_job_row.cc reads.
+// sqlite_schema.h. Column order of CONVEYOR_JOB_COLUMNS is the order ReadJobRow (store_rows.h)
+// reads.
 //
 // Multi-row work binds a JSON array and expands it with json_each(), so a claim of 64 jobs or a
 // completion of 64 jobs is a handful of statement executions rather than one per job.
@@ -156,8 +157,8 @@ inline constexpr const char* kNextRunAt =
 inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs GROUP BY state";
 
 // --- Webhook deliveries ---
-// Column order of CONVEYOR_DELIVERY_COLUMNS is the order sqlite_delivery_row.cc reads. The job
-// id is looked up by seq (the jobs primary key) so every read and RETURNING names the job.
+// Column order of CONVEYOR_DELIVERY_COLUMNS is the order ReadDeliveryRow (store_rows.h) reads. The
+// job id is looked up by seq (the jobs primary key) so every read and RETURNING names the job.
 #define CONVEYOR_DELIVERY_COLUMNS                                                           \
   "(SELECT id FROM jobs WHERE jobs.seq = webhook_deliveries.job_seq), n, event, url, state," \
   " payload, attempts, next_attempt_at, last_status, last_error, created_at, updated_at,"    \

@@ -11,6 +11,8 @@
 #include "store/sqlite/sqlite_node_ops.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/sqlite/sqlite_schema.h"
+#include "store/store_insert_resolution.h"
+#include "store/store_job_ops.h"
 
 namespace conveyor {
 namespace {
@@ -139,13 +141,13 @@ Status SqliteStore::Ping() {
 
 Result<std::vector<InsertOutcome>> SqliteStore::JobInsertMany(const JobInsertManyParams& p) {
   return Write<std::vector<InsertOutcome>>(
-      [&p](SqliteConnection& c) { return sqlite_ops::InsertJobs(c, p); },
+      [&p](SqliteConnection& c) { return sqlite_ops::JobInsertMany(c, p); },
       std::max<int>(1, static_cast<int>(p.jobs.size())));
 }
 
 void SqliteStore::JobInsertManyAsync(
     JobInsertManyParams p, std::function<void(Result<std::vector<InsertOutcome>>)> done) {
-  if (SqliteInsertCoalescer::Qualifies(p)) return coalescer_->Add(std::move(p), std::move(done));
+  if (CanMergeInsert(p)) return coalescer_->Add(std::move(p), std::move(done));
   struct Call {
     JobInsertManyParams params;
     std::function<void(Result<std::vector<InsertOutcome>>)> done;
@@ -155,7 +157,7 @@ void SqliteStore::JobInsertManyAsync(
   auto call = std::make_shared<Call>(Call{std::move(p), std::move(done), std::nullopt});
   writer_->Submit(
       [call](SqliteConnection& c) {
-        call->out.emplace(sqlite_ops::InsertJobs(c, call->params));
+        call->out.emplace(sqlite_ops::JobInsertMany(c, call->params));
         return call->out->status();
       },
       [call](const Status& s) {
@@ -165,101 +167,58 @@ void SqliteStore::JobInsertManyAsync(
       weight);
 }
 
-Result<Job> SqliteStore::JobGet(const std::string& id) {
-  return Read([&](SqliteConnection& c) { return sqlite_ops::GetJob(c, id); });
-}
-
-Result<JobPage> SqliteStore::JobList(const JobListParams& p) {
-  return Read([&](SqliteConnection& c) { return sqlite_ops::ListJobs(c, p); });
-}
-
-Result<std::vector<JobEvent>> SqliteStore::JobEventList(const std::string& id) {
-  return Read([&](SqliteConnection& c) { return sqlite_ops::ListJobEvents(c, id); });
-}
-
 Result<std::optional<TimeMs>> SqliteStore::JobNextRunAt() {
-  return Read([](SqliteConnection& c) { return sqlite_ops::NextRunAt(c); });
+  return Read([](SqliteConnection& c) { return sqlite_ops::JobNextRunAt(c); });
 }
 
 Result<std::map<JobState, int64_t>> SqliteStore::JobCountByState() {
-  return Read([](SqliteConnection& c) { return sqlite_ops::CountByState(c); });
-}
-
-Result<std::vector<Job>> SqliteStore::JobClaim(const JobClaimParams& p) {
-  return Write<std::vector<Job>>([&p](SqliteConnection& c) { return sqlite_ops::ClaimJobs(c, p); },
-                                 std::max(1, p.max));
-}
-
-Result<std::vector<Status>> SqliteStore::JobCompleteMany(const JobCompleteManyParams& p) {
-  return Write<std::vector<Status>>(
-      [&p](SqliteConnection& c) { return sqlite_ops::CompleteJobs(c, p); },
-      std::max<int>(1, static_cast<int>(p.completions.size())));
-}
-
-Result<Job> SqliteStore::JobFail(const JobFailParams& p) {
-  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::FailJob(c, p); });
-}
-
-Result<HeartbeatOutcome> SqliteStore::JobHeartbeat(const JobHeartbeatParams& p) {
-  return Write<HeartbeatOutcome>(
-      [&p](SqliteConnection& c) { return sqlite_ops::HeartbeatJob(c, p); });
-}
-
-Result<Job> SqliteStore::JobCancel(const JobCancelParams& p) {
-  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::CancelJob(c, p); });
-}
-
-Result<Job> SqliteStore::JobCancelAck(const JobCancelAckParams& p) {
-  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::AckCancelJob(c, p); });
+  return Read([](SqliteConnection& c) { return sqlite_ops::JobCountByState(c); });
 }
 
 Result<int> SqliteStore::JobReleaseMany(const JobReleaseManyParams& p) {
-  return Write<int>([&p](SqliteConnection& c) { return sqlite_ops::ReleaseJobs(c, p); },
+  return Write<int>([&p](SqliteConnection& c) { return sqlite_ops::JobReleaseMany(c, p); },
                     std::max<int>(1, static_cast<int>(p.jobs.size())));
-}
-
-Result<Job> SqliteStore::JobRetry(const JobRetryParams& p) {
-  return Write<Job>([&p](SqliteConnection& c) { return sqlite_ops::RetryJob(c, p); });
 }
 
 Result<std::vector<std::string>> SqliteStore::JobRescueExpired(const JobRescueExpiredParams& p) {
   return Write<std::vector<std::string>>(
-      [&p](SqliteConnection& c) { return sqlite_ops::RescueExpiredJobs(c, p); },
+      [&p](SqliteConnection& c) { return sqlite_ops::JobRescueExpired(c, p); },
       std::max(1, p.limit));
 }
 
 Result<std::vector<WebhookDelivery>> SqliteStore::DeliveryClaimDue(const DeliveryClaimParams& p) {
   return Write<std::vector<WebhookDelivery>>(
-      [&p](SqliteConnection& c) { return sqlite_ops::ClaimDueDeliveries(c, p); },
+      [&p](SqliteConnection& c) { return sqlite_ops::DeliveryClaimDue(c, p); },
       std::max(1, p.limit));
 }
 
 Status SqliteStore::DeliveryRecord(const DeliveryRecordParams& p) {
-  return writer_->Run([&p](SqliteConnection& c) { return sqlite_ops::RecordDelivery(c, p); });
+  return writer_->Run([&p](SqliteConnection& c) { return sqlite_ops::DeliveryRecord(c, p); });
 }
 
 Result<std::vector<WebhookDelivery>> SqliteStore::DeliveryList(const std::string& job_id) {
-  return Read([&](SqliteConnection& c) { return sqlite_ops::ListDeliveries(c, job_id); });
+  return Read([&](SqliteConnection& c) { return sqlite_ops::DeliveryList(c, job_id); });
 }
 
 Result<WebhookDelivery> SqliteStore::DeliveryRedeliver(const DeliveryRedeliverParams& p) {
-  return Write<WebhookDelivery>([&p](SqliteConnection& c) { return sqlite_ops::Redeliver(c, p); });
+  return Write<WebhookDelivery>(
+      [&p](SqliteConnection& c) { return sqlite_ops::DeliveryRedeliver(c, p); });
 }
 
 Result<std::optional<TimeMs>> SqliteStore::DeliveryNextAt() {
-  return Read([](SqliteConnection& c) { return sqlite_ops::NextDeliveryAt(c); });
+  return Read([](SqliteConnection& c) { return sqlite_ops::DeliveryNextAt(c); });
 }
 
 Result<int64_t> SqliteStore::DeliveryCountPending() {
-  return Read([](SqliteConnection& c) { return sqlite_ops::CountPendingDeliveries(c); });
+  return Read([](SqliteConnection& c) { return sqlite_ops::DeliveryCountPending(c); });
 }
 
 Status SqliteStore::NodeHeartbeat(const NodeInfo& info) {
-  return writer_->Run([&info](SqliteConnection& c) { return sqlite_ops::UpsertNode(c, info); });
+  return writer_->Run([&info](SqliteConnection& c) { return sqlite_ops::NodeHeartbeat(c, info); });
 }
 
 Result<std::vector<NodeInfo>> SqliteStore::NodeList() {
-  return Read([](SqliteConnection& c) { return sqlite_ops::ListNodes(c); });
+  return Read([](SqliteConnection& c) { return sqlite_ops::NodeList(c); });
 }
 
 }  // namespace conveyor

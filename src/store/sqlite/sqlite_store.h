@@ -17,9 +17,11 @@
 #include <string>
 
 #include "store/sqlite/sqlite_insert_coalescer.h"
+#include "store/sqlite/sqlite_job_statements.h"
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_writer.h"
 #include "store/store.h"
+#include "store/store_on_statements.h"
 #include "store/store_readiness.h"
 
 namespace conveyor {
@@ -35,7 +37,9 @@ struct SqliteOptions {
   std::function<Status()> TEST_before_commit;
 };
 
-class SqliteStore final : public Store {
+// The job operations whose logic both stores share come from StoreOnStatements
+// (store_on_statements.h); the methods below are SQLite's own.
+class SqliteStore final : public StoreOnStatements<SqliteStore, SqliteJobStatements> {
  public:
   static Result<std::unique_ptr<SqliteStore>> Open(SqliteOptions options);
   ~SqliteStore() override;
@@ -47,17 +51,7 @@ class SqliteStore final : public Store {
   Result<std::vector<InsertOutcome>> JobInsertMany(const JobInsertManyParams& p) override;
   void JobInsertManyAsync(JobInsertManyParams p,
                           std::function<void(Result<std::vector<InsertOutcome>>)> done) override;
-  Result<Job> JobGet(const std::string& id) override;
-  Result<JobPage> JobList(const JobListParams& p) override;
-  Result<std::vector<JobEvent>> JobEventList(const std::string& id) override;
-  Result<std::vector<Job>> JobClaim(const JobClaimParams& p) override;
-  Result<std::vector<Status>> JobCompleteMany(const JobCompleteManyParams& p) override;
-  Result<Job> JobFail(const JobFailParams& p) override;
-  Result<HeartbeatOutcome> JobHeartbeat(const JobHeartbeatParams& p) override;
-  Result<Job> JobCancel(const JobCancelParams& p) override;
-  Result<Job> JobCancelAck(const JobCancelAckParams& p) override;
   Result<int> JobReleaseMany(const JobReleaseManyParams& p) override;
-  Result<Job> JobRetry(const JobRetryParams& p) override;
   Result<std::vector<std::string>> JobRescueExpired(const JobRescueExpiredParams& p) override;
   Result<std::optional<TimeMs>> JobNextRunAt() override;
   Result<std::map<JobState, int64_t>> JobCountByState() override;
@@ -77,14 +71,17 @@ class SqliteStore final : public Store {
   const std::string& path() const { return options_.path; }
 
  private:
+  // StoreOnStatements runs the shared operations through Read and Write.
+  friend class StoreOnStatements<SqliteStore, SqliteJobStatements>;
   SqliteStore(SqliteOptions options, std::unique_ptr<SqliteReadPool> readers,
               std::unique_ptr<StoreReadiness> readiness, std::unique_ptr<SqliteWriter> writer);
 
   // Runs `fn` on the writer thread inside a group-commit batch; returns once it is durable.
   template <class T>
   Result<T> Write(const std::function<Result<T>(SqliteConnection&)>& fn, int weight = 1);
-  // Runs `fn` on a pooled read-only connection.
-  template <class Fn>
+  // Runs `fn` on a pooled read-only connection. (T: what fn returns, as StoreOnStatements names
+  // it; deduced otherwise.)
+  template <class T = void, class Fn>
   auto Read(Fn fn) {
     auto lease = readers_->Acquire();
     return fn(lease.conn());

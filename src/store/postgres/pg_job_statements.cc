@@ -1,0 +1,104 @@
+#include "store/postgres/pg_job_statements.h"
+
+#include <utility>
+
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_job_row.h"
+#include "store/postgres/pg_queries.h"
+
+namespace conveyor {
+namespace q = pg_queries;
+
+Result<JobRow> PgJobStatements::JobLoad(const std::string& id, store_ops::JobLock lock) {
+  const bool for_update = lock == store_ops::JobLock::kForUpdate;
+  auto r = c_.Exec(for_update ? q::kSelectJobByIdForUpdate : q::kSelectJobById, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFoundJob(id);
+  return ReadJobRow(PgRow(*r, 0));
+}
+
+Status PgJobStatements::JobStaleLease(const std::string& id) {
+  auto r = c_.Exec(q::kSelectStateById, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFoundJob(id);
+  return StaleLeaseConflict(id, r->Text(0, 0));
+}
+
+namespace {
+
+// Runs an UPDATE ... RETURNING CONVEYOR_PG_JOB_COLUMNS expected to touch exactly one row.
+Result<JobRow> JobUpdateOne(PgConnection& c, std::string_view sql, const PgParams& params) {
+  auto r = c.Exec(sql, params);
+  if (!r.ok()) return r.status();
+  if (r->rows() != 1) return Status::Internal("update matched no job");
+  return ReadJobRow(PgRow(*r, 0));
+}
+
+}  // namespace
+
+void PgJobStatements::JobsClaimable() { c_.RequestNotify(); }
+
+Result<JobRow> PgJobStatements::JobUpdate(store_ops::JobUpdateKind what, int64_t seq, TimeMs now) {
+  using Kind = store_ops::JobUpdateKind;
+  const char* sql = what == Kind::kCancelNow       ? q::kCancelNow
+                    : what == Kind::kCancelRequest ? q::kCancelRequest
+                                                   : q::kRetry;
+  return JobUpdateOne(c_, sql, {PgInt(seq), PgInt(now)});
+}
+
+Result<JobRow> PgJobStatements::JobFailUpdate(const store_ops::JobFailWrite& w) {
+  return JobUpdateOne(c_, q::kFail,
+                      {PgInt(w.seq), std::string(ToString(w.to)), PgInt(w.run_at),
+                       PgOptInt(w.finished_at), std::string(w.error), PgInt(w.now)});
+}
+
+Result<std::optional<HeartbeatOutcome>> PgJobStatements::JobHeartbeatUpdate(
+    const JobHeartbeatParams& p) {
+  auto r = c_.Exec(q::kHeartbeat, {p.id, p.lease_token, PgInt(p.lease_expires_at),
+                                   p.progress ? PgInt(*p.progress) : std::nullopt, p.message,
+                                   p.current_step, PgInt(p.now)});
+  if (!r.ok()) return r.status();
+  if (r->rows() != 1) return std::optional<HeartbeatOutcome>();
+  return std::optional(HeartbeatOutcome{.cancel_requested = r->Int(0, 0) != 0});
+}
+
+Status PgJobStatements::JobEventAppend(int64_t job_seq, TimeMs at, std::optional<JobState> from,
+                                       JobState to, int attempt, std::string_view message) {
+  auto r =
+      c_.Exec(q::kInsertEvent, {PgInt(job_seq), PgInt(at),
+                                from ? PgParam(std::string(ToString(*from))) : std::nullopt,
+                                std::string(ToString(to)), PgInt(attempt), std::string(message)});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<std::vector<JobEvent>> PgJobStatements::JobEventsOf(int64_t job_seq) {
+  auto r = c_.Exec(q::kEventsOfJob, {PgInt(job_seq)});
+  if (!r.ok()) return r.status();
+  std::vector<JobEvent> events;
+  events.reserve(static_cast<size_t>(r->rows()));
+  for (int i = 0; i < r->rows(); ++i) events.push_back(ReadJobEvent(PgRow(*r, i)));
+  return events;
+}
+
+Result<std::optional<int64_t>> PgJobStatements::JobSeqOf(const std::string& id) {
+  auto r = c_.Exec(q::kSelectSeqById, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<int64_t>();
+  return std::optional<int64_t>(r->Int(0, 0));
+}
+
+Result<std::vector<Job>> PgJobStatements::JobPageRows(const JobListParams& p, int64_t before_seq) {
+  PgParams params = {p.type, p.queue, PgInt(before_seq), PgInt(p.limit), PgInt(p.offset)};
+  if (p.state) params.push_back(std::string(ToString(*p.state)));
+  auto r = c_.Exec(p.state ? q::kListByState : q::kList, params);
+  if (!r.ok()) return r.status();
+  return TakeJobs(ReadPgJobRows(*r));
+}
+
+// The statement reads the job's URL and (terminal) state itself, so `to` needs no binding.
+Status PgJobStatements::DeliveryEnqueue(const JobRow& job, JobState /*to*/, TimeMs now) {
+  auto r = c_.Exec(q::kInsertDeliveryForJob, {job.job.id, PgInt(now)});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace conveyor

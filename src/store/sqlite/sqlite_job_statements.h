@@ -1,0 +1,66 @@
+// SqliteJobStatements: the jobs-table statements of SqliteStore on one connection, in the shape
+// the shared operations of store_job_ops.h call them (the contract of each is written there).
+// Writes run on the writer thread inside the batch transaction and the operation's savepoint
+// (SqliteWriter), whose one writer already excludes every other write, so a load takes no lock.
+// Reads run on a read-only pool connection. A reference to the connection: cheap to copy, valid
+// while the connection is.
+//
+// Thread-safety: none of its own; the connection's owner serialises use.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/job.h"
+#include "core/status.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/store.h"
+#include "store/store_job_ops.h"
+#include "store/store_job_rules.h"
+
+namespace conveyor {
+
+class SqliteJobStatements {
+ public:
+  explicit SqliteJobStatements(SqliteConnection& c) : c_(c) {}
+
+  // Reads and single-row writes (sqlite_job_statements.cc).
+  Result<JobRow> JobLoad(const std::string& id, store_ops::JobLock lock);
+  Status JobStaleLease(const std::string& id);
+  Result<JobRow> JobUpdate(store_ops::JobUpdateKind what, int64_t seq, TimeMs now);
+  Status JobEventAppend(int64_t job_seq, TimeMs at, std::optional<JobState> from, JobState to,
+                        int attempt, std::string_view message);
+  Result<std::vector<JobEvent>> JobEventsOf(int64_t job_seq);
+  Result<std::optional<int64_t>> JobSeqOf(const std::string& id);
+  Result<std::vector<Job>> JobPageRows(const JobListParams& p, int64_t before_seq);
+  Status DeliveryEnqueue(const JobRow& job, JobState to, TimeMs now);
+  void JobsClaimable() {}  // one process: the runtime wakes itself
+  Result<JobRow> JobFailUpdate(const store_ops::JobFailWrite& w);
+  Result<std::optional<HeartbeatOutcome>> JobHeartbeatUpdate(const JobHeartbeatParams& p);
+
+  // The lease's batches (sqlite_job_lease.cc).
+  Result<std::vector<JobRow>> JobClaimRows(const JobClaimParams& p);
+  Result<std::unordered_set<std::string>> JobCompleteRows(std::string completions, TimeMs now);
+
+  // The insert (sqlite_job_insert.cc).
+  Status JobsWithKeys(const std::vector<std::string>& keys,
+                      std::unordered_map<std::string, Job>& found);
+  Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
+
+ private:
+  // The statement positioned on job `id`'s row (bound as ?1); NotFoundJob when there is none.
+  Result<SqliteStatement> JobRowById(std::string_view sql, const std::string& id);
+  // Runs an UPDATE ... RETURNING CONVEYOR_JOB_COLUMNS expected to touch exactly one row.
+  template <class Bind>
+  Result<JobRow> JobUpdateOne(std::string_view sql, const Bind& bind);
+
+  SqliteConnection& c_;
+};
+
+}  // namespace conveyor

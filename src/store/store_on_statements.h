@@ -1,0 +1,75 @@
+// StoreOnStatements: the Store methods whose logic both backends share (store_job_ops.h),
+// implemented once over a backend's job statements, so SqliteStore and PostgresStore write only
+// how they run an operation and the methods whose logic is their own:
+//
+//   class SqliteStore final : public StoreOnStatements<SqliteStore, SqliteJobStatements> { ... };
+//
+// `Derived` runs an operation on one of its connections (befriend this base to keep them private):
+//   template <class T> Result<T> Read(fn);               // fn(Connection&) -> Result<T>
+//   template <class T> Result<T> Write(fn, int weight);  // inside a write transaction; weight:
+//                                                       // about how many rows it writes
+// `Statements` is constructible from that connection (the `Db` of store_job_ops.h).
+// Static dispatch (CRTP): no virtual call beyond the Store seam's own.
+//
+// Thread-safety: that of Derived (every Store method may be called from any thread).
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "store/store_job_ops.h"
+
+namespace conveyor {
+
+template <class Derived, class Statements>
+class StoreOnStatements : public Store {
+ public:
+  Result<Job> JobGet(const std::string& id) final {
+    return RunRead(store_ops::JobGet<Statements>, id);
+  }
+  Result<JobPage> JobList(const JobListParams& p) final {
+    return RunRead(store_ops::JobList<Statements>, p);
+  }
+  Result<std::vector<JobEvent>> JobEventList(const std::string& id) final {
+    return RunRead(store_ops::JobEventList<Statements>, id);
+  }
+
+  Result<std::vector<Job>> JobClaim(const JobClaimParams& p) final {
+    return RunWrite(store_ops::JobClaim<Statements>, p, std::max(1, p.max));
+  }
+  Result<std::vector<Status>> JobCompleteMany(const JobCompleteManyParams& p) final {
+    return RunWrite(store_ops::JobCompleteMany<Statements>, p,
+                    std::max<int>(1, static_cast<int>(p.completions.size())));
+  }
+  Result<Job> JobFail(const JobFailParams& p) final {
+    return RunWrite(store_ops::JobFail<Statements>, p);
+  }
+  Result<HeartbeatOutcome> JobHeartbeat(const JobHeartbeatParams& p) final {
+    return RunWrite(store_ops::JobHeartbeat<Statements>, p);
+  }
+  Result<Job> JobCancel(const JobCancelParams& p) final {
+    return RunWrite(store_ops::JobCancel<Statements>, p);
+  }
+  Result<Job> JobCancelAck(const JobCancelAckParams& p) final {
+    return RunWrite(store_ops::JobCancelAck<Statements>, p);
+  }
+  Result<Job> JobRetry(const JobRetryParams& p) final {
+    return RunWrite(store_ops::JobRetry<Statements>, p);
+  }
+
+ private:
+  // Runs the shared operation `op` on one of Derived's connections, wrapped in its statements.
+  template <class T, class P>
+  Result<T> RunRead(Result<T> (*op)(Statements, const P&), const P& p) {
+    return self().template Read<T>([&](auto& c) { return op(Statements(c), p); });
+  }
+  template <class T, class P>
+  Result<T> RunWrite(Result<T> (*op)(Statements, const P&), const P& p, int weight = 1) {
+    return self().template Write<T>([&](auto& c) { return op(Statements(c), p); }, weight);
+  }
+  Derived& self() { return static_cast<Derived&>(*this); }
+};
+
+}  // namespace conveyor
