@@ -266,6 +266,24 @@ void HttpSession::SetCorrelationId() {
   }
 }
 
+RequestContext HttpSession::Context(const HttpRequest& request, std::string_view path,
+                                    std::string_view query, const PathParams& params) {
+  const Services& services = env_.services;
+  return {.request = request,
+          .path = path,
+          .query = query,
+          .params = params,
+          .correlation_id = correlation_id_,
+          .jobs = services.jobs,
+          .deliveries = services.deliveries,
+          .leases = services.leases,
+          .nodes = services.nodes,
+          .pool = services.pool,
+          .artifact_dir = services.artifact_dir,
+          .webhook_receiver = &env_.webhook_receiver,
+          .response = response_};
+}
+
 asio::awaitable<void> HttpSession::Handle() {
   response_.Reset();
   SetCorrelationId();
@@ -273,20 +291,7 @@ asio::awaitable<void> HttpSession::Handle() {
   std::string_view query;
   const std::string_view path = Router::NormalizePath(View(request.target()), &query);
   const Router::Match match = env_.router.Find(request.method(), path);
-  const Services& services = env_.services;
-  RequestContext ctx{.request = request,
-                     .path = path,
-                     .query = query,
-                     .params = match.params,
-                     .correlation_id = correlation_id_,
-                     .jobs = services.jobs,
-                     .deliveries = services.deliveries,
-                     .leases = services.leases,
-                     .nodes = services.nodes,
-                     .pool = services.pool,
-                     .artifact_dir = services.artifact_dir,
-                     .webhook_receiver = &env_.webhook_receiver,
-                     .response = response_};
+  RequestContext ctx = Context(request, path, query, match.params);
   if (auto bad = CheckHead(request)) {
     ctx.Fail(*bad);
   } else if (match.kind == Router::MatchKind::kNotFound) {

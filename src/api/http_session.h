@@ -24,6 +24,7 @@
 
 #include "api/http_server.h"
 #include "api/problem.h"
+#include "api/request_context.h"
 #include "api/response.h"
 #include "api/router.h"
 
@@ -78,6 +79,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<ReadResult> ReadRequest(bool first);
   ReadResult Reject(boost::beast::error_code ec);
   boost::asio::awaitable<void> Handle();
+  // What a route handler gets for the current request: the request, its path and parameters,
+  // the services, and the response to fill.
+  RequestContext Context(const HttpRequest& request, std::string_view path,
+                         std::string_view query, const PathParams& params);
   boost::asio::awaitable<bool> Write(bool keep_alive);
   boost::asio::awaitable<bool> WriteFile();  // the rest of a file response, in chunks
   boost::asio::awaitable<void> LingeringClose();
