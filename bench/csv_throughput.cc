@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "handlers/csv_handlers.h"
+#include "handlers/csv/csv_handlers.h"
 
 namespace conveyor {
 namespace {

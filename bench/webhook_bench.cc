@@ -28,8 +28,8 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
-#include "webhooks/dispatcher.h"
 #include "store/store_factory.h"
+#include "webhooks/dispatcher.h"
 #include "webhooks/sender.h"
 
 namespace conveyor {

@@ -1,4 +1,4 @@
-// Fuzzes the streaming CSV reader (handlers/csv_reader.cc). The input's first byte picks the
+// Fuzzes the streaming CSV reader (handlers/csv/csv_reader.cc). The input's first byte picks the
 // delimiter and a chunk size; the rest is the file. Invariants: no crash or UB; every field is
 // followed by a NUL byte; records are numbered 1, 2, 3...; and feeding the file in chunks gives
 // exactly the records and the error (message included) of feeding it at once.
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "handlers/csv_reader.h"
+#include "handlers/csv/csv_reader.h"
 
 namespace {
 

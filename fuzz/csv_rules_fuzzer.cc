@@ -1,4 +1,4 @@
-// Fuzzes CSV rule sets (handlers/csv_rules.cc, csv_field_check.cc, csv_simple_pattern.cc). The
+// Fuzzes CSV rule sets (handlers/csv/csv_rules.cc, csv_field_check.cc, csv_simple_pattern.cc). The
 // input is a rule set's JSON, a line "--", then values, one per line. Every value is checked
 // against every column. Invariants: no crash or UB; a bad rule set is an InvalidArgument with a
 // message; and for every regex column the simple matcher, when it takes the pattern, agrees
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "handlers/csv_field_check.h"
-#include "handlers/csv_rules.h"
+#include "handlers/csv/csv_field_check.h"
+#include "handlers/csv/csv_rules.h"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "client/http_client.h"
 #include "bench/suite/load_generator.h"
+#include "client/http_client.h"
 
 namespace conveyor::bench {
 

@@ -18,7 +18,7 @@
 #include "cli/commands.h"
 #include "cli/serve_webhook_flags.h"
 #include "handlers/command_handler.h"
-#include "handlers/csv_rules.h"
+#include "handlers/csv/csv_rules.h"
 #include "node/node.h"
 #include "observability/log.h"
 #include "runtime/job_spec.h"

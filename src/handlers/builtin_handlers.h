@@ -4,7 +4,7 @@
 // The defaults are those of a test node: private networks allowed, no rule sets, no input dirs.
 #pragma once
 
-#include "handlers/csv_handlers.h"
+#include "handlers/csv/csv_handlers.h"
 #include "handlers/document_pipeline_handler.h"
 #include "handlers/handler_registry.h"
 #include "outbound/url_policy.h"

@@ -4,7 +4,7 @@
 #include <boost/json.hpp>
 
 #include "core/time_format.h"
-#include "handlers/csv_writer.h"
+#include "handlers/csv/csv_writer.h"
 #include "handlers/utf8_text.h"
 
 namespace conveyor {

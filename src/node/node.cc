@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "handlers/builtin_handlers.h"
-#include "handlers/csv_input_dirs.h"
+#include "handlers/csv/csv_input_dirs.h"
 #include "handlers/report_handler.h"
 #include "observability/log.h"
 #include "store/store_factory.h"

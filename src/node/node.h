@@ -29,7 +29,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "handlers/command_handler.h"
-#include "handlers/csv_rules.h"
+#include "handlers/csv/csv_rules.h"
 #include "handlers/handler_registry.h"
 #include "runtime/delivery_service.h"
 #include "runtime/job_service.h"

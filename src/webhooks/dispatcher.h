@@ -35,9 +35,9 @@
 
 #include "core/clock.h"
 #include "core/status.h"
-#include "webhooks/retry_schedule.h"
-#include "store/store.h"
 #include "outbound/url_policy.h"
+#include "store/store.h"
+#include "webhooks/retry_schedule.h"
 #include "webhooks/sender.h"
 
 namespace conveyor {

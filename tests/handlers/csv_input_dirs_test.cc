@@ -1,7 +1,7 @@
 // Local inputs only from the input directories, and artifacts only from the job's own
 // directory (issue 8 finding 2: a csv.correct job read /proc/self/environ and /etc/shadow).
 // Real files, directories and symbolic links under a temp directory.
-#include "handlers/csv_input_dirs.h"
+#include "handlers/csv/csv_input_dirs.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

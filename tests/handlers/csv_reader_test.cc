@@ -1,6 +1,6 @@
 // CsvReader: RFC 4180 quoting, line endings, chunk boundaries anywhere, strictness (errors at
 // the same byte whatever the chunking) and the memory limits.
-#include "handlers/csv_reader.h"
+#include "handlers/csv/csv_reader.h"
 
 #include <gtest/gtest.h>
 

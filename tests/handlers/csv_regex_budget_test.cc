@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <string>
 
-#include "handlers/csv_field_check.h"
-#include "handlers/csv_rules.h"
+#include "handlers/csv/csv_field_check.h"
+#include "handlers/csv/csv_rules.h"
 
 namespace conveyor {
 namespace {

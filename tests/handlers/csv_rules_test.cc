@@ -5,10 +5,10 @@
 #include <boost/json.hpp>
 #include <string>
 
-#include "handlers/csv_field_check.h"
-#include "handlers/csv_fingerprint_set.h"
-#include "handlers/csv_fixes.h"
-#include "handlers/csv_rules.h"
+#include "handlers/csv/csv_field_check.h"
+#include "handlers/csv/csv_fingerprint_set.h"
+#include "handlers/csv/csv_fixes.h"
+#include "handlers/csv/csv_rules.h"
 #include "handlers/csv_test_util.h"
 
 namespace conveyor {

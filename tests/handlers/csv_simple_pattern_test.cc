@@ -1,7 +1,7 @@
 // CsvSimplePattern against RE2 (as CsvPattern configures it) as the oracle: every pattern of
 // the subset must give RE2's answer on every value, and patterns outside the subset must be
 // refused.
-#include "handlers/csv_simple_pattern.h"
+#include "handlers/csv/csv_simple_pattern.h"
 
 #include <gtest/gtest.h>
 #include <re2/re2.h>

@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "handlers/csv_handlers.h"
+#include "handlers/csv/csv_handlers.h"
 #include "handlers/test_context.h"
 
 namespace conveyor {

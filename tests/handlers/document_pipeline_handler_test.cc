@@ -13,9 +13,9 @@
 #include "core/time_format.h"
 #include "handlers/canonical_json.h"
 #include "handlers/handler_registry.h"
-#include "test_context.h"
 #include "outbound/http_client.h"
 #include "outbound/test_port_printer.h"
+#include "test_context.h"
 #include "webhooks/signature.h"
 
 namespace conveyor {

@@ -6,8 +6,8 @@
 #include <boost/json.hpp>
 #include <string>
 
-#include "test_context.h"
 #include "outbound/test_smtp_server.h"
+#include "test_context.h"
 
 namespace conveyor {
 namespace {

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "handlers/handler_registry.h"
-#include "test_context.h"
 #include "outbound/test_http_server.h"
+#include "test_context.h"
 
 namespace conveyor {
 namespace {

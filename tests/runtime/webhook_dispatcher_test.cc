@@ -13,8 +13,8 @@
 
 #include "core/time_format.h"
 #include "runtime/runtime_fixture.h"
-#include "webhooks/test_webhook_receiver.h"
 #include "webhooks/signature.h"
+#include "webhooks/test_webhook_receiver.h"
 
 namespace conveyor {
 namespace {

@@ -14,8 +14,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "store/postgres/pg_async_runner.h"
 #include "postgres_test_util.h"
+#include "store/postgres/pg_async_runner.h"
 #include "store/postgres/pg_insert_coalescer.h"
 #include "store_test_util.h"
 

@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "store/sqlite/sqlite_ceiling.h"
-#include "store/store_json.h"
 #include "store/store_factory.h"
+#include "store/store_json.h"
 #include "store_test_util.h"
 
 namespace conveyor::testing {

@@ -33,8 +33,8 @@
 #include "core/clock.h"
 #include "core/job.h"
 #include "core/status.h"
-#include "runtime/work/lease_waiters.h"
 #include "runtime/runtime_config.h"
+#include "runtime/work/lease_waiters.h"
 #include "store/store.h"
 
 namespace conveyor {

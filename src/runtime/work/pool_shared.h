@@ -11,8 +11,8 @@
 
 #include "core/clock.h"
 #include "handlers/handler_registry.h"
-#include "runtime/work/held_jobs.h"
 #include "runtime/runtime_config.h"
+#include "runtime/work/held_jobs.h"
 #include "runtime/work/wake_signal.h"
 #include "store/store.h"
 

@@ -1,4 +1,4 @@
-#include "handlers/csv_report.h"
+#include "handlers/csv/csv_report.h"
 
 #include <boost/json.hpp>
 

@@ -1,11 +1,11 @@
-#include "handlers/csv_rules.h"
+#include "handlers/csv/csv_rules.h"
 
 #include <boost/json.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "handlers/csv_field_check.h"
+#include "handlers/csv/csv_field_check.h"
 
 namespace conveyor {
 namespace json = boost::json;

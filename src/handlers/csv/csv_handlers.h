@@ -7,8 +7,8 @@
 
 #include <utility>
 
-#include "handlers/csv_job.h"
-#include "handlers/csv_rules.h"
+#include "handlers/csv/csv_job.h"
+#include "handlers/csv/csv_rules.h"
 #include "handlers/handler.h"
 #include "handlers/handler_registry.h"
 #include "outbound/url_policy.h"

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "handlers/csv_fixes.h"
+#include "handlers/csv/csv_fixes.h"
 
 namespace conveyor {
 

@@ -1,4 +1,4 @@
-#include "handlers/csv_simple_pattern.h"
+#include "handlers/csv/csv_simple_pattern.h"
 
 #include <algorithm>
 #include <bit>

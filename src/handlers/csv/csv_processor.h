@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
-#include "handlers/csv_fingerprint_set.h"
-#include "handlers/csv_report.h"
-#include "handlers/csv_rules.h"
-#include "handlers/csv_writer.h"
+#include "handlers/csv/csv_fingerprint_set.h"
+#include "handlers/csv/csv_report.h"
+#include "handlers/csv/csv_rules.h"
+#include "handlers/csv/csv_writer.h"
 
 namespace conveyor {
 

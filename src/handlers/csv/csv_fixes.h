@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "handlers/csv_rules.h"
+#include "handlers/csv/csv_rules.h"
 
 namespace conveyor {
 

@@ -1,4 +1,4 @@
-#include "handlers/csv_fixes.h"
+#include "handlers/csv/csv_fixes.h"
 
 #include <array>
 #include <cctype>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "handlers/csv_field_check.h"
+#include "handlers/csv/csv_field_check.h"
 
 namespace conveyor {
 namespace {

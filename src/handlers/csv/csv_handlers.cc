@@ -1,4 +1,4 @@
-#include "handlers/csv_handlers.h"
+#include "handlers/csv/csv_handlers.h"
 
 #include <boost/json.hpp>
 #include <memory>

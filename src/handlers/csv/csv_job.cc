@@ -1,4 +1,4 @@
-#include "handlers/csv_job.h"
+#include "handlers/csv/csv_job.h"
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "handlers/artifact_file.h"
-#include "handlers/csv_processor.h"
-#include "handlers/csv_reader.h"
+#include "handlers/csv/csv_processor.h"
+#include "handlers/csv/csv_reader.h"
 
 namespace conveyor {
 namespace json = boost::json;

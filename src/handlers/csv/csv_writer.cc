@@ -1,4 +1,4 @@
-#include "handlers/csv_writer.h"
+#include "handlers/csv/csv_writer.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "handlers/csv_field_check.h"
+#include "handlers/csv/csv_field_check.h"
 
 #include <algorithm>
 #include <cctype>

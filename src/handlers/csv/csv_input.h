@@ -19,7 +19,7 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "handlers/csv_input_dirs.h"
+#include "handlers/csv/csv_input_dirs.h"
 #include "outbound/url_policy.h"
 
 namespace conveyor {

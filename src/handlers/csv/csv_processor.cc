@@ -1,7 +1,7 @@
-#include "handlers/csv_processor.h"
+#include "handlers/csv/csv_processor.h"
 
-#include "handlers/csv_field_check.h"
-#include "handlers/csv_fixes.h"
+#include "handlers/csv/csv_field_check.h"
+#include "handlers/csv/csv_fixes.h"
 
 namespace conveyor {
 

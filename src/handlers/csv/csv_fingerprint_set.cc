@@ -1,4 +1,4 @@
-#include "handlers/csv_fingerprint_set.h"
+#include "handlers/csv/csv_fingerprint_set.h"
 
 #include <functional>
 

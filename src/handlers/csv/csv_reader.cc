@@ -1,4 +1,4 @@
-#include "handlers/csv_reader.h"
+#include "handlers/csv/csv_reader.h"
 
 #include <cstring>
 

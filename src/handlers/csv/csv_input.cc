@@ -1,4 +1,4 @@
-#include "handlers/csv_input.h"
+#include "handlers/csv/csv_input.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -23,8 +23,8 @@
 #include <string>
 
 #include "core/status.h"
-#include "handlers/csv_input.h"
-#include "handlers/csv_rules.h"
+#include "handlers/csv/csv_input.h"
+#include "handlers/csv/csv_rules.h"
 #include "handlers/handler.h"
 
 namespace conveyor {

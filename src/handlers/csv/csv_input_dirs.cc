@@ -1,4 +1,4 @@
-#include "handlers/csv_input_dirs.h"
+#include "handlers/csv/csv_input_dirs.h"
 
 #include <fcntl.h>
 #include <limits.h>

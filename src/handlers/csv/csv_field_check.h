@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "handlers/csv_rules.h"
-#include "handlers/csv_simple_pattern.h"
+#include "handlers/csv/csv_rules.h"
+#include "handlers/csv/csv_simple_pattern.h"
 
 namespace re2 {
 class RE2;
