@@ -13,34 +13,12 @@
 #include <vector>
 
 #include "outbound/test_http_server.h"
+#include "outbound/test_send_results.h"
 
 namespace conveyor {
 namespace {
 
-// Collects results; Wait() blocks until n arrived (bounded, so a bug fails instead of hanging).
-class Results {
- public:
-  ConcurrentHttpSender::Done Callback() {
-    return [this](HttpSendResult r) {
-      std::lock_guard<std::mutex> lock(mu_);
-      results_.push_back(std::move(r));
-      cv_.notify_all();
-    };
-  }
-  bool Wait(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(60), [&] { return results_.size() >= n; });
-  }
-  std::vector<HttpSendResult> Take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::move(results_);
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<HttpSendResult> results_;
-};
+using Results = testing::SendResults;
 
 TEST(ConcurrentHttpSenderTest, MoreRequestsThanInFlightAllComplete) {
   TestHttpServer server;

@@ -13,35 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "outbound/test_send_results.h"
 #include "webhooks/test_webhook_receiver.h"
 
 namespace conveyor {
 namespace {
 
-// Collects results; Wait() blocks until n arrived (bounded, so a bug fails instead of hanging).
-class Results {
- public:
-  WebhookSender::Done Callback() {
-    return [this](WebhookSendResult r) {
-      std::lock_guard<std::mutex> lock(mu_);
-      results_.push_back(std::move(r));
-      cv_.notify_all();
-    };
-  }
-  bool Wait(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(60), [&] { return results_.size() >= n; });
-  }
-  std::vector<WebhookSendResult> Take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::move(results_);
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<WebhookSendResult> results_;
-};
+using Results = testing::SendResults;
 
 HttpRequestSpec Post(const std::string& url, int timeout_ms = 10000) {
   return HttpRequestSpec{.method = "POST",
