@@ -1,8 +1,8 @@
 // Fuzzes the HTTP front door end to end: the input is the raw bytes a client sends on one
 // connection (one request, several pipelined, or garbage). They go over loopback to a real
 // HttpServer (Beast's parser, the session loop, the router and every route's handler) in front
-// of a real JobService and SQLite store in a temp dir, started once per process; the harness
-// closes its sending side and reads every answer until the server closes.
+// of an API-only node (node/node.h) on a SQLite store in a temp dir, started once per process; the
+// harness closes its sending side and reads every answer until the server closes.
 // Invariants: no crash or UB in any server thread; every answer is well-formed HTTP/1.1 with a
 // Content-Length; never a 500 (bad input must get a 4xx); and the server closes the connection
 // within kAnswerTimeoutS (no hang on a half-sent request). Inputs naming /leases are skipped.
@@ -22,24 +22,13 @@
 #include <string>
 #include <string_view>
 
-#include "api/http_server.h"
-#include "core/clock.h"
 #include "fuzz_check.h"
 #include "fuzz_http_reply.h"
-#include "handlers/handler_registry.h"
-#include "runtime/job_service.h"
-#include "store/store_factory.h"
+#include "node/node.h"
 
 namespace {
 
 constexpr int kAnswerTimeoutS = 10;
-
-struct Node {
-  std::unique_ptr<conveyor::Store> store;
-  conveyor::HandlerRegistry handlers;
-  std::unique_ptr<conveyor::JobService> jobs;
-  std::unique_ptr<conveyor::HttpServer> server;
-};
 
 // The store lives in a temp dir (tmpfs when there is one) that outlives the process; it is
 // small (jobs stay pending: there are no workers) and removed by the run script.
@@ -50,24 +39,21 @@ std::string TempDir() {
   return tmpl;
 }
 
-Node* StartNode() {
-  auto* node = new Node();  // lives for the whole process, as a server would
-  auto store = conveyor::OpenStore("sqlite:" + TempDir() + "/conveyor.db");
-  FUZZ_CHECK(store.ok());
-  node->store = std::move(store).value();
-  FUZZ_CHECK(node->store->Migrate().ok());
-  conveyor::RegisterBuiltinHandlers(node->handlers);
-  conveyor::RuntimeConfig runtime;
-  runtime.node_name = "fuzz";
-  node->jobs = std::make_unique<conveyor::JobService>(
-      *node->store, node->handlers, *conveyor::SystemClock::Default(), runtime, nullptr);
-  conveyor::ServerConfig config;
-  config.listen = "127.0.0.1:0";
-  config.max_body_bytes = 64 << 10;
-  config.header_timeout = config.body_timeout = config.idle_timeout = std::chrono::seconds(3);
-  node->server = std::make_unique<conveyor::HttpServer>(*node->jobs, config, nullptr);
-  FUZZ_CHECK(node->server->Start().ok());
-  return node;
+// An API-only node built the way `conveyor serve --workers 0` builds one (node/node.h).
+conveyor::Node* StartNode() {
+  conveyor::NodeConfig c;
+  c.store_url = "sqlite:" + TempDir() + "/conveyor.db";
+  c.role = conveyor::kRoleApi;
+  c.runtime.workers = 0;
+  c.runtime.node_name = "fuzz";
+  c.server.listen = "127.0.0.1:0";
+  c.server.max_body_bytes = 64 << 10;
+  c.server.header_timeout = c.server.body_timeout = c.server.idle_timeout =
+      std::chrono::seconds(3);
+  auto node = conveyor::Node::Build(std::move(c));
+  FUZZ_CHECK(node.ok());
+  FUZZ_CHECK((*node)->Start().ok());
+  return node->release();  // lives for the whole process, as a server would
 }
 
 int Connect(uint16_t port) {
@@ -145,18 +131,18 @@ void ReportStall(uint16_t port, const std::string& reply) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static Node* node = StartNode();
+  static conveyor::Node* node = StartNode();
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   // POST /leases may long-poll for up to kMaxLeaseWaitS (60 s) by design, beyond what one fuzz
   // input may take; that route's parser is covered by its own tests.
   if (input.find("leases") != std::string_view::npos) return 0;
-  const int fd = Connect(node->server->port());
+  const int fd = Connect(node->port());
   SendAll(fd, input);
   shutdown(fd, SHUT_WR);
   std::string reply;
   const bool closed = ReadToEnd(fd, &reply);
   close(fd);
-  if (!closed) ReportStall(node->server->port(), reply);
+  if (!closed) ReportStall(node->port(), reply);
   conveyor::fuzz::CheckReplies(reply);
   return 0;
 }
