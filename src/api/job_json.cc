@@ -4,6 +4,7 @@
 
 #include "core/job_state.h"
 #include "core/time_format.h"
+#include "json/json_text.h"
 
 namespace conveyor::api {
 namespace {
@@ -76,7 +77,7 @@ bool GetStrings(const json::object& o, std::string_view key, std::vector<std::st
 std::optional<std::string> GetOptJson(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   if (!v || v->is_null()) return std::nullopt;
-  return json::serialize(*v);
+  return ToJsonText(*v);
 }
 
 Status Bad(std::string_view member) {

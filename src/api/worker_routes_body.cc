@@ -8,6 +8,7 @@
 
 #include "api/submit_request.h"
 #include "core/ids.h"
+#include "json/json_text.h"
 #include "runtime/job_spec.h"
 
 namespace conveyor::api {
@@ -75,8 +76,8 @@ Error ReadNumber(const json::object& o, std::string_view key, double lo, double 
   const bool number = v->is_int64() || v->is_uint64() || v->is_double();
   const double d = number ? v->to_number<double>() : 0;
   if (!number || !std::isfinite(d) || d < lo || d > hi) {
-    return Invalid(key, "must be a number from " + json::serialize(json::value(lo)) + " to " +
-                            json::serialize(json::value(hi)));
+    return Invalid(key, "must be a number from " + ToJsonText(json::value(lo)) + " to " +
+                            ToJsonText(json::value(hi)));
   }
   *out = d;
   return std::nullopt;
@@ -156,7 +157,7 @@ namespace {
 
 Error ReadCompletion(const json::object& o, CompleteBody* out) {
   if (auto e = ReadToken(o, "lease_token", kMaxWorkerIdLength, &out->lease_token)) return e;
-  if (const json::value* v = o.if_contains("result")) out->result_json = json::serialize(*v);
+  if (const json::value* v = o.if_contains("result")) out->result_json = ToJsonText(*v);
   return std::nullopt;
 }
 

@@ -16,6 +16,8 @@
 #include <thread>
 #include <utility>
 
+#include "json/json_text.h"
+
 namespace conveyor {
 namespace json = boost::json;
 
@@ -468,7 +470,7 @@ Result<std::string> ChildRun::Outcome() {
   if (ec)
     return Status::FailedPrecondition(Label() + " printed something that is not JSON: " +
                                       SanitizeUtf8(out_.substr(0, kNotJsonPreview)));
-  return json::serialize(v);
+  return ToJsonText(v);
 }
 
 Result<std::string> ChildRun::Execute() {

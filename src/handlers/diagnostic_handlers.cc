@@ -8,6 +8,8 @@
 #include <string>
 #include <thread>
 
+#include "json/json_text.h"
+
 namespace conveyor {
 namespace json = boost::json;
 
@@ -96,7 +98,7 @@ Result<std::string> SleepHandler::Run(JobContext& ctx) {
     }
     std::this_thread::sleep_for(std::min<clock::duration>(kSleepSlice, end - clock::now()));
   }
-  return json::serialize(json::object{{"slept_s", seconds}});
+  return ToJsonText(json::object{{"slept_s", seconds}});
 }
 
 Status FailHandler::ValidatePayload(const json::value& payload) const {

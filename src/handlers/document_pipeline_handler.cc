@@ -5,6 +5,7 @@
 
 #include "core/time_format.h"
 #include "handlers/canonical_json.h"
+#include "json/json_text.h"
 #include "outbound/http_client.h"
 #include "outbound/http_status.h"
 #include "webhooks/signature.h"
@@ -82,10 +83,10 @@ Result<std::string> DocumentPipelineHandler::Run(JobContext& ctx) {
                             {"job_id", ctx.job().id},
                             {"doc_id", DocId(input)},
                             {"result", result}};
-    if (Status s = Deliver(ctx, std::string(url->get_string()), json::serialize(body)); !s.ok())
+    if (Status s = Deliver(ctx, std::string(url->get_string()), ToJsonText(body)); !s.ok())
       return s;
   }
-  return json::serialize(result);
+  return ToJsonText(result);
 }
 
 Status DocumentPipelineHandler::Deliver(JobContext& ctx, const std::string& url,

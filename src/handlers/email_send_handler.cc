@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "json/json_text.h"
 #include "outbound/smtp_client.h"
 
 namespace conveyor {
@@ -111,7 +112,7 @@ Result<std::string> EmailSendHandler::Run(JobContext& ctx) {
   if (Status s = SendMail(*config, m, [&ctx] { return ctx.Cancelled(); }); !s.ok()) return s;
   json::array accepted;
   for (const std::string& a : m.to) accepted.emplace_back(a);
-  return json::serialize(json::object{{"accepted", accepted}, {"message_id", m.message_id}});
+  return ToJsonText(json::object{{"accepted", accepted}, {"message_id", m.message_id}});
 }
 
 }  // namespace conveyor

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "handlers/utf8_text.h"
+#include "json/json_text.h"
 #include "outbound/http_client.h"
 #include "outbound/http_status.h"
 
@@ -118,7 +119,7 @@ void SetBody(const json::object& obj, HttpRequestSpec& spec) {
     spec.body = std::string(body->get_string());
     return;
   }
-  spec.body = json::serialize(*body);
+  spec.body = ToJsonText(*body);
   if (!HasHeader(spec, "content-type"))
     spec.headers.emplace_back("Content-Type", "application/json");
 }
@@ -186,7 +187,7 @@ Result<std::string> HttpRequestHandler::Run(JobContext& ctx) {
     return Status::Unavailable("http.request got " + std::to_string(r->status) + " from " +
                                spec.url);
   }
-  return json::serialize(json::object{{"status", r->status},
+  return ToJsonText(json::object{{"status", r->status},
                                       {"headers", HeadersJson(*r)},
                                       {"body", ValidUtf8(r->body)},
                                       {"truncated", r->truncated}});

@@ -5,6 +5,8 @@
 #include <limits>
 #include <string>
 
+#include "json/json_text.h"
+
 namespace conveyor {
 namespace json = boost::json;
 
@@ -82,7 +84,7 @@ Result<std::string> PowerSumHandler::Compute(const json::value& payload) const {
   }
   if (is_exact) return std::to_string(exact);
   if (!std::isfinite(approx)) return Status::InvalidArgument("the sum overflows a double");
-  return json::serialize(json::value(approx));
+  return ToJsonText(json::value(approx));
 }
 
 Result<std::string> PowerSumHandler::Run(JobContext& ctx) {

@@ -6,6 +6,7 @@
 #include "core/time_format.h"
 #include "handlers/csv/csv_writer.h"
 #include "handlers/utf8_text.h"
+#include "json/json_text.h"
 
 namespace conveyor {
 namespace json = boost::json;
@@ -103,7 +104,7 @@ std::string JobReportStats::ToJson() const {
                  {"duration_ms", PercentilesJson(Compute(durations_))},
                  {"wait_ms", PercentilesJson(Compute(waits_))},
                  {"top_failures", std::move(failures)}};
-  return json::serialize(o);
+  return ToJsonText(o);
 }
 
 std::string JobReportStats::ToCsv() const {
@@ -133,7 +134,7 @@ std::string JobReportStats::SummaryJson(const std::vector<std::string>& artifact
                  {"wait_ms", PercentilesJson(Compute(waits_))},
                  {"artifact", artifacts.front()},
                  {"artifacts", std::move(names)}};
-  return json::serialize(o);
+  return ToJsonText(o);
 }
 
 }  // namespace conveyor

@@ -6,6 +6,7 @@
 
 #include "core/ids.h"
 #include "handlers/handler_registry.h"
+#include "json/json_text.h"
 #include "observability/log.h"
 #include "runtime/canonical_request.h"
 #include "runtime/job_id.h"
@@ -56,7 +57,7 @@ Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
   job.id = NewUuidV7(now);
   job.type = spec.type;
   job.queue = spec.queue;
-  job.payload = boost::json::serialize(spec.payload);
+  job.payload = ToJsonText(spec.payload);
   job.priority = spec.priority;
   // The type's own default (document.pipeline: 1 + WEBHOOK_MAX_RETRIES) beats the server's.
   const Handler* handler = handlers_.Find(spec.type);

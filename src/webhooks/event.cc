@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/time_format.h"
+#include "json/json_text.h"
 
 namespace conveyor {
 namespace {
@@ -57,7 +58,7 @@ std::string WebhookEventJson(const WebhookDelivery& delivery, const Job& job, Ti
   json::object event{{"type", delivery.event},
                      {"timestamp", FormatRfc3339(now)},
                      {"data", JobData(delivery, job)}};
-  return json::serialize(event);
+  return ToJsonText(event);
 }
 
 }  // namespace conveyor

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "handlers/utf8_text.h"
+#include "json/json_text.h"
 
 namespace conveyor {
 namespace json = boost::json;
@@ -90,7 +91,7 @@ std::string CsvReport::ToJson(std::string_view input_uri, std::string_view rules
                  {"fixes", FixCounts(*this)},
                  {"fixed_cells", fixed_cells()},
                  {"errors", ErrorList(errors_)}};
-  return json::serialize(o);
+  return ToJsonText(o);
 }
 
 std::string CsvReport::SummaryJson(const std::vector<std::string>& artifacts) const {
@@ -105,7 +106,7 @@ std::string CsvReport::SummaryJson(const std::vector<std::string>& artifacts) co
                  {"fixed_cells", fixed_cells()},
                  {"artifact", artifacts.empty() ? json::value() : json::value(artifacts.front())},
                  {"artifacts", std::move(names)}};
-  return json::serialize(o);
+  return ToJsonText(o);
 }
 
 }  // namespace conveyor
