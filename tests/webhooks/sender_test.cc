@@ -29,19 +29,6 @@ HttpRequestSpec Post(const std::string& url, int timeout_ms = 10000) {
                          .timeout_ms = timeout_ms};
 }
 
-// A port nobody listens on: bound, then closed.
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 class WebhookSenderTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { receiver_ = new TestWebhookReceiver(); }
