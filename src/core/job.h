@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/dialect.h"
 #include "core/job_state.h"
 
 namespace conveyor {
@@ -53,6 +54,8 @@ struct Job {
   TimeMs updated_at = 0;
   std::optional<Lease> lease;  // set while RUNNING
   bool cancel_requested = false;
+  // The vocabulary the job was submitted in, and so is answered in (core/dialect.h).
+  Dialect dialect = Dialect::kSucceeded;
   // Fingerprint of the submission, to tell an idempotent replay from a conflicting reuse of a key.
   std::string request_hash;
 };
