@@ -187,14 +187,18 @@ class SeedExamplesTest(Seed000Base):
         self.assertIn("webhook-signature", bare["detail"])
         self.assertEqual(self.curl(SEED_HEALTH), {"status": "ok"})
 
-    def test_same_doc_id_with_another_body_is_a_conflict(self):
+    def test_same_doc_id_with_another_body_returns_the_existing_job(self):
+        # The seed: "duplicate doc_id submissions return existing jobs", whatever the body.
         body, job = self.submit_doc(self.server, f"{self.server.base_url}/webhook-receiver")
         same = self.must_json(self.server.submit(body, path="/jobs"), 200)
         self.assertEqual((same["id"], same["is_new"]), (job["id"], False))
         other = dict(body, payload={"key": "other"})
-        self.must_problem(self.server.submit(other, path="/jobs"), 409, path="/jobs")
+        again = self.must_json(self.server.submit(other, path="/jobs"), 200)
+        self.assertEqual((again["id"], again["is_new"]), (job["id"], False))
+        self.assertEqual(again["payload"]["payload"], body["payload"], "the first body is kept")
         moved = dict(body, webhook_url="http://127.0.0.1:9/elsewhere")
-        self.must_problem(self.server.submit(moved, path="/jobs"), 409, path="/jobs")
+        self.assertEqual(self.must_json(self.server.submit(moved, path="/jobs"), 200)["id"],
+                         job["id"])
 
     def test_invalid_documents_are_422(self):
         url = f"{self.server.base_url}/webhook-receiver"
