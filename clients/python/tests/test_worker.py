@@ -76,13 +76,14 @@ class RunTest(WorkerTestCase):
         job = self.client.submit(self.type)
         seen = []
         done = self.client.wait(job.id, timeout=30 * slow(), poll_interval=0.1,
-                                on_progress=lambda j: seen.append((j.progress, j.message)))
+                                on_progress=lambda j: seen.append((j.status, j.progress,
+                                                                   j.message)))
         self.assertEqual((done.status, done.result, done.attempt), ("SUCCEEDED", "done", 1),
                          "the lease ran out: the job was rescued and run again")
         self.assertNotIn("RETRYING", [e["to"] for e in self.client.events(job.id)])
-        middle = [s for s in seen if s[1] and s[1].startswith("step ")]
+        middle = [(p, m) for st, p, m in seen if st == "RUNNING" and m]
         self.assertTrue(middle, f"no progress from a heartbeat reached wait(): {seen}")
-        self.assertTrue(all(0 < p < 100 for p, _ in middle), middle)
+        self.assertTrue(all(0 < p < 100 and m.startswith("step ") for p, m in middle), seen)
 
     def test_a_failing_task_is_retried_and_then_succeeds(self):
         def flaky(job):

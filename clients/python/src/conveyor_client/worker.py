@@ -183,10 +183,9 @@ class Worker:
         if not types:
             raise ValueError("no task registered: decorate a function with @worker.task(type)")
         restore = self._install_signals() if install_signal_handlers else {}
-        threads = [threading.Thread(target=self._run_loop, daemon=True, name=f"task-{i}")
-                   for i in range(self.concurrency)]
-        threads += [threading.Thread(target=self._heartbeat_loop, daemon=True, name="beat"),
-                    threading.Thread(target=self._complete_loop, daemon=True, name="complete")]
+        loops = [self._run_loop] * self.concurrency + [self._heartbeat_loop, self._complete_loop]
+        threads = [threading.Thread(target=self._closing(loop), daemon=True,
+                                    name=f"conveyor-worker-{i}") for i, loop in enumerate(loops)]
         for t in threads:
             t.start()
         log.info("worker %s: types %s, concurrency %d, lease %ss", self.worker_id, types,
@@ -200,8 +199,18 @@ class Worker:
             self._done.put(None)
             for sig, handler in restore.items():
                 signal.signal(sig, handler)
+            self._http.close()
         log.info("worker %s stopped: %d completed, %d failed, %d released", self.worker_id,
                  self.completed, self.failed, self.released)
+
+    def _closing(self, loop):
+        """`loop`, then closes the thread's connection (each thread has its own)."""
+        def run():
+            try:
+                loop()
+            finally:
+                self._http.close()
+        return run
 
     def _install_signals(self):
         if threading.current_thread() is not threading.main_thread():
