@@ -105,7 +105,7 @@ def _decode(status, headers, raw, method, target):
         except ValueError:
             parsed = None
     if 200 <= status < 300:
-        if parsed is None and raw:
+        if parsed is None:  # every Conveyor route answers JSON: anything else is not Conveyor
             raise ConveyorError(status, None, f"{method} {target} answered {status} with a "
                                               f"body that is not JSON: {raw[:200]!r}")
         return parsed

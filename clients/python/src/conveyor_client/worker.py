@@ -158,6 +158,7 @@ class Worker:
         self._running_lock = threading.Lock()
         self._free = threading.Semaphore(concurrency)
         self._whole_progress = False  # set when the server refused a fractional progress
+        self._count_lock = threading.Lock()
 
     def task(self, type_name):
         """Decorator: runs the function for jobs of `type_name`."""
@@ -341,7 +342,7 @@ class Worker:
         answer = self._with_retries("POST", "/completions", body, f"{len(batch)} completions")
         for outcome in (answer or {}).get("results", []):
             if outcome["status"] == 200:
-                self.completed += 1
+                self._count("completed")
             else:
                 log.warning("complete of job %s: %s %s", outcome["id"], outcome["status"],
                             outcome.get("detail", ""))
@@ -351,10 +352,7 @@ class Worker:
         if retry_in_s is not None:
             body["retry_in_s"] = retry_in_s
         if self._with_retries("POST", f"/jobs/{ctx.id}/fail", body, f"fail of job {ctx.id}"):
-            if released:
-                self.released += 1
-            else:
-                self.failed += 1
+            self._count("released" if released else "failed")
 
     def _with_retries(self, method, path, body, what):
         """Up to 5 tries on network errors and 503s; a 404/409 (the lease is gone) or another
@@ -417,6 +415,10 @@ class Worker:
             ctx._cancel.set()
 
     # ---- bookkeeping ----
+
+    def _count(self, name):
+        with self._count_lock:  # runner threads report failures concurrently
+            setattr(self, name, getattr(self, name) + 1)
 
     def _snapshot(self):
         with self._running_lock:
