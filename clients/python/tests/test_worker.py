@@ -124,6 +124,15 @@ class RunTest(WorkerTestCase):
         self.client.cancel(job.id)
         self.assertEqual(self.wait(job).status, "CANCELLED")
 
+    def test_a_task_past_the_jobs_timeout_sees_cancelled_and_fails_as_timed_out(self):
+        def overstays(job):
+            if job.wait_cancelled(30 * slow()):
+                raise Cancelled()
+            return "never cancelled"
+        self.worker(overstays, lease_s=1.5)
+        done = self.wait(self.client.submit(self.type, timeout_s=1, max_attempts=1))
+        self.assertEqual((done.status, done.error), ("FAILED", "timed out after 1 s"))
+
     def test_a_result_that_is_not_json_fails_the_job_for_good(self):
         self.worker(lambda job: {"set": {1, 2}})
         done = self.wait(self.client.submit(self.type, max_attempts=3))
