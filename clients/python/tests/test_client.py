@@ -3,13 +3,15 @@ method, the typed exceptions carrying problem+json, paging across pages, wait wi
 
 import datetime
 import sqlite3
+import threading
+import time
 import unittest
 import uuid
 
 import _support  # noqa: F401  (sys.path: the package and the e2e harness)
 from conveyor_client import (Client, Conflict, ConnectionFailed, ConveyorError, InvalidRequest,
                              Job, NotFound, Unavailable, WaitTimeout)
-from conveyor_harness import ServerTestCase, free_port, slow
+from conveyor_harness import Server, ServerTestCase, free_port, slow
 
 LATER = datetime.datetime(2030, 1, 1, 9, 0, tzinfo=datetime.timezone.utc)
 
@@ -196,6 +198,48 @@ class UnavailableTest(ServerTestCase):
         self.assertTrue(caught.exception.detail)
         self.assertEqual(caught.exception.retry_after, 1.0)
         self.assertTrue(client.submit("noop").is_new)  # and it recovers
+
+
+class FixedPortServer(Server):
+    """A server that comes back on the same port after stop() and start(), as a restarted
+    production server does (the harness's own listens on port 0: a new port each start)."""
+
+    def __init__(self, port, **kwargs):
+        self.fixed_port = port
+        super().__init__(**kwargs)
+
+    def command(self):
+        cmd = super().command()
+        cmd[cmd.index("--listen") + 1] = f"127.0.0.1:{self.fixed_port}"
+        return cmd
+
+
+class WaitOutageTest(unittest.TestCase):
+    def test_wait_rides_out_a_server_restart(self):
+        server = FixedPortServer(free_port(), workers=1)
+        self.addCleanup(server.close)
+        client = Client(server.base_url, timeout=10 * slow())
+        due = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=4)
+        job = client.submit("noop", run_at=due)
+        outcome = {}
+
+        def waiter():
+            try:
+                outcome["job"] = client.wait(job.id, timeout=60 * slow(), poll_interval=0.1)
+            except Exception as e:  # noqa: BLE001 - reported by the assertions below
+                outcome["error"] = e
+            finally:
+                client.close()
+        t = threading.Thread(target=waiter, daemon=True)
+        t.start()
+        time.sleep(0.5)
+        server.stop()
+        time.sleep(1.5)  # no server at all for a while: connections are refused
+        self.assertTrue(t.is_alive(), f"wait ended during the outage: {outcome}")
+        server.start()
+        t.join(60 * slow())
+        self.assertNotIn("error", outcome)
+        self.assertEqual(outcome["job"].status, "SUCCEEDED")
 
 
 if __name__ == "__main__":

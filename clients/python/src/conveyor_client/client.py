@@ -15,7 +15,7 @@ import time
 import urllib.parse
 
 from ._http import Transport
-from .errors import ConveyorError, WaitTimeout
+from .errors import ConnectionFailed, ConveyorError, Unavailable, WaitTimeout
 from .job import Job
 
 # The optional body fields of a canonical submit (docs/api.md, "POST /jobs"). Anything else
@@ -24,6 +24,9 @@ from .job import Job
 SUBMIT_OPTIONS = frozenset({
     "queue", "priority", "max_attempts", "run_at", "expires_at", "timeout_s",
     "idempotency_key", "correlation_id", "webhook_url", "tags", "depends_on"})
+
+# How long Client.wait rides out a server that answers 503 or not at all (a restart).
+WAIT_OUTAGE_S = 30.0
 
 
 class Client:
@@ -93,11 +96,21 @@ class Client:
         on_progress(job) is called with the status fields (status, progress, message,
         current_step, attempt) each time one of them changes, the first poll included.
         timeout: seconds (None: no limit); WaitTimeout carries the last state seen.
+        An outage (503, or no answer: a server restarting) is ridden out for up to
+        WAIT_OUTAGE_S seconds in a row, within the timeout; then its error is raised.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        seen = None
+        seen = current = outage_since = None
         while True:
-            current = self.status(job_id)
+            try:
+                current = self.status(job_id)
+                outage_since = None
+            except (Unavailable, ConnectionFailed) as e:
+                outage_since = outage_since or time.monotonic()
+                if time.monotonic() - outage_since > WAIT_OUTAGE_S or _past(deadline):
+                    raise
+                time.sleep(max(poll_interval, min(e.retry_after or 0.5, 5.0)))
+                continue
             key = (current.status, current.progress, current.message, current.current_step,
                    current.attempt)
             if on_progress is not None and key != seen:
@@ -105,10 +118,10 @@ class Client:
             seen = key
             if current.done:
                 return self.get(job_id)
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
+            if _past(deadline):
                 raise WaitTimeout(f"job {job_id} still {current.status} after {timeout} s",
                                   current)
+            left = None if deadline is None else deadline - time.monotonic()
             time.sleep(poll_interval if left is None else min(poll_interval, left))
 
     def list(self, status=None, type=None, queue=None, page_size=100):
@@ -140,6 +153,10 @@ class Client:
         """Puts a FAILED, CANCELLED or EXPIRED job back to PENDING with a fresh budget.
         Conflict in any other state."""
         return Job.from_json(self._http.request("POST", f"/jobs/{_id(job_id)}/retry"))
+
+
+def _past(deadline):
+    return deadline is not None and time.monotonic() >= deadline
 
 
 def _id(job_id):
