@@ -85,6 +85,21 @@ class RunTest(WorkerTestCase):
         self.assertTrue(middle, f"no progress from a heartbeat reached wait(): {seen}")
         self.assertTrue(all(0 < p < 100 and m.startswith("step ") for p, m in middle), seen)
 
+    def test_fractional_progress_keeps_the_lease_whether_or_not_the_server_takes_fractions(self):
+        def fractional(job):
+            job.progress(33.3, "a third")
+            job.wait_cancelled(3.0)  # two lease lengths: only heartbeats keep the lease
+            return "done"
+        self.worker(fractional, lease_s=1.5)
+        job = self.client.submit(self.type)
+        seen = []
+        done = self.client.wait(job.id, timeout=30 * slow(), poll_interval=0.1,
+                                on_progress=lambda j: seen.append((j.status, j.progress)))
+        self.assertEqual((done.status, done.attempt), ("SUCCEEDED", 1),
+                         "a heartbeat refused for its fractional progress lost the lease")
+        running = [p for st, p in seen if st == "RUNNING" and p]
+        self.assertTrue(running and all(p in (33, 33.3) for p in running), seen)
+
     def test_a_failing_task_is_retried_and_then_succeeds(self):
         def flaky(job):
             if job.attempt == 1:
