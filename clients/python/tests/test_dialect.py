@@ -2,19 +2,11 @@
 it sends `Conveyor-Dialect: succeeded` on every request (issue 10). Job.raw holds the status as
 the server sent it, before the client's alias mapping, so these tests see the header at work."""
 
-import subprocess
 import unittest
 
-import _support  # noqa: F401  (sys.path: the package and the e2e harness)
+import _support
 from conveyor_client import Client
-from conveyor_harness import ServerTestCase, binary, slow
-
-
-def serve_has_flag(flag):
-    """True when this build's `conveyor serve` knows `flag` (the dialect work lands apart)."""
-    out = subprocess.run([binary(), "serve", "--help"], capture_output=True, text=True,
-                         timeout=60)
-    return flag in out.stdout
+from conveyor_harness import ServerTestCase, slow
 
 
 class SeedShapedJobTest(ServerTestCase):
@@ -35,7 +27,7 @@ class SeedShapedJobTest(ServerTestCase):
 class ServerDefaultDialectTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        if not serve_has_flag("--dialect"):
+        if not _support.serve_has_flag("--dialect"):
             raise unittest.SkipTest("this conveyor build has no --dialect flag yet")
         cls.SERVER_ARGS = dict(workers=1, extra=["--dialect", "completed"])
         super().setUpClass()

@@ -19,13 +19,17 @@ from conveyor_harness import ServerTestCase, slow
 
 
 class WorkerTestCase(ServerTestCase):
-    SERVER_ARGS = dict(workers=1, extra=_support.FAST)
+    @classmethod
+    def setUpClass(cls):
+        cls.SERVER_ARGS = dict(workers=1, extra=_support.FAST + _support.external_types_args())
+        super().setUpClass()
 
     def setUp(self):
         super().setUp()
         self.client = Client(self.server.base_url, timeout=30 * slow())
         self.addCleanup(self.client.close)
-        self.type = f"pyclient.{uuid.uuid4().hex[:12]}"  # a type only this test's worker serves
+        # A type only this test's worker serves, under _support.TEST_TYPES.
+        self.type = f"pyclient.{uuid.uuid4().hex[:12]}"
 
     def worker(self, fn, **kwargs):
         """A Worker running `fn` for self.type on a thread; stopped at the end of the test."""
