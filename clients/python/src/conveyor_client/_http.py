@@ -17,8 +17,10 @@ from .errors import ConnectionFailed, ConveyorError, error_for
 # it understands.
 DIALECT = "succeeded"
 
-# A request that fails on a kept-alive connection with these errors never reached the server's
-# handler (the server had closed the idle connection): sending it again on a fresh one is safe.
+# A request that fails with these errors on a kept-alive connection found it closed by the
+# server (idle for 60 s, or the server restarted): it is sent once more on a fresh connection.
+# A submit the server took and then dropped the connection on could be stored twice; give
+# submits an idempotency_key where that matters.
 _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
