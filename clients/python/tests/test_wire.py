@@ -74,6 +74,12 @@ class WireTest(unittest.TestCase):
         self.assertEqual(json.loads(body), {"type": "noop", "payload": {"a": 1}, "priority": 2})
         self.assertEqual(job.raw["some_future_field"], 1)
 
+    def test_an_api_key_over_plain_http_beyond_loopback_warns_without_the_key(self):
+        with self.assertWarns(UserWarning) as caught:
+            Client("http://10.0.0.7:8000", api_key="secret-key-1")
+        self.assertIn("https", str(caught.warning))
+        self.assertNotIn("secret-key-1", str(caught.warning))
+
     def test_no_api_key_sends_no_authorization(self):
         self.endpoint.answer = (200, {"Content-Type": "application/json"},
                                 json.dumps(JOB).encode())

@@ -8,6 +8,7 @@ import http.client
 import json
 import threading
 import urllib.parse
+import warnings
 
 from . import __version__
 from .errors import ConnectionFailed, ConveyorError, error_for
@@ -16,6 +17,8 @@ from .errors import ConnectionFailed, ConveyorError, error_for
 # operator set another default dialect (--dialect) still answers this client in the names
 # it understands.
 DIALECT = "succeeded"
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 # A request that fails with these errors on a kept-alive connection found it closed by the
 # server (idle for 60 s, or the server restarted): it is sent once more on a fresh connection.
@@ -39,6 +42,9 @@ class Transport:
                         "User-Agent": f"conveyor-client-python/{__version__}"}
         if api_key:
             self.headers["Authorization"] = f"Bearer {api_key}"
+            if u.scheme == "http" and u.hostname not in _LOOPBACK:
+                warnings.warn(f"the API key for {u.hostname} travels in clear text over http: "
+                              "use an https:// URL", stacklevel=3)
         self._local = threading.local()
 
     def request(self, method, path, body=None, query=None, timeout=None):
