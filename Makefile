@@ -23,7 +23,7 @@ BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
 .PHONY: deps deps-build build build-server build-asan run test test-fast test-sanitize bench clean
-.PHONY: build-fuzz test-fuzz fuzz
+.PHONY: build-fuzz test-fuzz fuzz docs-transcripts
 
 deps:
 	@./scripts/install-deps.sh $(DEBIAN_PACKAGES)
@@ -91,6 +91,11 @@ fuzz: build-fuzz
 
 bench: build-server
 	$(BUILD)/conveyor bench
+
+# Rewrites the transcripts of docs/api.md with the answers of the binary already built in
+# $(BUILD) (it builds nothing): scripts/api_transcripts.py says how the page is read.
+docs-transcripts:
+	python3 scripts/api_transcripts.py --bin $(BUILD)/conveyor --doc docs/api.md
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
