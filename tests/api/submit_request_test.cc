@@ -198,6 +198,8 @@ TEST(SubmitRequestTest, PlanSetsTheQueuedPriorityWhenNoneIsGiven) {
   EXPECT_EQ(Submit(R"({"task":"noop","plan":"enterprise"})").specs[0].priority, 1);
   EXPECT_EQ(Submit(R"({"task":"noop","plan":"free"})").specs[0].priority, 10);
   EXPECT_EQ(Submit(R"({"task":"noop","plan":"free","priority":7})").specs[0].priority, 4);
+  // Neither: the client's 5, kept as the store's 6 so that it reads back as 5.
+  EXPECT_EQ(Submit(R"({"task":"noop"})").specs[0].priority, 6);
   EXPECT_EQ(Error422(R"({"task":"noop","plan":"gold"})"),
             "plan must be one of free, pro, business, enterprise (it sets the priority when none "
             "is given: 1, 5, 7, 10)");

@@ -116,10 +116,13 @@ class BadInputTest(ServerTestCase):
                 self.must_problem(self.post(body), 422, path="/api/v1/jobs",
                                   detail_contains="type")
 
-    def test_idempotency_key_header_and_field_disagree_is_422(self):
-        self.must_problem(self.post({"type": "noop", "payload": {}, "idempotency_key": "a"},
-                                    headers={"Idempotency-Key": "b"}), 422,
-                          detail_contains="idempotency")
+    def test_idempotency_key_header_and_field_disagree_the_header_wins(self):
+        key = f"hdr-{uuid.uuid4().hex[:8]}"
+        r = self.post({"type": "noop", "payload": {}, "idempotency_key": "a"},
+                      headers={"Idempotency-Key": key})
+        job = self.must_json(r, 201)
+        self.assertEqual((job["idempotency_key"], r.headers.get("Idempotency-Key")), (key, key))
+        self.assertIn("the header's key was used", job["warnings"][0])
 
     def test_batch_errors(self):
         s = self.server
