@@ -17,10 +17,14 @@ The page's format, as this script reads it:
   replaced by the status line, every header the server sent, and the body: JSON re-indented
   for reading (a container that fits on one line of 100 columns is written on one line; the
   top-level object too when it holds no containers), anything else as sent.
+- `localhost:8000` in a request is the live server's address; in an answer the live address is
+  shown as `localhost:8000` (so seed 000's webhook_url to itself reads as the seed writes it).
 - Ids: an id (UUID or 32-hex token) in the ORIGINAL page is mapped to the live one found in the
   same place of the corresponding live answer (the same JSON path, or the Location header), the
-  first time it appears there; later requests have every mapped id substituted. Ids never
-  returned by any answer (e.g. the 404 example's) are sent as written.
+  first time it appears there; later requests have every mapped id substituted, and the page
+  is written back with the live ids everywhere (requests, directives, prose), so it stays
+  consistent for the next run. Ids never returned by any answer (e.g. the 404 example's) are
+  sent and kept as written.
 - Setup the page does not show comes from HTML comments just before a block:
       <!-- transcript: DIRECTIVE -->   or   <!-- transcript
       DIRECTIVE
@@ -31,7 +35,8 @@ The page's format, as this script reads it:
                                 `serve --help` does not list is dropped with a note)
       input NAME "text"         writes "text" (a JSON string) to <inputs>/NAME; {inputs} in a
                                 submit body is the absolute path of that directory
-      submit ID {json}          POST /api/v1/jobs with that body; ID maps to the new job
+      submit ID [PATH] {json}   POST PATH (default /api/v1/jobs) with that body; ID maps to the
+                                new job
       wait ID STATE[,STATE]     polls the job (Conveyor's names) until it is in one of the states
       lease ID TOKEN            leases that job (POST /leases, its type); TOKEN maps to the token
       repeat                    before a response block that has no request: resend the last one
@@ -58,6 +63,9 @@ REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP
 ELIDED_HEADER = re.compile(r"^(.)\1*… \((\d+) characters\)$")
 DIRECTIVE_OPEN = "<!-- transcript"
 WIDTH = 100
+# The server's address as the page (and the seeds' clients) write it; the live one replaces it in
+# requests, and it replaces the live one in answers.
+PAGE_ADDRESS = "localhost:8000"
 TIMEOUT_S = 60.0
 
 
@@ -264,9 +272,14 @@ class Replay:
         self.types = {}  # page id -> job type, for `lease`
         self.last_request = None
 
-    def substitute(self, text):
+    def rename(self, text):
         for old, new in self.ids.items():
             text = text.replace(old, new)
+        return text
+
+    def substitute(self, text):
+        text = self.rename(text)
+        text = text.replace(PAGE_ADDRESS, f"127.0.0.1:{self.server.port}")
         return text.replace("{inputs}", self.server.inputs)
 
     def send_text(self, text):
@@ -334,8 +347,11 @@ class Replay:
 
     def do_submit(self, rest):
         old, _, body = rest.partition(" ")
+        path = "/api/v1/jobs"
+        if body.startswith("/"):
+            path, _, body = body.partition(" ")
         spec = json.loads(self.substitute(body))
-        job = self.call("POST", "/api/v1/jobs", spec)
+        job = self.call("POST", path, spec)
         self.ids[old] = job["id"]
         self.types[old] = job["type"]
 
@@ -467,20 +483,23 @@ def regenerate(lines, blocks, replay):
             else:
                 answer = replay.send_text(replay.last_request)
                 replay.learn_from(block.lines, answer)
-                changes[block.start] = answer.render()
+                live = f"127.0.0.1:{replay.server.port}"
+                changes[block.start] = [x.replace(live, PAGE_ADDRESS) for x in answer.render()]
         previous = block
     return changes
 
 
-def apply(lines, blocks, changes):
+def apply(lines, blocks, changes, rename):
+    """The page with the regenerated blocks; everything else (requests, directives, prose) has
+    its ids renamed to the live ones, so the next run reads a consistent page again."""
     out, i = [], 0
     for block in blocks:
         if block.start not in changes:
             continue
-        out.extend(lines[i:block.start + 1])
+        out.extend(rename(x) for x in lines[i:block.start + 1])
         out.extend(changes[block.start])
         i = block.end
-    out.extend(lines[i:])
+    out.extend(rename(x) for x in lines[i:])
     return out
 
 
@@ -497,14 +516,15 @@ def main():
         lines = f.read().split("\n")
     blocks = parse_page(lines)
     server = Server(args.bin, serve_flags(args.bin, [d for b in blocks for d in b.directives]))
+    replay = Replay(server)
     try:
-        changes = regenerate(lines, blocks, Replay(server))
+        changes = regenerate(lines, blocks, replay)
     except (ReplayError, OSError, ValueError, KeyError) as e:
         sys.exit(f"transcripts not regenerated: {e}\nserver log tail:\n{server.log_tail()}")
     finally:
         server.stop()
     with open(args.out or args.doc, "w", encoding="utf-8") as f:
-        f.write("\n".join(apply(lines, blocks, changes)))
+        f.write("\n".join(apply(lines, blocks, changes, replay.rename)))
     print(f"{len(changes)} blocks regenerated in {args.out or args.doc}", file=sys.stderr)
 
 
