@@ -42,11 +42,17 @@ The page's format, as this script reads it:
       repeat                    before a response block that has no request: resend the last one
       metrics NAME ...          before a ```text block: rewrite it with those metric families
                                 from GET /metrics, `…` between them
+      delivered ID              waits until the job's webhook deliveries are all `delivered`
+      webhook ID                before a plain ``` block: rewrite it with the last webhook
+                                request the script's receiver got for that job (body as sent)
+  {receiver} in a submit body is the address of the script's webhook receiver: under /flaky/
+  it answers 500 to the first request for each path and 200 after, elsewhere 200 at once.
       skip                      leave the next block (and its answer) as written
 Exits non-zero when a request cannot be replayed (the server is not left running).
 """
 
 import argparse
+import http.server
 import json
 import os
 import re
@@ -55,6 +61,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ID_RE = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$")
@@ -263,6 +270,48 @@ def plain(v):
     return json.loads(one_line(v)) if v is not None else None
 
 
+# ---- a webhook receiver for the Webhooks section ----
+
+class Receiver:
+    """Records every request; /flaky/ paths fail their first request with a 500."""
+
+    HIDDEN = {"host", "accept", "content-length", "connection", "expect", "accept-encoding"}
+
+    def __init__(self):
+        self.requests, self.seen, lock = [], set(), threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with lock:
+                    first = self.path not in receiver.seen
+                    receiver.seen.add(self.path)
+                    receiver.requests.append((self.requestline, list(self.headers.items()), body))
+                status = 500 if first and self.path.startswith("/flaky/") else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def last_for(self, job_id):
+        for line, headers, body in reversed(self.requests):
+            if job_id.encode() in body:
+                shown = [f"{n}: {v}" for n, v in headers if n.lower() not in self.HIDDEN]
+                return [line] + shown + [""] + body.decode().split("\n")
+        raise ReplayError(f"the receiver got no webhook for job {job_id}")
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 # ---- the replay ----
 
 class Replay:
@@ -271,6 +320,7 @@ class Replay:
         self.ids = {}  # page id -> live id
         self.types = {}  # page id -> job type, for `lease`
         self.last_request = None
+        self.receiver = Receiver()
 
     def rename(self, text):
         for old, new in self.ids.items():
@@ -280,6 +330,7 @@ class Replay:
     def substitute(self, text):
         text = self.rename(text)
         text = text.replace(PAGE_ADDRESS, f"127.0.0.1:{self.server.port}")
+        text = text.replace("{receiver}", self.receiver.address)
         return text.replace("{inputs}", self.server.inputs)
 
     def send_text(self, text):
@@ -339,6 +390,20 @@ class Replay:
 
     def do_metrics(self, rest):
         pass
+
+    def do_webhook(self, rest):
+        pass
+
+    def do_delivered(self, rest):
+        deadline = time.monotonic() + 60
+        while True:
+            answer = self.call("GET", f"/api/v1/jobs/{self.substitute(rest)}/deliveries")
+            states = [d["state"] for d in answer["deliveries"]]
+            if states and all(s == "delivered" for s in states):
+                return
+            if time.monotonic() > deadline:
+                raise ReplayError(f"deliveries of {rest}: {states} after 60 s")
+            time.sleep(0.2)
 
     def do_input(self, rest):
         name, _, text = rest.partition(" ")
@@ -469,8 +534,12 @@ def regenerate(lines, blocks, replay):
             previous = None
             continue
         metrics = next((d for d in block.directives if d.startswith("metrics ")), None)
+        webhook = next((d for d in block.directives if d.startswith("webhook ")), None)
         if metrics:
             changes[block.start] = replay.metrics(metrics.split()[1:])
+        elif webhook:
+            job_id = replay.substitute(webhook.split()[1])
+            changes[block.start] = replay.receiver.last_for(job_id)
         elif block.is_request():
             replay.last_request = "\n".join(block.lines)
         elif block.is_response():
@@ -523,6 +592,7 @@ def main():
         sys.exit(f"transcripts not regenerated: {e}\nserver log tail:\n{server.log_tail()}")
     finally:
         server.stop()
+        replay.receiver.stop()
     with open(args.out or args.doc, "w", encoding="utf-8") as f:
         f.write("\n".join(apply(lines, blocks, changes, replay.rename)))
     print(f"{len(changes)} blocks regenerated in {args.out or args.doc}", file=sys.stderr)
