@@ -579,6 +579,7 @@ def main():
     parser.add_argument("--doc", default=os.path.join(root, "docs", "api.md"))
     parser.add_argument("--out", help="where to write the page (default: --doc, in place)")
     args = parser.parse_args()
+    args.bin = os.path.abspath(args.bin)  # the server runs in its temporary directory
     if not os.access(args.bin, os.X_OK):
         sys.exit(f"{args.bin} is not an executable: build the conveyor target first")
     with open(args.doc, encoding="utf-8") as f:
