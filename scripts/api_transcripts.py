@@ -108,13 +108,14 @@ def one_line(v):
     return json.dumps(v, ensure_ascii=False)
 
 
-def pretty(v, indent=0, used=0):
-    """`used`: columns already taken on this line (indent and key)."""
+def pretty(v, indent=0, used=0, expand=False):
+    """`used`: columns already taken on this line (indent and key). `expand`: a sibling in the
+    same array did not fit, so this one is laid out the same way, for an even column."""
     flat = one_line(v)
     if not isinstance(v, (dict, list)) or not v:
         return flat
     nested = any(isinstance(x, (dict, list)) and x for x in (v.values() if isinstance(v, dict) else v))
-    if used + len(flat) <= WIDTH and (indent > 0 or not nested):
+    if not expand and used + len(flat) <= WIDTH and (indent > 0 or not nested):
         return flat
     pad = " " * (indent + 2)
     if isinstance(v, dict):
@@ -123,7 +124,9 @@ def pretty(v, indent=0, used=0):
             key = f"{json.dumps(k, ensure_ascii=False)}: "
             items.append(pad + key + pretty(x, indent + 2, len(pad) + len(key) + 1))
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
-    items = [pad + pretty(x, indent + 2, len(pad) + 1) for x in v]
+    uneven = any(isinstance(x, (dict, list)) and x and len(pad) + len(one_line(x)) + 1 > WIDTH
+                 for x in v)
+    items = [pad + pretty(x, indent + 2, len(pad) + 1, uneven) for x in v]
     return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
 
 
