@@ -172,8 +172,8 @@ Status TypeCatalog::CheckServed(std::string_view type, std::string_view field,
                         "' is not served by this node: no built-in handler, declared command or "
                         "external worker runs it";
   const std::vector<std::string> near = SuggestTypes(type, KnownNames());
-  if (!near.empty()) message += "; did you mean " + JoinSuggestions(near) + "?";
-  message += ". To run it on your own worker, declare it (serve --external-types " +
+  message += near.empty() ? ". " : "; did you mean " + JoinSuggestions(near) + "? ";
+  message += "To run it on your own worker, declare it (serve --external-types " +
              std::string(type) +
              ", env CONVEYOR_EXTERNAL_TYPES) or start the worker first (POST /leases naming it "
              "in types)";
