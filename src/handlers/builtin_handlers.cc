@@ -28,9 +28,9 @@ Status RegisterBuiltinHandlers(HandlerRegistry& registry, const BuiltinHandlerOp
   if (Status s = RegisterCsvHandlers(registry, options.csv_rulesets, options.csv_sources); !s.ok())
     return s;
   // The seeds' task names (002's send_email, 003's csv jobs), so their clients run unchanged.
-  for (const auto& [alias, target] : {std::pair{"send_email", "email.send"},
-                                      std::pair{"validate_csv_job", "csv.validate"},
-                                      std::pair{"correct_csv_job", "csv.correct"}}) {
+  for (const auto& [alias, target] :
+       {std::pair{"send_email", "email.send"}, std::pair{"validate_csv_job", "csv.validate"},
+        std::pair{"correct_csv_job", "csv.correct"}}) {
     if (Status s = registry.Alias(alias, target); !s.ok()) return s;
   }
   return Status::Ok();

@@ -130,10 +130,9 @@ bool TypeCatalog::Serves(std::string_view type) const {
 
 bool TypeCatalog::Declared(std::string_view type) const {
   if (all_declared_ || declared_names_.contains(type)) return true;
-  return std::any_of(declared_prefixes_.begin(), declared_prefixes_.end(),
-                     [type](const std::string& p) {
-                       return type.size() > p.size() && type.starts_with(p);
-                     });
+  return std::any_of(
+      declared_prefixes_.begin(), declared_prefixes_.end(),
+      [type](const std::string& p) { return type.size() > p.size() && type.starts_with(p); });
 }
 
 bool TypeCatalog::Learned(std::string_view type) const {

@@ -56,8 +56,7 @@ class TypeCatalog {
   // OK when `type` is served; else InvalidArgument: "<prefix><field> '<type>' is not served by
   // this node ... did you mean square_sum? ..." (`field` as the client wrote it: type, task,
   // operation; `prefix` "" or "jobs[3].").
-  Status CheckServed(std::string_view type, std::string_view field,
-                     std::string_view prefix) const;
+  Status CheckServed(std::string_view type, std::string_view field, std::string_view prefix) const;
 
  private:
   bool Declared(std::string_view type) const;
@@ -65,7 +64,7 @@ class TypeCatalog {
   std::vector<std::string> KnownNames() const;
 
   const HandlerRegistry& handlers_;
-  bool all_declared_ = false;         // "*"
+  bool all_declared_ = false;  // "*"
   std::set<std::string, std::less<>> declared_names_;
   std::vector<std::string> declared_prefixes_;  // "images." for "images.*"
 

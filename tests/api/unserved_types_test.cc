@@ -70,9 +70,9 @@ TEST_F(UnservedTypesTest, CatchAllLeaseDeclaresNothing) {
 }
 
 TEST_F(UnservedTypesTest, BatchItemIndexIsInTheMessageAndNothingIsStored) {
-  const std::string d = Detail422(
-      "/api/v1/jobs/batch",
-      R"({"jobs":[{"type":"noop"},{"type":"noop"},{"type":"images.x"},{"type":"nop"}]})");
+  const std::string d =
+      Detail422("/api/v1/jobs/batch",
+                R"({"jobs":[{"type":"noop"},{"type":"noop"},{"type":"images.x"},{"type":"nop"}]})");
   EXPECT_EQ(d.rfind("jobs[3].type 'nop' is not served by this node", 0), 0u) << d;
   EXPECT_NE(d.find("did you mean noop?"), std::string::npos) << d;
   EXPECT_EQ(client().Get("/api/v1/jobs").Json().at("jobs").as_array().size(), 0u)

@@ -58,9 +58,9 @@ TEST(HandlerRegistry, AConfiguredBuiltinCannotReplaceTheDefault) {
 TEST(HandlerRegistry, SeedTaskNamesAreAliasesOfTheirTypes) {
   HandlerRegistry registry;
   ASSERT_TRUE(RegisterBuiltinHandlers(registry).ok());
-  for (const auto& [alias, target] : {std::pair{"send_email", "email.send"},
-                                      std::pair{"validate_csv_job", "csv.validate"},
-                                      std::pair{"correct_csv_job", "csv.correct"}}) {
+  for (const auto& [alias, target] :
+       {std::pair{"send_email", "email.send"}, std::pair{"validate_csv_job", "csv.validate"},
+        std::pair{"correct_csv_job", "csv.correct"}}) {
     ASSERT_NE(registry.Find(alias), nullptr) << alias;
     EXPECT_EQ(registry.Find(alias), registry.Find(target)) << alias;
     EXPECT_EQ(registry.Resolve(alias), target);

@@ -105,9 +105,10 @@ bool IsCsvInputUri(std::string_view uri, const CsvInputSources& sources, std::st
   }
   const std::string_view scheme = SchemeOf(uri);
   if (!scheme.empty() && !uri.starts_with(kFileScheme)) {
-    *message = "must be an absolute path under the server's input directories, a file:// URI or "
-               "an http(s):// URL (a presigned S3 or GCS URL works); the " +
-               std::string(scheme) + ":// scheme is not supported";
+    *message =
+        "must be an absolute path under the server's input directories, a file:// URI or "
+        "an http(s):// URL (a presigned S3 or GCS URL works); the " +
+        std::string(scheme) + ":// scheme is not supported";
     return false;
   }
   const std::string path = LocalPath(uri);

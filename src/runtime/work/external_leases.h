@@ -13,8 +13,8 @@
 // Shutdown(). It keeps the node's TypeCatalog (runtime/type_catalog.h): the types external
 // workers serve are those the operator declared (RuntimeConfig::external_types) and those a
 // lease request names, which the leases route reports with types().Learn(); JobService refuses
-// a submit of any other type no handler serves. Store calls may wait for an fsync; Post() runs them on helper threads so the
-// HTTP layer's io threads never block on one.
+// a submit of any other type no handler serves. Store calls may wait for an fsync; Post() runs them
+// on helper threads so the HTTP layer's io threads never block on one.
 //
 // Thread-safety: every method may be called from any thread. Watch callbacks run under an
 // internal lock: they must only post work elsewhere, never block or call back in here.
