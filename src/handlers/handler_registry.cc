@@ -40,8 +40,13 @@ Handler* HandlerRegistry::Find(std::string_view type) const {
 
 std::vector<std::string> HandlerRegistry::Types() const {
   std::vector<std::string> out;
-  out.reserve(handlers_.size() + aliases_.size());
+  out.reserve(handlers_.size());
   for (const auto& [type, _] : handlers_) out.push_back(type);
+  return out;
+}
+
+std::vector<std::string> HandlerRegistry::Names() const {
+  std::vector<std::string> out = Types();
   for (const auto& [alias, _] : aliases_) out.push_back(alias);
   std::sort(out.begin(), out.end());
   return out;

@@ -3,8 +3,8 @@
 // refused, so which handler serves a type never depends on the order of registration.
 //
 // An alias is another name for a registered type (the seeds' task names: send_email →
-// email.send). A job keeps the name its client used; Find(), Types() and so payload validation,
-// the worker pool's claims and the external workers' exclusion of built-in types all treat the
+// email.send). A job keeps the name its client used; Find() and Names() — so payload validation,
+// the worker pool's claims and the external workers' exclusion of built-in types — treat the
 // alias as the type it names.
 #pragma once
 
@@ -30,8 +30,10 @@ class HandlerRegistry {
   Status Alias(std::string alias, std::string_view target);
   // nullptr when no handler serves `type` (a registered type or an alias).
   Handler* Find(std::string_view type) const;
-  // Every registered type and alias, sorted.
+  // The registered types, sorted (no aliases).
   std::vector<std::string> Types() const;
+  // Every name a job may carry and a handler here runs: the types and their aliases, sorted.
+  std::vector<std::string> Names() const;
   // The type an alias names; `type` itself when it is not an alias.
   std::string_view Resolve(std::string_view type) const;
 

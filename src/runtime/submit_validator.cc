@@ -166,7 +166,7 @@ Status CheckFields(const JobSpec& spec, std::string_view prefix) {
 
 std::string KnownTypes(const HandlerRegistry& handlers) {
   std::string out;
-  for (const std::string& t : handlers.Types()) out += (out.empty() ? "" : ", ") + t;
+  for (const std::string& t : handlers.Names()) out += (out.empty() ? "" : ", ") + t;
   return out;
 }
 

@@ -157,7 +157,7 @@ void TypeCatalog::Learn(const std::vector<std::string>& types) {
 }
 
 std::vector<std::string> TypeCatalog::KnownNames() const {
-  std::vector<std::string> known = handlers_.Types();
+  std::vector<std::string> known = handlers_.Names();
   known.insert(known.end(), declared_names_.begin(), declared_names_.end());
   std::shared_lock lock(learned_mu_);
   known.insert(known.end(), learned_.begin(), learned_.end());

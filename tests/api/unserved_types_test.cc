@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "api_fixture.h"
 
@@ -67,6 +68,20 @@ TEST_F(UnservedTypesTest, CatchAllLeaseDeclaresNothing) {
   Reply lease = client().Post("/api/v1/leases", R"({"worker_id":"w1"})");
   ASSERT_EQ(lease.status, 200u) << lease.body;
   Detail422("/api/v1/jobs", R"({"type":"pdf.render","payload":{}})");
+}
+
+// The alias is a built-in name: a lease without `types` must not take it from the workers.
+TEST_F(UnservedTypesTest, CatchAllLeaseLeavesSeedAliasesToTheirHandlers) {
+  const std::string aliased =
+      MustSubmit(R"({"type":"send_email","payload":{"to":"a@example.com","subject":"s",
+                 "body":"b"}})");
+  const std::string external = MustSubmit(R"({"type":"images.crop","payload":{}})");
+  Reply lease = client().Post("/api/v1/leases", R"({"worker_id":"w1","max":100})");
+  ASSERT_EQ(lease.status, 200u) << lease.body;
+  const boost::json::value body = lease.Json();
+  std::vector<std::string> ids;
+  for (const auto& job : body.at("jobs").as_array()) ids.emplace_back(job.at("id").as_string());
+  EXPECT_EQ(ids, std::vector<std::string>{external}) << "not " << aliased;
 }
 
 TEST_F(UnservedTypesTest, BatchItemIndexIsInTheMessageAndNothingIsStored) {

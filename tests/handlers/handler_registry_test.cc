@@ -54,7 +54,7 @@ TEST(HandlerRegistry, AConfiguredBuiltinCannotReplaceTheDefault) {
 }
 
 // The seeds' task names are aliases: the alias finds the target's handler, is listed in
-// Types() (so the pool claims it and catch-all external leases leave it alone) and resolves.
+// Names() (so the pool claims it and catch-all external leases leave it alone) and resolves.
 TEST(HandlerRegistry, SeedTaskNamesAreAliasesOfTheirTypes) {
   HandlerRegistry registry;
   ASSERT_TRUE(RegisterBuiltinHandlers(registry).ok());
@@ -64,7 +64,7 @@ TEST(HandlerRegistry, SeedTaskNamesAreAliasesOfTheirTypes) {
     ASSERT_NE(registry.Find(alias), nullptr) << alias;
     EXPECT_EQ(registry.Find(alias), registry.Find(target)) << alias;
     EXPECT_EQ(registry.Resolve(alias), target);
-    const std::vector<std::string> types = registry.Types();
+    const std::vector<std::string> types = registry.Names();
     EXPECT_NE(std::find(types.begin(), types.end(), alias), types.end()) << alias;
   }
   EXPECT_EQ(registry.Resolve("noop"), "noop");

@@ -60,7 +60,7 @@ TEST(TypeCatalog, UnservedTypeMessageNamesFieldTypeSuggestionAndHowToDeclare) {
 }
 
 TEST(TypeCatalog, SuggestionsByDistanceAndByFoldedSeparators) {
-  const Names known = Builtins().Types();
+  const Names known = Builtins().Names();
   EXPECT_EQ(SuggestTypes("squre_sum", known), Names{"square_sum"});
   EXPECT_EQ(SuggestTypes("Email_Send", known), Names{"email.send"}) << "case and _ . - folded";
   EXPECT_EQ(SuggestTypes("send-email", known), Names{"send_email"});

@@ -22,7 +22,7 @@ ExternalLeases::ExternalLeases(Store& store, const HandlerRegistry& handlers, co
     : store_(store),
       clock_(clock),
       config_(config),
-      builtin_types_(handlers.Types()),
+      builtin_types_(handlers.Names()),
       types_(handlers, config.external_types) {}
 
 ExternalLeases::~ExternalLeases() {
