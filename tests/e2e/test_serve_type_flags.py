@@ -72,9 +72,11 @@ class ExternalTypesFlagTest(ServerTestCase):
         for t in ("images.resize", "billing.charge"):
             self.assertEqual(self.must_submit(s, {"type": t, "payload": {}})["status"],
                              "PENDING")
-        self.must_problem(s.submit({"type": "billing.refund", "payload": {}}), 422,
-                          detail_contains=["billing.refund", "did you mean billing.charge?",
+        self.must_problem(s.submit({"type": "billing.charg", "payload": {}}), 422,
+                          detail_contains=["billing.charg'", "did you mean billing.charge?",
                                            "--external-types"])
+        self.must_problem(s.submit({"type": "billing.refund", "payload": {}}), 422,
+                          detail_contains="--external-types billing.refund")
 
     def test_star_accepts_every_type(self):
         s = self.new_server(workers=0, extra=["--external-types", "*"])
