@@ -146,6 +146,19 @@ class SeedTaskNamesTest(ServerTestCase):
                 self.assertIn("by_state", done["result"])
                 self.assertEqual(done["result"]["artifact"], "report.json")
 
+    def test_seed_names_bad_payload_is_422_at_submit(self):
+        # The alias's payload is judged by its target's handler, before anything is stored.
+        self.must_problem(self.s.request("POST", "/jobs", {
+            "type": "send_email", "payload": {"to": "not-an-address", "subject": "s",
+                                              "body": "b"}}), 422, path="/jobs",
+            detail_contains="payload.to")
+        self.must_problem(self.s.request("POST", "/api/v1/jobs", {
+            "task": "correct_csv_job", "params": {"input_uri": "/etc/passwd"}}), 422,
+            path="/api/v1/jobs", detail_contains="input directories")
+        self.must_problem(self.s.request("POST", "/api/v1/jobs", {
+            "task": "generate_report_job", "params": {"since": "yesterday"}}), 422,
+            path="/api/v1/jobs", detail_contains="payload.since")
+
     def test_s3_input_uri_is_422_saying_what_is_supported(self):
         # Seed 003's create example's params, as written.
         r = self.s.request("POST", "/api/v1/jobs", {
