@@ -164,4 +164,6 @@ Status JobService::Ready() { return store_.Readiness(); }
 
 Result<std::map<JobState, int64_t>> JobService::Counts() { return store_.JobCountByState(); }
 
+Result<JobStats> JobService::Stats() { return store_.JobStatsGet({}); }
+
 }  // namespace conveyor

@@ -67,6 +67,9 @@ class JobService {
   // OK when the store can accept a job (its recent writes succeeded); never blocks on the store.
   Status Ready();
   Result<std::map<JobState, int64_t>> Counts();
+  // GET /admin/stats: counts by state and type, the dead-letter summary. Scans every job (see
+  // JobReader::JobStatsGet): call it off the io threads.
+  Result<JobStats> Stats();
 
   // Turns one spec into a job ready to insert (validated, defaults applied); exposed for tests.
   Result<Job> BuildJob(const JobSpec& spec, TimeMs now) const;
