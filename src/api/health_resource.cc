@@ -37,12 +37,13 @@ Dialect StatsDialect(const RequestContext& ctx) {
   return Dialect::kSucceeded;
 }
 
-// The type counts scan every job (seconds on millions): run on a helper thread, so the io thread
-// keeps serving while the store answers.
+// The type counts scan every job (seconds on millions): read on a helper thread, one read shared
+// by concurrent requests (runtime/job_stats_reader.h), while the io thread keeps serving.
 boost::asio::awaitable<void> Stats(RequestContext& ctx) {
   JobService& jobs = ctx.jobs;
-  const StatsResult stats = co_await AsyncStoreCall<StatsResult>(
-      ctx.leases, [&jobs] { return jobs.Stats(); }, boost::asio::use_awaitable);
+  const StatsResult stats = co_await AsyncStoreCallback<StatsResult>(
+      [&jobs](std::function<void(StatsResult)> done) { jobs.StatsAsync(std::move(done)); },
+      boost::asio::use_awaitable);
   if (!stats.ok()) {
     ctx.Fail(ErrorFromStatus(stats.status()));
     co_return;

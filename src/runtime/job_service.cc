@@ -44,7 +44,10 @@ JobService::JobService(Store& store, const HandlerRegistry& handlers, const Cloc
       clock_(clock),
       config_(std::move(config)),
       external_(external),
-      pool_(pool) {}
+      pool_(pool),
+      stats_(store, clock, [&external](std::function<void()> read) {
+        external.Post(std::move(read));
+      }) {}
 
 Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
   return BuildJobAt(spec, now, "");
@@ -163,7 +166,5 @@ Result<Job> JobService::Retry(const std::string& id) {
 Status JobService::Ready() { return store_.Readiness(); }
 
 Result<std::map<JobState, int64_t>> JobService::Counts() { return store_.JobCountByState(); }
-
-Result<JobStats> JobService::Stats() { return store_.JobStatsGet({}); }
 
 }  // namespace conveyor
