@@ -158,7 +158,7 @@ inline constexpr const char* kNextRunAt =
 // --- JobCountByState ---
 inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs GROUP BY state";
 
-// --- JobStatsGet ---  Measured on 1M jobs: see JobStatsGet in sqlite_job_reads.cc.
+// --- JobStatsGet ---  What they cost: see JobStatsGet in sqlite_job_reads.cc.
 // ?1 the number of types: a scan of every row (no index on type, so inserts pay nothing).
 inline constexpr const char* kCountByType =
     "SELECT type, count(*) AS n FROM jobs GROUP BY type ORDER BY n DESC, type LIMIT ?1";
