@@ -49,7 +49,9 @@ JobStatus ParseStatus(const std::string& body) {
   if (ec || !v.is_object()) return out;
   const auto& o = v.get_object();
   if (auto* s = o.if_contains("status"); s && s->is_string()) out.status = s->get_string();
-  if (auto* p = o.if_contains("progress"); p && p->is_number()) out.progress = p->to_number<double>();
+  if (auto* p = o.if_contains("progress"); p && p->is_number()) {
+    out.progress = p->to_number<double>();
+  }
   if (auto* m = o.if_contains("message"); m && m->is_string()) out.message = m->get_string();
   return out;
 }

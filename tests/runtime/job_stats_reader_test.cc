@@ -28,8 +28,9 @@ class JobStatsReaderTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
     ASSERT_TRUE(store_->Migrate().ok());
-    reader_ = std::make_unique<JobStatsReader>(
-        *store_, clock_, [this](std::function<void()> read) { posted_.push_back(std::move(read)); });
+    reader_ = std::make_unique<JobStatsReader>(*store_, clock_, [this](std::function<void()> read) {
+      posted_.push_back(std::move(read));
+    });
   }
   void TearDown() override {
     reader_.reset();

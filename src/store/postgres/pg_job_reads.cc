@@ -35,7 +35,9 @@ Result<JobStats> JobStatsGet(PgConnection& c, const JobStatsParams& p) {
   out.by_state = std::move(*states);
   auto types = c.Exec(q::kCountByType, {PgInt(p.max_types)});
   if (!types.ok()) return types.status();
-  for (int i = 0; i < types->rows(); ++i) out.by_type.emplace_back(types->Text(i, 0), types->Int(i, 1));
+  for (int i = 0; i < types->rows(); ++i) {
+    out.by_type.emplace_back(types->Text(i, 0), types->Int(i, 1));
+  }
   auto mean = c.Exec(q::kFailedMeanAttempt);
   if (!mean.ok()) return mean.status();
   out.avg_failed_attempt = mean->Double(0, 0);
