@@ -45,9 +45,7 @@ JobService::JobService(Store& store, const HandlerRegistry& handlers, const Cloc
       config_(std::move(config)),
       external_(external),
       pool_(pool),
-      stats_(store, clock, [&external](std::function<void()> read) {
-        external.Post(std::move(read));
-      }) {}
+      stats_(store, [&external](std::function<void()> read) { external.Post(std::move(read)); }) {}
 
 Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
   return BuildJobAt(spec, now, "");

@@ -52,7 +52,7 @@ Status ReadFailures(SqliteConnection& c, int limit, JobStats& out) {
 // number of jobs: counts by state 0.5 s (covering scan of jobs_state), by type 3.2 s (a scan of
 // the table and a sort), mean attempt 0.08 s (covering scan of the FAILED part of jobs_failed),
 // newest failures < 1 ms. For 1M jobs that is ~20 s on such a machine, seconds on an idle one:
-// hence JobStatsReader (runtime/) runs one read at a time, off the io threads, and reuses it.
+// hence JobStatsReader (runtime/) runs one read at a time, off the io threads, shared by callers.
 Result<JobStats> JobStatsGet(SqliteConnection& c, const JobStatsParams& p) {
   JobStats out;
   auto states = JobCountByState(c);
