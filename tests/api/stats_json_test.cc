@@ -18,7 +18,7 @@ constexpr TimeMs kT0 = 1795327032123;  // 2026-11-22T05:57:12.123Z
 JobStats SomeStats() {
   JobStats s;
   s.by_state = {{JobState::kScheduled, 1}, {JobState::kPending, 3}, {JobState::kRetrying, 2},
-                {JobState::kRunning, 4}, {JobState::kFailed, 1}, {JobState::kCancelled, 5}};
+                {JobState::kRunning, 4},   {JobState::kFailed, 1},  {JobState::kCancelled, 5}};
   s.by_type = {{"send_email", 98}, {"report.generate", 2}};
   s.avg_failed_attempt = 3;
   s.recent_failures = {{.id = "0192f0c1-8d3c-7abc-9def-0123456789ab",
@@ -37,8 +37,8 @@ json::object Render(const JobStats& stats, Dialect dialect, std::string* text = 
 }
 
 TEST(StatsJsonTest, ConveyorsDialectListsEveryStateAndTheWorkers) {
-  const json::object stats = Render({.by_state = {{JobState::kPending, 3}, {JobState::kFailed, 1}}},
-                                    Dialect::kSucceeded);
+  const json::object stats =
+      Render({.by_state = {{JobState::kPending, 3}, {JobState::kFailed, 1}}}, Dialect::kSucceeded);
   EXPECT_EQ(stats.at("status_breakdown").as_object().size(), 8u);
   EXPECT_EQ(stats.at("status_breakdown").at("PENDING").as_int64(), 3);
   EXPECT_EQ(stats.at("status_breakdown").at("EXPIRED").as_int64(), 0);

@@ -57,7 +57,8 @@ class JobStatsReaderTest : public ::testing::Test {
     int64_t count = -1;
   };
   // `then` runs inside the answer, as a caller arriving right after the read would.
-  void Read(Answers& a, const std::string& type, std::function<void()> then = [] {}) {
+  void Read(
+      Answers& a, const std::string& type, std::function<void()> then = [] {}) {
     reader_->Read([&a, type, then](JobStatsReader::Answer r) {
       ++a.calls;
       then();

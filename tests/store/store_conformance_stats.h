@@ -113,15 +113,19 @@ TYPED_TEST_P(StoreStatsConformance, FractionalProgressIsStoredAndReadBack) {
 
   const Job j = this->MustRunning();
   for (double p : {65.5, 40.0, 99.875, 0.1}) {
-    MustOk(this->store().JobHeartbeat({.id = j.id, .lease_token = j.lease->token,
-                                       .lease_expires_at = kT0 + 60000, .progress = p,
+    MustOk(this->store().JobHeartbeat({.id = j.id,
+                                       .lease_token = j.lease->token,
+                                       .lease_expires_at = kT0 + 60000,
+                                       .progress = p,
                                        .now = kT0 + 1}),
            "heartbeat");
     EXPECT_EQ(MustGet(this->store(), j.id).progress, p);
   }
   // Out of 0..100 is refused whatever the fraction, and the stored value stays.
-  auto bad = this->store().JobHeartbeat({.id = j.id, .lease_token = j.lease->token,
-                                         .lease_expires_at = kT0 + 60000, .progress = 100.5,
+  auto bad = this->store().JobHeartbeat({.id = j.id,
+                                         .lease_token = j.lease->token,
+                                         .lease_expires_at = kT0 + 60000,
+                                         .progress = 100.5,
                                          .now = kT0 + 2});
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(MustGet(this->store(), j.id).progress, 0.1);
@@ -170,8 +174,11 @@ TYPED_TEST_P(StoreStatsConformance, StatsListTheNewestFailuresFirstAndBounded) {
   MustInsertMany(this->store(), failed);
   // A job that fails through the store's own transition counts too: the newest of all.
   const Job running = this->MustRunning();
-  MustOk(this->store().JobFail({.id = running.id, .lease_token = running.lease->token,
-                                .error = "permanent", .retryable = false, .now = kT0 + 20000}),
+  MustOk(this->store().JobFail({.id = running.id,
+                                .lease_token = running.lease->token,
+                                .error = "permanent",
+                                .retryable = false,
+                                .now = kT0 + 20000}),
          "fail");
   const JobStats s = this->MustStats();
   ASSERT_EQ(s.recent_failures.size(), 10u);
