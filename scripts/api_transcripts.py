@@ -318,6 +318,9 @@ class Receiver:
 # ---- the replay ----
 
 class Replay:
+    """Replays the page against `server`: sends requests with the page's ids replaced by the live
+    ones, learns new ids from each answer, and runs the setup directives."""
+
     def __init__(self, server):
         self.server = server
         self.ids = {}  # page id -> live id
@@ -526,37 +529,51 @@ def serve_flags(binary, blocks_directives):
     return flags
 
 
+def replay_answer(replay, block):
+    """Sends the last request and returns the live answer for `block`, learning ids from it."""
+    answer = replay.send_text(replay.last_request)
+    replay.learn_from(block.lines, answer)
+    live = f"127.0.0.1:{replay.server.port}"
+    return [x.replace(live, PAGE_ADDRESS) for x in answer.render()]
+
+
+def regenerate_block(lines, block, previous, replay):
+    """The new content of `block`, or None to leave it as written."""
+    metrics = next((d for d in block.directives if d.startswith("metrics ")), None)
+    webhook = next((d for d in block.directives if d.startswith("webhook ")), None)
+    if metrics:
+        return replay.metrics(metrics.split()[1:])
+    if webhook:
+        return replay.receiver.last_for(replay.substitute(webhook.split()[1]))
+    if block.is_request():
+        replay.last_request = "\n".join(block.lines)
+        return None
+    if not block.is_response():
+        return None
+    paired = previous is not None and previous.is_request() and adjacent(lines, previous, block)
+    if not paired and "repeat" not in block.directives:
+        print(f"note: line {block.start + 1}: a response without a request; left as written",
+              file=sys.stderr)
+        return None
+    if replay.last_request is None:
+        raise ReplayError(f"line {block.start + 1}: nothing to repeat")
+    return replay_answer(replay, block)
+
+
 def regenerate(lines, blocks, replay):
-    """Returns {block start: replacement content lines}; notes what could not be replayed."""
-    changes = {}
-    previous = None
-    for index, block in enumerate(blocks):
+    """Returns {block start: replacement content lines}, replaying the blocks in page order."""
+    changes, previous, skipping = {}, None, False
+    for block in blocks:
         for d in block.directives:
             replay.run(d)
-        if "skip" in block.directives:
+        if "skip" in block.directives or (skipping and block.is_response()):
+            skipping = block.is_request()  # a skipped request's answer stays as written too
             previous = None
             continue
-        metrics = next((d for d in block.directives if d.startswith("metrics ")), None)
-        webhook = next((d for d in block.directives if d.startswith("webhook ")), None)
-        if metrics:
-            changes[block.start] = replay.metrics(metrics.split()[1:])
-        elif webhook:
-            job_id = replay.substitute(webhook.split()[1])
-            changes[block.start] = replay.receiver.last_for(job_id)
-        elif block.is_request():
-            replay.last_request = "\n".join(block.lines)
-        elif block.is_response():
-            paired = previous is not None and previous.is_request() and adjacent(lines, previous, block)
-            if not paired and "repeat" not in block.directives:
-                print(f"note: line {block.start + 1}: a response without a request; left as written",
-                      file=sys.stderr)
-            elif replay.last_request is None:
-                raise ReplayError(f"line {block.start + 1}: nothing to repeat")
-            else:
-                answer = replay.send_text(replay.last_request)
-                replay.learn_from(block.lines, answer)
-                live = f"127.0.0.1:{replay.server.port}"
-                changes[block.start] = [x.replace(live, PAGE_ADDRESS) for x in answer.render()]
+        skipping = False
+        content = regenerate_block(lines, block, previous, replay)
+        if content is not None:
+            changes[block.start] = content
         previous = block
     return changes
 
@@ -589,14 +606,16 @@ def main():
         lines = f.read().split("\n")
     blocks = parse_page(lines)
     server = Server(args.bin, serve_flags(args.bin, [d for b in blocks for d in b.directives]))
-    replay = Replay(server)
+    replay = None
     try:
+        replay = Replay(server)
         changes = regenerate(lines, blocks, replay)
     except (ReplayError, OSError, ValueError, KeyError) as e:
         sys.exit(f"transcripts not regenerated: {e}\nserver log tail:\n{server.log_tail()}")
     finally:
         server.stop()
-        replay.receiver.stop()
+        if replay is not None:
+            replay.receiver.stop()
     with open(args.out or args.doc, "w", encoding="utf-8") as f:
         f.write("\n".join(apply(lines, blocks, changes, replay.rename)))
     print(f"{len(changes)} blocks regenerated in {args.out or args.doc}", file=sys.stderr)
