@@ -82,14 +82,19 @@ requests = types.SimpleNamespace(
 )
 
 
-def poll(fetch, done, timeout=30.0, pause=0.1):
+def poll(fetch, done, timeout=30.0, pause=0.1, words=None):
     """The seeds' `while not done(r): sleep; r = fetch()` loop, bounded: returns (last, seen)
-    where seen lists every answer's body in order. Fails the calling test on timeout."""
+    where seen lists every answer's body in order. Fails the calling test on timeout, and at
+    once when `words` is given and an answer's "status" is not one of them (the seed's client
+    would wait forever for a word it knows)."""
     deadline = time.monotonic() + timeout * slow()
     seen = []
     for _ in range(100000):
         r = fetch()
         seen.append(r)
+        if words is not None and r.get("status") not in words:
+            raise AssertionError(f"status {r.get('status')!r} is not a word of this seed's "
+                                 f"client {tuple(words)}: {r}")
         if done(r):
             return r, seen
         if time.monotonic() > deadline:

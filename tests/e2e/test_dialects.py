@@ -198,7 +198,7 @@ class DialectsTest(DialectTestCase):
         plain = requests.post(self.url("/jobs/"), json={"operation": "square_sum",
                                                         "data": [1, 2, 3]}).json()
         poll(lambda: requests.get(self.url(f"/jobs/{plain['job_id']}/status")).json(),
-             lambda b: b["status"] == "SUCCESS")
+             lambda b: b["status"] == "SUCCESS", words=("PENDING", "IN_PROGRESS", "SUCCESS"))
         r = requests.get(self.url(f"/jobs/{plain['job_id']}/result"))
         self.assertEqual(raw_number(r.text, "result"), "14.0", r.text)
 

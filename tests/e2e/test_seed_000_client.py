@@ -38,7 +38,8 @@ class Seed000ClientTest(SeedClientTestCase):
 
     def wait_done(self, job_id):
         last, seen = poll(lambda: requests.get(self.url(f"/jobs/{job_id}")).json(),
-                          lambda job: job["status"] in ("SUCCEEDED", "FAILED"))
+                          lambda job: job["status"] in ("SUCCEEDED", "FAILED"),
+                          words=SEED_STATES)
         statuses = [j["status"] for j in seen]
         self.assertTrue(set(statuses) <= set(SEED_STATES), f"foreign words: {statuses}")
         return last

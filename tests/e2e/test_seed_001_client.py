@@ -33,7 +33,7 @@ class Seed001ClientTest(SeedClientTestCase):
     def wait_finished(self, job_id):
         """The seed's loop: GET the status until SUCCESS or FAILED."""
         last, seen = poll(lambda: requests.get(self.api(f"/jobs/{job_id}/status")).json(),
-                          lambda body: body["status"] in FINISHED)
+                          lambda body: body["status"] in FINISHED, words=SUCCESS_WORDS)
         return last, [b["status"] for b in seen]
 
     def test_square_sum_polled_until_success_reads_nested_result(self):
@@ -80,7 +80,7 @@ class Seed001ClientTest(SeedClientTestCase):
         self.cancel_at_end(self.server, job["id"])
         self.assertEqual((job["status"], job["operation"]), ("PENDING", "sleep"))
         poll(lambda: requests.get(self.api(f"/jobs/{job['id']}/status")).json(),
-             lambda body: body["status"] == "IN_PROGRESS")
+             lambda body: body["status"] == "IN_PROGRESS", words=SUCCESS_WORDS)
         cancel = requests.delete(self.api(f"/jobs/{job['id']}"))
         self.assertEqual(cancel.status_code, 200, cancel)
         self.assertIn(cancel.json()["status"], ("IN_PROGRESS", "FAILED"), cancel)

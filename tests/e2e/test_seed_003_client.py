@@ -81,14 +81,14 @@ class Seed003ClientTest(SeedClientTestCase):
     def wait_finished(self, job_id):
         """The seed's loop: GET the job while its status is not a final one."""
         last, seen = poll(lambda: requests.get(self.api(f"/jobs/{job_id}")).json(),
-                          lambda job: job["status"] in FINISHED)
+                          lambda job: job["status"] in FINISHED, words=WORDS)
         statuses = [j["status"] for j in seen]
         self.assertTrue(set(statuses) <= set(WORDS), f"foreign words: {statuses}")
         return last
 
     def wait_running(self, job_id):
         return poll(lambda: requests.get(self.api(f"/jobs/{job_id}")).json(),
-                    lambda job: job["status"] == "running")[0]
+                    lambda job: job["status"] == "running", words=WORDS)[0]
 
     def test_seed_example_as_written_is_422_for_its_s3_input(self):
         r = self.create(SEED_BODY, SEED_HEADERS)

@@ -29,7 +29,7 @@ class Seed004ClientTest(SeedClientTestCase):
 
     def status_until(self, job_id, wanted):
         last, seen = poll(lambda: requests.get(self.url(f"/jobs/{job_id}/status")).json(),
-                          lambda body: body["status"] in wanted)
+                          lambda body: body["status"] in wanted, words=SUCCESS_WORDS)
         statuses = [b["status"] for b in seen]
         self.assertTrue(set(statuses) <= set(SUCCESS_WORDS), f"foreign words: {statuses}")
         return last

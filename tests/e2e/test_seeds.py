@@ -17,6 +17,10 @@ import unittest
 from conveyor_harness import Server, is_uuid
 from seed_kit import SeedClientTestCase, SmtpSink, poll, raw_number
 
+SUCCESS_WORDS = ("PENDING", "IN_PROGRESS", "SUCCESS", "FAILED")
+COMPLETED_WORDS = ("PENDING", "PROCESSING", "COMPLETED", "FAILED")
+QUEUED_WORDS = ("queued", "running", "succeeded", "failed", "cancelled", "expired", "retrying")
+
 SEED_004_SUBMIT = """curl -X POST http://localhost:8000/jobs/ \\
   -H "Content-Type: application/json" \\
   -d '{"data": [2, 3], "operation": "cube_sum"}'"""
@@ -84,7 +88,7 @@ class SeedCurlTest(SeedClientTestCase):
 
     def wait_status(self, command, job_id, want):
         return poll(lambda: self.curl.json(command, job_id=job_id),
-                    lambda b: b.get("status") == want)[0]
+                    lambda b: b.get("status") == want, words=SUCCESS_WORDS)[0]
 
     def test_seed_004_curl_examples(self):
         code, job = self.curl.run(SEED_004_SUBMIT)
@@ -155,7 +159,7 @@ class Seed002CurlTest(SeedClientTestCase):
         self.assertEqual(again["job_id"], created["job_id"], "the same idempotency key")
         done = poll(lambda: self.curl.json("curl http://localhost:8000/jobs/<job_id>",
                                            job_id=created["job_id"]),
-                    lambda b: b["status"] in ("COMPLETED", "FAILED"))[0]
+                    lambda b: b["status"] in ("COMPLETED", "FAILED"), words=COMPLETED_WORDS)[0]
         self.assertEqual((done["status"], done["attempts"]), ("COMPLETED", 1), done)
         self.assertTrue(any("user@example.com" in m["to"] for m in self.sink.received()))
         # the seed's "GET /jobs/1": integer ids do not exist in Conveyor → a clear 400
@@ -218,7 +222,8 @@ class Seed003CurlTest(SeedClientTestCase):
                          ("unique-key-123", "request-123"))
         self.assertTrue(job["warnings"], "the body's key was ignored: the answer says so")
         done = poll(lambda: self.curl.json(SEED_003_GET, job_id=job["id"]),
-                    lambda b: b["status"] in ("succeeded", "failed", "cancelled", "expired"))[0]
+                    lambda b: b["status"] in ("succeeded", "failed", "cancelled", "expired"),
+                    words=QUEUED_WORDS)[0]
         self.assertEqual(done["status"], "succeeded", done)
         res = self.curl.json(SEED_003_RESULT, job_id=job["id"])
         self.assertEqual((res["job_id"], res["status"]), (job["id"], "succeeded"))
@@ -230,14 +235,15 @@ class Seed003CurlTest(SeedClientTestCase):
             "-d '{\"task\": \"sleep\", \"params\": {\"seconds\": 60}}'")
         self.cancel_at_end(self.server, sleeper["id"])
         poll(lambda: self.curl.json(SEED_003_GET, job_id=sleeper["id"]),
-             lambda b: b["status"] == "running")
+             lambda b: b["status"] == "running", words=QUEUED_WORDS)
         listed = self.curl.json(SEED_003_LIST_3001)
         self.assertIn(sleeper["id"], [j["id"] for j in listed["jobs"]])
         self.assertEqual({j["status"] for j in listed["jobs"]}, {"running"})
         code, _ = self.curl.run(SEED_003_CANCEL, job_id=sleeper["id"])
         self.assertIn(code, (200, 202))
         cancelled = poll(lambda: self.curl.json(SEED_003_GET, job_id=sleeper["id"]),
-                         lambda b: b["status"] not in ("queued", "running"))[0]
+                         lambda b: b["status"] not in ("queued", "running"),
+                         words=QUEUED_WORDS)[0]
         self.assertEqual(cancelled["status"], "cancelled")
 
 
