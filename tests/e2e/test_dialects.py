@@ -37,6 +37,8 @@ WORDS = {
                "SUCCEEDED": "succeeded", "RETRYING": "retrying", "FAILED": "failed",
                "CANCELLED": "cancelled"},
 }
+EXPIRED_WORD = {"succeeded": "EXPIRED", "success": "FAILED", "completed": "FAILED",
+                "queued": "expired"}
 SUCCESS_WORD = {name: WORDS[name]["SUCCEEDED"] for name in NAMES}
 # A number in exponent form as a JSON value (ids in quotes do not match).
 EXPONENT = re.compile(r'[:\[,]\s*-?[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+')
@@ -59,8 +61,13 @@ class DialectTestCase(SeedClientTestCase):
         return requests.get(self.api(f"/jobs/{job_id}?dialect={dialect}", server))
 
     def wait_word(self, job_id, word, server=None):
+        """Polls the job until it reads `word`; fails at once on a word of another vocabulary."""
+        vocabulary = set()
+        for name, words in WORDS.items():
+            if word in words.values():
+                vocabulary |= set(words.values()) | {EXPIRED_WORD[name]}
         return poll(lambda: self.get(job_id, server=server).json(),
-                    lambda job: job["status"] == word)[0]
+                    lambda job: job["status"] == word, words=vocabulary)[0]
 
     def must_create(self, body, code=201, path="/jobs", headers=None, server=None):
         r = requests.post(self.api(path, server), json=body, headers=headers)
@@ -295,15 +302,26 @@ class DialectStatesTest(DialectTestCase):
                 self.assertIn(jobs[state], [j["id"] for j in r.json()["jobs"]])
 
     def test_fractional_progress_from_a_worker_heartbeat(self):
-        declared = self.must_create({"task": "e2e.resize", "params": {"w": 200}}, 202)
+        declared = self.must_create({"type": "e2e.resize", "payload": {"w": 200}})
         leased = self.lease("e2e.resize")
         self.assertEqual(leased["id"], declared["id"])
         self.worker_post(leased, "heartbeat", progress=65.5, message="Validating 1500 rows")
         r = self.get(declared["id"])
         job = r.json()
         self.assertEqual((job["status"], job["progress"], job["message"]),
-                         ("running", 65.5, "Validating 1500 rows"))
+                         ("RUNNING", 65.5, "Validating 1500 rows"))
         self.assertEqual(raw_number(r.text, "progress"), "65.5", r.text)
+        self.worker_post(leased, "complete", result={"ok": True})
+        self.assertEqual(self.get(declared["id"]).json()["progress"], 100)
+
+    def test_fractional_progress_in_seed_003s_words(self):
+        declared = self.must_create({"task": "e2e.resize", "params": {"w": 200}}, 202)
+        leased = self.lease("e2e.resize")
+        self.assertEqual(leased["id"], declared["id"])
+        self.worker_post(leased, "heartbeat", progress=65.5, message="Validating 1500 rows")
+        job = self.get(declared["id"]).json()
+        self.assertEqual((job["status"], job["progress"], job["message"]),
+                         ("running", 65.5, "Validating 1500 rows"))
         for name in NAMES:
             with self.subTest(dialect=name):
                 self.assertEqual(self.get(declared["id"], name).json()["progress"], 65.5)
