@@ -1,7 +1,8 @@
 """Dialects (issue 10): an answer's vocabulary is a property of how the job was submitted, a
 request may ask for another one, and an operator may set the default for canonical submissions.
 
-Covered, each in its own test: the dialect by request shape; the explicit override (header
+Covered, each in its own test: the dialect by request shape (and on the cancel, retry and
+webhook-event answers); the explicit override (header
 `Conveyor-Dialect` and query `dialect`, on submit and on read; an unknown name is a 400 naming
 the choices); the server default (`--dialect`, env CONVEYOR_DIALECT); every state's word in
 every dialect (states made deterministically with the worker routes on an API-only server);
@@ -159,6 +160,31 @@ class DialectsTest(DialectTestCase):
                     self.assertIn(job_id, [j["id"] for j in jobs])
                     self.assertEqual({j["status"] for j in jobs if j["id"] == job_id}, {own},
                                      "items speak their own job's dialect")
+
+    def test_cancel_and_retry_answers_speak_the_jobs_dialect(self):
+        job = self.must_create({"task": "sleep", "params": {"seconds": 60}}, 202)
+        self.cancel_at_end(self.server, job["id"])
+        self.wait_word(job["id"], "running")
+        cancel = requests.delete(self.api(f"/jobs/{job['id']}"))
+        self.assertEqual(cancel.status_code, 200, cancel)
+        self.assertIn(cancel.json()["status"], ("running", "cancelled"), cancel)
+        self.wait_word(job["id"], "cancelled")
+        retry = requests.post(self.api(f"/jobs/{job['id']}/retry"))
+        self.assertEqual(retry.status_code, 200, retry)
+        self.assertEqual((retry.json()["status"], retry.json()["task_name"]), ("queued", "sleep"))
+
+    def test_webhook_event_speaks_the_jobs_dialect(self):
+        for name, code in (("queued", 202), ("completed", 201), ("success", 201)):
+            with self.subTest(dialect=name):
+                job = self.must_create({"type": "square_sum", "payload": {"data": [2]},
+                                        "webhook_url": self.url("/webhook-receiver")}, code,
+                                       headers={"Conveyor-Dialect": name})
+                receipt = poll(lambda: requests.get(self.url("/webhook-receiver?limit=1000")),
+                               lambda r: any(x["idempotency_key"] == f"{job['id']}.1"
+                                             for x in r.json()["receipts"]))[0]
+                [event] = [x["body"] for x in receipt.json()["receipts"]
+                           if x["idempotency_key"] == f"{job['id']}.1"]
+                self.assertEqual(event["data"]["status"], SUCCESS_WORD[name], event)
 
     def test_header_key_wins_over_body_key_and_answer_says_so(self):
         header_key, body_key = unique("hdr"), unique("body")
