@@ -14,8 +14,10 @@ BUILD_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
   libgtest-dev libgmock-dev
 # What `make test` needs besides: the micro-benchmarks, the SMTP test server, curl for the
 # examples, throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py), and
-# clang with its runtime libraries for the libFuzzer harnesses (fuzz/README.md).
-TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql clang libclang-rt-14-dev
+# clang with its runtime libraries for the libFuzzer harnesses (fuzz/README.md), and what the
+# Python client's offline install test needs (venv with its pip, setuptools and wheel from Debian).
+TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql clang libclang-rt-14-dev \
+  python3-venv python3-setuptools python3-wheel
 DEBIAN_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60

@@ -56,7 +56,10 @@ BENCHMARK(BM_ParseBatchBody1000);
 
 void BM_JobToJson(benchmark::State& state) {
   const Job job = SampleJob();
-  for (auto _ : state) benchmark::DoNotOptimize(api::JobToJson(job, true));
+  const api::CreateAnswer created{.is_new = true};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(api::JobToJson(job, Dialect::kSucceeded, &created));
+  }
 }
 BENCHMARK(BM_JobToJson);
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "core/dialect.h"
 #include "core/status.h"
 
 namespace conveyor {
@@ -56,6 +57,9 @@ struct ServerConfig {
   // /webhook-receiver checks Standard Webhooks signatures with this secret (WEBHOOK_SECRET);
   // empty: it records every JSON body unchecked. The server owns its receiver and its receipts.
   std::string webhook_receiver_secret;
+  // The dialect of {type, payload} submissions without an explicit one (--dialect,
+  // CONVEYOR_DIALECT): a team coming from seed 002's stack sets kCompleted.
+  Dialect default_dialect = Dialect::kSucceeded;
 };
 
 // RLIMIT_NOFILE's soft limit minus a reserve (a quarter, at least 64) for the store, logs,

@@ -14,6 +14,7 @@
 #include <exception>
 #include <vector>
 
+#include "api/dialect_request.h"
 #include "api/request_context.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -281,7 +282,9 @@ RequestContext HttpSession::Context(const HttpRequest& request, std::string_view
           .pool = services.pool,
           .artifact_dir = services.artifact_dir,
           .webhook_receiver = &env_.webhook_receiver,
-          .response = response_};
+          .response = response_,
+          .default_dialect = env_.config.default_dialect,
+          .under_api_prefix = UnderApiPrefix(View(request.target()))};
 }
 
 asio::awaitable<void> HttpSession::Handle() {
@@ -294,6 +297,9 @@ asio::awaitable<void> HttpSession::Handle() {
   RequestContext ctx = Context(request, path, query, match.params);
   if (auto bad = CheckHead(request)) {
     ctx.Fail(*bad);
+  } else if (auto dialect_error = RequestedDialect(View(request["Conveyor-Dialect"]), query,
+                                                   ctx.under_api_prefix, &ctx.dialect)) {
+    ctx.Fail(*dialect_error);
   } else if (match.kind == Router::MatchKind::kNotFound) {
     ctx.Fail({ErrorKind::kRouteNotFound, "no route " + std::string(View(request.method_string())) +
                                              " " + std::string(path) +

@@ -1,5 +1,6 @@
 #include "api/job_json.h"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 
 #include "core/job_state.h"
@@ -10,6 +11,8 @@ namespace conveyor::api {
 namespace {
 
 namespace json = boost::json;
+
+constexpr std::string_view kDocumentPipeline = "document.pipeline";
 
 constexpr JobState kAllStates[] = {JobState::kScheduled, JobState::kPending,  JobState::kRunning,
                                    JobState::kSucceeded, JobState::kRetrying, JobState::kFailed,
@@ -80,20 +83,60 @@ std::optional<std::string> GetOptJson(const json::object& o, std::string_view ke
   return ToJsonText(*v);
 }
 
+// The members a dialect adds under its clients' names: the type again ("operation",
+// "task_name"), and seed 002's attempts, error_message and scheduled_at.
+void WriteAliases(JsonWriter& w, const Job& job, const DialectRules& rules) {
+  if (!rules.type_alias.empty()) w.Key(rules.type_alias).String(job.type);
+  if (!rules.attempt_aliases) return;
+  w.Key("attempts").Int(job.attempt).Key("error_message").OptString(job.error);
+  w.Key("scheduled_at").Time(job.run_at);
+}
+
+// A create answer of seed 000's document jobs says what happened, as that seed's API does.
+void WriteMessage(JsonWriter& w, const Job& job, const CreateAnswer* created) {
+  if (!created || job.type != kDocumentPipeline || job.message) {
+    w.OptString(job.message);
+  } else {
+    w.String(created->is_new ? "Job created and queued for processing"
+                             : "Job already exists for this doc_id");
+  }
+}
+
+// Seed 004's result is a float (its worker sums in Python floats): an integer result is written
+// as 14.0, so a client comparing types or printing it sees what it saw before. Any other result
+// is written as it is.
+bool IsJsonInteger(std::string_view text) {
+  if (!text.empty() && text.front() == '-') text.remove_prefix(1);
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+void WriteAsFloat(JsonWriter& w, const std::optional<std::string>& result) {
+  if (result && IsJsonInteger(*result)) {
+    w.Raw(*result + ".0");
+  } else {
+    w.OptJsonText(result);
+  }
+}
+
 Status Bad(std::string_view member) {
   return Status::InvalidArgument("job JSON: \"" + std::string(member) + "\" is missing or invalid");
 }
 
 }  // namespace
 
-void WriteJob(JsonWriter& w, const Job& job, std::optional<bool> is_new) {
+void WriteJob(JsonWriter& w, const Job& job, Dialect dialect, const CreateAnswer* created) {
+  const DialectRules& rules = RulesOf(dialect);
   w.BeginObject();
   WriteIds(w, job);
   w.Key("type").String(job.type).Key("queue").String(job.queue);
-  w.Key("status").String(ToString(job.state)).Key("priority").Int(job.priority);
+  w.Key("status").String(StatusName(dialect, job.state));
+  w.Key("priority").Int(PriorityFor(dialect, job.priority));
   w.Key("attempt").Int(job.attempt).Key("max_attempts").Int(job.max_attempts);
   w.Key("payload").JsonText(job.payload);
-  w.Key("progress").Int(job.progress).Key("message").OptString(job.message);
+  w.Key("progress").Int(job.progress);
+  w.Key("message");
+  WriteMessage(w, job, created);
   w.Key("current_step").OptString(job.current_step).Key("result").OptJsonText(job.result);
   w.Key("result_ref").OptString(job.result_ref).Key("error").OptString(job.error);
   w.Key("idempotency_key").OptString(job.idempotency_key);
@@ -109,68 +152,91 @@ void WriteJob(JsonWriter& w, const Job& job, std::optional<bool> is_new) {
   w.Key("finished_at").OptTime(job.finished_at).Key("updated_at").Time(job.updated_at);
   // Seed 000's names: completed_at (= finished_at) on every job, doc_id on its pipeline jobs.
   w.Key("completed_at").OptTime(job.finished_at);
-  if (job.type == "document.pipeline") w.Key("doc_id").OptString(job.idempotency_key);
-  if (is_new) w.Key("is_new").Bool(*is_new);
+  if (job.type == kDocumentPipeline) w.Key("doc_id").OptString(job.idempotency_key);
+  WriteAliases(w, job, rules);
+  if (created) {
+    w.Key("is_new").Bool(created->is_new);
+    if (!created->warnings.empty()) {
+      w.Key("warnings");
+      WriteStrings(w, created->warnings);
+    }
+  }
   w.EndObject();
 }
 
-std::string JobToJson(const Job& job, std::optional<bool> is_new) {
+std::string JobToJson(const Job& job, Dialect dialect, const CreateAnswer* created) {
   std::string out;
   out.reserve(640 + job.payload.size() + (job.result ? job.result->size() : 0));
   JsonWriter w(&out);
-  WriteJob(w, job, is_new);
+  WriteJob(w, job, dialect, created);
   return out;
 }
 
-void AppendJobStatusJson(const Job& job, std::string* out) {
+void AppendJobStatusJson(const Job& job, Dialect dialect, std::string* out) {
   JsonWriter w(out);
   w.BeginObject();
   WriteIds(w, job);
-  w.Key("status").String(ToString(job.state)).Key("progress").Int(job.progress);
+  w.Key("status").String(StatusName(dialect, job.state));
+  w.Key("progress").Int(job.progress);
   w.Key("message").OptString(job.message).Key("current_step").OptString(job.current_step);
   w.Key("attempt").Int(job.attempt).Key("max_attempts").Int(job.max_attempts);
   w.Key("created_at").Time(job.created_at).Key("updated_at").Time(job.updated_at);
   w.Key("started_at").OptTime(job.started_at).Key("finished_at").OptTime(job.finished_at);
+  WriteAliases(w, job, RulesOf(dialect));
   w.EndObject();
 }
 
-void AppendJobResultJson(const Job& job, std::string* out) {
+void AppendJobResultJson(const Job& job, Dialect dialect, std::string* out) {
+  const DialectRules& rules = RulesOf(dialect);
   JsonWriter w(out);
   w.BeginObject();
   WriteIds(w, job);
-  w.Key("status").String(ToString(job.state));
+  w.Key("status").String(StatusName(dialect, job.state));
+  // Only a success has a result; a failed job's partial output stays on GET /jobs/{id}.
+  const std::optional<std::string> none;
+  const std::optional<std::string>& result = job.state == JobState::kSucceeded ? job.result : none;
   w.Key("result");
-  if (job.state == JobState::kSucceeded) {
-    w.OptJsonText(job.result);
-  } else {
-    w.Null();
+  switch (rules.result_shape) {
+    case ResultShape::kValue:
+      w.OptJsonText(result);
+      break;
+    case ResultShape::kNested:
+      w.BeginObject().Key("result").OptJsonText(result);
+      w.Key("error").OptString(job.error).EndObject();
+      break;
+    case ResultShape::kPlainNumber:
+      WriteAsFloat(w, result);
+      break;
   }
   w.Key("error").OptString(job.error).Key("result_ref").OptString(job.result_ref);
+  w.Key("created_at").Time(job.created_at).Key("updated_at").Time(job.updated_at);
   w.Key("finished_at").OptTime(job.finished_at);
+  WriteAliases(w, job, rules);
   w.EndObject();
 }
 
 void AppendJobEventsJson(std::string_view job_id, const std::vector<JobEvent>& events,
-                         std::string* out) {
+                         Dialect dialect, std::string* out) {
   JsonWriter w(out);
   w.BeginObject().Key("job_id").String(job_id).Key("events").BeginArray();
   for (const auto& e : events) {
     w.BeginObject().Key("at").Time(e.at).Key("from");
     if (e.from) {
-      w.String(ToString(*e.from));
+      w.String(StatusName(dialect, *e.from));
     } else {
       w.Null();
     }
-    w.Key("to").String(ToString(e.to)).Key("attempt").Int(e.attempt);
+    w.Key("to").String(StatusName(dialect, e.to)).Key("attempt").Int(e.attempt);
     w.Key("message").String(e.message).EndObject();
   }
   w.EndArray().EndObject();
 }
 
-void AppendJobPageJson(const JobPage& page, int limit, std::string* out) {
+void AppendJobPageJson(const JobPage& page, int limit, std::optional<Dialect> dialect,
+                       std::string* out) {
   JsonWriter w(out);
   w.BeginObject().Key("jobs").BeginArray();
-  for (const auto& job : page.jobs) WriteJob(w, job);
+  for (const auto& job : page.jobs) WriteJob(w, job, dialect.value_or(job.dialect));
   w.EndArray().Key("next_cursor").OptString(page.next_cursor).Key("limit").Int(limit);
   w.EndObject();
 }

@@ -1,5 +1,6 @@
 // Job JSON codec: the wire form of a job and of the views derived from it (status, result,
-// events, list page), exactly as docs/api.md describes them, plus the decoder for clients
+// events, list page), exactly as docs/api.md describes them, in each dialect (core/dialect.h:
+// status words, field aliases, result shape, priority direction), plus the decoder for clients
 // (the CLI) and round-trip tests. Encoders append to a caller-owned string so a response body is
 // written once without an intermediate DOM; payload and result, stored as JSON text, are spliced
 // in as JSON values. The lease (and its token) is never part of the wire form.
@@ -14,23 +15,34 @@
 #include <vector>
 
 #include "api/json_writer.h"
+#include "core/dialect.h"
 #include "core/job.h"
 #include "core/status.h"
 #include "store/store.h"
 
 namespace conveyor::api {
 
-// The full job object; `is_new` adds the submit-only "is_new" member.
-void WriteJob(JsonWriter& w, const Job& job, std::optional<bool> is_new = std::nullopt);
-std::string JobToJson(const Job& job, std::optional<bool> is_new = std::nullopt);
+// What a create answer adds to the job object: "is_new", and "warnings" when the request had
+// something the server set aside (a body idempotency key that lost to the header's).
+struct CreateAnswer {
+  bool is_new = true;
+  std::vector<std::string> warnings;
+};
+
+// The full job object in `dialect`; `created` adds the submit-only members.
+void WriteJob(JsonWriter& w, const Job& job, Dialect dialect = Dialect::kSucceeded,
+              const CreateAnswer* created = nullptr);
+std::string JobToJson(const Job& job, Dialect dialect = Dialect::kSucceeded,
+                      const CreateAnswer* created = nullptr);
 
 // GET /jobs/{id}/status, /result and /events bodies.
-void AppendJobStatusJson(const Job& job, std::string* out);
-void AppendJobResultJson(const Job& job, std::string* out);
+void AppendJobStatusJson(const Job& job, Dialect dialect, std::string* out);
+void AppendJobResultJson(const Job& job, Dialect dialect, std::string* out);
 void AppendJobEventsJson(std::string_view job_id, const std::vector<JobEvent>& events,
-                         std::string* out);
-// GET /jobs body.
-void AppendJobPageJson(const JobPage& page, int limit, std::string* out);
+                         Dialect dialect, std::string* out);
+// GET /jobs body; each job in its own dialect unless `dialect` is given.
+void AppendJobPageJson(const JobPage& page, int limit, std::optional<Dialect> dialect,
+                       std::string* out);
 
 struct WorkerStats {
   int64_t running = 0;

@@ -37,7 +37,11 @@ bool RequireJson(RequestContext& ctx) {
 }
 
 SubmitHeaders HeadersOf(const RequestContext& ctx) {
-  return {Header(ctx, "Idempotency-Key"), ctx.correlation_id};
+  return {.idempotency_key = Header(ctx, "Idempotency-Key"),
+          .correlation_id = ctx.correlation_id,
+          .dialect = ctx.dialect,
+          .default_dialect = ctx.default_dialect,
+          .under_api_prefix = ctx.under_api_prefix};
 }
 
 // The {id} path parameter, or a 400 when it cannot be a job id.
@@ -62,13 +66,14 @@ bool Check(RequestContext& ctx, const Result<T>& result) {
 
 void WriteOneJob(RequestContext& ctx, const Job& job) {
   JsonWriter w(&ctx.response.body);
-  WriteJob(w, job);
+  WriteJob(w, job, ctx.AnswerDialect(job));
 }
 
 awaitable<void> Submit(RequestContext& ctx) {
   if (!RequireJson(ctx)) co_return;
   std::vector<JobSpec> specs;
-  if (auto e = ParseSubmitBody(ctx.request.body(), HeadersOf(ctx), &specs)) {
+  CreateAnswer answer;
+  if (auto e = ParseSubmitBody(ctx.request.body(), HeadersOf(ctx), &specs, &answer.warnings)) {
     ctx.Fail(*e);
     co_return;
   }
@@ -76,10 +81,13 @@ awaitable<void> Submit(RequestContext& ctx) {
       co_await AsyncSubmit(ctx.jobs, std::move(specs), boost::asio::use_awaitable);
   if (!Check(ctx, result)) co_return;
   const InsertOutcome& outcome = result.value().front();
-  ctx.response.status = outcome.is_new ? 201 : 200;
+  const Dialect dialect = ctx.AnswerDialect(outcome.job);
+  answer.is_new = outcome.is_new;
+  ctx.response.status = outcome.is_new ? RulesOf(dialect).created_status : 200;
   if (outcome.is_new) ctx.response.location = "/api/v1/jobs/" + outcome.job.id;
+  if (outcome.job.idempotency_key) ctx.response.idempotency_key = *outcome.job.idempotency_key;
   JsonWriter w(&ctx.response.body);
-  WriteJob(w, outcome.job, outcome.is_new);
+  WriteJob(w, outcome.job, dialect, &answer);
 }
 
 awaitable<void> SubmitBatch(RequestContext& ctx) {
@@ -95,7 +103,10 @@ awaitable<void> SubmitBatch(RequestContext& ctx) {
   ctx.response.status = 201;
   JsonWriter w(&ctx.response.body);
   w.BeginObject().Key("jobs").BeginArray();
-  for (const auto& outcome : result.value()) WriteJob(w, outcome.job, outcome.is_new);
+  for (const auto& outcome : result.value()) {
+    const CreateAnswer answer{.is_new = outcome.is_new};
+    WriteJob(w, outcome.job, ctx.AnswerDialect(outcome.job), &answer);
+  }
   w.EndArray().EndObject();
 }
 
@@ -110,21 +121,30 @@ void GetStatus(RequestContext& ctx) {
   std::string id;
   if (!JobId(ctx, &id)) return;
   const auto job = ctx.jobs.Get(id);
-  if (Check(ctx, job)) AppendJobStatusJson(*job, &ctx.response.body);
+  if (Check(ctx, job)) AppendJobStatusJson(*job, ctx.AnswerDialect(*job), &ctx.response.body);
 }
 
 void GetResult(RequestContext& ctx) {
   std::string id;
   if (!JobId(ctx, &id)) return;
   const auto job = ctx.jobs.Get(id);
-  if (Check(ctx, job)) AppendJobResultJson(*job, &ctx.response.body);
+  if (Check(ctx, job)) AppendJobResultJson(*job, ctx.AnswerDialect(*job), &ctx.response.body);
 }
 
 void GetEvents(RequestContext& ctx) {
   std::string id;
   if (!JobId(ctx, &id)) return;
   const auto events = ctx.jobs.Events(id);
-  if (Check(ctx, events)) AppendJobEventsJson(id, *events, &ctx.response.body);
+  if (!Check(ctx, events)) return;
+  // The states are named in the job's dialect, which takes a read of the job when the request
+  // named none.
+  Dialect dialect = ctx.dialect.value_or(Dialect::kSucceeded);
+  if (!ctx.dialect) {
+    const auto job = ctx.jobs.Get(id);
+    if (!Check(ctx, job)) return;
+    dialect = job->dialect;
+  }
+  AppendJobEventsJson(id, *events, dialect, &ctx.response.body);
 }
 
 // Reads up to params.limit jobs in chunks of kListChunkRows, and stops early once the answer
@@ -146,7 +166,7 @@ void List(RequestContext& ctx) {
       return ctx.Fail(ErrorFromStatus(page.status()));
     }
     for (const Job& job : page->jobs) {
-      WriteJob(w, job);
+      WriteJob(w, job, ctx.AnswerDialect(job));
       ++written;
       if (ctx.response.body.size() >= kMaxListPageBytes && written < params.limit) {
         next = job.id;  // "older than this job": the rest of the chunk comes next time

@@ -7,12 +7,15 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "api/problem.h"
 #include "api/response.h"
 #include "api/router.h"
+#include "core/dialect.h"
+#include "core/job.h"
 
 namespace conveyor {
 class DeliveryService;
@@ -41,6 +44,13 @@ struct RequestContext {
   const std::string& artifact_dir;
   WebhookReceiver* webhook_receiver;  // the server's own; only /webhook-receiver uses it
   Response& response;
+  // The dialect the request asked for (Conveyor-Dialect header or ?dialect=), if any; without
+  // one each job answers in the dialect it was submitted in (core/dialect.h).
+  std::optional<Dialect> dialect = std::nullopt;
+  Dialect default_dialect = Dialect::kSucceeded;  // --dialect: for {type, payload} submissions
+  bool under_api_prefix = false;                  // the target starts with /api/v1
+
+  Dialect AnswerDialect(const Job& job) const { return dialect.value_or(job.dialect); }
 
   // Fills the response with the problem for `error`, instance = the request path.
   void Fail(const ApiError& error) const;

@@ -21,6 +21,7 @@ struct Response {
   std::string body;
   std::string location;      // Location header when non-empty
   std::string content_disposition;  // Content-Disposition header when non-empty (artifacts)
+  std::string idempotency_key;  // Idempotency-Key header when non-empty: the key a submit used
   std::string_view allow;    // Allow header when non-empty (405); points into the router
   bool retry_after = false;  // Retry-After: 1 (503, 429)
   // When set, the body is this open file's first `file_size` bytes instead of `body`: the
@@ -35,6 +36,7 @@ struct Response {
     body.clear();
     location.clear();
     content_disposition.clear();
+    idempotency_key.clear();
     allow = {};
     retry_after = false;
     file.reset();

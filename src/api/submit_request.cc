@@ -185,9 +185,11 @@ Error ReadShape(json::object& o, std::string_view prefix, Shape* shape) {
                       "{\"doc_id\", \"payload\"})"};
 }
 
-// The key comes from the idempotency_key field (or doc_id) and/or the header; both must agree.
+// The key comes from the idempotency_key field (or doc_id) and/or the header. When both are
+// given and differ the header's wins, as in the IETF draft, and a warning says so.
 Error ResolveIdempotencyKey(const json::object& o, const Shape& shape, const SubmitHeaders& headers,
-                            std::string_view prefix, JobSpec* spec) {
+                            std::string_view prefix, JobSpec* spec,
+                            std::vector<std::string>* warnings) {
   std::optional<std::string>* out = &spec->idempotency_key;
   if (auto e = ReadString(o, "idempotency_key", SubmitField::kIdempotencyKey, prefix, out))
     return e;
@@ -196,23 +198,55 @@ Error ResolveIdempotencyKey(const json::object& o, const Shape& shape, const Sub
     spec->origin.key = SpecOrigin::Key::kDocId;
   }
   if (headers.idempotency_key.empty()) return std::nullopt;
-  if (*out && **out != headers.idempotency_key) {
-    return ApiError{ErrorKind::kInvalidField,
-                    std::string(prefix) +
-                        "idempotency_key differs from the Idempotency-Key "
-                        "header; send the key once, in either place"};
+  if (*out && **out != headers.idempotency_key && warnings) {
+    warnings->push_back(
+        "the body's idempotency_key differs from the Idempotency-Key header; the header's key "
+        "was used");
   }
   // The same key in the body and the header is the body's; messages name where it was written.
-  if (!*out) spec->origin.key = SpecOrigin::Key::kHeader;
+  if (!*out || **out != headers.idempotency_key) spec->origin.key = SpecOrigin::Key::kHeader;
   *out = std::string(headers.idempotency_key);
   return std::nullopt;
 }
 
+// Seed 003's plans and the priorities its queue table gives them (its numbers count up).
+Error ReadPlan(const json::object& o, std::string_view prefix, std::optional<int>* priority) {
+  static constexpr std::pair<std::string_view, int> kPlans[] = {
+      {"free", 1}, {"pro", 5}, {"business", 7}, {"enterprise", 10}};
+  const json::value* v = Given(o, "plan");
+  if (!v) return std::nullopt;
+  const json::string* plan = v->if_string();
+  for (const auto& [name, number] : kPlans) {
+    if (plan && *plan == name) {
+      if (!*priority) *priority = number;
+      return std::nullopt;
+    }
+  }
+  return Invalid(prefix, "plan",
+                 "must be one of free, pro, business, enterprise (it sets the priority when "
+                 "none is given: 1, 5, 7, 10)");
+}
+
+Dialect DialectOf(const Shape& shape, const SubmitHeaders& headers) {
+  if (headers.dialect) return *headers.dialect;
+  if (shape.type_field == "operation") return ForRoute(Dialect::kSuccess, headers.under_api_prefix);
+  if (shape.type_field == "task") return Dialect::kQueued;
+  if (shape.doc_id) return Dialect::kSucceeded;
+  return ForRoute(headers.default_dialect, headers.under_api_prefix);
+}
+
+// Priorities come in the dialect's count and are kept in the store's (PriorityFor).
 Error ReadOptions(const json::object& o, std::string_view prefix, JobSpec* spec) {
   std::optional<int> priority;
   if (auto e = ReadQueue(o, prefix, &spec->queue)) return e;
   if (auto e = ReadInt(o, "priority", SubmitField::kPriority, prefix, &priority)) return e;
-  spec->priority = priority.value_or(kDefaultPriority);
+  if (spec->origin.type_field == "task") {
+    if (auto e = ReadPlan(o, prefix, &priority)) return e;
+  }
+  // Out of range stays as sent, so the validator's message names the client's number.
+  const bool in_range = priority && *priority >= kMinPriority && *priority <= kMaxPriority;
+  spec->priority =
+      in_range ? PriorityFor(spec->dialect, *priority) : priority.value_or(kDefaultPriority);
   if (auto e = ReadInt(o, "max_attempts", SubmitField::kMaxAttempts, prefix, &spec->max_attempts))
     return e;
   if (auto e = ReadRunAt(o, prefix, &spec->run_at)) return e;
@@ -260,14 +294,17 @@ bool IsJsonContentType(std::string_view content_type) {
 }
 
 std::optional<ApiError> NormalizeSpec(json::object& o, const SubmitHeaders& headers,
-                                      std::string_view prefix, std::vector<JobSpec>* out) {
+                                      std::string_view prefix, std::vector<JobSpec>* out,
+                                      std::vector<std::string>* warnings) {
   Shape shape{.payload = json::value(o.storage())};  // payloads stay in the parse's resource
   if (auto e = ReadShape(o, prefix, &shape)) return e;
-  JobSpec spec{.type = std::move(shape.type), .payload = std::move(shape.payload)};
+  JobSpec spec{.type = std::move(shape.type),
+               .payload = std::move(shape.payload),
+               .dialect = DialectOf(shape, headers)};
   spec.origin.type_field = std::move(shape.type_field);
   spec.origin.document_shape = shape.doc_id.has_value();
   if (auto e = ReadOptions(o, prefix, &spec)) return e;
-  if (auto e = ResolveIdempotencyKey(o, shape, headers, prefix, &spec)) return e;
+  if (auto e = ResolveIdempotencyKey(o, shape, headers, prefix, &spec, warnings)) return e;
   if (auto e = ReadString(o, "correlation_id", SubmitField::kCorrelationId, prefix,
                           &spec.correlation_id))
     return e;
@@ -280,7 +317,8 @@ std::optional<ApiError> NormalizeSpec(json::object& o, const SubmitHeaders& head
 }
 
 std::optional<ApiError> ParseSubmitBody(std::string_view body, const SubmitHeaders& headers,
-                                        std::vector<JobSpec>* out) {
+                                        std::vector<JobSpec>* out,
+                                        std::vector<std::string>* warnings) {
   json::value root;
   if (auto e = ParseJson(body, &root)) return e;
   if (!root.is_object()) {
@@ -288,7 +326,7 @@ std::optional<ApiError> ParseSubmitBody(std::string_view body, const SubmitHeade
                     "the body must be a JSON object such as "
                     "{\"type\": \"noop\", \"payload\": {}}"};
   }
-  return NormalizeSpec(root.get_object(), headers, "", out);
+  return NormalizeSpec(root.get_object(), headers, "", out, warnings);
 }
 
 std::optional<ApiError> ParseBatchBody(std::string_view body, const SubmitHeaders& headers,
@@ -304,7 +342,8 @@ std::optional<ApiError> ParseBatchBody(std::string_view body, const SubmitHeader
     return ApiError{ErrorKind::kInvalidField,
                     "the body must be {\"jobs\": [job, ...]} or a JSON array of jobs"};
   }
-  const SubmitHeaders batch_headers{.correlation_id = headers.correlation_id};
+  SubmitHeaders batch_headers = headers;
+  batch_headers.idempotency_key = {};
   out->reserve(jobs->size());
   for (size_t i = 0; i < jobs->size(); ++i) {
     const std::string prefix = "jobs[" + std::to_string(i) + "]";

@@ -4,34 +4,47 @@
 // JSON is judged: the body's shape and each known field's type; a wrong one yields a 422 naming
 // the field, in the words of the field's rule (SubmitRule). Every rule on the values themselves
 // (ranges, names, lengths, the webhook URL, the type and its payload, how many jobs) is
-// runtime/submit_validator.h's, applied by JobService. Unknown fields are ignored (seed clients
-// send extras such as "plan"). Pure; thread-safe.
+// runtime/submit_validator.h's, applied by JobService. The shape (or an explicit dialect) picks the
+// job's dialect, and a dialect whose priorities count up has them mirrored into the store's
+// order. Unknown fields are ignored. Pure; thread-safe.
 #pragma once
 
 #include <boost/json/object.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "api/problem.h"
+#include "core/dialect.h"
 #include "runtime/job_spec.h"
 
 namespace conveyor::api {
 
-// The request headers that take part in a submission; empty means absent.
+// What of the request besides its body takes part in a submission: headers (empty means absent)
+// and the dialect choices.
 struct SubmitHeaders {
   std::string_view idempotency_key;  // Idempotency-Key
   std::string_view correlation_id;   // X-Correlation-Id as sent by the client (never generated)
+  // The dialect the request named (Conveyor-Dialect or ?dialect=), resolved for the route; without
+  // one the body's shape decides: {operation, data} → success, {task, params} → queued,
+  // {doc_id, payload} → succeeded, {type, payload} → default_dialect (core/dialect.h).
+  std::optional<Dialect> dialect;
+  Dialect default_dialect = Dialect::kSucceeded;
+  bool under_api_prefix = false;  // seed 001 (/api/v1) or seed 004 (no prefix) for `success`
 };
 
 // True for application/json, with or without parameters such as charset.
 bool IsJsonContentType(std::string_view content_type);
 
 // POST /jobs: appends exactly one spec. 400 when the body is not JSON, 422 for a bad field.
+// `warnings` gets what was set aside: a body idempotency_key that differs from the
+// Idempotency-Key header (the header's key is used, as in the IETF draft).
 // Specs come out in a vector because JobService takes one, and because payloads must be
 // move-constructed (not assigned) to keep the parse's memory resource without a deep copy.
 std::optional<ApiError> ParseSubmitBody(std::string_view body, const SubmitHeaders& headers,
-                                        std::vector<JobSpec>* out);
+                                        std::vector<JobSpec>* out,
+                                        std::vector<std::string>* warnings = nullptr);
 
 // POST /jobs/batch: {"jobs": [spec, ...]} or a bare array of specs (JobService takes 1..1000);
 // errors are prefixed with the index ("jobs[3].tags must be ..."), and each spec is marked as a
@@ -43,6 +56,7 @@ std::optional<ApiError> ParseBatchBody(std::string_view body, const SubmitHeader
 // One spec from a parsed object, appended to `out`; `prefix` ("" or "jobs[3].") starts every
 // error message. Moves the payload out of `object`.
 std::optional<ApiError> NormalizeSpec(boost::json::object& object, const SubmitHeaders& headers,
-                                      std::string_view prefix, std::vector<JobSpec>* out);
+                                      std::string_view prefix, std::vector<JobSpec>* out,
+                                      std::vector<std::string>* warnings = nullptr);
 
 }  // namespace conveyor::api

@@ -55,7 +55,13 @@ struct ServeOptions {
   bool no_listen = false;         // PostgreSQL: no LISTEN/NOTIFY (PgBouncer transaction mode)
   int64_t poll_interval_ms = -1;  // idle workers look for work this often; -1: by store
   std::size_t max_connections = 0;  // 0: api::DefaultMaxConnections()
+  std::string dialect = "succeeded";  // answers to {type, payload} submissions (core/dialect.h)
 };
+
+// A CLI11 validator: "" when `name` names a dialect, else what would.
+std::string IsDialectName(const std::string& name) {
+  return ParseDialect(name) ? std::string() : "must be one of " + std::string(DialectNames());
+}
 
 void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
@@ -76,6 +82,10 @@ void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
                  "the open-file limit)")
       ->envname("CONVEYOR_MAX_CONNECTIONS")->check(CLI::Range(0ul, 1ul << 20))
       ->capture_default_str();
+  cmd.add_option("--dialect", o.dialect,
+                 "Vocabulary of answers to {type, payload} submissions: succeeded (Conveyor's), "
+                 "success, completed or queued (docs/api.md, \"Coming from another stack\")")
+      ->envname("CONVEYOR_DIALECT")->check(IsDialectName)->capture_default_str();
 }
 
 void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
@@ -166,6 +176,7 @@ ServerConfig ToServerConfig(const ServeOptions& o) {
   c.io_threads = o.io_threads;
   c.max_body_bytes = o.max_body_bytes;
   c.max_connections = o.max_connections;
+  c.default_dialect = ParseDialect(o.dialect).value_or(Dialect::kSucceeded);  // checked by CLI11
   return c;
 }
 

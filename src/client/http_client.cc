@@ -54,6 +54,8 @@ class HttpClient::Impl {
     http::request<http::string_body> req{method, url_.prefix + std::string(target), 11};
     req.set(http::field::host, url_.host);
     req.set(http::field::user_agent, "conveyor-cli");
+    // The CLI decodes Conveyor's own vocabulary, whatever a job was submitted in.
+    req.set("Conveyor-Dialect", "succeeded");
     if (method == http::verb::post) req.set(http::field::content_type, "application/json");
     req.body() = std::move(body);
     req.prepare_payload();

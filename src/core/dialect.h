@@ -16,8 +16,8 @@
 namespace conveyor {
 
 enum class Dialect : uint8_t {
-  kSucceeded,     // Conveyor's own: SCHEDULED … SUCCEEDED, upper case
-  kSuccess,       // {operation, data} under /api/v1: PENDING/IN_PROGRESS/SUCCESS/FAILED, nested result
+  kSucceeded,  // Conveyor's own: SCHEDULED … SUCCEEDED, upper case
+  kSuccess,    // {operation, data} under /api/v1: PENDING/IN_PROGRESS/SUCCESS/FAILED, nested result
   kSuccessPlain,  // {operation, data} without the prefix: the same words, the result a bare number
   kCompleted,     // PENDING/PROCESSING/COMPLETED/FAILED, attempts and error_message
   kQueued,        // lower case queued/running/succeeded/…, task_name, 202 Accepted
@@ -58,6 +58,13 @@ Dialect ForRoute(Dialect dialect, bool under_api_prefix);
 // The dialect's word for `state`.
 inline std::string_view StatusName(Dialect dialect, JobState state) {
   return RulesOf(dialect).status[static_cast<size_t>(state)];
+}
+
+// A priority between the client's count and the store's (1 runs first, 10 last): mirrored
+// (11 - p) for a dialect whose numbers count up to urgency, as is for the others. The mirror is
+// its own inverse, so the same call converts either way.
+inline int PriorityFor(Dialect dialect, int priority) {
+  return RulesOf(dialect).priority_counts_up ? 11 - priority : priority;
 }
 
 // "succeeded, success, completed, queued": for error messages.

@@ -48,6 +48,11 @@ std::string CanonicalJson(const json::value& v) {
 }
 
 std::string CanonicalRequest(const JobSpec& spec, const Job& job) {
+  // Seed 000 documents a resubmitted doc_id as returning the existing job, whatever the body:
+  // the doc_id alone is the request.
+  if (spec.origin.key == SpecOrigin::Key::kDocId) {
+    return CanonicalJson(json::object{{"doc_id", job.idempotency_key.value_or("")}});
+  }
   json::array tags(spec.tags.begin(), spec.tags.end());
   json::array deps(spec.depends_on.begin(), spec.depends_on.end());
   // run_at as the client gave it: a defaulted "now" would differ on every replay.

@@ -12,7 +12,8 @@
 namespace conveyor {
 
 // Canonical text of the normalised request: object keys sorted, defaults applied, and neither the
-// idempotency key nor the correlation id (a replay may carry a new correlation id).
+// idempotency key nor the correlation id (a replay may carry a new correlation id). A document
+// submission ({doc_id, payload}) is its doc_id alone: resubmitting one returns the existing job.
 std::string CanonicalRequest(const JobSpec& spec, const Job& normalised);
 
 // JSON text with object keys sorted recursively; stable for equal values.

@@ -73,6 +73,7 @@ Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
   job.webhook_url = spec.webhook_url;
   job.tags = spec.tags;
   job.depends_on = spec.depends_on;
+  job.dialect = spec.dialect;
   job.created_at = now;
   job.updated_at = now;
   job.request_hash = Fingerprint(CanonicalRequest(spec, job));

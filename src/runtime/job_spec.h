@@ -55,6 +55,7 @@ struct JobSpec {
   std::optional<std::string> webhook_url;
   std::vector<std::string> tags;
   std::vector<std::string> depends_on;
+  Dialect dialect = Dialect::kSucceeded;  // the vocabulary the job is answered in
   SpecOrigin origin;
 };
 

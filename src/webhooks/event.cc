@@ -1,9 +1,8 @@
 #include "webhooks/event.h"
 
-#include <algorithm>
 #include <boost/json.hpp>
-#include <cctype>
 
+#include "core/dialect.h"
 #include "core/time_format.h"
 #include "json/json_text.h"
 
@@ -28,20 +27,19 @@ json::value OptJson(const std::optional<std::string>& text) {
   return ec ? json::value(*text) : v;
 }
 
-std::string StatusOfEvent(const std::string& event) {
-  std::string status = event.substr(event.find('.') + 1);
-  std::transform(status.begin(), status.end(), status.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return status;
+// The state the event reports ("job.failed": FAILED), in the words of the job's dialect.
+std::string StatusOfEvent(const std::string& event, Dialect dialect) {
+  const auto state = ParseJobState(std::string_view(event).substr(event.find('.') + 1));
+  return std::string(state ? StatusName(dialect, *state) : "UNKNOWN");
 }
 
 json::object JobData(const WebhookDelivery& d, const Job& job) {
-  return json::object{
+  json::object data{
       {"id", job.id},
       {"job_id", job.id},
       {"type", job.type},
       {"queue", job.queue},
-      {"status", StatusOfEvent(d.event)},
+      {"status", StatusOfEvent(d.event, job.dialect)},
       {"attempt", job.attempt},
       {"result", OptJson(job.result)},
       {"error", OptString(job.error)},
@@ -50,6 +48,14 @@ json::object JobData(const WebhookDelivery& d, const Job& job) {
       {"started_at", OptTime(job.started_at)},
       {"finished_at", OptTime(job.finished_at)},
   };
+  // The names the job's clients read, as on its other answers (api/job_json.cc).
+  const DialectRules& rules = RulesOf(job.dialect);
+  if (!rules.type_alias.empty()) data[rules.type_alias] = job.type;
+  if (rules.attempt_aliases) {
+    data["attempts"] = job.attempt;
+    data["error_message"] = OptString(job.error);
+  }
+  return data;
 }
 
 }  // namespace

@@ -118,10 +118,13 @@ TEST_F(BadInputTest, GarbageIs400) {
   ExpectStillServing();
 }
 
-TEST_F(BadInputTest, ConflictingIdempotencyKeysAre422) {
-  ExpectProblem(client().Post("/jobs", R"({"type":"noop","idempotency_key":"a"})",
-                              {{"Idempotency-Key", "b"}}),
-                422, "Idempotency-Key");
+TEST_F(BadInputTest, DifferingIdempotencyKeysUseTheHeadersAndSaySo) {
+  const Reply r = client().Post("/jobs", R"({"type":"noop","idempotency_key":"a"})",
+                                {{"Idempotency-Key", "b"}});
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_EQ(r.Json().at("idempotency_key").as_string(), "b");
+  EXPECT_NE(r.Json().at("warnings").as_array().at(0).as_string().find("header's key was used"),
+            std::string::npos);
 }
 
 TEST_F(BadInputTest, NonUtf8HeaderIs400NotEchoedIntoJobJson) {

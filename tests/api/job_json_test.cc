@@ -11,6 +11,8 @@ namespace {
 
 namespace json = boost::json;
 
+const CreateAnswer kCreated{.is_new = true};
+
 constexpr TimeMs kT0 = 1795327032123;  // 2026-11-22T05:57:12.123Z
 
 Job FullJob() {
@@ -45,7 +47,7 @@ Job FullJob() {
 }
 
 TEST(JobJsonTest, WritesEveryContractFieldAndHidesTheLease) {
-  const std::string text = JobToJson(FullJob(), true);
+  const std::string text = JobToJson(FullJob(), Dialect::kSucceeded, &kCreated);
   EXPECT_EQ(text.find("secret-token"), std::string::npos);
   const json::object o = json::parse(text).as_object();
   for (const char* key : {"id",
@@ -93,10 +95,9 @@ TEST(JobJsonTest, AbsentOptionalsAreNull) {
   j.id = "0192f0c1-8d3c-7abc-9def-0123456789ab";
   j.type = "noop";
   const json::object o = json::parse(JobToJson(j)).as_object();
-  for (const char* key :
-       {"message", "current_step", "result", "result_ref", "error", "idempotency_key",
-        "correlation_id", "webhook_url", "expires_at", "started_at", "finished_at",
-        "completed_at"}) {
+  for (const char* key : {"message", "current_step", "result", "result_ref", "error",
+                          "idempotency_key", "correlation_id", "webhook_url", "expires_at",
+                          "started_at", "finished_at", "completed_at"}) {
     EXPECT_TRUE(o.at(key).is_null()) << key;
   }
   EXPECT_FALSE(o.contains("is_new"));
@@ -149,25 +150,25 @@ TEST(JobJsonTest, ResultIsNullUntilSucceeded) {
   Job j = FullJob();
   j.state = JobState::kRunning;
   std::string text;
-  AppendJobResultJson(j, &text);
+  AppendJobResultJson(j, Dialect::kSucceeded, &text);
   EXPECT_TRUE(json::parse(text).at("result").is_null());
   j.state = JobState::kSucceeded;
   text.clear();
-  AppendJobResultJson(j, &text);
+  AppendJobResultJson(j, Dialect::kSucceeded, &text);
   EXPECT_EQ(json::parse(text).at("result").at("result").as_int64(), 14);
 }
 
 TEST(JobJsonTest, StatusEventsPageAndStats) {
   const Job j = FullJob();
   std::string text;
-  AppendJobStatusJson(j, &text);
+  AppendJobStatusJson(j, Dialect::kSucceeded, &text);
   EXPECT_EQ(json::parse(text).at("progress").as_int64(), 100);
 
   text.clear();
   AppendJobEventsJson(j.id,
                       {{kT0, std::nullopt, JobState::kPending, 0, "submitted"},
                        {kT0 + 5, JobState::kPending, JobState::kRunning, 1, ""}},
-                      &text);
+                      Dialect::kSucceeded, &text);
   const auto events = json::parse(text).at("events").as_array();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_TRUE(events[0].at("from").is_null());
@@ -175,7 +176,7 @@ TEST(JobJsonTest, StatusEventsPageAndStats) {
   EXPECT_EQ(events[1].at("to").as_string(), "RUNNING");
 
   text.clear();
-  AppendJobPageJson({{j, j}, std::nullopt}, 2, &text);
+  AppendJobPageJson({{j, j}, std::nullopt}, 2, std::nullopt, &text);
   const auto page = json::parse(text).as_object();
   EXPECT_EQ(page.at("jobs").as_array().size(), 2u);
   EXPECT_TRUE(page.at("next_cursor").is_null());

@@ -7,6 +7,7 @@
 #include "api/problem.h"
 #include "core/time_format.h"
 #include "handlers/handler_registry.h"
+#include "runtime/canonical_request.h"
 #include "runtime/submit_validator.h"
 
 namespace conveyor::api {
@@ -139,11 +140,84 @@ TEST(SubmitRequestTest, HeadersSupplyKeyAndCorrelation) {
   EXPECT_EQ(p.specs[0].correlation_id, "b-c");
 }
 
-TEST(SubmitRequestTest, DifferentKeysInHeaderAndBodyAre422) {
-  Parsed p = Submit(R"({"type":"noop","idempotency_key":"a"})", {.idempotency_key = "b"});
-  ASSERT_TRUE(p.error);
-  EXPECT_EQ(p.error->kind, ErrorKind::kInvalidField);
-  EXPECT_NE(p.error->detail.find("Idempotency-Key"), std::string::npos);
+TEST(SubmitRequestTest, HeaderKeyWinsOverADifferentBodyKeyWithAWarning) {
+  // Seed 003's own example sends both; the IETF draft's header decides, and the answer says so.
+  Parsed p;
+  std::vector<std::string> warnings;
+  p.error = ParseSubmitBody(R"({"task":"noop","idempotency_key":"upload-xyz-123"})",
+                            {.idempotency_key = "unique-key-123"}, &p.specs, &warnings);
+  ASSERT_FALSE(p.error);
+  EXPECT_EQ(p.specs[0].idempotency_key, "unique-key-123");
+  EXPECT_EQ(p.specs[0].origin.key, SpecOrigin::Key::kHeader);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("header's key was used"), std::string::npos);
+  // The same key in both places warns of nothing.
+  warnings.clear();
+  p.specs.clear();
+  p.error = ParseSubmitBody(R"({"task":"noop","idempotency_key":"k"})", {.idempotency_key = "k"},
+                            &p.specs, &warnings);
+  ASSERT_FALSE(p.error);
+  EXPECT_TRUE(warnings.empty());
+}
+
+TEST(SubmitRequestTest, TheShapePicksTheDialect) {
+  EXPECT_EQ(Submit(R"({"type":"noop"})").specs[0].dialect, Dialect::kSucceeded);
+  EXPECT_EQ(Submit(R"({"task":"noop"})").specs[0].dialect, Dialect::kQueued);
+  EXPECT_EQ(Submit(R"({"doc_id":"d","payload":{}})").specs[0].dialect, Dialect::kSucceeded);
+  // {operation, data}: seed 001 under /api/v1 (nested result), seed 004 without it (plain).
+  EXPECT_EQ(Submit(R"({"operation":"square_sum","data":[1]})", {.under_api_prefix = true})
+                .specs[0]
+                .dialect,
+            Dialect::kSuccess);
+  EXPECT_EQ(Submit(R"({"operation":"square_sum","data":[1]})").specs[0].dialect,
+            Dialect::kSuccessPlain);
+}
+
+TEST(SubmitRequestTest, ServerDefaultAppliesToTheCanonicalShapeOnly) {
+  const SubmitHeaders completed{.default_dialect = Dialect::kCompleted};
+  EXPECT_EQ(Submit(R"({"type":"noop"})", completed).specs[0].dialect, Dialect::kCompleted);
+  EXPECT_EQ(Submit(R"({"task":"noop"})", completed).specs[0].dialect, Dialect::kQueued);
+}
+
+TEST(SubmitRequestTest, AnExplicitDialectBeatsTheShape) {
+  const SubmitHeaders queued{.dialect = Dialect::kQueued};
+  EXPECT_EQ(Submit(R"({"type":"noop"})", queued).specs[0].dialect, Dialect::kQueued);
+  EXPECT_EQ(Submit(R"({"operation":"noop"})", queued).specs[0].dialect, Dialect::kQueued);
+}
+
+TEST(SubmitRequestTest, QueuedDialectPrioritiesCountUpAndAreMirrored) {
+  // Seed 003: 10 is the most urgent; the store runs 1 first, so 10 is kept as 1.
+  EXPECT_EQ(Submit(R"({"task":"noop","priority":10})").specs[0].priority, 1);
+  EXPECT_EQ(Submit(R"({"task":"noop","priority":1})").specs[0].priority, 10);
+  EXPECT_EQ(Submit(R"({"type":"noop","priority":10})").specs[0].priority, 10);
+  EXPECT_EQ(Error422(R"({"task":"noop","priority":11})"),
+            "priority must be between 1 and 10 (got 11)");
+}
+
+TEST(SubmitRequestTest, PlanSetsTheQueuedPriorityWhenNoneIsGiven) {
+  EXPECT_EQ(Submit(R"({"task":"noop","plan":"enterprise"})").specs[0].priority, 1);
+  EXPECT_EQ(Submit(R"({"task":"noop","plan":"free"})").specs[0].priority, 10);
+  EXPECT_EQ(Submit(R"({"task":"noop","plan":"free","priority":7})").specs[0].priority, 4);
+  EXPECT_EQ(Error422(R"({"task":"noop","plan":"gold"})"),
+            "plan must be one of free, pro, business, enterprise (it sets the priority when none "
+            "is given: 1, 5, 7, 10)");
+}
+
+TEST(SubmitRequestTest, DocIdResubmissionIsTheSameRequestWhateverTheBody) {
+  // Seed 000: the existing job comes back (200, is_new false) even when the payload changed.
+  const Parsed a = Submit(R"({"doc_id":"doc-1","payload":{"v":1}})");
+  const Parsed b = Submit(R"({"doc_id":"doc-1","payload":{"v":2}})");
+  ASSERT_FALSE(a.error);
+  ASSERT_FALSE(b.error);
+  Job ja, jb;
+  ja.idempotency_key = jb.idempotency_key = "doc-1";
+  EXPECT_EQ(CanonicalRequest(a.specs[0], ja), CanonicalRequest(b.specs[0], jb));
+  // A canonical key stays strict: another payload is another request.
+  const Parsed c = Submit(R"({"type":"noop","idempotency_key":"k","payload":{"v":1}})");
+  const Parsed d = Submit(R"({"type":"noop","idempotency_key":"k","payload":{"v":2}})");
+  Job jc;
+  jc.type = "noop";
+  EXPECT_NE(CanonicalRequest(c.specs[0], jc), CanonicalRequest(d.specs[0], jc));
 }
 
 TEST(SubmitRequestTest, MalformedBodiesAre400) {

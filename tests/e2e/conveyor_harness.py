@@ -348,7 +348,9 @@ class Server:
             return [e for e in self.status_log[since:] if e[2] >= 500 and e[2] != 503]
 
     def get_job(self, job_id):
-        return self.request("GET", f"/api/v1/jobs/{job_id}")
+        # The harness reads Conveyor's own vocabulary whatever a job was submitted in (seed
+        # clients' tests read their dialect with their own requests).
+        return self.request("GET", f"/api/v1/jobs/{job_id}", headers={"Conveyor-Dialect": "succeeded"})
 
     def submit(self, spec, headers=None, path="/api/v1/jobs"):
         return self.request("POST", path, spec, headers)
