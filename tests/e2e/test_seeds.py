@@ -140,7 +140,10 @@ class Seed002CurlTest(SeedClientTestCase):
         super().setUpClass()
         cls.sink = SmtpSink()
         cls.addClassCleanup(cls.sink.close)
-        cls.server = Server(workers=2, extra=["--dialect", "completed"],
+        # e2e.later is declared for an external worker that never comes: a job that stays
+        # PENDING, for the seed's "Only pending jobs" line.
+        cls.server = Server(workers=2, extra=["--dialect", "completed",
+                                              "--external-types", "e2e.later"],
                             env={"MAX_RETRIES": "3", "SMTP_URL": cls.sink.url,
                                  "SMTP_FROM": "noreply@example.com"})
         cls._class_servers.append(cls.server)
@@ -166,8 +169,7 @@ class Seed002CurlTest(SeedClientTestCase):
         code, one = self.curl.run(SEED_002_GET_ONE)
         self.assertEqual((code, one.get("status")), (400, 400), one)
         self.assertIn("uuid", one.get("detail", "").lower())
-        pending = self.server.submit({"type": "noop", "payload": {},
-                                      "run_at": "2099-01-01T00:00:00Z"})
+        pending = self.server.submit({"type": "e2e.later", "payload": {}})
         self.must_status(pending, 201)
         self.cancel_at_end(self.server, pending.body["id"])
         all_jobs = self.curl.json(SEED_002_LIST_ALL)["jobs"]
