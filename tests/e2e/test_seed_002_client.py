@@ -90,13 +90,19 @@ class Seed002ClientTest(SeedClientTestCase):
         self.assertEqual(again.status_code, 200, again)
         self.assertEqual(again.json()["job_id"], first.json()["job_id"])
 
-    def test_refused_mail_retries_three_times_then_failed_in_stats(self):
+    def test_refused_mail_retries_three_times_then_failed(self):
+        refused_before = len(self.sink.refused)
         job = self.email(to=BOUNCE)
         done = self.wait_finished(job["job_id"])
         self.assertEqual(done["status"], "FAILED", done)
         self.assertEqual(done["attempts"], 4, "1 + MAX_RETRIES attempts")
         self.assertIn("451", done["error_message"])
         self.assertTrue(done["finished_at"], done)
+        self.assertEqual(len(self.sink.refused) - refused_before, 4, "four SMTP sessions")
+
+    def test_admin_stats_in_seed_words_with_the_failure(self):
+        job = self.email(to=BOUNCE)
+        self.assertEqual(self.wait_finished(job["job_id"])["status"], "FAILED")
         stats = requests.get(self.url("/admin/stats")).json()
         self.assertEqual(set(stats["status_breakdown"]), set(WORDS), stats)
         self.assertGreaterEqual(stats["status_breakdown"]["FAILED"], 1)
