@@ -34,7 +34,7 @@ class Seed000ClientTest(SeedClientTestCase):
     def create(self, doc_id, payload):
         return requests.post(self.url("/jobs"), json={
             "doc_id": doc_id, "payload": payload,
-            "webhook_url": self.url("/webhook-receiver")})
+            "webhook_url": f"http://localhost:{self.server.port}/webhook-receiver"})
 
     def wait_done(self, job_id):
         last, seen = poll(lambda: requests.get(self.url(f"/jobs/{job_id}")).json(),
