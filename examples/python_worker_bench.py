@@ -4,7 +4,7 @@
 Submits N `example.echo` jobs (batches of 1000), starts the example worker as a separate
 process, and waits until all of them are SUCCEEDED (counted from /admin/stats):
 
-    conveyor serve --workers 0 --listen 127.0.0.1:8000 &
+    conveyor serve --workers 0 --listen 127.0.0.1:8000 --external-types 'example.*' &
     python3 examples/python_worker_bench.py --url http://127.0.0.1:8000 --jobs 5000 --concurrency 16
 """
 

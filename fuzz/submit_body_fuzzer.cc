@@ -17,18 +17,21 @@
 #include "handlers/handler_registry.h"
 #include "runtime/canonical_request.h"
 #include "runtime/submit_validator.h"
+#include "runtime/type_catalog.h"
 
 namespace {
 
 using conveyor::api::ErrorKind;
 
-const conveyor::HandlerRegistry& Handlers() {
-  static const conveyor::HandlerRegistry* registry = [] {
+// The built-in types, and no other declared: unknown types exercise the refusal and its
+// suggestions.
+const conveyor::TypeCatalog& Handlers() {
+  static const conveyor::TypeCatalog* types = [] {
     auto* r = new conveyor::HandlerRegistry();
     conveyor::RegisterBuiltinHandlers(*r);
-    return r;
+    return new conveyor::TypeCatalog(*r, {});
   }();
-  return *registry;
+  return *types;
 }
 
 void CheckSpecs(const std::vector<conveyor::JobSpec>& specs) {

@@ -106,6 +106,8 @@ awaitable<void> Lease(RequestContext& ctx) {
     ctx.Fail(*e);
     co_return;
   }
+  // A worker asking for a type serves it: from now on this node accepts jobs of it.
+  ctx.leases.types().Learn(body.request.types);
   const ClaimResult jobs = co_await ClaimUntilDeadline(ctx.leases, body);
   if (!jobs.ok()) {
     ctx.Fail(ErrorFromStatus(jobs.status()));

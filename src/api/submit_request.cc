@@ -243,10 +243,11 @@ Error ReadOptions(const json::object& o, std::string_view prefix, JobSpec* spec)
   if (spec->origin.type_field == "task") {
     if (auto e = ReadPlan(o, prefix, &priority)) return e;
   }
-  // Out of range stays as sent, so the validator's message names the client's number.
-  const bool in_range = priority && *priority >= kMinPriority && *priority <= kMaxPriority;
-  spec->priority =
-      in_range ? PriorityFor(spec->dialect, *priority) : priority.value_or(kDefaultPriority);
+  // Out of range stays as sent, so the validator's message names the client's number. No
+  // priority is the default, 5, as the dialect's clients count.
+  const int given = priority.value_or(kDefaultPriority);
+  const bool in_range = given >= kMinPriority && given <= kMaxPriority;
+  spec->priority = in_range ? PriorityFor(spec->dialect, given) : given;
   if (auto e = ReadInt(o, "max_attempts", SubmitField::kMaxAttempts, prefix, &spec->max_attempts))
     return e;
   if (auto e = ReadRunAt(o, prefix, &spec->run_at)) return e;

@@ -24,6 +24,7 @@
 #include "runtime/job_spec.h"
 #include "runtime/maintenance/node_registry.h"
 #include "runtime/runtime_config.h"
+#include "runtime/type_catalog.h"
 #include "store/store_factory.h"
 
 namespace conveyor::cli {
@@ -38,7 +39,8 @@ struct ServeOptions {
   double lease_s = RuntimeConfig{}.lease_ms / 1000.0;
   int64_t retry_base_ms = RuntimeConfig{}.retry.base_ms;
   int64_t retry_cap_ms = RuntimeConfig{}.retry.cap_ms;
-  int max_attempts = RuntimeConfig{}.default_max_attempts;
+  int max_attempts = -1;  // --max-attempts; -1: not given
+  int max_retries = -1;   // --max-retries / MAX_RETRIES; -1: not given
   int timeout_s = RuntimeConfig{}.default_timeout_s;
   std::size_t max_body_bytes = ServerConfig{}.max_body_bytes;
   int64_t rescue_interval_ms = RuntimeConfig{}.rescue_interval_ms;
@@ -56,6 +58,7 @@ struct ServeOptions {
   int64_t poll_interval_ms = -1;  // idle workers look for work this often; -1: by store
   std::size_t max_connections = 0;  // 0: api::DefaultMaxConnections()
   std::string dialect = "succeeded";  // answers to {type, payload} submissions (core/dialect.h)
+  std::string external_types;       // --external-types: comma-separated names, prefixes, "*"
 };
 
 // A CLI11 validator: "" when `name` names a dialect, else what would.
@@ -99,8 +102,13 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--retry-cap-ms", o.retry_cap_ms, "Largest backoff between attempts, in ms")
       ->envname("CONVEYOR_RETRY_CAP_MS")->check(CLI::Range(int64_t{1}, int64_t{604800000}))
       ->capture_default_str();
-  cmd.add_option("--max-attempts", o.max_attempts, "Default attempts per job")
-      ->envname("MAX_RETRIES")->check(CLI::Range(1, kMaxMaxAttempts))->capture_default_str();
+  cmd.add_option("--max-attempts", o.max_attempts, "Default attempts per job, the first included")
+      ->check(CLI::Range(1, kMaxMaxAttempts))
+      ->default_str(std::to_string(RuntimeConfig{}.default_max_attempts));
+  cmd.add_option("--max-retries", o.max_retries,
+                 "Default retries after the first attempt, as Celery counts them (attempts = 1 + "
+                 "this); not with --max-attempts")
+      ->envname("MAX_RETRIES")->check(CLI::Range(0, kMaxMaxAttempts - 1));
   cmd.add_option("--timeout-s", o.timeout_s, "Default time limit per attempt, in seconds")
       ->envname("TASK_TIME_LIMIT")->check(CLI::Range(1, kMaxTimeoutS))->capture_default_str();
   cmd.add_option("--rescue-interval-ms", o.rescue_interval_ms, "How often expired leases are rescued")
@@ -126,6 +134,11 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
                  "Idle workers look for jobs this often (default: PostgreSQL 100 with --no-listen, "
                  "1000 with LISTEN; SQLite never, it wakes itself)")
       ->envname("CONVEYOR_POLL_INTERVAL_MS")->check(CLI::Range(int64_t{10}, int64_t{60000}));
+  cmd.add_option("--external-types", o.external_types,
+                 "Job types external workers serve, comma-separated: names, prefixes such as "
+                 "images.*, or * for every type; other types no handler serves get 422 unless "
+                 "a worker's POST /leases named them (docs/operations.md)")
+      ->envname("CONVEYOR_EXTERNAL_TYPES");
 }
 
 // --data-dir, by default next to the SQLite file (./data for the default store).
@@ -160,7 +173,8 @@ RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   c.workers = o.workers;
   c.lease_ms = static_cast<TimeMs>(o.lease_s * 1000);
   c.rescue_interval_ms = o.rescue_interval_ms;
-  c.default_max_attempts = o.max_attempts;
+  if (o.max_attempts > 0) c.default_max_attempts = o.max_attempts;
+  if (o.max_retries >= 0) c.default_max_attempts = 1 + o.max_retries;
   c.default_timeout_s = o.timeout_s;
   c.retry.base_ms = o.retry_base_ms;
   c.retry.cap_ms = std::max(o.retry_cap_ms, o.retry_base_ms);
@@ -253,12 +267,22 @@ const char* RoleOf(const ServeOptions& o) {
 // The flags, plus the files they name, as the node's configuration. The files are read before
 // the store opens, so a bad one stops the node before it does anything.
 Result<NodeConfig> ToNodeConfig(const ServeOptions& o) {
+  if (o.max_attempts > 0 && o.max_retries >= 0) {
+    return Status::InvalidArgument(
+        "give either --max-attempts (attempts in all, the first included) or --max-retries / "
+        "MAX_RETRIES (retries after the first attempt), not both: --max-attempts " +
+        std::to_string(o.max_attempts) + " and --max-retries " + std::to_string(o.max_retries) +
+        " were given");
+  }
+  Result<std::vector<std::string>> external_types = ParseExternalTypes(o.external_types);
+  if (!external_types.ok()) return external_types.status();
   NodeConfig c{.store_url = o.store,
                .listen_notify = !o.no_listen,
                .role = RoleOf(o),
                .runtime = ToRuntimeConfig(o),
                .server = ToServerConfig(o)};
   if (o.poll_interval_ms > 0) c.idle_poll_ms = o.poll_interval_ms;
+  c.runtime.external_types = std::move(external_types).value();
   if (!o.commands_file.empty()) {
     Result<std::vector<CommandSpec>> loaded = LoadCommandsFile(o.commands_file);
     if (!loaded.ok()) {

@@ -19,8 +19,9 @@ struct BuiltinHandlerOptions {
 };
 
 // Registers square_sum, cube_sum, noop, sleep, fail, http.request, email.send, csv.validate,
-// csv.correct and document.pipeline, once each. InvalidArgument when `registry` already serves
-// one of them.
+// csv.correct and document.pipeline, once each, and the seeds' names for some of them as
+// aliases: send_email (email.send), validate_csv_job (csv.validate), correct_csv_job
+// (csv.correct). InvalidArgument when `registry` already serves one of them.
 Status RegisterBuiltinHandlers(HandlerRegistry& registry, const BuiltinHandlerOptions& options);
 
 }  // namespace conveyor

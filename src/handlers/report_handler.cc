@@ -1,6 +1,7 @@
 #include "handlers/report_handler.h"
 
 #include <boost/json.hpp>
+#include <memory>
 
 #include "core/time_format.h"
 #include "handlers/artifact_file.h"
@@ -100,6 +101,14 @@ Result<std::string> ReportHandler::Run(JobContext& ctx) {
   ctx.SetResultRef(artifacts[0]);
   ctx.ReportProgress(100, "reported on " + std::to_string(stats.jobs()) + " jobs");
   return stats.SummaryJson(artifacts);
+}
+
+Status RegisterReportHandler(HandlerRegistry& registry, JobReader& jobs, const Clock& clock) {
+  if (Status s = registry.Register(std::make_unique<ReportHandler>(jobs, clock)); !s.ok()) return s;
+  for (const char* alias : {"generate_report_job", "generate_report"}) {
+    if (Status s = registry.Alias(alias, "report.generate"); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace conveyor

@@ -21,6 +21,7 @@
 
 #include "core/clock.h"
 #include "handlers/handler.h"
+#include "handlers/handler_registry.h"
 #include "store/store.h"
 
 namespace conveyor {
@@ -37,5 +38,9 @@ class ReportHandler final : public Handler {
   JobReader& jobs_;
   const Clock& clock_;
 };
+
+// Registers report.generate and the seeds' names for it, generate_report_job (seed 003) and
+// generate_report (seed 002), as aliases. InvalidArgument when `registry` already serves one.
+Status RegisterReportHandler(HandlerRegistry& registry, JobReader& jobs, const Clock& clock);
 
 }  // namespace conveyor

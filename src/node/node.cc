@@ -67,9 +67,7 @@ Status RegisterHandlers(const NodeConfig& c, Store& store, const Clock& clock,
       .csv_rulesets = c.csv_rulesets,
       .csv_sources = {.policy = w.policy, .dirs = CsvInputDirs(c.runtime.input_dirs)}};
   if (Status s = RegisterBuiltinHandlers(handlers, builtins); !s.ok()) return s;
-  if (Status s = handlers.Register(std::make_unique<ReportHandler>(store, clock)); !s.ok()) {
-    return s;
-  }
+  if (Status s = RegisterReportHandler(handlers, store, clock); !s.ok()) return s;
   for (const CommandSpec& command : c.commands) {
     if (Status s = handlers.Register(std::make_unique<CommandHandler>(command)); !s.ok()) return s;
   }

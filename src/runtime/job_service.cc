@@ -52,7 +52,7 @@ Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
 
 Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
                                    std::string_view prefix) const {
-  if (Status s = ValidateSubmitSpec(spec, handlers_, now, prefix); !s.ok()) return s;
+  if (Status s = ValidateSubmitSpec(spec, external_.types(), now, prefix); !s.ok()) return s;
   Job job;
   job.id = NewUuidV7(now);
   job.type = spec.type;

@@ -40,7 +40,8 @@ class JobService {
   JobService(Store& store, const HandlerRegistry& handlers, const Clock& clock,
              RuntimeConfig config, ExternalLeases& external, WorkerPool* pool);
 
-  // Validates every spec before storing any (runtime/submit_validator.h); 1..1000 specs. Messages
+  // Validates every spec before storing any (runtime/submit_validator.h, against `external`'s
+  // TypeCatalog: a type nobody serves is refused); 1..1000 specs. Messages
   // about an item of a batch name its index: "jobs[3].payload.data[2] must be a number"; about
   // the one job of POST /jobs, just the field.
   // Outcomes come back in spec order. Calls `done` exactly once, possibly on another thread

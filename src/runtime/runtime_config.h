@@ -23,7 +23,9 @@ struct RuntimeConfig {
   // PostgreSQL with --no-listen (e.g. behind PgBouncer in transaction mode), and as a safety net
   // for a missed NOTIFY.
   TimeMs idle_poll_ms = 0;
-  int default_max_attempts = 3;     // MAX_RETRIES
+  // Attempts of a job that sets no max_attempts: --max-attempts, or 1 + MAX_RETRIES /
+  // --max-retries (retries after the first attempt, as Celery counts them).
+  int default_max_attempts = 3;
   int default_timeout_s = 300;      // TASK_TIME_LIMIT
   // Jobs' artifacts go to <artifact_dir>/<job id>/ (serve: <data-dir>/artifacts); empty: the
   // handlers that make artifacts fail with FailedPrecondition.
@@ -31,6 +33,10 @@ struct RuntimeConfig {
   // The only directories csv.validate / csv.correct may read local inputs from (serve:
   // <data-dir>/inputs plus each --input-dir / CONVEYOR_INPUT_DIRS); empty: none.
   std::vector<std::string> input_dirs;
+  // Job types external workers serve, declared by the operator (--external-types): names,
+  // prefixes "images.*", or "*" for every type (runtime/type_catalog.h). Empty: only what a
+  // handler serves or an external worker's lease names is accepted.
+  std::vector<std::string> external_types;
   RetryPolicy retry;                // backoff between attempts
   TimeMs shutdown_grace_ms = 10000; // running work may finish within this on SIGTERM
 };

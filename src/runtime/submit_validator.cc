@@ -8,6 +8,7 @@
 #include "core/ids.h"
 #include "handlers/handler_registry.h"
 #include "outbound/url_policy.h"
+#include "runtime/type_catalog.h"
 
 namespace conveyor {
 namespace json = boost::json;
@@ -165,23 +166,25 @@ Status CheckFields(const JobSpec& spec, std::string_view prefix) {
 
 std::string KnownTypes(const HandlerRegistry& handlers) {
   std::string out;
-  for (const std::string& t : handlers.Types()) out += (out.empty() ? "" : ", ") + t;
+  for (const std::string& t : handlers.Names()) out += (out.empty() ? "" : ", ") + t;
   return out;
 }
 
-Status CheckHandler(const JobSpec& spec, const HandlerRegistry& handlers, std::string_view prefix) {
+Status CheckHandler(const JobSpec& spec, const TypeCatalog& types, std::string_view prefix) {
+  const HandlerRegistry& handlers = types.handlers();
   if (spec.type.empty())
     return Invalid(prefix, "type", "is required; known types: " + KnownTypes(handlers));
   const Handler* h = handlers.Find(spec.type);
-  // A type no built-in handler serves waits for an external worker (POST /leases names it),
-  // except command.<name>: only the operator's --commands-file declares those.
+  // command.<name>: only the operator's --commands-file declares those.
   if (h == nullptr && spec.type.starts_with("command.")) {
     std::string message = "job type '" + spec.type +
                           "' is not a declared command; known types: " + KnownTypes(handlers);
     return Status::InvalidArgument(std::string(prefix) + (prefix.empty() ? "" : "type: ") +
                                    message);
   }
-  if (h == nullptr) return Status::Ok();
+  // Any other type no handler serves must be declared or asked for by an external worker, so no
+  // job waits forever for nobody (runtime/type_catalog.h).
+  if (h == nullptr) return types.CheckServed(spec.type, spec.origin.type_field, prefix);
   // The handler's message names the payload field; its code may be FailedPrecondition (a refused
   // webhook address), but a bad payload is always a 422.
   if (Status s = h->ValidatePayload(spec.payload); !s.ok())
@@ -250,10 +253,10 @@ std::string SubmitErrorPrefix(const std::vector<JobSpec>& specs, size_t index) {
   return batch ? Indexed("jobs", index) + "." : "";
 }
 
-Status ValidateSubmitSpec(const JobSpec& spec, const HandlerRegistry& handlers, TimeMs now,
+Status ValidateSubmitSpec(const JobSpec& spec, const TypeCatalog& types, TimeMs now,
                           std::string_view prefix) {
   if (Status s = CheckFields(spec, prefix); !s.ok()) return s;
-  if (Status s = CheckHandler(spec, handlers, prefix); !s.ok()) return s;
+  if (Status s = CheckHandler(spec, types, prefix); !s.ok()) return s;
   if (Status s = CheckTimes(spec, now, prefix); !s.ok()) return s;
   return CheckWebhookPolicy(spec, prefix);
 }

@@ -1,6 +1,7 @@
 // Submit validation: every rule a submission must keep before it becomes a job, and every message
 // that names a broken one. The rules: how many jobs one request may hold; type and queue names;
-// the type known to the handler registry and the payload as its handler judges it; priority,
+// the type served (runtime/type_catalog.h: a handler, an alias, a declared command or external
+// type, or one an external worker asked for) and the payload as its handler judges it; priority,
 // max_attempts and timeout_s ranges; expires_at against now and run_at; idempotency key and
 // correlation id lengths; the webhook URL's syntax, scheme and the address rules every node
 // applies; tags and depends_on.
@@ -24,7 +25,7 @@
 
 namespace conveyor {
 
-class HandlerRegistry;
+class TypeCatalog;
 
 // The fields whose rule the API states when their JSON type is wrong.
 enum class SubmitField {
@@ -53,7 +54,7 @@ std::string SubmitErrorPrefix(const std::vector<JobSpec>& specs, size_t index);
 
 // OK, or InvalidArgument whose message starts with `prefix` ("" or "jobs[3].") and names the
 // field, e.g. "jobs[3].priority must be between 1 and 10 (got 11)". `now` bounds expires_at.
-Status ValidateSubmitSpec(const JobSpec& spec, const HandlerRegistry& handlers, TimeMs now,
+Status ValidateSubmitSpec(const JobSpec& spec, const TypeCatalog& types, TimeMs now,
                           std::string_view prefix);
 
 }  // namespace conveyor

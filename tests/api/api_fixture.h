@@ -47,6 +47,7 @@ class ApiFixture : public ::testing::Test {
     runtime_.retry.cap_ms = 20;
     runtime_.shutdown_grace_ms = 2000;
     runtime_.artifact_dir = dir_ + "/artifacts";
+    ConfigureRuntime(runtime_);
     server_config_.listen = "127.0.0.1:0";
     server_config_.io_threads = 2;
     server_config_.max_body_bytes = 64 << 10;
@@ -83,6 +84,8 @@ class ApiFixture : public ::testing::Test {
 
   // Tests override to shorten timeouts or limits before the server starts.
   virtual void ConfigureServer(ServerConfig&) {}
+  // Tests override to change the runtime's settings (declared external types, say).
+  virtual void ConfigureRuntime(RuntimeConfig&) {}
   // Tests override to configure the built-in job types (each type is registered once).
   virtual void ConfigureHandlers(BuiltinHandlerOptions&) {}
 

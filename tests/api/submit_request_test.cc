@@ -9,6 +9,7 @@
 #include "handlers/handler_registry.h"
 #include "runtime/canonical_request.h"
 #include "runtime/submit_validator.h"
+#include "runtime/type_catalog.h"
 
 namespace conveyor::api {
 namespace {
@@ -29,10 +30,11 @@ Parsed Submit(std::string_view body, SubmitHeaders headers = {}) {
 // What JobService then asks of the validator, in its order: the rules on the values live there
 // (runtime/submit_validator.h), so a test of the answer a body gets runs both layers.
 void Validate(Parsed& p) {
-  static const HandlerRegistry* handlers = [] {
+  // Every type declared ("*"): these tests are about the request's fields, not which types run.
+  static const TypeCatalog* handlers = [] {
     auto* r = new HandlerRegistry();
     RegisterBuiltinHandlers(*r);
-    return r;
+    return new TypeCatalog(*r, {"*"});
   }();
   constexpr TimeMs kNow = 1764000000000;  // 2025-11-24, fixed so runs repeat
   if (p.error) return;
@@ -198,6 +200,8 @@ TEST(SubmitRequestTest, PlanSetsTheQueuedPriorityWhenNoneIsGiven) {
   EXPECT_EQ(Submit(R"({"task":"noop","plan":"enterprise"})").specs[0].priority, 1);
   EXPECT_EQ(Submit(R"({"task":"noop","plan":"free"})").specs[0].priority, 10);
   EXPECT_EQ(Submit(R"({"task":"noop","plan":"free","priority":7})").specs[0].priority, 4);
+  // Neither: the client's 5, kept as the store's 6 so that it reads back as 5.
+  EXPECT_EQ(Submit(R"({"task":"noop"})").specs[0].priority, 6);
   EXPECT_EQ(Error422(R"({"task":"noop","plan":"gold"})"),
             "plan must be one of free, pro, business, enterprise (it sets the priority when none "
             "is given: 1, 5, 7, 10)");

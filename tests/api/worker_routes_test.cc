@@ -19,6 +19,9 @@ namespace json = boost::json;
 
 class WorkerRoutesTest : public ApiFixture {
  protected:
+  // The ext.* types these tests lease are declared, as an operator would for its workers.
+  void ConfigureRuntime(RuntimeConfig& runtime) override { runtime.external_types = {"ext.*"}; }
+
   // Jobs of a type no built-in handler serves: only these tests lease them.
   std::string SubmitExternal(const std::string& type, const std::string& payload = "{}") {
     return MustSubmit(R"({"type":")" + type + R"(","payload":)" + payload + "}");

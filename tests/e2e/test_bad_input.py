@@ -28,7 +28,7 @@ def post_raw(path, body, content_type="application/json", extra=""):
 
 
 class BadInputTest(ServerTestCase):
-    SERVER_ARGS = dict(workers=0)
+    SERVER_ARGS = dict(workers=0, extra=["--external-types", "no_such_type"])
 
     def post(self, body, path="/api/v1/jobs", headers=None):
         h = {"Content-Type": "application/json"}
@@ -101,12 +101,18 @@ class BadInputTest(ServerTestCase):
                 self.assertIn(r.status, (400, 422), f"non-finite number accepted? {r!r}")
                 self.must_problem(r, r.status, path="/api/v1/jobs")
 
-    def test_type_without_builtin_handler_waits_for_an_external_worker(self):
-        for body in ({"type": "no_such_type", "payload": {}},
-                     {"task": "validate_csv_job", "params": {}}):
-            with self.subTest(body=body):
-                created = self.must_json(self.post(body), 201)
-                self.assertEqual(created["status"], "PENDING", created)
+    def test_declared_type_without_builtin_handler_waits_for_an_external_worker(self):
+        # Declared with --external-types (SERVER_ARGS): accepted, waiting for its worker.
+        created = self.must_json(self.post({"type": "no_such_type", "payload": {}}), 201)
+        self.assertEqual(created["status"], "PENDING", created)
+
+    def test_undeclared_type_or_seed_task_name_with_bad_params_is_422(self):
+        # Issue 10: no silent forever. An undeclared type is refused, with a suggestion; the
+        # seed's task name is csv.validate's alias, whose payload rules apply.
+        self.must_problem(self.post({"type": "no_such_typ", "payload": {}}), 422,
+                          path="/api/v1/jobs", detail_contains="did you mean no_such_type?")
+        self.must_problem(self.post({"task": "validate_csv_job", "params": {}}), 422,
+                          path="/api/v1/jobs", detail_contains="payload.input_uri")
 
     def test_malformed_or_missing_job_type_is_422(self):
         for body in ({"type": "has space", "payload": {}},
@@ -116,10 +122,13 @@ class BadInputTest(ServerTestCase):
                 self.must_problem(self.post(body), 422, path="/api/v1/jobs",
                                   detail_contains="type")
 
-    def test_idempotency_key_header_and_field_disagree_is_422(self):
-        self.must_problem(self.post({"type": "noop", "payload": {}, "idempotency_key": "a"},
-                                    headers={"Idempotency-Key": "b"}), 422,
-                          detail_contains="idempotency")
+    def test_idempotency_key_header_and_field_disagree_the_header_wins(self):
+        key = f"hdr-{uuid.uuid4().hex[:8]}"
+        r = self.post({"type": "noop", "payload": {}, "idempotency_key": "a"},
+                      headers={"Idempotency-Key": key})
+        job = self.must_json(r, 201)
+        self.assertEqual((job["idempotency_key"], r.headers.get("Idempotency-Key")), (key, key))
+        self.assertIn("the header's key was used", job["warnings"][0])
 
     def test_batch_errors(self):
         s = self.server

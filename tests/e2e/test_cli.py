@@ -123,7 +123,7 @@ class CliTest(ServerTestCase):
             port_file = os.path.join(d, "port")
             env = dict(os.environ, CONVEYOR_LISTEN="127.0.0.1:0", CONVEYOR_PORT_FILE=port_file,
                        DATABASE_URL="sqlite:" + os.path.join(d, "env.db"),
-                       CONVEYOR_WORKERS="0", MAX_RETRIES="7", TASK_TIME_LIMIT="42")
+                       CONVEYOR_WORKERS="0", MAX_RETRIES="6", TASK_TIME_LIMIT="42")
             env.pop("CONVEYOR_STORE", None)
             log = open(os.path.join(d, "log"), "wb")
             proc = subprocess.Popen([binary(), "serve"], env=env, stdout=log,
@@ -150,7 +150,8 @@ class CliTest(ServerTestCase):
                 job = json.loads(p.stdout)
                 self.assertEqual((job["max_attempts"], job["timeout_s"], job["status"]),
                                  (7, 42, "PENDING"),
-                                 "MAX_RETRIES, TASK_TIME_LIMIT and CONVEYOR_WORKERS=0 apply")
+                                 "MAX_RETRIES (6 retries: 7 attempts), TASK_TIME_LIMIT and "
+                                 "CONVEYOR_WORKERS=0 apply")
                 self.assertTrue(os.path.exists(os.path.join(d, "env.db")), "DATABASE_URL used")
             finally:
                 proc.send_signal(signal.SIGINT)

@@ -19,6 +19,9 @@ from conveyor_harness import Server, ServerTestCase, slow
 EXAMPLE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                         "..", "..", "examples", "python_worker.py"))
 FAST_RESCUE = ["--rescue-interval-ms", "200", "--retry-base-ms", "50", "--retry-cap-ms", "200"]
+# The types these tests give external workers, declared as an operator would: a job may be
+# submitted before its worker's first lease names the type.
+EXTERNAL_TYPES = ["--external-types", "example.*,test.*"]
 
 
 class ExternalWorker:
@@ -93,7 +96,7 @@ class ExternalWorkerTestCase(ServerTestCase):
 
 
 class PythonWorkerTest(ExternalWorkerTestCase):
-    SERVER_ARGS = dict(workers=1, extra=FAST_RESCUE)
+    SERVER_ARGS = dict(workers=1, extra=FAST_RESCUE + EXTERNAL_TYPES)
 
     def test_echo_completes_with_the_tasks_result(self):
         self.start_worker("--concurrency", "2")
@@ -148,7 +151,7 @@ class PythonWorkerTest(ExternalWorkerTestCase):
 
 
 class WorkerRoutesTest(ExternalWorkerTestCase):
-    SERVER_ARGS = dict(workers=0, extra=FAST_RESCUE)
+    SERVER_ARGS = dict(workers=0, extra=FAST_RESCUE + EXTERNAL_TYPES)
 
     def unique_type(self):
         return "test.manual." + uuid.uuid4().hex[:12]

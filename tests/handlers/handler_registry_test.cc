@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "handlers/builtin_handlers.h"
@@ -49,6 +51,34 @@ TEST(HandlerRegistry, AConfiguredBuiltinCannotReplaceTheDefault) {
   HandlerRegistry configured;
   ASSERT_TRUE(RegisterBuiltinHandlers(configured, {.document_pipeline = {.max_retries = 1}}).ok());
   EXPECT_EQ(configured.Find("document.pipeline")->DefaultMaxAttempts(), 2);
+}
+
+// The seeds' task names are aliases: the alias finds the target's handler, is listed in
+// Names() (so the pool claims it and catch-all external leases leave it alone) and resolves.
+TEST(HandlerRegistry, SeedTaskNamesAreAliasesOfTheirTypes) {
+  HandlerRegistry registry;
+  ASSERT_TRUE(RegisterBuiltinHandlers(registry).ok());
+  for (const auto& [alias, target] :
+       {std::pair{"send_email", "email.send"}, std::pair{"validate_csv_job", "csv.validate"},
+        std::pair{"correct_csv_job", "csv.correct"}}) {
+    ASSERT_NE(registry.Find(alias), nullptr) << alias;
+    EXPECT_EQ(registry.Find(alias), registry.Find(target)) << alias;
+    EXPECT_EQ(registry.Resolve(alias), target);
+    const std::vector<std::string> types = registry.Names();
+    EXPECT_NE(std::find(types.begin(), types.end(), alias), types.end()) << alias;
+  }
+  EXPECT_EQ(registry.Resolve("noop"), "noop");
+}
+
+TEST(HandlerRegistry, AliasOfUnknownTypeOrTakenNameIsRefused) {
+  HandlerRegistry registry;
+  ASSERT_TRUE(registry.Register(std::make_unique<NoopHandler>()).ok());
+  EXPECT_FALSE(registry.Alias("nothing", "no.such").ok());
+  EXPECT_FALSE(registry.Alias("noop", "noop").ok()) << "a type cannot become an alias";
+  ASSERT_TRUE(registry.Alias("nop", "noop").ok());
+  EXPECT_FALSE(registry.Alias("nop", "noop").ok()) << "an alias is given once";
+  EXPECT_FALSE(registry.Alias("nop2", "nop").ok()) << "no alias of an alias";
+  EXPECT_EQ(registry.Find("nothing"), nullptr);
 }
 
 }  // namespace

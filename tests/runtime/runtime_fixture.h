@@ -44,6 +44,8 @@ class RuntimeFixture : public ::testing::Test {
     config_.retry.base_ms = 5;
     config_.retry.cap_ms = 20;
     config_.retry.floor_ms = 1;
+    // The types these tests submit for external workers, declared as an operator would.
+    config_.external_types = {"ext.*", "images.*"};
   }
 
   void TearDown() override {

@@ -8,6 +8,7 @@
 
 #include "core/job.h"
 #include "handlers/handler_registry.h"
+#include "runtime/type_catalog.h"
 
 namespace conveyor {
 namespace {
@@ -17,13 +18,15 @@ namespace json = boost::json;
 constexpr TimeMs kNow = 1'800'000'000'000;
 constexpr const char* kUuid = "0192f0c1-8d3c-7abc-9def-0123456789ab";
 
-const HandlerRegistry& Handlers() {
-  static const HandlerRegistry* registry = [] {
+// The built-in types, and every other type declared for external workers ("*"), so these
+// tests see the field rules alone; type_catalog_test.cc covers undeclared types.
+const TypeCatalog& Handlers() {
+  static const TypeCatalog* types = [] {
     auto* r = new HandlerRegistry();
     RegisterBuiltinHandlers(*r);
-    return r;
+    return new TypeCatalog(*r, {"*"});
   }();
-  return *registry;
+  return *types;
 }
 
 JobSpec Noop() { return JobSpec{.type = "noop"}; }

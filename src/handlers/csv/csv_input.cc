@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -21,6 +23,18 @@ constexpr int kHttpTimeoutMs = 24 * 3600 * 1000;
 
 bool IsHttp(std::string_view uri) {
   return uri.starts_with("http://") || uri.starts_with("https://");
+}
+
+// "s3" for "s3://bucket/key": a scheme we do not read, named in the refusal; "" when `uri` has
+// no scheme.
+std::string_view SchemeOf(std::string_view uri) {
+  const size_t colon = uri.find("://");
+  if (colon == std::string_view::npos || colon == 0) return {};
+  const std::string_view scheme = uri.substr(0, colon);
+  const bool word = std::all_of(scheme.begin(), scheme.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+  });
+  return word ? scheme : std::string_view{};
 }
 
 std::string LocalPath(std::string_view uri) {
@@ -88,6 +102,14 @@ bool IsCsvInputUri(std::string_view uri, const CsvInputSources& sources, std::st
     Status s = CheckWebhookUrl(uri, sources.policy);
     if (!s.ok()) *message = s.message();
     return s.ok();
+  }
+  const std::string_view scheme = SchemeOf(uri);
+  if (!scheme.empty() && !uri.starts_with(kFileScheme)) {
+    *message =
+        "must be an absolute path under the server's input directories, a file:// URI or "
+        "an http(s):// URL (a presigned S3 or GCS URL works); the " +
+        std::string(scheme) + ":// scheme is not supported";
+    return false;
   }
   const std::string path = LocalPath(uri);
   if (!path.starts_with('/')) {

@@ -17,6 +17,10 @@ namespace {
 constexpr const char* kReportName = "report.json";
 constexpr const char* kCorrectedName = "corrected.csv";
 constexpr auto kProgressEvery = std::chrono::milliseconds(500);
+// Seed 003's rule-set name; the empty set unless the operator's file defines it.
+constexpr std::string_view kDefaultRuleSet = "default";
+// Seed 003's labels of a validation: not used by the checks, shown in the result.
+constexpr const char* kLabelFields[] = {"marketplace", "category"};
 
 Status Invalid(const std::string& m) { return Status::InvalidArgument(m); }
 
@@ -36,6 +40,7 @@ Result<CsvRuleSet> ParseRuleSet(const json::object& o, const CsvRuleSets& named,
   if (r->is_string()) {
     auto it = named.find(std::string_view(r->get_string()));
     if (it != named.end()) return it->second;
+    if (r->get_string() == kDefaultRuleSet) return CsvRuleSet{.name = std::string(kDefaultRuleSet)};
     return Invalid("payload.ruleset \"" + std::string(r->get_string()) + "\" is unknown; " +
                    KnownNames(named));
   }
@@ -61,6 +66,14 @@ Status ParseOptions(const json::object& o, CsvJobSpec* spec) {
                     d->get_string()[0] != '\n' && d->get_string()[0] != '\r';
     if (!ok) return Invalid("payload.delimiter must be one character such as \",\" or \";\"");
     spec->delimiter = d->get_string()[0];
+  }
+  for (const char* field : kLabelFields) {
+    const json::value* v = o.if_contains(field);
+    if (v == nullptr || v->is_null()) continue;
+    if (!v->is_string() || v->get_string().size() > kMaxCsvLabelLength)
+      return Invalid("payload." + std::string(field) + " must be a string of at most " +
+                     std::to_string(kMaxCsvLabelLength) + " characters");
+    spec->labels.emplace_back(field, std::string(v->get_string()));
   }
   return Status::Ok();
 }
@@ -182,7 +195,7 @@ Result<std::string> RunCsvJob(JobContext& ctx, const CsvJobSpec& spec, CsvJobKin
   ProgressTicker(ctx, verb).Tick(reader.bytes(), -1, report.rows(), /*force=*/true);
   std::vector<std::string> artifacts = {correct ? kCorrectedName : kReportName};
   if (fix) artifacts.push_back(correct ? kReportName : kCorrectedName);
-  return report.SummaryJson(artifacts);
+  return report.SummaryJson(artifacts, spec.labels);
 }
 
 }  // namespace conveyor

@@ -5,7 +5,11 @@
 // Payload (both types): {"input_uri": "/abs/path.csv" | "file:///…" | "https://…" (a local
 //   path only under the input directories, csv_input_dirs.h),
 //   "ruleset": "<name from the rule-set file>" | {inline rule set, csv_rules.h},
-//   "auto_fix": false, "max_errors": 1000 (0..100000), "delimiter": ","}.
+//   "auto_fix": false, "max_errors": 1000 (0..100000), "delimiter": ",",
+//   "marketplace": "…", "category": "…" (seed 003's labels: strings, kept and shown in the
+//   result)}. Another scheme (s3://, ftp://) is refused at submit, saying what is supported.
+// The rule-set name "default" (seed 003's), unless the rule-set file defines it, is the empty
+// set: structure only (a header, the same number of fields on every row; auto_fix trims).
 // csv.validate: report.json (result_ref); with auto_fix also corrected.csv, and the checks see
 //   the fixed values. csv.correct: always fixes; corrected.csv (result_ref) and report.json
 //   (what is still wrong after the fixes); its ruleset is optional (without one only
@@ -21,6 +25,8 @@
 #include <boost/json/fwd.hpp>
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "handlers/csv/csv_input.h"
@@ -31,6 +37,7 @@ namespace conveyor {
 
 inline constexpr size_t kDefaultCsvMaxErrors = 1000;
 inline constexpr size_t kMaxCsvMaxErrors = 100000;
+inline constexpr size_t kMaxCsvLabelLength = 256;  // marketplace, category
 
 enum class CsvJobKind { kValidate, kCorrect };
 
@@ -40,6 +47,7 @@ struct CsvJobSpec {
   bool auto_fix = false;
   size_t max_errors = kDefaultCsvMaxErrors;
   char delimiter = ',';
+  std::vector<std::pair<std::string, std::string>> labels;  // marketplace, category, as given
 };
 
 // InvalidArgument naming the payload field; an unknown rule-set name lists the known ones.

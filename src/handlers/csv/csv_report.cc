@@ -94,7 +94,9 @@ std::string CsvReport::ToJson(std::string_view input_uri, std::string_view rules
   return ToJsonText(o);
 }
 
-std::string CsvReport::SummaryJson(const std::vector<std::string>& artifacts) const {
+std::string CsvReport::SummaryJson(
+    const std::vector<std::string>& artifacts,
+    const std::vector<std::pair<std::string, std::string>>& labels) const {
   json::array names;
   for (const std::string& a : artifacts) names.emplace_back(a);
   json::object o{{"rows", rows()},
@@ -106,6 +108,7 @@ std::string CsvReport::SummaryJson(const std::vector<std::string>& artifacts) co
                  {"fixed_cells", fixed_cells()},
                  {"artifact", artifacts.empty() ? json::value() : json::value(artifacts.front())},
                  {"artifacts", std::move(names)}};
+  for (const auto& [name, value] : labels) o[name] = value;
   return ToJsonText(o);
 }
 

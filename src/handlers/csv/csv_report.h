@@ -22,6 +22,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "handlers/csv/csv_fixes.h"
@@ -59,8 +60,11 @@ class CsvReport {
   // The whole report (see above); `input_uri`, `ruleset` and `bytes` describe the run.
   std::string ToJson(std::string_view input_uri, std::string_view ruleset, uint64_t bytes) const;
   // {"rows", "valid_rows", "invalid_rows", "error_count", "valid", "fixes", "fixed_cells"} plus
-  // the artifact names, as a JSON object text.
-  std::string SummaryJson(const std::vector<std::string>& artifacts) const;
+  // the artifact names and each of `labels` (name, value: the job's marketplace and category),
+  // as a JSON object text.
+  std::string SummaryJson(
+      const std::vector<std::string>& artifacts,
+      const std::vector<std::pair<std::string, std::string>>& labels = {}) const;
 
  private:
   size_t max_errors_;

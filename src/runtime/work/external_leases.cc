@@ -19,7 +19,11 @@ constexpr size_t kMaxRememberedTokens = 100'000;
 
 ExternalLeases::ExternalLeases(Store& store, const HandlerRegistry& handlers, const Clock& clock,
                                const RuntimeConfig& config)
-    : store_(store), clock_(clock), config_(config), builtin_types_(handlers.Types()) {}
+    : store_(store),
+      clock_(clock),
+      config_(config),
+      builtin_types_(handlers.Names()),
+      types_(handlers, config.external_types) {}
 
 ExternalLeases::~ExternalLeases() {
   Shutdown();

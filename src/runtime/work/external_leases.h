@@ -10,8 +10,11 @@
 // It also keeps the long polls' wake-up list (LeaseWaiters): Watch() registers a callback run
 // when jobs it can take may have become available — NotifyInserted / NotifyAvailable, called by
 // JobService on submit and retry, wake only matching polls and at most one per job — and on
-// Shutdown(). Store calls may wait for an fsync; Post() runs them on helper threads so the
-// HTTP layer's io threads never block on one.
+// Shutdown(). It keeps the node's TypeCatalog (runtime/type_catalog.h): the types external
+// workers serve are those the operator declared (RuntimeConfig::external_types) and those a
+// lease request names, which the leases route reports with types().Learn(); JobService refuses
+// a submit of any other type no handler serves. Store calls may wait for an fsync; Post() runs them
+// on helper threads so the HTTP layer's io threads never block on one.
 //
 // Thread-safety: every method may be called from any thread. Watch callbacks run under an
 // internal lock: they must only post work elsewhere, never block or call back in here.
@@ -34,6 +37,7 @@
 #include "core/job.h"
 #include "core/status.h"
 #include "runtime/runtime_config.h"
+#include "runtime/type_catalog.h"
 #include "runtime/work/lease_waiters.h"
 #include "store/store.h"
 
@@ -94,6 +98,10 @@ class ExternalLeases {
   // Runs `call` on one of kCallThreads helper threads (started on first use).
   void Post(std::function<void()> call);
 
+  // Which types this node accepts jobs of; a lease request's `types` are learned into it.
+  TypeCatalog& types() { return types_; }
+  const TypeCatalog& types() const { return types_; }
+
   // The lease of a claim that names none (RuntimeConfig::lease_ms).
   TimeMs default_lease_ms() const { return config_.lease_ms; }
 
@@ -130,6 +138,7 @@ class ExternalLeases {
   const Clock& clock_;
   const RuntimeConfig config_;
   const std::vector<std::string> builtin_types_;
+  TypeCatalog types_;
 
   std::mutex tokens_mu_;
   std::unordered_map<std::string, TimeMs> lease_ms_by_token_;  // guarded by tokens_mu_

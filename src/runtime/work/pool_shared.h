@@ -20,7 +20,7 @@ namespace conveyor {
 
 struct PoolShared {
   PoolShared(Store& s, const HandlerRegistry& h, const Clock& c, RuntimeConfig cfg)
-      : store(s), handlers(h), clock(c), config(std::move(cfg)), types(h.Types()) {}
+      : store(s), handlers(h), clock(c), config(std::move(cfg)), types(h.Names()) {}
 
   Store& store;
   const HandlerRegistry& handlers;
