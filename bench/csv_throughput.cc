@@ -41,7 +41,7 @@ class BenchContext final : public JobContext {
   }
   const Job& job() const override { return job_; }
   bool Cancelled() const override { return false; }
-  void ReportProgress(int, std::string) override {}
+  void ReportProgress(double, std::string) override {}
   void SetStep(std::string) override {}
   Result<std::string> ArtifactDir() override {
     std::filesystem::create_directories(dir_);

@@ -1,7 +1,10 @@
 #include "api/health_resource.h"
 
-#include "api/job_json.h"
+#include <boost/asio/use_awaitable.hpp>
+
 #include "api/request_context.h"
+#include "api/stats_json.h"
+#include "api/store_awaitable.h"
 #include "runtime/job_service.h"
 #include "runtime/work/worker_pool.h"
 
@@ -9,6 +12,7 @@ namespace conveyor::api {
 namespace {
 
 namespace http = boost::beast::http;
+using StatsResult = Result<JobStats>;
 
 void Health(RequestContext& ctx) {
   // No store call, no allocation once the connection's body buffer has grown: the HTTP ceiling.
@@ -25,16 +29,30 @@ void Ready(RequestContext& ctx) {
   ctx.Fail({ErrorKind::kUnavailable, "not ready: " + status.message()});
 }
 
-void Stats(RequestContext& ctx) {
-  const auto counts = ctx.jobs.Counts();
-  if (!counts.ok()) return ctx.Fail(ErrorFromStatus(counts.status()));
+// The dialect of status_breakdown's keys: the request's, else the server's default (seed 002's
+// clients read PENDING/PROCESSING/COMPLETED/FAILED with --dialect completed).
+Dialect StatsDialect(const RequestContext& ctx) {
+  return ctx.dialect.value_or(ctx.default_dialect);
+}
+
+// The type counts scan every job (seconds on millions): read on a helper thread, one read shared
+// by concurrent requests (runtime/job_stats_reader.h), while the io thread keeps serving.
+boost::asio::awaitable<void> Stats(RequestContext& ctx) {
+  JobService& jobs = ctx.jobs;
+  const StatsResult stats = co_await AsyncStoreCallback<StatsResult>(
+      [&jobs](std::function<void(StatsResult)> done) { jobs.StatsAsync(std::move(done)); },
+      boost::asio::use_awaitable);
+  if (!stats.ok()) {
+    ctx.Fail(ErrorFromStatus(stats.status()));
+    co_return;
+  }
   WorkerStats workers;
   if (ctx.pool) {
     const WorkerPool::Stats s = ctx.pool->GetStats();
     workers = {
         .running = s.running, .completed = s.completed, .failed_attempts = s.failed_attempts};
   }
-  AppendStatsJson(*counts, workers, &ctx.response.body);
+  AppendStatsJson(*stats, workers, StatsDialect(ctx), &ctx.response.body);
 }
 
 }  // namespace
@@ -42,7 +60,7 @@ void Stats(RequestContext& ctx) {
 void RegisterHealthRoutes(Router& router) {
   router.Add(http::verb::get, "/health", {.sync = &Health});
   router.Add(http::verb::get, "/ready", {.sync = &Ready});
-  router.Add(http::verb::get, "/admin/stats", {.sync = &Stats});
+  router.Add(http::verb::get, "/admin/stats", {.async = &Stats});
 }
 
 }  // namespace conveyor::api

@@ -14,10 +14,6 @@ namespace json = boost::json;
 
 constexpr std::string_view kDocumentPipeline = "document.pipeline";
 
-constexpr JobState kAllStates[] = {JobState::kScheduled, JobState::kPending,  JobState::kRunning,
-                                   JobState::kSucceeded, JobState::kRetrying, JobState::kFailed,
-                                   JobState::kCancelled, JobState::kExpired};
-
 void WriteStrings(JsonWriter& w, const std::vector<std::string>& items) {
   w.BeginArray();
   for (const auto& s : items) w.String(s);
@@ -48,6 +44,13 @@ bool GetInt(const json::object& o, std::string_view key, int* out) {
   const json::value* v = o.if_contains(key);
   if (!v || !v->is_int64()) return false;
   *out = static_cast<int>(v->get_int64());
+  return true;
+}
+
+bool GetNumber(const json::object& o, std::string_view key, double* out) {
+  const json::value* v = o.if_contains(key);
+  if (!v || !v->is_number()) return false;
+  *out = v->to_number<double>();
   return true;
 }
 
@@ -134,8 +137,7 @@ void WriteJob(JsonWriter& w, const Job& job, Dialect dialect, const CreateAnswer
   w.Key("priority").Int(PriorityFor(dialect, job.priority));
   w.Key("attempt").Int(job.attempt).Key("max_attempts").Int(job.max_attempts);
   w.Key("payload").JsonText(job.payload);
-  w.Key("progress").Int(job.progress);
-  w.Key("message");
+  w.Key("progress").Number(job.progress).Key("message");
   WriteMessage(w, job, created);
   w.Key("current_step").OptString(job.current_step).Key("result").OptJsonText(job.result);
   w.Key("result_ref").OptString(job.result_ref).Key("error").OptString(job.error);
@@ -177,7 +179,7 @@ void AppendJobStatusJson(const Job& job, Dialect dialect, std::string* out) {
   w.BeginObject();
   WriteIds(w, job);
   w.Key("status").String(StatusName(dialect, job.state));
-  w.Key("progress").Int(job.progress);
+  w.Key("progress").Number(job.progress);
   w.Key("message").OptString(job.message).Key("current_step").OptString(job.current_step);
   w.Key("attempt").Int(job.attempt).Key("max_attempts").Int(job.max_attempts);
   w.Key("created_at").Time(job.created_at).Key("updated_at").Time(job.updated_at);
@@ -241,23 +243,6 @@ void AppendJobPageJson(const JobPage& page, int limit, std::optional<Dialect> di
   w.EndObject();
 }
 
-void AppendStatsJson(const std::map<JobState, int64_t>& counts, const WorkerStats& workers,
-                     std::string* out) {
-  JsonWriter w(out);
-  int64_t total = 0;
-  w.BeginObject().Key("status_breakdown").BeginObject();
-  for (JobState state : kAllStates) {
-    auto it = counts.find(state);
-    const int64_t n = it == counts.end() ? 0 : it->second;
-    total += n;
-    w.Key(ToString(state)).Int(n);
-  }
-  w.EndObject().Key("total").Int(total).Key("workers").BeginObject();
-  w.Key("running").Int(workers.running).Key("completed").Int(workers.completed);
-  w.Key("failed_attempts").Int(workers.failed_attempts).EndObject();
-  w.EndObject();
-}
-
 Result<Job> JobFromJson(const json::value& value) {
   const json::object* o = value.if_object();
   if (!o) return Status::InvalidArgument("job JSON must be an object");
@@ -273,7 +258,7 @@ Result<Job> JobFromJson(const json::value& value) {
   if (!GetInt(*o, "priority", &job.priority)) return Bad("priority");
   if (!GetInt(*o, "attempt", &job.attempt)) return Bad("attempt");
   if (!GetInt(*o, "max_attempts", &job.max_attempts)) return Bad("max_attempts");
-  if (!GetInt(*o, "progress", &job.progress)) return Bad("progress");
+  if (!GetNumber(*o, "progress", &job.progress)) return Bad("progress");
   if (!GetInt(*o, "timeout_s", &job.timeout_s)) return Bad("timeout_s");
   job.payload = GetOptJson(*o, "payload").value_or("null");
   job.result = GetOptJson(*o, "result");

@@ -44,15 +44,6 @@ void AppendJobEventsJson(std::string_view job_id, const std::vector<JobEvent>& e
 void AppendJobPageJson(const JobPage& page, int limit, std::optional<Dialect> dialect,
                        std::string* out);
 
-struct WorkerStats {
-  int64_t running = 0;
-  int64_t completed = 0;
-  int64_t failed_attempts = 0;
-};
-// GET /admin/stats body: every state is listed, 0 when it has no job.
-void AppendStatsJson(const std::map<JobState, int64_t>& counts, const WorkerStats& workers,
-                     std::string* out);
-
 // Decodes the job object written by WriteJob. InvalidArgument names the first bad member.
 Result<Job> JobFromJson(const boost::json::value& json);
 

@@ -2,8 +2,10 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <charconv>
+#include <cmath>
 
 #include "core/time_format.h"
+#include "json/json_text.h"
 
 namespace conveyor::api {
 namespace {
@@ -134,6 +136,20 @@ JsonWriter& JsonWriter::Bool(bool v) {
 JsonWriter& JsonWriter::Null() {
   Separate();
   out_->append("null");
+  return *this;
+}
+
+JsonWriter& JsonWriter::Number(double v) {
+  // 2^53: every whole double below it converts to int64 exactly.
+  constexpr double kExactInts = 9007199254740992.0;
+  if (std::trunc(v) == v && std::fabs(v) < kExactInts) return Int(static_cast<int64_t>(v));
+  return Float(v);
+}
+
+JsonWriter& JsonWriter::Float(double v) {
+  if (!std::isfinite(v)) return Null();
+  Separate();
+  AppendJsonText(*out_, boost::json::value(v));  // the shortest form, "14.0" for whole values
   return *this;
 }
 

@@ -25,6 +25,11 @@ class JsonWriter {
 
   JsonWriter& String(std::string_view s);
   JsonWriter& Int(int64_t v);
+  // A whole value as an integer (0, 100), anything else in its shortest round-trip form (65.5);
+  // NaN and infinities, which JSON cannot write, as null.
+  JsonWriter& Number(double v);
+  // Always with a fraction (3.0, 2.5): for values a client reads as a float. Non-finite: null.
+  JsonWriter& Float(double v);
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
   // `json` must already be valid JSON text (see IsValidJson).

@@ -147,9 +147,8 @@ std::optional<ApiError> ParseHeartbeatBody(std::string_view body, ExternalHeartb
   std::optional<double> lease_s;
   if (auto e = ReadNumber(o, "lease_s", kMinLeaseS, kMaxLeaseS, &lease_s)) return e;
   if (lease_s) out->lease_ms = SecondsToMs(*lease_s);
-  int progress = -1;
-  if (auto e = ReadInt(o, "progress", 0, 100, &progress)) return e;
-  if (progress >= 0) out->progress = progress;
+  // Any number on 0..100: seed 003's clients report fractions (65.5).
+  if (auto e = ReadNumber(o, "progress", 0, 100, &out->progress)) return e;
   return ReadText(o, "message", kMaxMessageLength, &out->message);
 }
 

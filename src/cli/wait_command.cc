@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -33,7 +34,7 @@ struct WaitOptions {
 
 struct JobStatus {
   std::string status;
-  int64_t progress = 0;
+  double progress = 0;  // fractions allowed (65.5)
   std::string message;
 };
 
@@ -48,7 +49,9 @@ JobStatus ParseStatus(const std::string& body) {
   if (ec || !v.is_object()) return out;
   const auto& o = v.get_object();
   if (auto* s = o.if_contains("status"); s && s->is_string()) out.status = s->get_string();
-  if (auto* p = o.if_contains("progress"); p && p->is_number()) out.progress = p->to_number<int64_t>();
+  if (auto* p = o.if_contains("progress"); p && p->is_number()) {
+    out.progress = p->to_number<double>();
+  }
   if (auto* m = o.if_contains("message"); m && m->is_string()) out.message = m->get_string();
   return out;
 }
@@ -56,10 +59,13 @@ JobStatus ParseStatus(const std::string& body) {
 // "[########------------]  40% RUNNING  step 2 of 5", redrawn in place on a terminal.
 void DrawProgress(const JobStatus& s) {
   constexpr int kWidth = 30;
-  int filled = static_cast<int>(std::clamp<int64_t>(s.progress, 0, 100) * kWidth / 100);
+  const double percent = std::isfinite(s.progress) ? std::clamp(s.progress, 0.0, 100.0) : 0.0;
+  const int filled = static_cast<int>(percent * kWidth / 100);
   std::string bar(filled, '#');
   bar.append(kWidth - filled, '-');
-  std::string line = "[" + bar + "] " + std::to_string(s.progress) + "% " + s.status;
+  char shown[16];  // "40", "65.5"
+  std::snprintf(shown, sizeof shown, "%.4g", percent);
+  std::string line = "[" + bar + "] " + shown + "% " + s.status;
   if (!s.message.empty()) line += "  " + s.message.substr(0, 40);
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);

@@ -42,7 +42,7 @@ struct Job {
   std::optional<std::string> webhook_url;
   std::vector<std::string> depends_on;
   std::vector<std::string> tags;
-  int progress = 0;  // 0..100
+  double progress = 0;  // 0..100, fractions allowed (65.5)
   std::optional<std::string> message;
   std::optional<std::string> current_step;
   std::optional<std::string> result;  // JSON text

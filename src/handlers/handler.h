@@ -20,8 +20,9 @@ class JobContext {
   // True once the job was cancelled or its attempt ran past timeout_s. Long handlers check it
   // between steps and return Status::Cancelled.
   virtual bool Cancelled() const = 0;
-  // Progress 0..100 and a line for people; stored with the next lease heartbeat.
-  virtual void ReportProgress(int percent, std::string message) = 0;
+  // Progress 0..100 (fractions kept: 65.5) and a line for people; stored with the next lease
+  // heartbeat.
+  virtual void ReportProgress(double percent, std::string message) = 0;
   virtual void SetStep(std::string step) = 0;
 
   // Artifacts: files a job leaves behind (a report, a corrected CSV), served by

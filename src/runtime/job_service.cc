@@ -44,7 +44,8 @@ JobService::JobService(Store& store, const HandlerRegistry& handlers, const Cloc
       clock_(clock),
       config_(std::move(config)),
       external_(external),
-      pool_(pool) {}
+      pool_(pool),
+      stats_(store, [&external](std::function<void()> read) { external.Post(std::move(read)); }) {}
 
 Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
   return BuildJobAt(spec, now, "");

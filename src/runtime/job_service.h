@@ -23,6 +23,7 @@
 #include "core/job.h"
 #include "core/status.h"
 #include "runtime/job_spec.h"
+#include "runtime/job_stats_reader.h"
 #include "runtime/runtime_config.h"
 #include "store/store.h"
 
@@ -68,6 +69,10 @@ class JobService {
   // OK when the store can accept a job (its recent writes succeeded); never blocks on the store.
   Status Ready();
   Result<std::map<JobState, int64_t>> Counts();
+  // GET /admin/stats: counts by state and type, the dead-letter summary, read on ExternalLeases'
+  // helper threads one read at a time (runtime/job_stats_reader.h). Calls `done` exactly once,
+  // possibly on another thread (never block inside it).
+  void StatsAsync(std::function<void(Result<JobStats>)> done) { stats_.Read(std::move(done)); }
 
   // Turns one spec into a job ready to insert (validated, defaults applied); exposed for tests.
   Result<Job> BuildJob(const JobSpec& spec, TimeMs now) const;
@@ -84,6 +89,7 @@ class JobService {
   RuntimeConfig config_;
   ExternalLeases& external_;
   WorkerPool* pool_;
+  JobStatsReader stats_;
   std::atomic<int64_t> submitted_{0};
   // SubmitAsync callbacks handed to the store that have not returned. Shared with each callback,
   // which leaves it as its very last step, when the blocking Submit's caller may already have

@@ -81,7 +81,7 @@ struct JobHeartbeatParams {
   std::string id;
   std::string lease_token;
   TimeMs lease_expires_at = 0;
-  std::optional<int> progress;  // 0..100
+  std::optional<double> progress;  // 0..100, fractions allowed (65.5)
   std::optional<std::string> message;
   std::optional<std::string> current_step;
   TimeMs now = 0;
@@ -207,6 +207,28 @@ struct NodeInfo {
   bool leader = false;  // held the maintenance leadership at its last heartbeat
 };
 
+// ---- Statistics (GET /admin/stats) -----------------------------------------------------------
+struct JobStatsParams {
+  int max_types = 100;       // type counts beyond the most common ones are left out
+  int recent_failures = 10;  // how many of the newest FAILED jobs to list
+};
+
+struct JobFailure {
+  std::string id;
+  std::string type;
+  std::optional<std::string> error;
+  int attempt = 0;
+  std::optional<TimeMs> finished_at;
+};
+
+struct JobStats {
+  std::map<JobState, int64_t> by_state;  // states with no job are absent
+  // The most common types first (ties by name), at most max_types of them.
+  std::vector<std::pair<std::string, int64_t>> by_type;
+  double avg_failed_attempt = 0;  // mean `attempt` of FAILED jobs; 0 when there is none
+  std::vector<JobFailure> recent_failures;  // FAILED jobs, newest finished_at first
+};
+
 // JobReader: the read-only slice of the Store that a job handler may be given (report.generate
 // lists jobs; it must not be able to change one). Store is one.
 class JobReader {
@@ -214,6 +236,10 @@ class JobReader {
   virtual ~JobReader() = default;
   // Newest first, one page at a time (see JobListParams).
   virtual Result<JobPage> JobList(const JobListParams& p) = 0;
+  // Counts by state and by type, and the dead-letter summary. Cost: the type counts scan every
+  // job (no index on type, so inserts pay nothing for it); the rest walk indexes (jobs_state,
+  // jobs_failed). Callers keep it off latency-sensitive threads.
+  virtual Result<JobStats> JobStatsGet(const JobStatsParams& p) = 0;
 };
 
 class Store : public JobReader {
@@ -240,6 +266,7 @@ class Store : public JobReader {
 
   virtual Result<Job> JobGet(const std::string& id) = 0;
   Result<JobPage> JobList(const JobListParams& p) override = 0;  // JobReader's
+  Result<JobStats> JobStatsGet(const JobStatsParams& p) override = 0;  // JobReader's
   // Oldest first. NotFound when the job does not exist.
   virtual Result<std::vector<JobEvent>> JobEventList(const std::string& id) = 0;
 

@@ -5,6 +5,7 @@
 //
 // `Row` reads one row by 0-based column (SqliteStatement positioned on a row, PgRow):
 //   int64_t Int(int col);          // 0 for NULL; booleans read as 0/1
+//   double Double(int col);        // 0 for NULL
 //   bool IsNull(int col);
 //   std::string Text(int col);
 //   std::optional<std::string> OptText(int col);
@@ -48,7 +49,7 @@ std::vector<std::string> ReadStringArray(const Row& r, int col) {
 // max_attempts, run_at, expires_at, timeout_s, idempotency_key, correlation_id, webhook_url,
 // depends_on, tags, progress, message, current_step, result, result_ref, error, created_at,
 // started_at, finished_at, updated_at, lease_owner, lease_token, lease_expires_at,
-// cancel_requested, request_hash (CONVEYOR_JOB_COLUMNS, CONVEYOR_PG_JOB_COLUMNS).
+// cancel_requested, request_hash, dialect (CONVEYOR_JOB_COLUMNS, CONVEYOR_PG_JOB_COLUMNS).
 template <class Row>
 JobRow ReadJobRow(const Row& r) {
   JobRow out;
@@ -70,7 +71,7 @@ JobRow ReadJobRow(const Row& r) {
   j.webhook_url = r.OptText(14);
   j.depends_on = ReadStringArray(r, 15);
   j.tags = ReadStringArray(r, 16);
-  j.progress = static_cast<int>(r.Int(17));
+  j.progress = r.Double(17);
   j.message = r.OptText(18);
   j.current_step = r.OptText(19);
   j.result = r.OptText(20);
@@ -85,7 +86,18 @@ JobRow ReadJobRow(const Row& r) {
   }
   j.cancel_requested = r.Int(30) != 0;
   j.request_hash = r.Text(31);
+  j.dialect = DialectFromStored(r.Text(32));
   return out;
+}
+
+// REQUIRES: the columns are id, type, error, attempt, finished_at.
+template <class Row>
+JobFailure ReadJobFailure(const Row& r) {
+  return JobFailure{.id = r.Text(0),
+                    .type = r.Text(1),
+                    .error = r.OptText(2),
+                    .attempt = static_cast<int>(r.Int(3)),
+                    .finished_at = r.OptInt(4)};
 }
 
 // REQUIRES: the columns are at, from_state, to_state, attempt, message.

@@ -35,6 +35,28 @@ TEST_F(RoutesTest, HealthReadyAndStats) {
   EXPECT_TRUE(stats.at("workers").as_object().contains("completed"));
 }
 
+TEST_F(RoutesTest, AdminStatsShowTypesAverageAttemptsAndRecentFailures) {
+  const std::string id =
+      MustSubmit(R"({"type":"fail","payload":{"times":10,"message":"no"},"max_attempts":2})");
+  WaitForStatus(id, "FAILED");
+  MustSubmit(R"({"type":"noop","run_at":"2099-01-01T00:00:00Z"})");
+  Reply r = client().Get("/admin/stats");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json::object stats = r.Json().as_object();
+  EXPECT_EQ(stats.at("type_breakdown").at("fail").as_int64(), 1);
+  EXPECT_EQ(stats.at("type_breakdown").at("noop").as_int64(), 1);
+  EXPECT_NE(r.body.find(R"("avg_attempts_for_failed_jobs":2.0)"), std::string::npos) << r.body;
+  const json::array& failures = stats.at("recent_failures").as_array();
+  ASSERT_EQ(failures.size(), 1u) << r.body;
+  EXPECT_EQ(failures[0].at("job_id").as_string(), id);
+  EXPECT_EQ(failures[0].at("type").as_string(), "fail");
+  EXPECT_EQ(failures[0].at("attempts").as_int64(), 2);
+  EXPECT_TRUE(failures[0].at("failed_at").is_string());
+  EXPECT_FALSE(failures[0].at("error").as_string().empty());
+  EXPECT_EQ(stats.at("status_breakdown").at("FAILED").as_int64(), 1);
+  EXPECT_EQ(stats.at("total").as_int64(), 2);
+}
+
 TEST_F(RoutesTest, SubmitRunsAndReportsStatusResultAndEvents) {
   Reply r = client().Post("/api/v1/jobs/", R"({"data":[1,2,3],"operation":"square_sum"})");
   ASSERT_EQ(r.status, 201u) << r.body;

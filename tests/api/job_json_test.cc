@@ -182,14 +182,6 @@ TEST(JobJsonTest, StatusEventsPageAndStats) {
   EXPECT_TRUE(page.at("next_cursor").is_null());
   EXPECT_EQ(page.at("limit").as_int64(), 2);
 
-  text.clear();
-  AppendStatsJson({{JobState::kPending, 3}, {JobState::kFailed, 1}}, {1, 2, 3}, &text);
-  const auto stats = json::parse(text).as_object();
-  EXPECT_EQ(stats.at("status_breakdown").as_object().size(), 8u);
-  EXPECT_EQ(stats.at("status_breakdown").at("PENDING").as_int64(), 3);
-  EXPECT_EQ(stats.at("status_breakdown").at("EXPIRED").as_int64(), 0);
-  EXPECT_EQ(stats.at("total").as_int64(), 4);
-  EXPECT_EQ(stats.at("workers").at("failed_attempts").as_int64(), 3);
 }
 
 TEST(JsonWriterTest, TimesMatchTheCoreFormatter) {

@@ -103,6 +103,30 @@ TEST_F(WorkerRoutesTest, LeaseHeartbeatCompleteRoundTrip) {
   EXPECT_TRUE(stored.at("result").at("ok").as_bool());
 }
 
+TEST_F(WorkerRoutesTest, HeartbeatFractionalProgressReadsBackUnrounded) {
+  const std::string id = SubmitExternal("ext.fraction");
+  const std::string token = MustLeaseOne("ext.fraction", id);
+  Reply r = Verb(id, "heartbeat", R"({"lease_token":")" + token + R"(","progress":65.5})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  json::value stored = client().Get("/api/v1/jobs/" + id).Json();
+  ASSERT_TRUE(stored.at("progress").is_double()) << json::serialize(stored);
+  EXPECT_EQ(stored.at("progress").as_double(), 65.5);
+  EXPECT_EQ(client().Get("/api/v1/jobs/" + id + "/status").Json().at("progress").as_double(),
+            65.5);
+  // A whole number stays an integer on the wire.
+  ASSERT_EQ(Verb(id, "heartbeat", R"({"lease_token":")" + token + R"(","progress":70.0})").status,
+            200u);
+  EXPECT_EQ(client().Get("/api/v1/jobs/" + id).Json().at("progress").as_int64(), 70);
+  // Outside 0..100, or not a number: 422 naming the member, and the stored value stays.
+  for (const char* bad : {"100.5", "-0.5", "\"65.5\"", "true"}) {
+    r = Verb(id, "heartbeat",
+             R"({"lease_token":")" + token + R"(","progress":)" + std::string(bad) + "}");
+    EXPECT_EQ(r.status, 422u) << bad << " → " << r.body;
+    EXPECT_NE(r.body.find("progress"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(client().Get("/api/v1/jobs/" + id).Json().at("progress").as_int64(), 70);
+}
+
 TEST_F(WorkerRoutesTest, StaleTokenIsAConflictAndChangesNothing) {
   const std::string id = SubmitExternal("ext.stale");
   const std::string token = MustLeaseOne("ext.stale", id);

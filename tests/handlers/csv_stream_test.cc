@@ -33,7 +33,7 @@ class ProbeContext final : public JobContext {
     peak_rss_ = std::max(peak_rss_, CurrentRss());
     return cancel_at_ >= 0 && calls_ >= cancel_at_;
   }
-  void ReportProgress(int percent, std::string message) override {
+  void ReportProgress(double percent, std::string message) override {
     progress.push_back(percent);
     messages.push_back(std::move(message));
   }
@@ -53,7 +53,7 @@ class ProbeContext final : public JobContext {
     return resident * sysconf(_SC_PAGESIZE);
   }
 
-  std::vector<int> progress;
+  std::vector<double> progress;
   std::vector<std::string> messages;
   std::string result_ref;
   mutable int calls_ = 0;

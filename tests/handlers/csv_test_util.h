@@ -74,7 +74,7 @@ struct CsvRun {
   Result<std::string> result = Status::Internal("not run");
   std::string artifact_dir;  // <dir>/<job id>
   std::string result_ref;
-  std::vector<int> progress;
+  std::vector<double> progress;
 
   boost::json::object ResultJson() const { return MustParseJson(*result).as_object(); }
   boost::json::object Report() const {

@@ -21,7 +21,7 @@ class TestContext final : public JobContext {
   }
   const Job& job() const override { return job_; }
   bool Cancelled() const override { return cancelled.load(); }
-  void ReportProgress(int percent, std::string message) override {
+  void ReportProgress(double percent, std::string message) override {
     progress.push_back(percent);
     last_message = std::move(message);
   }
@@ -36,7 +36,7 @@ class TestContext final : public JobContext {
   void SetResultRef(std::string file_name) override { result_ref = std::move(file_name); }
 
   std::atomic<bool> cancelled{false};
-  std::vector<int> progress;
+  std::vector<double> progress;
   std::string last_message;
   std::string last_step;
   std::string artifact_root;

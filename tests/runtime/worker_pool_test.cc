@@ -17,6 +17,21 @@ class ThrowingHandler final : public Handler {
   Result<std::string> Run(JobContext&) override { throw std::runtime_error("kaput"); }
 };
 
+// A real handler that reports a fractional progress, then runs until cancelled (at most 20 s).
+class FractionalProgressHandler final : public Handler {
+ public:
+  std::string_view type() const override { return "fraction"; }
+  Status ValidatePayload(const boost::json::value&) const override { return Status::Ok(); }
+  Result<std::string> Run(JobContext& ctx) override {
+    ctx.ReportProgress(12.5, "an eighth");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!ctx.Cancelled() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Status::Cancelled("cancelled");
+  }
+};
+
 class WorkerPoolTest : public RuntimeFixture {
  protected:
   int64_t CountInState(JobState state) {
@@ -180,6 +195,19 @@ TEST_F(WorkerPoolTest, ProgressReachesTheStoreWhileRunning) {
   EXPECT_GT(seen.progress, 0);
   EXPECT_EQ(seen.message.value_or(""), "sleeping");
   service_->Cancel(job.id);
+}
+
+TEST_F(WorkerPoolTest, HandlersFractionalProgressReachesTheStoreUnrounded) {
+  registry_.Register(std::make_unique<FractionalProgressHandler>());
+  config_.lease_ms = 300;
+  StartRuntime();
+  Job job = MustSubmit(Spec("fraction", "{}"));
+  Job seen = WaitFor(job.id, [](const Job& j) { return j.progress > 0 || IsTerminal(j.state); });
+  EXPECT_EQ(seen.state, JobState::kRunning);
+  EXPECT_EQ(seen.progress, 12.5);
+  EXPECT_EQ(seen.message.value_or(""), "an eighth");
+  service_->Cancel(job.id);
+  WaitForState(job.id, JobState::kCancelled);
 }
 
 TEST_F(WorkerPoolTest, LeaseIsRenewedForJobsLongerThanTheLease) {

@@ -11,6 +11,7 @@
 
 #include "postgres_test_util.h"
 #include "store/postgres/pg_ceiling.h"
+#include "store/postgres/pg_schema.h"
 #include "store/store_factory.h"
 
 namespace conveyor::testing {
@@ -211,6 +212,38 @@ TEST_F(PostgresStoreTest, InsertCeilingIsMeasuredAndLeavesNoSchema) {
              "END $$");
   EXPECT_EQ(MeasurePostgresInsertCeiling(url_, 0, 10).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace conveyor::testing
+
+namespace conveyor::testing {
+namespace {
+
+// Migration 2 (issue 10): a job written at version 1 reads as Conveyor's dialect, its progress
+// column becomes double precision, and a FAILED job is found by the statistics' index.
+TEST_F(PostgresStoreTest, JobsWrittenAtVersion1ReadAsConveyorsDialect) {
+  MustPgExec(url_, pg_schema::kCreateMigrationsTable);
+  MustPgExec(url_, pg_schema::kMigrations[0].sql);
+  MustPgExec(url_, "INSERT INTO schema_migrations VALUES (1, 0)");
+  const std::string id = MakeJob().id;
+  MustPgExec(url_,
+             "INSERT INTO jobs (id, type, state, attempt, run_at, progress, error, created_at,"
+             " finished_at, updated_at) VALUES ('" + id + "', 'noop', 'FAILED', 3, 0, 40, 'boom',"
+             " 0, 5, 5)");
+  auto store = MustOpen();
+  const Job old = MustGet(*store, id);
+  EXPECT_EQ(old.dialect, Dialect::kSucceeded);
+  EXPECT_EQ(old.progress, 40);
+  const JobStats stats = MustOk(store->JobStatsGet({}), "stats");
+  ASSERT_EQ(stats.recent_failures.size(), 1u);
+  EXPECT_EQ(stats.recent_failures[0].id, id);
+  EXPECT_EQ(stats.avg_failed_attempt, 3.0);
+  MustPgExec(url_,
+             "DO $$ BEGIN IF (SELECT data_type FROM information_schema.columns WHERE table_name ="
+             " 'jobs' AND column_name = 'progress' AND table_schema = current_schema())"
+             " <> 'double precision' THEN RAISE EXCEPTION 'progress is not a double'; END IF;"
+             " END $$");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// SQLite-only checks of schema migration 2 (webhook deliveries, nodes): a database written at
-// version 1 migrates and keeps its jobs, the new queries walk their indexes, and the schema's
-// CHECKs hold the invariants.
+// SQLite-only checks of schema migrations 2 (webhook deliveries, nodes) and 3 (the job's dialect,
+// jobs_failed): a database written at an earlier version migrates and keeps its jobs, the new
+// queries walk their indexes, and the schema's CHECKs hold the invariants.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -17,6 +17,8 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+constexpr int64_t kLatest = std::size(sqlite_schema::kMigrations);
 
 class SqliteMigrationTest : public ::testing::Test {
  protected:
@@ -49,6 +51,23 @@ class SqliteMigrationTest : public ::testing::Test {
            "v1 job");
     return id;
   }
+  // Writes a database as a version-2 binary left it, with one FAILED job (attempt 3, progress
+  // 40) from before jobs had a dialect.
+  std::string WriteVersion2Database() {
+    auto c = Connect(false);
+    MustOk(c->Exec(sqlite_schema::kCreateMigrationsTable), "migrations table");
+    for (int v : {1, 2}) {
+      MustOk(c->Exec(sqlite_schema::kMigrations[v - 1].sql), "migration");
+      MustOk(c->Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 0)"),
+             "record");
+    }
+    const std::string id = MakeJob().id;
+    MustOk(c->Exec("INSERT INTO jobs (id, type, state, attempt, run_at, progress, error,"
+                   " created_at, finished_at, updated_at) VALUES ('" +
+                   id + "', 'noop', 'FAILED', 3, 0, 40, 'boom', 0, 5, 5)"),
+           "v2 job");
+    return id;
+  }
   std::string QueryPlan(SqliteConnection& c, std::string_view sql) {
     auto st = MustOk(c.Prepare("EXPLAIN QUERY PLAN " + std::string(sql)), "explain");
     std::string plan;
@@ -62,8 +81,8 @@ TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {
   const std::string id = WriteVersion1Database();
   auto store = MustOpen();
   auto peek = Connect(true);
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"), 2);
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), 2);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"), kLatest);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kLatest);
   EXPECT_EQ(MustGet(*store, id).webhook_url, "https://h.test/x");
   // The migrated job's terminal transition gets its delivery like a new job's would.
   auto out =
@@ -75,7 +94,47 @@ TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {
   ASSERT_EQ(ds.size(), 1u);
   EXPECT_EQ(ds[0].event, "job.succeeded");
   MustOk(store->Migrate(), "again");  // idempotent
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), 2);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kLatest);
+}
+
+TEST_F(SqliteMigrationTest, JobsWrittenAtVersion2ReadAsConveyorsDialect) {
+  const std::string id = WriteVersion2Database();
+  auto store = MustOpen();
+  const Job old = MustGet(*store, id);
+  EXPECT_EQ(old.dialect, Dialect::kSucceeded);
+  EXPECT_EQ(old.progress, 40);
+  EXPECT_EQ(old.state, JobState::kFailed);
+  // The migrated FAILED job is in the statistics' index like a new one.
+  const JobStats stats = MustOk(store->JobStatsGet({}), "stats");
+  ASSERT_EQ(stats.recent_failures.size(), 1u);
+  EXPECT_EQ(stats.recent_failures[0].id, id);
+  EXPECT_EQ(stats.avg_failed_attempt, 3.0);
+}
+
+TEST_F(SqliteMigrationTest, FractionalProgressStaysRealInTheIntegerColumn) {
+  auto store = MustOpen();
+  MustInsert(*store);
+  const Job j = MustClaim(*store, 1).at(0);
+  MustOk(store->JobHeartbeat({.id = j.id, .lease_token = j.lease->token,
+                              .lease_expires_at = kT0 + 60000, .progress = 65.5, .now = kT0}),
+         "heartbeat");
+  store.reset();
+  auto peek = Connect(true);
+  auto st = MustOk(peek->Prepare("SELECT typeof(progress), progress FROM jobs"), "select");
+  ASSERT_TRUE(MustOk(st.Step(), "step"));
+  EXPECT_EQ(st.Text(0), "real");
+  EXPECT_EQ(st.Double(1), 65.5);
+}
+
+TEST_F(SqliteMigrationTest, StatsQueriesWalkTheFailedIndex) {
+  auto store = MustOpen();
+  auto peek = Connect(true);
+  for (const char* sql : {sqlite_queries::kFailedMeanAttempt, sqlite_queries::kRecentFailures}) {
+    const std::string plan = QueryPlan(*peek, sql);
+    EXPECT_THAT(plan, HasSubstr("jobs_failed")) << sql;
+    EXPECT_THAT(plan, Not(HasSubstr("TEMP B-TREE"))) << sql;
+  }
+  EXPECT_THAT(QueryPlan(*peek, sqlite_queries::kFailedMeanAttempt), HasSubstr("COVERING"));
 }
 
 TEST_F(SqliteMigrationTest, DeliveryQueriesWalkTheDueIndex) {

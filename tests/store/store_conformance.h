@@ -6,16 +6,19 @@
 //
 // Make() must return an opened (not necessarily migrated) store; calling it again with the same
 // tmpdir must reach the same data (the durability tests reopen). The fixture migrates.
-// The suite is split in three typed suites: jobs (insert, read, list, idempotency, group
-// commit), lease (claim → complete/fail/cancel/retry/rescue) and extras (webhook deliveries,
-// nodes, leadership, claim exclusions, result_ref).
+// The suite is split in four typed suites: jobs (insert, read, list, idempotency, group
+// commit), lease (claim → complete/fail/cancel/retry/rescue), extras (webhook deliveries,
+// nodes, leadership, claim exclusions, result_ref) and stats (dialect, fractional progress,
+// the statistics read).
 #pragma once
 
 #include "store_conformance_extras.h"
 #include "store_conformance_jobs.h"
 #include "store_conformance_lease.h"
+#include "store_conformance_stats.h"
 
 #define CONVEYOR_INSTANTIATE_STORE_CONFORMANCE(Prefix, Factory)             \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreJobsConformance, Factory);     \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreLeaseConformance, Factory);    \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExtrasConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExtrasConformance, Factory);   \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreStatsConformance, Factory)

@@ -1,6 +1,7 @@
 #include "runtime/work/attempt.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -21,9 +22,10 @@ const std::string& Attempt::lease_token() const {
   return job_.lease ? job_.lease->token : kNone;
 }
 
-void Attempt::ReportProgress(int percent, std::string message) {
+void Attempt::ReportProgress(double percent, std::string message) {
   std::lock_guard<std::mutex> lock(mu_);
-  progress_.percent = std::clamp(percent, 0, 100);
+  // NaN has no place on 0..100 and would fail the store's CHECK: the message still goes out.
+  if (!std::isnan(percent)) progress_.percent = std::clamp(percent, 0.0, 100.0);
   progress_.message = std::move(message);
   progress_dirty_.store(true, std::memory_order_release);
 }

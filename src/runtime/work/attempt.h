@@ -34,7 +34,7 @@ class Attempt final : public JobContext {
 
   // Progress reported since the last heartbeat.
   struct Progress {
-    std::optional<int> percent;
+    std::optional<double> percent;
     std::optional<std::string> message;
     std::optional<std::string> step;
   };
@@ -43,7 +43,7 @@ class Attempt final : public JobContext {
 
   const Job& job() const override { return job_; }
   bool Cancelled() const override { return stop_.load(std::memory_order_acquire) != 0; }
-  void ReportProgress(int percent, std::string message) override;
+  void ReportProgress(double percent, std::string message) override;
   void SetStep(std::string step) override;
   // <artifact root>/<job id>, created on demand; FailedPrecondition when no root was set.
   Result<std::string> ArtifactDir() override;

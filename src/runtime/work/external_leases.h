@@ -57,7 +57,7 @@ struct ExternalHeartbeat {
   std::string id;
   std::string lease_token;
   std::optional<TimeMs> lease_ms;  // absent: as at lease time
-  std::optional<int> progress;
+  std::optional<double> progress;  // 0..100
   std::optional<std::string> message;
 };
 

@@ -34,6 +34,19 @@ int64_t PgResult::Int(int row, int col) const {
   return out;
 }
 
+double PgResult::Double(int row, int col) const {
+  const char* v = PQgetvalue(r_.get(), row, col);
+  double out = 0;
+  std::from_chars(v, v + PQgetlength(r_.get(), row, col), out);
+  return out;
+}
+
+PgParam PgDouble(double v) {
+  char buf[32];
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
 Status MapPgError(std::string_view sqlstate, std::string_view message, bool connection_lost) {
   const std::string why = Trimmed(message);
   const std::string_view cls = sqlstate.substr(0, 2);

@@ -29,6 +29,8 @@ inline PgParam PgInt(int64_t v) { return std::to_string(v); }
 inline PgParam PgOptInt(std::optional<int64_t> v) {
   return v ? PgParam(std::to_string(*v)) : std::nullopt;
 }
+// Shortest text that reads back as the same double ("65.5", "40"), for double precision columns.
+PgParam PgDouble(double v);
 
 class PgResult {
  public:
@@ -43,6 +45,7 @@ class PgResult {
     return IsNull(row, col) ? std::nullopt : std::optional<std::string>(Text(row, col));
   }
   int64_t Int(int row, int col) const;  // 0 for NULL; "t"/"f" read as 1/0
+  double Double(int row, int col) const;  // 0 for NULL
   std::optional<int64_t> OptInt(int row, int col) const {
     return IsNull(row, col) ? std::nullopt : std::optional<int64_t>(Int(row, col));
   }
@@ -57,6 +60,7 @@ class PgRow {
  public:
   PgRow(const PgResult& r, int row) : r_(r), row_(row) {}
   int64_t Int(int col) const { return r_.Int(row_, col); }
+  double Double(int col) const { return r_.Double(row_, col); }
   bool IsNull(int col) const { return r_.IsNull(row_, col); }
   std::string Text(int col) const { return r_.Text(row_, col); }
   std::optional<std::string> OptText(int col) const { return r_.OptText(row_, col); }

@@ -27,6 +27,7 @@ Result<int> JobReleaseMany(PgConnection& c, const JobReleaseManyParams& p);
 Result<std::vector<std::string>> JobRescueExpired(PgConnection& c, const JobRescueExpiredParams& p);
 Result<std::optional<TimeMs>> JobNextRunAt(PgConnection& c);
 Result<std::map<JobState, int64_t>> JobCountByState(PgConnection& c);
+Result<JobStats> JobStatsGet(PgConnection& c, const JobStatsParams& p);
 
 // ["a","b"], or NULL for an empty list (meaning "no filter" in the claim). (pg_job_reads.cc)
 PgParam JsonArrayOrNull(const std::vector<std::string>& items);

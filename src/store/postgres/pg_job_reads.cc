@@ -28,4 +28,25 @@ Result<std::map<JobState, int64_t>> JobCountByState(PgConnection& c) {
   return counts;
 }
 
+Result<JobStats> JobStatsGet(PgConnection& c, const JobStatsParams& p) {
+  JobStats out;
+  auto states = JobCountByState(c);
+  if (!states.ok()) return states.status();
+  out.by_state = std::move(*states);
+  auto types = c.Exec(q::kCountByType, {PgInt(p.max_types)});
+  if (!types.ok()) return types.status();
+  for (int i = 0; i < types->rows(); ++i) {
+    out.by_type.emplace_back(types->Text(i, 0), types->Int(i, 1));
+  }
+  auto mean = c.Exec(q::kFailedMeanAttempt);
+  if (!mean.ok()) return mean.status();
+  out.avg_failed_attempt = mean->Double(0, 0);
+  auto failures = c.Exec(q::kRecentFailures, {PgInt(p.recent_failures)});
+  if (!failures.ok()) return failures.status();
+  for (int i = 0; i < failures->rows(); ++i) {
+    out.recent_failures.push_back(ReadJobFailure(PgRow(*failures, i)));
+  }
+  return out;
+}
+
 }  // namespace conveyor::pg_ops

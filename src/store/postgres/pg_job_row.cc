@@ -1,5 +1,6 @@
 #include "store/postgres/pg_job_row.h"
 
+#include <cmath>
 #include <optional>
 
 #include "store/store_json.h"
@@ -25,6 +26,11 @@ class JsonObject {
   }
   void OptInt(const char* key, const std::optional<int64_t>& v) {
     if (v) Int(key, *v);
+  }
+  // A finite double (the CHECK on progress keeps it 0..100); NaN or infinity is not JSON.
+  void Double(const char* key, double v) {
+    Key(key);
+    out_ += std::isfinite(v) ? *PgDouble(v) : "null";
   }
 
  private:
@@ -55,7 +61,7 @@ void AppendJob(std::string& out, const Job& j) {
   o.OptStr("webhook_url", j.webhook_url);
   o.Str("depends_on", EncodeJsonStringArray(j.depends_on));
   o.Str("tags", EncodeJsonStringArray(j.tags));
-  o.Int("progress", j.progress);
+  o.Double("progress", j.progress);
   o.OptStr("message", j.message);
   o.OptStr("current_step", j.current_step);
   o.OptStr("result", j.result);
@@ -66,6 +72,7 @@ void AppendJob(std::string& out, const Job& j) {
   o.OptInt("finished_at", j.finished_at);
   o.Int("updated_at", j.updated_at);
   o.Str("request_hash", j.request_hash);
+  o.Str("dialect", RulesOf(j.dialect).stored);
 }
 
 }  // namespace

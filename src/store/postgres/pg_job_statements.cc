@@ -55,7 +55,7 @@ Result<JobRow> PgJobStatements::JobFailUpdate(const store_ops::JobFailWrite& w) 
 Result<std::optional<HeartbeatOutcome>> PgJobStatements::JobHeartbeatUpdate(
     const JobHeartbeatParams& p) {
   auto r = c_.Exec(q::kHeartbeat, {p.id, p.lease_token, PgInt(p.lease_expires_at),
-                                   p.progress ? PgInt(*p.progress) : std::nullopt, p.message,
+                                   p.progress ? PgDouble(*p.progress) : std::nullopt, p.message,
                                    p.current_step, PgInt(p.now)});
   if (!r.ok()) return r.status();
   if (r->rows() != 1) return std::optional<HeartbeatOutcome>();

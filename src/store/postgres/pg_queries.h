@@ -14,14 +14,15 @@ namespace conveyor::pg_queries {
   "seq, id, type, queue, payload, state, priority, attempt, max_attempts, run_at, expires_at, " \
   "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "      \
   "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
-  "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash"
+  "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "   \
+  "dialect"
 
 #define CONVEYOR_PG_J_COLUMNS                                                                  \
   "j.seq, j.id, j.type, j.queue, j.payload, j.state, j.priority, j.attempt, j.max_attempts, "  \
   "j.run_at, j.expires_at, j.timeout_s, j.idempotency_key, j.correlation_id, j.webhook_url, "  \
   "j.depends_on, j.tags, j.progress, j.message, j.current_step, j.result, j.result_ref, "      \
   "j.error, j.created_at, j.started_at, j.finished_at, j.updated_at, j.lease_owner, "          \
-  "j.lease_token, j.lease_expires_at, j.cancel_requested, j.request_hash"
+  "j.lease_token, j.lease_expires_at, j.cancel_requested, j.request_hash, j.dialect"
 
 #define CONVEYOR_PG_CLEAR_LEASE "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL"
 #define CONVEYOR_PG_INSERT_EVENT \
@@ -60,18 +61,19 @@ inline constexpr const char* kInsertJobs =
     "WITH ins AS (INSERT INTO jobs (id, type, queue, payload, state, priority, attempt,"
     " max_attempts, run_at, expires_at, timeout_s, idempotency_key, correlation_id, webhook_url,"
     " depends_on, tags, progress, message, current_step, result, result_ref, error, created_at,"
-    " started_at, finished_at, updated_at, cancel_requested, request_hash)"
+    " started_at, finished_at, updated_at, cancel_requested, request_hash, dialect)"
     " SELECT id, type, queue, payload, state, priority, attempt, max_attempts, run_at,"
     " expires_at, timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags,"
     " progress, message, current_step, result, result_ref, error, created_at, started_at,"
-    " finished_at, updated_at, false, request_hash"
+    " finished_at, updated_at, false, request_hash, dialect"
     " FROM ROWS FROM (json_to_recordset($1::json) AS (id text, type text, queue text,"
     " payload text, state text, priority integer, attempt integer, max_attempts integer,"
     " run_at bigint, expires_at bigint, timeout_s integer, idempotency_key text,"
-    " correlation_id text, webhook_url text, depends_on text, tags text, progress integer,"
+    " correlation_id text, webhook_url text, depends_on text, tags text,"
+    " progress double precision,"
     " message text, current_step text, result text, result_ref text, error text,"
     " created_at bigint, started_at bigint, finished_at bigint, updated_at bigint,"
-    " request_hash text)) WITH ORDINALITY AS x ORDER BY x.ordinality"
+    " request_hash text, dialect text)) WITH ORDINALITY AS x ORDER BY x.ordinality"
     " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
     " RETURNING seq, id, state, attempt),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT "SELECT seq, $2::bigint, NULL, state, attempt, '' FROM ins)"
@@ -116,7 +118,7 @@ inline constexpr const char* kFail =
 
 // --- JobHeartbeat ---
 inline constexpr const char* kHeartbeat =
-    "UPDATE jobs SET lease_expires_at = $3::bigint, progress = coalesce($4::integer, progress),"
+    "UPDATE jobs SET lease_expires_at = $3::bigint, progress = coalesce($4::float8, progress),"
     " message = coalesce($5, message), current_step = coalesce($6, current_step),"
     " updated_at = $7::bigint WHERE id = $1 AND state = 'RUNNING' AND lease_token = $2"
     " RETURNING cancel_requested";
@@ -188,6 +190,19 @@ inline constexpr const char* kNextRunAt =
 
 // --- JobCountByState ---
 inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs GROUP BY state";
+
+// --- JobStatsGet ---
+// $1 the number of types: a scan of every row (no index on type, so inserts pay nothing). Names
+// compare bytewise, as on SQLite, whatever the database's collation.
+inline constexpr const char* kCountByType =
+    "SELECT type, count(*) AS n FROM jobs GROUP BY type ORDER BY n DESC, type COLLATE \"C\""
+    " LIMIT $1::integer";
+// Both walk the partial jobs_failed index.
+inline constexpr const char* kFailedMeanAttempt =
+    "SELECT coalesce(avg(attempt), 0)::float8 FROM jobs WHERE state = 'FAILED'";
+inline constexpr const char* kRecentFailures =
+    "SELECT id, type, error, attempt, finished_at FROM jobs WHERE state = 'FAILED'"
+    " ORDER BY finished_at DESC NULLS LAST, seq DESC LIMIT $1::integer";
 
 // --- Ping, wake-ups ---
 inline constexpr const char* kPing = "SELECT 1";

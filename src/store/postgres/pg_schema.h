@@ -137,6 +137,21 @@ CREATE TABLE nodes (
   leader       BOOLEAN NOT NULL DEFAULT false
 );
 )sql"},
+    // The dialect a job was submitted in (core/dialect.h), by its stored name; rows written
+    // before it read as Conveyor's own (an unknown name too: DialectFromStored). Fractional
+    // progress (65.5): the column becomes double precision. ADD COLUMN with a constant DEFAULT
+    // is instant; the type change rewrites the jobs table and its indexes under an ACCESS
+    // EXCLUSIVE lock, once (seconds per million jobs): run `conveyor migrate` at a quiet time.
+    // And the jobs_failed index for the statistics.
+    {2, R"sql(
+ALTER TABLE jobs ADD COLUMN dialect TEXT NOT NULL DEFAULT 'succeeded';
+ALTER TABLE jobs ALTER COLUMN progress TYPE double precision;
+
+-- GET /admin/stats: the newest failures (ten rows off the front) and the mean attempt of FAILED
+-- jobs (index-only where the visibility map allows). Partial: only FAILED rows are in it.
+CREATE INDEX jobs_failed ON jobs (finished_at DESC NULLS LAST, seq DESC) INCLUDE (attempt)
+  WHERE state = 'FAILED';
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

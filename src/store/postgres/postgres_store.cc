@@ -193,6 +193,10 @@ Result<std::map<JobState, int64_t>> PostgresStore::JobCountByState() {
       [](PgConnection& c) { return pg_ops::JobCountByState(c); });
 }
 
+Result<JobStats> PostgresStore::JobStatsGet(const JobStatsParams& p) {
+  return Read<JobStats>([&p](PgConnection& c) { return pg_ops::JobStatsGet(c, p); });
+}
+
 Result<int> PostgresStore::JobReleaseMany(const JobReleaseManyParams& p) {
   return Write<int>([&p](PgConnection& c) { return pg_ops::JobReleaseMany(c, p); });
 }

@@ -73,6 +73,7 @@ class PostgresStore final : public StoreOnStatements<PostgresStore, PgJobStateme
   Result<std::vector<std::string>> JobRescueExpired(const JobRescueExpiredParams& p) override;
   Result<std::optional<TimeMs>> JobNextRunAt() override;
   Result<std::map<JobState, int64_t>> JobCountByState() override;
+  Result<JobStats> JobStatsGet(const JobStatsParams& p) override;
 
   Result<std::vector<WebhookDelivery>> DeliveryClaimDue(const DeliveryClaimParams& p) override;
   Status DeliveryRecord(const DeliveryRecordParams& p) override;

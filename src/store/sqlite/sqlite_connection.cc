@@ -59,6 +59,14 @@ void SqliteStatement::BindOptInt(int i, const std::optional<int64_t>& v) {
   }
 }
 
+void SqliteStatement::BindOptDouble(int i, const std::optional<double>& v) {
+  if (v) {
+    BindDouble(i, *v);
+  } else {
+    BindNull(i);
+  }
+}
+
 void SqliteStatement::BindOptText(int i, const std::optional<std::string>& v) {
   if (v) {
     BindText(i, *v);

@@ -35,10 +35,12 @@ class SqliteStatement {
   // Parameters are 1-based. Text is bound without a copy:
   // REQUIRES: the text outlives this SqliteStatement (declare it before the statement).
   void BindInt(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void BindDouble(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
   void BindText(int i, std::string_view v);
   void BindText(int i, std::string&& v) = delete;  // a temporary would dangle
   void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
   void BindOptInt(int i, const std::optional<int64_t>& v);
+  void BindOptDouble(int i, const std::optional<double>& v);
   void BindOptText(int i, const std::optional<std::string>& v);
 
   // true: a row is ready; false: done. Errors come back as Status.
@@ -58,6 +60,8 @@ class SqliteStatement {
   }
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  // An INTEGER or REAL value as a double (0 for NULL).
+  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string Text(int col) const;
   std::optional<std::string> OptText(int col) const;

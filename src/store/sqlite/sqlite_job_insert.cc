@@ -14,7 +14,7 @@ namespace conveyor {
 namespace q = sqlite_queries;
 namespace {
 
-// Rows per multi-row INSERT. 64 × 31 parameters stays far below SQLite's limit of 32766.
+// Rows per multi-row INSERT. 64 × 32 parameters stays far below SQLite's limit of 32766.
 constexpr int kChunkSizes[] = {64, 8, 1};
 
 const std::string& InsertSql(int rows) {

@@ -31,5 +31,6 @@ Result<std::vector<std::string>> JobRescueExpired(SqliteConnection& c,
 // --- reads (sqlite_job_reads.cc) ---
 Result<std::optional<TimeMs>> JobNextRunAt(SqliteConnection& c);
 Result<std::map<JobState, int64_t>> JobCountByState(SqliteConnection& c);
+Result<JobStats> JobStatsGet(SqliteConnection& c, const JobStatsParams& p);
 
 }  // namespace conveyor::sqlite_ops

@@ -31,7 +31,7 @@ void BindJobInsert(SqliteStatement& st, int first, const Job& j, const JobInsert
   st.BindOptText(i++, j.webhook_url);
   st.BindText(i++, j.depends_on.empty() ? kEmpty : std::string_view(t.depends_on));
   st.BindText(i++, j.tags.empty() ? kEmpty : std::string_view(t.tags));
-  st.BindInt(i++, j.progress);
+  st.BindDouble(i++, j.progress);
   st.BindOptText(i++, j.message);
   st.BindOptText(i++, j.current_step);
   st.BindOptText(i++, j.result);
@@ -52,6 +52,7 @@ void BindJobInsert(SqliteStatement& st, int first, const Job& j, const JobInsert
   }
   st.BindInt(i++, j.cancel_requested ? 1 : 0);
   st.BindText(i++, j.request_hash);
+  st.BindText(i++, RulesOf(j.dialect).stored);  // static storage
 }
 
 std::string JobInsertSql(int rows) {

@@ -77,7 +77,7 @@ Result<std::optional<HeartbeatOutcome>> SqliteJobStatements::JobHeartbeatUpdate(
   st->BindText(1, p.id);
   st->BindText(2, p.lease_token);
   st->BindInt(3, p.lease_expires_at);
-  st->BindOptInt(4, p.progress ? std::optional<int64_t>(*p.progress) : std::nullopt);
+  st->BindOptDouble(4, p.progress);
   st->BindOptText(5, p.message);
   st->BindOptText(6, p.current_step);
   st->BindInt(7, p.now);

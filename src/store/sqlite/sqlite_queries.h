@@ -12,7 +12,8 @@ namespace conveyor::sqlite_queries {
   "seq, id, type, queue, payload, state, priority, attempt, max_attempts, run_at, expires_at, " \
   "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "      \
   "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
-  "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash"
+  "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "   \
+  "dialect"
 
 #define CONVEYOR_CLEAR_LEASE "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL"
 
@@ -24,8 +25,9 @@ inline constexpr const char* kInsertColumns =
     "id, type, queue, payload, state, priority, attempt, max_attempts, run_at, expires_at, "
     "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "
     "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "
-    "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash";
-inline constexpr int kInsertColumnCount = 31;
+    "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "
+    "dialect";
+inline constexpr int kInsertColumnCount = 32;
 
 // --- reads shared by several methods ---
 inline constexpr const char* kSelectJobById =
@@ -155,6 +157,17 @@ inline constexpr const char* kNextRunAt =
 
 // --- JobCountByState ---
 inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs GROUP BY state";
+
+// --- JobStatsGet ---  What they cost: see JobStatsGet in sqlite_job_reads.cc.
+// ?1 the number of types: a scan of every row (no index on type, so inserts pay nothing).
+inline constexpr const char* kCountByType =
+    "SELECT type, count(*) AS n FROM jobs GROUP BY type ORDER BY n DESC, type LIMIT ?1";
+// Both walk the partial jobs_failed index: the mean is covering, the newest are ?1 lookups.
+inline constexpr const char* kFailedMeanAttempt =
+    "SELECT coalesce(avg(attempt), 0.0) FROM jobs INDEXED BY jobs_failed WHERE state = 'FAILED'";
+inline constexpr const char* kRecentFailures =
+    "SELECT id, type, error, attempt, finished_at FROM jobs INDEXED BY jobs_failed"
+    " WHERE state = 'FAILED' ORDER BY finished_at DESC, seq DESC LIMIT ?1";
 
 // --- Webhook deliveries ---
 // Column order of CONVEYOR_DELIVERY_COLUMNS is the order ReadDeliveryRow (store_rows.h) reads. The

@@ -139,6 +139,20 @@ CREATE TABLE nodes (
   leader       INTEGER NOT NULL DEFAULT 0 CHECK (leader IN (0, 1))
 ) WITHOUT ROWID;
 )sql"},
+    // The dialect a job was submitted in (core/dialect.h), by its stored name; rows written
+    // before it read as Conveyor's own. No CHECK listing the names: a new dialect would then need
+    // a table rebuild, and an unknown name reads as 'succeeded' (DialectFromStored).
+    // Fractional progress (65.5) needs no change here: a REAL stored in the INTEGER-affinity
+    // progress column stays REAL unless it is a whole number, and the CHECK compares numerically.
+    // jobs_failed serves GET /admin/stats: the newest failures (a backward walk, ten rows) and
+    // the mean attempt of FAILED jobs (covering). Partial, so only FAILED rows are in it: inserts,
+    // claims and completions only evaluate its predicate. `state` is in it only because SQLite
+    // 3.40 counts an index as covering when it holds the columns of the WHERE too.
+    {3, R"sql(
+ALTER TABLE jobs ADD COLUMN dialect TEXT NOT NULL DEFAULT 'succeeded';
+
+CREATE INDEX jobs_failed ON jobs (finished_at, seq, attempt, state) WHERE state = 'FAILED';
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

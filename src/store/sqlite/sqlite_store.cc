@@ -175,6 +175,10 @@ Result<std::map<JobState, int64_t>> SqliteStore::JobCountByState() {
   return Read([](SqliteConnection& c) { return sqlite_ops::JobCountByState(c); });
 }
 
+Result<JobStats> SqliteStore::JobStatsGet(const JobStatsParams& p) {
+  return Read([&p](SqliteConnection& c) { return sqlite_ops::JobStatsGet(c, p); });
+}
+
 Result<int> SqliteStore::JobReleaseMany(const JobReleaseManyParams& p) {
   return Write<int>([&p](SqliteConnection& c) { return sqlite_ops::JobReleaseMany(c, p); },
                     std::max<int>(1, static_cast<int>(p.jobs.size())));

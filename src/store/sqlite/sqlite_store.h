@@ -55,6 +55,7 @@ class SqliteStore final : public StoreOnStatements<SqliteStore, SqliteJobStateme
   Result<std::vector<std::string>> JobRescueExpired(const JobRescueExpiredParams& p) override;
   Result<std::optional<TimeMs>> JobNextRunAt() override;
   Result<std::map<JobState, int64_t>> JobCountByState() override;
+  Result<JobStats> JobStatsGet(const JobStatsParams& p) override;
 
   Result<std::vector<WebhookDelivery>> DeliveryClaimDue(const DeliveryClaimParams& p) override;
   Status DeliveryRecord(const DeliveryRecordParams& p) override;
