@@ -9,11 +9,13 @@
   Python 3.12 and aiosmtpd is not installed) that records messages and can refuse recipients
   with a temporary 451, so `send_email` jobs run and fail for real.
 - `poll`: the seeds' polling loops, bounded in count and time.
+- `SeedClientTestCase`: a ServerTestCase that also fails on a 5xx seen by `requests`.
 
 Standard library only; nothing here talks to anything but 127.0.0.1.
 """
 
 import json
+import os
 import re
 import shutil
 import socketserver
@@ -61,13 +63,17 @@ def _request(method, url, json=None, headers=None, params=None, timeout=15.0):
         hdrs.setdefault("Content-Type", "application/json")
     req = urllib.request.Request(url, data=data, headers=hdrs, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=timeout * slow()) as r:
+        with _OPENER.open(req, timeout=timeout * slow()) as r:
             resp = Response(r.status, r.headers, r.read(), url)
     except urllib.error.HTTPError as e:  # a 4xx/5xx is an answer, as with requests
         resp = Response(e.code, e.headers, e.read(), url)
     if resp.status_code >= 500 and resp.status_code != 503:
         SERVER_ERRORS.append(f"{method} {url} -> {resp.status_code}")
     return resp
+
+
+# Loopback only: no http_proxy from the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _json_dumps(value):
@@ -131,6 +137,9 @@ class SeedClientTestCase(ServerTestCase):
 
 # ---- curl ----
 
+# The seeds' lines name localhost; a proxy from the environment must not see them.
+_NO_PROXY_ENV = dict(os.environ, no_proxy="localhost,127.0.0.1", NO_PROXY="localhost,127.0.0.1")
+
 
 class Curl:
     """Runs seed command lines with `curl`; `port` replaces 8000 (and 3001, seed 003's port)."""
@@ -151,7 +160,7 @@ class Curl:
         """What the command prints (curl -s, plus `extra` options)."""
         cmd = self.command(command, **placeholders)
         p = subprocess.run(["bash", "-c", f"{cmd} -s {extra}"], capture_output=True,
-                           timeout=30 * slow())
+                           timeout=30 * slow(), env=_NO_PROXY_ENV)
         self.test.assertEqual(p.returncode, 0, f"`{cmd}` failed: {p.stderr.decode()[-500:]}")
         return p.stdout.decode()
 
