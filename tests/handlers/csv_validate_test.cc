@@ -150,6 +150,18 @@ TEST(CsvValidateTest, NoArtifactDirectoryFailsClearly) {
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
 }
 
+TEST(CsvValidateTest, SeedClientsRelativePathAndNoRuleSetMeanTheInputDirAndDefault) {
+  // Seed 003's own example: {"input_uri": "test.csv", "marketplace": ...}, no rule set.
+  HandlerRegistry registry;
+  RegisterCsvHandlers(registry, {}, {.dirs = CsvInputDirs({"/srv/inputs", "/tmp"})});
+  Handler* h = registry.Find("csv.validate");
+  EXPECT_TRUE(h->ValidatePayload(json::parse(R"({"input_uri": "test.csv"})")).ok());
+  EXPECT_TRUE(h->ValidatePayload(json::parse(R"({"input_uri": "sub/test.csv"})")).ok());
+  EXPECT_FALSE(h->ValidatePayload(json::parse(R"({"input_uri": "../etc/passwd"})")).ok());
+  EXPECT_EQ(CsvInputDirs({"/srv/inputs", "/tmp"}).Resolve("test.csv"), "/srv/inputs/test.csv");
+  EXPECT_EQ(CsvInputDirs({"/srv/inputs"}).Resolve("/tmp/a.csv"), "/tmp/a.csv");
+}
+
 TEST(CsvValidateTest, PayloadErrorsNameTheField) {
   HandlerRegistry registry;
   CsvRuleSets named;
@@ -159,9 +171,7 @@ TEST(CsvValidateTest, PayloadErrorsNameTheField) {
   Handler* h = registry.Find("csv.validate");
   const std::pair<std::string, std::string> cases[] = {
       {R"({})", "payload.input_uri is required"},
-      {R"({"input_uri": "relative.csv", "ruleset": "products"})", "payload.input_uri must be"},
       {R"({"input_uri": "ftp://x/y.csv", "ruleset": "products"})", "payload.input_uri must be"},
-      {R"({"input_uri": "/a.csv"})", "payload.ruleset is required"},
       {R"({"input_uri": "/a.csv", "ruleset": "nope"})", "unknown; known: products"},
       {R"({"input_uri": "/a.csv", "ruleset": {"columns": []}})", "payload.ruleset.columns"},
       {R"({"input_uri": "/a.csv", "ruleset": "products", "auto_fix": 1})", "payload.auto_fix"},

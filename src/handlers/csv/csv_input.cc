@@ -111,9 +111,10 @@ bool IsCsvInputUri(std::string_view uri, const CsvInputSources& sources, std::st
         std::string(scheme) + ":// scheme is not supported";
     return false;
   }
-  const std::string path = LocalPath(uri);
+  const std::string path = sources.dirs.Resolve(LocalPath(uri));
   if (!path.starts_with('/')) {
-    *message = "must be an absolute path (/data/inputs/in.csv), a file:// URI or an http(s) URL";
+    *message = "must be a path under the server's input directories (in.csv, "
+               "/data/inputs/in.csv), a file:// URI or an http(s) URL";
     return false;
   }
   if (sources.dirs.IsUnder(path)) return true;
@@ -124,7 +125,7 @@ bool IsCsvInputUri(std::string_view uri, const CsvInputSources& sources, std::st
 Status ReadCsvInput(const std::string& uri, const CsvInputSources& sources,
                     const std::function<bool()>& cancelled, const CsvChunkSink& sink) {
   if (IsHttp(uri)) return ReadHttp(uri, sources.policy, cancelled, sink);
-  return ReadFile(LocalPath(uri), sources.dirs, cancelled, sink);
+  return ReadFile(sources.dirs.Resolve(LocalPath(uri)), sources.dirs, cancelled, sink);
 }
 
 }  // namespace conveyor

@@ -66,6 +66,11 @@ std::vector<std::string> CsvInputDirs::Resolved() const {
   return out;
 }
 
+std::string CsvInputDirs::Resolve(std::string_view path) const {
+  if (path.empty() || path.starts_with('/') || configured_.empty()) return std::string(path);
+  return (fs::path(configured_.front()) / fs::path(path)).string();
+}
+
 bool CsvInputDirs::IsUnder(std::string_view path) const {
   if (!path.starts_with('/')) return false;
   const std::string normal = Normal(fs::path(path));

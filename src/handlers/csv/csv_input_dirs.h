@@ -30,6 +30,11 @@ class CsvInputDirs {
 
   bool empty() const { return configured_.empty(); }
 
+  // A relative path (seed 003's clients send "test.csv") taken under the first directory,
+  // <data-dir>/inputs; an absolute one as it is. IsUnder() still judges the result, so
+  // "../x" is refused.
+  std::string Resolve(std::string_view path) const;
+
   // True when the lexically normal absolute `path` is under one of the directories.
   bool IsUnder(std::string_view path) const;
 
