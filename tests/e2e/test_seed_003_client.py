@@ -12,7 +12,7 @@ The seed's client POSTs `{"task", "params", "priority", "plan", "idempotency_key
 correct_csv_job and generate_report_job run as csv.validate, csv.correct and report.generate
 and keep their names. CSV inputs live in the server's --input-dir (docs/handlers.md); an s3://
 input is refused with a 422 that says what is supported. The README's Python snippets are run
-as written, with only the host and the input file's path changed.
+as written, only the host changed (their relative "test.csv" is read from <data-dir>/inputs).
 """
 
 import json
@@ -59,8 +59,11 @@ class Seed003ClientTest(SeedClientTestCase):
         with open(rules, "w") as f:
             json.dump(RULES, f)
         cls.csv = os.path.join(cls.dir, "test.csv")
-        with open(cls.csv, "w") as f:
-            f.write(CSV)
+        # The README's snippets send "test.csv": a relative path is read from <data-dir>/inputs.
+        os.makedirs(os.path.join(cls.dir, "data", "inputs"))
+        for path in (cls.csv, os.path.join(cls.dir, "data", "inputs", "test.csv")):
+            with open(path, "w") as f:
+                f.write(CSV)
         cls.server = Server(workers=2, extra=[
             "--input-dir", cls.dir, "--data-dir", os.path.join(cls.dir, "data"),
             "--rulesets-file", rules])
@@ -126,13 +129,13 @@ class Seed003ClientTest(SeedClientTestCase):
         self.assertEqual(again.json()["id"], job["id"], "the header's key replays the job")
 
     def test_readme_basic_test_snippet(self):
-        # The README's "Basic Test", only the host and the input path changed.
+        # The README's "Basic Test", only the host changed.
         response = requests.post(
             self.api("/jobs"),
             json={
                 "task": "validate_csv_job",
                 "params": {
-                    "input_uri": self.csv,
+                    "input_uri": "test.csv",
                     "marketplace": "mercado_livre"
                 },
                 "plan": "pro"
@@ -145,15 +148,32 @@ class Seed003ClientTest(SeedClientTestCase):
         self.assertEqual(self.wait_finished(job["id"])["status"], "succeeded")
 
     def test_readme_idempotency_snippet(self):
-        key = "test-123"
-        response1 = requests.post(self.api("/jobs"), json={
-            "task": "validate_csv_job", "params": {"input_uri": self.csv},
-            "idempotency_key": key})
-        response2 = requests.post(self.api("/jobs"), json={
-            "task": "validate_csv_job", "params": {"input_uri": self.csv},
-            "idempotency_key": key}, headers={"Prefer": "return=representation"})
+        # The README's "Idempotency Test", only the host changed.
+        # First request
+        response1 = requests.post(
+            self.api("/jobs"),
+            json={
+                "task": "validate_csv_job",
+                "params": {"input_uri": "test.csv"},
+                "idempotency_key": "test-123"
+            }
+        )
+
+        # Second request with same idempotency_key
+        response2 = requests.post(
+            self.api("/jobs"),
+            json={
+                "task": "validate_csv_job",
+                "params": {"input_uri": "test.csv"},
+                "idempotency_key": "test-123"
+            },
+            headers={"Prefer": "return=representation"}
+        )
+
         self.assertEqual(response1.status_code, 202, response1)
-        self.assertEqual(response1.json()["id"], response2.json()["id"])
+        # Should return same job
+        assert response1.json()["id"] == response2.json()["id"]
+        self.assertEqual(self.wait_finished(response1.json()["id"])["status"], "succeeded")
 
     def test_plan_sets_priority_and_unknown_plan_is_422(self):
         for plan, priority in (("free", 1), ("pro", 5), ("business", 7), ("enterprise", 10)):
