@@ -37,13 +37,9 @@ class Seed002ClientTest(SeedClientTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.sink = SmtpSink(refuse=[BOUNCE])
+        cls.addClassCleanup(cls.sink.close)  # runs even when the server fails to start
         cls.server = completed_dialect_server(cls.sink)
         cls._class_servers.append(cls.server)
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.sink.close()
 
     def create(self, **fields):
         return requests.post(self.url("/jobs"), json=fields)
