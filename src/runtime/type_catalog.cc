@@ -164,9 +164,17 @@ std::vector<std::string> TypeCatalog::KnownNames() const {
   return known;
 }
 
+// A type a pattern ("*", "images.*") declares but that is a near miss of a built-in name is a
+// typo, not a type an external worker runs: it is refused unless declared or leased by its name.
+bool TypeCatalog::IsTypoOfBuiltin(std::string_view type) const {
+  if (declared_names_.contains(type) || Learned(type)) return false;
+  return !SuggestTypes(type, handlers_.Names()).empty();
+}
+
 Status TypeCatalog::CheckServed(std::string_view type, std::string_view field,
                                 std::string_view prefix) const {
-  if (Serves(type)) return Status::Ok();
+  if (handlers_.Find(type) != nullptr) return Status::Ok();
+  if (Serves(type) && !IsTypoOfBuiltin(type)) return Status::Ok();
   std::string message = std::string(prefix) + std::string(field) + " '" + std::string(type) +
                         "' is not served by this node: no built-in handler, declared command or "
                         "external worker runs it";

@@ -9,7 +9,9 @@
 //       started (at most kMaxLearnedTypes names are remembered; a lease without `types`
 //       declares nothing). In a cluster each node learns (d) on its own: declare with (c) there.
 // CheckServed's refusal names the type as the client wrote it, suggests the nearest known names
-// and says how to declare one. command.<name> is never served by (c) or (d): only the
+// and says how to declare one. A near miss of a built-in name ("squre_sum") is refused even when
+// a pattern (c) covers it, so a typo is caught at submit in every case; naming it exactly in (c)
+// or (d) accepts it. command.<name> is never served by (c) or (d): only the
 // operator's --commands-file declares commands.
 //
 // Thread-safety: every method may be called from any thread; the learned names are guarded by a
@@ -60,6 +62,7 @@ class TypeCatalog {
 
  private:
   bool Declared(std::string_view type) const;
+  bool IsTypoOfBuiltin(std::string_view type) const;
   bool Learned(std::string_view type) const;
   std::vector<std::string> KnownNames() const;
 

@@ -68,10 +68,11 @@ TEST_F(RoutesTest, SubmitRunsAndReportsStatusResultAndEvents) {
   EXPECT_TRUE(job.at("is_new").as_bool());
   EXPECT_EQ(r.Header("Location"), "/api/v1/jobs/" + id);
 
-  WaitForStatus(id, "SUCCEEDED");
+  // {operation, data} under /api/v1 is seed 001's: its words on every answer.
+  WaitForStatus(id, "SUCCESS");
   r = client().Get("/jobs/" + id + "/status");
   ASSERT_EQ(r.status, 200u);
-  EXPECT_EQ(r.Json().at("status").as_string(), "SUCCEEDED");
+  EXPECT_EQ(r.Json().at("status").as_string(), "SUCCESS");
   EXPECT_FALSE(r.Json().at("finished_at").is_null());
 
   r = client().Get("/api/v1/jobs/" + id + "/result");
@@ -84,7 +85,10 @@ TEST_F(RoutesTest, SubmitRunsAndReportsStatusResultAndEvents) {
   const json::array events = r.Json().at("events").as_array();
   ASSERT_GE(events.size(), 3u);
   EXPECT_TRUE(events.front().at("from").is_null());
-  EXPECT_EQ(events.back().at("to").as_string(), "SUCCEEDED");
+  EXPECT_EQ(events.back().at("to").as_string(), "SUCCESS");
+  // Asked for, Conveyor's own words.
+  r = client().Get("/api/v1/jobs/" + id + "/events?dialect=succeeded");
+  EXPECT_EQ(r.Json().at("events").as_array().back().at("to").as_string(), "SUCCEEDED");
 }
 
 TEST_F(RoutesTest, AllFourSeedShapesAreAccepted) {

@@ -181,8 +181,10 @@ class WorkersApiTest(ServerTestCase, ContractHelpers):
         self.assertEqual(job["type"], "square_sum")
         self.assertEqual(job["payload"], {"data": [1, 2, 3, 4, 5]})
         s.wait_for(job["id"], "SUCCEEDED")
+        # Seed 001's result route: its words and the nested result.
         res = self.must_json(s.request("GET", f"/api/v1/jobs/{job['id']}/result"), 200)
-        self.assertEqual(res["result"], 55)
+        self.assertEqual((res["status"], res["operation"]), ("SUCCESS", "square_sum"))
+        self.assertEqual(res["result"], {"result": 55, "error": None})
 
     def test_seed_004_exact_request(self):
         s = self.server
@@ -190,13 +192,16 @@ class WorkersApiTest(ServerTestCase, ContractHelpers):
                       {"Content-Type": "application/json"})
         job = self.must_json(r, 201)
         self.assertTrue(is_uuid(job["job_id"]))
-        self.assertIn(job["status"], ("PENDING", "RUNNING", "SUCCEEDED"))
+        self.assertIn(job["status"], ("PENDING", "IN_PROGRESS", "SUCCESS"))
         s.wait_for(job["job_id"], "SUCCEEDED")
+        # Seed 004's routes: its words, and the result a bare number written as a float.
         st = self.must_json(s.request("GET", f"/jobs/{job['job_id']}/status"), 200)
-        self.assertEqual(st["status"], "SUCCEEDED")
-        res = self.must_json(s.request("GET", f"/jobs/{job['job_id']}/result"), 200)
+        self.assertEqual(st["status"], "SUCCESS")
+        r = s.request("GET", f"/jobs/{job['job_id']}/result")
+        res = self.must_json(r, 200)
         self.assertEqual(res["job_id"], job["job_id"])
         self.assertEqual(res["result"], 35)
+        self.assertIn(b'"result":35.0', r.raw)
 
     def test_seed_003_task_params_shape(self):
         s = self.server

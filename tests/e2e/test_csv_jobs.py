@@ -129,7 +129,7 @@ class CsvJobsTest(ServerTestCase):
             "input_uri": self.csv_path, "ruleset": "nope"}})
         self.must_problem(r, 422, detail_contains=["ruleset", "products"])
         r = s.request("POST", "/api/v1/jobs", {"type": "csv.validate", "payload": {
-            "input_uri": "data.csv", "ruleset": "products"}})
+            "input_uri": "../../../../../../../../etc/data.csv", "ruleset": "products"}})
         self.must_problem(r, 422, detail_contains="input_uri")
         noop = self.must_submit(s, {"type": "noop", "payload": {}})
         s.wait_for(noop["id"], "SUCCEEDED", timeout=20)

@@ -5,10 +5,10 @@ port, in URLs and in the webhook_url inside the body) and <job_id> is filled in.
 example is an HTTP request rather than a curl line, so this is the curl a reader would type for it,
 with the body copied verbatim. Covered:
 
-- Create a Job: 201, job_id, status PENDING, is_new; the same doc_id and body again → 200 with
-  the same job and is_new false; the same doc_id with another body → 409; missing fields → 422.
-  (The seed's response also shows "doc_id" and "message" members: Conveyor's job object carries
-  doc_id as idempotency_key and payload.doc_id, and "message" is the job's progress line.)
+- Create a Job: 201, job_id, doc_id, status PENDING, is_new, and the seed's message "Job created
+  and queued for processing"; the same doc_id again → 200 with the existing job and is_new false,
+  whatever the body (the seed: "duplicate doc_id submissions return existing jobs"); missing
+  fields → 422. test_seed_000_client.py runs the seed's client loop.
 - Get Job Status: SUCCEEDED, result {original_data, processed_at, data_hash}, current_step
   "deliver", created_at (the seed's completed_at is finished_at).
 - Webhook Receiver: the bare `curl -X POST .../webhook-receiver`, deliveries from the pipeline,
@@ -159,6 +159,7 @@ class SeedExamplesTest(Seed000Base):
         self.assertIs(created["is_new"], True)
         self.assertEqual(created["idempotency_key"], "unique-document-id")
         self.assertEqual(created["doc_id"], "unique-document-id", "the seed's response field")
+        self.assertEqual(created["message"], "Job created and queued for processing")
         self.assertEqual(created["payload"]["doc_id"], "unique-document-id")
         self.assertEqual(created["max_attempts"], 6, "1 + WEBHOOK_MAX_RETRIES (default 5)")
         job = self.server.wait_until(

@@ -47,6 +47,19 @@ TEST(TypeCatalog, DeclaredNamesPrefixesAndStar) {
   EXPECT_FALSE(all.Serves("command.rm")) << "commands come from --commands-file only";
 }
 
+TEST(TypeCatalog, ATypoOfABuiltinIsRefusedEvenUnderStarUnlessNamedExactly) {
+  TypeCatalog all(Builtins(), {"*"});
+  const Status typo = all.CheckServed("squre_sum", "type", "");
+  EXPECT_EQ(typo.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(typo.message().find("did you mean square_sum"), std::string::npos) << typo.message();
+  EXPECT_TRUE(all.CheckServed("images.resize", "type", "").ok());
+  EXPECT_TRUE(all.CheckServed("square_sum", "type", "").ok());
+  TypeCatalog named(Builtins(), {"*", "squre_sum"});
+  EXPECT_TRUE(named.CheckServed("squre_sum", "type", "").ok()) << "declared by its name";
+  named.Learn({"cube_sums"});
+  EXPECT_TRUE(named.CheckServed("cube_sums", "type", "").ok()) << "a worker leases it by name";
+}
+
 TEST(TypeCatalog, UnservedTypeMessageNamesFieldTypeSuggestionAndHowToDeclare) {
   TypeCatalog types(Builtins(), {});
   const Status s = types.CheckServed("squre_sum", "operation", "jobs[3].");

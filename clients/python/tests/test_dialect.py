@@ -38,7 +38,15 @@ class ServerDefaultDialectTest(ServerTestCase):
         job = client.submit("square_sum", {"data": [1, 2, 3]})
         done = client.wait(job.id, timeout=20 * slow())
         self.assertEqual((done.raw["status"], done.result), ("SUCCEEDED", 14))
-        plain = self.must_json(self.server.get_job(job.id), 200)  # no header: the default
+        # The client submitted in Conveyor's dialect, so the job keeps it for every reader...
+        plain = self.must_json(self.server.request("GET", f"/api/v1/jobs/{job.id}"), 200)
+        self.assertEqual(plain["status"], "SUCCEEDED", plain)
+        # ...while a {type, payload} submit without the header takes the server's default.
+        other = self.must_json(self.server.submit({"type": "noop", "payload": {}}), 201)
+        self.assertEqual(other["status"], "PENDING")
+        seen = client.wait(other["id"], timeout=20 * slow())
+        self.assertEqual(seen.raw["status"], "SUCCEEDED", "the client still reads its own names")
+        plain = self.must_json(self.server.request("GET", f"/api/v1/jobs/{other['id']}"), 200)
         self.assertEqual(plain["status"], "COMPLETED", plain)
 
 
