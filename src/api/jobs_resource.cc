@@ -152,7 +152,10 @@ void GetEvents(RequestContext& ctx) {
 // it) hundreds of MB and stall the I/O thread. next_cursor continues where the page stopped.
 void List(RequestContext& ctx) {
   JobListParams params;
-  if (auto e = ParseListQuery(ctx.query, &params)) return ctx.Fail(*e);
+  // Filter words are read in the request's dialect, else the server's default (each job is still
+  // shown in its own).
+  const Dialect words = ctx.dialect.value_or(ctx.default_dialect);
+  if (auto e = ParseListQuery(ctx.query, &params, words)) return ctx.Fail(*e);
   JobListParams chunk = params;
   JsonWriter w(&ctx.response.body);
   w.BeginObject().Key("jobs").BeginArray();

@@ -1,5 +1,7 @@
 #include "api/list_request.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <string>
 
@@ -14,6 +16,13 @@ constexpr std::string_view kStatusRule =
     "EXPIRED (any case; the aliases queued, in_progress, processing, success and completed are "
     "accepted too)";
 
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 std::optional<int> ParseInt(std::string_view s) {
   int v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -21,10 +30,31 @@ std::optional<int> ParseInt(std::string_view s) {
   return v;
 }
 
-std::optional<ApiError> Apply(std::string_view key, const std::string& value, JobListParams* out) {
+// A word of the list's dialect matches every state the dialect names with it (seed 002's
+// PENDING covers SCHEDULED, PENDING and RETRYING), as its answers show them; any other accepted
+// name matches its one state.
+bool ApplyStatus(const std::string& value, Dialect dialect, JobListParams* out) {
+  out->state = ParseJobState(value);
+  if (!out->state) return false;
+  out->also_states.clear();
+  const std::string_view word = StatusName(dialect, *out->state);
+  if (!EqualsIgnoringCase(word, value)) return true;
+  for (int i = 0; i < 8; ++i) {
+    const auto s = static_cast<JobState>(i);
+    if (s != *out->state && StatusName(dialect, s) == word &&
+        out->also_states.size() < kMaxListExtraStates) {
+      out->also_states.push_back(s);
+    }
+  }
+  return true;
+}
+
+std::optional<ApiError> Apply(std::string_view key, const std::string& value, Dialect dialect,
+                              JobListParams* out) {
   if (key == "status") {
-    out->state = ParseJobState(value);
-    if (!out->state) return ApiError{ErrorKind::kInvalidField, std::string(kStatusRule)};
+    if (!ApplyStatus(value, dialect, out)) {
+      return ApiError{ErrorKind::kInvalidField, std::string(kStatusRule)};
+    }
   } else if (key == "type") {
     out->type = value;
   } else if (key == "queue") {
@@ -74,7 +104,8 @@ bool PercentDecode(std::string_view in, std::string* out) {
 
 }  // namespace
 
-std::optional<ApiError> ParseListQuery(std::string_view query, JobListParams* out) {
+std::optional<ApiError> ParseListQuery(std::string_view query, JobListParams* out,
+                                       Dialect dialect) {
   out->limit = kDefaultListLimit;
   while (!query.empty()) {
     const size_t amp = query.find('&');
@@ -88,7 +119,7 @@ std::optional<ApiError> ParseListQuery(std::string_view query, JobListParams* ou
     }
     // An empty value ("status=") means "no filter", as HTML forms send it.
     if (value.empty()) continue;
-    if (auto e = Apply(key, value, out)) return e;
+    if (auto e = Apply(key, value, dialect, out)) return e;
   }
   return std::nullopt;
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "api/problem.h"
+#include "core/dialect.h"
 #include "store/store.h"
 
 namespace conveyor::api {
@@ -17,7 +18,9 @@ inline constexpr int kMaxListLimit = 1000;
 // continues after that job), so big payloads make shorter pages, not bigger answers.
 inline constexpr size_t kMaxListPageBytes = 4 << 20;
 
-// `query` is the raw query string without the '?', percent-encoded as sent.
-std::optional<ApiError> ParseListQuery(std::string_view query, JobListParams* out);
+// `query` is the raw query string without the '?', percent-encoded as sent. `dialect` is the one
+// the list answers in: a status word of it matches every state it names.
+std::optional<ApiError> ParseListQuery(std::string_view query, JobListParams* out,
+                                       Dialect dialect = Dialect::kSucceeded);
 
 }  // namespace conveyor::api

@@ -121,8 +121,13 @@ struct JobRescueExpiredParams {
   TimeMs retry_delay_ms = 0;
 };
 
+inline constexpr size_t kMaxListExtraStates = 2;
+
 struct JobListParams {
   std::optional<JobState> state;
+  // Further states the filter matches, when a dialect's word covers several (seed 002's PENDING
+  // is SCHEDULED, PENDING and RETRYING); at most kMaxListExtraStates, only with `state`.
+  std::vector<JobState> also_states;
   std::optional<std::string> type;
   std::optional<std::string> queue;
   int limit = 50;                     // 1..1000

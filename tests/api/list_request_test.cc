@@ -60,5 +60,22 @@ TEST(ListRequestTest, PercentDecodingOfTheLastParameter) {
   }
 }
 
+TEST(ListRequestTest, ADialectWordMatchesEveryStateItNames) {
+  JobListParams p;
+  ASSERT_FALSE(ParseListQuery("status=PENDING", &p, Dialect::kCompleted));
+  EXPECT_EQ(p.state, JobState::kPending);
+  EXPECT_EQ(p.also_states, (std::vector<JobState>{JobState::kScheduled, JobState::kRetrying}));
+  ASSERT_FALSE(ParseListQuery("status=failed", &p, Dialect::kSuccess));
+  EXPECT_EQ(p.also_states, (std::vector<JobState>{JobState::kCancelled, JobState::kExpired}));
+  // Conveyor's own words name one state each, as does a word that is not the dialect's.
+  ASSERT_FALSE(ParseListQuery("status=PENDING", &p));
+  EXPECT_TRUE(p.also_states.empty());
+  ASSERT_FALSE(ParseListQuery("status=RETRYING", &p, Dialect::kCompleted));
+  EXPECT_EQ(p.state, JobState::kRetrying);
+  EXPECT_TRUE(p.also_states.empty());
+  ASSERT_FALSE(ParseListQuery("status=queued", &p, Dialect::kQueued));
+  EXPECT_EQ(p.also_states, (std::vector<JobState>{JobState::kScheduled}));
+}
+
 }  // namespace
 }  // namespace conveyor::api

@@ -171,6 +171,17 @@ TYPED_TEST_P(StoreJobsConformance, ListIsNewestFirstAndFilters) {
   auto both = MustOk(this->store().JobList({.state = JobState::kPending, .type = "t1",
                                             .queue = "q2"}), "list all filters");
   EXPECT_THAT(Ids(both.jobs), ElementsAre(c.id));
+  // A dialect word covering several states (seed 002's PENDING) lists them all.
+  auto waiting_or_running = MustOk(
+      this->store().JobList({.state = JobState::kPending, .also_states = {JobState::kRunning}}),
+      "list states");
+  EXPECT_THAT(Ids(waiting_or_running.jobs), ElementsAre(c.id, b.id, a.id));
+  auto three = MustOk(this->store().JobList({.state = JobState::kRunning,
+                                             .also_states = {JobState::kFailed,
+                                                             JobState::kExpired},
+                                             .type = "t1"}),
+                      "list three states");
+  EXPECT_THAT(Ids(three.jobs), ElementsAre(a.id));
 }
 
 TYPED_TEST_P(StoreJobsConformance, CursorPagesAreStableUnderConcurrentInserts) {

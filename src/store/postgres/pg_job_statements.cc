@@ -89,8 +89,13 @@ Result<std::optional<int64_t>> PgJobStatements::JobSeqOf(const std::string& id) 
 
 Result<std::vector<Job>> PgJobStatements::JobPageRows(const JobListParams& p, int64_t before_seq) {
   PgParams params = {p.type, p.queue, PgInt(before_seq), PgInt(p.limit), PgInt(p.offset)};
+  const bool several = p.state && !p.also_states.empty();
   if (p.state) params.push_back(std::string(ToString(*p.state)));
-  auto r = c_.Exec(p.state ? q::kListByState : q::kList, params);
+  for (size_t i = 0; several && i < kMaxListExtraStates; ++i) {
+    const JobState s = i < p.also_states.size() ? p.also_states[i] : *p.state;
+    params.push_back(std::string(ToString(s)));
+  }
+  auto r = c_.Exec(several ? q::kListByStates : p.state ? q::kListByState : q::kList, params);
   if (!r.ok()) return r.status();
   return TakeJobs(ReadPgJobRows(*r));
 }

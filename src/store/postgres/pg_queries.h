@@ -176,6 +176,10 @@ inline constexpr const char* kList =
 inline constexpr const char* kListByState =
     "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE state = $6 AND" CONVEYOR_PG_LIST_FILTER
     " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
+// A dialect word covering up to three states (a missing one repeats $6).
+inline constexpr const char* kListByStates =
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE state IN ($6, $7, $8) AND"
+    CONVEYOR_PG_LIST_FILTER " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
 
 // --- JobEventList ---
 inline constexpr const char* kEventsOfJob =

@@ -129,7 +129,8 @@ Result<std::optional<int64_t>> SqliteJobStatements::JobSeqOf(const std::string& 
 
 Result<std::vector<Job>> SqliteJobStatements::JobPageRows(const JobListParams& p,
                                                           int64_t before_seq) {
-  auto st = c_.Prepare(p.state ? q::kListByState : q::kList);
+  const bool several = p.state && !p.also_states.empty();
+  auto st = c_.Prepare(several ? q::kListByStates : p.state ? q::kListByState : q::kList);
   if (!st.ok()) return st.status();
   st->BindOptText(1, p.type);
   st->BindOptText(2, p.queue);
@@ -137,6 +138,10 @@ Result<std::vector<Job>> SqliteJobStatements::JobPageRows(const JobListParams& p
   st->BindInt(4, p.limit);
   st->BindInt(5, p.offset);
   if (p.state) st->BindText(6, ToString(*p.state));
+  for (size_t i = 0; several && i < kMaxListExtraStates; ++i) {
+    const JobState s = i < p.also_states.size() ? p.also_states[i] : *p.state;
+    st->BindText(static_cast<int>(7 + i), ToString(s));
+  }
   std::vector<Job> jobs;
   Status s =
       st->ForEachRow([&](const SqliteStatement& row) { jobs.push_back(ReadJobRow(row).job); });

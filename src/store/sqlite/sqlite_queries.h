@@ -143,6 +143,10 @@ inline constexpr const char* kList =
 inline constexpr const char* kListByState =
     "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE state = ?6 AND" CONVEYOR_LIST_FILTER
     " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
+// A dialect word covering up to three states (a missing one repeats ?6).
+inline constexpr const char* kListByStates =
+    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE state IN (?6, ?7, ?8) AND"
+    CONVEYOR_LIST_FILTER " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
 
 // --- JobEventList ---
 inline constexpr const char* kEventsOfJob =
