@@ -18,9 +18,8 @@ import json
 import os
 import re
 import shutil
-import socketserver
 import subprocess
-import threading
+import tempfile
 import time
 import types
 import unittest
@@ -182,96 +181,83 @@ class Curl:
 # ---- an SMTP sink ----
 
 
+# The SMTP server: Debian's python3-aiosmtpd run by /usr/bin/python3 as a child process (the
+# interpreter running the tests may not have it), as tests/outbound/test_smtp_server.h does for
+# the C++ tests. One JSON line per event goes to a file the parent reads.
+_SMTP_SCRIPT = r"""
+import asyncio, json, sys
+from aiosmtpd.smtp import SMTP
+
+out, refuse = sys.argv[1], set(json.loads(sys.argv[2]))
+
+def record(event):
+    with open(out, "a", encoding="utf-8") as f:
+        f.write(json.dumps(event) + "\n")
+
+class Recorder:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in refuse:
+            record({"refused": address})
+            return "451 4.3.0 mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        record({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                "data": envelope.original_content.decode("utf-8", "replace")})
+        return "250 2.0.0 queued"
+
+async def main():
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(Recorder(), hostname="sink.test"), "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+
+asyncio.run(main())
+"""
+
+
 class SmtpSink:
-    """SMTP on 127.0.0.1:<port>: accepts every message except to recipients in `refuse`, which
-    get `451 4.3.0` (a temporary refusal: the sender retries). `messages` holds
-    {"from", "to": [...], "data"} per accepted message. Close with close()."""
+    """A real SMTP server on 127.0.0.1:<port> (aiosmtpd): accepts every message except to
+    recipients in `refuse`, which get `451 4.3.0` (a temporary refusal: the sender retries).
+    received() gives {"from", "to": [...], "data"} per accepted message; `refused` lists the
+    refused recipients, one per refusal. Close with close()."""
 
     def __init__(self, refuse=()):
-        self.refuse = {a.lower() for a in refuse}
-        self.messages = []
-        self.refused = []
-        self.lock = threading.Lock()
-        sink = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            timeout = 30
-
-            def handle(self):
-                sink._session(self.rfile, self.wfile)
-
-        class Server(socketserver.ThreadingTCPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
+        self.dir = tempfile.mkdtemp(prefix="conveyor-smtp-")
+        self.log = os.path.join(self.dir, "events.jsonl")
+        script = os.path.join(self.dir, "smtp.py")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write(_SMTP_SCRIPT)
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", script, self.log, json.dumps([a.lower() for a in refuse])],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        line = self.proc.stdout.readline().strip()
+        if not line.isdigit():
+            self.close()
+            raise RuntimeError("the aiosmtpd server did not start (is python3-aiosmtpd installed?)")
+        self.port = int(line)
         self.url = f"smtp://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _events(self):
+        try:
+            with open(self.log, encoding="utf-8") as f:
+                return [json.loads(line) for line in f if line.endswith("\n")]
+        except FileNotFoundError:
+            return []
 
     def received(self):
-        with self.lock:
-            return list(self.messages)
+        return [e for e in self._events() if "refused" not in e]
 
-    def _session(self, rfile, wfile):
-        def say(line):
-            wfile.write(line.encode() + b"\r\n")
-            wfile.flush()
-        say("220 sink.test ESMTP")
-        mail_from, rcpts = None, []
-        for _ in range(10000):  # bounded: one session is a handful of commands
-            line = rfile.readline(4096)
-            if not line:
-                return
-            cmd = line.decode("utf-8", "replace").strip()
-            verb = cmd[:4].upper()
-            if verb in ("EHLO", "HELO"):
-                say("250-sink.test" if verb == "EHLO" else "250 sink.test")
-                if verb == "EHLO":
-                    say("250 8BITMIME")
-            elif verb == "MAIL":
-                mail_from, rcpts = _address(cmd), []
-                say("250 2.1.0 OK")
-            elif verb == "RCPT":
-                addr = _address(cmd)
-                if addr.lower() in self.refuse:
-                    with self.lock:
-                        self.refused.append(addr)
-                    say("451 4.3.0 mailbox busy, try again later")
-                else:
-                    rcpts.append(addr)
-                    say("250 2.1.5 OK")
-            elif verb == "DATA":
-                say("354 end with <CRLF>.<CRLF>")
-                data = self._read_data(rfile)
-                with self.lock:
-                    self.messages.append({"from": mail_from, "to": rcpts, "data": data})
-                say("250 2.0.0 queued")
-            elif verb == "RSET":
-                mail_from, rcpts = None, []
-                say("250 OK")
-            elif verb == "NOOP":
-                say("250 OK")
-            elif verb == "QUIT":
-                say("221 bye")
-                return
-            else:
-                say("502 5.5.2 not implemented")
-
-    @staticmethod
-    def _read_data(rfile):
-        lines = []
-        for _ in range(100000):
-            line = rfile.readline(65536)
-            if not line or line in (b".\r\n", b".\n"):
-                break
-            lines.append(line[1:] if line.startswith(b"..") else line)
-        return b"".join(lines).decode("utf-8", "replace")
+    @property
+    def refused(self):
+        return [e["refused"] for e in self._events() if "refused" in e]
 
 
 def _address(cmd):

@@ -7,46 +7,14 @@ so the assertions do not depend on how a seed's dialect renders the answer."""
 
 import os
 import shutil
-import socketserver
 import tempfile
-import threading
 import unittest
 
 from conveyor_harness import ServerTestCase
+from seed_kit import SmtpSink
 
 OWN_DIALECT = {"Conveyor-Dialect": "succeeded"}
 ACCEPTED = (201, 202)  # seed 003's shape may be answered 202 Accepted
-
-
-class FakeSmtp(socketserver.StreamRequestHandler):
-    """Just enough SMTP for libcurl: every command is accepted, each message body is kept."""
-
-    def handle(self):
-        self.wfile.write(b"220 fake.test ESMTP\r\n")
-        data = None
-        for _ in range(10000):  # bounded: one short conversation per message
-            line = self.rfile.readline(65536)
-            if not line:
-                return
-            if data is not None:
-                if line.rstrip(b"\r\n") == b".":
-                    self.server.messages.append(b"".join(data).decode("utf-8", "replace"))
-                    data = None
-                    self.wfile.write(b"250 2.0.0 queued\r\n")
-                else:
-                    data.append(line)
-                continue
-            verb = line[:4].upper()
-            if verb in (b"EHLO", b"HELO"):
-                self.wfile.write(b"250 fake.test\r\n")
-            elif verb == b"DATA":
-                data = []
-                self.wfile.write(b"354 end with .\r\n")
-            elif verb == b"QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"250 OK\r\n")
 
 
 class SeedTaskNamesTest(ServerTestCase):
@@ -54,15 +22,11 @@ class SeedTaskNamesTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.smtp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), FakeSmtp)
-        cls.smtp.daemon_threads = True
-        cls.smtp.messages = []
-        threading.Thread(target=cls.smtp.serve_forever, daemon=True).start()
+        cls.smtp = SmtpSink()  # aiosmtpd
 
     @classmethod
     def tearDownClass(cls):
-        cls.smtp.shutdown()
-        cls.smtp.server_close()
+        cls.smtp.close()
         super().tearDownClass()
 
     def setUp(self):
@@ -72,7 +36,7 @@ class SeedTaskNamesTest(ServerTestCase):
         self.s = self.new_server(
             workers=2, extra=["--data-dir", os.path.join(self.dir, "data"), "--input-dir",
                               self.dir],
-            env={"SMTP_URL": f"smtp://127.0.0.1:{self.smtp.server_address[1]}",
+            env={"SMTP_URL": self.smtp.url,
                  "SMTP_FROM": "noreply@example.com"})
 
     def get(self, job_id):
@@ -110,8 +74,8 @@ class SeedTaskNamesTest(ServerTestCase):
             "scheduled_at": "2026-02-01T15:00:00"}, path="/jobs")
         self.assertEqual(done["type"], "send_email", "the job keeps the client's name")
         self.assertEqual(done["result"]["accepted"], ["user@example.com"])
-        self.assertTrue(any("Subject: Welcome!" in m for m in self.smtp.messages),
-                        self.smtp.messages)
+        self.assertTrue(any("Subject: Welcome!" in m["data"] for m in self.smtp.received()),
+                        self.smtp.received())
 
     def test_validate_csv_job_takes_seed_003_params(self):
         path = self.write_input("upload.csv", "sku,name\nA-1, Radio \nA-2,TV\n")
