@@ -121,6 +121,12 @@ struct JobRescueExpiredParams {
   TimeMs retry_delay_ms = 0;
 };
 
+// Waiting jobs (SCHEDULED, PENDING, RETRYING) whose expires_at <= now become EXPIRED.
+struct JobExpireDueParams {
+  TimeMs now = 0;
+  int limit = 1000;
+};
+
 inline constexpr size_t kMaxListExtraStates = 2;
 
 struct JobListParams {
@@ -275,7 +281,8 @@ class Store : public JobReader {
   // Oldest first. NotFound when the job does not exist.
   virtual Result<std::vector<JobEvent>> JobEventList(const std::string& id) = 0;
 
-  // Due waiting jobs (run_at <= now), highest priority (lowest number) first, then oldest run_at.
+  // Due waiting jobs (run_at <= now) that have not expired (no expires_at, or expires_at > now:
+  // a job is never started after its expiry, even while the expirer lags), highest priority (lowest number) first, then oldest run_at.
   // Each becomes RUNNING with attempt+1, started_at=now, a fresh lease token, lease expiry now+lease_ms.
   virtual Result<std::vector<Job>> JobClaim(const JobClaimParams& p) = 0;
   // Per completion: RUNNING with that token → SUCCEEDED. A stale token leaves the job as it is;
@@ -296,6 +303,12 @@ class Store : public JobReader {
   // RUNNING jobs whose lease expired: counted as a failed attempt → RETRYING or FAILED.
   // Returns the ids rescued.
   virtual Result<std::vector<std::string>> JobRescueExpired(const JobRescueExpiredParams& p) = 0;
+  // Waiting jobs whose expires_at <= now → EXPIRED (finished_at = now, an event, and the
+  // job.expired delivery when the job has a webhook_url), earliest expiry first, at most limit.
+  // Returns the ids expired. On PostgreSQL, concurrent callers never expire the same row twice.
+  virtual Result<std::vector<std::string>> JobExpireDue(const JobExpireDueParams& p) = 0;
+  // Earliest expires_at among waiting jobs, if any (the expirer sleeps until then).
+  virtual Result<std::optional<TimeMs>> JobNextExpiry() = 0;
   // Earliest run_at among waiting jobs, if any (a dispatcher sleeps until then).
   virtual Result<std::optional<TimeMs>> JobNextRunAt() = 0;
   // Number of jobs per state (states with no job are absent).

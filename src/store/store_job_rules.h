@@ -23,6 +23,8 @@ struct JobRow {
 
 // The error a job records when its lease expired and a rescue moved it on.
 inline constexpr std::string_view kLeaseExpiredError = "lease expired (worker lost)";
+// The message of the event a waiting job records when its expires_at passed (JobExpireDue).
+inline constexpr std::string_view kExpiredMessage = "expired: expires_at passed before it started";
 
 // NotFound "job <id> not found".
 Status NotFoundJob(const std::string& id);

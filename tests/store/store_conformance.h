@@ -9,9 +9,11 @@
 // The suite is split in four typed suites: jobs (insert, read, list, idempotency, group
 // commit), lease (claim → complete/fail/cancel/retry/rescue), extras (webhook deliveries,
 // nodes, leadership, claim exclusions, result_ref) and stats (dialect, fractional progress,
-// the statistics read).
+// the statistics read); expiry (JobExpireDue, JobNextExpiry, the claim's expiry guard) is a
+// fifth.
 #pragma once
 
+#include "store_conformance_expiry.h"
 #include "store_conformance_extras.h"
 #include "store_conformance_jobs.h"
 #include "store_conformance_lease.h"
@@ -21,4 +23,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreJobsConformance, Factory);     \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreLeaseConformance, Factory);    \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExtrasConformance, Factory);   \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreStatsConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreStatsConformance, Factory);    \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory)

@@ -62,4 +62,20 @@ Result<std::vector<std::string>> pg_ops::JobRescueExpired(PgConnection& c,
   return ids;
 }
 
+// Expiry: one statement does the transition, its events and the job.expired deliveries.
+Result<std::vector<std::string>> pg_ops::JobExpireDue(PgConnection& c, const JobExpireDueParams& p) {
+  std::vector<std::string> ids;
+  if (p.limit <= 0) return ids;
+  auto r = c.Exec(q::kExpireDue, {PgInt(p.now), PgInt(p.limit), std::string(kExpiredMessage)});
+  if (!r.ok()) return r.status();
+  for (int i = 0; i < r->rows(); ++i) ids.push_back(r->Text(i, 0));
+  return ids;
+}
+
+Result<std::optional<TimeMs>> pg_ops::JobNextExpiry(PgConnection& c) {
+  auto r = c.Exec(q::kNextExpiry);
+  if (!r.ok()) return r.status();
+  return r->OptInt(0, 0);
+}
+
 }  // namespace conveyor

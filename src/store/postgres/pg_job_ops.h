@@ -26,6 +26,9 @@ Result<std::vector<InsertOutcome>> JobInsertMany(PgConnection& c, const JobInser
 Result<int> JobReleaseMany(PgConnection& c, const JobReleaseManyParams& p);
 Result<std::vector<std::string>> JobRescueExpired(PgConnection& c, const JobRescueExpiredParams& p);
 Result<std::optional<TimeMs>> JobNextRunAt(PgConnection& c);
+// Expiry (pg_job_lease.cc).
+Result<std::vector<std::string>> JobExpireDue(PgConnection& c, const JobExpireDueParams& p);
+Result<std::optional<TimeMs>> JobNextExpiry(PgConnection& c);
 Result<std::map<JobState, int64_t>> JobCountByState(PgConnection& c);
 Result<JobStats> JobStatsGet(PgConnection& c, const JobStatsParams& p);
 

@@ -88,6 +88,7 @@ inline constexpr const char* kClaim =
     " AND ($2::json IS NULL OR type IN (SELECT json_array_elements_text($2::json)))"
     " AND ($3::json IS NULL OR queue IN (SELECT json_array_elements_text($3::json)))"
     " AND ($4::json IS NULL OR type NOT IN (SELECT json_array_elements_text($4::json)))"
+    " AND (expires_at IS NULL OR expires_at > $1::bigint)"
     " ORDER BY priority, run_at, seq LIMIT $5::integer FOR UPDATE SKIP LOCKED),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT
     "SELECT seq, $1::bigint, from_state, 'RUNNING', attempt + 1, '' FROM picked)"
@@ -166,6 +167,25 @@ inline constexpr const char* kRescue =
     " dl AS (" CONVEYOR_PG_DELIVERIES_FROM("(SELECT * FROM moved WHERE state = 'FAILED')",
                                            "$1::bigint") ")"
     " SELECT id, state FROM moved";
+
+// --- JobExpireDue ---  $1 now, $2 limit, $3 event message. The WHERE implies the jobs_expiry
+// partial index's predicate (migration 3). Rows another transaction holds (a claim in flight)
+// are skipped: the claim's own expiry guard decides them, and the next pass sees the rest.
+inline constexpr const char* kExpireDue =
+    "WITH picked AS (SELECT seq, state AS from_state FROM jobs WHERE state IN " CONVEYOR_PG_WAITING
+    " AND expires_at IS NOT NULL AND expires_at <= $1::bigint"
+    " ORDER BY expires_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
+    " moved AS (UPDATE jobs j SET state = 'EXPIRED', finished_at = $1::bigint,"
+    " updated_at = $1::bigint FROM picked WHERE j.seq = picked.seq"
+    " RETURNING j.seq, j.id, j.state, j.attempt, j.webhook_url, picked.from_state),"
+    " ev AS (" CONVEYOR_PG_INSERT_EVENT
+    "SELECT seq, $1::bigint, from_state, 'EXPIRED', attempt, $3 FROM moved),"
+    " dl AS (" CONVEYOR_PG_DELIVERIES_FROM("moved", "$1::bigint") ")"
+    " SELECT id FROM moved";
+// --- JobNextExpiry ---  The first entry of jobs_expiry.
+inline constexpr const char* kNextExpiry =
+    "SELECT min(expires_at) FROM jobs WHERE state IN " CONVEYOR_PG_WAITING
+    " AND expires_at IS NOT NULL";
 
 // --- JobList ---  $1 type, $2 queue, $3 cursor seq (exclusive), $4 limit, $5 offset, $6 state.
 #define CONVEYOR_PG_LIST_FILTER \

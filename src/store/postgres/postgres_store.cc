@@ -206,6 +206,15 @@ Result<std::vector<std::string>> PostgresStore::JobRescueExpired(const JobRescue
       [&p](PgConnection& c) { return pg_ops::JobRescueExpired(c, p); });
 }
 
+Result<std::vector<std::string>> PostgresStore::JobExpireDue(const JobExpireDueParams& p) {
+  return Write<std::vector<std::string>>(
+      [&p](PgConnection& c) { return pg_ops::JobExpireDue(c, p); });
+}
+
+Result<std::optional<TimeMs>> PostgresStore::JobNextExpiry() {
+  return Read<std::optional<TimeMs>>([](PgConnection& c) { return pg_ops::JobNextExpiry(c); });
+}
+
 Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryClaimDue(const DeliveryClaimParams& p) {
   return Write<std::vector<WebhookDelivery>>(
       [&p](PgConnection& c) { return pg_ops::DeliveryClaimDue(c, p); });

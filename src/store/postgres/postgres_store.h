@@ -72,6 +72,8 @@ class PostgresStore final : public StoreOnStatements<PostgresStore, PgJobStateme
   Result<int> JobReleaseMany(const JobReleaseManyParams& p) override;
   Result<std::vector<std::string>> JobRescueExpired(const JobRescueExpiredParams& p) override;
   Result<std::optional<TimeMs>> JobNextRunAt() override;
+  Result<std::vector<std::string>> JobExpireDue(const JobExpireDueParams& p) override;
+  Result<std::optional<TimeMs>> JobNextExpiry() override;
   Result<std::map<JobState, int64_t>> JobCountByState() override;
   Result<JobStats> JobStatsGet(const JobStatsParams& p) override;
 

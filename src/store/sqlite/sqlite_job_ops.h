@@ -33,4 +33,8 @@ Result<std::optional<TimeMs>> JobNextRunAt(SqliteConnection& c);
 Result<std::map<JobState, int64_t>> JobCountByState(SqliteConnection& c);
 Result<JobStats> JobStatsGet(SqliteConnection& c, const JobStatsParams& p);
 
+// --- expiry (sqlite_job_expiry.cc) ---
+Result<std::vector<std::string>> JobExpireDue(SqliteConnection& c, const JobExpireDueParams& p);
+Result<std::optional<TimeMs>> JobNextExpiry(SqliteConnection& c);
+
 }  // namespace conveyor::sqlite_ops

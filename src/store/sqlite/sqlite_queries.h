@@ -55,6 +55,7 @@ inline constexpr const char* kClaimSelect =
     " AND (?2 IS NULL OR type IN (SELECT value FROM json_each(?2)))"
     " AND (?3 IS NULL OR queue IN (SELECT value FROM json_each(?3)))"
     " AND (?5 IS NULL OR type NOT IN (SELECT value FROM json_each(?5)))"
+    " AND (expires_at IS NULL OR expires_at > ?1)"
     " ORDER BY priority, run_at, seq LIMIT ?4";
 // Runs before the update so from_state is the state the job is leaving.
 inline constexpr const char* kClaimEvents =
@@ -133,6 +134,25 @@ inline constexpr const char* kRescueUpdate =
     " finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE ?1 END,"
     " error = ?3, updated_at = ?1, " CONVEYOR_CLEAR_LEASE
     " WHERE seq IN (SELECT value FROM json_each(?4)) RETURNING id, seq, state, webhook_url";
+
+// --- JobExpireDue ---  ?1 now, ?2 limit; then ?1 now, ?2 JSON array of seqs, ?3 message.
+// The WHERE must imply the jobs_expiry partial index's predicate (migration 4).
+#define CONVEYOR_EXPIRY_WAITING \
+  "state IN ('PENDING','SCHEDULED','RETRYING') AND expires_at IS NOT NULL"
+inline constexpr const char* kExpireSelect =
+    "SELECT seq FROM jobs INDEXED BY jobs_expiry WHERE " CONVEYOR_EXPIRY_WAITING
+    " AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2";
+// Before the update, so from_state is the waiting state each job leaves.
+inline constexpr const char* kExpireEvents =
+    CONVEYOR_INSERT_EVENT "SELECT seq, ?1, state, 'EXPIRED', attempt, ?3"
+    " FROM jobs WHERE seq IN (SELECT value FROM json_each(?2))";
+inline constexpr const char* kExpireUpdate =
+    "UPDATE jobs SET state = 'EXPIRED', finished_at = ?1, updated_at = ?1"
+    " WHERE seq IN (SELECT value FROM json_each(?2)) RETURNING id, seq, webhook_url";
+// --- JobNextExpiry ---  The first entry of jobs_expiry.
+inline constexpr const char* kNextExpiry =
+    "SELECT (SELECT expires_at FROM jobs INDEXED BY jobs_expiry WHERE " CONVEYOR_EXPIRY_WAITING
+    " ORDER BY expires_at LIMIT 1)";
 
 // --- JobList ---  ?1 type, ?2 queue, ?3 cursor seq (exclusive), ?4 limit, ?5 offset, ?6 state.
 #define CONVEYOR_LIST_FILTER \
@@ -245,6 +265,7 @@ inline constexpr const char* kPing = "SELECT 1";
 #undef CONVEYOR_LIST_FILTER
 #undef CONVEYOR_COMPLETE_MATCH
 #undef CONVEYOR_RESCUE_TO
+#undef CONVEYOR_EXPIRY_WAITING
 #undef CONVEYOR_INSERT_EVENT
 #undef CONVEYOR_CLEAR_LEASE
 #undef CONVEYOR_JOB_COLUMNS

@@ -190,6 +190,15 @@ Result<std::vector<std::string>> SqliteStore::JobRescueExpired(const JobRescueEx
       std::max(1, p.limit));
 }
 
+Result<std::vector<std::string>> SqliteStore::JobExpireDue(const JobExpireDueParams& p) {
+  return Write<std::vector<std::string>>(
+      [&p](SqliteConnection& c) { return sqlite_ops::JobExpireDue(c, p); }, std::max(1, p.limit));
+}
+
+Result<std::optional<TimeMs>> SqliteStore::JobNextExpiry() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::JobNextExpiry(c); });
+}
+
 Result<std::vector<WebhookDelivery>> SqliteStore::DeliveryClaimDue(const DeliveryClaimParams& p) {
   return Write<std::vector<WebhookDelivery>>(
       [&p](SqliteConnection& c) { return sqlite_ops::DeliveryClaimDue(c, p); },

@@ -54,6 +54,8 @@ class SqliteStore final : public StoreOnStatements<SqliteStore, SqliteJobStateme
   Result<int> JobReleaseMany(const JobReleaseManyParams& p) override;
   Result<std::vector<std::string>> JobRescueExpired(const JobRescueExpiredParams& p) override;
   Result<std::optional<TimeMs>> JobNextRunAt() override;
+  Result<std::vector<std::string>> JobExpireDue(const JobExpireDueParams& p) override;
+  Result<std::optional<TimeMs>> JobNextExpiry() override;
   Result<std::map<JobState, int64_t>> JobCountByState() override;
   Result<JobStats> JobStatsGet(const JobStatsParams& p) override;
 
