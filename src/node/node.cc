@@ -108,7 +108,10 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
       deliveries_(*store_, clock_),
       // Lease rescue and the node's row in GET /nodes (with the jobs its workers run); a rescue
       // wakes the pool.
-      maintenance_(*store_, clock_, config_.runtime, config_.role, pool_.get()),
+      // Expired jobs may have job.expired deliveries due now: the expirer wakes the dispatcher
+      // (constructed below, but only called between Start and Stop, when it exists).
+      maintenance_(*store_, clock_, config_.runtime, config_.role, pool_.get(),
+                   [this] { webhooks_.Wake(); }),
       // The pool feeds /admin/stats' and /metrics' worker counters.
       server_({.jobs = jobs_,
                .deliveries = deliveries_,

@@ -21,19 +21,22 @@ std::function<int()> RunningJobs(WorkerPool* pool) {
 }  // namespace
 
 Maintenance::Maintenance(Store& store, const Clock& clock, const RuntimeConfig& config,
-                         std::string role, WorkerPool* pool)
+                         std::string role, WorkerPool* pool, std::function<void()> on_expired)
     : rescuer_(store, clock, config, WakeWorkers(pool)),
+      expirer_(store, clock, std::move(on_expired)),
       nodes_(store, clock, config.node_name, std::move(role), RunningJobs(pool)) {}
 
 Maintenance::~Maintenance() { Stop(); }
 
 void Maintenance::Start() {
   rescuer_.Start();
+  expirer_.Start();
   nodes_.Start();
 }
 
 void Maintenance::Stop() {
   rescuer_.Stop();
+  expirer_.Stop();
   nodes_.Stop();
 }
 

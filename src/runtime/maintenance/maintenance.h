@@ -1,6 +1,7 @@
 // Maintenance: the background services every node runs, whatever its role ("serve", "api",
 // "worker") and whether or not it has local workers:
 //   LeaseRescuer — returns jobs whose lease expired to the queue (while this node leads);
+//   Expirer — moves waiting jobs past their expires_at to EXPIRED (while this node leads);
 //   NodeRegistry — this node's heartbeat in the store's node list.
 // The node builds it next to its WorkerPool (if any), starts it once the API listens and the
 // pool runs, and stops it after the pool: leases are rescued until the last local attempt is
@@ -11,7 +12,10 @@
 
 #include <string>
 
+#include <functional>
+
 #include "core/clock.h"
+#include "runtime/maintenance/expirer.h"
 #include "runtime/maintenance/lease_rescuer.h"
 #include "runtime/maintenance/node_registry.h"
 #include "runtime/runtime_config.h"
@@ -24,9 +28,11 @@ class WorkerPool;
 class Maintenance {
  public:
   // `pool` (null on a node without local workers, and must outlive this object) is woken after
-  // a rescue and counted in the heartbeat's running jobs. `role` is a kRole* name.
+  // a rescue and counted in the heartbeat's running jobs. `role` is a kRole* name. `on_expired`
+  // (may be null) runs on the expirer's thread after jobs expired (the node wakes its webhook
+  // dispatcher); it must not block, and is only called between Start() and Stop().
   Maintenance(Store& store, const Clock& clock, const RuntimeConfig& config, std::string role,
-              WorkerPool* pool);
+              WorkerPool* pool, std::function<void()> on_expired = nullptr);
   ~Maintenance();
   Maintenance(const Maintenance&) = delete;
   Maintenance& operator=(const Maintenance&) = delete;
@@ -39,6 +45,7 @@ class Maintenance {
 
  private:
   LeaseRescuer rescuer_;
+  Expirer expirer_;
   NodeRegistry nodes_;
 };
 

@@ -35,8 +35,9 @@ void PeriodicService::Loop() {
   while (!stopped_) {
     lock.unlock();
     RunOnce();
+    const std::chrono::milliseconds wait = NextWait();
     lock.lock();
-    cv_.wait_for(lock, interval_, [&] { return stopped_; });
+    cv_.wait_for(lock, wait, [&] { return stopped_; });
   }
 }
 

@@ -31,6 +31,7 @@ class PeriodicService {
  protected:
   // `interval` below 1 ms counts as 1 ms.
   explicit PeriodicService(std::chrono::milliseconds interval);
+  const std::chrono::milliseconds interval_;
   // Stop() must have been called (by the derived class's destructor).
   virtual ~PeriodicService();
 
@@ -38,11 +39,13 @@ class PeriodicService {
   virtual void RunOnce() = 0;
   // After the last pass, on the thread that called Stop().
   virtual void OnStopped() {}
+  // How long to sleep after the pass that just ended (on the service's thread); `interval` by
+  // default. A service that knows when its next work falls due (the Expirer) answers that.
+  virtual std::chrono::milliseconds NextWait() { return interval_; }
 
  private:
   void Loop();
 
-  const std::chrono::milliseconds interval_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool started_ = false;  // guarded by mu_

@@ -1,0 +1,63 @@
+#include "runtime/maintenance/expirer.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "observability/log.h"
+
+namespace conveyor {
+
+namespace {
+
+constexpr int kExpireLimit = 1000;
+
+}  // namespace
+
+Expirer::Expirer(Store& store, const Clock& clock, std::function<void()> on_expired)
+    : PeriodicService(kMaxWait), store_(store), clock_(clock), on_expired_(std::move(on_expired)) {}
+
+Expirer::~Expirer() { Stop(); }
+
+int Expirer::ExpireOnce() {
+  int total = 0;
+  for (;;) {
+    Result<std::vector<std::string>> r =
+        store_.JobExpireDue({.now = clock_.NowMs(), .limit = kExpireLimit});
+    if (!r.ok()) {
+      log::Warn("expiry.failed", {{"error", r.status().ToString()}});
+      break;
+    }
+    for (const std::string& id : *r) log::Info("job.expired", {{"job_id", id}});
+    total += static_cast<int>(r->size());
+    if (static_cast<int>(r->size()) < kExpireLimit) break;  // more may wait when the page was full
+  }
+  if (total > 0 && on_expired_) on_expired_();
+  return total;
+}
+
+void Expirer::RunOnce() {
+  Result<bool> r = store_.LeaderTryAcquire();
+  if (!r.ok() && !leader_error_) {
+    log::Warn("expiry.leadership_unknown",
+              {{"error", r.status().ToString()}, {"action", "expiring nothing until it answers"}});
+  }
+  leader_error_ = !r.ok();
+  leader_ = r.ok() && *r;
+  if (leader_) ExpireOnce();
+}
+
+std::chrono::milliseconds Expirer::NextWait() {
+  return leader_ ? UntilNextExpiry() : kMaxWait;
+}
+
+std::chrono::milliseconds Expirer::UntilNextExpiry() {
+  Result<std::optional<TimeMs>> next = store_.JobNextExpiry();
+  if (!next.ok() || !next->has_value()) return kMaxWait;
+  // +1: expires_at <= now is due, so waking exactly at it finds the job due.
+  const TimeMs wait = **next - clock_.NowMs() + 1;
+  return std::chrono::milliseconds(std::clamp<TimeMs>(wait, 1, kMaxWait.count()));
+}
+
+}  // namespace conveyor
