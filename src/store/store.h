@@ -298,7 +298,8 @@ class Store : public JobReader {
   virtual Result<Job> JobCancelAck(const JobCancelAckParams& p) = 0;
   // Stale tokens are skipped. Returns how many jobs were released.
   virtual Result<int> JobReleaseMany(const JobReleaseManyParams& p) = 0;
-  // FAILED | CANCELLED | EXPIRED → PENDING with attempt=0 (a fresh budget); events are kept.
+  // FAILED | CANCELLED | EXPIRED → PENDING with attempt=0 (a fresh budget); events are kept. An
+  // expires_at <= now is cleared (the job could otherwise never run); a later one is kept.
   virtual Result<Job> JobRetry(const JobRetryParams& p) = 0;
   // RUNNING jobs whose lease expired: counted as a failed attempt → RETRYING or FAILED.
   // Returns the ids rescued.

@@ -117,7 +117,21 @@ TYPED_TEST_P(StoreExpiryConformance, ClaimStartsAJobBeforeItsExpiry) {
   EXPECT_THAT(Ids(MustClaim(this->store(), 1, kT0 + 99)), ElementsAre(j.id));
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreExpiryConformance, ExpireDueMovesEveryWaitingStateToExpired,
+TYPED_TEST_P(StoreExpiryConformance, RetryOfAnExpiredJobClearsThePassedExpiryAndRunsIt) {
+  const Job j = this->InsertExpiring(kT0 + 100);
+  ASSERT_THAT(this->ExpireDue(kT0 + 100), ElementsAre(j.id));
+  const Job retried = MustOk(this->store().JobRetry({.id = j.id, .now = kT0 + 200}), "retry");
+  EXPECT_EQ(retried.state, JobState::kPending);
+  EXPECT_EQ(retried.expires_at, std::nullopt);
+  EXPECT_THAT(this->ExpireDue(kT0 + 300), IsEmpty());
+  EXPECT_THAT(Ids(MustClaim(this->store(), 1, kT0 + 300)), ElementsAre(j.id));
+  const Job later = this->InsertExpiring(kT0 + 5000);
+  MustOk(this->store().JobCancel({.id = later.id, .now = kT0 + 1}), "cancel");
+  EXPECT_EQ(MustOk(this->store().JobRetry({.id = later.id, .now = kT0 + 2}), "retry").expires_at,
+            kT0 + 5000);  // not passed yet: kept
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StoreExpiryConformance, RetryOfAnExpiredJobClearsThePassedExpiryAndRunsIt, ExpireDueMovesEveryWaitingStateToExpired,
                             ExpireDueLeavesRunningAndFinishedJobsAlone,
                             ExpireDueTakesAtMostLimitEarliestFirst,
                             ExpiredJobWithAWebhookGetsAJobExpiredDelivery,

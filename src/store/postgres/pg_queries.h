@@ -144,9 +144,10 @@ inline constexpr const char* kRelease =
     "SELECT seq, $1::bigint, 'RUNNING', 'PENDING', attempt, 'released before it started'"
     " FROM back) SELECT count(*) FROM back";
 
-// --- JobRetry ---  $1 seq, $2 now.
+// --- JobRetry ---  $1 seq, $2 now. An expires_at already passed is cleared (see sqlite_queries.h).
 inline constexpr const char* kRetry =
     "UPDATE jobs SET state = 'PENDING', attempt = 0, run_at = $2::bigint, updated_at = $2::bigint,"
+    " expires_at = CASE WHEN expires_at <= $2::bigint THEN NULL ELSE expires_at END,"
     " error = NULL, result = NULL, result_ref = NULL, started_at = NULL, finished_at = NULL,"
     " progress = 0, message = NULL, current_step = NULL, cancel_requested = false, "
     CONVEYOR_PG_CLEAR_LEASE " WHERE seq = $1::bigint RETURNING " CONVEYOR_PG_JOB_COLUMNS;

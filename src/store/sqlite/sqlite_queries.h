@@ -112,9 +112,11 @@ inline constexpr const char* kRelease =
     CONVEYOR_CLEAR_LEASE " WHERE id = ?1 AND state = 'RUNNING' AND lease_token = ?2"
     " RETURNING seq, attempt";
 
-// --- JobRetry ---
+// --- JobRetry ---  An expires_at already passed is cleared: kept, the job could never run (the
+// claim skips it) and the expirer would at once expire it again.
 inline constexpr const char* kRetry =
     "UPDATE jobs SET state = 'PENDING', attempt = 0, run_at = ?2, updated_at = ?2, error = NULL,"
+    " expires_at = CASE WHEN expires_at <= ?2 THEN NULL ELSE expires_at END,"
     " result = NULL, result_ref = NULL, started_at = NULL, finished_at = NULL, progress = 0,"
     " message = NULL, current_step = NULL, cancel_requested = 0, " CONVEYOR_CLEAR_LEASE
     " WHERE seq = ?1 RETURNING " CONVEYOR_JOB_COLUMNS;
