@@ -59,7 +59,7 @@ TEST_F(ExpirerTest, StartedExpirerExpiresAJobThatNoWorkerStarted) {
 TEST_F(ExpirerTest, MaintenanceExpiresJobsOfATypeNoWorkerServes) {
   config_.workers = 1;
   config_.external_types = {"ext.nobody"};  // declared, but no external worker comes
-  StartRuntime();  // the pool and Maintenance (with its Expirer) run
+  StartRuntime();                           // the pool and Maintenance (with its Expirer) run
   JobSpec spec = Spec("ext.nobody", "{}");
   spec.expires_at = SystemClock::Default()->NowMs() + 200;
   const Job job = MustSubmit(std::move(spec));

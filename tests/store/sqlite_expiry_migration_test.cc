@@ -50,8 +50,8 @@ TEST_F(SqliteExpiryMigrationTest, WaitingJobsWrittenAtVersion3ExpireAfterTheMigr
              "record");
     }
     MustOk(c->Exec("INSERT INTO jobs (id, type, state, run_at, expires_at, created_at,"
-                   " updated_at) VALUES ('" + id + "', 'noop', 'PENDING', 0, " +
-                   std::to_string(kT0 + 100) + ", 0, 0)"),
+                   " updated_at) VALUES ('" +
+                   id + "', 'noop', 'PENDING', 0, " + std::to_string(kT0 + 100) + ", 0, 0)"),
            "v3 job");
   }
   auto store = MustOk(SqliteStore::Open({.path = path()}), "open");

@@ -131,7 +131,9 @@ TYPED_TEST_P(StoreExpiryConformance, RetryOfAnExpiredJobClearsThePassedExpiryAnd
             kT0 + 5000);  // not passed yet: kept
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreExpiryConformance, RetryOfAnExpiredJobClearsThePassedExpiryAndRunsIt, ExpireDueMovesEveryWaitingStateToExpired,
+REGISTER_TYPED_TEST_SUITE_P(StoreExpiryConformance,
+                            RetryOfAnExpiredJobClearsThePassedExpiryAndRunsIt,
+                            ExpireDueMovesEveryWaitingStateToExpired,
                             ExpireDueLeavesRunningAndFinishedJobsAlone,
                             ExpireDueTakesAtMostLimitEarliestFirst,
                             ExpiredJobWithAWebhookGetsAJobExpiredDelivery,

@@ -48,9 +48,7 @@ void Expirer::RunOnce() {
   if (leader_) ExpireOnce();
 }
 
-std::chrono::milliseconds Expirer::NextWait() {
-  return leader_ ? UntilNextExpiry() : kMaxWait;
-}
+std::chrono::milliseconds Expirer::NextWait() { return leader_ ? UntilNextExpiry() : kMaxWait; }
 
 std::chrono::milliseconds Expirer::UntilNextExpiry() {
   Result<std::optional<TimeMs>> next = store_.JobNextExpiry();
