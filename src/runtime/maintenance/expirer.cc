@@ -45,7 +45,12 @@ void Expirer::RunOnce() {
   }
   leader_error_ = !r.ok();
   leader_ = r.ok() && *r;
-  if (leader_) ExpireOnce();
+  if (!leader_) return;
+  // Only a pass with something due writes: an idle leader costs one index probe per wake-up,
+  // not a write transaction through the store's writer.
+  Result<std::optional<TimeMs>> next = store_.JobNextExpiry();
+  if (next.ok() && (!next->has_value() || **next > clock_.NowMs())) return;
+  ExpireOnce();
 }
 
 std::chrono::milliseconds Expirer::NextWait() { return leader_ ? UntilNextExpiry() : kMaxWait; }
