@@ -1,6 +1,6 @@
-// SQLite-only checks of schema migrations 2 (webhook deliveries, nodes) and 3 (the job's dialect,
-// jobs_failed): a database written at an earlier version migrates and keeps its jobs, the new
-// queries walk their indexes, and the schema's CHECKs hold the invariants.
+// SQLite-only checks of schema migrations 2 (webhook deliveries, nodes), 3 (the job's dialect,
+// jobs_failed) and 4 (jobs_expiry): a database written at an earlier version migrates and keeps
+// its jobs, the new queries walk their indexes, and the schema's CHECKs hold the invariants.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -15,6 +15,7 @@
 namespace conveyor::testing {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -175,6 +176,39 @@ TEST_F(SqliteMigrationTest, DeletingAJobDeletesItsDeliveriesAndAttempts) {
   MustOk(c->Exec("PRAGMA foreign_keys=ON; DELETE FROM jobs"), "delete");
   EXPECT_EQ(MustOk(c->QueryInt("SELECT count(*) FROM webhook_deliveries"), "d"), 0);
   EXPECT_EQ(MustOk(c->QueryInt("SELECT count(*) FROM webhook_delivery_attempts"), "a"), 0);
+}
+
+TEST_F(SqliteMigrationTest, WaitingJobsWrittenAtVersion3ExpireAfterTheMigration) {
+  const std::string id = MakeJob().id;
+  {
+    auto c = Connect(false);
+    MustOk(c->Exec(sqlite_schema::kCreateMigrationsTable), "migrations table");
+    for (int v : {1, 2, 3}) {
+      MustOk(c->Exec(sqlite_schema::kMigrations[v - 1].sql), "migration");
+      MustOk(c->Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 0)"),
+             "record");
+    }
+    MustOk(c->Exec("INSERT INTO jobs (id, type, state, run_at, expires_at, created_at,"
+                   " updated_at) VALUES ('" +
+                   id + "', 'noop', 'PENDING', 0, " + std::to_string(kT0 + 100) + ", 0, 0)"),
+           "v3 job");
+  }
+  auto store = MustOk(SqliteStore::Open({.path = path()}), "open");
+  MustOk(store->Migrate(), "migrate");
+  EXPECT_EQ(MustOk(store->JobNextExpiry(), "next"), kT0 + 100);
+  EXPECT_THAT(MustOk(store->JobExpireDue({.now = kT0 + 100}), "expire"), ElementsAre(id));
+  EXPECT_EQ(MustGet(*store, id).state, JobState::kExpired);
+}
+
+TEST_F(SqliteMigrationTest, ExpiryQueriesWalkTheExpiryIndex) {
+  auto store = MustOk(SqliteStore::Open({.path = path()}), "open");
+  MustOk(store->Migrate(), "migrate");
+  auto peek = Connect(true);
+  for (const char* sql : {sqlite_queries::kExpireSelect, sqlite_queries::kNextExpiry}) {
+    const std::string plan = QueryPlan(*peek, sql);
+    EXPECT_THAT(plan, HasSubstr("jobs_expiry")) << sql;
+    EXPECT_THAT(plan, Not(HasSubstr("TEMP B-TREE"))) << sql;
+  }
 }
 
 }  // namespace
