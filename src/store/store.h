@@ -27,6 +27,7 @@
 
 #include "core/job.h"
 #include "core/status.h"
+#include "store/queue_types.h"
 
 namespace conveyor {
 
@@ -282,9 +283,19 @@ class Store : public JobReader {
   virtual Result<std::vector<JobEvent>> JobEventList(const std::string& id) = 0;
 
   // Due waiting jobs (run_at <= now) that have not expired (no expires_at, or expires_at > now:
-  // a job is never started after its expiry, even while the expirer lags), highest priority (lowest number) first, then oldest run_at.
-  // Each becomes RUNNING with attempt+1, started_at=now, a fresh lease token, lease expiry now+lease_ms.
+  // a job is never started after its expiry, even while the expirer lags). Each becomes RUNNING
+  // with attempt+1, started_at=now, a fresh lease token, lease expiry now+lease_ms.
+  // Which ones (store_claim.h): queues share the claim by weight (stride scheduling, per store
+  // instance); paused queues give none; a queue's concurrency limit and the rate limits of its
+  // queue and of job types are never exceeded, across every node. Within a queue, highest
+  // priority (lowest number) first, then oldest run_at — except that one start in every
+  // kAgeShare of a queue goes to its longest-waiting due job, whatever its priority, so no
+  // stream of urgent jobs starves the rest. Returned in (priority, run_at) order.
   virtual Result<std::vector<Job>> JobClaim(const JobClaimParams& p) = 0;
+  // When a claim that found work held back (a queue at its limit, a rate limit spent) may find
+  // it again: the next rate window, or soon for a limit (another node's job may finish). Set by
+  // this store instance's last claim; nullopt when nothing was held back.
+  virtual std::optional<TimeMs> JobClaimHeldUntil() const { return std::nullopt; }
   // Per completion: RUNNING with that token → SUCCEEDED. A stale token leaves the job as it is;
   // its entry in the returned vector is Conflict (NotFound if no such job).
   virtual Result<std::vector<Status>> JobCompleteMany(const JobCompleteManyParams& p) = 0;
@@ -330,6 +341,19 @@ class Store : public JobReader {
   // Earliest next_attempt_at among pending deliveries, if any.
   virtual Result<std::optional<TimeMs>> DeliveryNextAt() = 0;
   virtual Result<int64_t> DeliveryCountPending() = 0;
+
+  // --- Queues and rate limits (queue_types.h) ---
+  // Every queue, by name.
+  virtual Result<std::vector<QueueSettings>> QueueList() = 0;
+  // Applies the change (creating the queue when absent) and returns the queue as it now is.
+  virtual Result<QueueSettings> QueuePatch(const QueuePatchParams& p) = 0;
+  // Job counts per queue and state, finished in the last minute, oldest waiting. Cost: a scan
+  // of every job (callers keep it off latency-sensitive threads and cache it).
+  virtual Result<std::vector<QueueStats>> QueueStatsGet(TimeMs now) = 0;
+  // Every rate limit (queues' and types') with its current window.
+  virtual Result<std::vector<RateLimitRow>> RateLimitList() = 0;
+  // Sets or (limit nullopt) removes one; NotFound when removing what does not exist.
+  virtual Status RateLimitSet(const RateLimitSetParams& p) = 0;
 
   // --- Nodes and leadership ---
   // Upsert by name (last_seen_at = info.last_seen_at).

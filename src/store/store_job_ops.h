@@ -12,7 +12,7 @@
 //   Result<JobRow> JobFailUpdate(const JobFailWrite& w);                    exactly one row
 //   Result<std::optional<HeartbeatOutcome>> JobHeartbeatUpdate(const JobHeartbeatParams& p);
 //                                                    nullopt when the lease token is stale
-//   Result<std::vector<JobRow>> JobClaimRows(const JobClaimParams& p);   any order; p.max > 0
+//   (the claim's statements: store_claim.h; the queues': store_queue_ops.h)
 //   Result<std::unordered_set<std::string>> JobCompleteRows(std::string completions, TimeMs now);
 //                                                    completions: EncodeCompletions' JSON;
 //                                                    returns the ids it completed
@@ -161,15 +161,6 @@ Result<HeartbeatOutcome> JobHeartbeat(Db db, const JobHeartbeatParams& p) {
   if (!out.ok()) return out.status();
   if (*out) return **out;
   return db.JobStaleLease(p.id);
-}
-
-template <class Db>
-Result<std::vector<Job>> JobClaim(Db db, const JobClaimParams& p) {
-  if (p.max <= 0) return std::vector<Job>{};
-  Result<std::vector<JobRow>> rows = db.JobClaimRows(p);
-  if (!rows.ok()) return rows.status();
-  SortInClaimOrder(*rows);  // RETURNING promises no order
-  return TakeJobs(std::move(*rows));
 }
 
 template <class Db>

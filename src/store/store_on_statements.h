@@ -15,11 +15,16 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "store/claim_planner.h"
 #include "store/store.h"
+#include "store/store_claim.h"
 #include "store/store_job_ops.h"
+#include "store/store_queue_ops.h"
 
 namespace conveyor {
 
@@ -37,7 +42,16 @@ class StoreOnStatements : public Store {
   }
 
   Result<std::vector<Job>> JobClaim(const JobClaimParams& p) final {
-    return RunWrite(store_ops::JobClaim<Statements>, p, std::max(1, p.max));
+    std::optional<TimeMs> held;
+    auto out = self().template Write<std::vector<Job>>(
+        [&](auto& c) { return store_ops::JobClaim(Statements(c), p, planner_, held); },
+        std::max(1, p.max));
+    held_until_.store(out.ok() && held ? *held : kNotHeld, std::memory_order_relaxed);
+    return out;
+  }
+  std::optional<TimeMs> JobClaimHeldUntil() const final {
+    const TimeMs t = held_until_.load(std::memory_order_relaxed);
+    return t == kNotHeld ? std::nullopt : std::optional<TimeMs>(t);
   }
   Result<std::vector<Status>> JobCompleteMany(const JobCompleteManyParams& p) final {
     return RunWrite(store_ops::JobCompleteMany<Statements>, p,
@@ -59,7 +73,38 @@ class StoreOnStatements : public Store {
     return RunWrite(store_ops::JobRetry<Statements>, p);
   }
 
+  Result<std::vector<QueueSettings>> QueueList() final {
+    return self().template Read<std::vector<QueueSettings>>(
+        [&](auto& c) { return store_ops::QueueList(Statements(c)); });
+  }
+  Result<QueueSettings> QueuePatch(const QueuePatchParams& p) final {
+    return RunWrite(store_ops::QueuePatch<Statements>, p);
+  }
+  Result<std::vector<QueueStats>> QueueStatsGet(TimeMs now) final {
+    return self().template Read<std::vector<QueueStats>>(
+        [&](auto& c) { return Statements(c).QueueStatsRows(now); });
+  }
+  Result<std::vector<RateLimitRow>> RateLimitList() final {
+    return self().template Read<std::vector<RateLimitRow>>(
+        [&](auto& c) { return Statements(c).RateLimitsRead(); });
+  }
+  Status RateLimitSet(const RateLimitSetParams& p) final {
+    Result<bool> r = self().template Write<bool>(
+        [&](auto& c) -> Result<bool> {
+          Status s = store_ops::RateLimitSet(Statements(c), p);
+          if (!s.ok()) return s;
+          return true;
+        },
+        1);
+    return r.status();
+  }
+
  private:
+  static constexpr TimeMs kNotHeld = -1;
+  // Shares claims among queues by weight; per store instance, so per node.
+  ClaimPlanner planner_;
+  std::atomic<TimeMs> held_until_{kNotHeld};
+
   // Runs the shared operation `op` on one of Derived's connections, wrapped in its statements.
   template <class T, class P>
   Result<T> RunRead(Result<T> (*op)(Statements, const P&), const P& p) {

@@ -8,6 +8,7 @@
 
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/sqlite/sqlite_queue_queries.h"
 #include "store/sqlite/sqlite_schema.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"

@@ -11,6 +11,7 @@
 
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/sqlite/sqlite_queue_queries.h"
 #include "store/sqlite/sqlite_schema.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_conformance.h"
@@ -168,9 +169,11 @@ TEST_F(SqliteStoreTest, FailedCommitFailsEveryWriteOfTheBatchAndKeepsNothing) {
 TEST_F(SqliteStoreTest, ClaimUsesTheClaimIndex) {
   auto store = MustOpen();
   auto peek = Peek();
-  const std::string plan = QueryPlan(*peek, sqlite_queries::kClaimSelect);
-  EXPECT_THAT(plan, HasSubstr("jobs_claim"));
-  EXPECT_THAT(plan, Not(HasSubstr("TEMP B-TREE")));  // walks the index in claim order
+  for (const char* sql : {sqlite_queries::kClaimSelect, sqlite_queries::kClaimSelectOldest}) {
+    const std::string plan = QueryPlan(*peek, sql);
+    EXPECT_THAT(plan, HasSubstr("jobs_claim")) << sql;
+    EXPECT_THAT(plan, Not(HasSubstr("TEMP B-TREE"))) << sql;  // walks the index in claim order
+  }
 }
 
 TEST_F(SqliteStoreTest, ListRescueAndKeyLookupsUseTheirIndexes) {

@@ -1,4 +1,4 @@
-// The lease lifecycle on PostgreSQL: the statements of claim and complete (their logic, like
+// The lease lifecycle on PostgreSQL: the statements of complete (their logic, like
 // fail's and heartbeat's, is in store_job_ops.h), release and rescue. Each guarded write matches
 // on (id, state RUNNING, lease token) so a worker that lost its lease changes nothing.
 // Claims and rescues lock their rows with SKIP LOCKED: concurrent claimers on any node never
@@ -12,15 +12,6 @@
 
 namespace conveyor {
 namespace q = pg_queries;
-
-Result<std::vector<JobRow>> PgJobStatements::JobClaimRows(const JobClaimParams& p) {
-  auto r = c_.Exec(
-      q::kClaim, {PgInt(p.now), pg_ops::JsonArrayOrNull(p.types), pg_ops::JsonArrayOrNull(p.queues),
-                  pg_ops::JsonArrayOrNull(p.exclude_types), PgInt(p.max), p.worker_id,
-                  PgInt(p.now + p.lease_ms)});
-  if (!r.ok()) return r.status();
-  return ReadPgJobRows(*r);
-}
 
 Result<std::unordered_set<std::string>> PgJobStatements::JobCompleteRows(std::string completions,
                                                                          TimeMs now) {

@@ -76,26 +76,14 @@ inline constexpr const char* kInsertJobs =
     " request_hash text, dialect text)) WITH ORDINALITY AS x ORDER BY x.ordinality"
     " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
     " RETURNING seq, id, state, attempt),"
-    " ev AS (" CONVEYOR_PG_INSERT_EVENT "SELECT seq, $2::bigint, NULL, state, attempt, '' FROM ins)"
+    " ev AS (" CONVEYOR_PG_INSERT_EVENT "SELECT seq, $2::bigint, NULL, state, attempt, '' FROM ins),"
+    // The first job of a queue makes its row (store/queue_types.h).
+    " qs AS (INSERT INTO queues (name, created_at, updated_at)"
+    " SELECT DISTINCT x->>'queue', $2::bigint, $2::bigint FROM json_array_elements($1::json) AS x"
+    " ON CONFLICT DO NOTHING)"
     " SELECT id FROM ins";
 
-// --- JobClaim ---  $1 now, $2 types, $3 queues, $4 exclude_types (JSON arrays or NULL),
-// $5 limit, $6 worker, $7 lease expiry. Rows another claimer holds are skipped, not waited for.
-// The lease token is 32 hex characters from gen_random_uuid() (122 random bits).
-inline constexpr const char* kClaim =
-    "WITH picked AS (SELECT seq, state AS from_state, attempt FROM jobs"
-    " WHERE state IN " CONVEYOR_PG_WAITING " AND run_at <= $1::bigint"
-    " AND ($2::json IS NULL OR type IN (SELECT json_array_elements_text($2::json)))"
-    " AND ($3::json IS NULL OR queue IN (SELECT json_array_elements_text($3::json)))"
-    " AND ($4::json IS NULL OR type NOT IN (SELECT json_array_elements_text($4::json)))"
-    " AND (expires_at IS NULL OR expires_at > $1::bigint)"
-    " ORDER BY priority, run_at, seq LIMIT $5::integer FOR UPDATE SKIP LOCKED),"
-    " ev AS (" CONVEYOR_PG_INSERT_EVENT
-    "SELECT seq, $1::bigint, from_state, 'RUNNING', attempt + 1, '' FROM picked)"
-    " UPDATE jobs j SET state = 'RUNNING', attempt = j.attempt + 1, started_at = $1::bigint,"
-    " updated_at = $1::bigint, lease_owner = $6, lease_expires_at = $7::bigint,"
-    " lease_token = replace(gen_random_uuid()::text, '-', '')"
-    " FROM picked WHERE j.seq = picked.seq RETURNING " CONVEYOR_PG_J_COLUMNS;
+// --- JobClaim ---  pg_queue_queries.h.
 
 // --- JobCompleteMany ---  $1 now, $2 JSON array of [id, lease_token, result, result_ref].
 inline constexpr const char* kComplete =
@@ -207,11 +195,11 @@ inline constexpr const char* kEventsOfJob =
     "SELECT at, from_state, to_state, attempt, message FROM job_events WHERE job_seq = $1::bigint"
     " ORDER BY seq";
 
-// --- JobNextRunAt ---  One index probe per priority instead of a scan of the whole backlog.
+// --- JobNextRunAt ---  One index probe per (unpaused queue, priority), not a scan of the backlog.
 inline constexpr const char* kNextRunAt =
-    "SELECT min(r.run_at) FROM generate_series(1, 10) AS p(x) CROSS JOIN LATERAL"
-    " (SELECT run_at FROM jobs WHERE state IN " CONVEYOR_PG_WAITING " AND priority = p.x"
-    " ORDER BY run_at LIMIT 1) AS r";
+    "SELECT min(r.run_at) FROM queues AS q CROSS JOIN generate_series(1, 10) AS p(x)"
+    " CROSS JOIN LATERAL (SELECT run_at FROM jobs WHERE queue = q.name AND state IN "
+    CONVEYOR_PG_WAITING " AND priority = p.x ORDER BY run_at LIMIT 1) AS r WHERE NOT q.paused";
 
 // --- JobCountByState ---
 inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs GROUP BY state";

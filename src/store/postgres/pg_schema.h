@@ -160,6 +160,42 @@ CREATE INDEX jobs_failed ON jobs (finished_at DESC NULLS LAST, seq DESC) INCLUDE
 CREATE INDEX jobs_expiry ON jobs (expires_at)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING') AND expires_at IS NOT NULL;
 )sql"},
+    // Queues as rows (store/queue_types.h) with seed 003's plan queues preset, rate limits with
+    // their current fixed window, and the claim index per queue (the claim takes from one queue
+    // at a time). Creating jobs_claim anew locks writes to jobs for the build: run `conveyor
+    // migrate` at a quiet time on a large backlog.
+    {4, R"sql(
+CREATE TABLE queues (
+  name              TEXT    PRIMARY KEY,
+  weight            INTEGER NOT NULL DEFAULT 1 CHECK (weight BETWEEN 1 AND 1000),
+  concurrency_limit INTEGER CHECK (concurrency_limit >= 1),
+  paused            BOOLEAN NOT NULL DEFAULT false,
+  max_attempts      INTEGER CHECK (max_attempts >= 1),
+  timeout_s         INTEGER CHECK (timeout_s >= 1),
+  created_at        BIGINT  NOT NULL,
+  updated_at        BIGINT  NOT NULL
+);
+
+INSERT INTO queues (name, weight, created_at, updated_at) VALUES
+  ('default', 1, 0, 0), ('queue:free', 1, 0, 0), ('queue:pro', 5, 0, 0),
+  ('queue:business', 7, 0, 0), ('queue:enterprise', 10, 0, 0);
+INSERT INTO queues (name, created_at, updated_at) SELECT DISTINCT queue, 0, 0 FROM jobs
+  ON CONFLICT DO NOTHING;
+
+CREATE TABLE rate_limits (
+  kind         TEXT    NOT NULL CHECK (kind IN ('queue', 'type')),
+  name         TEXT    NOT NULL,
+  max_starts   BIGINT  NOT NULL CHECK (max_starts >= 1),
+  period_ms    BIGINT  NOT NULL CHECK (period_ms >= 1),
+  window_start BIGINT  NOT NULL DEFAULT 0,
+  used         BIGINT  NOT NULL DEFAULT 0,
+  PRIMARY KEY (kind, name)
+);
+
+DROP INDEX jobs_claim;
+CREATE INDEX jobs_claim ON jobs (queue, priority, run_at, seq)
+  WHERE state IN ('PENDING','SCHEDULED','RETRYING');
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

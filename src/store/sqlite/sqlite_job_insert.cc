@@ -6,6 +6,7 @@
 
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/sqlite/sqlite_queue_queries.h"
 #include "store/store_insert_resolution.h"
 #include "store/store_job_ops.h"
 #include "store/store_json.h"
@@ -56,6 +57,15 @@ Status InsertEvents(SqliteConnection& c, int64_t after_seq, TimeMs now) {
   return st->Run();
 }
 
+// The first job of a queue makes its row (store/queue_types.h).
+Status InsertNewQueues(SqliteConnection& c, int64_t after_seq, TimeMs now) {
+  auto st = c.Prepare(q::kQueuesOfNewJobs);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, after_seq);
+  st->BindInt(2, now);
+  return st->Run();
+}
+
 }  // namespace
 
 Status SqliteJobStatements::JobsWithKeys(const std::vector<std::string>& keys,
@@ -78,6 +88,7 @@ Result<bool> SqliteJobStatements::JobInsertRows(const std::vector<const Job*>& j
   if (!max_seq.ok()) return max_seq.status();
   if (Status s = InsertRows(c_, jobs); !s.ok()) return s;
   if (Status s = InsertEvents(c_, *max_seq, now); !s.ok()) return s;
+  if (Status s = InsertNewQueues(c_, *max_seq, now); !s.ok()) return s;
   return true;
 }
 

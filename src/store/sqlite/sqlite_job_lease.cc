@@ -1,4 +1,4 @@
-// The lease lifecycle on SQLite: the statements of claim and complete (their logic, like fail's
+// The lease lifecycle on SQLite: the statements of complete (their logic, like fail's
 // and heartbeat's, is in store_job_ops.h), release and rescue. Each guarded write matches on (id,
 // state RUNNING, lease token) so a worker that lost its lease changes nothing.
 #include <string>
@@ -13,15 +13,6 @@ namespace conveyor {
 namespace q = sqlite_queries;
 namespace {
 
-void BindOptJsonArray(SqliteStatement& st, int i, const std::vector<std::string>& items,
-                      const std::string& encoded) {
-  if (items.empty()) {
-    st.BindNull(i);
-  } else {
-    st.BindText(i, encoded);
-  }
-}
-
 // Appends the rows' first column to a JSON array of integers ("[3,5,8]"); "" when none.
 Result<std::string> CollectSeqs(SqliteStatement& st) {
   std::string seqs;
@@ -34,20 +25,6 @@ Result<std::string> CollectSeqs(SqliteStatement& st) {
   return seqs;
 }
 
-Result<std::string> SelectClaimable(SqliteConnection& c, const JobClaimParams& p) {
-  const std::string types = EncodeJsonStringArray(p.types);
-  const std::string queues = EncodeJsonStringArray(p.queues);
-  const std::string excluded = EncodeJsonStringArray(p.exclude_types);
-  auto st = c.Prepare(q::kClaimSelect);
-  if (!st.ok()) return st.status();
-  st->BindInt(1, p.now);
-  BindOptJsonArray(*st, 2, p.types, types);
-  BindOptJsonArray(*st, 3, p.queues, queues);
-  st->BindInt(4, p.max);
-  BindOptJsonArray(*st, 5, p.exclude_types, excluded);
-  return CollectSeqs(*st);
-}
-
 // Runs a statement bound with ?1 now and ?2 a JSON array.
 Status RunWithNowAndJson(SqliteConnection& c, std::string_view sql, TimeMs now,
                          const std::string& json) {
@@ -57,33 +34,6 @@ Status RunWithNowAndJson(SqliteConnection& c, std::string_view sql, TimeMs now,
   st->BindText(2, json);
   return st->Run();
 }
-
-Result<std::vector<JobRow>> MarkClaimed(SqliteConnection& c, const JobClaimParams& p,
-                                        const std::string& seqs) {
-  auto st = c.Prepare(q::kClaimUpdate);
-  if (!st.ok()) return st.status();
-  st->BindInt(1, p.now);
-  st->BindText(2, p.worker_id);
-  st->BindInt(3, p.now + p.lease_ms);
-  st->BindText(4, seqs);
-  std::vector<JobRow> rows;
-  Status s = st->ForEachRow([&](const SqliteStatement& row) { rows.push_back(ReadJobRow(row)); });
-  if (!s.ok()) return s;
-  return rows;
-}
-
-}  // namespace
-
-// The events first, while from_state is still the state each job is leaving.
-Result<std::vector<JobRow>> SqliteJobStatements::JobClaimRows(const JobClaimParams& p) {
-  Result<std::string> seqs = SelectClaimable(c_, p);
-  if (!seqs.ok()) return seqs.status();
-  if (seqs->empty()) return std::vector<JobRow>{};
-  if (Status s = RunWithNowAndJson(c_, q::kClaimEvents, p.now, *seqs); !s.ok()) return s;
-  return MarkClaimed(c_, p, *seqs);
-}
-
-namespace {
 
 // A job that reached a terminal state and has a webhook to send for it.
 struct WebhookDue {

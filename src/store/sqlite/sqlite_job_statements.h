@@ -21,6 +21,7 @@
 #include "core/status.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/store.h"
+#include "store/store_claim.h"
 #include "store/store_job_ops.h"
 #include "store/store_job_rules.h"
 
@@ -44,8 +45,21 @@ class SqliteJobStatements {
   Result<JobRow> JobFailUpdate(const store_ops::JobFailWrite& w);
   Result<std::optional<HeartbeatOutcome>> JobHeartbeatUpdate(const JobHeartbeatParams& p);
 
+  // The claim and the queues (sqlite_job_claim.cc; contracts in store_claim.h and
+  // store_queue_ops.h).
+  Result<std::vector<store_ops::ClaimQueueRow>> ClaimQueues(TimeMs now);
+  Result<std::vector<RateLimitRow>> ClaimRateLimits() { return RateLimitsRead(); }
+  Result<std::vector<store_ops::ClaimCandidate>> ClaimSelect(const store_ops::ClaimSelectParams& s);
+  Result<std::vector<JobRow>> ClaimMark(const std::string& seqs, const JobClaimParams& p);
+  Status RateLimitUse(const RateLimitRow& row);
+  Result<std::vector<QueueSettings>> QueuesRead();
+  Result<std::optional<QueueSettings>> QueueRead(const std::string& name);
+  Status QueueWrite(const QueueSettings& q);
+  Result<std::vector<RateLimitRow>> RateLimitsRead();
+  Result<bool> RateLimitWrite(const RateLimitSetParams& p);
+  Result<std::vector<QueueStats>> QueueStatsRows(TimeMs now);
+
   // The lease's batches (sqlite_job_lease.cc).
-  Result<std::vector<JobRow>> JobClaimRows(const JobClaimParams& p);
   Result<std::unordered_set<std::string>> JobCompleteRows(std::string completions, TimeMs now);
 
   // The insert (sqlite_job_insert.cc).

@@ -46,22 +46,8 @@ inline constexpr const char* kMaxSeq = "SELECT coalesce(max(seq), 0) FROM jobs";
 inline constexpr const char* kInsertEventsForNewJobs =
     CONVEYOR_INSERT_EVENT "SELECT seq, ?2, NULL, state, attempt, '' FROM jobs WHERE seq > ?1";
 
-// --- JobClaim ---
-// The state list must match the jobs_claim partial index verbatim. INDEXED BY because without
-// statistics the planner prefers jobs_state and then sorts the whole backlog; it also turns a
-// schema drift into a prepare error instead of a silent full sort.
-inline constexpr const char* kClaimSelect =
-    "SELECT seq FROM jobs INDEXED BY jobs_claim WHERE state IN ('PENDING','SCHEDULED','RETRYING') AND run_at <= ?1"
-    " AND (?2 IS NULL OR type IN (SELECT value FROM json_each(?2)))"
-    " AND (?3 IS NULL OR queue IN (SELECT value FROM json_each(?3)))"
-    " AND (?5 IS NULL OR type NOT IN (SELECT value FROM json_each(?5)))"
-    " AND (expires_at IS NULL OR expires_at > ?1)"
-    " ORDER BY priority, run_at, seq LIMIT ?4";
-// Runs before the update so from_state is the state the job is leaving.
-inline constexpr const char* kClaimEvents =
-    CONVEYOR_INSERT_EVENT
-    "SELECT seq, ?1, state, 'RUNNING', attempt + 1, '' FROM jobs"
-    " WHERE seq IN (SELECT value FROM json_each(?2))";
+// --- JobClaim ---  Its selection is in sqlite_queue_queries.h; ?1 now, ?2 worker, ?3 lease
+// expiry, ?4 JSON array of seqs.
 // Lease token: 128 random bits as 32 lower-case hex characters, one per job (same shape as
 // NewToken()), drawn inside the statement so the claim stays one UPDATE.
 inline constexpr const char* kClaimUpdate =
@@ -175,11 +161,12 @@ inline constexpr const char* kEventsOfJob =
     "SELECT at, from_state, to_state, attempt, message FROM job_events WHERE job_seq = ?1"
     " ORDER BY seq";
 
-// --- JobNextRunAt ---  One index seek per priority instead of a scan of the whole backlog.
+// --- JobNextRunAt ---  One index seek per (unpaused queue, priority), not a scan of the backlog.
 inline constexpr const char* kNextRunAt =
     "WITH RECURSIVE p(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM p WHERE x < 10)"
-    " SELECT min((SELECT run_at FROM jobs INDEXED BY jobs_claim WHERE state IN ('PENDING','SCHEDULED','RETRYING')"
-    " AND priority = p.x ORDER BY run_at LIMIT 1)) FROM p";
+    " SELECT min((SELECT run_at FROM jobs INDEXED BY jobs_claim WHERE queue = q.name"
+    " AND state IN ('PENDING','SCHEDULED','RETRYING') AND priority = p.x ORDER BY run_at LIMIT 1))"
+    " FROM queues AS q CROSS JOIN p WHERE q.paused = 0";
 
 // --- JobCountByState ---
 inline constexpr const char* kCountByState = "SELECT state, count(*) FROM jobs GROUP BY state";

@@ -162,6 +162,42 @@ CREATE INDEX jobs_failed ON jobs (finished_at, seq, attempt, state) WHERE state 
 CREATE INDEX jobs_expiry ON jobs (expires_at)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING') AND expires_at IS NOT NULL;
 )sql"},
+    // Queues as rows (store/queue_types.h): weight, concurrency limit, pause, job defaults, made by
+    // the first job submitted to a queue; seed 003's plan queues preset. rate_limits holds each
+    // limit ('queue' or 'type', name) with its current fixed window (window_start, used).
+    // jobs_claim becomes per queue: the claim takes from one queue at a time, in (priority,
+    // run_at, seq) order, so the queue leads; same partial predicate, so inserts pay no more.
+    {5, R"sql(
+CREATE TABLE queues (
+  name              TEXT    PRIMARY KEY,
+  weight            INTEGER NOT NULL DEFAULT 1 CHECK (weight BETWEEN 1 AND 1000),
+  concurrency_limit INTEGER CHECK (concurrency_limit >= 1),
+  paused            INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+  max_attempts      INTEGER CHECK (max_attempts >= 1),
+  timeout_s         INTEGER CHECK (timeout_s >= 1),
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL
+) WITHOUT ROWID;
+
+INSERT INTO queues (name, weight, created_at, updated_at) VALUES
+  ('default', 1, 0, 0), ('queue:free', 1, 0, 0), ('queue:pro', 5, 0, 0),
+  ('queue:business', 7, 0, 0), ('queue:enterprise', 10, 0, 0);
+INSERT OR IGNORE INTO queues (name, created_at, updated_at) SELECT DISTINCT queue, 0, 0 FROM jobs;
+
+CREATE TABLE rate_limits (
+  kind         TEXT    NOT NULL CHECK (kind IN ('queue', 'type')),
+  name         TEXT    NOT NULL,
+  max_starts   INTEGER NOT NULL CHECK (max_starts >= 1),
+  period_ms    INTEGER NOT NULL CHECK (period_ms >= 1),
+  window_start INTEGER NOT NULL DEFAULT 0,
+  used         INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (kind, name)
+) WITHOUT ROWID;
+
+DROP INDEX jobs_claim;
+CREATE INDEX jobs_claim ON jobs (queue, priority, run_at, seq)
+  WHERE state IN ('PENDING','SCHEDULED','RETRYING');
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

@@ -58,12 +58,14 @@ int64_t WallClockMs() {
 Status ApplyMigrations(SqliteConnection& c) {
   if (Status s = c.Exec(sqlite_schema::kCreateMigrationsTable); !s.ok()) return s;
   for (const auto& m : sqlite_schema::kMigrations) {
-    auto check = c.Prepare(sqlite_schema::kSelectMigrationVersion);
-    if (!check.ok()) return check.status();
-    check->BindInt(1, m.version);
-    Result<bool> row = check->Step();
-    if (!row.ok()) return row.status();
-    if (check->Int(0) > 0) continue;
+    {  // reset before the migration runs: DROP fails while a statement is active
+      auto check = c.Prepare(sqlite_schema::kSelectMigrationVersion);
+      if (!check.ok()) return check.status();
+      check->BindInt(1, m.version);
+      Result<bool> row = check->Step();
+      if (!row.ok()) return row.status();
+      if (check->Int(0) > 0) continue;
+    }
     if (Status s = c.Exec(m.sql); !s.ok()) {
       return Status::Internal("migration " + std::to_string(m.version) + ": " + s.message());
     }
