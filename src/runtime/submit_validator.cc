@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <cmath>
 #include <optional>
 
 #include "core/ids.h"
@@ -193,6 +194,12 @@ Status CheckHandler(const JobSpec& spec, const TypeCatalog& types, std::string_v
   return Status::Ok();
 }
 
+// The number as a client would write it: -1, 2.5, 1e+30.
+std::string NumberText(double d) {
+  if (std::trunc(d) == d && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
+  return ToJsonText(json::value(d));
+}
+
 // NaN fails both comparisons, so it is refused too (JSON has none, a spec built in code may).
 Status CheckDelay(const JobSpec& spec, std::string_view prefix) {
   if (!spec.delay_s) return Status::Ok();
@@ -204,7 +211,7 @@ Status CheckDelay(const JobSpec& spec, std::string_view prefix) {
   const double d = *spec.delay_s;
   if (d >= 0 && d <= static_cast<double>(kMaxDelayS)) return Status::Ok();
   return Invalid(prefix, "delay",
-                 SubmitRule(SubmitField::kDelay) + " (got " + ToJsonText(json::value(d)) + ")");
+                 SubmitRule(SubmitField::kDelay) + " (got " + NumberText(d) + ")");
 }
 
 Status CheckTimes(const JobSpec& spec, TimeMs now, std::string_view prefix) {

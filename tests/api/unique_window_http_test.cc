@@ -23,8 +23,9 @@ class UniqueWindowHttpTest : public ApiFixture {
   std::vector<std::string> ListIds(const std::string& query) {
     Reply r = client().Get("/api/v1/jobs?" + query);
     EXPECT_EQ(r.status, 200u) << r.body;
+    const json::value page = r.Json();  // a temporary would die before the loop's body runs
     std::vector<std::string> ids;
-    for (const json::value& j : r.Json().at("jobs").as_array()) {
+    for (const json::value& j : page.at("jobs").as_array()) {
       ids.emplace_back(j.at("id").as_string());
     }
     return ids;
