@@ -217,9 +217,9 @@ Result<JobPage> JobList(Db db, const JobListParams& p) {
 }
 
 // One pass of JobInsertMany: idempotency resolution against the stored keys (a key past its
-// window is released and taken over), then the insert of every new job with its first event. nullopt when a concurrent transaction committed one of the
-// batch's keys between the lookup and the insert (PostgreSQL only): the caller undoes the pass
-// and runs it again.
+// window is released and taken over), then the insert of every new job with its first event.
+// nullopt when a concurrent transaction committed one of the batch's keys between the lookup and
+// the insert (PostgreSQL only): the caller undoes the pass and runs it again.
 template <class Db>
 Result<std::optional<std::vector<InsertOutcome>>> JobInsertPass(Db db,
                                                                 const JobInsertManyParams& p) {

@@ -64,15 +64,17 @@ TEST_F(UniqueWindowHttpTest, DelaySchedulesTheJobAndBadDelaysAre422NamingIt) {
   ASSERT_TRUE(run_at);
   EXPECT_GE(*run_at, before + 30000);
   EXPECT_LE(*run_at, SystemClock::Default()->NowMs() + 30000);
-  const std::string rule = "delay must be a number of seconds from 0 to 31536000 (a year): the "
-                           "job runs that long after the submit";
+  const std::string rule =
+      "delay must be a number of seconds from 0 to 31536000 (a year): the "
+      "job runs that long after the submit";
   EXPECT_EQ(Problem422(R"({"type":"noop","delay":-1})"), rule + " (got -1)");
   EXPECT_EQ(Problem422(R"({"type":"noop","delay":"5"})"), rule);
   EXPECT_EQ(Problem422(R"({"type":"noop","delay":31536001})"), rule + " (got 31536001)");
   EXPECT_EQ(Problem422(R"({"type":"noop","delay":5,"run_at":"2099-01-01T00:00:00Z"})")
                 .rfind("delay cannot be given with run_at or scheduled_at", 0),
             0u);
-  r = client().Post("/api/v1/jobs/batch", R"({"jobs":[{"type":"noop"},{"type":"noop","delay":[]}]})");
+  r = client().Post("/api/v1/jobs/batch",
+                    R"({"jobs":[{"type":"noop"},{"type":"noop","delay":[]}]})");
   EXPECT_EQ(r.status, 422u) << r.body;
   EXPECT_EQ(r.Json().at("detail").as_string(), "jobs[1]." + rule);
   ExpectStillServing();

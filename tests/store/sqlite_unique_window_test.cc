@@ -42,8 +42,11 @@ class SqliteUniqueWindowTest : public ::testing::Test {
     }
     const std::string id = MakeJob().id;
     MustOk(c->Exec("INSERT INTO jobs (id, type, state, run_at, idempotency_key, request_hash,"
-                   " created_at, updated_at) VALUES ('" + id + "', 'noop', 'SUCCEEDED', 0, 'k',"
-                   " 'hash-a', " + std::to_string(kT0) + ", 0)"),
+                   " created_at, updated_at) VALUES ('" +
+                   id +
+                   "', 'noop', 'SUCCEEDED', 0, 'k',"
+                   " 'hash-a', " +
+                   std::to_string(kT0) + ", 0)"),
            "v4 job");
     return id;
   }
