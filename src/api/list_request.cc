@@ -7,6 +7,7 @@
 
 #include "core/ids.h"
 #include "core/job_state.h"
+#include "runtime/job_spec.h"
 
 namespace conveyor::api {
 namespace {
@@ -59,6 +60,13 @@ std::optional<ApiError> Apply(std::string_view key, const std::string& value, Di
     out->type = value;
   } else if (key == "queue") {
     out->queue = value;
+  } else if (key == "idempotency_key") {
+    if (value.size() > kMaxIdempotencyKeyLength) {
+      return ApiError{ErrorKind::kInvalidField,
+                      "idempotency_key must be a string of 1 to " +
+                          std::to_string(kMaxIdempotencyKeyLength) + " characters"};
+    }
+    out->idempotency_key = value;
   } else if (key == "limit") {
     const auto n = ParseInt(value);
     if (!n || *n < 1 || *n > kMaxListLimit) {

@@ -1,6 +1,7 @@
-// List query normalisation: GET /jobs?status=&type=&queue=&limit=&cursor=&offset= into
-// JobListParams, with the contract's errors (400 for a cursor that is not a job id, 422 for a
-// bad status, limit or offset). Unknown parameters are ignored. Pure; thread-safe.
+// List query normalisation: GET /jobs?status=&type=&queue=&idempotency_key=&limit=&cursor=
+// &offset= into JobListParams (idempotency_key: the job holding that key now, 0 or 1 jobs), with
+// the contract's errors (400 for a cursor that is not a job id, 422 for a bad status, limit,
+// offset or an over-long key). Unknown parameters are ignored. Pure; thread-safe.
 #pragma once
 
 #include <optional>

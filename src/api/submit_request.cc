@@ -83,6 +83,16 @@ Error ReadRunAt(const json::object& o, std::string_view prefix, std::optional<Ti
                                   : ReadTime(o, "run_at", prefix, out);
 }
 
+// delay (seconds from now, Celery's countdown): any JSON number here; the validator judges its
+// range and refuses it beside run_at.
+Error ReadDelay(const json::object& o, std::string_view prefix, std::optional<double>* out) {
+  const json::value* v = Given(o, "delay");
+  if (!v) return std::nullopt;
+  if (!v->is_number()) return Invalid(prefix, "delay", SubmitRule(SubmitField::kDelay));
+  *out = v->to_number<double>();
+  return std::nullopt;
+}
+
 Error ReadQueue(const json::object& o, std::string_view prefix, std::string* out) {
   std::optional<std::string> queue;
   if (auto e = ReadString(o, "queue", SubmitField::kQueue, prefix, &queue)) return e;
@@ -251,6 +261,7 @@ Error ReadOptions(const json::object& o, std::string_view prefix, JobSpec* spec)
   if (auto e = ReadInt(o, "max_attempts", SubmitField::kMaxAttempts, prefix, &spec->max_attempts))
     return e;
   if (auto e = ReadRunAt(o, prefix, &spec->run_at)) return e;
+  if (auto e = ReadDelay(o, prefix, &spec->delay_s)) return e;
   if (auto e = ReadTime(o, "expires_at", prefix, &spec->expires_at)) return e;
   if (auto e = ReadInt(o, "timeout_s", SubmitField::kTimeoutS, prefix, &spec->timeout_s)) return e;
   if (auto e = ReadString(o, "webhook_url", SubmitField::kWebhookUrl, prefix, &spec->webhook_url))

@@ -17,6 +17,7 @@
 #include "api/http_server.h"
 #include "cli/commands.h"
 #include "cli/serve_webhook_flags.h"
+#include "core/duration_text.h"
 #include "handlers/command_handler.h"
 #include "handlers/csv/csv_rules.h"
 #include "node/node.h"
@@ -59,7 +60,13 @@ struct ServeOptions {
   std::size_t max_connections = 0;  // 0: api::DefaultMaxConnections()
   std::string dialect = "succeeded";  // answers to {type, payload} submissions (core/dialect.h)
   std::string external_types;       // --external-types: comma-separated names, prefixes, "*"
+  std::string idempotency_window = "24h";  // --idempotency-window (core/duration_text.h); 0: ever
 };
+
+// A CLI11 validator: "" when `text` is a duration (core/duration_text.h), else what would be.
+std::string IsDuration(const std::string& text) {
+  return ParseDurationMs(text) ? std::string() : "must be " + DurationRule();
+}
 
 // A CLI11 validator: "" when `name` names a dialect, else what would.
 std::string IsDialectName(const std::string& name) {
@@ -139,6 +146,10 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
                  "images.*, or * for every type; other types no handler serves get 422 unless "
                  "a worker's POST /leases named them (docs/operations.md)")
       ->envname("CONVEYOR_EXTERNAL_TYPES");
+  cmd.add_option("--idempotency-window", o.idempotency_window,
+                 "How long a job holds its idempotency key, from its submit; a later submit with "
+                 "the key makes a new job (0: for ever; docs/scheduling/unique.md)")
+      ->envname("CONVEYOR_IDEMPOTENCY_WINDOW")->check(IsDuration)->capture_default_str();
 }
 
 // --data-dir, by default next to the SQLite file (./data for the default store).
@@ -180,6 +191,7 @@ RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   c.retry.cap_ms = std::max(o.retry_cap_ms, o.retry_base_ms);
   c.artifact_dir = (std::filesystem::path(DataDir(o)) / "artifacts").string();
   c.input_dirs = InputDirs(o);
+  c.idempotency_window_ms = ParseDurationMs(o.idempotency_window).value_or(0);  // checked by CLI11
   return c;
 }
 

@@ -67,6 +67,8 @@ std::string CanonicalRequest(const JobSpec& spec, const Job& job) {
                  {"webhook_url", spec.webhook_url ? json::value(*spec.webhook_url) : nullptr},
                  {"tags", std::move(tags)},
                  {"depends_on", std::move(deps)}};
+  // Only when given, so the requests stored before delay existed keep their fingerprints.
+  if (spec.delay_s) o.emplace("delay", *spec.delay_s);
   return CanonicalJson(o);
 }
 

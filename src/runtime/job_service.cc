@@ -65,7 +65,7 @@ Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
   const int type_attempts = handler != nullptr ? handler->DefaultMaxAttempts() : 0;
   job.max_attempts =
       spec.max_attempts.value_or(type_attempts > 0 ? type_attempts : config_.default_max_attempts);
-  job.run_at = spec.run_at.value_or(now);
+  job.run_at = RequestedRunAt(spec, now).value_or(now);
   job.state = job.run_at > now ? JobState::kScheduled : JobState::kPending;
   job.expires_at = spec.expires_at;
   job.timeout_s = spec.timeout_s.value_or(config_.default_timeout_s);
@@ -86,6 +86,7 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
   if (Status s = ValidateSubmitCount(specs.size()); !s.ok()) return done(s);
   JobInsertManyParams params;
   params.now = clock_.NowMs();
+  params.key_window_ms = config_.idempotency_window_ms;
   params.jobs.reserve(specs.size());
   for (size_t i = 0; i < specs.size(); ++i) {
     const std::string prefix = SubmitErrorPrefix(specs, i);

@@ -24,6 +24,7 @@ inline constexpr int kMaxMaxAttempts = 100;
 inline constexpr int kMinTimeoutS = 1;
 inline constexpr int kMaxTimeoutS = 86400;
 inline constexpr size_t kMaxBatchJobs = 1000;
+inline constexpr int64_t kMaxDelayS = 365 * 24 * 3600;  // delay: at most a year
 
 // Where the client wrote what an error message names, when that is not the field itself, so a
 // message names it as the client did. The API fills it in; a spec built in code keeps the
@@ -48,6 +49,9 @@ struct JobSpec {
   int priority = kDefaultPriority;
   std::optional<int> max_attempts;
   std::optional<TimeMs> run_at;
+  // Seconds from now (Celery's countdown), fractions allowed: run_at = now + delay. Not with
+  // run_at (the validator refuses both).
+  std::optional<double> delay_s;
   std::optional<TimeMs> expires_at;
   std::optional<int> timeout_s;
   std::optional<std::string> idempotency_key;
@@ -58,5 +62,12 @@ struct JobSpec {
   Dialect dialect = Dialect::kSucceeded;  // the vocabulary the job is answered in
   SpecOrigin origin;
 };
+
+// When the spec asks the job to run: run_at, or now + delay; nullopt when it asks neither.
+inline std::optional<TimeMs> RequestedRunAt(const JobSpec& spec, TimeMs now) {
+  if (spec.run_at) return spec.run_at;
+  if (spec.delay_s) return now + static_cast<TimeMs>(*spec.delay_s * 1000.0 + 0.5);
+  return std::nullopt;
+}
 
 }  // namespace conveyor

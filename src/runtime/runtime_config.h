@@ -39,6 +39,9 @@ struct RuntimeConfig {
   std::vector<std::string> external_types;
   RetryPolicy retry;                // backoff between attempts
   TimeMs shutdown_grace_ms = 10000; // running work may finish within this on SIGTERM
+  // How long a job holds its idempotency key (--idempotency-window): a submit with the key of a
+  // job created longer ago makes a new job. 0: keys are held for ever.
+  TimeMs idempotency_window_ms = 24 * 3600 * 1000;
 };
 
 }  // namespace conveyor

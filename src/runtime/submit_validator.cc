@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <cmath>
 #include <optional>
 
 #include "core/ids.h"
 #include "handlers/handler_registry.h"
+#include "json/json_text.h"
 #include "outbound/url_policy.h"
 #include "runtime/type_catalog.h"
 
@@ -192,11 +194,35 @@ Status CheckHandler(const JobSpec& spec, const TypeCatalog& types, std::string_v
   return Status::Ok();
 }
 
+// The number as a client would write it: -1, 2.5, 1e+30.
+std::string NumberText(double d) {
+  if (std::trunc(d) == d && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
+  return ToJsonText(json::value(d));
+}
+
+// NaN fails both comparisons, so it is refused too (JSON has none, a spec built in code may).
+Status CheckDelay(const JobSpec& spec, std::string_view prefix) {
+  if (!spec.delay_s) return Status::Ok();
+  if (spec.run_at) {
+    return Invalid(prefix, "delay",
+                   "cannot be given with run_at or scheduled_at: delay counts seconds from now, "
+                   "run_at names the time; give only one of them");
+  }
+  const double d = *spec.delay_s;
+  if (d >= 0 && d <= static_cast<double>(kMaxDelayS)) return Status::Ok();
+  return Invalid(prefix, "delay",
+                 SubmitRule(SubmitField::kDelay) + " (got " + NumberText(d) + ")");
+}
+
 Status CheckTimes(const JobSpec& spec, TimeMs now, std::string_view prefix) {
+  if (Status s = CheckDelay(spec, prefix); !s.ok()) return s;
   if (!spec.expires_at) return Status::Ok();
   if (*spec.expires_at <= now) return Invalid(prefix, "expires_at", "must be in the future");
-  if (spec.run_at && *spec.expires_at <= *spec.run_at)
-    return Invalid(prefix, "expires_at", "must be later than run_at");
+  const std::optional<TimeMs> run_at = RequestedRunAt(spec, now);
+  if (run_at && *spec.expires_at <= *run_at) {
+    return Invalid(prefix, "expires_at",
+                   spec.delay_s ? "must be later than now + delay" : "must be later than run_at");
+  }
   return Status::Ok();
 }
 
@@ -239,6 +265,9 @@ std::string SubmitRule(SubmitField field) {
       return "must be an array of at most " + std::to_string(kMaxDependencies) + " job ids";
     case SubmitField::kDependency:
       return "must be a job id (UUID)";
+    case SubmitField::kDelay:
+      return "must be a number of seconds from 0 to " + std::to_string(kMaxDelayS) +
+             " (a year): the job runs that long after the submit";
   }
   return "is not valid";  // unreachable: the switch names every field
 }

@@ -40,6 +40,7 @@ enum class SubmitField {
   kTag,  // one item of tags
   kDependsOn,
   kDependency,  // one item of depends_on
+  kDelay,
 };
 
 // The rule as the end of a sentence after the field's name: "must be an integer from 1 to 10".

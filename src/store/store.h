@@ -35,6 +35,11 @@ struct JobInsertManyParams {
   // Fully formed jobs (id, state, run_at, created_at, request_hash filled in by the caller).
   std::vector<Job> jobs;
   TimeMs now = 0;
+  // How long a job holds its idempotency key, counted from its created_at (0: for ever). A job
+  // created key_window_ms or more before `now` gives its key up to the batch in the same
+  // transaction: the key is moved to the released column of its row (JobGet still shows it),
+  // and the job carrying it is inserted as new.
+  TimeMs key_window_ms = 0;
 };
 
 struct InsertOutcome {
@@ -140,6 +145,9 @@ struct JobListParams {
   int limit = 50;                     // 1..1000
   std::optional<std::string> cursor;  // a job id: list jobs older than it
   int offset = 0;                     // seed compatibility; cursor is the stable way
+  // Only the job holding this key now (0 or 1 jobs; through the unique key index). A job whose
+  // key window passed no longer holds it (JobInsertManyParams::key_window_ms).
+  std::optional<std::string> idempotency_key;
 };
 
 struct JobPage {
@@ -269,7 +277,7 @@ class Store : public JobReader {
 
   // All-or-nothing: either every job is stored (or matched to its idempotent original), or none
   // is. A job whose idempotency_key exists with another request_hash fails the whole call with
-  // Conflict naming the key.
+  // Conflict naming the key; a key whose holder is older than p.key_window_ms is taken over.
   virtual Result<std::vector<InsertOutcome>> JobInsertMany(const JobInsertManyParams& p) = 0;
   virtual void JobInsertManyAsync(JobInsertManyParams p,
                                   std::function<void(Result<std::vector<InsertOutcome>>)> done) {

@@ -19,6 +19,24 @@ bool HasIdempotencyKeys(const std::vector<Job>& jobs) {
   return false;
 }
 
+bool KeyWindowOver(const Job& holder, TimeMs now, TimeMs window_ms) {
+  return window_ms > 0 && holder.created_at <= KeyReleaseCutoff(now, window_ms);
+}
+
+std::vector<std::string> TakeReleasableKeys(std::unordered_map<std::string, Job>& stored,
+                                            TimeMs now, TimeMs window_ms) {
+  std::vector<std::string> released;
+  for (auto it = stored.begin(); it != stored.end();) {
+    if (KeyWindowOver(it->second, now, window_ms)) {
+      released.push_back(it->first);
+      it = stored.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return released;
+}
+
 Result<std::vector<const Job*>> ResolveIdempotency(
     const std::vector<Job>& jobs, const std::unordered_map<std::string, Job>& stored,
     std::vector<InsertOutcome>& out) {

@@ -19,6 +19,16 @@ namespace conveyor {
 std::vector<std::string> IdempotencyKeys(const std::vector<Job>& jobs);
 bool HasIdempotencyKeys(const std::vector<Job>& jobs);
 
+// Whether `holder`'s hold on its idempotency key is over at `now`: it was created window_ms or
+// more before (window_ms 0: never over).
+bool KeyWindowOver(const Job& holder, TimeMs now, TimeMs window_ms);
+// Takes the holders whose key window is over out of `stored` and returns their keys: the insert
+// releases them (Db::JobKeysRelease, guarded by KeyReleaseCutoff) before the batch takes them.
+std::vector<std::string> TakeReleasableKeys(std::unordered_map<std::string, Job>& stored,
+                                            TimeMs now, TimeMs window_ms);
+// The created_at at or before which a holder's key window is over. REQUIRES: window_ms > 0.
+inline TimeMs KeyReleaseCutoff(TimeMs now, TimeMs window_ms) { return now - window_ms; }
+
 // Fills `out` for every job (the original on a replay, else the job itself) and returns the jobs
 // to insert. Conflict when a key comes back with a different request_hash.
 // `stored`: the stored jobs holding any of the batch's keys, by key.

@@ -23,6 +23,9 @@
 //   Result<std::vector<Job>> JobPageRows(const JobListParams& p, int64_t before_seq);
 //   Status JobsWithKeys(const std::vector<std::string>& keys,
 //                       std::unordered_map<std::string, Job>& found);    by idempotency key
+//   Status JobKeysRelease(const std::vector<std::string>& keys, TimeMs created_at_most);
+//                                                    moves each key of a job created at or
+//                                                    before the cutoff to its released column
 //   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
 //                                                    false: a key raced a concurrent insert
 //   Status DeliveryEnqueue(const JobRow& job, JobState to, TimeMs now);
@@ -204,10 +207,10 @@ Result<JobPage> JobList(Db db, const JobListParams& p) {
   return page;
 }
 
-// One pass of JobInsertMany: idempotency resolution against the stored keys, then the insert of
-// every new job with its first event. nullopt when a concurrent transaction committed one of the
-// batch's keys between the lookup and the insert (PostgreSQL only): the caller undoes the pass
-// and runs it again.
+// One pass of JobInsertMany: idempotency resolution against the stored keys (a key past its
+// window is released and taken over), then the insert of every new job with its first event.
+// nullopt when a concurrent transaction committed one of the batch's keys between the lookup and
+// the insert (PostgreSQL only): the caller undoes the pass and runs it again.
 template <class Db>
 Result<std::optional<std::vector<InsertOutcome>>> JobInsertPass(Db db,
                                                                 const JobInsertManyParams& p) {
@@ -215,10 +218,17 @@ Result<std::optional<std::vector<InsertOutcome>>> JobInsertPass(Db db,
   if (const std::vector<std::string> keys = IdempotencyKeys(p.jobs); !keys.empty()) {
     if (Status s = db.JobsWithKeys(keys, stored); !s.ok()) return s;
   }
+  // Keys past their window are free: resolution treats them as unknown, and they are released
+  // before the insert reuses them (only the holder read above, never a newer one: the cutoff).
+  const std::vector<std::string> released = TakeReleasableKeys(stored, p.now, p.key_window_ms);
   std::vector<InsertOutcome> out;
   Result<std::vector<const Job*>> fresh = ResolveIdempotency(p.jobs, stored, out);
   if (!fresh.ok()) return fresh.status();
   if (fresh->empty()) return std::optional(std::move(out));
+  if (!released.empty()) {
+    const TimeMs cutoff = KeyReleaseCutoff(p.now, p.key_window_ms);
+    if (Status s = db.JobKeysRelease(released, cutoff); !s.ok()) return s;
+  }
   Result<bool> all_in = db.JobInsertRows(*fresh, p.now);
   if (!all_in.ok()) return all_in.status();
   if (!*all_in) return std::optional<std::vector<InsertOutcome>>();

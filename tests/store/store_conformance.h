@@ -10,7 +10,7 @@
 // commit), lease (claim → complete/fail/cancel/retry/rescue), extras (webhook deliveries,
 // nodes, leadership, claim exclusions, result_ref) and stats (dialect, fractional progress,
 // the statistics read); expiry (JobExpireDue, JobNextExpiry, the claim's expiry guard) is a
-// fifth.
+// fifth; unique windows (idempotency keys taken over after their window, list by key) a sixth.
 #pragma once
 
 #include "store_conformance_expiry.h"
@@ -18,10 +18,12 @@
 #include "store_conformance_jobs.h"
 #include "store_conformance_lease.h"
 #include "store_conformance_stats.h"
+#include "store_conformance_unique.h"
 
 #define CONVEYOR_INSTANTIATE_STORE_CONFORMANCE(Prefix, Factory)             \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreJobsConformance, Factory);     \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreLeaseConformance, Factory);    \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExtrasConformance, Factory);   \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreStatsConformance, Factory);    \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory);   \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreUniqueConformance, Factory)

@@ -71,6 +71,7 @@ class FakeDb {
   Status JobsWithKeys(const std::vector<std::string>&, std::unordered_map<std::string, Job>&) {
     return Status::Ok();
   }
+  Status JobKeysRelease(const std::vector<std::string>&, TimeMs) { return Status::Ok(); }
   Result<bool> JobInsertRows(const std::vector<const Job*>&, TimeMs) {
     ++log_.inserts;
     return !log_.insert_races;

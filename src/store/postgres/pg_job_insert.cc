@@ -26,6 +26,12 @@ Status PgJobStatements::JobsWithKeys(const std::vector<std::string>& keys,
   return Status::Ok();
 }
 
+Status PgJobStatements::JobKeysRelease(const std::vector<std::string>& keys,
+                                       TimeMs created_at_most) {
+  auto r = c_.Exec(q::kReleaseKeys, {EncodeJsonStringArray(keys), PgInt(created_at_most)});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
 // Fewer rows than jobs went in when a key raced.
 Result<bool> PgJobStatements::JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now) {
   auto r = c_.Exec(q::kInsertJobs, {EncodePgJobsJson(jobs), PgInt(now)});

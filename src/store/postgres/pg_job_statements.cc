@@ -87,15 +87,32 @@ Result<std::optional<int64_t>> PgJobStatements::JobSeqOf(const std::string& id) 
   return std::optional<int64_t>(r->Int(0, 0));
 }
 
+namespace {
+
+// $6 on: the state filter. kListByState takes one state; kListByStates three (a missing one
+// repeats the first); kListByKey three whatever the filter (none: NULLs), then the key as $9.
+void AppendListFilter(const JobListParams& p, PgParams& params) {
+  const bool three = (p.state && !p.also_states.empty()) || p.idempotency_key;
+  if (!p.state) {
+    if (three) params.insert(params.end(), 1 + kMaxListExtraStates, std::nullopt);
+  } else {
+    params.push_back(std::string(ToString(*p.state)));
+    for (size_t i = 0; three && i < kMaxListExtraStates; ++i) {
+      const JobState s = i < p.also_states.size() ? p.also_states[i] : *p.state;
+      params.push_back(std::string(ToString(s)));
+    }
+  }
+  if (p.idempotency_key) params.push_back(*p.idempotency_key);
+}
+
+}  // namespace
+
 Result<std::vector<Job>> PgJobStatements::JobPageRows(const JobListParams& p, int64_t before_seq) {
   PgParams params = {p.type, p.queue, PgInt(before_seq), PgInt(p.limit), PgInt(p.offset)};
+  AppendListFilter(p, params);
   const bool several = p.state && !p.also_states.empty();
-  if (p.state) params.push_back(std::string(ToString(*p.state)));
-  for (size_t i = 0; several && i < kMaxListExtraStates; ++i) {
-    const JobState s = i < p.also_states.size() ? p.also_states[i] : *p.state;
-    params.push_back(std::string(ToString(s)));
-  }
-  auto r = c_.Exec(several ? q::kListByStates : p.state ? q::kListByState : q::kList, params);
+  const char* sql = several ? q::kListByStates : p.state ? q::kListByState : q::kList;
+  auto r = c_.Exec(p.idempotency_key ? q::kListByKey : sql, params);
   if (!r.ok()) return r.status();
   return TakeJobs(ReadPgJobRows(*r));
 }

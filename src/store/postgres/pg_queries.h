@@ -12,14 +12,16 @@ namespace conveyor::pg_queries {
 
 #define CONVEYOR_PG_JOB_COLUMNS                                                                 \
   "seq, id, type, queue, payload, state, priority, attempt, max_attempts, run_at, expires_at, " \
-  "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "      \
+  "timeout_s, coalesce(idempotency_key, idempotency_key_released), correlation_id, "            \
+  "webhook_url, depends_on, tags, progress, "                                                   \
   "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
   "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "   \
   "dialect"
 
 #define CONVEYOR_PG_J_COLUMNS                                                                  \
   "j.seq, j.id, j.type, j.queue, j.payload, j.state, j.priority, j.attempt, j.max_attempts, "  \
-  "j.run_at, j.expires_at, j.timeout_s, j.idempotency_key, j.correlation_id, j.webhook_url, "  \
+  "j.run_at, j.expires_at, j.timeout_s, "                                                     \
+  "coalesce(j.idempotency_key, j.idempotency_key_released), j.correlation_id, j.webhook_url, " \
   "j.depends_on, j.tags, j.progress, j.message, j.current_step, j.result, j.result_ref, "      \
   "j.error, j.created_at, j.started_at, j.finished_at, j.updated_at, j.lease_owner, "          \
   "j.lease_token, j.lease_expires_at, j.cancel_requested, j.request_hash, j.dialect"
@@ -57,6 +59,12 @@ inline constexpr const char* kInsertDeliveryForJob =
 inline constexpr const char* kSelectJobsByKeys =
     "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE idempotency_key IN"
     " (SELECT json_array_elements_text($1::json))";
+// $1 JSON array of keys, $2 the cutoff: only holders created at or before it give their key up
+// (a holder that a concurrent insert just made keeps it; our insert then races and retries).
+inline constexpr const char* kReleaseKeys =
+    "UPDATE jobs SET idempotency_key_released = idempotency_key, idempotency_key = NULL"
+    " WHERE idempotency_key IN (SELECT json_array_elements_text($1::json))"
+    " AND created_at <= $2::bigint";
 inline constexpr const char* kInsertJobs =
     "WITH ins AS (INSERT INTO jobs (id, type, queue, payload, state, priority, attempt,"
     " max_attempts, run_at, expires_at, timeout_s, idempotency_key, correlation_id, webhook_url,"
@@ -189,6 +197,11 @@ inline constexpr const char* kListByState =
 inline constexpr const char* kListByStates =
     "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE state IN ($6, $7, $8) AND"
     CONVEYOR_PG_LIST_FILTER " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
+// ?idempotency_key=: the one job holding $9 (the unique key index). $6 NULL: any state.
+inline constexpr const char* kListByKey =
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE idempotency_key = $9"
+    " AND ($6::text IS NULL OR state IN ($6, $7, $8)) AND" CONVEYOR_PG_LIST_FILTER
+    " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
 
 // --- JobEventList ---
 inline constexpr const char* kEventsOfJob =

@@ -196,6 +196,15 @@ DROP INDEX jobs_claim;
 CREATE INDEX jobs_claim ON jobs (queue, priority, run_at, seq)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING');
 )sql"},
+    // Unique windows (JobInsertManyParams::key_window_ms): a job whose key window passed gives
+    // its key up to a new job by moving it here, in the new job's insert transaction, so the
+    // unique jobs_idempotency_key keeps meaning "the job holding the key now". Reads show
+    // coalesce(idempotency_key, idempotency_key_released). ADD COLUMN without a default is
+    // instant. No index: nothing looks a job up by a released key. Numbers 4-6 belong to other
+    // parts of issue 11 (gaps are fine: Migrate applies every version not yet recorded).
+    {7, R"sql(
+ALTER TABLE jobs ADD COLUMN idempotency_key_released TEXT;
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

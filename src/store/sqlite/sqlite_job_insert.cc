@@ -81,6 +81,16 @@ Status SqliteJobStatements::JobsWithKeys(const std::vector<std::string>& keys,
   });
 }
 
+Status SqliteJobStatements::JobKeysRelease(const std::vector<std::string>& keys,
+                                           TimeMs created_at_most) {
+  auto st = c_.Prepare(q::kReleaseKeys);
+  if (!st.ok()) return st.status();
+  const std::string encoded = EncodeJsonStringArray(keys);  // bound without a copy: outlives Run
+  st->BindText(1, encoded);
+  st->BindInt(2, created_at_most);
+  return st->Run();
+}
+
 // Rows inserted in this transaction have seq above the max taken before (one writer), so one
 // statement writes all their events. No concurrent insert can take a key: true or an error.
 Result<bool> SqliteJobStatements::JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now) {

@@ -130,7 +130,8 @@ Result<std::optional<int64_t>> SqliteJobStatements::JobSeqOf(const std::string& 
 Result<std::vector<Job>> SqliteJobStatements::JobPageRows(const JobListParams& p,
                                                           int64_t before_seq) {
   const bool several = p.state && !p.also_states.empty();
-  auto st = c_.Prepare(several ? q::kListByStates : p.state ? q::kListByState : q::kList);
+  const char* sql = several ? q::kListByStates : p.state ? q::kListByState : q::kList;
+  auto st = c_.Prepare(p.idempotency_key ? q::kListByKey : sql);
   if (!st.ok()) return st.status();
   st->BindOptText(1, p.type);
   st->BindOptText(2, p.queue);
@@ -138,10 +139,13 @@ Result<std::vector<Job>> SqliteJobStatements::JobPageRows(const JobListParams& p
   st->BindInt(4, p.limit);
   st->BindInt(5, p.offset);
   if (p.state) st->BindText(6, ToString(*p.state));
-  for (size_t i = 0; several && i < kMaxListExtraStates; ++i) {
+  // kListByKey always lists three states (?6, ?7, ?8): a single one is repeated.
+  const bool extra = several || (p.state && p.idempotency_key);
+  for (size_t i = 0; extra && i < kMaxListExtraStates; ++i) {
     const JobState s = i < p.also_states.size() ? p.also_states[i] : *p.state;
     st->BindText(static_cast<int>(7 + i), ToString(s));
   }
+  if (p.idempotency_key) st->BindText(9, *p.idempotency_key);
   std::vector<Job> jobs;
   Status s =
       st->ForEachRow([&](const SqliteStatement& row) { jobs.push_back(ReadJobRow(row).job); });

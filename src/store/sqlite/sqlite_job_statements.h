@@ -65,6 +65,7 @@ class SqliteJobStatements {
   // The insert (sqlite_job_insert.cc).
   Status JobsWithKeys(const std::vector<std::string>& keys,
                       std::unordered_map<std::string, Job>& found);
+  Status JobKeysRelease(const std::vector<std::string>& keys, TimeMs created_at_most);
   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
 
  private:

@@ -10,7 +10,8 @@ namespace conveyor::sqlite_queries {
 
 #define CONVEYOR_JOB_COLUMNS                                                                    \
   "seq, id, type, queue, payload, state, priority, attempt, max_attempts, run_at, expires_at, " \
-  "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "      \
+  "timeout_s, coalesce(idempotency_key, idempotency_key_released), correlation_id, "            \
+  "webhook_url, depends_on, tags, progress, "                                                   \
   "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
   "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "   \
   "dialect"
@@ -41,6 +42,10 @@ inline constexpr const char* kInsertEvent =
 inline constexpr const char* kSelectJobsByKeys =
     "SELECT " CONVEYOR_JOB_COLUMNS
     " FROM jobs WHERE idempotency_key IN (SELECT value FROM json_each(?1))";
+// ?1 JSON array of keys, ?2 the cutoff: only holders created at or before it give their key up.
+inline constexpr const char* kReleaseKeys =
+    "UPDATE jobs SET idempotency_key_released = idempotency_key, idempotency_key = NULL"
+    " WHERE idempotency_key IN (SELECT value FROM json_each(?1)) AND created_at <= ?2";
 inline constexpr const char* kMaxSeq = "SELECT coalesce(max(seq), 0) FROM jobs";
 // Rows inserted in this transaction have seq above the max taken before (one writer).
 inline constexpr const char* kInsertEventsForNewJobs =
@@ -154,6 +159,12 @@ inline constexpr const char* kListByState =
 // A dialect word covering up to three states (a missing one repeats ?6).
 inline constexpr const char* kListByStates =
     "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE state IN (?6, ?7, ?8) AND"
+    CONVEYOR_LIST_FILTER " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
+// ?idempotency_key=: the one job holding ?9, found through the unique key index (INDEXED BY: a
+// schema drift fails the prepare rather than scanning). ?6 NULL: any state.
+inline constexpr const char* kListByKey =
+    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs INDEXED BY jobs_idempotency_key"
+    " WHERE idempotency_key = ?9 AND (?6 IS NULL OR state IN (?6, ?7, ?8)) AND"
     CONVEYOR_LIST_FILTER " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
 
 // --- JobEventList ---
