@@ -27,6 +27,7 @@
 #include "api/leases_resource.h"
 #include "api/metrics_resource.h"
 #include "api/nodes_resource.h"
+#include "api/queues_resource.h"
 #include "api/router.h"
 #include "api/webhook_receiver_resource.h"
 #include "api/worker_routes.h"
@@ -109,6 +110,7 @@ class HttpServer::Impl {
     RegisterWorkerRoutes(router_);
     RegisterLeaseRoutes(router_);
     RegisterNodeRoutes(router_);
+    RegisterQueueRoutes(router_);
     RegisterDeliveryRoutes(router_);
   }
 

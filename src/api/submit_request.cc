@@ -219,22 +219,27 @@ Error ResolveIdempotencyKey(const json::object& o, const Shape& shape, const Sub
   return std::nullopt;
 }
 
-// Seed 003's plans and the priorities its queue table gives them (its numbers count up).
-Error ReadPlan(const json::object& o, std::string_view prefix, std::optional<int>* priority) {
-  static constexpr std::pair<std::string_view, int> kPlans[] = {
-      {"free", 1}, {"pro", 5}, {"business", 7}, {"enterprise", 10}};
+// Seed 003's plans: each routes the job to its preset queue (queue:free weight 1, queue:pro 5,
+// queue:business 7, queue:enterprise 10; store/queue_types.h), in any body shape.
+Error ReadPlan(const json::object& o, std::string_view prefix, std::string* queue) {
+  static constexpr std::string_view kPlans[] = {"free", "pro", "business", "enterprise"};
   const json::value* v = Given(o, "plan");
   if (!v) return std::nullopt;
   const json::string* plan = v->if_string();
-  for (const auto& [name, number] : kPlans) {
-    if (plan && *plan == name) {
-      if (!*priority) *priority = number;
-      return std::nullopt;
+  for (const std::string_view name : kPlans) {
+    if (!plan || *plan != name) continue;
+    const std::string routed = "queue:" + std::string(name);
+    if (Given(o, "queue") && *queue != routed) {
+      return Invalid(prefix, "plan",
+                     "routes the job to queue '" + routed + "' but queue names '" + *queue +
+                         "'; give one of them");
     }
+    *queue = routed;
+    return std::nullopt;
   }
   return Invalid(prefix, "plan",
-                 "must be one of free, pro, business, enterprise (it sets the priority when "
-                 "none is given: 1, 5, 7, 10)");
+                 "must be one of free, pro, business, enterprise (it routes the job to the "
+                 "queue queue:<plan>)");
 }
 
 Dialect DialectOf(const Shape& shape, const SubmitHeaders& headers) {
@@ -250,9 +255,7 @@ Error ReadOptions(const json::object& o, std::string_view prefix, JobSpec* spec)
   std::optional<int> priority;
   if (auto e = ReadQueue(o, prefix, &spec->queue)) return e;
   if (auto e = ReadInt(o, "priority", SubmitField::kPriority, prefix, &priority)) return e;
-  if (spec->origin.type_field == "task") {
-    if (auto e = ReadPlan(o, prefix, &priority)) return e;
-  }
+  if (auto e = ReadPlan(o, prefix, &spec->queue)) return e;
   // Out of range stays as sent, so the validator's message names the client's number. No
   // priority is the default, 5, as the dialect's clients count.
   const int given = priority.value_or(kDefaultPriority);

@@ -60,6 +60,8 @@ struct ServeOptions {
   std::size_t max_connections = 0;  // 0: api::DefaultMaxConnections()
   std::string dialect = "succeeded";  // answers to {type, payload} submissions (core/dialect.h)
   std::string external_types;       // --external-types: comma-separated names, prefixes, "*"
+  std::string queues;               // --queues: comma-separated queue names this node serves
+  std::string queues_config;        // --queues-config: a JSON file of queue settings
   std::string idempotency_window = "24h";  // --idempotency-window (core/duration_text.h); 0: ever
 };
 
@@ -141,6 +143,14 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
                  "Idle workers look for jobs this often (default: PostgreSQL 100 with --no-listen, "
                  "1000 with LISTEN; SQLite never, it wakes itself)")
       ->envname("CONVEYOR_POLL_INTERVAL_MS")->check(CLI::Range(int64_t{10}, int64_t{60000}));
+  cmd.add_option("--queues", o.queues,
+                 "The queues this node's workers take jobs from, comma-separated (Celery's -Q); "
+                 "default: every queue")
+      ->envname("CONVEYOR_QUEUES");
+  cmd.add_option("--queues-config", o.queues_config,
+                 "A JSON file of queue settings and job-type rate limits applied at start "
+                 "(docs/scheduling.md)")
+      ->envname("CONVEYOR_QUEUES_CONFIG");
   cmd.add_option("--external-types", o.external_types,
                  "Job types external workers serve, comma-separated: names, prefixes such as "
                  "images.*, or * for every type; other types no handler serves get 422 unless "
@@ -276,6 +286,22 @@ const char* RoleOf(const ServeOptions& o) {
   return o.workers > 0 ? kRoleServe : kRoleApi;
 }
 
+// "a, b" → {"a", "b"}; empty entries dropped.
+std::vector<std::string> SplitQueueNames(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string name = text.substr(start, end - start);
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    if (!name.empty()) out.push_back(std::move(name));
+    start = end + 1;
+  }
+  return out;
+}
+
 // The flags, plus the files they name, as the node's configuration. The files are read before
 // the store opens, so a bad one stops the node before it does anything.
 Result<NodeConfig> ToNodeConfig(const ServeOptions& o) {
@@ -295,6 +321,8 @@ Result<NodeConfig> ToNodeConfig(const ServeOptions& o) {
                .server = ToServerConfig(o)};
   if (o.poll_interval_ms > 0) c.idle_poll_ms = o.poll_interval_ms;
   c.runtime.external_types = std::move(external_types).value();
+  c.runtime.queues = SplitQueueNames(o.queues);
+  c.queues_config_file = o.queues_config;
   if (!o.commands_file.empty()) {
     Result<std::vector<CommandSpec>> loaded = LoadCommandsFile(o.commands_file);
     if (!loaded.ok()) {

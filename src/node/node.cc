@@ -1,5 +1,7 @@
 #include "node/node.h"
 
+#include "node/queues_config.h"
+
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -83,6 +85,11 @@ Result<std::unique_ptr<Node>> Node::Build(NodeConfig config) {
   // 1. The store: nothing is built on a store that cannot be opened or migrated.
   Result<std::unique_ptr<Store>> store = OpenAndMigrate(config);
   if (!store.ok()) return store.status();
+  if (!config.queues_config_file.empty()) {
+    Status s = ApplyQueuesConfig(config.queues_config_file, **store,
+                                 SystemClock::Default()->NowMs());
+    if (!s.ok()) return s;
+  }
   // 2. The job types, before anything that runs or accepts jobs.
   HandlerRegistry handlers;
   const Clock& clock = *SystemClock::Default();

@@ -58,6 +58,7 @@ struct NodeConfig {
   WebhookDispatcherConfig webhooks;
   std::vector<CommandSpec> commands;  // command.<name> job types (--commands-file)
   CsvRuleSets csv_rulesets;           // named rule sets of csv.* (--rulesets-file)
+  std::string queues_config_file;     // --queues-config (node/queues_config.h); empty: none
 };
 
 class Node {

@@ -45,7 +45,33 @@ JobService::JobService(Store& store, const HandlerRegistry& handlers, const Cloc
       config_(std::move(config)),
       external_(external),
       pool_(pool),
-      stats_(store, [&external](std::function<void()> read) { external.Post(std::move(read)); }) {}
+      stats_(store, [&external](std::function<void()> read) { external.Post(std::move(read)); }),
+      queues_(
+          store, clock, [&external](std::function<void()> f) { external.Post(std::move(f)); },
+          [this] {
+            if (pool_ != nullptr) pool_->Notify();
+            external_.NotifyQueuesChanged();
+          }) {
+  // A store not migrated yet answers later: the snapshot refreshes on first use.
+  (void)queues_.Load();
+}
+
+namespace {
+
+// A queue not seen before is made by its first job; their number is bounded (the claim looks at
+// every queue).
+Status CheckQueueRoom(const QueueSnapshot& snap, const std::string& queue,
+                      std::string_view prefix) {
+  if (snap.queues.size() < static_cast<size_t>(kMaxQueues) || snap.queues.count(queue) > 0) {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(std::string(prefix) + "queue '" + queue +
+                                 "' would be a new queue, and this server already has " +
+                                 std::to_string(kMaxQueues) +
+                                 " queues; use an existing one");
+}
+
+}  // namespace
 
 Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
   return BuildJobAt(spec, now, "");
@@ -54,6 +80,10 @@ Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
 Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
                                    std::string_view prefix) const {
   if (Status s = ValidateSubmitSpec(spec, external_.types(), now, prefix); !s.ok()) return s;
+  const std::shared_ptr<const QueueSnapshot> snap = queues_.Current();
+  if (Status s = CheckQueueRoom(*snap, spec.queue, prefix); !s.ok()) return s;
+  const auto queue = snap->queues.find(spec.queue);
+  const QueueSettings* settings = queue == snap->queues.end() ? nullptr : &queue->second;
   Job job;
   job.id = NewUuidV7(now);
   job.type = spec.type;
@@ -63,12 +93,15 @@ Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
   // The type's own default (document.pipeline: 1 + WEBHOOK_MAX_RETRIES) beats the server's.
   const Handler* handler = handlers_.Find(spec.type);
   const int type_attempts = handler != nullptr ? handler->DefaultMaxAttempts() : 0;
-  job.max_attempts =
-      spec.max_attempts.value_or(type_attempts > 0 ? type_attempts : config_.default_max_attempts);
+  // The job's own, else its queue's, else its type's, else the server's.
+  const int fallback_attempts = type_attempts > 0 ? type_attempts : config_.default_max_attempts;
+  job.max_attempts = spec.max_attempts.value_or(
+      settings && settings->max_attempts ? *settings->max_attempts : fallback_attempts);
   job.run_at = RequestedRunAt(spec, now).value_or(now);
   job.state = job.run_at > now ? JobState::kScheduled : JobState::kPending;
   job.expires_at = spec.expires_at;
-  job.timeout_s = spec.timeout_s.value_or(config_.default_timeout_s);
+  job.timeout_s = spec.timeout_s.value_or(
+      settings && settings->timeout_s ? *settings->timeout_s : config_.default_timeout_s);
   job.idempotency_key = spec.idempotency_key;
   job.correlation_id = spec.correlation_id;
   job.webhook_url = spec.webhook_url;

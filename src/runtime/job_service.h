@@ -24,6 +24,7 @@
 #include "core/status.h"
 #include "runtime/job_spec.h"
 #include "runtime/job_stats_reader.h"
+#include "runtime/queue_service.h"
 #include "runtime/runtime_config.h"
 #include "store/store.h"
 
@@ -77,6 +78,9 @@ class JobService {
   // Turns one spec into a job ready to insert (validated, defaults applied); exposed for tests.
   Result<Job> BuildJob(const JobSpec& spec, TimeMs now) const;
 
+  // The queues and rate limits (settings, snapshot, GET /queues).
+  QueueService& queues() const { return queues_; }
+
   // Jobs accepted by this node since it started (idempotent replays not counted).
   int64_t SubmittedCount() const { return submitted_.load(std::memory_order_relaxed); }
 
@@ -90,6 +94,8 @@ class JobService {
   ExternalLeases& external_;
   WorkerPool* pool_;
   JobStatsReader stats_;
+  // Mutable: reading the snapshot may start its background refresh.
+  mutable QueueService queues_;
   std::atomic<int64_t> submitted_{0};
   // SubmitAsync callbacks handed to the store that have not returned. Shared with each callback,
   // which leaves it as its very last step, when the blocking Submit's caller may already have

@@ -37,6 +37,8 @@ struct RuntimeConfig {
   // prefixes "images.*", or "*" for every type (runtime/type_catalog.h). Empty: only what a
   // handler serves or an external worker's lease names is accepted.
   std::vector<std::string> external_types;
+  // The queues this node's workers take jobs from (--queues, Celery's -Q); empty: every queue.
+  std::vector<std::string> queues;
   RetryPolicy retry;                // backoff between attempts
   TimeMs shutdown_grace_ms = 10000; // running work may finish within this on SIGTERM
   // How long a job holds its idempotency key (--idempotency-window): a submit with the key of a

@@ -115,6 +115,8 @@ class ExternalLeases {
   void NotifyInserted(const std::vector<InsertOutcome>& outcomes);
   // `job` became claimable (a retry).
   void NotifyAvailable(const Job& job);
+  // A queue was resumed or a limit changed: every poll looks again.
+  void NotifyQueuesChanged() { waiters_.NotifyAll(); }
   // Wakes every watcher now and for good: long polls answer at once from then on.
   void Shutdown();
   bool IsShutdown() const { return shutdown_.load(); }

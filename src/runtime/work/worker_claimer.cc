@@ -123,7 +123,8 @@ void WorkerClaimer::ClaimAndHandOut(int want, uint64_t seen_epoch) {
                                                              .max = want,
                                                              .now = now,
                                                              .lease_ms = shared_.config.lease_ms,
-                                                             .types = shared_.types});
+                                                             .types = shared_.types,
+                                                             .queues = shared_.config.queues});
   if (!claimed.ok()) return BackOff(claimed.status());
   error_streak_ = 0;
   const bool short_claim = static_cast<int>(claimed->size()) < want;
@@ -204,6 +205,12 @@ void WorkerClaimer::SleepUntilDue(uint64_t seen_epoch, TimeMs claimed_at) {
   } else if (!next.ok()) {
     log::Warn("worker.next_run_at_failed",
               {{"worker", owner_}, {"error", next.status().ToString()}});
+  }
+  // Due work held back by a limit (a queue at its concurrency limit, a spent rate window): look
+  // again when it may have freed up.
+  if (std::optional<TimeMs> held = shared_.store.JobClaimHeldUntil()) {
+    const TimeMs wait_ms = std::max<TimeMs>(1, *held - shared_.clock.NowMs());
+    deadline = std::min(deadline, now + milliseconds(wait_ms));
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
