@@ -19,7 +19,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr int64_t kLatest = std::size(sqlite_schema::kMigrations);
+// Versions may have gaps (each is applied when not yet recorded): the last one, and how many.
+constexpr int64_t kLatest = std::end(sqlite_schema::kMigrations)[-1].version;
+constexpr int64_t kCount = std::size(sqlite_schema::kMigrations);
 
 class SqliteMigrationTest : public ::testing::Test {
  protected:
@@ -83,7 +85,7 @@ TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {
   auto store = MustOpen();
   auto peek = Connect(true);
   EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"), kLatest);
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kLatest);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kCount);
   EXPECT_EQ(MustGet(*store, id).webhook_url, "https://h.test/x");
   // The migrated job's terminal transition gets its delivery like a new job's would.
   auto out =
@@ -95,7 +97,7 @@ TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {
   ASSERT_EQ(ds.size(), 1u);
   EXPECT_EQ(ds[0].event, "job.succeeded");
   MustOk(store->Migrate(), "again");  // idempotent
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kLatest);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kCount);
 }
 
 TEST_F(SqliteMigrationTest, JobsWrittenAtVersion2ReadAsConveyorsDialect) {
