@@ -10,9 +10,10 @@
 // commit), lease (claim → complete/fail/cancel/retry/rescue), extras (webhook deliveries,
 // nodes, leadership, claim exclusions, result_ref) and stats (dialect, fractional progress,
 // the statistics read); expiry (JobExpireDue, JobNextExpiry, the claim's expiry guard) is a
-// fifth.
+// fifth; dependencies (depends_on: BLOCKED, release, cascades, refusals) a sixth.
 #pragma once
 
+#include "store_conformance_dependencies.h"
 #include "store_conformance_expiry.h"
 #include "store_conformance_extras.h"
 #include "store_conformance_jobs.h"
@@ -24,4 +25,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreLeaseConformance, Factory);    \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExtrasConformance, Factory);   \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreStatsConformance, Factory);    \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory);  \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreDependenciesConformance, Factory)
