@@ -248,3 +248,33 @@ TEST_F(PostgresStoreTest, JobsWrittenAtVersion1ReadAsConveyorsDialect) {
 
 }  // namespace
 }  // namespace conveyor::testing
+
+namespace conveyor::testing {
+namespace {
+
+// Migration 5 (dependencies) on a database at the previous schema with a waiting job: the job
+// survives, its CHECK admits BLOCKED and still refuses an unknown word, a new job depending on it
+// is BLOCKED, and a BLOCKED job past its expiry is found by the rebuilt jobs_expiry.
+TEST_F(PostgresStoreTest, ADatabaseBeforeDependenciesMigratesAndBlocksDependents) {
+  MustPgExec(url_, pg_schema::kCreateMigrationsTable);
+  for (const auto& m : pg_schema::kMigrations) {
+    if (m.version >= 5) continue;
+    MustPgExec(url_, m.sql);
+    MustPgExec(url_, "INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 0)");
+  }
+  const std::string id = MakeJob().id;
+  MustPgExec(url_, "INSERT INTO jobs (id, type, state, run_at, created_at, updated_at) VALUES ('" +
+                       id + "', 'noop', 'PENDING', 0, 0, 0)");
+  auto store = MustOpen();
+  Job dependent = MakeJob();
+  dependent.depends_on = {id};
+  dependent.expires_at = kT0 + 100;
+  EXPECT_EQ(MustInsertMany(*store, {dependent}).front().state, JobState::kBlocked);
+  EXPECT_EQ(MustOk(store->JobNextExpiry(), "next"), kT0 + 100);
+  EXPECT_THROW(MustPgExec(url_, "UPDATE jobs SET state = 'BOGUS' WHERE id = '" + id + "'"),
+               std::exception);
+  EXPECT_EQ(MustGet(*store, id).state, JobState::kPending);
+}
+
+}  // namespace
+}  // namespace conveyor::testing
