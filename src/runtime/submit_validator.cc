@@ -8,6 +8,7 @@
 #include "core/ids.h"
 #include "handlers/handler_registry.h"
 #include "outbound/url_policy.h"
+#include "runtime/batch_dependencies.h"
 #include "runtime/type_catalog.h"
 
 namespace conveyor {
@@ -121,7 +122,7 @@ Status CheckDependencies(const JobSpec& spec, std::string_view prefix) {
   if (spec.depends_on.size() > kMaxDependencies)
     return Invalid(prefix, "depends_on", SubmitRule(SubmitField::kDependsOn));
   for (size_t i = 0; i < spec.depends_on.size(); ++i) {
-    if (!IsValidUuid(spec.depends_on[i]))
+    if (!IsValidUuid(spec.depends_on[i]) && !IsBatchReference(spec.depends_on[i]))
       return Invalid(prefix, Indexed("depends_on", i), SubmitRule(SubmitField::kDependency));
   }
   return Status::Ok();
@@ -238,7 +239,7 @@ std::string SubmitRule(SubmitField field) {
     case SubmitField::kDependsOn:
       return "must be an array of at most " + std::to_string(kMaxDependencies) + " job ids";
     case SubmitField::kDependency:
-      return "must be a job id (UUID)";
+      return "must be a job id (UUID), or \"$n\" for the n-th job (from $0) of the same batch";
   }
   return "is not valid";  // unreachable: the switch names every field
 }

@@ -157,6 +157,10 @@ void JobExecutor::CompleteMany(std::vector<JobCompletion> completions,
     }
   }
   shared_.held.RemoveMany(ids);
+  // A completion may have released BLOCKED dependents (store_dependencies.h) after this
+  // worker's claim already came back empty: look again. The claimer claims only for idle
+  // workers, so a busy pool pays one wake-up, not a query.
+  if (r.ok()) shared_.wake.Notify();
 }
 
 void JobExecutor::ReleaseMany(const std::vector<const Attempt*>& attempts) {
