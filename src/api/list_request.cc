@@ -13,8 +13,8 @@ namespace {
 
 constexpr std::string_view kStatusRule =
     "status must be one of SCHEDULED, PENDING, RUNNING, SUCCEEDED, RETRYING, FAILED, CANCELLED, "
-    "EXPIRED, BLOCKED (any case; the aliases queued, in_progress, processing, success and completed are "
-    "accepted too)";
+    "EXPIRED, BLOCKED (any case; the aliases queued, in_progress, processing, success and "
+    "completed are accepted too)";
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -31,8 +31,8 @@ std::optional<int> ParseInt(std::string_view s) {
 }
 
 // A word of the list's dialect matches every state the dialect names with it (seed 002's
-// PENDING covers SCHEDULED, PENDING, RETRYING and BLOCKED), as its answers show them; any other accepted
-// name matches its one state.
+// PENDING covers SCHEDULED, PENDING, RETRYING and BLOCKED), as its answers show them; any other
+// accepted name matches its one state.
 bool ApplyStatus(const std::string& value, Dialect dialect, JobListParams* out) {
   out->state = ParseJobState(value);
   if (!out->state) return false;

@@ -7,9 +7,9 @@ namespace conveyor {
 namespace {
 
 // Status words by JobState: SCHEDULED, PENDING, RUNNING, SUCCEEDED, RETRYING, FAILED, CANCELLED,
-// EXPIRED, BLOCKED. A dialect without a word for a state uses the nearest one its clients wait for: a
-// waiting job is PENDING, and a job that ended without success is FAILED (its error says why),
-// so a loop "until SUCCESS or FAILED" ends.
+// EXPIRED, BLOCKED. A dialect without a word for a state uses the nearest one its clients wait
+// for: a waiting job (BLOCKED too) is PENDING, and a job that ended without success is FAILED (its
+// error says why), so a loop "until SUCCESS or FAILED" ends.
 constexpr std::array<std::string_view, 9> kConveyorWords = {
     "SCHEDULED", "PENDING", "RUNNING", "SUCCEEDED", "RETRYING", "FAILED", "CANCELLED", "EXPIRED",
     "BLOCKED"};

@@ -71,8 +71,7 @@ bool CanTransition(JobState from, JobState to) {
     case S::kSucceeded:
       return false;
     case S::kBlocked:
-      return to == S::kPending || to == S::kScheduled || to == S::kCancelled ||
-             to == S::kExpired;
+      return to == S::kPending || to == S::kScheduled || to == S::kCancelled || to == S::kExpired;
   }
   return false;
 }

@@ -15,8 +15,7 @@ Status ResolveOne(const std::vector<JobSpec>& specs, std::vector<Job>& jobs, siz
   if (!IsBatchReference(dep)) return Status::Ok();
   size_t n = 0;
   std::from_chars(dep.data() + 1, dep.data() + dep.size(), n);
-  const std::string field =
-      SubmitErrorPrefix(specs, i) + "depends_on[" + std::to_string(k) + "]";
+  const std::string field = SubmitErrorPrefix(specs, i) + "depends_on[" + std::to_string(k) + "]";
   if (n >= jobs.size()) {
     return Status::InvalidArgument(field + " refers to " + dep + ", but the batch has " +
                                    std::to_string(jobs.size()) + " job(s), $0 to $" +

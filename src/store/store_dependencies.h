@@ -59,8 +59,8 @@ Status CancelDependent(Db& db, int64_t seq, const FinishedJob& dependency, TimeM
   if (!row.ok()) return row.status();
   if (!*row) return Status::Ok();
   JobRow& r = **row;
-  Status e = db.JobEventAppend(seq, now, JobState::kBlocked, JobState::kCancelled,
-                               r.job.attempt, why);
+  Status e =
+      db.JobEventAppend(seq, now, JobState::kBlocked, JobState::kCancelled, r.job.attempt, why);
   if (!e.ok()) return e;
   if (Status d = db.DeliveryEnqueue(r, JobState::kCancelled, now); !d.ok()) return d;
   cancelled.push_back({.seq = seq, .id = r.job.id, .state = JobState::kCancelled});
@@ -71,8 +71,7 @@ Status CancelDependent(Db& db, int64_t seq, const FinishedJob& dependency, TimeM
 template <class Db>
 Result<std::vector<FinishedJob>> SettleLevel(Db& db, const std::vector<FinishedJob>& finished,
                                              TimeMs now) {
-  Result<std::vector<DependencyEdge>> edges =
-      db.DependentsBlockedOn(EncodeFinishedSeqs(finished));
+  Result<std::vector<DependencyEdge>> edges = db.DependentsBlockedOn(EncodeFinishedSeqs(finished));
   if (!edges.ok()) return edges.status();
   std::unordered_map<int64_t, const FinishedJob*> by_seq;
   for (const FinishedJob& f : finished) by_seq.emplace(f.seq, &f);
@@ -109,8 +108,7 @@ Status SettleDependents(Db& db, std::vector<FinishedJob> finished, TimeMs now) {
 // store, and sets each one's starting state. `copies` must outlive the insert.
 template <class Db>
 Status DependenciesPrepare(Db& db, const std::vector<Job>& batch, std::vector<const Job*>& fresh,
-                           std::vector<InsertOutcome>& out, std::vector<Job>& copies,
-                           TimeMs now) {
+                           std::vector<InsertOutcome>& out, std::vector<Job>& copies, TimeMs now) {
   std::unordered_map<std::string, std::string> replayed;  // a replayed item's id → original's
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!out[i].is_new && out[i].job.id != batch[i].id) replayed[batch[i].id] = out[i].job.id;
@@ -120,8 +118,8 @@ Status DependenciesPrepare(Db& db, const std::vector<Job>& batch, std::vector<co
     copies.push_back(*j);
     where.push_back(static_cast<size_t>(j - batch.data()));
   }
-  Result<BatchDependencies> deps = ResolveBatchDependencies(copies, where, batch.size() > 1,
-                                                            replayed);
+  Result<BatchDependencies> deps =
+      ResolveBatchDependencies(copies, where, batch.size() > 1, replayed);
   if (!deps.ok()) return deps.status();
   std::unordered_map<std::string, JobState> stored;
   if (!deps->external_ids.empty()) {

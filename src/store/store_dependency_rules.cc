@@ -26,7 +26,8 @@ Status NormaliseOne(Job& job, const std::string& field,
     const auto it = replayed.find(raw);
     const std::string& id = it == replayed.end() ? raw : it->second;
     if (id == job.id) {
-      return Status::InvalidArgument(field + " names the job itself; a job may not depend on itself");
+      return Status::InvalidArgument(field +
+                                     " names the job itself; a job may not depend on itself");
     }
     if (seen.insert(id).second) out.push_back(id);
   }
@@ -78,8 +79,7 @@ std::string DependencyFailure(const std::string& id, JobState state) {
 }
 
 bool HasDependencies(const std::vector<const Job*>& jobs) {
-  return std::any_of(jobs.begin(), jobs.end(),
-                     [](const Job* j) { return !j->depends_on.empty(); });
+  return std::any_of(jobs.begin(), jobs.end(), [](const Job* j) { return !j->depends_on.empty(); });
 }
 
 Result<BatchDependencies> ResolveBatchDependencies(
@@ -119,8 +119,8 @@ Status ApplyDependencyStates(std::vector<Job>& jobs, const BatchDependencies& de
                                        ", which does not exist");
       }
       const JobState s = it->second;
-      if (failed == nullptr && (s == JobState::kFailed || s == JobState::kCancelled ||
-                                s == JobState::kExpired)) {
+      if (failed == nullptr &&
+          (s == JobState::kFailed || s == JobState::kCancelled || s == JobState::kExpired)) {
         failed = &d;
       }
       unmet = unmet || s != JobState::kSucceeded;

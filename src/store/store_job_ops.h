@@ -85,7 +85,8 @@ Result<Job> JobTransitionFinish(Db& db, int64_t seq, JobState from, JobRow& upda
   if (IsTerminal(to)) {
     if (Status d = db.DeliveryEnqueue(updated, to, now); !d.ok()) return d;
     // Its BLOCKED dependents follow it, in this transaction (store_dependencies.h).
-    Status deps = store_deps::SettleDependents(db, {{.seq = seq, .id = updated.job.id, .state = to}}, now);
+    Status deps =
+        store_deps::SettleDependents(db, {{.seq = seq, .id = updated.job.id, .state = to}}, now);
     if (!deps.ok()) return deps;
   }
   if (IsWaiting(to)) db.JobsClaimable();

@@ -65,8 +65,8 @@ TEST(ListRequestTest, ADialectWordMatchesEveryStateItNames) {
   ASSERT_FALSE(ParseListQuery("status=PENDING", &p, Dialect::kCompleted));
   EXPECT_EQ(p.state, JobState::kPending);
   // BLOCKED (waiting on dependencies) is one more state these dialects call waiting.
-  EXPECT_EQ(p.also_states, (std::vector<JobState>{JobState::kScheduled, JobState::kRetrying,
-                                                  JobState::kBlocked}));
+  EXPECT_EQ(p.also_states,
+            (std::vector<JobState>{JobState::kScheduled, JobState::kRetrying, JobState::kBlocked}));
   ASSERT_FALSE(ParseListQuery("status=failed", &p, Dialect::kSuccess));
   EXPECT_EQ(p.also_states, (std::vector<JobState>{JobState::kCancelled, JobState::kExpired}));
   // Conveyor's own words name one state each, as does a word that is not the dialect's.

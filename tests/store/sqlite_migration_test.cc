@@ -223,7 +223,8 @@ TEST_F(SqliteMigrationTest, ADatabaseBeforeDependenciesMigratesKeepingEventsDeli
   auto names = [&](SqliteConnection& c) {
     std::vector<std::string> out;
     auto st = MustOk(c.Prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND"
-                               " name NOT LIKE 'sqlite_autoindex%' ORDER BY name"), "names");
+                               " name NOT LIKE 'sqlite_autoindex%' ORDER BY name"),
+                     "names");
     while (MustOk(st.Step(), "step")) out.push_back(st.Text(0));
     return out;
   };
@@ -237,10 +238,12 @@ TEST_F(SqliteMigrationTest, ADatabaseBeforeDependenciesMigratesKeepingEventsDeli
              "record");
     }
     MustOk(c->Exec("INSERT INTO job_events (job_seq, at, to_state, attempt) VALUES (1, 0,"
-                   " 'PENDING', 0), (1, 1, 'RUNNING', 1)"), "events");
+                   " 'PENDING', 0), (1, 1, 'RUNNING', 1)"),
+           "events");
     MustOk(c->Exec("INSERT INTO webhook_deliveries (job_seq, n, event, url, next_attempt_at,"
                    " created_at, updated_at) VALUES (1, 1, 'job.failed', 'https://h.test/x', 0,"
-                   " 0, 0)"), "delivery");
+                   " 0, 0)"),
+           "delivery");
     before = names(*c);
   }
   auto store = MustOpen();
@@ -258,12 +261,12 @@ TEST_F(SqliteMigrationTest, ADatabaseBeforeDependenciesMigratesKeepingEventsDeli
   Job dependent = MakeJob();
   dependent.depends_on = {id};
   EXPECT_EQ(MustInsertMany(*store, {dependent}).front().state, JobState::kBlocked);
-  MustOk(MustOk(store->JobCompleteMany(
-                    {.completions = {{.id = id, .lease_token = "tok", .result = "{}"}},
-                     .now = kT0}),
-                "complete")
-             .at(0),
-         "complete entry");
+  MustOk(
+      MustOk(store->JobCompleteMany(
+                 {.completions = {{.id = id, .lease_token = "tok", .result = "{}"}}, .now = kT0}),
+             "complete")
+          .at(0),
+      "complete entry");
   EXPECT_EQ(MustGet(*store, dependent.id).state, JobState::kPending);
   store.reset();
   auto c = Connect(false);

@@ -36,17 +36,20 @@ class StoreDependenciesConformance : public StoreTest<Factory> {
   }
   void MustComplete(const std::string& id, TimeMs now = kT0) {
     const Job j = MustClaimJob(id, now);
-    auto out = MustOk(this->store().JobCompleteMany(
-                          {.completions = {{.id = id, .lease_token = j.lease->token,
-                                            .result = "{}"}},
-                           .now = now}),
-                      "complete");
+    auto out =
+        MustOk(this->store().JobCompleteMany(
+                   {.completions = {{.id = id, .lease_token = j.lease->token, .result = "{}"}},
+                    .now = now}),
+               "complete");
     MustOk(out.at(0), "complete entry");
   }
   void MustFail(const std::string& id, TimeMs now = kT0) {
     const Job j = MustClaimJob(id, now);
-    MustOk(this->store().JobFail({.id = id, .lease_token = j.lease->token, .error = "boom",
-                                  .retryable = false, .now = now}),
+    MustOk(this->store().JobFail({.id = id,
+                                  .lease_token = j.lease->token,
+                                  .error = "boom",
+                                  .retryable = false,
+                                  .now = now}),
            "fail");
   }
   JobState StateOf(const std::string& id) { return MustGet(this->store(), id).state; }
@@ -136,9 +139,9 @@ TYPED_TEST_P(StoreDependenciesConformance, ACancelAcknowledgedWhileRunningCancel
   const Job running = this->MustClaimJob(a.id);
   MustOk(this->store().JobCancel({.id = a.id, .now = kT0 + 1}), "request");
   EXPECT_EQ(this->StateOf(b.id), JobState::kBlocked);  // a is still running
-  MustOk(this->store().JobCancelAck({.id = a.id, .lease_token = running.lease->token,
-                                     .now = kT0 + 2}),
-         "ack");
+  MustOk(
+      this->store().JobCancelAck({.id = a.id, .lease_token = running.lease->token, .now = kT0 + 2}),
+      "ack");
   EXPECT_EQ(this->StateOf(b.id), JobState::kCancelled);
 }
 
@@ -255,18 +258,14 @@ TYPED_TEST_P(StoreDependenciesConformance, AnIdempotentReplayOfADependencyPoints
   EXPECT_EQ(this->StateOf(dependent.id), JobState::kPending);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreDependenciesConformance,
-                            ADependentIsReleasedOnlyWhenEveryDependencySucceeded,
-                            AReleasedDependentWithAFutureRunAtIsScheduled,
-                            AFailureCancelsTheWholeChainBelowIt,
-                            CancellingADependencyOrABlockedJobCancelsWhatWaitsOnIt,
-                            ACancelAcknowledgedWhileRunningCancelsDependents,
-                            ALeaseRescueThatFailsAJobCancelsItsDependents,
-                            ExpiryCancelsDependentsAndABlockedJobExpires,
-                            AnUnknownDependencyIsRefusedAndNothingIsInserted,
-                            AJobMayNotDependOnItself, AChainInsideOneBatchRunsInOrder,
-                            ACycleInsideABatchIsRefused,
-                            ADependencyThatAlreadyFailedCancelsTheNewJobAtOnce,
-                            AnIdempotentReplayOfADependencyPointsAtTheOriginal);
+REGISTER_TYPED_TEST_SUITE_P(
+    StoreDependenciesConformance, ADependentIsReleasedOnlyWhenEveryDependencySucceeded,
+    AReleasedDependentWithAFutureRunAtIsScheduled, AFailureCancelsTheWholeChainBelowIt,
+    CancellingADependencyOrABlockedJobCancelsWhatWaitsOnIt,
+    ACancelAcknowledgedWhileRunningCancelsDependents, ALeaseRescueThatFailsAJobCancelsItsDependents,
+    ExpiryCancelsDependentsAndABlockedJobExpires, AnUnknownDependencyIsRefusedAndNothingIsInserted,
+    AJobMayNotDependOnItself, AChainInsideOneBatchRunsInOrder, ACycleInsideABatchIsRefused,
+    ADependencyThatAlreadyFailedCancelsTheNewJobAtOnce,
+    AnIdempotentReplayOfADependencyPointsAtTheOriginal);
 
 }  // namespace conveyor::testing

@@ -88,7 +88,8 @@ Result<std::vector<std::string>> pg_ops::JobExpireDue(PgConnection& c, const Job
   std::vector<FinishedJob> depended_upon;
   for (int i = 0; i < r->rows(); ++i) {
     ids.push_back(r->Text(i, 0));
-    if (r->Int(i, 2) != 0) depended_upon.push_back({r->Int(i, 1), r->Text(i, 0), JobState::kExpired});
+    if (r->Int(i, 2) != 0)
+      depended_upon.push_back({r->Int(i, 1), r->Text(i, 0), JobState::kExpired});
   }
   if (!depended_upon.empty()) {  // their BLOCKED dependents are cancelled, down the chain
     PgJobStatements db(c);

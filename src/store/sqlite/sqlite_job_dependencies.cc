@@ -62,7 +62,7 @@ Result<std::vector<DependencyEdge>> SqliteJobStatements::DependentsBlockedOn(
 
 template <class Bind>
 Result<std::optional<JobRow>> SqliteJobStatements::DependentUpdate(std::string_view sql,
-                                                                  const Bind& bind) {
+                                                                   const Bind& bind) {
   auto st = c_.Prepare(sql);
   if (!st.ok()) return st.status();
   bind(*st);

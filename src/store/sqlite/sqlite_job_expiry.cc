@@ -1,5 +1,6 @@
-// Expiry on SQLite: waiting (and BLOCKED) jobs whose expires_at passed become EXPIRED in one transaction with
-// their events and job.expired deliveries. Both statements walk the partial jobs_expiry index.
+// Expiry on SQLite: waiting (and BLOCKED) jobs whose expires_at passed become EXPIRED in one
+// transaction with their events and job.expired deliveries. Both statements walk the partial
+// jobs_expiry index.
 #include <string>
 #include <vector>
 
