@@ -1,13 +1,16 @@
 """Dependencies end to end (docs/scheduling/dependencies.md): on the real `conveyor serve`, a
 chain of three jobs submitted in one batch ("$n" names the n-th item) runs strictly in order,
 each BLOCKED until the one before it SUCCEEDED; a failure cancels the rest of the chain with the
-reason; and bad references are refused with a 422 that names depends_on.
+reason; and bad references are refused with a 422 that names depends_on. The same tests run on
+PostgreSQL (a throwaway server), with two nodes sharing it, so a job is released or cancelled by
+whichever node finishes its dependency.
 """
 
 import unittest
 import uuid
 
-from conveyor_harness import ServerTestCase
+import pg_server
+from conveyor_harness import Server, ServerTestCase
 
 
 def sleep_job(seconds, depends_on=(), queue="default"):
@@ -87,6 +90,27 @@ class DependenciesTest(ServerTestCase):
         # Nothing of a refused batch was stored.
         listed = self.must_json(s.request("GET", f"/api/v1/jobs?queue={q}"), 200)
         self.assertEqual(listed.get("jobs", listed), [])
+
+
+class DependenciesOnPostgresTest(DependenciesTest):
+    SERVER_ARGS = None  # built in setUpClass, on the throwaway PostgreSQL
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pg = pg_server.PgServer().start()
+        url = cls.pg.create_database("deps")
+        # The API node has no workers: every job runs on the second node, which releases and
+        # cancels the dependents the API node's clients submitted.
+        cls.server = Server(workers=0, store=url, extra=["--node-name", "api"])
+        cls.worker = Server(workers=4, store=url, extra=["--node-name", "work"])
+        cls._class_servers += [cls.server, cls.worker]
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.pg.destroy()
+
 
 if __name__ == "__main__":
     unittest.main()
