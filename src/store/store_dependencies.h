@@ -48,6 +48,7 @@ Status ReleaseDependent(Db& db, int64_t seq, TimeMs now) {
                                kDependenciesSucceeded);
   if (!e.ok()) return e;
   db.JobsClaimable();
+  NoteDependentReleased();
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 #include "store/store_dependency_rules.h"
 
 #include <algorithm>
+#include <atomic>
 #include <unordered_set>
 
 #include "store/store_json.h"
@@ -136,6 +137,13 @@ Status ApplyDependencyStates(std::vector<Job>& jobs, const BatchDependencies& de
   }
   return Status::Ok();
 }
+
+namespace {
+std::atomic<uint64_t> released{0};
+}  // namespace
+
+uint64_t DependentsReleased() { return released.load(std::memory_order_acquire); }
+void NoteDependentReleased() { released.fetch_add(1, std::memory_order_release); }
 
 std::string EncodeDependencyEdges(const std::vector<Job>& jobs) {
   std::string out = "[";

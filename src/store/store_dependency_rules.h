@@ -70,6 +70,13 @@ Status ApplyDependencyStates(std::vector<Job>& jobs, const BatchDependencies& de
                              const std::vector<size_t>& where, bool batch,
                              const std::unordered_map<std::string, JobState>& stored, TimeMs now);
 
+// How many BLOCKED jobs this process has released so far (monotonic; a wake-up hint, like every
+// in-memory structure). A worker pool compares it around a completion to learn whether the
+// completion made jobs claimable, instead of claiming again after every completion. Counted
+// inside the releasing transaction, so a rolled-back release over-counts (a spurious wake-up).
+uint64_t DependentsReleased();
+void NoteDependentReleased();
+
 // [[job id, dependency id], ...] for every edge of `jobs`: the rows of job_dependencies.
 std::string EncodeDependencyEdges(const std::vector<Job>& jobs);
 // [3,5,8]: the seqs of `jobs`.

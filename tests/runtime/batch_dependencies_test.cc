@@ -74,5 +74,29 @@ TEST_F(BatchDependenciesTest, ReferencesOutsideTheBatchOrToItselfAreRefused) {
   EXPECT_FALSE(IsBatchReference("$99999"));
 }
 
+// A completion that releases a dependent wakes the worker pool: the released job is claimed at
+// once, not when the claimer's idle sleep ends (here a minute, beyond the 20 s deadline).
+class ReleasedDependentsTest : public RuntimeFixture {
+ protected:
+  void SetUp() override {
+    RuntimeFixture::SetUp();
+    config_.workers = 1;
+    config_.rescue_interval_ms = 60'000;  // the idle claimer's longest sleep
+    StartRuntime();
+  }
+};
+
+TEST_F(ReleasedDependentsTest, AReleasedDependentIsClaimedWithoutWaitingForTheIdleSleep) {
+  JobSpec first = Spec("sleep", R"({"seconds": 0.2})");
+  JobSpec second = Spec("noop", "{}");
+  second.depends_on = {"$0"};
+  JobSpec third = Spec("noop", "{}");
+  third.depends_on = {"$1"};
+  auto out = service_->Submit({first, second, third});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const Job done = WaitForState((*out)[2].job.id, JobState::kSucceeded);
+  EXPECT_GE(*done.started_at, *WaitForState((*out)[1].job.id, JobState::kSucceeded).finished_at);
+}
+
 }  // namespace
 }  // namespace conveyor
