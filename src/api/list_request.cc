@@ -14,8 +14,8 @@ namespace {
 
 constexpr std::string_view kStatusRule =
     "status must be one of SCHEDULED, PENDING, RUNNING, SUCCEEDED, RETRYING, FAILED, CANCELLED, "
-    "EXPIRED (any case; the aliases queued, in_progress, processing, success and completed are "
-    "accepted too)";
+    "EXPIRED, BLOCKED (any case; the aliases queued, in_progress, processing, success and "
+    "completed are accepted too)";
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -32,15 +32,15 @@ std::optional<int> ParseInt(std::string_view s) {
 }
 
 // A word of the list's dialect matches every state the dialect names with it (seed 002's
-// PENDING covers SCHEDULED, PENDING and RETRYING), as its answers show them; any other accepted
-// name matches its one state.
+// PENDING covers SCHEDULED, PENDING, RETRYING and BLOCKED), as its answers show them; any other
+// accepted name matches its one state.
 bool ApplyStatus(const std::string& value, Dialect dialect, JobListParams* out) {
   out->state = ParseJobState(value);
   if (!out->state) return false;
   out->also_states.clear();
   const std::string_view word = StatusName(dialect, *out->state);
   if (!EqualsIgnoringCase(word, value)) return true;
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kJobStateCount; ++i) {
     const auto s = static_cast<JobState>(i);
     if (s != *out->state && StatusName(dialect, s) == word &&
         out->also_states.size() < kMaxListExtraStates) {

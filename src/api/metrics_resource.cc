@@ -14,9 +14,9 @@ namespace conveyor::api {
 namespace {
 
 constexpr std::string_view kPrometheusType = "text/plain; version=0.0.4; charset=utf-8";
-constexpr JobState kStates[] = {JobState::kScheduled, JobState::kPending,   JobState::kRunning,
-                                JobState::kSucceeded, JobState::kRetrying,  JobState::kFailed,
-                                JobState::kCancelled, JobState::kExpired};
+constexpr JobState kStates[] = {JobState::kScheduled, JobState::kPending,  JobState::kRunning,
+                                JobState::kSucceeded, JobState::kRetrying, JobState::kFailed,
+                                JobState::kCancelled, JobState::kExpired,  JobState::kBlocked};
 
 void Header(std::string& out, std::string_view name, std::string_view type,
             std::string_view help) {

@@ -9,8 +9,8 @@
 namespace conveyor::api {
 namespace {
 
-// A dialect has at most one word per state (8), in the order its table lists them.
-using WordCounts = std::array<std::pair<std::string_view, int64_t>, 8>;
+// A dialect has at most one word per state, in the order its table lists them.
+using WordCounts = std::array<std::pair<std::string_view, int64_t>, kJobStateCount>;
 
 size_t CountByWord(const JobStats& stats, Dialect dialect, WordCounts& words) {
   const DialectRules& rules = RulesOf(dialect);

@@ -7,17 +7,21 @@ namespace conveyor {
 namespace {
 
 // Status words by JobState: SCHEDULED, PENDING, RUNNING, SUCCEEDED, RETRYING, FAILED, CANCELLED,
-// EXPIRED. A dialect without a word for a state uses the nearest one its clients wait for: a
-// waiting job is PENDING, and a job that ended without success is FAILED (its error says why),
-// so a loop "until SUCCESS or FAILED" ends.
-constexpr std::array<std::string_view, 8> kConveyorWords = {
-    "SCHEDULED", "PENDING", "RUNNING", "SUCCEEDED", "RETRYING", "FAILED", "CANCELLED", "EXPIRED"};
-constexpr std::array<std::string_view, 8> kSuccessWords = {
-    "PENDING", "PENDING", "IN_PROGRESS", "SUCCESS", "PENDING", "FAILED", "FAILED", "FAILED"};
-constexpr std::array<std::string_view, 8> kCompletedWords = {
-    "PENDING", "PENDING", "PROCESSING", "COMPLETED", "PENDING", "FAILED", "FAILED", "FAILED"};
-constexpr std::array<std::string_view, 8> kQueuedWords = {
-    "queued", "queued", "running", "succeeded", "retrying", "failed", "cancelled", "expired"};
+// EXPIRED, BLOCKED. A dialect without a word for a state uses the nearest one its clients wait
+// for: a waiting job (BLOCKED too) is PENDING, and a job that ended without success is FAILED (its
+// error says why), so a loop "until SUCCESS or FAILED" ends.
+constexpr std::array<std::string_view, 9> kConveyorWords = {
+    "SCHEDULED", "PENDING", "RUNNING", "SUCCEEDED", "RETRYING", "FAILED", "CANCELLED", "EXPIRED",
+    "BLOCKED"};
+constexpr std::array<std::string_view, 9> kSuccessWords = {
+    "PENDING", "PENDING", "IN_PROGRESS", "SUCCESS", "PENDING", "FAILED", "FAILED", "FAILED",
+    "PENDING"};
+constexpr std::array<std::string_view, 9> kCompletedWords = {
+    "PENDING", "PENDING", "PROCESSING", "COMPLETED", "PENDING", "FAILED", "FAILED", "FAILED",
+    "PENDING"};
+constexpr std::array<std::string_view, 9> kQueuedWords = {
+    "queued", "queued", "running", "succeeded", "retrying", "failed", "cancelled", "expired",
+    "queued"};
 
 constexpr DialectRules kRules[] = {
     {.name = "succeeded", .stored = "succeeded", .status = kConveyorWords},

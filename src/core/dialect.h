@@ -33,7 +33,7 @@ enum class ResultShape : uint8_t {
 struct DialectRules {
   std::string_view name;                   // the interface name: "succeeded", "success", …
   std::string_view stored;                 // the name kept in the store ("success-plain" for 004)
-  std::array<std::string_view, 8> status;  // by JobState, in enum order
+  std::array<std::string_view, 9> status;  // by JobState, in enum order
   std::string_view type_alias;             // an extra member repeating the type, or ""
   bool attempt_aliases = false;            // attempts, error_message, scheduled_at
   int created_status = 201;                // the HTTP status of a create

@@ -18,6 +18,8 @@ inline constexpr int kDefaultPriority = 5;  // 1 highest … 10 lowest
 inline constexpr int kMinPriority = 1;
 inline constexpr int kMaxPriority = 10;
 inline constexpr const char* kDefaultQueue = "default";
+// A job may wait on at most this many others (depends_on); the store holds every submit to it.
+inline constexpr size_t kMaxDependencies = 100;
 
 struct Lease {
   std::string owner;   // worker id, e.g. "node-1/w3"

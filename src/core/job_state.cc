@@ -18,6 +18,7 @@ std::string_view ToString(JobState state) {
     case JobState::kFailed: return "FAILED";
     case JobState::kCancelled: return "CANCELLED";
     case JobState::kExpired: return "EXPIRED";
+    case JobState::kBlocked: return "BLOCKED";
   }
   return "UNKNOWN";
 }
@@ -26,7 +27,7 @@ std::optional<JobState> ParseJobState(std::string_view text) {
   std::string upper(text);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  static constexpr std::array<std::pair<std::string_view, JobState>, 15> kNames{{
+  static constexpr std::array<std::pair<std::string_view, JobState>, 16> kNames{{
       {"SCHEDULED", JobState::kScheduled},   {"PENDING", JobState::kPending},
       {"QUEUED", JobState::kPending},        {"RUNNING", JobState::kRunning},
       {"IN_PROGRESS", JobState::kRunning},   {"PROCESSING", JobState::kRunning},
@@ -34,7 +35,7 @@ std::optional<JobState> ParseJobState(std::string_view text) {
       {"COMPLETED", JobState::kSucceeded},   {"RETRYING", JobState::kRetrying},
       {"FAILED", JobState::kFailed},         {"CANCELLED", JobState::kCancelled},
       {"CANCELED", JobState::kCancelled},    {"EXPIRED", JobState::kExpired},
-      {"FAILURE", JobState::kFailed},
+      {"FAILURE", JobState::kFailed},        {"BLOCKED", JobState::kBlocked},
   }};
   for (const auto& [name, state] : kNames) {
     if (name == upper) return state;
@@ -50,6 +51,8 @@ bool IsTerminal(JobState s) {
 bool IsWaiting(JobState s) {
   return s == JobState::kScheduled || s == JobState::kPending || s == JobState::kRetrying;
 }
+
+bool IsNotStarted(JobState s) { return IsWaiting(s) || s == JobState::kBlocked; }
 
 bool CanTransition(JobState from, JobState to) {
   using S = JobState;
@@ -67,6 +70,8 @@ bool CanTransition(JobState from, JobState to) {
       return to == S::kPending;
     case S::kSucceeded:
       return false;
+    case S::kBlocked:
+      return to == S::kPending || to == S::kScheduled || to == S::kCancelled || to == S::kExpired;
   }
   return false;
 }

@@ -8,6 +8,7 @@
 #include "handlers/handler_registry.h"
 #include "json/json_text.h"
 #include "observability/log.h"
+#include "runtime/batch_dependencies.h"
 #include "runtime/canonical_request.h"
 #include "runtime/job_id.h"
 #include "runtime/submit_validator.h"
@@ -127,6 +128,7 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
     if (!job.ok()) return done(job.status());
     params.jobs.push_back(std::move(job).value());
   }
+  if (Status s = ResolveBatchReferences(specs, params.jobs); !s.ok()) return done(s);
   {
     std::lock_guard<std::mutex> lock(async_->mu);
     ++async_->count;

@@ -17,7 +17,6 @@ inline constexpr size_t kMaxIdempotencyKeyLength = 255;
 inline constexpr size_t kMaxCorrelationIdLength = 255;
 inline constexpr size_t kMaxTags = 32;
 inline constexpr size_t kMaxTagLength = 128;
-inline constexpr size_t kMaxDependencies = 100;
 inline constexpr size_t kMaxWebhookUrlLength = 2048;
 inline constexpr int kMinMaxAttempts = 1;
 inline constexpr int kMaxMaxAttempts = 100;

@@ -10,6 +10,7 @@
 #include "handlers/handler_registry.h"
 #include "json/json_text.h"
 #include "outbound/url_policy.h"
+#include "runtime/batch_dependencies.h"
 #include "runtime/type_catalog.h"
 
 namespace conveyor {
@@ -123,7 +124,7 @@ Status CheckDependencies(const JobSpec& spec, std::string_view prefix) {
   if (spec.depends_on.size() > kMaxDependencies)
     return Invalid(prefix, "depends_on", SubmitRule(SubmitField::kDependsOn));
   for (size_t i = 0; i < spec.depends_on.size(); ++i) {
-    if (!IsValidUuid(spec.depends_on[i]))
+    if (!IsValidUuid(spec.depends_on[i]) && !IsBatchReference(spec.depends_on[i]))
       return Invalid(prefix, Indexed("depends_on", i), SubmitRule(SubmitField::kDependency));
   }
   return Status::Ok();
@@ -264,7 +265,7 @@ std::string SubmitRule(SubmitField field) {
     case SubmitField::kDependsOn:
       return "must be an array of at most " + std::to_string(kMaxDependencies) + " job ids";
     case SubmitField::kDependency:
-      return "must be a job id (UUID)";
+      return "must be a job id (UUID), or \"$n\" for the n-th job (from $0) of the same batch";
     case SubmitField::kDelay:
       return "must be a number of seconds from 0 to " + std::to_string(kMaxDelayS) +
              " (a year): the job runs that long after the submit";

@@ -133,12 +133,12 @@ struct JobExpireDueParams {
   int limit = 1000;
 };
 
-inline constexpr size_t kMaxListExtraStates = 2;
+inline constexpr size_t kMaxListExtraStates = 3;
 
 struct JobListParams {
   std::optional<JobState> state;
   // Further states the filter matches, when a dialect's word covers several (seed 002's PENDING
-  // is SCHEDULED, PENDING and RETRYING); at most kMaxListExtraStates, only with `state`.
+  // is SCHEDULED, PENDING, RETRYING and BLOCKED); at most kMaxListExtraStates, only with `state`.
   std::vector<JobState> also_states;
   std::optional<std::string> type;
   std::optional<std::string> queue;

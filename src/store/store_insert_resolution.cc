@@ -63,7 +63,9 @@ Result<std::vector<const Job*>> ResolveIdempotency(
 }
 
 bool CanMergeInsert(const JobInsertManyParams& p) {
-  return p.jobs.size() == 1 && !p.jobs.front().idempotency_key.has_value();
+  // A job with dependencies may be refused (an unknown id) after the rows of others went in.
+  return p.jobs.size() == 1 && !p.jobs.front().idempotency_key.has_value() &&
+         p.jobs.front().depends_on.empty();
 }
 
 Status ConflictingKey(const std::string& key, const std::string& job_id) {

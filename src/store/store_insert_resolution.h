@@ -36,8 +36,8 @@ Result<std::vector<const Job*>> ResolveIdempotency(
     const std::vector<Job>& jobs, const std::unordered_map<std::string, Job>& stored,
     std::vector<InsertOutcome>& out);
 
-// Whether a submit may share one insert with others (both stores' insert coalescers): one job
-// and no idempotency key, so nothing in a merged insert can conflict with it.
+// Whether a submit may share one insert with others (both stores' insert coalescers): one job,
+// no idempotency key and no dependency, so nothing in a merged insert can conflict with it.
 bool CanMergeInsert(const JobInsertManyParams& p);
 // One insert of every call's single job, in call order, at the latest call's now.
 // REQUIRES: `calls` is not empty and CanMergeInsert(params_of(call)) for each.

@@ -52,6 +52,7 @@
 #include "core/status.h"
 #include "store/store.h"
 #include "store/store_completions.h"
+#include "store/store_dependencies.h"
 #include "store/store_insert_resolution.h"
 #include "store/store_job_rules.h"
 
@@ -86,6 +87,10 @@ Result<Job> JobTransitionFinish(Db& db, int64_t seq, JobState from, JobRow& upda
   if (Status e = db.JobEventAppend(seq, now, from, to, attempt, message); !e.ok()) return e;
   if (IsTerminal(to)) {
     if (Status d = db.DeliveryEnqueue(updated, to, now); !d.ok()) return d;
+    // Its BLOCKED dependents follow it, in this transaction (store_dependencies.h).
+    Status deps =
+        store_deps::SettleDependents(db, {{.seq = seq, .id = updated.job.id, .state = to}}, now);
+    if (!deps.ok()) return deps;
   }
   if (IsWaiting(to)) db.JobsClaimable();
   return std::move(updated.job);
@@ -229,9 +234,18 @@ Result<std::optional<std::vector<InsertOutcome>>> JobInsertPass(Db db,
     const TimeMs cutoff = KeyReleaseCutoff(p.now, p.key_window_ms);
     if (Status s = db.JobKeysRelease(released, cutoff); !s.ok()) return s;
   }
+  std::vector<Job> dependents;  // the new jobs as their dependencies left them, when any has one
+  const bool deps = HasDependencies(*fresh);
+  if (deps) {
+    Status s = store_deps::DependenciesPrepare(db, p.jobs, *fresh, out, dependents, p.now);
+    if (!s.ok()) return s;
+  }
   Result<bool> all_in = db.JobInsertRows(*fresh, p.now);
   if (!all_in.ok()) return all_in.status();
   if (!*all_in) return std::optional<std::vector<InsertOutcome>>();
+  if (deps) {
+    if (Status s = store_deps::DependenciesRecord(db, dependents, p.now); !s.ok()) return s;
+  }
   db.JobsClaimable();
   return std::optional(std::move(out));
 }

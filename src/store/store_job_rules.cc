@@ -45,7 +45,7 @@ Status ValidateListParams(const JobListParams& p) {
 }
 
 Result<CancelAction> ChooseCancel(const Job& job) {
-  if (IsWaiting(job.state)) return CancelAction::kCancelNow;
+  if (IsNotStarted(job.state)) return CancelAction::kCancelNow;
   if (job.state == JobState::kRunning) {
     return job.cancel_requested ? CancelAction::kAlreadyRequested : CancelAction::kRequestCancel;
   }

@@ -64,7 +64,9 @@ TEST(ListRequestTest, ADialectWordMatchesEveryStateItNames) {
   JobListParams p;
   ASSERT_FALSE(ParseListQuery("status=PENDING", &p, Dialect::kCompleted));
   EXPECT_EQ(p.state, JobState::kPending);
-  EXPECT_EQ(p.also_states, (std::vector<JobState>{JobState::kScheduled, JobState::kRetrying}));
+  // BLOCKED (waiting on dependencies) is one more state these dialects call waiting.
+  EXPECT_EQ(p.also_states,
+            (std::vector<JobState>{JobState::kScheduled, JobState::kRetrying, JobState::kBlocked}));
   ASSERT_FALSE(ParseListQuery("status=failed", &p, Dialect::kSuccess));
   EXPECT_EQ(p.also_states, (std::vector<JobState>{JobState::kCancelled, JobState::kExpired}));
   // Conveyor's own words name one state each, as does a word that is not the dialect's.
@@ -74,7 +76,7 @@ TEST(ListRequestTest, ADialectWordMatchesEveryStateItNames) {
   EXPECT_EQ(p.state, JobState::kRetrying);
   EXPECT_TRUE(p.also_states.empty());
   ASSERT_FALSE(ParseListQuery("status=queued", &p, Dialect::kQueued));
-  EXPECT_EQ(p.also_states, (std::vector<JobState>{JobState::kScheduled}));
+  EXPECT_EQ(p.also_states, (std::vector<JobState>{JobState::kScheduled, JobState::kBlocked}));
 }
 
 }  // namespace

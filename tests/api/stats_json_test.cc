@@ -39,9 +39,10 @@ json::object Render(const JobStats& stats, Dialect dialect, std::string* text = 
 TEST(StatsJsonTest, ConveyorsDialectListsEveryStateAndTheWorkers) {
   const json::object stats =
       Render({.by_state = {{JobState::kPending, 3}, {JobState::kFailed, 1}}}, Dialect::kSucceeded);
-  EXPECT_EQ(stats.at("status_breakdown").as_object().size(), 8u);
+  EXPECT_EQ(stats.at("status_breakdown").as_object().size(), 9u);  // BLOCKED is the ninth
   EXPECT_EQ(stats.at("status_breakdown").at("PENDING").as_int64(), 3);
   EXPECT_EQ(stats.at("status_breakdown").at("EXPIRED").as_int64(), 0);
+  EXPECT_EQ(stats.at("status_breakdown").at("BLOCKED").as_int64(), 0);
   EXPECT_EQ(stats.at("total").as_int64(), 4);
   EXPECT_EQ(stats.at("workers").at("failed_attempts").as_int64(), 3);
   EXPECT_EQ(stats.at("workers").at("running").as_int64(), 1);

@@ -279,8 +279,10 @@ TEST(SubmitRequestTest, EveryFieldIsTypeChecked) {
             "tags must be an array of at most 32 strings");
   EXPECT_EQ(Error422(R"({"type":"noop","tags":["a",1]})"),
             "tags[1] must be a string of 1 to 128 characters");
-  EXPECT_EQ(Error422(R"({"type":"noop","depends_on":["nope"]})"),
-            "depends_on[0] must be a job id (UUID)");
+  EXPECT_EQ(
+      Error422(R"({"type":"noop","depends_on":["nope"]})"),
+      "depends_on[0] must be a job id (UUID), or \"$n\" for the n-th job (from $0) of the same "
+      "batch");
 }
 
 TEST(SubmitRequestTest, BatchAcceptsWrappedAndBareArrays) {

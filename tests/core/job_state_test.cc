@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/dialect.h"
+
 namespace conveyor {
 namespace {
 
@@ -61,6 +63,24 @@ TEST(JobStateTest, WaitingJobsCanBeCancelledOrClaimed) {
     EXPECT_TRUE(CanTransition(s, JobState::kRunning));
   }
   EXPECT_FALSE(IsWaiting(JobState::kRunning));
+}
+
+TEST(JobStateTest, BlockedWaitsOnDependenciesAndIsNeitherClaimableNorTerminal) {
+  EXPECT_EQ(ToString(JobState::kBlocked), "BLOCKED");
+  EXPECT_EQ(ParseJobState("blocked"), JobState::kBlocked);
+  EXPECT_FALSE(IsWaiting(JobState::kBlocked));  // no worker claims it
+  EXPECT_FALSE(IsTerminal(JobState::kBlocked));
+  EXPECT_TRUE(IsNotStarted(JobState::kBlocked));  // so it can be cancelled and it expires
+  EXPECT_FALSE(CanTransition(JobState::kBlocked, JobState::kRunning));
+  for (JobState to : {JobState::kPending, JobState::kScheduled, JobState::kCancelled,
+                      JobState::kExpired}) {
+    EXPECT_TRUE(CanTransition(JobState::kBlocked, to)) << ToString(to);
+  }
+  // Each dialect has a word for it: the seeds' waiting word, or Conveyor's own.
+  EXPECT_EQ(StatusName(Dialect::kSucceeded, JobState::kBlocked), "BLOCKED");
+  EXPECT_EQ(StatusName(Dialect::kSuccess, JobState::kBlocked), "PENDING");
+  EXPECT_EQ(StatusName(Dialect::kCompleted, JobState::kBlocked), "PENDING");
+  EXPECT_EQ(StatusName(Dialect::kQueued, JobState::kBlocked), "queued");
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ import uuid
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED")
 ALL_STATES = ("SCHEDULED", "PENDING", "RUNNING", "SUCCEEDED", "RETRYING", "FAILED",
-              "CANCELLED", "EXPIRED")
+              "CANCELLED", "EXPIRED", "BLOCKED")
 PROBLEM_TYPE_PREFIX = "https://conveyor.dev/problems/"
 
 

@@ -248,3 +248,91 @@ TEST_F(PostgresStoreTest, JobsWrittenAtVersion1ReadAsConveyorsDialect) {
 
 }  // namespace
 }  // namespace conveyor::testing
+
+namespace conveyor::testing {
+namespace {
+
+// Migration 5 (dependencies) on a database at the previous schema with a waiting job: the job
+// survives, its CHECK admits BLOCKED and still refuses an unknown word, a new job depending on it
+// is BLOCKED, and a BLOCKED job past its expiry is found by the rebuilt jobs_expiry.
+TEST_F(PostgresStoreTest, ADatabaseBeforeDependenciesMigratesAndBlocksDependents) {
+  MustPgExec(url_, pg_schema::kCreateMigrationsTable);
+  for (const auto& m : pg_schema::kMigrations) {
+    if (m.version >= 5) continue;
+    MustPgExec(url_, m.sql);
+    MustPgExec(url_, "INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 0)");
+  }
+  const std::string id = MakeJob().id;
+  MustPgExec(url_, "INSERT INTO jobs (id, type, state, run_at, created_at, updated_at) VALUES ('" +
+                       id + "', 'noop', 'PENDING', 0, 0, 0)");
+  auto store = MustOpen();
+  Job dependent = MakeJob();
+  dependent.depends_on = {id};
+  dependent.expires_at = kT0 + 100;
+  EXPECT_EQ(MustInsertMany(*store, {dependent}).front().state, JobState::kBlocked);
+  EXPECT_EQ(MustOk(store->JobNextExpiry(), "next"), kT0 + 100);
+  EXPECT_THROW(MustPgExec(url_, "UPDATE jobs SET state = 'BOGUS' WHERE id = '" + id + "'"),
+               std::exception);
+  EXPECT_EQ(MustGet(*store, id).state, JobState::kPending);
+}
+
+}  // namespace
+}  // namespace conveyor::testing
+
+namespace conveyor::testing {
+namespace {
+
+// Completes `job` (claimed, with its lease) on `store`.
+void MustCompleteOn(Store& store, const Job& job) {
+  auto out = MustOk(store.JobCompleteMany({.completions = {{.id = job.id,
+                                                            .lease_token = job.lease->token,
+                                                            .result = "{}"}},
+                                           .now = kT0}),
+                    "complete");
+  MustOk(out.at(0), "complete entry");
+}
+
+// Two nodes finish the two dependencies of one job at the same instant: whichever commits second
+// must see the first's outcome and release the job (the dependents are locked while settled), so
+// it is never left BLOCKED. Many rounds, each a fresh race.
+TEST_F(PostgresStoreTest, TwoNodesFinishingBothDependenciesAtOnceReleaseTheDependent) {
+  auto a = MustOpen();
+  auto b = MustOpen();
+  for (int round = 0; round < 20; ++round) {
+    const Job x = MustInsert(*a);
+    const Job y = MustInsert(*a);
+    Job z = MakeJob();
+    z.depends_on = {x.id, y.id};
+    z = MustInsertMany(*a, {z}).front();
+    ASSERT_EQ(z.state, JobState::kBlocked);
+    std::vector<Job> claimed = MustClaim(*a, 2);
+    ASSERT_EQ(claimed.size(), 2u);
+    std::thread other([&] { MustCompleteOn(*b, claimed[1]); });
+    MustCompleteOn(*a, claimed[0]);
+    other.join();
+    ASSERT_EQ(MustGet(*a, z.id).state, JobState::kPending) << "round " << round;
+    MustOk(a->JobCancel({.id = z.id, .now = kT0}), "tidy");
+  }
+}
+
+// A submit depending on a job races that job's completion on another node: the new job ends
+// PENDING either way (it saw SUCCEEDED, or the completion saw its mark and released it).
+TEST_F(PostgresStoreTest, ASubmitRacingItsDependencysCompletionIsNeverLeftBlocked) {
+  auto a = MustOpen();
+  auto b = MustOpen();
+  for (int round = 0; round < 20; ++round) {
+    const Job x = MustInsert(*a);
+    const Job running = MustClaim(*a, 1).at(0);
+    ASSERT_EQ(running.id, x.id);
+    Job w = MakeJob();
+    w.depends_on = {x.id};
+    std::thread submit([&] { MustInsertMany(*b, {w}); });
+    MustCompleteOn(*a, running);
+    submit.join();
+    ASSERT_EQ(MustGet(*a, w.id).state, JobState::kPending) << "round " << round;
+    MustOk(a->JobCancel({.id = w.id, .now = kT0}), "tidy");
+  }
+}
+
+}  // namespace
+}  // namespace conveyor::testing

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_dependency_queries.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/sqlite/sqlite_queue_queries.h"
 #include "store/sqlite/sqlite_schema.h"
@@ -20,9 +21,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr int64_t kLatest = std::size(sqlite_schema::kMigrations);  // how many
-// The highest version: versions may leave gaps (issue 11's parts each took their own numbers).
-constexpr int64_t kLatestVersion = std::end(sqlite_schema::kMigrations)[-1].version;
+// Versions may have gaps (each is applied when not yet recorded): the last one, and how many.
+constexpr int64_t kLatest = std::end(sqlite_schema::kMigrations)[-1].version;
+constexpr int64_t kCount = std::size(sqlite_schema::kMigrations);
 
 class SqliteMigrationTest : public ::testing::Test {
  protected:
@@ -85,9 +86,8 @@ TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {
   const std::string id = WriteVersion1Database();
   auto store = MustOpen();
   auto peek = Connect(true);
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"),
-            kLatestVersion);
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kLatest);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"), kLatest);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kCount);
   EXPECT_EQ(MustGet(*store, id).webhook_url, "https://h.test/x");
   // The migrated job's terminal transition gets its delivery like a new job's would.
   auto out =
@@ -99,7 +99,7 @@ TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {
   ASSERT_EQ(ds.size(), 1u);
   EXPECT_EQ(ds[0].event, "job.succeeded");
   MustOk(store->Migrate(), "again");  // idempotent
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kLatest);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kCount);
 }
 
 TEST_F(SqliteMigrationTest, JobsWrittenAtVersion2ReadAsConveyorsDialect) {
@@ -213,6 +213,74 @@ TEST_F(SqliteMigrationTest, ExpiryQueriesWalkTheExpiryIndex) {
     EXPECT_THAT(plan, HasSubstr("jobs_expiry")) << sql;
     EXPECT_THAT(plan, Not(HasSubstr("TEMP B-TREE"))) << sql;
   }
+}
+
+// Migration 6 (dependencies) on a database every earlier migration wrote, with a RUNNING job
+// that has events and a delivery: nothing is lost (the jobs table is edited in place, not
+// rebuilt: see sqlite_schema.h), every index is still there, the CHECK on state now admits
+// BLOCKED and still refuses a word it does not know, and the migrated job releases a dependent.
+TEST_F(SqliteMigrationTest, ADatabaseBeforeDependenciesMigratesKeepingEventsDeliveriesAndIndexes) {
+  const std::string id = WriteVersion1Database();  // RUNNING, lease token "tok", a webhook_url
+  auto names = [&](SqliteConnection& c) {
+    std::vector<std::string> out;
+    auto st = MustOk(c.Prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND"
+                               " name NOT LIKE 'sqlite_autoindex%' ORDER BY name"),
+                     "names");
+    while (MustOk(st.Step(), "step")) out.push_back(st.Text(0));
+    return out;
+  };
+  std::vector<std::string> before;
+  {
+    auto c = Connect(false);
+    for (const auto& m : sqlite_schema::kMigrations) {
+      if (m.version == 1 || m.version >= 6) continue;
+      MustOk(c->Exec(m.sql), "migration");
+      MustOk(c->Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 0)"),
+             "record");
+    }
+    MustOk(c->Exec("INSERT INTO job_events (job_seq, at, to_state, attempt) VALUES (1, 0,"
+                   " 'PENDING', 0), (1, 1, 'RUNNING', 1)"),
+           "events");
+    MustOk(c->Exec("INSERT INTO webhook_deliveries (job_seq, n, event, url, next_attempt_at,"
+                   " created_at, updated_at) VALUES (1, 1, 'job.failed', 'https://h.test/x', 0,"
+                   " 0, 0)"),
+           "delivery");
+    before = names(*c);
+  }
+  auto store = MustOpen();
+  auto peek = Connect(true);
+  {
+    auto check = MustOk(peek->Prepare("PRAGMA integrity_check"), "integrity");
+    ASSERT_TRUE(MustOk(check.Step(), "step"));
+    EXPECT_EQ(check.Text(0), "ok");
+  }
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM job_events"), "events"), 2);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM webhook_deliveries"), "deliveries"), 1);
+  std::vector<std::string> after = names(*peek);
+  for (const std::string& n : before) EXPECT_THAT(after, ::testing::Contains(n));
+  EXPECT_THAT(after, ::testing::Contains("job_dependencies_on"));
+  Job dependent = MakeJob();
+  dependent.depends_on = {id};
+  EXPECT_EQ(MustInsertMany(*store, {dependent}).front().state, JobState::kBlocked);
+  MustOk(
+      MustOk(store->JobCompleteMany(
+                 {.completions = {{.id = id, .lease_token = "tok", .result = "{}"}}, .now = kT0}),
+             "complete")
+          .at(0),
+      "complete entry");
+  EXPECT_EQ(MustGet(*store, dependent.id).state, JobState::kPending);
+  store.reset();
+  auto c = Connect(false);
+  EXPECT_FALSE(c->Exec("UPDATE jobs SET state = 'BOGUS' WHERE id = '" + id + "'").ok());
+  EXPECT_TRUE(c->Exec("UPDATE jobs SET state = 'BLOCKED' WHERE id = '" + id + "'").ok());
+}
+
+TEST_F(SqliteMigrationTest, DependentsOfAFinishedJobAreFoundThroughTheirIndex) {
+  auto store = MustOpen();
+  auto peek = Connect(true);
+  const std::string plan = QueryPlan(*peek, sqlite_dependency_queries::kBlockedOn);
+  EXPECT_THAT(plan, HasSubstr("job_dependencies_on"));
+  EXPECT_THAT(QueryPlan(*peek, sqlite_dependency_queries::kRelease), Not(HasSubstr("SCAN")));
 }
 
 }  // namespace

@@ -10,9 +10,11 @@
 // commit), lease (claim → complete/fail/cancel/retry/rescue), extras (webhook deliveries,
 // nodes, leadership, claim exclusions, result_ref) and stats (dialect, fractional progress,
 // the statistics read); expiry (JobExpireDue, JobNextExpiry, the claim's expiry guard) is a
-// fifth; unique windows (idempotency keys taken over after their window, list by key) a sixth.
+// fifth; unique windows (idempotency keys taken over after their window, list by key) a sixth;
+// dependencies (depends_on: BLOCKED, release, cascades, refusals) a seventh.
 #pragma once
 
+#include "store_conformance_dependencies.h"
 #include "store_conformance_expiry.h"
 #include "store_conformance_extras.h"
 #include "store_conformance_jobs.h"
@@ -26,4 +28,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExtrasConformance, Factory);   \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreStatsConformance, Factory);    \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory);   \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreUniqueConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreUniqueConformance, Factory);   \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreDependenciesConformance, Factory)

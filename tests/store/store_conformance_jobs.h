@@ -31,7 +31,8 @@ TYPED_TEST_P(StoreJobsConformance, InsertThenGetRoundTripsEveryField) {
   j.timeout_s = 42;
   j.correlation_id = "corr-1";
   j.webhook_url = "https://example.com/hook";
-  j.depends_on = {"0190f0f0-0000-7000-8000-000000000001"};
+  // A dependency must exist (an unknown id is refused); one that SUCCEEDED leaves the job as is.
+  j.depends_on = {MustInsert(this->store(), {.state = JobState::kSucceeded}).id};
   j.message = "queued";
   j.current_step = "step-0";
   j.result_ref = "s3://bucket/x";

@@ -76,6 +76,20 @@ class FakeDb {
     ++log_.inserts;
     return !log_.insert_races;
   }
+  // Dependencies (store_dependencies.h): this fake's jobs have none.
+  Result<std::vector<DependencyTarget>> DependencyMark(const std::vector<std::string>&) {
+    return std::vector<DependencyTarget>{};
+  }
+  Status DependencyEdgesInsert(const std::string&) { return Status::Ok(); }
+  Result<std::vector<DependencyEdge>> DependentsBlockedOn(const std::string&) {
+    return std::vector<DependencyEdge>{};
+  }
+  Result<std::optional<JobRow>> DependentRelease(int64_t, TimeMs) {
+    return std::optional<JobRow>();
+  }
+  Result<std::optional<JobRow>> DependentCancel(int64_t, std::string_view, TimeMs) {
+    return std::optional<JobRow>();
+  }
 
  private:
   FakeLog& log_;

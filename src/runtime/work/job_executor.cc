@@ -6,6 +6,7 @@
 
 #include "observability/log.h"
 #include "runtime/store_retry.h"
+#include "store/store_dependency_rules.h"
 
 namespace conveyor {
 
@@ -141,6 +142,7 @@ void JobExecutor::CompleteMany(std::vector<JobCompletion> completions,
                                const std::vector<std::shared_ptr<Attempt>>& attempts) {
   if (completions.empty()) return;
   JobCompleteManyParams p{.completions = std::move(completions), .now = shared_.clock.NowMs()};
+  const uint64_t released_before = DependentsReleased();
   Result<std::vector<Status>> r = CallStoreWithRetry(
       "job.complete_many", p.completions.front().id, [&] { return shared_.store.JobCompleteMany(p); });
   std::vector<std::string> ids;
@@ -157,6 +159,10 @@ void JobExecutor::CompleteMany(std::vector<JobCompletion> completions,
     }
   }
   shared_.held.RemoveMany(ids);
+  // The completion released BLOCKED dependents (store_dependencies.h), perhaps after the
+  // claimer's last claim (commits are asynchronous) came back empty: look again. Only then: a
+  // wake-up after every completion makes the claimer top up early, in smaller claims.
+  if (DependentsReleased() != released_before) shared_.wake.Notify();
 }
 
 void JobExecutor::ReleaseMany(const std::vector<const Attempt*>& attempts) {

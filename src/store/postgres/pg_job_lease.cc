@@ -8,6 +8,7 @@
 
 #include "store/postgres/pg_job_ops.h"
 #include "store/postgres/pg_queries.h"
+#include "store/store_dependencies.h"
 #include "store/store_json.h"
 
 namespace conveyor {
@@ -18,7 +19,15 @@ Result<std::unordered_set<std::string>> PgJobStatements::JobCompleteRows(std::st
   auto r = c_.Exec(q::kComplete, {PgInt(now), std::move(completions)});
   if (!r.ok()) return r.status();
   std::unordered_set<std::string> succeeded;
-  for (int i = 0; i < r->rows(); ++i) succeeded.insert(r->Text(i, 0));
+  std::vector<FinishedJob> depended_upon;  // has_dependents: the only ones that pay a probe
+  for (int i = 0; i < r->rows(); ++i) {
+    succeeded.insert(r->Text(i, 0));
+    if (r->Int(i, 2) != 0) depended_upon.push_back({r->Int(i, 1), r->Text(i, 0)});
+  }
+  if (!depended_upon.empty()) {
+    Status s = store_deps::SettleDependents(*this, std::move(depended_upon), now);
+    if (!s.ok()) return s;
+  }
   return succeeded;
 }
 
@@ -46,9 +55,17 @@ Result<std::vector<std::string>> pg_ops::JobRescueExpired(PgConnection& c,
   auto r = c.Exec(q::kRescue, {PgInt(p.now), PgInt(p.now + p.retry_delay_ms),
                                std::string(kLeaseExpiredError), PgInt(p.limit)});
   if (!r.ok()) return r.status();
+  std::vector<FinishedJob> failed;
   for (int i = 0; i < r->rows(); ++i) {
     ids.push_back(r->Text(i, 0));
     if (r->Text(i, 1) == "RETRYING") c.RequestNotify();
+    if (r->Text(i, 1) == "FAILED" && r->Int(i, 3) != 0) {
+      failed.push_back({r->Int(i, 2), r->Text(i, 0), JobState::kFailed});
+    }
+  }
+  if (!failed.empty()) {
+    PgJobStatements db(c);
+    if (Status s = store_deps::SettleDependents(db, std::move(failed), p.now); !s.ok()) return s;
   }
   return ids;
 }
@@ -59,7 +76,17 @@ Result<std::vector<std::string>> pg_ops::JobExpireDue(PgConnection& c, const Job
   if (p.limit <= 0) return ids;
   auto r = c.Exec(q::kExpireDue, {PgInt(p.now), PgInt(p.limit), std::string(kExpiredMessage)});
   if (!r.ok()) return r.status();
-  for (int i = 0; i < r->rows(); ++i) ids.push_back(r->Text(i, 0));
+  std::vector<FinishedJob> depended_upon;
+  for (int i = 0; i < r->rows(); ++i) {
+    ids.push_back(r->Text(i, 0));
+    if (r->Int(i, 2) != 0)
+      depended_upon.push_back({r->Int(i, 1), r->Text(i, 0), JobState::kExpired});
+  }
+  if (!depended_upon.empty()) {  // their BLOCKED dependents are cancelled, down the chain
+    PgJobStatements db(c);
+    Status s = store_deps::SettleDependents(db, std::move(depended_upon), p.now);
+    if (!s.ok()) return s;
+  }
   return ids;
 }
 

@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "store/store.h"
 #include "store/store_claim.h"
+#include "store/store_dependency_rules.h"
 #include "store/store_job_ops.h"
 #include "store/store_job_rules.h"
 
@@ -66,6 +67,13 @@ class PgJobStatements {
                       std::unordered_map<std::string, Job>& found);
   Status JobKeysRelease(const std::vector<std::string>& keys, TimeMs created_at_most);
   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
+
+  // Dependencies (pg_job_dependencies.cc; the contract is in store_dependencies.h).
+  Result<std::vector<DependencyTarget>> DependencyMark(const std::vector<std::string>& ids);
+  Status DependencyEdgesInsert(const std::string& edges);
+  Result<std::vector<DependencyEdge>> DependentsBlockedOn(const std::string& seqs);
+  Result<std::optional<JobRow>> DependentRelease(int64_t seq, TimeMs now);
+  Result<std::optional<JobRow>> DependentCancel(int64_t seq, std::string_view error, TimeMs now);
 
  private:
   PgConnection& c_;

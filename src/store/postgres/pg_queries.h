@@ -30,6 +30,8 @@ namespace conveyor::pg_queries {
 #define CONVEYOR_PG_INSERT_EVENT \
   "INSERT INTO job_events (job_seq, at, from_state, to_state, attempt, message) "
 #define CONVEYOR_PG_WAITING "('PENDING','SCHEDULED','RETRYING')"
+// What expires: the waiting states and BLOCKED (the jobs_expiry index's list, migration 5).
+#define CONVEYOR_PG_EXPIRABLE "('PENDING','SCHEDULED','RETRYING','BLOCKED')"
 
 // A pending webhook delivery for every row of `src` (seq-less; columns id, webhook_url, state)
 // that has a webhook_url: the next n of that job, due at once. REQUIRES: the job rows are locked
@@ -101,11 +103,11 @@ inline constexpr const char* kComplete =
     " result_ref = c.ref, progress = 100, finished_at = $1::bigint,"
     " updated_at = $1::bigint, " CONVEYOR_PG_CLEAR_LEASE
     " FROM c WHERE j.id = c.id AND j.state = 'RUNNING' AND j.lease_token = c.token"
-    " RETURNING j.seq, j.id, j.attempt, j.webhook_url, j.state),"
+    " RETURNING j.seq, j.id, j.attempt, j.webhook_url, j.state, j.has_dependents),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT
     "SELECT seq, $1::bigint, 'RUNNING', 'SUCCEEDED', attempt, '' FROM done),"
     " dl AS (" CONVEYOR_PG_DELIVERIES_FROM("done", "$1::bigint") ")"
-    " SELECT id FROM done";
+    " SELECT id, seq, has_dependents FROM done";
 
 // --- JobFail ---
 inline constexpr const char* kFail =
@@ -158,30 +160,31 @@ inline constexpr const char* kRescue =
     " finished_at = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE $1::bigint END,"
     " error = $3, updated_at = $1::bigint, " CONVEYOR_PG_CLEAR_LEASE
     " FROM picked WHERE j.seq = picked.seq RETURNING j.seq, j.id, j.state, j.attempt,"
-    " j.webhook_url),"
+    " j.webhook_url, j.has_dependents),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT
     "SELECT seq, $1::bigint, 'RUNNING', state, attempt, $3 FROM moved),"
     " dl AS (" CONVEYOR_PG_DELIVERIES_FROM("(SELECT * FROM moved WHERE state = 'FAILED')",
                                            "$1::bigint") ")"
-    " SELECT id, state FROM moved";
+    " SELECT id, state, seq, has_dependents FROM moved";
 
 // --- JobExpireDue ---  $1 now, $2 limit, $3 event message. The WHERE implies the jobs_expiry
 // partial index's predicate (migration 3). Rows another transaction holds (a claim in flight)
 // are skipped: the claim's own expiry guard decides them, and the next pass sees the rest.
 inline constexpr const char* kExpireDue =
-    "WITH picked AS (SELECT seq, state AS from_state FROM jobs WHERE state IN " CONVEYOR_PG_WAITING
-    " AND expires_at IS NOT NULL AND expires_at <= $1::bigint"
+    "WITH picked AS (SELECT seq, state AS from_state FROM jobs WHERE state IN "
+    CONVEYOR_PG_EXPIRABLE " AND expires_at IS NOT NULL AND expires_at <= $1::bigint"
     " ORDER BY expires_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
     " moved AS (UPDATE jobs j SET state = 'EXPIRED', finished_at = $1::bigint,"
     " updated_at = $1::bigint FROM picked WHERE j.seq = picked.seq"
-    " RETURNING j.seq, j.id, j.state, j.attempt, j.webhook_url, picked.from_state),"
+    " RETURNING j.seq, j.id, j.state, j.attempt, j.webhook_url, j.has_dependents,"
+    " picked.from_state),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT
     "SELECT seq, $1::bigint, from_state, 'EXPIRED', attempt, $3 FROM moved),"
     " dl AS (" CONVEYOR_PG_DELIVERIES_FROM("moved", "$1::bigint") ")"
-    " SELECT id FROM moved";
+    " SELECT id, seq, has_dependents FROM moved";
 // --- JobNextExpiry ---  The first entry of jobs_expiry.
 inline constexpr const char* kNextExpiry =
-    "SELECT min(expires_at) FROM jobs WHERE state IN " CONVEYOR_PG_WAITING
+    "SELECT min(expires_at) FROM jobs WHERE state IN " CONVEYOR_PG_EXPIRABLE
     " AND expires_at IS NOT NULL";
 
 // --- JobList ---  $1 type, $2 queue, $3 cursor seq (exclusive), $4 limit, $5 offset, $6 state.
@@ -193,9 +196,9 @@ inline constexpr const char* kList =
 inline constexpr const char* kListByState =
     "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE state = $6 AND" CONVEYOR_PG_LIST_FILTER
     " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
-// A dialect word covering up to three states (a missing one repeats $6).
+// A dialect word covering up to four states (a missing one repeats $6).
 inline constexpr const char* kListByStates =
-    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE state IN ($6, $7, $8) AND"
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE state IN ($6, $7, $8, $9) AND"
     CONVEYOR_PG_LIST_FILTER " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
 // ?idempotency_key=: the one job holding $9 (the unique key index). $6 NULL: any state.
 inline constexpr const char* kListByKey =

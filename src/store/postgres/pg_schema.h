@@ -196,6 +196,31 @@ DROP INDEX jobs_claim;
 CREATE INDEX jobs_claim ON jobs (queue, priority, run_at, seq)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING');
 )sql"},
+    // Dependencies (docs/scheduling/dependencies.md): the BLOCKED state in the CHECK (dropped
+    // and added again: it validates every row once, under the migration's lock), one row per
+    // edge of the dependency graph, and has_dependents on the job depended upon, so a
+    // completion learns from the row it updates (and has locked) whether anything waits on it,
+    // with no extra probe; a submit sets it under the same row lock, so the two never miss each
+    // other. job_dependencies_on finds the dependents of a finished job. jobs_expiry is rebuilt
+    // to hold BLOCKED jobs too (a job blocked past its expires_at expires).
+    {5, R"sql(
+ALTER TABLE jobs DROP CONSTRAINT jobs_state_check;
+ALTER TABLE jobs ADD CONSTRAINT jobs_state_check CHECK (state IN ('SCHEDULED','PENDING',
+  'RUNNING','SUCCEEDED','RETRYING','FAILED','CANCELLED','EXPIRED','BLOCKED'));
+ALTER TABLE jobs ADD COLUMN has_dependents BOOLEAN NOT NULL DEFAULT false;
+
+CREATE TABLE job_dependencies (
+  job_seq        BIGINT NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+  depends_on_seq BIGINT NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+  PRIMARY KEY (job_seq, depends_on_seq)
+);
+
+CREATE INDEX job_dependencies_on ON job_dependencies (depends_on_seq);
+
+DROP INDEX jobs_expiry;
+CREATE INDEX jobs_expiry ON jobs (expires_at)
+  WHERE state IN ('PENDING','SCHEDULED','RETRYING','BLOCKED') AND expires_at IS NOT NULL;
+)sql"},
     // Unique windows (JobInsertManyParams::key_window_ms): a job whose key window passed gives
     // its key up to a new job by moving it here, in the new job's insert transaction, so the
     // unique jobs_idempotency_key keeps meaning "the job holding the key now". Reads show

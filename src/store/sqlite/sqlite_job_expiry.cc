@@ -1,11 +1,13 @@
-// Expiry on SQLite: waiting jobs whose expires_at passed become EXPIRED in one transaction with
-// their events and job.expired deliveries. Both statements walk the partial jobs_expiry index.
+// Expiry on SQLite: waiting (and BLOCKED) jobs whose expires_at passed become EXPIRED in one
+// transaction with their events and job.expired deliveries. Both statements walk the partial
+// jobs_expiry index.
 #include <string>
 #include <vector>
 
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_dependencies.h"
 #include "store/store_job_rules.h"
 
 namespace conveyor {
@@ -42,6 +44,7 @@ Result<std::vector<std::string>> MarkExpired(SqliteConnection& c, TimeMs now,
                                              const std::string& seqs) {
   std::vector<std::string> ids;
   std::vector<std::pair<int64_t, std::string>> hooks;
+  std::vector<FinishedJob> depended_upon;
   {
     auto st = c.Prepare(q::kExpireUpdate);
     if (!st.ok()) return st.status();
@@ -50,11 +53,17 @@ Result<std::vector<std::string>> MarkExpired(SqliteConnection& c, TimeMs now,
     Status s = st->ForEachRow([&](const SqliteStatement& row) {
       ids.push_back(row.Text(0));
       if (!row.IsNull(2)) hooks.emplace_back(row.Int(1), row.Text(2));
+      if (row.Int(3) != 0) depended_upon.push_back({row.Int(1), row.Text(0), JobState::kExpired});
     });
     if (!s.ok()) return s;
   }
   for (const auto& [seq, url] : hooks) {
     Status s = sqlite_ops::DeliveryEnqueue(c, seq, url, JobState::kExpired, now);
+    if (!s.ok()) return s;
+  }
+  if (!depended_upon.empty()) {  // their BLOCKED dependents are cancelled, down the chain
+    SqliteJobStatements db(c);
+    Status s = store_deps::SettleDependents(db, std::move(depended_upon), now);
     if (!s.ok()) return s;
   }
   return ids;

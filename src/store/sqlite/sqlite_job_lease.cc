@@ -7,6 +7,7 @@
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_dependencies.h"
 #include "store/store_json.h"
 
 namespace conveyor {
@@ -58,6 +59,7 @@ Result<std::unordered_set<std::string>> SqliteJobStatements::JobCompleteRows(
   if (Status s = RunWithNowAndJson(c_, q::kCompleteEvents, now, completions); !s.ok()) return s;
   std::unordered_set<std::string> ids;
   std::vector<WebhookDue> webhooks;
+  std::vector<FinishedJob> depended_upon;  // has_dependents: the only ones that pay a probe
   {
     auto st = c_.Prepare(q::kComplete);
     if (!st.ok()) return st.status();
@@ -66,10 +68,15 @@ Result<std::unordered_set<std::string>> SqliteJobStatements::JobCompleteRows(
     Status s = st->ForEachRow([&](const SqliteStatement& row) {
       ids.insert(row.Text(0));
       if (!row.IsNull(2)) webhooks.push_back({row.Int(1), row.Text(2)});
+      if (row.Int(3) != 0) depended_upon.push_back({row.Int(1), row.Text(0)});
     });
     if (!s.ok()) return s;
   }
   if (Status s = DeliveriesEnqueue(c_, webhooks, JobState::kSucceeded, now); !s.ok()) return s;
+  if (!depended_upon.empty()) {
+    Status s = store_deps::SettleDependents(*this, std::move(depended_upon), now);
+    if (!s.ok()) return s;
+  }
   return ids;
 }
 
@@ -118,16 +125,18 @@ void BindRescue(SqliteStatement& st, const JobRescueExpiredParams& p, const std:
 }
 
 // Moves the expired jobs on; returns their ids and the webhooks of those that became FAILED.
+// Also returns the jobs that became FAILED and have dependents.
 Status MarkRescued(SqliteConnection& c, const JobRescueExpiredParams& p, const std::string& seqs,
-                   std::vector<std::string>& ids, std::vector<WebhookDue>& webhooks) {
+                   std::vector<std::string>& ids, std::vector<WebhookDue>& webhooks,
+                   std::vector<FinishedJob>& failed) {
   auto st = c.Prepare(q::kRescueUpdate);
   if (!st.ok()) return st.status();
   BindRescue(*st, p, seqs);
   return st->ForEachRow([&](const SqliteStatement& row) {
     ids.push_back(row.Text(0));
-    if (row.Text(2) == ToString(JobState::kFailed) && !row.IsNull(3)) {
-      webhooks.push_back({row.Int(1), row.Text(3)});
-    }
+    if (row.Text(2) != ToString(JobState::kFailed)) return;
+    if (!row.IsNull(3)) webhooks.push_back({row.Int(1), row.Text(3)});
+    if (row.Int(4) != 0) failed.push_back({row.Int(1), row.Text(0), JobState::kFailed});
   });
 }
 
@@ -147,8 +156,13 @@ Result<std::vector<std::string>> sqlite_ops::JobRescueExpired(SqliteConnection& 
     if (Status s = events->Run(); !s.ok()) return s;
   }
   std::vector<WebhookDue> webhooks;
-  if (Status s = MarkRescued(c, p, *seqs, ids, webhooks); !s.ok()) return s;
+  std::vector<FinishedJob> failed;
+  if (Status s = MarkRescued(c, p, *seqs, ids, webhooks, failed); !s.ok()) return s;
   if (Status s = DeliveriesEnqueue(c, webhooks, JobState::kFailed, p.now); !s.ok()) return s;
+  if (!failed.empty()) {
+    SqliteJobStatements db(c);
+    if (Status s = store_deps::SettleDependents(db, std::move(failed), p.now); !s.ok()) return s;
+  }
   return ids;
 }
 

@@ -22,6 +22,7 @@
 #include "store/sqlite/sqlite_connection.h"
 #include "store/store.h"
 #include "store/store_claim.h"
+#include "store/store_dependency_rules.h"
 #include "store/store_job_ops.h"
 #include "store/store_job_rules.h"
 
@@ -68,12 +69,22 @@ class SqliteJobStatements {
   Status JobKeysRelease(const std::vector<std::string>& keys, TimeMs created_at_most);
   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
 
+  // Dependencies (sqlite_job_dependencies.cc; the contract is in store_dependencies.h).
+  Result<std::vector<DependencyTarget>> DependencyMark(const std::vector<std::string>& ids);
+  Status DependencyEdgesInsert(const std::string& edges);
+  Result<std::vector<DependencyEdge>> DependentsBlockedOn(const std::string& seqs);
+  Result<std::optional<JobRow>> DependentRelease(int64_t seq, TimeMs now);
+  Result<std::optional<JobRow>> DependentCancel(int64_t seq, std::string_view error, TimeMs now);
+
  private:
   // The statement positioned on job `id`'s row (bound as ?1); NotFoundJob when there is none.
   Result<SqliteStatement> JobRowById(std::string_view sql, const std::string& id);
   // Runs an UPDATE ... RETURNING CONVEYOR_JOB_COLUMNS expected to touch exactly one row.
   template <class Bind>
   Result<JobRow> JobUpdateOne(std::string_view sql, const Bind& bind);
+  // Runs a dependent's guarded UPDATE ... RETURNING seq, id, state, attempt, webhook_url.
+  template <class Bind>
+  Result<std::optional<JobRow>> DependentUpdate(std::string_view sql, const Bind& bind);
 
   SqliteConnection& c_;
 };

@@ -74,7 +74,7 @@ inline constexpr const char* kComplete =
     "UPDATE jobs SET state = 'SUCCEEDED', result = c.value ->> 2, result_ref = c.value ->> 3,"
     " progress = 100, finished_at = ?1, updated_at = ?1, " CONVEYOR_CLEAR_LEASE
     " FROM json_each(?2) AS c WHERE" CONVEYOR_COMPLETE_MATCH
-    " RETURNING jobs.id, jobs.seq, jobs.webhook_url";
+    " RETURNING jobs.id, jobs.seq, jobs.webhook_url, jobs.has_dependents";
 
 // --- JobFail ---
 inline constexpr const char* kFail =
@@ -126,12 +126,14 @@ inline constexpr const char* kRescueUpdate =
     " run_at = CASE WHEN attempt < max_attempts THEN ?2 ELSE run_at END,"
     " finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE ?1 END,"
     " error = ?3, updated_at = ?1, " CONVEYOR_CLEAR_LEASE
-    " WHERE seq IN (SELECT value FROM json_each(?4)) RETURNING id, seq, state, webhook_url";
+    " WHERE seq IN (SELECT value FROM json_each(?4)) RETURNING id, seq, state, webhook_url,"
+    " has_dependents";
 
 // --- JobExpireDue ---  ?1 now, ?2 limit; then ?1 now, ?2 JSON array of seqs, ?3 message.
-// The WHERE must imply the jobs_expiry partial index's predicate (migration 4).
+// The WHERE must imply the jobs_expiry partial index's predicate (migration 6: BLOCKED jobs
+// expire too).
 #define CONVEYOR_EXPIRY_WAITING \
-  "state IN ('PENDING','SCHEDULED','RETRYING') AND expires_at IS NOT NULL"
+  "state IN ('PENDING','SCHEDULED','RETRYING','BLOCKED') AND expires_at IS NOT NULL"
 inline constexpr const char* kExpireSelect =
     "SELECT seq FROM jobs INDEXED BY jobs_expiry WHERE " CONVEYOR_EXPIRY_WAITING
     " AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2";
@@ -141,7 +143,8 @@ inline constexpr const char* kExpireEvents =
     " FROM jobs WHERE seq IN (SELECT value FROM json_each(?2))";
 inline constexpr const char* kExpireUpdate =
     "UPDATE jobs SET state = 'EXPIRED', finished_at = ?1, updated_at = ?1"
-    " WHERE seq IN (SELECT value FROM json_each(?2)) RETURNING id, seq, webhook_url";
+    " WHERE seq IN (SELECT value FROM json_each(?2)) RETURNING id, seq, webhook_url,"
+    " has_dependents";
 // --- JobNextExpiry ---  The first entry of jobs_expiry.
 inline constexpr const char* kNextExpiry =
     "SELECT (SELECT expires_at FROM jobs INDEXED BY jobs_expiry WHERE " CONVEYOR_EXPIRY_WAITING
@@ -156,9 +159,9 @@ inline constexpr const char* kList =
 inline constexpr const char* kListByState =
     "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE state = ?6 AND" CONVEYOR_LIST_FILTER
     " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
-// A dialect word covering up to three states (a missing one repeats ?6).
+// A dialect word covering up to four states (a missing one repeats ?6).
 inline constexpr const char* kListByStates =
-    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE state IN (?6, ?7, ?8) AND"
+    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE state IN (?6, ?7, ?8, ?9) AND"
     CONVEYOR_LIST_FILTER " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
 // ?idempotency_key=: the one job holding ?9, found through the unique key index (INDEXED BY: a
 // schema drift fails the prepare rather than scanning). ?6 NULL: any state.

@@ -19,12 +19,23 @@
 // result are JSON text; tags and depends_on are JSON arrays of strings.
 #pragma once
 
+#include "core/status.h"
+
+namespace conveyor {
+class SqliteConnection;
+}
+
 namespace conveyor::sqlite_schema {
 
 struct Migration {
   int version;
   const char* sql;
+  // A step SQL alone cannot say, run after `sql` in the same transaction (nullptr: none).
+  Status (*then)(SqliteConnection& c) = nullptr;
 };
+
+// Migration 6's step (sqlite_state_check.cc): the jobs.state CHECK also allows 'BLOCKED'.
+Status AllowBlockedState(SqliteConnection& c);
 
 inline constexpr Migration kMigrations[] = {
     {1, R"sql(
@@ -197,6 +208,36 @@ CREATE TABLE rate_limits (
 DROP INDEX jobs_claim;
 CREATE INDEX jobs_claim ON jobs (queue, priority, run_at, seq)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING');
+)sql"},
+    // Dependencies (docs/scheduling/dependencies.md): the BLOCKED state, one row per edge of the
+    // dependency graph, and has_dependents on the job depended upon, so a completion (the hot
+    // path) learns from the row it updates whether anything waits on it, with no extra probe.
+    // job_dependencies_on finds the dependents of a finished job (an index probe); its primary
+    // key lists a dependent's own dependencies. jobs_expiry is rebuilt to hold BLOCKED jobs too
+    // (a job blocked past its expires_at expires). The CHECK on jobs.state gains 'BLOCKED' in
+    // AllowBlockedState: not by SQLite's 12-step table rebuild, because dropping jobs inside
+    // the migration's transaction (foreign_keys=ON cannot be switched off in one) would cascade
+    // into job_events and webhook_deliveries, and a rebuild would have to copy every job; the
+    // CHECK only widens, so SQLite's documented writable_schema edit
+    // (https://sqlite.org/lang_altertable.html#otheralter) is exact, O(1), and keeps every
+    // column and index other migrations add.
+    {6, R"sql(
+ALTER TABLE jobs ADD COLUMN has_dependents INTEGER NOT NULL DEFAULT 0
+  CHECK (has_dependents IN (0, 1));
+
+CREATE TABLE job_dependencies (
+  job_seq        INTEGER NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+  depends_on_seq INTEGER NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+  PRIMARY KEY (job_seq, depends_on_seq)
+) WITHOUT ROWID;
+
+CREATE INDEX job_dependencies_on ON job_dependencies (depends_on_seq);
+
+DROP INDEX jobs_expiry;
+CREATE INDEX jobs_expiry ON jobs (expires_at)
+  WHERE state IN ('PENDING','SCHEDULED','RETRYING','BLOCKED') AND expires_at IS NOT NULL;
+)sql",
+     &AllowBlockedState},
 )sql"},
     // Unique windows (JobInsertManyParams::key_window_ms): a job whose key window passed gives
     // its key up to a new job by moving it here, in the new job's insert transaction, so the

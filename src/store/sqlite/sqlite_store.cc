@@ -55,18 +55,28 @@ int64_t WallClockMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// Whether `version` is recorded. Its statement is finished before a migration runs: DROP INDEX
+// and schema edits fail with "table is locked" while a statement of the connection is open.
+Result<bool> MigrationApplied(SqliteConnection& c, int version) {
+  auto check = c.Prepare(sqlite_schema::kSelectMigrationVersion);
+  if (!check.ok()) return check.status();
+  check->BindInt(1, version);
+  Result<bool> row = check->Step();
+  if (!row.ok()) return row.status();
+  const bool applied = check->Int(0) > 0;
+  if (Status s = check->Run(); !s.ok()) return s;
+  return applied;
+}
+
 Status ApplyMigrations(SqliteConnection& c) {
   if (Status s = c.Exec(sqlite_schema::kCreateMigrationsTable); !s.ok()) return s;
   for (const auto& m : sqlite_schema::kMigrations) {
-    {  // reset before the migration runs: DROP fails while a statement is active
-      auto check = c.Prepare(sqlite_schema::kSelectMigrationVersion);
-      if (!check.ok()) return check.status();
-      check->BindInt(1, m.version);
-      Result<bool> row = check->Step();
-      if (!row.ok()) return row.status();
-      if (check->Int(0) > 0) continue;
-    }
-    if (Status s = c.Exec(m.sql); !s.ok()) {
+    Result<bool> applied = MigrationApplied(c, m.version);
+    if (!applied.ok()) return applied.status();
+    if (*applied) continue;
+    Status s = c.Exec(m.sql);
+    if (s.ok() && m.then != nullptr) s = m.then(c);
+    if (!s.ok()) {
       return Status::Internal("migration " + std::to_string(m.version) + ": " + s.message());
     }
     auto record = c.Prepare(sqlite_schema::kInsertMigration);

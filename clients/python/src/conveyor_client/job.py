@@ -15,7 +15,7 @@ import datetime
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"})
 STATES = ("SCHEDULED", "PENDING", "RUNNING", "SUCCEEDED", "RETRYING", "FAILED", "CANCELLED",
-          "EXPIRED")
+          "EXPIRED", "BLOCKED")  # BLOCKED: waiting on its depends_on
 _ALIASES = {"SUCCESS": "SUCCEEDED", "COMPLETED": "SUCCEEDED", "IN_PROGRESS": "RUNNING",
             "PROCESSING": "RUNNING", "QUEUED": "PENDING"}
 
