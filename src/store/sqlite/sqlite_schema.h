@@ -238,7 +238,6 @@ CREATE INDEX jobs_expiry ON jobs (expires_at)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING','BLOCKED') AND expires_at IS NOT NULL;
 )sql",
      &AllowBlockedState},
-)sql"},
     // Unique windows (JobInsertManyParams::key_window_ms): a job whose key window passed gives
     // its key up to a new job by moving it here, in the new job's insert transaction, so the
     // unique jobs_idempotency_key keeps meaning "the job holding the key now". Reads show
