@@ -10,13 +10,14 @@
 // commit), lease (claim → complete/fail/cancel/retry/rescue), extras (webhook deliveries,
 // nodes, leadership, claim exclusions, result_ref) and stats (dialect, fractional progress,
 // the statistics read); expiry (JobExpireDue, JobNextExpiry, the claim's expiry guard) is a
-// fifth.
+// fifth; schedules (cron: create, replace, list, due, the compare-and-set advance) a sixth.
 #pragma once
 
 #include "store_conformance_expiry.h"
 #include "store_conformance_extras.h"
 #include "store_conformance_jobs.h"
 #include "store_conformance_lease.h"
+#include "store_conformance_schedules.h"
 #include "store_conformance_stats.h"
 
 #define CONVEYOR_INSTANTIATE_STORE_CONFORMANCE(Prefix, Factory)             \
@@ -24,4 +25,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreLeaseConformance, Factory);    \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExtrasConformance, Factory);   \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreStatsConformance, Factory);    \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory);   \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreScheduleConformance, Factory)

@@ -160,6 +160,23 @@ CREATE INDEX jobs_failed ON jobs (finished_at DESC NULLS LAST, seq DESC) INCLUDE
 CREATE INDEX jobs_expiry ON jobs (expires_at)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING') AND expires_at IS NOT NULL;
 )sql"},
+    // Cron schedules (runtime/schedule/scheduler.h; SQL in pg_schedules.cc). schedules_due
+    // serves the scheduler's ScheduleNextRunAt and ScheduleListDue on the leader; paused rows
+    // are not in it.
+    {6, R"sql(
+CREATE TABLE schedules (
+  name        TEXT    PRIMARY KEY,
+  cron        TEXT    NOT NULL,
+  timezone    TEXT    NOT NULL DEFAULT 'UTC',
+  job         TEXT    NOT NULL,
+  paused      BOOLEAN NOT NULL DEFAULT false,
+  next_run_at BIGINT,
+  last_run_at BIGINT,
+  created_at  BIGINT  NOT NULL,
+  updated_at  BIGINT  NOT NULL
+);
+CREATE INDEX schedules_due ON schedules (next_run_at) WHERE NOT paused;
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

@@ -162,6 +162,23 @@ CREATE INDEX jobs_failed ON jobs (finished_at, seq, attempt, state) WHERE state 
 CREATE INDEX jobs_expiry ON jobs (expires_at)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING') AND expires_at IS NOT NULL;
 )sql"},
+    // Cron schedules (runtime/schedule/scheduler.h; SQL in sqlite_schedules.cc). schedules_due
+    // serves the scheduler's ScheduleNextRunAt (its first entry) and ScheduleListDue (its due
+    // prefix), read on the leader a few times a second; partial, so paused rows are not in it.
+    {7, R"sql(
+CREATE TABLE schedules (
+  name        TEXT    PRIMARY KEY,
+  cron        TEXT    NOT NULL,
+  timezone    TEXT    NOT NULL DEFAULT 'UTC',
+  job         TEXT    NOT NULL,
+  paused      INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+  next_run_at INTEGER,
+  last_run_at INTEGER,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE INDEX schedules_due ON schedules (next_run_at) WHERE paused = 0;
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(
