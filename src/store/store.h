@@ -284,7 +284,7 @@ struct ScheduleAdvanceParams {
   TimeMs expected_next_run_at = 0;
   TimeMs expected_updated_at = 0;
   std::optional<TimeMs> next_run_at;
-  TimeMs last_run_at = 0;
+  std::optional<TimeMs> last_run_at;
 };
 
 // JobReader: the read-only slice of the Store that a job handler may be given (report.generate

@@ -96,7 +96,7 @@ Result<std::vector<Schedule>> ScheduleListDue(PgConnection& c, const ScheduleLis
 
 Result<bool> ScheduleAdvance(PgConnection& c, const ScheduleAdvanceParams& p) {
   Result<PgResult> r =
-      c.Exec(kAdvance, {p.name, PgOptInt(p.next_run_at), PgInt(p.last_run_at),
+      c.Exec(kAdvance, {p.name, PgOptInt(p.next_run_at), PgOptInt(p.last_run_at),
                         PgInt(p.expected_next_run_at), PgInt(p.expected_updated_at)});
   if (!r.ok()) return r.status();
   return r->rows() > 0;

@@ -120,7 +120,7 @@ Result<bool> ScheduleAdvance(SqliteConnection& c, const ScheduleAdvanceParams& p
   if (!st.ok()) return st.status();
   st->BindText(1, p.name);
   st->BindOptInt(2, p.next_run_at);
-  st->BindInt(3, p.last_run_at);
+  st->BindOptInt(3, p.last_run_at);
   st->BindInt(4, p.expected_next_run_at);
   st->BindInt(5, p.expected_updated_at);
   if (Status s = st->Run(); !s.ok()) return s;
