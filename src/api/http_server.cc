@@ -27,6 +27,7 @@
 #include "api/leases_resource.h"
 #include "api/metrics_resource.h"
 #include "api/nodes_resource.h"
+#include "api/schedules_resource.h"
 #include "api/router.h"
 #include "api/webhook_receiver_resource.h"
 #include "api/worker_routes.h"
@@ -110,6 +111,7 @@ class HttpServer::Impl {
     RegisterLeaseRoutes(router_);
     RegisterNodeRoutes(router_);
     RegisterDeliveryRoutes(router_);
+    RegisterScheduleRoutes(router_);
   }
 
   Status Start();

@@ -35,6 +35,8 @@
 #include "runtime/job_service.h"
 #include "runtime/maintenance/maintenance.h"
 #include "runtime/runtime_config.h"
+#include "runtime/schedule/schedule_service.h"
+#include "runtime/schedule/scheduler.h"
 #include "runtime/work/external_leases.h"
 #include "runtime/work/worker_pool.h"
 #include "store/store.h"
@@ -88,6 +90,8 @@ class Node {
   JobService jobs_;
   DeliveryService deliveries_;
   Maintenance maintenance_;
+  ScheduleService schedules_;
+  Scheduler scheduler_;  // fires cron ticks (leader only); started and stopped with maintenance
   HttpServer server_;
   WebhookDispatcher webhooks_;
 };
