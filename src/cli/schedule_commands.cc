@@ -1,8 +1,8 @@
 // `conveyor schedules`: cron schedules over the API (docs/scheduling/cron.md). Without a
 // subcommand it lists them; add, get, rm, pause and resume are one request each. Like the other
 // client commands these only shape requests and print answers; every rule is the server's.
-#include <boost/json.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +33,8 @@ std::string Target(const std::string& name) { return "/schedules/" + PercentEnco
 
 int Run(const std::string& command, const std::string& url,
         const std::function<Result<HttpResponse>(HttpClient&)>& request) {
-  return WithClient(command, url, [&](HttpClient& c) { return PrintResponse(command, request(c)); });
+  return WithClient(command, url,
+                    [&](HttpClient& c) { return PrintResponse(command, request(c)); });
 }
 
 int RunAdd(const ScheduleOptions& o) {
@@ -56,7 +57,8 @@ int RunAdd(const ScheduleOptions& o) {
 std::string ListTarget(const ScheduleOptions& o) {
   std::string query;
   if (o.limit) query += "?limit=" + std::to_string(*o.limit);
-  if (!o.cursor.empty()) query += (query.empty() ? "?" : "&") + ("cursor=" + PercentEncode(o.cursor));
+  if (!o.cursor.empty())
+    query += (query.empty() ? "?" : "&") + ("cursor=" + PercentEncode(o.cursor));
   return "/schedules" + query;
 }
 
@@ -105,10 +107,9 @@ void AddScheduleCommands(CLI::App& app, CommandRunner& run) {
            [](HttpClient& c, const std::string& n) { return c.Get(Target(n)); });
   AddNamed(*cmd, run, "rm", "Delete a schedule (its jobs stay)",
            [](HttpClient& c, const std::string& n) { return c.Delete(Target(n)); });
-  AddNamed(*cmd, run, "pause", "Pause a schedule: no ticks fire",
-           [](HttpClient& c, const std::string& n) {
-             return c.Patch(Target(n), R"({"paused":true})");
-           });
+  AddNamed(
+      *cmd, run, "pause", "Pause a schedule: no ticks fire",
+      [](HttpClient& c, const std::string& n) { return c.Patch(Target(n), R"({"paused":true})"); });
   AddNamed(*cmd, run, "resume", "Resume a schedule from now (missed ticks do not fire)",
            [](HttpClient& c, const std::string& n) {
              return c.Patch(Target(n), R"({"paused":false})");

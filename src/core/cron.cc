@@ -34,8 +34,8 @@ struct Macro {
   const char* expansion;
 };
 constexpr Macro kMacros[] = {
-    {"@yearly", "0 0 0 1 1 *"},  {"@annually", "0 0 0 1 1 *"}, {"@monthly", "0 0 0 1 * *"},
-    {"@weekly", "0 0 0 * * 0"},  {"@daily", "0 0 0 * * *"},    {"@midnight", "0 0 0 * * *"},
+    {"@yearly", "0 0 0 1 1 *"}, {"@annually", "0 0 0 1 1 *"}, {"@monthly", "0 0 0 1 * *"},
+    {"@weekly", "0 0 0 * * 0"}, {"@daily", "0 0 0 * * *"},    {"@midnight", "0 0 0 * * *"},
     {"@hourly", "0 0 * * * *"},
 };
 
@@ -87,8 +87,8 @@ class FieldParser {
 
  private:
   Status Error(const std::string& why) const {
-    return Status::InvalidArgument("cron field " + std::to_string(position_) + " (" +
-                                   spec_.name + "): " + why);
+    return Status::InvalidArgument("cron field " + std::to_string(position_) + " (" + spec_.name +
+                                   "): " + why);
   }
 
   Result<int> Value(std::string_view text) const {
@@ -105,8 +105,8 @@ class FieldParser {
                    (spec_.names != nullptr ? " or a name" : ""));
     }
     if (v < spec_.min || v > spec_.max) {
-      return Error(std::to_string(v) + " is out of range " + std::to_string(spec_.min) +
-                   "-" + std::to_string(spec_.max));
+      return Error(std::to_string(v) + " is out of range " + std::to_string(spec_.min) + "-" +
+                   std::to_string(spec_.max));
     }
     return v;
   }
@@ -173,8 +173,7 @@ int DaysInMonth(int year, int month) {
 }
 
 int64_t CivilToSeconds(const CivilTime& t) {
-  return DaysFromCivil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 +
-         t.second;
+  return DaysFromCivil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
 }
 
 CivilTime SecondsToCivil(int64_t seconds) {
@@ -190,7 +189,11 @@ CivilTime SecondsToCivil(int64_t seconds) {
   const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
   const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
   const int y = static_cast<int>(yoe + era * 400 + (m <= 2));
-  return {y, m, d, static_cast<int>(rem / 3600), static_cast<int>(rem % 3600 / 60),
+  return {y,
+          m,
+          d,
+          static_cast<int>(rem / 3600),
+          static_cast<int>(rem % 3600 / 60),
           static_cast<int>(rem % 60)};
 }
 
@@ -217,7 +220,8 @@ Result<CronExpr> CronExpr::Parse(std::string_view text) {
   if (fields.size() != 5 && fields.size() != 6) {
     return Status::InvalidArgument(
         "cron must have 5 fields (minute hour day-of-month month day-of-week) or 6 with a "
-        "leading seconds field; got " + std::to_string(fields.size()));
+        "leading seconds field; got " +
+        std::to_string(fields.size()));
   }
   CronExpr e;
   e.has_seconds_ = fields.size() == 6;
@@ -265,8 +269,8 @@ bool CronExpr::DayMatches(const CivilTime& t) const {
 }
 
 bool CronExpr::Matches(const CivilTime& t) const {
-  return Bit(months_, t.month) && DayMatches(t) && Bit(hours_, t.hour) &&
-         Bit(minutes_, t.minute) && Bit(seconds_, t.second);
+  return Bit(months_, t.month) && DayMatches(t) && Bit(hours_, t.hour) && Bit(minutes_, t.minute) &&
+         Bit(seconds_, t.second);
 }
 
 std::optional<CivilTime> CronExpr::NextAfter(const CivilTime& from) const {

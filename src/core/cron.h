@@ -63,8 +63,8 @@ class CronExpr {
   uint64_t seconds_ = 0;  // bit i: second i
   uint64_t minutes_ = 0;
   uint32_t hours_ = 0;
-  uint32_t days_ = 0;    // bit d: day-of-month d (1..31)
-  uint16_t months_ = 0;  // bit m: month m (1..12)
+  uint32_t days_ = 0;     // bit d: day-of-month d (1..31)
+  uint16_t months_ = 0;   // bit m: month m (1..12)
   uint8_t weekdays_ = 0;  // bit w: 0 = Sunday
   bool day_star_ = false;
   bool weekday_star_ = false;

@@ -114,9 +114,10 @@ TEST_F(SchedulesResourceTest, DuplicateNameIs409AndPatchChangesOnlyWhatItNames) 
 
 TEST_F(SchedulesResourceTest, ListPagesByNameAndDeleteRemoves) {
   for (const char* n : {"b", "a", "c"}) {
-    ASSERT_EQ(Create(std::string(R"({"name":")") + n + R"(","cron":"@daily","job":{"type":"noop"}})")
-                  .status,
-              201u);
+    ASSERT_EQ(
+        Create(std::string(R"({"name":")") + n + R"(","cron":"@daily","job":{"type":"noop"}})")
+            .status,
+        201u);
   }
   Reply page = http_->Get("/api/v1/schedules?limit=2");
   ASSERT_EQ(page.status, 200u);
@@ -133,8 +134,8 @@ TEST_F(SchedulesResourceTest, ListPagesByNameAndDeleteRemoves) {
 
 // The whole path: the started Scheduler submits the ticks' jobs with their tick keys.
 TEST_F(SchedulesResourceTest, StartedSchedulerFiresEverySecondScheduleThroughTheApiParser) {
-  scheduler_ = std::make_unique<Scheduler>(*store_, *SystemClock::Default(), *service_,
-                                           &ParseScheduleJob);
+  scheduler_ =
+      std::make_unique<Scheduler>(*store_, *SystemClock::Default(), *service_, &ParseScheduleJob);
   scheduler_->Start();
   ASSERT_EQ(Create(R"({"name":"sec","cron":"* * * * * *","job":{"type":"noop"}})").status, 201u);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

@@ -34,8 +34,8 @@ TEST(CivilTimeTest, SecondsRoundTripAndWeekdays) {
   EXPECT_EQ(SecondsToCivil(CivilToSeconds(t)), t);
   EXPECT_EQ(CivilToSeconds(At(1970, 1, 1)), 0);
   EXPECT_EQ(SecondsToCivil(-1), At(1969, 12, 31, 23, 59, 59));
-  EXPECT_EQ(CivilWeekday(At(1970, 1, 1)), 4);   // Thursday
-  EXPECT_EQ(CivilWeekday(At(2026, 12, 4)), 5);  // Friday
+  EXPECT_EQ(CivilWeekday(At(1970, 1, 1)), 4);    // Thursday
+  EXPECT_EQ(CivilWeekday(At(2026, 12, 4)), 5);   // Friday
   EXPECT_EQ(CivilWeekday(At(1969, 12, 28)), 0);  // Sunday
   EXPECT_EQ(DaysInMonth(2024, 2), 29);
   EXPECT_EQ(DaysInMonth(2100, 2), 28);
@@ -86,7 +86,7 @@ TEST(CronExprTest, LastDayOfMonthAndFebruary29) {
 
 TEST(CronExprTest, DayOfMonthOrDayOfWeekWhenBothRestricted) {
   // Vixie: "13th OR Friday" when both fields are restricted.
-  EXPECT_EQ(Next("0 0 13 * FRI", At(2026, 12, 1)), At(2026, 12, 4));    // a Friday
+  EXPECT_EQ(Next("0 0 13 * FRI", At(2026, 12, 1)), At(2026, 12, 4));       // a Friday
   EXPECT_EQ(Next("0 0 13 * FRI", At(2026, 12, 11, 1)), At(2026, 12, 13));  // the 13th (Sunday)
   // A `*` field (also `*/2`) does not widen the match: both must hold.
   EXPECT_EQ(Next("0 0 * * FRI", At(2026, 12, 1)), At(2026, 12, 4));

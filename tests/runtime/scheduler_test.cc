@@ -214,7 +214,9 @@ TEST_P(SchedulerTest, DeletedScheduleStopsFiring) {
 TEST_P(SchedulerTest, ScheduleFieldsAndTemplateAreJudgedNamingTheField) {
   auto create = [&](ScheduleDraft d) { return a_->schedules.Create(d).status(); };
   const ScheduleJob noop = Template(R"({"type":"noop"})");
-  EXPECT_EQ(create({.name = "bad name", .cron = "* * * * *", .job = noop}).message().rfind("name", 0), 0u);
+  EXPECT_EQ(
+      create({.name = "bad name", .cron = "* * * * *", .job = noop}).message().rfind("name", 0),
+      0u);
   EXPECT_EQ(create({.name = "x", .cron = "* * *", .job = noop}).message().rfind("cron", 0), 0u);
   EXPECT_EQ(create({.name = "x", .cron = "* * * * *", .timezone = "Nowhere/City", .job = noop})
                 .message()
@@ -226,8 +228,9 @@ TEST_P(SchedulerTest, ScheduleFieldsAndTemplateAreJudgedNamingTheField) {
   EXPECT_EQ(unknown_type.message().rfind("job.", 0), 0u) << unknown_type.message();
   ScheduleJob timed = noop;
   timed.spec.run_at = kStart + 1;
-  EXPECT_EQ(create({.name = "x", .cron = "* * * * *", .job = timed}).message().rfind("job.run_at", 0),
-            0u);
+  EXPECT_EQ(
+      create({.name = "x", .cron = "* * * * *", .job = timed}).message().rfind("job.run_at", 0),
+      0u);
   ScheduleJob keyed = noop;
   keyed.spec.idempotency_key = "k";
   EXPECT_EQ(create({.name = "x", .cron = "* * * * *", .job = keyed})

@@ -62,8 +62,8 @@ TEST(ZonedCronTest, NextAfterIsStrictAndIgnoresMilliseconds) {
 
 TEST(ZonedCronTest, LatestMissedTickIsFoundAfterLongDowntime) {
   const ZonedCron minutes = MustMake("*/5 * * * *", "UTC");
-  EXPECT_EQ(FormatRfc3339(*minutes.LatestBetween(Utc("2026-01-01T00:00:00Z"),
-                                                 Utc("2026-01-01T00:12:30Z"))),
+  EXPECT_EQ(FormatRfc3339(
+                *minutes.LatestBetween(Utc("2026-01-01T00:00:00Z"), Utc("2026-01-01T00:12:30Z"))),
             "2026-01-01T00:10:00.000Z");
   // A week of an every-second schedule is still a handful of searches, not 604,800 steps.
   const ZonedCron seconds = MustMake("* * * * * *", "UTC");
@@ -73,8 +73,8 @@ TEST(ZonedCronTest, LatestMissedTickIsFoundAfterLongDowntime) {
   // The floor is exclusive: no tick after it up to now.
   EXPECT_FALSE(minutes.LatestBetween(Utc("2026-01-01T00:10:00Z"), Utc("2026-01-01T00:14:59Z")));
   const ZonedCron yearly = MustMake("@yearly", "Europe/Berlin");
-  EXPECT_EQ(FormatRfc3339(*yearly.LatestBetween(Utc("2020-01-01T00:00:00Z"),
-                                                Utc("2026-06-01T00:00:00Z"))),
+  EXPECT_EQ(FormatRfc3339(
+                *yearly.LatestBetween(Utc("2020-01-01T00:00:00Z"), Utc("2026-06-01T00:00:00Z"))),
             "2025-12-31T23:00:00.000Z");
 }
 

@@ -88,9 +88,10 @@ TYPED_TEST_P(StoreScheduleConformance, ReplaceKeepsCreatedAtAndLastRunAt) {
   changed.job = R"({"type":"other"})";
   changed.created_at = kT0 + 5;  // ignored: a replace keeps the original
   changed.updated_at = kT0 + 500;
-  const Schedule r = MustOk(this->store().ScheduleUpsert(
-                                {.schedule = changed, .mode = ScheduleUpsertParams::Mode::kReplace}),
-                            "replace");
+  const Schedule r =
+      MustOk(this->store().ScheduleUpsert(
+                 {.schedule = changed, .mode = ScheduleUpsertParams::Mode::kReplace}),
+             "replace");
   EXPECT_EQ(r.cron, "0 * * * *");
   EXPECT_EQ(r.timezone, "UTC");
   EXPECT_EQ(r.job, R"({"type":"other"})");

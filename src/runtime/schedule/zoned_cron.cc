@@ -21,8 +21,10 @@ Result<const date::time_zone*> LocateZone(std::string_view name) {
                                 ? std::string(name.substr(0, kMaxTimezoneLength)) + "..."
                                 : std::string(name);
   if (name.empty() || name.size() > kMaxTimezoneLength) {
-    return Status::InvalidArgument("timezone must be an IANA time zone name such as "
-                                   "\"Europe/Berlin\" or \"UTC\" (got \"" + shown + "\")");
+    return Status::InvalidArgument(
+        "timezone must be an IANA time zone name such as "
+        "\"Europe/Berlin\" or \"UTC\" (got \"" +
+        shown + "\")");
   }
   try {
     return date::locate_zone(name);
@@ -61,7 +63,8 @@ int64_t ZonedCron::FireSeconds(const CivilTime& local) const {
 }
 
 std::optional<TimeMs> ZonedCron::NextAfter(TimeMs after) const {
-  const date::sys_seconds s = std::chrono::floor<seconds>(date::sys_time<milliseconds>{milliseconds{after}});
+  const date::sys_seconds s =
+      std::chrono::floor<seconds>(date::sys_time<milliseconds>{milliseconds{after}});
   CivilTime local = SecondsToCivil(zone_->to_local(s).time_since_epoch().count());
   for (int i = 0; i < kMaxCandidates; ++i) {
     std::optional<CivilTime> c = expr_.NextAfter(local);
@@ -96,7 +99,8 @@ std::optional<TimeMs> ZonedCron::LatestBetween(TimeMs floor, TimeMs now) const {
 }
 
 std::string ZonedCron::FormatLocal(TimeMs t) const {
-  const date::sys_seconds s = std::chrono::floor<seconds>(date::sys_time<milliseconds>{milliseconds{t}});
+  const date::sys_seconds s =
+      std::chrono::floor<seconds>(date::sys_time<milliseconds>{milliseconds{t}});
   return date::format("%FT%T%Ez", date::make_zoned(zone_, s));
 }
 

@@ -13,7 +13,8 @@ namespace {
 // which. Two nodes creating at once may each see room for one more: the limit bounds the table,
 // it is not exact under concurrent creates.
 constexpr const char* kInsert =
-    "INSERT INTO schedules (" CONVEYOR_SCHEDULE_COLUMNS ")"
+    "INSERT INTO schedules (" CONVEYOR_SCHEDULE_COLUMNS
+    ")"
     " SELECT $1, $2, $3, $4, $5::boolean, $6::bigint, $7::bigint, $8::bigint, $9::bigint"
     " WHERE (SELECT count(*) FROM schedules) < $10::bigint"
     " ON CONFLICT (name) DO NOTHING RETURNING " CONVEYOR_SCHEDULE_COLUMNS;
@@ -22,14 +23,14 @@ constexpr const char* kReplace =
     " next_run_at = $6::bigint, updated_at = $7::bigint WHERE name = $1"
     " RETURNING " CONVEYOR_SCHEDULE_COLUMNS;
 constexpr const char* kExists = "SELECT count(*) FROM schedules WHERE name = $1";
-constexpr const char* kGet =
-    "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules WHERE name = $1";
-constexpr const char* kList =
-    "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules WHERE name COLLATE \"C\" > $1"
-    " ORDER BY name COLLATE \"C\" LIMIT $2::integer";
+constexpr const char* kGet = "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules WHERE name = $1";
+constexpr const char* kList = "SELECT " CONVEYOR_SCHEDULE_COLUMNS
+                              " FROM schedules WHERE name COLLATE \"C\" > $1"
+                              " ORDER BY name COLLATE \"C\" LIMIT $2::integer";
 constexpr const char* kDelete = "DELETE FROM schedules WHERE name = $1 RETURNING name";
 constexpr const char* kListDue =
-    "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules"
+    "SELECT " CONVEYOR_SCHEDULE_COLUMNS
+    " FROM schedules"
     " WHERE NOT paused AND next_run_at <= $1::bigint ORDER BY next_run_at LIMIT $2::integer";
 constexpr const char* kAdvance =
     "UPDATE schedules SET next_run_at = $2::bigint, last_run_at = $3::bigint"
@@ -56,8 +57,7 @@ Result<std::vector<Schedule>> WriteRow(PgConnection& c, const ScheduleUpsertPara
   }
   return Rows(c.Exec(kInsert, {s.name, s.cron, s.timezone, s.job, PgBool(s.paused),
                                PgOptInt(s.next_run_at), PgOptInt(s.last_run_at),
-                               PgInt(s.created_at), PgInt(s.updated_at),
-                               PgInt(p.max_schedules)}));
+                               PgInt(s.created_at), PgInt(s.updated_at), PgInt(p.max_schedules)}));
 }
 
 }  // namespace

@@ -12,20 +12,21 @@ namespace {
 // Inserts unless the name exists or the table is full: no row back then, and the caller tells
 // which (one writer, so the count cannot move between the two statements).
 constexpr const char* kInsert =
-    "INSERT INTO schedules (" CONVEYOR_SCHEDULE_COLUMNS ")"
+    "INSERT INTO schedules (" CONVEYOR_SCHEDULE_COLUMNS
+    ")"
     " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE (SELECT count(*) FROM schedules) < ?10"
     " ON CONFLICT (name) DO NOTHING RETURNING " CONVEYOR_SCHEDULE_COLUMNS;
 constexpr const char* kReplace =
     "UPDATE schedules SET cron = ?2, timezone = ?3, job = ?4, paused = ?5, next_run_at = ?6,"
     " updated_at = ?9 WHERE name = ?1 RETURNING " CONVEYOR_SCHEDULE_COLUMNS;
 constexpr const char* kExists = "SELECT count(*) FROM schedules WHERE name = ?1";
-constexpr const char* kGet =
-    "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules WHERE name = ?1";
+constexpr const char* kGet = "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules WHERE name = ?1";
 constexpr const char* kList =
     "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules WHERE name > ?1 ORDER BY name LIMIT ?2";
 constexpr const char* kDelete = "DELETE FROM schedules WHERE name = ?1";
 constexpr const char* kListDue =
-    "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules"
+    "SELECT " CONVEYOR_SCHEDULE_COLUMNS
+    " FROM schedules"
     " WHERE paused = 0 AND next_run_at <= ?1 ORDER BY next_run_at LIMIT ?2";
 constexpr const char* kAdvance =
     "UPDATE schedules SET next_run_at = ?2, last_run_at = ?3"
@@ -38,7 +39,8 @@ constexpr const char* kNextRunAt =
 // Runs a prepared statement and reads every row as a schedule.
 Result<std::vector<Schedule>> Rows(SqliteStatement& st) {
   std::vector<Schedule> out;
-  Status s = st.ForEachRow([&](const SqliteStatement& row) { out.push_back(ReadScheduleRow(row)); });
+  Status s =
+      st.ForEachRow([&](const SqliteStatement& row) { out.push_back(ReadScheduleRow(row)); });
   if (!s.ok()) return s;
   return out;
 }
@@ -106,8 +108,7 @@ Status ScheduleDelete(SqliteConnection& c, const std::string& name) {
   return sqlite3_changes(c.db()) > 0 ? Status::Ok() : ScheduleNotFound(name);
 }
 
-Result<std::vector<Schedule>> ScheduleListDue(SqliteConnection& c,
-                                              const ScheduleListDueParams& p) {
+Result<std::vector<Schedule>> ScheduleListDue(SqliteConnection& c, const ScheduleListDueParams& p) {
   auto st = c.Prepare(kListDue);
   if (!st.ok()) return st.status();
   st->BindInt(1, p.now);
