@@ -20,6 +20,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr int64_t kLatest = std::size(sqlite_schema::kMigrations);
+// Versions may have gaps (each helper of a session takes its own numbers): the newest is the
+// last entry's, not the count.
+constexpr int64_t kLatestVersion = std::end(sqlite_schema::kMigrations)[-1].version;
 
 class SqliteMigrationTest : public ::testing::Test {
  protected:
@@ -82,7 +85,8 @@ TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {
   const std::string id = WriteVersion1Database();
   auto store = MustOpen();
   auto peek = Connect(true);
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"), kLatest);
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"),
+            kLatestVersion);
   EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kLatest);
   EXPECT_EQ(MustGet(*store, id).webhook_url, "https://h.test/x");
   // The migrated job's terminal transition gets its delivery like a new job's would.

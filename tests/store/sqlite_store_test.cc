@@ -97,7 +97,9 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedOnce) {
   auto peek = Peek();
   const int64_t latest = std::size(sqlite_schema::kMigrations);
   EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), latest);
-  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"), latest);
+  // Versions may have gaps: the newest is the last entry's.
+  EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"),
+            std::end(sqlite_schema::kMigrations)[-1].version);
 }
 
 TEST_F(SqliteStoreTest, UnmigratedStoreReportsAnErrorNotACrash) {
