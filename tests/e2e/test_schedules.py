@@ -9,12 +9,14 @@
 While the schedules run, a /health prober checks the server keeps answering within 5 s.
 """
 
+import json
+import subprocess
 import threading
 import time
 import unittest
 
 import pg_server
-from conveyor_harness import ServerTestCase, slow
+from conveyor_harness import ServerTestCase, binary, slow
 
 SCHEDULES = "/api/v1/schedules"
 
@@ -131,6 +133,32 @@ class SchedulesTest(ServerTestCase):
         self.must_problem(self.server.request("PATCH", SCHEDULES + "/dup",
                                               {"timezone": "Nowhere/Else"}),
                           422, detail_contains="timezone")
+
+
+class SchedulesCliTest(ServerTestCase):
+    SERVER_ARGS = {"workers": 1}
+
+    def cli(self, *args, rc=0):
+        p = subprocess.run([binary(), "schedules", *args, "--url", self.server.base_url],
+                           capture_output=True, text=True, timeout=30 * slow())
+        self.assertEqual(p.returncode, rc, p.stdout + p.stderr)
+        return json.loads(p.stdout) if p.stdout.strip() else None
+
+    def test_cli_adds_lists_pauses_resumes_and_removes(self):
+        added = self.cli("add", "cli-nightly", "0 3 * * *", "noop", "--timezone",
+                         "Europe/Berlin", "--payload", '{"k": 1}', "--priority", "2")
+        self.assertEqual(added["job"], {"type": "noop", "payload": {"k": 1}, "priority": 2})
+        self.assertTrue(added["next_runs"][0]["local"].endswith("T03:00:00+01:00")
+                        or added["next_runs"][0]["local"].endswith("T03:00:00+02:00"))
+        names = [s["name"] for s in self.cli()["schedules"]]
+        self.assertIn("cli-nightly", names)
+        self.assertTrue(self.cli("pause", "cli-nightly")["paused"])
+        self.assertFalse(self.cli("resume", "cli-nightly")["paused"])
+        self.assertEqual(self.cli("get", "cli-nightly")["cron"], "0 3 * * *")
+        bad = self.cli("add", "cli-bad", "0 25 * * *", "noop", rc=1)
+        self.assertIn("hour", bad["detail"])
+        self.assertTrue(self.cli("rm", "cli-nightly")["deleted"])
+        self.cli("rm", "cli-nightly", rc=1)
 
 
 class SchedulesRestartTest(ServerTestCase):
