@@ -45,6 +45,17 @@ TEST(ZonedCronTest, FallBackRepeatedTimeFiresOnceAtItsFirstOccurrenceInNewYork) 
   EXPECT_EQ(Next(z, "2026-11-01T06:10:00Z"), "2026-11-02T06:30:00.000Z");
 }
 
+TEST(ZonedCronTest, EverySecondResumesAfterTheRepeatedHourInOneStep) {
+  const ZonedCron z = MustMake("* * * * * *", "America/New_York");
+  // 01:59:59 EDT, then the repeated hour (EST 01:00-01:59) is skipped: 02:00:00 EST.
+  EXPECT_EQ(Next(z, "2026-11-01T05:59:58Z"), "2026-11-01T05:59:59.000Z");
+  EXPECT_EQ(Next(z, "2026-11-01T05:59:59Z"), "2026-11-01T07:00:00.000Z");
+  EXPECT_EQ(Next(z, "2026-11-01T06:30:00Z"), "2026-11-01T07:00:00.000Z");  // inside it
+  EXPECT_EQ(
+      FormatRfc3339(*z.LatestBetween(Utc("2026-11-01T05:00:00Z"), Utc("2026-11-01T06:45:00Z"))),
+      "2026-11-01T05:59:59.000Z");
+}
+
 TEST(ZonedCronTest, DstTransitionsInBerlin) {
   const ZonedCron spring = MustMake("0 2 * * *", "Europe/Berlin");
   EXPECT_EQ(Next(spring, "2026-03-28T01:00:00Z"), "2026-03-29T01:00:00.000Z");  // 03:00 CEST

@@ -12,9 +12,9 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// Candidates skipped per NextAfter at most: inside a repeated (fall-back) hour an every-second
-// schedule skips 3,600 local times that already fired.
-constexpr int kMaxCandidates = 10000;
+// Candidates looked at per NextAfter at most: a repeated (fall-back) hour is skipped in one step
+// (SkipOverlap), so a handful suffice; the bound only guards against a zone database surprise.
+constexpr int kMaxCandidates = 1000;
 
 Result<const date::time_zone*> LocateZone(std::string_view name) {
   const std::string shown = name.size() > kMaxTimezoneLength
@@ -62,6 +62,15 @@ int64_t ZonedCron::FireSeconds(const CivilTime& local) const {
   return (lt.time_since_epoch() - info.first.offset).count();
 }
 
+CivilTime ZonedCron::SkipOverlap(const CivilTime& local) const {
+  const date::local_seconds lt{seconds{CivilToSeconds(local)}};
+  const date::local_info info = zone_->get_info(lt);
+  if (info.result != date::local_info::ambiguous) return local;
+  // The overlap's local times end where the first offset's period ends, read in that offset.
+  const int64_t end = (info.first.end.time_since_epoch() + info.first.offset).count();
+  return SecondsToCivil(std::max(CivilToSeconds(local), end - 1));
+}
+
 std::optional<TimeMs> ZonedCron::NextAfter(TimeMs after) const {
   const date::sys_seconds s =
       std::chrono::floor<seconds>(date::sys_time<milliseconds>{milliseconds{after}});
@@ -70,9 +79,10 @@ std::optional<TimeMs> ZonedCron::NextAfter(TimeMs after) const {
     std::optional<CivilTime> c = expr_.NextAfter(local);
     if (!c) return std::nullopt;
     const TimeMs fire = FireSeconds(*c) * 1000;
-    // A local time of a repeated hour whose first occurrence is behind us already fired.
     if (fire > after) return fire;
-    local = *c;
+    // A local time of a repeated hour whose first occurrence is behind us already fired, and so
+    // did every later one of that overlap: go on from the overlap's last second.
+    local = SkipOverlap(*c);
   }
   return std::nullopt;
 }

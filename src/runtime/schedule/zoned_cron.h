@@ -42,6 +42,8 @@ class ZonedCron {
   ZonedCron(CronExpr expr, const date::time_zone* zone) : expr_(expr), zone_(zone) {}
   // The instant a matching local time fires at (the DST rule above), in whole seconds.
   int64_t FireSeconds(const CivilTime& local) const;
+  // `local` itself, or the last second of the fall-back overlap it lies in.
+  CivilTime SkipOverlap(const CivilTime& local) const;
 
   CronExpr expr_;
   const date::time_zone* zone_;
