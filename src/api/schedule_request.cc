@@ -11,7 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kFields = "name, cron, timezone, job and paused";
+constexpr std::string_view kFields = "name, cron, timezone, job, paused and catch_up";
 
 ApiError Invalid(std::string detail) { return {ErrorKind::kInvalidField, std::move(detail)}; }
 
@@ -56,7 +56,8 @@ std::optional<ApiError> ReadFields(const json::object& o, std::optional<std::str
                                    ScheduleChanges* c) {
   for (const auto& kv : o) {
     const std::string_view k = kv.key();
-    if (k != "name" && k != "cron" && k != "timezone" && k != "job" && k != "paused") {
+    if (k != "name" && k != "cron" && k != "timezone" && k != "job" && k != "paused" &&
+        k != "catch_up") {
       return Invalid("unknown field \"" + std::string(k.substr(0, 64)) + "\": a schedule has " +
                      std::string(kFields));
     }
@@ -64,6 +65,7 @@ std::optional<ApiError> ReadFields(const json::object& o, std::optional<std::str
   if (auto e = ReadString(o, "name", name)) return e;
   if (auto e = ReadString(o, "cron", &c->cron)) return e;
   if (auto e = ReadString(o, "timezone", &c->timezone)) return e;
+  if (auto e = ReadString(o, "catch_up", &c->catch_up)) return e;
   if (const json::value* p = o.if_contains("paused")) {
     if (!p->is_bool()) return Invalid("paused must be true or false");
     c->paused = p->get_bool();
@@ -101,6 +103,7 @@ std::optional<ApiError> ParseScheduleCreate(std::string_view body, ScheduleDraft
   out->timezone = c.timezone.value_or("UTC");
   out->job = *std::move(c.job);
   out->paused = c.paused.value_or(false);
+  out->catch_up = c.catch_up.value_or("latest");
   return std::nullopt;
 }
 

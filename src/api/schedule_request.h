@@ -17,9 +17,10 @@ namespace conveyor::api {
 
 inline constexpr size_t kMaxScheduleJobBytes = 64 * 1024;
 
-// POST /schedules: {name, cron, timezone?, job, paused?}.
+// POST /schedules: {name, cron, timezone?, job, paused?, catch_up?}.
 std::optional<ApiError> ParseScheduleCreate(std::string_view body, ScheduleDraft* out);
-// PATCH /schedules/{name}: any of {cron, timezone, job, paused}; `name` may repeat the path's.
+// PATCH /schedules/{name}: any of {cron, timezone, job, paused, catch_up}; `name` may repeat
+// the path's.
 std::optional<ApiError> ParseScheduleChanges(std::string_view body, std::string_view name,
                                              ScheduleChanges* out);
 // A stored template (JSON text) as a spec: the Scheduler's TemplateParser. InvalidArgument with

@@ -70,6 +70,7 @@ void WriteSchedule(JsonWriter& w, const Schedule& s, const Answer* preview = nul
       .Key("timezone").String(s.timezone)
       .Key("job").JsonText(s.job)
       .Key("paused").Bool(s.paused)
+      .Key("catch_up").String(s.catch_up)
       .Key("next_run_at").OptTime(s.next_run_at)
       .Key("last_run_at").OptTime(s.last_run_at)
       .Key("created_at").Time(s.created_at)

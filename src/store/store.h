@@ -251,6 +251,9 @@ struct Schedule {
   bool paused = false;
   std::optional<TimeMs> next_run_at;  // the next tick; null when the expression never fires again
   std::optional<TimeMs> last_run_at;  // the last tick fired
+  // After downtime: "latest" fires the most recent missed tick once; "none" fires no missed
+  // tick (runtime/schedule/scheduler.h says when a tick counts as missed).
+  std::string catch_up = "latest";
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
 };

@@ -7,7 +7,7 @@
 namespace conveyor {
 
 // REQUIRES: the columns are name, cron, timezone, job, paused, next_run_at, last_run_at,
-// created_at, updated_at.
+// created_at, updated_at, catch_up.
 template <class Row>
 Schedule ReadScheduleRow(const Row& r) {
   return Schedule{.name = r.Text(0),
@@ -17,6 +17,7 @@ Schedule ReadScheduleRow(const Row& r) {
                   .paused = r.Int(4) != 0,
                   .next_run_at = r.OptInt(5),
                   .last_run_at = r.OptInt(6),
+                  .catch_up = r.Text(9),
                   .created_at = r.Int(7),
                   .updated_at = r.Int(8)};
 }

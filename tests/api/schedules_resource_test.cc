@@ -87,10 +87,13 @@ TEST_F(SchedulesResourceTest, BadFieldsAre422NamingTheField) {
                 .rfind("job.tags", 0),
             0u);
   EXPECT_EQ(Detail422(R"({"name":"a","cron":"* * * * *","job":[1]})").rfind("job must", 0), 0u);
-  EXPECT_EQ(Detail422(R"({"name":"a","cron":"* * * * *")" + job + R"(,"catch_up":"none"})")
-                .rfind("unknown field \"catch_up\"", 0),
+  EXPECT_EQ(Detail422(R"({"name":"a","cron":"* * * * *")" + job + R"(,"every":"5m"})")
+                .rfind("unknown field \"every\"", 0),
             0u);
   EXPECT_EQ(Detail422(R"({"cron":"* * * * *")" + job + "}").rfind("name is required", 0), 0u);
+  EXPECT_EQ(Detail422(R"({"name":"a","cron":"* * * * *","catch_up":"all")" + job + "}")
+                .rfind("catch_up must be", 0),
+            0u);
   EXPECT_EQ(Detail422(R"({"name":"../x","cron":"* * * * *")" + job + "}").rfind("name must", 0),
             0u);
   EXPECT_EQ(Create("{nope").status, 400u);
@@ -107,6 +110,8 @@ TEST_F(SchedulesResourceTest, DuplicateNameIs409AndPatchChangesOnlyWhatItNames) 
   EXPECT_TRUE(p.Json().at("paused").as_bool());
   EXPECT_EQ(p.Json().at("timezone").as_string(), "Asia/Tokyo");
   EXPECT_EQ(p.Json().at("cron").as_string(), "@hourly");
+  EXPECT_EQ(p.Json().at("catch_up").as_string(), "latest");
+  EXPECT_EQ(Patch("d", R"({"catch_up":"none"})").Json().at("catch_up").as_string(), "none");
   EXPECT_EQ(Patch("d", R"({"cron":"* * 31 2 *"})").status, 422u);
   EXPECT_EQ(Patch("d", R"({"name":"other"})").status, 422u);
   EXPECT_EQ(Patch("missing", R"({"paused":true})").status, 404u);

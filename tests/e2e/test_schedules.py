@@ -119,6 +119,7 @@ class SchedulesTest(ServerTestCase):
             ({"name": "b", "cron": "* * * * *", "job": {"type": "no.such.type"}}, "job.type"),
             ({"name": "b", "cron": "* * * * *", "job": "noop"}, "job"),
             ({"name": "b", "cron": "* * * * *", "job": job, "catchup": 1}, "catchup"),
+            ({"name": "b", "cron": "* * * * *", "job": job, "catch_up": "all"}, "catch_up"),
             ({"name": "", "cron": "* * * * *", "job": job}, "name"),
             ({"name": "b", "cron": "x" * 300, "job": job}, "cron"),
         ]

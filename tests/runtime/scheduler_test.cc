@@ -186,6 +186,31 @@ TEST_P(SchedulerTest, CatchUpAfterRestartFiresOnlyTheMostRecentMissedTick) {
   EXPECT_EQ(s.next_run_at, kStart + 720'000);
 }
 
+TEST_P(SchedulerTest, CatchUpNoneFiresNoMissedTickButALateOne) {
+  Result<Schedule> s = a_->schedules.Create({.name = "strict",
+                                             .cron = "* * * * *",
+                                             .job = Template(R"({"type":"noop"})"),
+                                             .catch_up = "none"});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  clock_.Set(kStart + 60'000 + 630'000);  // ten minutes of downtime: every tick was missed
+  EXPECT_EQ(a_->scheduler.FireOnce(), 0);
+  const Schedule after = *a_->schedules.Get("strict");
+  EXPECT_EQ(after.next_run_at, kStart + 720'000);  // resumes at its next tick
+  EXPECT_EQ(after.last_run_at, std::nullopt);
+  clock_.Set(kStart + 720'000 + 2'000);  // a little late (under a minute): still fires
+  EXPECT_EQ(a_->scheduler.FireOnce(), 1);
+  EXPECT_EQ(a_->schedules.Get("strict")->last_run_at, kStart + 720'000);
+  EXPECT_EQ(a_->schedules
+                .Create({.name = "x",
+                         .cron = "@daily",
+                         .job = Template(R"({"type":"noop"})"),
+                         .catch_up = "all"})
+                .status()
+                .message()
+                .rfind("catch_up", 0),
+            0u);
+}
+
 TEST_P(SchedulerTest, PausedScheduleFiresNothingAndResumeCountsFromNow) {
   MustCreate("quiet", "* * * * * *", /*paused=*/true);
   clock_.Set(kStart + 10'000);

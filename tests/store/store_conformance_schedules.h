@@ -44,6 +44,7 @@ using ::testing::IsEmpty;
 TYPED_TEST_P(StoreScheduleConformance, CreateStoresEveryFieldAndRefusesADuplicateName) {
   Schedule s = this->MakeSchedule("nightly");
   s.paused = true;
+  s.catch_up = "none";
   const Schedule created = MustOk(this->Create(s), "create");
   const Schedule got = MustOk(this->store().ScheduleGet("nightly"), "get");
   for (const Schedule* x : {&created, &got}) {
@@ -52,6 +53,7 @@ TYPED_TEST_P(StoreScheduleConformance, CreateStoresEveryFieldAndRefusesADuplicat
     EXPECT_EQ(x->timezone, "Europe/Berlin");
     EXPECT_EQ(x->job, R"({"type":"noop"})");
     EXPECT_TRUE(x->paused);
+    EXPECT_EQ(x->catch_up, "none");
     EXPECT_EQ(x->next_run_at, kT0 + 1000);
     EXPECT_EQ(x->last_run_at, std::nullopt);
     EXPECT_EQ(x->created_at, kT0);
@@ -86,6 +88,7 @@ TYPED_TEST_P(StoreScheduleConformance, ReplaceKeepsCreatedAtAndLastRunAt) {
   changed.cron = "0 * * * *";
   changed.timezone = "UTC";
   changed.job = R"({"type":"other"})";
+  changed.catch_up = "none";
   changed.created_at = kT0 + 5;  // ignored: a replace keeps the original
   changed.updated_at = kT0 + 500;
   const Schedule r =
@@ -95,6 +98,7 @@ TYPED_TEST_P(StoreScheduleConformance, ReplaceKeepsCreatedAtAndLastRunAt) {
   EXPECT_EQ(r.cron, "0 * * * *");
   EXPECT_EQ(r.timezone, "UTC");
   EXPECT_EQ(r.job, R"({"type":"other"})");
+  EXPECT_EQ(r.catch_up, "none");
   EXPECT_EQ(r.next_run_at, kT0 + 60000);
   EXPECT_EQ(r.last_run_at, kT0 + 1000);
   EXPECT_EQ(r.created_at, kT0);

@@ -38,6 +38,13 @@ Status ScheduleService::ValidateName(std::string_view name) {
                                  " characters, each a letter, digit, '.', '_' or '-'");
 }
 
+Status ScheduleService::ValidateCatchUp(std::string_view catch_up) {
+  if (catch_up == "latest" || catch_up == "none") return Status::Ok();
+  return Status::InvalidArgument(
+      "catch_up must be \"latest\" (after downtime the most recent missed tick fires once) or "
+      "\"none\" (missed ticks do not fire)");
+}
+
 Status ScheduleService::ValidateJob(const JobSpec& spec, TimeMs now) const {
   if (spec.run_at) return NotAllowed("run_at", "each tick's job runs at the tick");
   if (spec.expires_at) return NotAllowed("expires_at", "an absolute expiry ends every tick");
@@ -55,6 +62,7 @@ std::string ScheduleService::TickKey(const std::string& name, TimeMs tick) {
 Result<Schedule> ScheduleService::Create(const ScheduleDraft& d) {
   const TimeMs now = clock_.NowMs();
   if (Status s = ValidateName(d.name); !s.ok()) return s;
+  if (Status s = ValidateCatchUp(d.catch_up); !s.ok()) return s;
   Result<std::optional<TimeMs>> next = NextTick(d.cron, d.timezone, now);
   if (!next.ok()) return next.status();
   if (Status s = ValidateJob(d.job.spec, now); !s.ok()) return s;
@@ -64,6 +72,7 @@ Result<Schedule> ScheduleService::Create(const ScheduleDraft& d) {
              .job = d.job.json,
              .paused = d.paused,
              .next_run_at = *next,
+             .catch_up = d.catch_up,
              .created_at = now,
              .updated_at = now};
   return store_.ScheduleUpsert({.schedule = std::move(s)});
@@ -78,6 +87,10 @@ Result<Schedule> ScheduleService::Update(const std::string& name, const Schedule
   if (c.cron) s.cron = *c.cron;
   if (c.timezone) s.timezone = *c.timezone;
   if (c.paused) s.paused = *c.paused;
+  if (c.catch_up) {
+    if (Status st = ValidateCatchUp(*c.catch_up); !st.ok()) return st;
+    s.catch_up = *c.catch_up;
+  }
   Result<std::optional<TimeMs>> next = NextTick(s.cron, s.timezone, now);
   if (!next.ok()) return next.status();
   if (c.job) {

@@ -39,6 +39,7 @@ struct ScheduleDraft {
   std::string timezone = "UTC";
   ScheduleJob job;
   bool paused = false;
+  std::string catch_up = "latest";  // or "none" (Schedule::catch_up)
 };
 
 // PATCH: only the fields present change.
@@ -47,6 +48,7 @@ struct ScheduleChanges {
   std::optional<std::string> timezone;
   std::optional<ScheduleJob> job;
   std::optional<bool> paused;
+  std::optional<std::string> catch_up;
 };
 
 class ScheduleService {
@@ -67,6 +69,8 @@ class ScheduleService {
   static Result<std::vector<TimeMs>> Preview(const Schedule& schedule, TimeMs after, int count);
   // InvalidArgument naming `name` unless it is 1..128 of [A-Za-z0-9._-].
   static Status ValidateName(std::string_view name);
+  // InvalidArgument naming `catch_up` unless it is "latest" or "none".
+  static Status ValidateCatchUp(std::string_view catch_up);
   // The template's own rules and the submit rules, messages starting "job.".
   Status ValidateJob(const JobSpec& spec, TimeMs now) const;
   // The idempotency key of one tick's job: "schedule:<name>:<tick ms>".

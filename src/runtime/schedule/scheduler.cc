@@ -18,6 +18,14 @@ constexpr int kDuePage = 100;
 // spin on it.
 constexpr std::chrono::milliseconds kRetryWait{100};
 
+// Under catch_up "none", whether `tick` was missed rather than merely reached a little late:
+// a later tick than the one due came round (a whole period passed unfired), or it is more than
+// kMissedAfter old.
+bool Missed(const Schedule& s, TimeMs tick, TimeMs now) {
+  if (s.catch_up != "none") return false;
+  return tick != s.next_run_at || now - tick > Scheduler::kMissedAfter.count();
+}
+
 }  // namespace
 
 Scheduler::Scheduler(Store& store, const Clock& clock, JobService& jobs, TemplateParser parse)
@@ -55,6 +63,11 @@ void Scheduler::Fire(const Schedule& s, TimeMs now) {
   } else {
     // Stored rules were valid when written; a zone the system no longer has stops the schedule.
     log::Error("schedule.invalid", {{"schedule", s.name}, {"error", z.status().ToString()}});
+  }
+  if (tick && Missed(s, *tick, now)) {
+    log::Info("schedule.tick_missed",
+              {{"schedule", s.name}, {"tick", FormatRfc3339(*tick)}, {"catch_up", "none"}});
+    tick.reset();  // advance without firing; last_run_at stays the last tick that fired
   }
   if (tick && !SubmitTick(s, *tick)) return;
   Result<bool> advanced = store_.ScheduleAdvance({.name = s.name,

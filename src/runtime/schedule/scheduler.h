@@ -1,7 +1,9 @@
 // Scheduler: the leader-only service that turns due cron ticks into jobs. Each pass lists the
 // schedules whose next_run_at passed (Store::ScheduleListDue), and for each one:
 //   1. picks the tick to fire — the catch-up rule: after downtime (or a slow pass) only the MOST
-//      RECENT missed tick fires, once; older missed ticks are skipped;
+//      RECENT missed tick fires, once; older missed ticks are skipped. A schedule with catch_up
+//      "none" fires no missed tick: when a later tick than the due one came round, or the due
+//      one is more than kMissedAfter old, nothing fires and the schedule moves on;
 //   2. submits ONE job from the template through JobService (validated like any submit) with
 //      the idempotency key "schedule:<name>:<tick ms>": two nodes firing the same tick, or a
 //      retry after a crash between this step and the next, find the same job, never a second;
@@ -31,6 +33,9 @@ namespace conveyor {
 class Scheduler final : public PeriodicService {
  public:
   static constexpr std::chrono::milliseconds kMaxWait{500};
+  // Under catch_up "none", a due tick this much older than the pass counts as missed
+  // (downtime), not as late.
+  static constexpr std::chrono::milliseconds kMissedAfter{60000};
   // Turns a stored job template (JSON text) into a spec: the API's parser
   // (api/schedule_request.h), given by the node so templates are read the one way a submit is.
   using TemplateParser = std::function<Result<JobSpec>(std::string_view json)>;

@@ -7,7 +7,7 @@ namespace conveyor::pg_ops {
 namespace {
 
 #define CONVEYOR_SCHEDULE_COLUMNS \
-  "name, cron, timezone, job, paused, next_run_at, last_run_at, created_at, updated_at"
+  "name, cron, timezone, job, paused, next_run_at, last_run_at, created_at, updated_at, catch_up"
 
 // Inserts unless the name exists or the table is full: no row back then, and the caller tells
 // which. Two nodes creating at once may each see room for one more: the limit bounds the table,
@@ -15,12 +15,12 @@ namespace {
 constexpr const char* kInsert =
     "INSERT INTO schedules (" CONVEYOR_SCHEDULE_COLUMNS
     ")"
-    " SELECT $1, $2, $3, $4, $5::boolean, $6::bigint, $7::bigint, $8::bigint, $9::bigint"
+    " SELECT $1, $2, $3, $4, $5::boolean, $6::bigint, $7::bigint, $8::bigint, $9::bigint, $11"
     " WHERE (SELECT count(*) FROM schedules) < $10::bigint"
     " ON CONFLICT (name) DO NOTHING RETURNING " CONVEYOR_SCHEDULE_COLUMNS;
 constexpr const char* kReplace =
     "UPDATE schedules SET cron = $2, timezone = $3, job = $4, paused = $5::boolean,"
-    " next_run_at = $6::bigint, updated_at = $7::bigint WHERE name = $1"
+    " next_run_at = $6::bigint, updated_at = $7::bigint, catch_up = $8 WHERE name = $1"
     " RETURNING " CONVEYOR_SCHEDULE_COLUMNS;
 constexpr const char* kExists = "SELECT count(*) FROM schedules WHERE name = $1";
 constexpr const char* kGet = "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules WHERE name = $1";
@@ -53,11 +53,12 @@ Result<std::vector<Schedule>> WriteRow(PgConnection& c, const ScheduleUpsertPara
   const Schedule& s = p.schedule;
   if (p.mode == ScheduleUpsertParams::Mode::kReplace) {
     return Rows(c.Exec(kReplace, {s.name, s.cron, s.timezone, s.job, PgBool(s.paused),
-                                  PgOptInt(s.next_run_at), PgInt(s.updated_at)}));
+                                  PgOptInt(s.next_run_at), PgInt(s.updated_at), s.catch_up}));
   }
-  return Rows(c.Exec(kInsert, {s.name, s.cron, s.timezone, s.job, PgBool(s.paused),
-                               PgOptInt(s.next_run_at), PgOptInt(s.last_run_at),
-                               PgInt(s.created_at), PgInt(s.updated_at), PgInt(p.max_schedules)}));
+  return Rows(
+      c.Exec(kInsert, {s.name, s.cron, s.timezone, s.job, PgBool(s.paused), PgOptInt(s.next_run_at),
+                       PgOptInt(s.last_run_at), PgInt(s.created_at), PgInt(s.updated_at),
+                       PgInt(p.max_schedules), s.catch_up}));
 }
 
 }  // namespace

@@ -173,7 +173,8 @@ CREATE TABLE schedules (
   next_run_at BIGINT,
   last_run_at BIGINT,
   created_at  BIGINT  NOT NULL,
-  updated_at  BIGINT  NOT NULL
+  updated_at  BIGINT  NOT NULL,
+  catch_up    TEXT    NOT NULL DEFAULT 'latest' CHECK (catch_up IN ('latest', 'none'))
 );
 CREATE INDEX schedules_due ON schedules (next_run_at) WHERE NOT paused;
 )sql"},

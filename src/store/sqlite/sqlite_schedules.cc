@@ -7,18 +7,18 @@ namespace conveyor::sqlite_ops {
 namespace {
 
 #define CONVEYOR_SCHEDULE_COLUMNS \
-  "name, cron, timezone, job, paused, next_run_at, last_run_at, created_at, updated_at"
+  "name, cron, timezone, job, paused, next_run_at, last_run_at, created_at, updated_at, catch_up"
 
 // Inserts unless the name exists or the table is full: no row back then, and the caller tells
 // which (one writer, so the count cannot move between the two statements).
 constexpr const char* kInsert =
     "INSERT INTO schedules (" CONVEYOR_SCHEDULE_COLUMNS
     ")"
-    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE (SELECT count(*) FROM schedules) < ?10"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11 WHERE (SELECT count(*) FROM schedules) < ?10"
     " ON CONFLICT (name) DO NOTHING RETURNING " CONVEYOR_SCHEDULE_COLUMNS;
 constexpr const char* kReplace =
     "UPDATE schedules SET cron = ?2, timezone = ?3, job = ?4, paused = ?5, next_run_at = ?6,"
-    " updated_at = ?9 WHERE name = ?1 RETURNING " CONVEYOR_SCHEDULE_COLUMNS;
+    " updated_at = ?9, catch_up = ?11 WHERE name = ?1 RETURNING " CONVEYOR_SCHEDULE_COLUMNS;
 constexpr const char* kExists = "SELECT count(*) FROM schedules WHERE name = ?1";
 constexpr const char* kGet = "SELECT " CONVEYOR_SCHEDULE_COLUMNS " FROM schedules WHERE name = ?1";
 constexpr const char* kList =
@@ -58,7 +58,8 @@ Result<std::optional<Schedule>> WriteRow(SqliteConnection& c, const ScheduleUpse
   st->BindOptInt(7, s.last_run_at);
   st->BindInt(8, s.created_at);
   st->BindInt(9, s.updated_at);
-  if (p.mode == ScheduleUpsertParams::Mode::kCreate) st->BindInt(10, p.max_schedules);
+  st->BindInt(10, p.max_schedules);
+  st->BindText(11, s.catch_up);
   Result<std::vector<Schedule>> rows = Rows(*st);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<Schedule>();

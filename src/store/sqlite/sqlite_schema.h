@@ -175,7 +175,8 @@ CREATE TABLE schedules (
   next_run_at INTEGER,
   last_run_at INTEGER,
   created_at  INTEGER NOT NULL,
-  updated_at  INTEGER NOT NULL
+  updated_at  INTEGER NOT NULL,
+  catch_up    TEXT    NOT NULL DEFAULT 'latest' CHECK (catch_up IN ('latest', 'none'))
 );
 CREATE INDEX schedules_due ON schedules (next_run_at) WHERE paused = 0;
 )sql"},
