@@ -25,6 +25,7 @@ struct ScheduleOptions {
   std::string queue;
   std::optional<int> priority;
   bool paused = false;
+  std::string catch_up;
   std::optional<int> limit;
   std::string cursor;
 };
@@ -50,6 +51,7 @@ int RunAdd(const ScheduleOptions& o) {
   json::object body{{"name", o.name}, {"cron", o.cron}, {"job", std::move(job)}};
   if (!o.timezone.empty()) body["timezone"] = o.timezone;
   if (o.paused) body["paused"] = true;
+  if (!o.catch_up.empty()) body["catch_up"] = o.catch_up;
   return Run("schedules add", o.url,
              [&](HttpClient& c) { return c.Post("/schedules", json::serialize(body)); });
 }
@@ -75,6 +77,8 @@ void AddAdd(CLI::App& parent, CommandRunner& run) {
   cmd->add_option("--queue", o->queue, "Queue of the jobs");
   cmd->add_option("--priority", o->priority, "1 (highest) .. 10 (lowest)");
   cmd->add_flag("--paused", o->paused, "Create it paused");
+  cmd->add_option("--catch-up", o->catch_up,
+                  "After downtime: latest (the most recent missed tick, default) or none");
   cmd->callback([&run, o] { run = [o] { return RunAdd(*o); }; });
 }
 

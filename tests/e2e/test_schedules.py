@@ -147,7 +147,9 @@ class SchedulesCliTest(ServerTestCase):
 
     def test_cli_adds_lists_pauses_resumes_and_removes(self):
         added = self.cli("add", "cli-nightly", "0 3 * * *", "noop", "--timezone",
-                         "Europe/Berlin", "--payload", '{"k": 1}', "--priority", "2")
+                         "Europe/Berlin", "--payload", '{"k": 1}', "--priority", "2",
+                         "--catch-up", "none")
+        self.assertEqual(added["catch_up"], "none")
         self.assertEqual(added["job"], {"type": "noop", "payload": {"k": 1}, "priority": 2})
         self.assertTrue(added["next_runs"][0]["local"].endswith("T03:00:00+01:00")
                         or added["next_runs"][0]["local"].endswith("T03:00:00+02:00"))
