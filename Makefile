@@ -11,7 +11,7 @@ STORE ?= sqlite:./data/conveyor.db
 BUILD_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libpq-dev \
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libre2-dev \
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libhowardhinnant-date-dev tzdata
 # What `make test` needs besides: the micro-benchmarks, the SMTP test server, curl for the
 # examples, throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py), and
 # clang with its runtime libraries for the libFuzzer harnesses (fuzz/README.md), and what the

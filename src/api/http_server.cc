@@ -28,6 +28,7 @@
 #include "api/metrics_resource.h"
 #include "api/nodes_resource.h"
 #include "api/queues_resource.h"
+#include "api/schedules_resource.h"
 #include "api/router.h"
 #include "api/webhook_receiver_resource.h"
 #include "api/worker_routes.h"
@@ -112,6 +113,7 @@ class HttpServer::Impl {
     RegisterNodeRoutes(router_);
     RegisterQueueRoutes(router_);
     RegisterDeliveryRoutes(router_);
+    RegisterScheduleRoutes(router_);
   }
 
   Status Start();

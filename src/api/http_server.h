@@ -24,6 +24,7 @@ class DeliveryService;
 class ExternalLeases;
 class JobService;
 class NodeRegistry;
+class ScheduleService;
 class WorkerPool;
 }  // namespace conveyor
 
@@ -38,6 +39,7 @@ struct Services {
   NodeRegistry& nodes;            // /nodes
   WorkerPool* pool = nullptr;     // null without local workers; /admin/stats and /metrics read it
   std::string artifact_dir;       // GET /jobs/{id}/artifact serves from <artifact_dir>/<job id>/
+  ScheduleService* schedules = nullptr;  // /schedules (null: the routes answer 503)
 };
 
 struct ServerConfig {

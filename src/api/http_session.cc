@@ -283,6 +283,7 @@ RequestContext HttpSession::Context(const HttpRequest& request, std::string_view
           .artifact_dir = services.artifact_dir,
           .webhook_receiver = &env_.webhook_receiver,
           .response = response_,
+          .schedules = services.schedules,
           .default_dialect = env_.config.default_dialect,
           .under_api_prefix = UnderApiPrefix(View(request.target()))};
 }

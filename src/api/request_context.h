@@ -22,6 +22,7 @@ class DeliveryService;
 class ExternalLeases;
 class JobService;
 class NodeRegistry;
+class ScheduleService;
 class WorkerPool;
 }  // namespace conveyor
 
@@ -44,6 +45,7 @@ struct RequestContext {
   const std::string& artifact_dir;
   WebhookReceiver* webhook_receiver;  // the server's own; only /webhook-receiver uses it
   Response& response;
+  ScheduleService* schedules = nullptr;  // /schedules; null on a node that does not serve them
   // The dialect the request asked for (Conveyor-Dialect header or ?dialect=), if any; without
   // one each job answers in the dialect it was submitted in (core/dialect.h).
   std::optional<Dialect> dialect = std::nullopt;

@@ -30,6 +30,7 @@ void AddWorkerCommand(CLI::App& app, CommandRunner& run);  // serve_command.cc: 
 void AddMigrateCommand(CLI::App& app, CommandRunner& run);
 void AddClientCommands(CLI::App& app, CommandRunner& run);  // submit get list cancel retry wait
 void AddWaitCommand(CLI::App& app, CommandRunner& run);
+void AddScheduleCommands(CLI::App& app, CommandRunner& run);  // schedules [add|get|rm|pause|resume]
 void AddBenchCommand(CLI::App& app, CommandRunner& run);
 
 }  // namespace conveyor::cli

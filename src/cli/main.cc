@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   conveyor::cli::AddWorkerCommand(app, run);
   conveyor::cli::AddMigrateCommand(app, run);
   conveyor::cli::AddClientCommands(app, run);
+  conveyor::cli::AddScheduleCommands(app, run);
   conveyor::cli::AddBenchCommand(app, run);
   try {
     app.parse(argc, argv);

@@ -56,7 +56,9 @@ class HttpClient::Impl {
     req.set(http::field::user_agent, "conveyor-cli");
     // The CLI decodes Conveyor's own vocabulary, whatever a job was submitted in.
     req.set("Conveyor-Dialect", "succeeded");
-    if (method == http::verb::post) req.set(http::field::content_type, "application/json");
+    if (method == http::verb::post || method == http::verb::patch) {
+      req.set(http::field::content_type, "application/json");
+    }
     req.body() = std::move(body);
     req.prepare_payload();
     bool reused = connected_;
@@ -158,6 +160,10 @@ Result<HttpResponse> HttpClient::Post(std::string_view target, std::string body)
 }
 Result<HttpResponse> HttpClient::Delete(std::string_view target) {
   return impl_->Send(http::verb::delete_, target, "");
+}
+
+Result<HttpResponse> HttpClient::Patch(std::string_view target, std::string body) {
+  return impl_->Send(http::verb::patch, target, std::move(body));
 }
 
 void HttpClient::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout_ = timeout; }

@@ -37,6 +37,7 @@ class HttpClient {
   Result<HttpResponse> Get(std::string_view target);
   Result<HttpResponse> Post(std::string_view target, std::string body);
   Result<HttpResponse> Delete(std::string_view target);
+  Result<HttpResponse> Patch(std::string_view target, std::string body);
 
   // Per-request deadline (connect + write + read); default 30 s.
   void set_timeout(std::chrono::milliseconds timeout);

@@ -9,6 +9,7 @@
 #include "handlers/builtin_handlers.h"
 #include "handlers/csv/csv_input_dirs.h"
 #include "handlers/report_handler.h"
+#include "api/schedule_request.h"
 #include "observability/log.h"
 #include "store/store_factory.h"
 
@@ -119,13 +120,18 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
       // (constructed below, but only called between Start and Stop, when it exists).
       maintenance_(*store_, clock_, config_.runtime, config_.role, pool_.get(),
                    [this] { webhooks_.Wake(); }),
+      // Cron schedules: judged like submits (the same type catalog); each tick is submitted
+      // through the job service from a template read by the API's own parser.
+      schedules_(*store_, clock_, leases_.types()),
+      scheduler_(*store_, clock_, jobs_, &api::ParseScheduleJob),
       // The pool feeds /admin/stats' and /metrics' worker counters.
       server_({.jobs = jobs_,
                .deliveries = deliveries_,
                .leases = leases_,
                .nodes = maintenance_.nodes(),
                .pool = pool_.get(),
-               .artifact_dir = config_.runtime.artifact_dir},
+               .artifact_dir = config_.runtime.artifact_dir,
+               .schedules = &schedules_},
               config_.server),
       // Every node sends webhooks: deliveries are claimed from the store, so nodes share them.
       webhooks_(*store_, clock_, config_.webhooks) {}
@@ -137,6 +143,7 @@ Status Node::Start() {
   if (Status s = server_.Start(); !s.ok()) return s;
   if (pool_) pool_->Start();
   maintenance_.Start();
+  scheduler_.Start();
   // Not fatal (as before the node existed): jobs still run, and their deliveries wait in the
   // store for another node or a restart.
   if (Status s = webhooks_.Start(); !s.ok()) {
@@ -150,6 +157,7 @@ uint16_t Node::port() const { return server_.port(); }
 void Node::Stop() {
   // The server first: no new requests while the workers wind down.
   server_.Stop();
+  scheduler_.Stop();  // no new ticks while the workers wind down
   if (pool_) pool_->Stop();
   maintenance_.Stop();
   webhooks_.Stop();

@@ -9,7 +9,8 @@
 //   2. the handler registry: every job type once, with the node's settings;
 //   3. the worker pool (only with workers), the external leases (workers in other processes),
 //      the job and delivery services, maintenance (lease rescue and the heartbeat, on every
-//      node whatever its role), the HTTP server (which owns /webhook-receiver, checking the
+//      node whatever its role), the schedule service and the cron scheduler (leader-only ticks),
+//      the HTTP server (which owns /webhook-receiver, checking the
 //      webhook secret) and the webhook dispatcher — constructed, none started.
 // Start order: the HTTP server listens first, so a node that cannot serve runs no job either;
 // then the workers, maintenance and the webhooks. Stop: the same order — the server stops
@@ -35,6 +36,8 @@
 #include "runtime/job_service.h"
 #include "runtime/maintenance/maintenance.h"
 #include "runtime/runtime_config.h"
+#include "runtime/schedule/schedule_service.h"
+#include "runtime/schedule/scheduler.h"
 #include "runtime/work/external_leases.h"
 #include "runtime/work/worker_pool.h"
 #include "store/store.h"
@@ -89,6 +92,8 @@ class Node {
   JobService jobs_;
   DeliveryService deliveries_;
   Maintenance maintenance_;
+  ScheduleService schedules_;
+  Scheduler scheduler_;  // fires cron ticks (leader only); started and stopped with maintenance
   HttpServer server_;
   WebhookDispatcher webhooks_;
 };

@@ -249,6 +249,56 @@ struct JobStats {
   std::vector<JobFailure> recent_failures;  // FAILED jobs, newest finished_at first
 };
 
+// ---- Schedules (cron) -----------------------------------------------------------------------
+// A named cron schedule whose ticks each become one job (runtime/schedule/scheduler.h). The store
+// keeps the text; the runtime parses the cron and time zone and computes next_run_at.
+struct Schedule {
+  std::string name;
+  std::string cron;
+  std::string timezone = "UTC";
+  std::string job;  // JSON text of the job template, as the client sent it
+  bool paused = false;
+  std::optional<TimeMs> next_run_at;  // the next tick; null when the expression never fires again
+  std::optional<TimeMs> last_run_at;  // the last tick fired
+  // After downtime: "latest" fires the most recent missed tick once; "none" fires no missed
+  // tick (runtime/schedule/scheduler.h says when a tick counts as missed).
+  std::string catch_up = "latest";
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+};
+
+inline constexpr int64_t kMaxSchedules = 10000;
+
+struct ScheduleUpsertParams {
+  enum class Mode {
+    kCreate,   // Conflict when the name exists; ResourceExhausted past max_schedules
+    kReplace,  // NotFound when the name does not exist; created_at and last_run_at are kept
+  };
+  Schedule schedule;
+  Mode mode = Mode::kCreate;
+  int64_t max_schedules = kMaxSchedules;
+};
+
+struct ScheduleListParams {
+  int limit = 100;                   // 1..1000
+  std::optional<std::string> after;  // a name: list the schedules after it (by name)
+};
+
+struct ScheduleListDueParams {
+  TimeMs now = 0;
+  int limit = 100;
+};
+
+// Compare-and-set: applies only while the row still has expected_next_run_at and
+// expected_updated_at (no other node advanced it, no client edited it since it was read).
+struct ScheduleAdvanceParams {
+  std::string name;
+  TimeMs expected_next_run_at = 0;
+  TimeMs expected_updated_at = 0;
+  std::optional<TimeMs> next_run_at;
+  std::optional<TimeMs> last_run_at;
+};
+
 // JobReader: the read-only slice of the Store that a job handler may be given (report.generate
 // lists jobs; it must not be able to change one). Store is one.
 class JobReader {
@@ -362,6 +412,23 @@ class Store : public JobReader {
   virtual Result<std::vector<RateLimitRow>> RateLimitList() = 0;
   // Sets or (limit nullopt) removes one; NotFound when removing what does not exist.
   virtual Status RateLimitSet(const RateLimitSetParams& p) = 0;
+
+  // --- Schedules (see Schedule above) ---
+  // Returns the stored row. kCreate/kReplace as their comments say.
+  virtual Result<Schedule> ScheduleUpsert(const ScheduleUpsertParams& p) = 0;
+  // NotFound when no schedule has that name.
+  virtual Result<Schedule> ScheduleGet(const std::string& name) = 0;
+  // By name.
+  virtual Result<std::vector<Schedule>> ScheduleList(const ScheduleListParams& p) = 0;
+  // NotFound when no schedule has that name.
+  virtual Status ScheduleDelete(const std::string& name) = 0;
+  // Schedules not paused whose next_run_at <= now, earliest first, at most limit.
+  virtual Result<std::vector<Schedule>> ScheduleListDue(const ScheduleListDueParams& p) = 0;
+  // true when the row was advanced; false when it changed since it was read (another node fired
+  // it, or a client edited or deleted it): the caller drops what it read.
+  virtual Result<bool> ScheduleAdvance(const ScheduleAdvanceParams& p) = 0;
+  // Earliest next_run_at among schedules not paused, if any (the scheduler sleeps until then).
+  virtual Result<std::optional<TimeMs>> ScheduleNextRunAt() = 0;
 
   // --- Nodes and leadership ---
   // Upsert by name (last_seen_at = info.last_seen_at).

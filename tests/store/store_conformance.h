@@ -11,7 +11,8 @@
 // nodes, leadership, claim exclusions, result_ref) and stats (dialect, fractional progress,
 // the statistics read); expiry (JobExpireDue, JobNextExpiry, the claim's expiry guard) is a
 // fifth; unique windows (idempotency keys taken over after their window, list by key) a sixth;
-// dependencies (depends_on: BLOCKED, release, cascades, refusals) a seventh.
+// dependencies (depends_on: BLOCKED, release, cascades, refusals) a seventh;
+// schedules (cron: create, replace, list, due, the compare-and-set advance) an eighth.
 #pragma once
 
 #include "store_conformance_dependencies.h"
@@ -19,6 +20,7 @@
 #include "store_conformance_extras.h"
 #include "store_conformance_jobs.h"
 #include "store_conformance_lease.h"
+#include "store_conformance_schedules.h"
 #include "store_conformance_stats.h"
 #include "store_conformance_unique.h"
 
@@ -29,4 +31,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreStatsConformance, Factory);    \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory);   \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreUniqueConformance, Factory);   \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreDependenciesConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreDependenciesConformance, Factory); \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreScheduleConformance, Factory)

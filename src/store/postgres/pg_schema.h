@@ -221,6 +221,24 @@ DROP INDEX jobs_expiry;
 CREATE INDEX jobs_expiry ON jobs (expires_at)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING','BLOCKED') AND expires_at IS NOT NULL;
 )sql"},
+    // Cron schedules (runtime/schedule/scheduler.h; SQL in pg_schedules.cc). schedules_due
+    // serves the scheduler's ScheduleNextRunAt and ScheduleListDue on the leader; paused rows
+    // are not in it.
+    {6, R"sql(
+CREATE TABLE schedules (
+  name        TEXT    PRIMARY KEY,
+  cron        TEXT    NOT NULL,
+  timezone    TEXT    NOT NULL DEFAULT 'UTC',
+  job         TEXT    NOT NULL,
+  paused      BOOLEAN NOT NULL DEFAULT false,
+  next_run_at BIGINT,
+  last_run_at BIGINT,
+  created_at  BIGINT  NOT NULL,
+  updated_at  BIGINT  NOT NULL,
+  catch_up    TEXT    NOT NULL DEFAULT 'latest' CHECK (catch_up IN ('latest', 'none'))
+);
+CREATE INDEX schedules_due ON schedules (next_run_at) WHERE NOT paused;
+)sql"},
     // Unique windows (JobInsertManyParams::key_window_ms): a job whose key window passed gives
     // its key up to a new job by moving it here, in the new job's insert transaction, so the
     // unique jobs_idempotency_key keeps meaning "the job holding the key now". Reads show

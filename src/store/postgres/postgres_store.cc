@@ -12,6 +12,8 @@
 #include "store/postgres/pg_leader.h"
 #include "store/postgres/pg_listener.h"
 #include "store/postgres/pg_node_ops.h"
+#include "store/postgres/pg_schedules.h"
+#include "store/store_schedule_rows.h"
 #include "store/postgres/pg_notifier.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_queries.h"
@@ -242,6 +244,37 @@ Result<std::optional<TimeMs>> PostgresStore::DeliveryNextAt() {
 
 Result<int64_t> PostgresStore::DeliveryCountPending() {
   return Read<int64_t>([](PgConnection& c) { return pg_ops::DeliveryCountPending(c); });
+}
+
+Result<Schedule> PostgresStore::ScheduleUpsert(const ScheduleUpsertParams& p) {
+  return Write<Schedule>([&p](PgConnection& c) { return pg_ops::ScheduleUpsert(c, p); });
+}
+
+Result<Schedule> PostgresStore::ScheduleGet(const std::string& name) {
+  return Read<Schedule>([&name](PgConnection& c) { return pg_ops::ScheduleGet(c, name); });
+}
+
+Result<std::vector<Schedule>> PostgresStore::ScheduleList(const ScheduleListParams& p) {
+  return Read<std::vector<Schedule>>([&p](PgConnection& c) { return pg_ops::ScheduleList(c, p); });
+}
+
+Status PostgresStore::ScheduleDelete(const std::string& name) {
+  Result<bool> r = Write<bool>([&name](PgConnection& c) { return pg_ops::ScheduleDelete(c, name); });
+  if (!r.ok()) return r.status();
+  return *r ? Status::Ok() : ScheduleNotFound(name);
+}
+
+Result<std::vector<Schedule>> PostgresStore::ScheduleListDue(const ScheduleListDueParams& p) {
+  return Read<std::vector<Schedule>>(
+      [&p](PgConnection& c) { return pg_ops::ScheduleListDue(c, p); });
+}
+
+Result<bool> PostgresStore::ScheduleAdvance(const ScheduleAdvanceParams& p) {
+  return Write<bool>([&p](PgConnection& c) { return pg_ops::ScheduleAdvance(c, p); });
+}
+
+Result<std::optional<TimeMs>> PostgresStore::ScheduleNextRunAt() {
+  return Read<std::optional<TimeMs>>([](PgConnection& c) { return pg_ops::ScheduleNextRunAt(c); });
 }
 
 Status PostgresStore::NodeHeartbeat(const NodeInfo& info) {

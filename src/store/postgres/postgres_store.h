@@ -84,6 +84,14 @@ class PostgresStore final : public StoreOnStatements<PostgresStore, PgJobStateme
   Result<std::optional<TimeMs>> DeliveryNextAt() override;
   Result<int64_t> DeliveryCountPending() override;
 
+  Result<Schedule> ScheduleUpsert(const ScheduleUpsertParams& p) override;
+  Result<Schedule> ScheduleGet(const std::string& name) override;
+  Result<std::vector<Schedule>> ScheduleList(const ScheduleListParams& p) override;
+  Status ScheduleDelete(const std::string& name) override;
+  Result<std::vector<Schedule>> ScheduleListDue(const ScheduleListDueParams& p) override;
+  Result<bool> ScheduleAdvance(const ScheduleAdvanceParams& p) override;
+  Result<std::optional<TimeMs>> ScheduleNextRunAt() override;
+
   Status NodeHeartbeat(const NodeInfo& info) override;
   Result<std::vector<NodeInfo>> NodeList() override;
   Result<bool> LeaderTryAcquire() override;

@@ -238,6 +238,24 @@ CREATE INDEX jobs_expiry ON jobs (expires_at)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING','BLOCKED') AND expires_at IS NOT NULL;
 )sql",
      &AllowBlockedState},
+    // Cron schedules (runtime/schedule/scheduler.h; SQL in sqlite_schedules.cc). schedules_due
+    // serves the scheduler's ScheduleNextRunAt (its first entry) and ScheduleListDue (its due
+    // prefix), read on the leader a few times a second; partial, so paused rows are not in it.
+    {7, R"sql(
+CREATE TABLE schedules (
+  name        TEXT    PRIMARY KEY,
+  cron        TEXT    NOT NULL,
+  timezone    TEXT    NOT NULL DEFAULT 'UTC',
+  job         TEXT    NOT NULL,
+  paused      INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+  next_run_at INTEGER,
+  last_run_at INTEGER,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  catch_up    TEXT    NOT NULL DEFAULT 'latest' CHECK (catch_up IN ('latest', 'none'))
+);
+CREATE INDEX schedules_due ON schedules (next_run_at) WHERE paused = 0;
+)sql"},
     // Unique windows (JobInsertManyParams::key_window_ms): a job whose key window passed gives
     // its key up to a new job by moving it here, in the new job's insert transaction, so the
     // unique jobs_idempotency_key keeps meaning "the job holding the key now". Reads show

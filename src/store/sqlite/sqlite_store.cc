@@ -9,6 +9,7 @@
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_node_ops.h"
+#include "store/sqlite/sqlite_schedules.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/sqlite/sqlite_schema.h"
 #include "store/store_insert_resolution.h"
@@ -236,6 +237,34 @@ Result<std::optional<TimeMs>> SqliteStore::DeliveryNextAt() {
 
 Result<int64_t> SqliteStore::DeliveryCountPending() {
   return Read([](SqliteConnection& c) { return sqlite_ops::DeliveryCountPending(c); });
+}
+
+Result<Schedule> SqliteStore::ScheduleUpsert(const ScheduleUpsertParams& p) {
+  return Write<Schedule>([&p](SqliteConnection& c) { return sqlite_ops::ScheduleUpsert(c, p); });
+}
+
+Result<Schedule> SqliteStore::ScheduleGet(const std::string& name) {
+  return Read([&name](SqliteConnection& c) { return sqlite_ops::ScheduleGet(c, name); });
+}
+
+Result<std::vector<Schedule>> SqliteStore::ScheduleList(const ScheduleListParams& p) {
+  return Read([&p](SqliteConnection& c) { return sqlite_ops::ScheduleList(c, p); });
+}
+
+Status SqliteStore::ScheduleDelete(const std::string& name) {
+  return writer_->Run([&name](SqliteConnection& c) { return sqlite_ops::ScheduleDelete(c, name); });
+}
+
+Result<std::vector<Schedule>> SqliteStore::ScheduleListDue(const ScheduleListDueParams& p) {
+  return Read([&p](SqliteConnection& c) { return sqlite_ops::ScheduleListDue(c, p); });
+}
+
+Result<bool> SqliteStore::ScheduleAdvance(const ScheduleAdvanceParams& p) {
+  return Write<bool>([&p](SqliteConnection& c) { return sqlite_ops::ScheduleAdvance(c, p); });
+}
+
+Result<std::optional<TimeMs>> SqliteStore::ScheduleNextRunAt() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::ScheduleNextRunAt(c); });
 }
 
 Status SqliteStore::NodeHeartbeat(const NodeInfo& info) {

@@ -1,0 +1,191 @@
+#include "api/schedules_resource.h"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <charconv>
+#include <string>
+#include <vector>
+
+#include "api/json_writer.h"
+#include "api/request_context.h"
+#include "api/schedule_request.h"
+#include "api/store_awaitable.h"
+#include "api/submit_request.h"
+#include "core/clock.h"
+#include "runtime/schedule/schedule_service.h"
+#include "runtime/schedule/zoned_cron.h"
+
+namespace conveyor::api {
+namespace {
+
+using boost::asio::awaitable;
+using boost::asio::use_awaitable;
+
+constexpr int kPreviewRuns = 5;
+
+// A schedule and, for one schedule's answer, its next ticks (computed on the helper thread).
+struct Answer {
+  Schedule schedule;
+  std::vector<TimeMs> next_runs;
+  std::vector<std::string> next_runs_local;
+};
+
+bool Served(RequestContext& ctx) {
+  if (ctx.schedules != nullptr) return true;
+  ctx.Fail({ErrorKind::kUnavailable, "this node does not serve schedules"});
+  return false;
+}
+
+bool RequireJson(RequestContext& ctx) {
+  const auto type = ctx.request[boost::beast::http::field::content_type];
+  if (IsJsonContentType({type.data(), type.size()})) return true;
+  ctx.Fail({ErrorKind::kUnsupportedMediaType,
+            "send the schedule as JSON with the header Content-Type: application/json"});
+  return false;
+}
+
+ApiError ErrorOf(const Status& s) {
+  // The table's limit is a conflict with what is stored, not a rate: 409, not 429.
+  if (s.code() == StatusCode::kResourceExhausted) return {ErrorKind::kConflict, s.message()};
+  return ErrorFromStatus(s);
+}
+
+Result<Answer> WithPreview(Result<Schedule> s) {
+  if (!s.ok()) return s.status();
+  Answer a{.schedule = *std::move(s)};
+  Result<ZonedCron> z = ZonedCron::Make(a.schedule.cron, a.schedule.timezone);
+  if (!z.ok()) return a;  // a zone the system lost: the schedule shows, without a preview
+  std::optional<TimeMs> t = SystemClock::Default()->NowMs();
+  for (int i = 0; i < kPreviewRuns && (t = z->NextAfter(*t)); ++i) {
+    a.next_runs.push_back(*t);
+    a.next_runs_local.push_back(z->FormatLocal(*t));
+  }
+  return a;
+}
+
+void WriteSchedule(JsonWriter& w, const Schedule& s, const Answer* preview = nullptr) {
+  w.BeginObject()
+      .Key("name").String(s.name)
+      .Key("cron").String(s.cron)
+      .Key("timezone").String(s.timezone)
+      .Key("job").JsonText(s.job)
+      .Key("paused").Bool(s.paused)
+      .Key("catch_up").String(s.catch_up)
+      .Key("next_run_at").OptTime(s.next_run_at)
+      .Key("last_run_at").OptTime(s.last_run_at)
+      .Key("created_at").Time(s.created_at)
+      .Key("updated_at").Time(s.updated_at);
+  if (preview != nullptr) {
+    w.Key("next_runs").BeginArray();
+    for (size_t i = 0; i < preview->next_runs.size(); ++i) {
+      w.BeginObject()
+          .Key("at").Time(preview->next_runs[i])
+          .Key("local").String(preview->next_runs_local[i])
+          .EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+void WriteAnswer(RequestContext& ctx, const Result<Answer>& a) {
+  if (!a.ok()) return ctx.Fail(ErrorOf(a.status()));
+  JsonWriter w(&ctx.response.body);
+  WriteSchedule(w, a->schedule, &*a);
+}
+
+awaitable<void> Create(RequestContext& ctx) {
+  if (!Served(ctx) || !RequireJson(ctx)) co_return;
+  ScheduleDraft draft;
+  if (auto e = ParseScheduleCreate(ctx.request.body(), &draft)) co_return ctx.Fail(*e);
+  ScheduleService& svc = *ctx.schedules;
+  const Result<Answer> a = co_await AsyncStoreCall<Result<Answer>>(
+      ctx.leases, [&] { return WithPreview(svc.Create(draft)); }, use_awaitable);
+  if (a.ok()) {
+    ctx.response.status = 201;
+    ctx.response.location = "/api/v1/schedules/" + a->schedule.name;
+  }
+  WriteAnswer(ctx, a);
+}
+
+awaitable<void> GetOne(RequestContext& ctx) {
+  if (!Served(ctx)) co_return;
+  ScheduleService& svc = *ctx.schedules;
+  const std::string name(ctx.params[0]);
+  const Result<Answer> a = co_await AsyncStoreCall<Result<Answer>>(
+      ctx.leases, [&] { return WithPreview(svc.Get(name)); }, use_awaitable);
+  WriteAnswer(ctx, a);
+}
+
+awaitable<void> Patch(RequestContext& ctx) {
+  if (!Served(ctx) || !RequireJson(ctx)) co_return;
+  const std::string name(ctx.params[0]);
+  ScheduleChanges changes;
+  if (auto e = ParseScheduleChanges(ctx.request.body(), name, &changes)) co_return ctx.Fail(*e);
+  ScheduleService& svc = *ctx.schedules;
+  const Result<Answer> a = co_await AsyncStoreCall<Result<Answer>>(
+      ctx.leases, [&] { return WithPreview(svc.Update(name, changes)); }, use_awaitable);
+  WriteAnswer(ctx, a);
+}
+
+awaitable<void> Delete(RequestContext& ctx) {
+  if (!Served(ctx)) co_return;
+  ScheduleService& svc = *ctx.schedules;
+  const std::string name(ctx.params[0]);
+  const Status s = co_await AsyncStoreCall<Status>(
+      ctx.leases, [&] { return svc.Delete(name); }, use_awaitable);
+  if (!s.ok()) co_return ctx.Fail(ErrorOf(s));
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("name").String(name).Key("deleted").Bool(true).EndObject();
+}
+
+// ?limit=1..1000 (default 100) & cursor=<the last name of the previous page>.
+std::optional<ApiError> ParseQuery(std::string_view query, ScheduleListParams* p) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    const std::string_view key = pair.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+    if (key == "limit") {
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), p->limit);
+      if (ec != std::errc() || end != value.data() + value.size() || p->limit < 1 ||
+          p->limit > 1000) {
+        return ApiError{ErrorKind::kInvalidField, "limit must be an integer from 1 to 1000"};
+      }
+    } else if (key == "cursor" && !value.empty()) {
+      p->after = std::string(value);
+    }
+  }
+  return std::nullopt;
+}
+
+awaitable<void> List(RequestContext& ctx) {
+  if (!Served(ctx)) co_return;
+  ScheduleListParams p;
+  if (auto e = ParseQuery(ctx.query, &p)) co_return ctx.Fail(*e);
+  ScheduleService& svc = *ctx.schedules;
+  const auto page = co_await AsyncStoreCall<Result<std::vector<Schedule>>>(
+      ctx.leases, [&] { return svc.List(p); }, use_awaitable);
+  if (!page.ok()) co_return ctx.Fail(ErrorOf(page.status()));
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("schedules").BeginArray();
+  for (const Schedule& s : *page) WriteSchedule(w, s);
+  std::optional<std::string> next;
+  if (static_cast<int>(page->size()) == p.limit) next = page->back().name;
+  w.EndArray().Key("next_cursor").OptString(next).EndObject();
+}
+
+}  // namespace
+
+void RegisterScheduleRoutes(Router& router) {
+  using boost::beast::http::verb;
+  router.Add(verb::post, "/schedules", {.async = &Create});
+  router.Add(verb::get, "/schedules", {.async = &List});
+  router.Add(verb::get, "/schedules/{name}", {.async = &GetOne});
+  router.Add(verb::patch, "/schedules/{name}", {.async = &Patch});
+  router.Add(verb::delete_, "/schedules/{name}", {.async = &Delete});
+}
+
+}  // namespace conveyor::api
