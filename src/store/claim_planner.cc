@@ -43,12 +43,9 @@ void ClaimPlanner::Charge(const std::string& queue, int weight, int n) {
   QueueState& q = queues_[queue];
   q.pass = start + static_cast<double>(n) / std::max(1, weight);
   if (n > 0) q.drained = false;
-  // The virtual time follows the lowest pass of the queues that have work.
-  double lowest = q.pass;
-  for (const auto& [name, other] : queues_) {
-    if (!other.drained) lowest = std::min(lowest, other.pass);
-  }
-  virtual_time_ = std::max(virtual_time_, lowest);
+  // The virtual time is the pass of the queue served last before it was served (start-time fair
+  // queuing): a queue that gets work starts there, level with the busiest, never ahead of them.
+  if (n > 0) virtual_time_ = std::max(virtual_time_, start);
 }
 
 void ClaimPlanner::Drained(const std::string& queue) {

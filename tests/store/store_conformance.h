@@ -12,7 +12,8 @@
 // the statistics read); expiry (JobExpireDue, JobNextExpiry, the claim's expiry guard) is a
 // fifth; unique windows (idempotency keys taken over after their window, list by key) a sixth;
 // dependencies (depends_on: BLOCKED, release, cascades, refusals) a seventh;
-// schedules (cron: create, replace, list, due, the compare-and-set advance) an eighth.
+// schedules (cron: create, replace, list, due, the compare-and-set advance) an eighth;
+// queues (weights, limits, pause, rate limits, the age share) a ninth.
 #pragma once
 
 #include "store_conformance_dependencies.h"
@@ -22,6 +23,7 @@
 #include "store_conformance_lease.h"
 #include "store_conformance_schedules.h"
 #include "store_conformance_stats.h"
+#include "store_conformance_queues.h"
 #include "store_conformance_unique.h"
 
 #define CONVEYOR_INSTANTIATE_STORE_CONFORMANCE(Prefix, Factory)             \
@@ -32,4 +34,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreExpiryConformance, Factory);   \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreUniqueConformance, Factory);   \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreDependenciesConformance, Factory); \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreScheduleConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreScheduleConformance, Factory);     \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreQueuesConformance, Factory)

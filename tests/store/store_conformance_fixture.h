@@ -35,6 +35,8 @@ class StoreTest : public ::testing::Test {
     ASSERT_NE(store_, nullptr);
   }
   Store& store() { return *store_; }
+  // A second handle on the same database: another node.
+  std::unique_ptr<Store> OpenAnother() { return Factory::Make(dir_); }
 
   std::string dir_;
   std::unique_ptr<Store> store_;
