@@ -14,22 +14,25 @@ double ClaimPlanner::PassLocked(const std::string& queue) const {
 
 std::vector<PlanSlot> ClaimPlanner::Plan(const std::vector<PlanCandidate>& candidates,
                                          int slots) const {
-  using Entry = std::tuple<double, size_t>;  // (pass, candidate), lowest pass first
+  // (pass, -weight, candidate): lowest pass first; at equal pass the heavier queue.
+  using Entry = std::tuple<double, int, size_t>;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> order;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < candidates.size(); ++i) {
-      if (candidates[i].capacity > 0) order.emplace(PassLocked(candidates[i].name), i);
+      if (candidates[i].capacity > 0) {
+        order.emplace(PassLocked(candidates[i].name), -candidates[i].weight, i);
+      }
     }
   }
   std::vector<int> given(candidates.size(), 0);
   std::vector<size_t> first_seen;  // candidates in the order they got their first slot
   for (int s = 0; s < slots && !order.empty(); ++s) {
-    auto [pass, i] = order.top();
+    auto [pass, heavier, i] = order.top();
     order.pop();
     if (given[i]++ == 0) first_seen.push_back(i);
     if (given[i] < candidates[i].capacity) {
-      order.emplace(pass + 1.0 / std::max(1, candidates[i].weight), i);
+      order.emplace(pass + 1.0 / std::max(1, candidates[i].weight), heavier, i);
     }
   }
   std::vector<PlanSlot> plan;

@@ -196,15 +196,19 @@ TEST(SubmitRequestTest, QueuedDialectPrioritiesCountUpAndAreMirrored) {
             "priority must be between 1 and 10 (got 11)");
 }
 
-TEST(SubmitRequestTest, PlanSetsTheQueuedPriorityWhenNoneIsGiven) {
-  EXPECT_EQ(Submit(R"({"task":"noop","plan":"enterprise"})").specs[0].priority, 1);
-  EXPECT_EQ(Submit(R"({"task":"noop","plan":"free"})").specs[0].priority, 10);
+TEST(SubmitRequestTest, PlanRoutesToItsQueueAndLeavesThePriority) {
+  EXPECT_EQ(Submit(R"({"task":"noop","plan":"enterprise"})").specs[0].queue, "queue:enterprise");
+  EXPECT_EQ(Submit(R"({"type":"noop","plan":"free"})").specs[0].queue, "queue:free");
   EXPECT_EQ(Submit(R"({"task":"noop","plan":"free","priority":7})").specs[0].priority, 4);
-  // Neither: the client's 5, kept as the store's 6 so that it reads back as 5.
-  EXPECT_EQ(Submit(R"({"task":"noop"})").specs[0].priority, 6);
+  // No priority: the client's 5, kept as the store's 6 so that it reads back as 5.
+  EXPECT_EQ(Submit(R"({"task":"noop","plan":"pro"})").specs[0].priority, 6);
+  EXPECT_EQ(Submit(R"({"task":"noop","plan":"pro","queue":"queue:pro"})").specs[0].queue,
+            "queue:pro");
+  EXPECT_EQ(Error422(R"({"task":"noop","plan":"pro","queue":"emails"})"),
+            "plan routes the job to queue 'queue:pro' but queue names 'emails'; give one of them");
   EXPECT_EQ(Error422(R"({"task":"noop","plan":"gold"})"),
-            "plan must be one of free, pro, business, enterprise (it sets the priority when none "
-            "is given: 1, 5, 7, 10)");
+            "plan must be one of free, pro, business, enterprise (it routes the job to the queue "
+            "queue:<plan>)");
 }
 
 TEST(SubmitRequestTest, DocIdResubmissionIsTheSameRequestWhateverTheBody) {

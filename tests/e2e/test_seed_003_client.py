@@ -7,8 +7,9 @@ The seed's client POSTs `{"task", "params", "priority", "plan", "idempotency_key
 (lower-case queued/running/succeeded/failed/cancelled/expired/retrying, `progress` a number,
 `message`, `started_at`), reads GET /api/v1/jobs/{id}/result (`job_id`, `status: "succeeded"`,
 `result_ref`, `finished_at`), cancels with DELETE and lists with
-?status=running&limit=10&offset=0. Its queue table: a higher priority number is more urgent, and
-`plan` sets it (free 1, pro 5, business 7, enterprise 10). Its task names validate_csv_job,
+?status=running&limit=10&offset=0. Its queue table: `plan` routes the job to queue:<plan>, whose
+weights (free 1, pro 5, business 7, enterprise 10) share the workers; a higher priority number
+is more urgent within a queue. Its task names validate_csv_job,
 correct_csv_job and generate_report_job run as csv.validate, csv.correct and report.generate
 and keep their names. CSV inputs live in the server's --input-dir (docs/handlers.md); an s3://
 input is refused with a 422 that says what is supported. The README's Python snippets are run
@@ -175,18 +176,21 @@ class Seed003ClientTest(SeedClientTestCase):
         assert response1.json()["id"] == response2.json()["id"]
         self.assertEqual(self.wait_finished(response1.json()["id"])["status"], "succeeded")
 
-    def test_plan_sets_priority_and_unknown_plan_is_422(self):
-        for plan, priority in (("free", 1), ("pro", 5), ("business", 7), ("enterprise", 10)):
+    def test_plan_routes_to_its_queue_and_unknown_plan_is_422(self):
+        for plan in ("free", "pro", "business", "enterprise"):
             with self.subTest(plan=plan):
                 _, job = self.must_accept({"task": "generate_report_job", "params": {},
                                            "plan": plan})
-                self.assertEqual(job["priority"], priority)
+                self.assertEqual(job["queue"], f"queue:{plan}")
         _, job = self.must_accept({"task": "generate_report_job", "params": {}, "plan": "pro",
                                    "priority": 3})
         self.assertEqual(job["priority"], 3, "the number the client sent")
         r = self.create({"task": "generate_report_job", "params": {}, "plan": "platinum"})
         self.assertEqual(r.status_code, 422, r)
         self.assertIn("plan", r.json()["detail"])
+        queues = {q["name"]: q["weight"] for q in requests.get(self.api("/queues")).json()["queues"]}
+        self.assertEqual([queues[f"queue:{p}"] for p in ("free", "pro", "business", "enterprise")],
+                         [1, 5, 7, 10])
 
     def test_enterprise_job_is_taken_before_free_job(self):
         # An API-only server, its jobs taken with the worker route: the store's claim order (the
@@ -205,7 +209,7 @@ class Seed003ClientTest(SeedClientTestCase):
             self.assertEqual(r.status_code, 200, r)
             taken += [j["id"] for j in r.json()["jobs"]]
         self.assertEqual(taken, [ids["enterprise"], ids["free"]],
-                         "10 (enterprise) is the most urgent in seed 003")
+                         "queue:enterprise (weight 10) goes before queue:free (weight 1)")
 
     def test_running_job_listed_then_cancelled_with_delete(self):
         _, job = self.must_accept({"task": "sleep", "params": {"seconds": 60}})
