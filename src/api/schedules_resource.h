@@ -1,4 +1,4 @@
-// Schedules resource: cron schedules whose every tick submits one job (docs/scheduling/cron.md).
+// Schedules resource: cron schedules whose every tick submits one job (docs/scheduling.md).
 //   POST   /schedules         {name, cron, timezone?, job, paused?, catch_up?} → 201 (409 in use)
 //   GET    /schedules         ?limit=1..1000&cursor=<name> → {schedules, next_cursor}
 //   GET    /schedules/{name}  the schedule and `next_runs`: its next 5 ticks, UTC and local

@@ -1,4 +1,4 @@
-// `conveyor schedules`: cron schedules over the API (docs/scheduling/cron.md). Without a
+// `conveyor schedules`: cron schedules over the API (docs/scheduling.md). Without a
 // subcommand it lists them; add, get, rm, pause and resume are one request each. Like the other
 // client commands these only shape requests and print answers; every rule is the server's.
 #include <CLI/CLI.hpp>

@@ -158,7 +158,7 @@ void AddRuntimeFlags(CLI::App& cmd, ServeOptions& o) {
       ->envname("CONVEYOR_EXTERNAL_TYPES");
   cmd.add_option("--idempotency-window", o.idempotency_window,
                  "How long a job holds its idempotency key, from its submit; a later submit with "
-                 "the key makes a new job (0: for ever; docs/scheduling/unique.md)")
+                 "the key makes a new job (0: for ever; docs/scheduling.md)")
       ->envname("CONVEYOR_IDEMPOTENCY_WINDOW")->check(IsDuration)->capture_default_str();
 }
 

@@ -6,7 +6,7 @@
 //                         |                  |--cancel acknowledged--> CANCELLED
 //   FAILED | CANCELLED | EXPIRED --retry (operator)--> PENDING
 //   SCHEDULED | PENDING | RETRYING --cancel--> CANCELLED;  --expires_at passed--> EXPIRED
-//   BLOCKED (waiting on its dependencies, docs/scheduling/dependencies.md)
+//   BLOCKED (waiting on its dependencies, docs/scheduling.md)
 //     --every dependency SUCCEEDED--> PENDING (SCHEDULED while run_at is ahead)
 //     --a dependency FAILED, CANCELLED or EXPIRED; or cancel--> CANCELLED;  --expires_at--> EXPIRED
 //

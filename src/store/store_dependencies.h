@@ -1,4 +1,4 @@
-// Job dependencies (depends_on; docs/scheduling/dependencies.md) on every backend, written once
+// Job dependencies (depends_on; docs/scheduling.md) on every backend, written once
 // as templates over `Db` like store_job_ops.h. A submitted job whose dependencies have not all
 // SUCCEEDED starts BLOCKED, with one job_dependencies row per dependency. In the transaction
 // that moves a job to a terminal state, its BLOCKED dependents follow: to PENDING (SCHEDULED

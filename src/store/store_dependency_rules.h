@@ -1,4 +1,4 @@
-// The backend-agnostic rules of job dependencies (depends_on; docs/scheduling/dependencies.md)
+// The backend-agnostic rules of job dependencies (depends_on; docs/scheduling.md)
 // that both stores share: how a submitted batch's dependencies resolve (against replayed
 // idempotent originals and against each other), which batches are refused (self-dependency,
 // too many, a cycle, an unknown id), what state each new job starts in, and the reason a

@@ -1,4 +1,4 @@
-"""Dependencies end to end (docs/scheduling/dependencies.md): on the real `conveyor serve`, a
+"""Dependencies end to end (docs/scheduling.md): on the real `conveyor serve`, a
 chain of three jobs submitted in one batch ("$n" names the n-th item) runs strictly in order,
 each BLOCKED until the one before it SUCCEEDED; a failure cancels the rest of the chain with the
 reason; and bad references are refused with a 422 that names depends_on. The same tests run on

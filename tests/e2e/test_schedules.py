@@ -1,4 +1,4 @@
-"""Cron schedules through real HTTP (docs/scheduling/cron.md).
+"""Cron schedules through real HTTP (docs/scheduling.md).
 
 - A `* * * * * *` (seconds) schedule fires about once per second, and each tick has exactly one
   job (its idempotency key is the tick); DELETE stops it.

@@ -1,4 +1,4 @@
-// Store conformance, part 6: dependencies (depends_on; docs/scheduling/dependencies.md). A job
+// Store conformance, part 6: dependencies (depends_on; docs/scheduling.md). A job
 // whose dependencies have not all SUCCEEDED is BLOCKED and never claimed; it is released (PENDING,
 // or SCHEDULED while its run_at is ahead) when the last one succeeds, and cancelled — down the
 // chain — when one fails, is cancelled or expires, on every path that gets there (complete, fail,

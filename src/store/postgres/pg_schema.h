@@ -196,7 +196,7 @@ DROP INDEX jobs_claim;
 CREATE INDEX jobs_claim ON jobs (queue, priority, run_at, seq)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING');
 )sql"},
-    // Dependencies (docs/scheduling/dependencies.md): the BLOCKED state in the CHECK (dropped
+    // Dependencies (docs/scheduling.md): the BLOCKED state in the CHECK (dropped
     // and added again: it validates every row once, under the migration's lock), one row per
     // edge of the dependency graph, and has_dependents on the job depended upon, so a
     // completion learns from the row it updates (and has locked) whether anything waits on it,

@@ -209,7 +209,7 @@ DROP INDEX jobs_claim;
 CREATE INDEX jobs_claim ON jobs (queue, priority, run_at, seq)
   WHERE state IN ('PENDING','SCHEDULED','RETRYING');
 )sql"},
-    // Dependencies (docs/scheduling/dependencies.md): the BLOCKED state, one row per edge of the
+    // Dependencies (docs/scheduling.md): the BLOCKED state, one row per edge of the
     // dependency graph, and has_dependents on the job depended upon, so a completion (the hot
     // path) learns from the row it updates whether anything waits on it, with no extra probe.
     // job_dependencies_on finds the dependents of a finished job (an index probe); its primary
