@@ -200,10 +200,10 @@ inline constexpr const char* kListByState =
 inline constexpr const char* kListByStates =
     "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE state IN ($6, $7, $8, $9) AND"
     CONVEYOR_PG_LIST_FILTER " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
-// ?idempotency_key=: the one job holding $9 (the unique key index). $6 NULL: any state.
+// ?idempotency_key=: the one job holding $10 (the unique key index). $6 NULL: any state.
 inline constexpr const char* kListByKey =
-    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE idempotency_key = $9"
-    " AND ($6::text IS NULL OR state IN ($6, $7, $8)) AND" CONVEYOR_PG_LIST_FILTER
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE idempotency_key = $10"
+    " AND ($6::text IS NULL OR state IN ($6, $7, $8, $9)) AND" CONVEYOR_PG_LIST_FILTER
     " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
 
 // --- JobEventList ---

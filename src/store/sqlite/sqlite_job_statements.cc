@@ -139,13 +139,13 @@ Result<std::vector<Job>> SqliteJobStatements::JobPageRows(const JobListParams& p
   st->BindInt(4, p.limit);
   st->BindInt(5, p.offset);
   if (p.state) st->BindText(6, ToString(*p.state));
-  // kListByKey always lists three states (?6, ?7, ?8): a single one is repeated.
+  // kListByKey always lists four states (?6 to ?9): a single one is repeated.
   const bool extra = several || (p.state && p.idempotency_key);
   for (size_t i = 0; extra && i < kMaxListExtraStates; ++i) {
     const JobState s = i < p.also_states.size() ? p.also_states[i] : *p.state;
     st->BindText(static_cast<int>(7 + i), ToString(s));
   }
-  if (p.idempotency_key) st->BindText(9, *p.idempotency_key);
+  if (p.idempotency_key) st->BindText(10, *p.idempotency_key);
   std::vector<Job> jobs;
   Status s =
       st->ForEachRow([&](const SqliteStatement& row) { jobs.push_back(ReadJobRow(row).job); });

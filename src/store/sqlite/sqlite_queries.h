@@ -163,11 +163,11 @@ inline constexpr const char* kListByState =
 inline constexpr const char* kListByStates =
     "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE state IN (?6, ?7, ?8, ?9) AND"
     CONVEYOR_LIST_FILTER " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
-// ?idempotency_key=: the one job holding ?9, found through the unique key index (INDEXED BY: a
+// ?idempotency_key=: the one job holding ?10, found through the unique key index (INDEXED BY: a
 // schema drift fails the prepare rather than scanning). ?6 NULL: any state.
 inline constexpr const char* kListByKey =
     "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs INDEXED BY jobs_idempotency_key"
-    " WHERE idempotency_key = ?9 AND (?6 IS NULL OR state IN (?6, ?7, ?8)) AND"
+    " WHERE idempotency_key = ?10 AND (?6 IS NULL OR state IN (?6, ?7, ?8, ?9)) AND"
     CONVEYOR_LIST_FILTER " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
 
 // --- JobEventList ---
