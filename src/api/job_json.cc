@@ -128,7 +128,27 @@ Status Bad(std::string_view member) {
 
 }  // namespace
 
-void WriteJob(JsonWriter& w, const Job& job, Dialect dialect, const CreateAnswer* created) {
+namespace {
+
+void WriteWaiting(JsonWriter& w, const std::optional<WaitingReason>& waiting) {
+  w.Key("waiting_reason");
+  if (!waiting) {
+    w.Null();
+    return;
+  }
+  w.BeginObject().Key("code").String(waiting->code).Key("detail").String(waiting->detail);
+  w.Key("until").OptTime(waiting->until);
+  if (!waiting->waiting_on.empty()) {
+    w.Key("waiting_on");
+    WriteStrings(w, waiting->waiting_on);
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+void WriteJob(JsonWriter& w, const Job& job, Dialect dialect, const CreateAnswer* created,
+              const std::optional<WaitingReason>* waiting) {
   const DialectRules& rules = RulesOf(dialect);
   w.BeginObject();
   WriteIds(w, job);
@@ -156,6 +176,7 @@ void WriteJob(JsonWriter& w, const Job& job, Dialect dialect, const CreateAnswer
   w.Key("completed_at").OptTime(job.finished_at);
   if (job.type == kDocumentPipeline) w.Key("doc_id").OptString(job.idempotency_key);
   WriteAliases(w, job, rules);
+  if (waiting) WriteWaiting(w, *waiting);
   if (created) {
     w.Key("is_new").Bool(created->is_new);
     if (!created->warnings.empty()) {

@@ -18,6 +18,7 @@
 #include "core/dialect.h"
 #include "core/job.h"
 #include "core/status.h"
+#include "runtime/waiting_reason.h"
 #include "store/store.h"
 
 namespace conveyor::api {
@@ -29,9 +30,11 @@ struct CreateAnswer {
   std::vector<std::string> warnings;
 };
 
-// The full job object in `dialect`; `created` adds the submit-only members.
+// The full job object in `dialect`; `created` adds the submit-only members; `waiting` adds
+// "waiting_reason" (null when *waiting is empty: the job runs or has finished).
 void WriteJob(JsonWriter& w, const Job& job, Dialect dialect = Dialect::kSucceeded,
-              const CreateAnswer* created = nullptr);
+              const CreateAnswer* created = nullptr,
+              const std::optional<WaitingReason>* waiting = nullptr);
 std::string JobToJson(const Job& job, Dialect dialect = Dialect::kSucceeded,
                       const CreateAnswer* created = nullptr);
 

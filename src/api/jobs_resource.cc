@@ -66,7 +66,8 @@ bool Check(RequestContext& ctx, const Result<T>& result) {
 
 void WriteOneJob(RequestContext& ctx, const Job& job) {
   JsonWriter w(&ctx.response.body);
-  WriteJob(w, job, ctx.AnswerDialect(job));
+  const std::optional<WaitingReason> waiting = ctx.jobs.WaitingReasonOf(job);
+  WriteJob(w, job, ctx.AnswerDialect(job), nullptr, &waiting);
 }
 
 awaitable<void> Submit(RequestContext& ctx) {
@@ -169,7 +170,8 @@ void List(RequestContext& ctx) {
       return ctx.Fail(ErrorFromStatus(page.status()));
     }
     for (const Job& job : page->jobs) {
-      WriteJob(w, job, ctx.AnswerDialect(job));
+      const std::optional<WaitingReason> waiting = ctx.jobs.WaitingReasonOf(job);
+      WriteJob(w, job, ctx.AnswerDialect(job), nullptr, &waiting);
       ++written;
       if (ctx.response.body.size() >= kMaxListPageBytes && written < params.limit) {
         next = job.id;  // "older than this job": the rest of the chunk comes next time

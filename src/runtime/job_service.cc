@@ -74,6 +74,10 @@ Status CheckQueueRoom(const QueueSnapshot& snap, const std::string& queue,
 
 }  // namespace
 
+std::optional<WaitingReason> JobService::WaitingReasonOf(const Job& job) const {
+  return ExplainWait(job, *queues_.Current(), external_.types(), clock_.NowMs());
+}
+
 Result<Job> JobService::BuildJob(const JobSpec& spec, TimeMs now) const {
   return BuildJobAt(spec, now, "");
 }

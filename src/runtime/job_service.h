@@ -25,6 +25,7 @@
 #include "runtime/job_spec.h"
 #include "runtime/job_stats_reader.h"
 #include "runtime/queue_service.h"
+#include "runtime/waiting_reason.h"
 #include "runtime/runtime_config.h"
 #include "store/store.h"
 
@@ -77,6 +78,9 @@ class JobService {
 
   // Turns one spec into a job ready to insert (validated, defaults applied); exposed for tests.
   Result<Job> BuildJob(const JobSpec& spec, TimeMs now) const;
+
+  // Why `job` is not running yet (nullopt when it runs or has finished): docs/scheduling.md.
+  std::optional<WaitingReason> WaitingReasonOf(const Job& job) const;
 
   // The queues and rate limits (settings, snapshot, GET /queues).
   QueueService& queues() const { return queues_; }

@@ -182,7 +182,7 @@ class BadInputTest(ServerTestCase):
 
     def test_unknown_route_is_404(self):
         for method, path in (("GET", "/nope"), ("GET", "/api/v1/nope"), ("GET", "/api/v2/jobs"),
-                             ("POST", "/api/v1/queues"),
+                             ("POST", "/api/v1/workflows"),
                              ("GET", f"/api/v1/jobs/{uuid.uuid4()}/bogus"), ("GET", "/")):
             with self.subTest(path=path):
                 self.must_problem(self.server.request(method, path), 404, path=path)

@@ -15,6 +15,9 @@ from hostile_ssrf import *  # noqa: F401,F403  finding 4 (SSRF)
 from hostile_http import *  # noqa: F401,F403  findings 6 (memory, stalls), 7 (connections), 11
 from hostile_fuzz import *  # noqa: F401,F403  what the fuzzers found (regcomp froze the I/O thread)
 from hostile_claims import *  # noqa: F401,F403  findings 8 (head-of-line) and 9 (herd)
+from hostile_uniq import *  # noqa: F401,F403  issue 11: racing takeovers of an expired key
+from hostile_deps import *  # noqa: F401,F403  issue 11: long chains, bad dependency graphs
+from hostile_cron import *  # noqa: F401,F403  issue 11: many schedules, hostile fields
 
 if __name__ == "__main__":
     import unittest
