@@ -24,6 +24,7 @@ void RunSustainedPhase(BenchContext& ctx);  // submit + process together
 void RunBurnDownPhase(BenchContext& ctx);   // pre-inserted jobs run to completion
 void RunRssPhase(BenchContext& ctx);        // RSS idle and with a large queue; burn-down there
 void RunNodesPhase(BenchContext& ctx);      // PostgreSQL: burn-down by 1, 2 and 3 nodes
+void RunPlansPhase(BenchContext& ctx);      // burn-down over 4 weighted plan queues
 
 // A server for `phase` on <temp>/<db_dir>/bench.db; `name` tells apart servers sharing a db.
 BenchServerSpec ServerSpec(const BenchContext& ctx, const std::string& db_dir, int workers,

@@ -29,7 +29,7 @@ constexpr Phase kPhases[] = {
     {"batch", RunBatchPhase},       {"get", RunGetPhase},
     {"latency", RunLatencyPhase},   {"sustained", RunSustainedPhase},
     {"burndown", RunBurnDownPhase}, {"rss", RunRssPhase},
-    {"nodes", RunNodesPhase},
+    {"nodes", RunNodesPhase},       {"plans", RunPlansPhase},
 };
 
 bool Selected(const BenchOptions& o, const std::string& name) {

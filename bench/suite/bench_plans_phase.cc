@@ -1,0 +1,92 @@
+// The plans phase (issue 11): the burn-down of a backlog spread evenly over seed 003's four plan
+// queues (weights 1, 5, 7, 10), against the single-queue rate of the burndown phase (>= 80 %),
+// with each queue's measured share of the starts beside its weight's, sampled while every
+// queue still has a backlog.
+#include <boost/json.hpp>
+#include <chrono>
+#include <map>
+
+#include "bench/suite/bench_phases.h"
+
+namespace conveyor::bench {
+namespace {
+
+constexpr const char* kPlans[] = {"free", "pro", "business", "enterprise"};
+constexpr double kWeights[] = {1, 5, 7, 10};
+constexpr int kPlanBatch = 500;
+
+std::string PlanBatch(const char* plan) {
+  std::string job = SquareSumJob();
+  job.insert(job.size() - 1, std::string(",\"plan\":\"") + plan + "\"");
+  return BatchBody(job, kPlanBatch);
+}
+
+void InsertPlanJobs(const BenchServer& server, int jobs) {
+  static const std::string bodies[] = {PlanBatch(kPlans[0]), PlanBatch(kPlans[1]),
+                                       PlanBatch(kPlans[2]), PlanBatch(kPlans[3])};
+  LoadSpec spec;
+  spec.port = server.port();
+  spec.connections = 4;
+  spec.max_requests = static_cast<uint64_t>((jobs + kPlanBatch - 1) / kPlanBatch);
+  spec.make_request = [](uint64_t i) {
+    return LoadRequest{true, "/api/v1/jobs/batch", bodies[i % 4]};
+  };
+  MustAllSucceed(RunLoad(spec), "POST /jobs/batch (plans)");
+}
+
+// Succeeded jobs per plan queue (GET /api/v1/queues; its counts are at most a second old).
+std::map<std::string, double> SucceededPerPlan(HttpClient& client) {
+  auto res = client.Get("/api/v1/queues");
+  if (!res.ok() || !res->ok()) throw BenchFailure("GET /api/v1/queues failed");
+  std::map<std::string, double> out;
+  for (const auto& q : boost::json::parse(res->body).at("queues").as_array()) {
+    const auto& o = q.as_object();
+    out[std::string(o.at("name").as_string())] =
+        static_cast<double>(o.at("depth").at("succeeded").to_number<int64_t>());
+  }
+  return out;
+}
+
+}  // namespace
+
+void RunPlansPhase(BenchContext& ctx) {
+  const int jobs = ctx.sizes.burn_jobs;
+  ctx.Note("\n[plans] " + FormatCount(jobs) + " square_sum jobs spread over queue:free, pro, " +
+           "business and enterprise (weights 1, 5, 7, 10), run by " +
+           std::to_string(ctx.options.workers) + " workers");
+  {
+    BenchServer loader(ServerSpec(ctx, "plans", 0, "plans-insert"));
+    InsertPlanJobs(loader, jobs);
+    loader.Stop();
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  BenchServer server(ServerSpec(ctx, "plans", ctx.options.workers, "plans-run"));
+  auto client = MustConnect(server);
+  // While every queue is backlogged: enterprise (10/23 of the starts) has a quarter of the jobs,
+  // so it drains at about 58 % done; sample at 30 %.
+  PollStatsUntil(*client, 1800, [&](const StatsSnapshot& s) { return s.succeeded >= jobs * 3 / 10; });
+  std::map<std::string, double> mid = SucceededPerPlan(*client);
+  StatsSnapshot end = PollStatsUntil(*client, 1800, [](const StatsSnapshot& s) {
+    return s.Unfinished() == 0;
+  });
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  server.Stop();
+  const double rate = static_cast<double>(end.succeeded) / elapsed;
+  std::optional<bool> meets;
+  if (ctx.burn_rate > 0) meets = rate >= 0.8 * ctx.burn_rate;
+  const std::string vs = ctx.burn_rate > 0
+                             ? " (" + FormatCount(100 * rate / ctx.burn_rate) + "% of one queue)"
+                             : " (run the burndown phase to compare)";
+  ctx.Report({"burn-down, 4 plan queues", FormatCount(rate) + " jobs/s" + vs,
+              ">= 80% of one queue", ctx.Ceilings(false, true), meets});
+  double total = 0;
+  for (const char* p : kPlans) total += mid[std::string("queue:") + p];
+  for (int i = 0; i < 4; ++i) {
+    const double share = total > 0 ? mid[std::string("queue:") + kPlans[i]] / total : 0;
+    const double want = kWeights[i] / 23.0;
+    ctx.Note("    queue:" + std::string(kPlans[i]) + " share " + FormatCount(100 * share) +
+             "% (weight " + FormatCount(kWeights[i]) + " → " + FormatCount(100 * want) + "%)");
+  }
+}
+
+}  // namespace conveyor::bench
