@@ -83,9 +83,8 @@ void WriteView(JsonWriter& w, const QueueView& v, TimeMs now) {
 
 // Runs `fn` on a helper thread; fails the request with its status when it is not OK.
 template <class T, class Fn>
-awaitable<std::optional<T>> OffIo(RequestContext& ctx, Fn fn) {
-  Result<T> r = co_await AsyncStoreCall<Result<T>>(ctx.leases, std::move(fn),
-                                                   boost::asio::use_awaitable);
+awaitable<std::optional<T>> OffIo(RequestContext& ctx, const Fn& fn) {
+  Result<T> r = co_await AsyncStoreCall<Result<T>>(ctx.leases, fn, boost::asio::use_awaitable);
   if (!r.ok()) {
     ctx.Fail(ErrorFromStatus(r.status()));
     co_return std::nullopt;
@@ -95,7 +94,8 @@ awaitable<std::optional<T>> OffIo(RequestContext& ctx, Fn fn) {
 
 awaitable<void> List(RequestContext& ctx) {
   QueueService& queues = ctx.jobs.queues();
-  auto views = co_await OffIo<std::vector<QueueView>>(ctx, [&queues] { return queues.List(); });
+  auto work = [&queues] { return queues.List(); };
+  auto views = co_await OffIo<std::vector<QueueView>>(ctx, work);
   if (!views) co_return;
   const TimeMs now = SystemClock::Default()->NowMs();
   JsonWriter w(&ctx.response.body);
@@ -108,7 +108,8 @@ awaitable<void> GetOne(RequestContext& ctx) {
   std::optional<std::string> name = QueueNameParam(ctx.params[0]);
   if (!name) co_return ctx.Fail({ErrorKind::kMalformed, QueueNameRule()});
   QueueService& queues = ctx.jobs.queues();
-  auto views = co_await OffIo<std::vector<QueueView>>(ctx, [&queues] { return queues.List(); });
+  auto work = [&queues] { return queues.List(); };
+  auto views = co_await OffIo<std::vector<QueueView>>(ctx, work);
   if (!views) co_return;
   for (const QueueView& v : *views) {
     if (v.settings.name != *name) continue;
@@ -120,11 +121,13 @@ awaitable<void> GetOne(RequestContext& ctx) {
                                       "'; a queue is made by its first job or by PATCH"});
 }
 
-// The change travels by shared pointer, built in a named local by the caller: g++ 12
-// double-freed a struct passed as a temporary into the co_await of a coroutine.
-awaitable<void> Change(RequestContext& ctx, std::shared_ptr<const QueuePatchParams> patch) {
+// g++ 12 destroys a temporary with a destructor in a co_await's full-expression twice (ASan
+// saw it): every struct, shared pointer and capturing lambda given to a coroutine here is a
+// named local first, and the change is passed by reference to the caller's local.
+awaitable<void> Change(RequestContext& ctx, const std::shared_ptr<const QueuePatchParams>& patch) {
   QueueService& queues = ctx.jobs.queues();
-  auto q = co_await OffIo<QueueSettings>(ctx, [&queues, patch] { return queues.Patch(*patch); });
+  auto work = [&queues, patch] { return queues.Patch(*patch); };
+  auto q = co_await OffIo<QueueSettings>(ctx, work);
   if (!q) co_return;
   JsonWriter w(&ctx.response.body);
   w.BeginObject();
@@ -133,28 +136,28 @@ awaitable<void> Change(RequestContext& ctx, std::shared_ptr<const QueuePatchPara
 }
 
 awaitable<void> Patch(RequestContext& ctx) {
-  auto patch = std::make_shared<QueuePatchParams>();
-  if (auto e = ParseQueuePatch(ctx.params[0], ctx.request.body(), patch.get())) {
+  auto parsed = std::make_shared<QueuePatchParams>();
+  if (auto e = ParseQueuePatch(ctx.params[0], ctx.request.body(), parsed.get())) {
     co_return ctx.Fail(*e);
   }
-  co_await Change(ctx, std::move(patch));
+  const std::shared_ptr<const QueuePatchParams> patch = std::move(parsed);
+  co_await Change(ctx, patch);
 }
 
 awaitable<void> SetPaused(RequestContext& ctx, bool paused) {
   std::optional<std::string> name = QueueNameParam(ctx.params[0]);
   if (!name) co_return ctx.Fail({ErrorKind::kMalformed, QueueNameRule()});
-  // A named local, not a temporary in the co_await: g++ 12 destroyed that one twice.
-  auto patch = std::make_shared<const QueuePatchParams>(
+  const auto patch = std::make_shared<const QueuePatchParams>(
       QueuePatchParams{.name = *name, .paused = paused});
-  co_await Change(ctx, std::move(patch));
+  co_await Change(ctx, patch);
 }
 awaitable<void> Pause(RequestContext& ctx) { return SetPaused(ctx, true); }
 awaitable<void> Resume(RequestContext& ctx) { return SetPaused(ctx, false); }
 
 awaitable<void> ListRates(RequestContext& ctx) {
   QueueService& queues = ctx.jobs.queues();
-  auto rows =
-      co_await OffIo<std::vector<RateLimitRow>>(ctx, [&queues] { return queues.RateLimits(); });
+  auto work = [&queues] { return queues.RateLimits(); };
+  auto rows = co_await OffIo<std::vector<RateLimitRow>>(ctx, work);
   if (!rows) co_return;
   const TimeMs now = SystemClock::Default()->NowMs();
   JsonWriter w(&ctx.response.body);
@@ -178,11 +181,12 @@ awaitable<void> SetRate(RequestContext& ctx, std::optional<std::string_view> bod
   const RateLimitSetParams& p = *shared;
   if (auto e = ParseTypeRate(ctx.params[0], body, shared.get())) co_return ctx.Fail(*e);
   QueueService& queues = ctx.jobs.queues();
-  auto done = co_await OffIo<bool>(ctx, [&queues, shared]() -> Result<bool> {
+  auto work = [&queues, shared]() -> Result<bool> {
     Status s = queues.SetRateLimit(*shared);
     if (!s.ok()) return s;
     return true;
-  });
+  };
+  auto done = co_await OffIo<bool>(ctx, work);
   if (!done) co_return;
   if (!p.limit) {
     ctx.response.status = 204;

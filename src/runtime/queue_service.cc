@@ -1,6 +1,7 @@
 #include "runtime/queue_service.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "observability/log.h"
@@ -14,6 +15,13 @@ QueueService::QueueService(Store& store, const Clock& clock, Post post,
       post_(std::move(post)),
       wake_(std::move(wake)),
       current_(std::make_shared<QueueSnapshot>()) {}
+
+// A refresh posted to a helper that has stopped never runs (and never touches this service):
+// the wait is bounded for that case.
+QueueService::~QueueService() {
+  std::unique_lock<std::mutex> lock(mu_);
+  refreshed_.wait_for(lock, std::chrono::seconds(5), [this] { return !refreshing_; });
+}
 
 Result<std::shared_ptr<const QueueSnapshot>> QueueService::Read() {
   auto snap = std::make_shared<QueueSnapshot>();
@@ -54,6 +62,7 @@ void QueueService::Refresh() {
   } else {
     log::Warn("queues.refresh_failed", {{"error", snap.status().message()}});
   }
+  refreshed_.notify_all();
 }
 
 std::shared_ptr<const QueueSnapshot> QueueService::Current() {

@@ -12,6 +12,7 @@
 // (ExternalLeases' helper threads); the service must outlive what it posted.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,6 +46,8 @@ class QueueService {
   // workers look again at once. Other nodes see it at their next look (within a second on
   // PostgreSQL with LISTEN, their idle poll otherwise).
   QueueService(Store& store, const Clock& clock, Post post, std::function<void()> wake);
+  // Waits for a background refresh in flight (it refers to this service).
+  ~QueueService();
 
   // Reads the first snapshot (blocking): call at start, before serving.
   Status Load();
@@ -72,6 +75,7 @@ class QueueService {
   std::mutex mu_;
   std::shared_ptr<const QueueSnapshot> current_;  // guarded by mu_
   bool refreshing_ = false;                       // guarded by mu_
+  std::condition_variable refreshed_;             // refreshing_ became false
   std::mutex stats_mu_;                           // one stats scan at a time
   std::vector<QueueStats> stats_;                 // guarded by stats_mu_
   TimeMs stats_at_ = -1;                          // guarded by stats_mu_
