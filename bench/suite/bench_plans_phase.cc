@@ -39,7 +39,8 @@ std::map<std::string, double> SucceededPerPlan(HttpClient& client) {
   auto res = client.Get("/api/v1/queues");
   if (!res.ok() || !res->ok()) throw BenchFailure("GET /api/v1/queues failed");
   std::map<std::string, double> out;
-  for (const auto& q : boost::json::parse(res->body).at("queues").as_array()) {
+  const boost::json::value doc = boost::json::parse(res->body);
+  for (const auto& q : doc.at("queues").as_array()) {
     const auto& o = q.as_object();
     out[std::string(o.at("name").as_string())] =
         static_cast<double>(o.at("depth").at("succeeded").to_number<int64_t>());
