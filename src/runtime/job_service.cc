@@ -152,6 +152,20 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
       });
 }
 
+// ASan saw a stats answer run after the HTTP server that awaited it had gone: the answer holds
+// the server's io_context executor until it returns, so the server's Stop waits for it.
+void JobService::StatsAsync(std::function<void(Result<JobStats>)> done) {
+  {
+    std::lock_guard<std::mutex> lock(async_->mu);
+    ++async_->count;
+  }
+  stats_.Read([in_flight = async_, done = std::move(done)](Result<JobStats> r) {
+    done(std::move(r));
+    std::lock_guard<std::mutex> lock(in_flight->mu);
+    if (--in_flight->count == 0) in_flight->returned.notify_all();
+  });
+}
+
 bool JobService::WaitAsyncSubmitsReturned(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(async_->mu);
   return async_->returned.wait_for(lock, timeout, [this] { return async_->count == 0; });

@@ -53,7 +53,8 @@ class JobService {
                    std::function<void(Result<std::vector<InsertOutcome>>)> done);
   // Blocking form of SubmitAsync.
   Result<std::vector<InsertOutcome>> Submit(std::vector<JobSpec> specs);
-  // True once every SubmitAsync callback handed to the store has returned (false at `timeout`).
+  // True once every SubmitAsync (and StatsAsync) callback handed on has returned (false at
+  // `timeout`).
   // A server calls it before freeing the io_context those callbacks post to: a callback may
   // still be finishing on the writer thread after the session it answered has ended.
   bool WaitAsyncSubmitsReturned(std::chrono::milliseconds timeout);
@@ -74,7 +75,8 @@ class JobService {
   // GET /admin/stats: counts by state and type, the dead-letter summary, read on ExternalLeases'
   // helper threads one read at a time (runtime/job_stats_reader.h). Calls `done` exactly once,
   // possibly on another thread (never block inside it).
-  void StatsAsync(std::function<void(Result<JobStats>)> done) { stats_.Read(std::move(done)); }
+  // Counted with the submits: WaitAsyncSubmitsReturned waits for these answers too.
+  void StatsAsync(std::function<void(Result<JobStats>)> done);
 
   // Turns one spec into a job ready to insert (validated, defaults applied); exposed for tests.
   Result<Job> BuildJob(const JobSpec& spec, TimeMs now) const;
