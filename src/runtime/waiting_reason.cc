@@ -59,11 +59,9 @@ std::optional<WaitingReason> ExplainWait(const Job& job, const QueueSnapshot& qu
                                    "' on this cluster yet"};
   }
   if (const RateLimitRow* r = SpentRate(job, queues, now)) {
-    WaitingReason w = Until("rate_limited",
-                            std::string("rate limited (") + RateLimitKindName(r->kind) + " '" +
-                                r->name + "')",
-                            r->NextWindow(now));
-    return w;
+    return Until("rate_limited",
+                 std::string("rate limited (") + RateLimitKindName(r->kind) + " '" + r->name + "')",
+                 r->NextWindow(now));
   }
   return WaitingReason{.code = "ready",
                        .detail = "due; the next free worker serving queue '" + job.queue +

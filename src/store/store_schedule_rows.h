@@ -4,10 +4,13 @@
 
 #include "store/store.h"
 
+// The columns every schedule SELECT and RETURNING lists, in the order ReadScheduleRow reads.
+#define CONVEYOR_SCHEDULE_COLUMNS \
+  "name, cron, timezone, job, paused, next_run_at, last_run_at, created_at, updated_at, catch_up"
+
 namespace conveyor {
 
-// REQUIRES: the columns are name, cron, timezone, job, paused, next_run_at, last_run_at,
-// created_at, updated_at, catch_up.
+// REQUIRES: the columns are CONVEYOR_SCHEDULE_COLUMNS.
 template <class Row>
 Schedule ReadScheduleRow(const Row& r) {
   return Schedule{.name = r.Text(0),

@@ -12,6 +12,7 @@
 #include "store/sqlite/sqlite_queue_queries.h"
 #include "store/sqlite/sqlite_schema.h"
 #include "store/sqlite/sqlite_store.h"
+#include "sqlite_temp_dir_test.h"
 #include "store_test_util.h"
 
 namespace conveyor::testing {
@@ -25,17 +26,8 @@ using ::testing::Not;
 constexpr int64_t kLatest = std::end(sqlite_schema::kMigrations)[-1].version;
 constexpr int64_t kCount = std::size(sqlite_schema::kMigrations);
 
-class SqliteMigrationTest : public ::testing::Test {
+class SqliteMigrationTest : public SqliteTempDirTest {
  protected:
-  void SetUp() override { dir_ = MakeTempDir(); }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string path() const { return dir_ + "/conveyor.db"; }
-  std::unique_ptr<SqliteConnection> Connect(bool read_only) {
-    return MustOk(SqliteConnection::Open(path(), {.read_only = read_only}), "connect");
-  }
   std::unique_ptr<SqliteStore> MustOpen() {
     auto store = MustOk(SqliteStore::Open({.path = path()}), "open");
     MustOk(store->Migrate(), "migrate");
@@ -79,7 +71,6 @@ class SqliteMigrationTest : public ::testing::Test {
     while (MustOk(st.Step(), "step")) plan += st.Text(3) + "\n";
     return plan;
   }
-  std::string dir_;
 };
 
 TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {

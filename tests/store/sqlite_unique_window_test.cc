@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_queries.h"
 #include "store/sqlite/sqlite_schema.h"
 #include "store/sqlite/sqlite_store.h"
+#include "sqlite_temp_dir_test.h"
 #include "store_test_util.h"
 
 namespace conveyor::testing {
@@ -20,17 +21,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class SqliteUniqueWindowTest : public ::testing::Test {
+class SqliteUniqueWindowTest : public SqliteTempDirTest {
  protected:
-  void SetUp() override { dir_ = MakeTempDir(); }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string path() const { return dir_ + "/conveyor.db"; }
-  std::unique_ptr<SqliteConnection> Connect(bool read_only) {
-    return MustOk(SqliteConnection::Open(path(), {.read_only = read_only}), "connect");
-  }
   // A database as a binary at migration 4 left it, with one job holding key "k" since kT0.
   std::string WriteVersion4Database() {
     auto c = Connect(false);
@@ -50,7 +42,6 @@ class SqliteUniqueWindowTest : public ::testing::Test {
            "v4 job");
     return id;
   }
-  std::string dir_;
 };
 
 TEST_F(SqliteUniqueWindowTest, KeyedJobWrittenBeforeMigration8GivesItsKeyUpAfterItsWindow) {

@@ -13,6 +13,7 @@
 
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_store.h"
+#include "sqlite_temp_dir_test.h"
 #include "store_test_util.h"
 
 namespace conveyor::testing {
@@ -21,14 +22,8 @@ namespace {
 using InsertResult = Result<std::vector<InsertOutcome>>;
 constexpr auto kAnswerBound = std::chrono::seconds(30);  // generous: the machine is noisy
 
-class SqliteWriteFailureTest : public ::testing::Test {
+class SqliteWriteFailureTest : public SqliteTempDirTest {
  protected:
-  void SetUp() override { dir_ = MakeTempDir(); }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string path() const { return dir_ + "/conveyor.db"; }
   // A short busy timeout so a held lock fails a batch quickly.
   std::unique_ptr<SqliteStore> MustOpen(SqliteOptions o = {.busy_timeout_ms = 200}) {
     o.path = path();
@@ -54,7 +49,6 @@ class SqliteWriteFailureTest : public ::testing::Test {
     }
     return f.get();
   }
-  std::string dir_;
 };
 
 // Issue 8 finding 1: a failed BEGIN IMMEDIATE skipped the coalescer's operation, its group was

@@ -6,9 +6,6 @@
 namespace conveyor::pg_ops {
 namespace {
 
-#define CONVEYOR_SCHEDULE_COLUMNS \
-  "name, cron, timezone, job, paused, next_run_at, last_run_at, created_at, updated_at, catch_up"
-
 // Inserts unless the name exists or the table is full: no row back then, and the caller tells
 // which. Two nodes creating at once may each see room for one more: the limit bounds the table,
 // it is not exact under concurrent creates.

@@ -6,9 +6,6 @@
 namespace conveyor::sqlite_ops {
 namespace {
 
-#define CONVEYOR_SCHEDULE_COLUMNS \
-  "name, cron, timezone, job, paused, next_run_at, last_run_at, created_at, updated_at, catch_up"
-
 // Inserts unless the name exists or the table is full: no row back then, and the caller tells
 // which (one writer, so the count cannot move between the two statements).
 constexpr const char* kInsert =
