@@ -27,6 +27,7 @@
 
 #include "core/job.h"
 #include "core/status.h"
+#include "store/api_key_types.h"
 #include "store/queue_types.h"
 
 namespace conveyor {
@@ -429,6 +430,18 @@ class Store : public JobReader {
   virtual Result<bool> ScheduleAdvance(const ScheduleAdvanceParams& p) = 0;
   // Earliest next_run_at among schedules not paused, if any (the scheduler sleeps until then).
   virtual Result<std::optional<TimeMs>> ScheduleNextRunAt() = 0;
+
+  // --- API keys (api_key_types.h) ---
+  // Conflict when the name (or id) is taken; ResourceExhausted past max_keys.
+  virtual Status ApiKeyCreate(const ApiKeyRow& row, int64_t max_keys) = 0;
+  // Every key, revoked ones included, by name.
+  virtual Result<std::vector<ApiKeyRow>> ApiKeyList() = 0;
+  // Sets revoked_at (a second revoke keeps the first time) and returns the row; NotFound when
+  // no key has that name.
+  virtual Result<ApiKeyRow> ApiKeyRevoke(const std::string& name, TimeMs now) = 0;
+  virtual Result<ApiKeysVersion> ApiKeysVersionGet() = 0;
+  // last_used_at = max(last_used_at, at) for each; unknown ids are skipped.
+  virtual Status ApiKeysTouch(const std::vector<ApiKeyUse>& uses) = 0;
 
   // --- Nodes and leadership ---
   // Upsert by name (last_seen_at = info.last_seen_at).

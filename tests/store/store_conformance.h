@@ -13,9 +13,10 @@
 // fifth; unique windows (idempotency keys taken over after their window, list by key) a sixth;
 // dependencies (depends_on: BLOCKED, release, cascades, refusals) a seventh;
 // schedules (cron: create, replace, list, due, the compare-and-set advance) an eighth;
-// queues (weights, limits, pause, rate limits, the age share) a ninth.
+// queues (weights, limits, pause, rate limits, the age share) a ninth; API keys a tenth.
 #pragma once
 
+#include "store_conformance_api_keys.h"
 #include "store_conformance_dependencies.h"
 #include "store_conformance_expiry.h"
 #include "store_conformance_extras.h"
@@ -35,4 +36,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreUniqueConformance, Factory);   \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreDependenciesConformance, Factory); \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreScheduleConformance, Factory);     \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreQueuesConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreQueuesConformance, Factory);       \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreApiKeysConformance, Factory)

@@ -248,6 +248,22 @@ CREATE INDEX schedules_due ON schedules (next_run_at) WHERE NOT paused;
     {7, R"sql(
 ALTER TABLE jobs ADD COLUMN idempotency_key_released TEXT;
 )sql"},
+    // API keys (runtime/auth/key_ring.h; SQL in pg_api_keys.cc). Only the SHA-256 of a key's
+    // secret is kept. Small (at most kMaxApiKeys rows), read whole by every node when its
+    // version (count, revoked count) changes.
+    {8, R"sql(
+CREATE TABLE api_keys (
+  id            TEXT   PRIMARY KEY,
+  name          TEXT   NOT NULL UNIQUE,
+  secret_sha256 TEXT   NOT NULL,
+  scopes        TEXT   NOT NULL,
+  job_types     TEXT   NOT NULL DEFAULT '',
+  created_at    BIGINT NOT NULL,
+  expires_at    BIGINT,
+  revoked_at    BIGINT,
+  last_used_at  BIGINT
+);
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/secret_redaction.h"
+#include "store/postgres/pg_api_keys.h"
 #include "store/postgres/pg_async_runner.h"
 #include "store/postgres/pg_delivery_ops.h"
 #include "store/postgres/pg_insert_coalescer.h"
@@ -13,6 +14,7 @@
 #include "store/postgres/pg_listener.h"
 #include "store/postgres/pg_node_ops.h"
 #include "store/postgres/pg_schedules.h"
+#include "store/store_api_key_rows.h"
 #include "store/store_schedule_rows.h"
 #include "store/postgres/pg_notifier.h"
 #include "store/postgres/pg_pool.h"
@@ -275,6 +277,37 @@ Result<bool> PostgresStore::ScheduleAdvance(const ScheduleAdvanceParams& p) {
 
 Result<std::optional<TimeMs>> PostgresStore::ScheduleNextRunAt() {
   return Read<std::optional<TimeMs>>([](PgConnection& c) { return pg_ops::ScheduleNextRunAt(c); });
+}
+
+Status PostgresStore::ApiKeyCreate(const ApiKeyRow& row, int64_t max_keys) {
+  Result<bool> inserted = Write<bool>(
+      [&row, max_keys](PgConnection& c) { return pg_ops::ApiKeyInsert(c, row, max_keys); });
+  if (!inserted.ok()) return inserted.status();
+  if (*inserted) return Status::Ok();
+  return StatusOf(Read<bool>([&row, max_keys](PgConnection& c) -> Result<bool> {
+    return pg_ops::ApiKeyCreateRefusal(c, row, max_keys);
+  }));
+}
+
+Result<std::vector<ApiKeyRow>> PostgresStore::ApiKeyList() {
+  return Read<std::vector<ApiKeyRow>>([](PgConnection& c) { return pg_ops::ApiKeyList(c); });
+}
+
+Result<ApiKeyRow> PostgresStore::ApiKeyRevoke(const std::string& name, TimeMs now) {
+  Result<std::vector<ApiKeyRow>> rows = Write<std::vector<ApiKeyRow>>(
+      [&name, now](PgConnection& c) { return pg_ops::ApiKeyRevoke(c, name, now); });
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return ApiKeyNotFound(name);
+  return std::move(rows->front());
+}
+
+Result<ApiKeysVersion> PostgresStore::ApiKeysVersionGet() {
+  return Read<ApiKeysVersion>([](PgConnection& c) { return pg_ops::ApiKeysVersionGet(c); });
+}
+
+Status PostgresStore::ApiKeysTouch(const std::vector<ApiKeyUse>& uses) {
+  return StatusOf(
+      Write<bool>([&uses](PgConnection& c) { return pg_ops::ApiKeysTouch(c, uses); }));
 }
 
 Status PostgresStore::NodeHeartbeat(const NodeInfo& info) {

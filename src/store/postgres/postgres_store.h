@@ -91,6 +91,11 @@ class PostgresStore final : public StoreOnStatements<PostgresStore, PgJobStateme
   Result<std::vector<Schedule>> ScheduleListDue(const ScheduleListDueParams& p) override;
   Result<bool> ScheduleAdvance(const ScheduleAdvanceParams& p) override;
   Result<std::optional<TimeMs>> ScheduleNextRunAt() override;
+  Status ApiKeyCreate(const ApiKeyRow& row, int64_t max_keys) override;
+  Result<std::vector<ApiKeyRow>> ApiKeyList() override;
+  Result<ApiKeyRow> ApiKeyRevoke(const std::string& name, TimeMs now) override;
+  Result<ApiKeysVersion> ApiKeysVersionGet() override;
+  Status ApiKeysTouch(const std::vector<ApiKeyUse>& uses) override;
 
   Status NodeHeartbeat(const NodeInfo& info) override;
   Result<std::vector<NodeInfo>> NodeList() override;

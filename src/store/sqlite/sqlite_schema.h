@@ -265,6 +265,22 @@ CREATE INDEX schedules_due ON schedules (next_run_at) WHERE paused = 0;
     {8, R"sql(
 ALTER TABLE jobs ADD COLUMN idempotency_key_released TEXT;
 )sql"},
+    // API keys (runtime/auth/key_ring.h; SQL in sqlite_api_keys.cc). Only the SHA-256 of a key's
+    // secret is kept. Small (at most kMaxApiKeys rows), read whole by every node when its
+    // version (count, revoked count) changes; no index beyond the two unique ones.
+    {9, R"sql(
+CREATE TABLE api_keys (
+  id            TEXT    PRIMARY KEY,
+  name          TEXT    NOT NULL UNIQUE,
+  secret_sha256 TEXT    NOT NULL,
+  scopes        TEXT    NOT NULL,
+  job_types     TEXT    NOT NULL DEFAULT '',
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER,
+  revoked_at    INTEGER,
+  last_used_at  INTEGER
+);
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

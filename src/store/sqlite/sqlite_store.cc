@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/sqlite/sqlite_api_keys.h"
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_node_ops.h"
@@ -273,6 +274,28 @@ Status SqliteStore::NodeHeartbeat(const NodeInfo& info) {
 
 Result<std::vector<NodeInfo>> SqliteStore::NodeList() {
   return Read([](SqliteConnection& c) { return sqlite_ops::NodeList(c); });
+}
+
+Status SqliteStore::ApiKeyCreate(const ApiKeyRow& row, int64_t max_keys) {
+  return writer_->Run(
+      [&row, max_keys](SqliteConnection& c) { return sqlite_ops::ApiKeyCreate(c, row, max_keys); });
+}
+
+Result<std::vector<ApiKeyRow>> SqliteStore::ApiKeyList() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::ApiKeyList(c); });
+}
+
+Result<ApiKeyRow> SqliteStore::ApiKeyRevoke(const std::string& name, TimeMs now) {
+  return Write<ApiKeyRow>(
+      [&name, now](SqliteConnection& c) { return sqlite_ops::ApiKeyRevoke(c, name, now); });
+}
+
+Result<ApiKeysVersion> SqliteStore::ApiKeysVersionGet() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::ApiKeysVersionGet(c); });
+}
+
+Status SqliteStore::ApiKeysTouch(const std::vector<ApiKeyUse>& uses) {
+  return writer_->Run([&uses](SqliteConnection& c) { return sqlite_ops::ApiKeysTouch(c, uses); });
 }
 
 }  // namespace conveyor

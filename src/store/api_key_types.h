@@ -1,0 +1,45 @@
+// API keys as the store keeps them (runtime/auth/key_ring.h verifies presented keys against
+// them). The secret part of a key is never stored: only its SHA-256, so a copy of the database
+// does not hand out working keys. Rows are never deleted: a revoked key stays listed with the
+// time it was revoked. Value types; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace conveyor {
+
+struct ApiKeyRow {
+  std::string id;             // the public part of the key text ("cvk_<id>_<secret>"), unique
+  std::string name;           // unique; how an admin names the key (list, revoke)
+  std::string secret_sha256;  // hex SHA-256 of the secret part
+  std::string scopes;         // comma-separated scope names (runtime/auth/scopes.h)
+  std::string job_types;      // comma-separated allow-list for the workers scope; empty: any
+  TimeMs created_at = 0;
+  std::optional<TimeMs> expires_at;
+  std::optional<TimeMs> revoked_at;
+  std::optional<TimeMs> last_used_at;  // recorded lazily (at most about once a minute)
+};
+
+inline constexpr int64_t kMaxApiKeys = 10000;
+
+// What changes when a key is created or revoked (nothing else changes a key that matters to
+// verification; expiry is a time every node compares itself). Nodes reload their keys when it
+// differs from what they last read: one cheap aggregate query a poll.
+struct ApiKeysVersion {
+  int64_t keys = 0;
+  int64_t revoked = 0;
+  bool operator==(const ApiKeysVersion&) const = default;
+};
+
+// A key was used at `at` (ApiKeysTouch keeps the latest time per key).
+struct ApiKeyUse {
+  std::string id;
+  TimeMs at = 0;
+};
+
+}  // namespace conveyor

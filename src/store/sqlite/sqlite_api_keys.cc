@@ -1,0 +1,95 @@
+// API keys on SQLite: the SQL and the operations (contracts in store.h).
+#include "store/sqlite/sqlite_api_keys.h"
+
+#include "store/store_api_key_rows.h"
+
+namespace conveyor::sqlite_ops {
+namespace {
+
+// Inserts unless the name or id is taken or the table is full: no row back then, and the caller
+// tells which (one writer, so the count cannot move between the two statements).
+constexpr const char* kInsert =
+    "INSERT INTO api_keys (id, name, secret_sha256, scopes, job_types, created_at, expires_at)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE (SELECT count(*) FROM api_keys) < ?8"
+    " ON CONFLICT DO NOTHING RETURNING id";
+constexpr const char* kExists = "SELECT count(*) FROM api_keys WHERE name = ?1";
+constexpr const char* kList = "SELECT " CONVEYOR_API_KEY_COLUMNS " FROM api_keys ORDER BY name";
+constexpr const char* kRevoke =
+    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) WHERE name = ?1"
+    " RETURNING " CONVEYOR_API_KEY_COLUMNS;
+constexpr const char* kVersion = "SELECT count(*), count(revoked_at) FROM api_keys";
+constexpr const char* kTouch =
+    "UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?2) WHERE id = ?1";
+
+#undef CONVEYOR_API_KEY_COLUMNS
+
+Result<std::vector<ApiKeyRow>> Rows(SqliteStatement& st) {
+  std::vector<ApiKeyRow> out;
+  Status s = st.ForEachRow([&](const SqliteStatement& row) { out.push_back(ReadApiKeyRow(row)); });
+  if (!s.ok()) return s;
+  return out;
+}
+
+}  // namespace
+
+Status ApiKeyCreate(SqliteConnection& c, const ApiKeyRow& row, int64_t max_keys) {
+  auto st = c.Prepare(kInsert);
+  if (!st.ok()) return st.status();
+  st->BindText(1, row.id);
+  st->BindText(2, row.name);
+  st->BindText(3, row.secret_sha256);
+  st->BindText(4, row.scopes);
+  st->BindText(5, row.job_types);
+  st->BindInt(6, row.created_at);
+  st->BindOptInt(7, row.expires_at);
+  st->BindInt(8, max_keys);
+  Result<bool> inserted = st->Step();
+  if (!inserted.ok()) return inserted.status();
+  if (*inserted) return Status::Ok();
+  auto exists = c.Prepare(kExists);
+  if (!exists.ok()) return exists.status();
+  exists->BindText(1, row.name);
+  Result<bool> has = exists->Step();
+  if (!has.ok()) return has.status();
+  // An id collision (72 random bits) reads as a name conflict: the caller makes a new key.
+  if (*has && exists->Int(0) > 0) return ApiKeyExists(row.name);
+  return ApiKeyLimitReached(max_keys);
+}
+
+Result<std::vector<ApiKeyRow>> ApiKeyList(SqliteConnection& c) {
+  auto st = c.Prepare(kList);
+  if (!st.ok()) return st.status();
+  return Rows(*st);
+}
+
+Result<ApiKeyRow> ApiKeyRevoke(SqliteConnection& c, const std::string& name, TimeMs now) {
+  auto st = c.Prepare(kRevoke);
+  if (!st.ok()) return st.status();
+  st->BindText(1, name);
+  st->BindInt(2, now);
+  Result<std::vector<ApiKeyRow>> rows = Rows(*st);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return ApiKeyNotFound(name);
+  return std::move(rows->front());
+}
+
+Result<ApiKeysVersion> ApiKeysVersionGet(SqliteConnection& c) {
+  auto st = c.Prepare(kVersion);
+  if (!st.ok()) return st.status();
+  Result<bool> has = st->Step();
+  if (!has.ok()) return has.status();
+  return ApiKeysVersion{.keys = st->Int(0), .revoked = st->Int(1)};
+}
+
+Status ApiKeysTouch(SqliteConnection& c, const std::vector<ApiKeyUse>& uses) {
+  for (const ApiKeyUse& use : uses) {
+    auto st = c.Prepare(kTouch);
+    if (!st.ok()) return st.status();
+    st->BindText(1, use.id);
+    st->BindInt(2, use.at);
+    if (Status s = st->Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace conveyor::sqlite_ops
