@@ -116,7 +116,7 @@ void GetArtifact(RequestContext& ctx) {
 }  // namespace
 
 void RegisterArtifactRoutes(Router& router) {
-  router.Add(http::verb::get, "/jobs/{id}/artifact", {.sync = GetArtifact});
+  router.Add(http::verb::get, "/jobs/{id}/artifact", {.sync = GetArtifact, .access = Access::kJobsRead});
 }
 
 }  // namespace conveyor::api

@@ -100,8 +100,8 @@ void AppendDeliveryListJson(const std::string& job_id, const std::vector<Webhook
 
 void RegisterDeliveryRoutes(Router& router) {
   using boost::beast::http::verb;
-  router.Add(verb::get, "/jobs/{id}/deliveries", {.sync = &List});
-  router.Add(verb::post, "/jobs/{id}/deliveries/{n}/redeliver", {.sync = &Redeliver});
+  router.Add(verb::get, "/jobs/{id}/deliveries", {.sync = &List, .access = Access::kJobsRead});
+  router.Add(verb::post, "/jobs/{id}/deliveries/{n}/redeliver", {.sync = &Redeliver, .access = Access::kJobsManage});
 }
 
 }  // namespace conveyor::api

@@ -58,9 +58,9 @@ boost::asio::awaitable<void> Stats(RequestContext& ctx) {
 }  // namespace
 
 void RegisterHealthRoutes(Router& router) {
-  router.Add(http::verb::get, "/health", {.sync = &Health});
-  router.Add(http::verb::get, "/ready", {.sync = &Ready});
-  router.Add(http::verb::get, "/admin/stats", {.async = &Stats});
+  router.Add(http::verb::get, "/health", {.sync = &Health, .access = Access::kPublic});
+  router.Add(http::verb::get, "/ready", {.sync = &Ready, .access = Access::kPublic});
+  router.Add(http::verb::get, "/admin/stats", {.async = &Stats, .access = Access::kAdmin});
 }
 
 }  // namespace conveyor::api

@@ -24,6 +24,7 @@
 #include "api/health_resource.h"
 #include "api/http_session.h"
 #include "api/jobs_resource.h"
+#include "api/keys_resource.h"
 #include "api/leases_resource.h"
 #include "api/metrics_resource.h"
 #include "api/nodes_resource.h"
@@ -100,7 +101,10 @@ class HttpServer::Impl {
       : config_(std::move(config)),
         services_(std::move(services)),
         webhook_receiver_(config_.webhook_receiver_secret),
-        env_{services_, config_, router_, registry_, webhook_receiver_},
+        env_{services_, config_, router_, registry_, webhook_receiver_,
+             AuthSettings{.keys = config_.auth_required ? services_.keys : nullptr,
+                          .metrics_open = config_.metrics_open,
+                          .receiver_signed = !config_.webhook_receiver_secret.empty()}},
         io_(std::max(1, config_.io_threads)) {
     RegisterHealthRoutes(router_);
     RegisterMetricsRoutes(router_);
@@ -114,11 +118,13 @@ class HttpServer::Impl {
     RegisterQueueRoutes(router_);
     RegisterDeliveryRoutes(router_);
     RegisterScheduleRoutes(router_);
+    RegisterKeyRoutes(router_);
   }
 
   Status Start();
   void Stop();
   uint16_t port() const { return port_; }
+  std::vector<Router::RouteInfo> Routes() const { return router_.Routes(); }
 
  private:
   Status Bind(const tcp::endpoint& endpoint);
@@ -148,6 +154,9 @@ class HttpServer::Impl {
 Status HttpServer::Impl::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (started_ || stopped_) return Status::FailedPrecondition("the HTTP server was started before");
+  if (config_.auth_required && services_.keys == nullptr) {
+    return Status::FailedPrecondition("authentication is required but the server has no keys");
+  }
   auto endpoint = ParseListen(config_.listen);
   if (!endpoint.ok()) return endpoint.status();
   if (Status s = Bind(*endpoint); !s.ok()) return s;
@@ -240,6 +249,7 @@ HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
+std::vector<Router::RouteInfo> HttpServer::Routes() const { return impl_->Routes(); }
 void HttpServer::Stop() { impl_->Stop(); }
 
 }  // namespace conveyor::api

@@ -15,7 +15,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "api/router.h"
 #include "core/dialect.h"
 #include "core/status.h"
 
@@ -26,6 +28,9 @@ class JobService;
 class NodeRegistry;
 class ScheduleService;
 class WorkerPool;
+namespace auth {
+class KeyRing;
+}  // namespace auth
 }  // namespace conveyor
 
 namespace conveyor::api {
@@ -40,6 +45,9 @@ struct Services {
   WorkerPool* pool = nullptr;     // null without local workers; /admin/stats and /metrics read it
   std::string artifact_dir;       // GET /jobs/{id}/artifact serves from <artifact_dir>/<job id>/
   ScheduleService* schedules = nullptr;  // /schedules (null: the routes answer 503)
+  // The node's API keys (/keys; the gate when ServerConfig::auth_required). Null only in tests
+  // that need neither.
+  auth::KeyRing* keys = nullptr;
 };
 
 struct ServerConfig {
@@ -55,6 +63,10 @@ struct ServerConfig {
   // Open connections; past it the longest-idle keep-alive connection is closed, or, when none
   // is idle, the new one gets a quick 503 and is closed. 0: DefaultMaxConnections().
   size_t max_connections = 0;
+  // Every route but /health and /ready needs an API key (api/auth_check.h). Off only for a
+  // server that listens on loopback alone (the serve command enforces that).
+  bool auth_required = false;
+  bool metrics_open = false;  // --metrics-open: /metrics needs no key (scrapers on a private net)
   bool admin_only = false;  // only /health, /ready, /admin/stats and /metrics (conveyor worker)
   // /webhook-receiver checks Standard Webhooks signatures with this secret (WEBHOOK_SECRET);
   // empty: it records every JSON body unchecked. The server owns its receiver and its receipts.
@@ -84,6 +96,8 @@ class HttpServer {
   Status Start();
   // The bound port (useful with port 0); 0 before a successful Start().
   uint16_t port() const;
+  // Every route this server answers, with its access rule (the auth test walks them).
+  std::vector<Router::RouteInfo> Routes() const;
   void Stop();
 
  private:

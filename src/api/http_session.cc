@@ -285,11 +285,13 @@ RequestContext HttpSession::Context(const HttpRequest& request, std::string_view
           .response = response_,
           .schedules = services.schedules,
           .default_dialect = env_.config.default_dialect,
-          .under_api_prefix = UnderApiPrefix(View(request.target()))};
+          .under_api_prefix = UnderApiPrefix(View(request.target())),
+          .keys = services.keys};
 }
 
 asio::awaitable<void> HttpSession::Handle() {
   response_.Reset();
+  principal_.reset();
   SetCorrelationId();
   const HttpRequest& request = parser_->get();
   std::string_view query;
@@ -310,7 +312,12 @@ asio::awaitable<void> HttpSession::Handle() {
                                                 " is not allowed here; use " +
                                                 std::string(match.allow)});
     response_.allow = match.allow;
+  } else if (auto denied = Authorize(env_.auth, match.handler.access,
+                                     View(request[http::field::authorization]), &principal_)) {
+    ctx.Fail(*denied);
+    response_.www_authenticate = denied->kind == ErrorKind::kUnauthorized;
   } else {
+    ctx.principal = principal_.get();
     try {
       if (match.handler.async) {
         co_await match.handler.async(ctx);

@@ -22,6 +22,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "api/auth_check.h"
 #include "api/http_server.h"
 #include "api/problem.h"
 #include "api/request_context.h"
@@ -60,6 +61,7 @@ struct SessionEnv {
   const Router& router;
   SessionRegistry& registry;
   WebhookReceiver& webhook_receiver;
+  AuthSettings auth;  // keys null: authentication off
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -96,6 +98,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Response response_;  // reused across requests
   std::string head_;   // the serialised status line and headers, reused
   std::string correlation_id_;
+  std::shared_ptr<const auth::Principal> principal_;  // the current request's key, if any
   std::chrono::steady_clock::time_point started_;
   friend class SessionRegistry;
   uint64_t registry_id_ = 0;       // set by SessionRegistry::Add

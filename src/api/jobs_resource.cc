@@ -208,15 +208,15 @@ void Retry(RequestContext& ctx) {
 void RegisterJobRoutes(Router& router) {
   using http::verb;
   // Literal routes first: the first pattern matching a path decides (router.h).
-  router.Add(verb::post, "/jobs/batch", {.async = &SubmitBatch});
-  router.Add(verb::post, "/jobs", {.async = &Submit});
-  router.Add(verb::get, "/jobs", {.sync = &List});
-  router.Add(verb::get, "/jobs/{id}", {.sync = &Get});
-  router.Add(verb::delete_, "/jobs/{id}", {.sync = &Cancel});
-  router.Add(verb::get, "/jobs/{id}/status", {.sync = &GetStatus});
-  router.Add(verb::get, "/jobs/{id}/result", {.sync = &GetResult});
-  router.Add(verb::get, "/jobs/{id}/events", {.sync = &GetEvents});
-  router.Add(verb::post, "/jobs/{id}/retry", {.sync = &Retry});
+  router.Add(verb::post, "/jobs/batch", {.async = &SubmitBatch, .access = Access::kJobsSubmit});
+  router.Add(verb::post, "/jobs", {.async = &Submit, .access = Access::kJobsSubmit});
+  router.Add(verb::get, "/jobs", {.sync = &List, .access = Access::kJobsRead});
+  router.Add(verb::get, "/jobs/{id}", {.sync = &Get, .access = Access::kJobsRead});
+  router.Add(verb::delete_, "/jobs/{id}", {.sync = &Cancel, .access = Access::kJobsManage});
+  router.Add(verb::get, "/jobs/{id}/status", {.sync = &GetStatus, .access = Access::kJobsRead});
+  router.Add(verb::get, "/jobs/{id}/result", {.sync = &GetResult, .access = Access::kJobsRead});
+  router.Add(verb::get, "/jobs/{id}/events", {.sync = &GetEvents, .access = Access::kJobsRead});
+  router.Add(verb::post, "/jobs/{id}/retry", {.sync = &Retry, .access = Access::kJobsManage});
 }
 
 }  // namespace conveyor::api

@@ -11,6 +11,7 @@
 
 #include "api/json_writer.h"
 #include "api/request_context.h"
+#include "runtime/auth/key_ring.h"
 #include "api/store_awaitable.h"
 #include "api/worker_routes_body.h"
 #include "runtime/work/external_leases.h"
@@ -99,10 +100,33 @@ void WriteLeasedJob(JsonWriter& w, const Job& job) {
   w.EndArray().EndObject();
 }
 
+// A worker key limited to some job types (runtime/auth/scopes.h) leases only those, and must
+// name them: "any type" would include the built-ins and other teams' types.
+std::optional<ApiError> CheckTypesAllowed(const auth::Principal* principal,
+                                          const std::vector<std::string>& types) {
+  if (principal == nullptr || principal->job_types.empty()) return std::nullopt;
+  const std::string allowed = principal->job_types.ToString();
+  if (types.empty()) {
+    return ApiError{ErrorKind::kForbidden, "this worker key may lease only " + allowed +
+                                               "; list them in \"types\""};
+  }
+  for (const std::string& type : types) {
+    if (!principal->job_types.Allows(type)) {
+      return ApiError{ErrorKind::kForbidden, "this worker key may not lease type \"" + type +
+                                                 "\"; it may lease only " + allowed};
+    }
+  }
+  return std::nullopt;
+}
+
 awaitable<void> Lease(RequestContext& ctx) {
   if (!RequireJsonBody(ctx)) co_return;
   LeaseBody body;
   if (auto e = ParseLeaseBody(ctx.request.body(), ctx.leases.default_lease_ms(), &body)) {
+    ctx.Fail(*e);
+    co_return;
+  }
+  if (auto e = CheckTypesAllowed(ctx.principal, body.request.types)) {
     ctx.Fail(*e);
     co_return;
   }
@@ -122,7 +146,7 @@ awaitable<void> Lease(RequestContext& ctx) {
 }  // namespace
 
 void RegisterLeaseRoutes(Router& router) {
-  router.Add(boost::beast::http::verb::post, "/leases", {.async = &Lease});
+  router.Add(boost::beast::http::verb::post, "/leases", {.async = &Lease, .access = Access::kWorkers});
 }
 
 }  // namespace conveyor::api

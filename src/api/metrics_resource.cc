@@ -83,7 +83,7 @@ void Metrics(RequestContext& ctx) {
 }  // namespace
 
 void RegisterMetricsRoutes(Router& router) {
-  router.Add(boost::beast::http::verb::get, "/metrics", {.sync = &Metrics});
+  router.Add(boost::beast::http::verb::get, "/metrics", {.sync = &Metrics, .access = Access::kMetrics});
 }
 
 }  // namespace conveyor::api

@@ -33,7 +33,7 @@ void List(RequestContext& ctx) {
 }  // namespace
 
 void RegisterNodeRoutes(Router& router) {
-  router.Add(boost::beast::http::verb::get, "/nodes", {.sync = &List});
+  router.Add(boost::beast::http::verb::get, "/nodes", {.sync = &List, .access = Access::kAdmin});
 }
 
 }  // namespace conveyor::api

@@ -10,6 +10,8 @@ ProblemType Describe(ErrorKind kind) {
       return {400, "malformed-request", "Malformed request"};
     case ErrorKind::kUnauthorized:
       return {401, "unauthorized", "Unauthorized"};
+    case ErrorKind::kForbidden:
+      return {403, "forbidden", "Forbidden"};
     case ErrorKind::kNotFound:
       return {404, "job-not-found", "Job not found"};
     case ErrorKind::kRouteNotFound:

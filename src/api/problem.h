@@ -18,6 +18,7 @@ namespace conveyor::api {
 enum class ErrorKind {
   kMalformed,             // 400: unparsable HTTP or JSON, id or cursor not a UUID
   kUnauthorized,          // 401: a missing or wrong signature or credential
+  kForbidden,             // 403: a valid credential without the right to this
   kNotFound,              // 404: unknown job
   kRouteNotFound,         // 404: unknown path
   kMethodNotAllowed,      // 405

@@ -207,14 +207,14 @@ awaitable<void> DeleteRate(RequestContext& ctx) { return SetRate(ctx, std::nullo
 }  // namespace
 
 void RegisterQueueRoutes(Router& router) {
-  router.Add(http::verb::get, "/queues", {.async = &List});
-  router.Add(http::verb::post, "/queues/{name}/pause", {.async = &Pause});
-  router.Add(http::verb::post, "/queues/{name}/resume", {.async = &Resume});
-  router.Add(http::verb::get, "/queues/{name}", {.async = &GetOne});
-  router.Add(http::verb::patch, "/queues/{name}", {.async = &Patch});
-  router.Add(http::verb::get, "/rate-limits", {.async = &ListRates});
-  router.Add(http::verb::put, "/rate-limits/{type}", {.async = &PutRate});
-  router.Add(http::verb::delete_, "/rate-limits/{type}", {.async = &DeleteRate});
+  router.Add(http::verb::get, "/queues", {.async = &List, .access = Access::kAdmin});
+  router.Add(http::verb::post, "/queues/{name}/pause", {.async = &Pause, .access = Access::kAdmin});
+  router.Add(http::verb::post, "/queues/{name}/resume", {.async = &Resume, .access = Access::kAdmin});
+  router.Add(http::verb::get, "/queues/{name}", {.async = &GetOne, .access = Access::kAdmin});
+  router.Add(http::verb::patch, "/queues/{name}", {.async = &Patch, .access = Access::kAdmin});
+  router.Add(http::verb::get, "/rate-limits", {.async = &ListRates, .access = Access::kAdmin});
+  router.Add(http::verb::put, "/rate-limits/{type}", {.async = &PutRate, .access = Access::kAdmin});
+  router.Add(http::verb::delete_, "/rate-limits/{type}", {.async = &DeleteRate, .access = Access::kAdmin});
 }
 
 }  // namespace conveyor::api

@@ -24,6 +24,10 @@ class JobService;
 class NodeRegistry;
 class ScheduleService;
 class WorkerPool;
+namespace auth {
+class KeyRing;
+struct Principal;
+}  // namespace auth
 }  // namespace conveyor
 
 namespace conveyor::api {
@@ -51,6 +55,9 @@ struct RequestContext {
   std::optional<Dialect> dialect = std::nullopt;
   Dialect default_dialect = Dialect::kSucceeded;  // --dialect: for {type, payload} submissions
   bool under_api_prefix = false;                  // the target starts with /api/v1
+  // The key that called, when authentication is on and the route needs one; null otherwise.
+  const auth::Principal* principal = nullptr;
+  auth::KeyRing* keys = nullptr;  // /keys; null when the server has none
 
   Dialect AnswerDialect(const Job& job) const { return dialect.value_or(job.dialect); }
 

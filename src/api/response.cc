@@ -45,6 +45,7 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
     AppendHeader(out, "Content-Disposition", r.content_disposition);
   if (!r.allow.empty()) AppendHeader(out, "Allow", r.allow);
   if (r.retry_after) AppendHeader(out, "Retry-After", "1");
+  if (r.www_authenticate) AppendHeader(out, "WWW-Authenticate", R"(Bearer realm="conveyor")");
   if (!keep_alive) {
     AppendHeader(out, "Connection", "close");
   } else if (http_version < 11) {

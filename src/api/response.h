@@ -24,6 +24,7 @@ struct Response {
   std::string idempotency_key;  // Idempotency-Key header when non-empty: the key a submit used
   std::string_view allow;    // Allow header when non-empty (405); points into the router
   bool retry_after = false;  // Retry-After: 1 (503, 429)
+  bool www_authenticate = false;  // WWW-Authenticate: Bearer (401 for a missing or bad key)
   // When set, the body is this open file's first `file_size` bytes instead of `body`: the
   // session sends it in chunks, so a large artifact is never held in memory at once.
   std::shared_ptr<std::FILE> file;
@@ -39,6 +40,7 @@ struct Response {
     idempotency_key.clear();
     allow = {};
     retry_after = false;
+    www_authenticate = false;
     file.reset();
     file_size = 0;
   }

@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include <stdexcept>
+
 namespace conveyor::api {
 namespace {
 
@@ -32,7 +34,25 @@ std::string_view Router::NormalizePath(std::string_view target, std::string_view
   return path.empty() ? std::string_view("/") : path;
 }
 
+std::string_view AccessName(Access access) {
+  switch (access) {
+    case Access::kUnset: return "unset";
+    case Access::kPublic: return "public";
+    case Access::kMetrics: return "metrics";
+    case Access::kWebhookReceiver: return "webhook-receiver";
+    case Access::kJobsSubmit: return "jobs:submit";
+    case Access::kJobsRead: return "jobs:read";
+    case Access::kJobsManage: return "jobs:manage";
+    case Access::kWorkers: return "workers";
+    case Access::kAdmin: return "admin";
+  }
+  return "unset";
+}
+
 void Router::Add(boost::beast::http::verb method, std::string_view pattern, RouteHandler handler) {
+  if (handler.access == Access::kUnset) {
+    throw std::logic_error("route " + std::string(pattern) + " has no access rule");
+  }
   std::vector<Segment> segments;
   ForEachSegment(pattern, [&](std::string_view s) {
     const bool param = s.size() > 2 && s.front() == '{' && s.back() == '}';
@@ -52,6 +72,16 @@ void Router::Add(boost::beast::http::verb method, std::string_view pattern, Rout
   target->methods.push_back({method, handler});
   if (!target->allow.empty()) target->allow += ", ";
   target->allow += std::string_view(boost::beast::http::to_string(method));
+}
+
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const Pattern& p : patterns_) {
+    std::string text;
+    for (const Segment& s : p.segments) text += "/" + s.text;
+    for (const Method& m : p.methods) out.push_back({m.verb, text, m.handler.access});
+  }
+  return out;
 }
 
 bool Router::MatchSegments(const Pattern& pattern, std::string_view path, PathParams* params) {

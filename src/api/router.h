@@ -23,9 +23,25 @@ struct RequestContext;
 using SyncHandler = void (*)(RequestContext&);
 using AsyncHandler = boost::asio::awaitable<void> (*)(RequestContext&);
 
+// Who may call a route when authentication is on (api/auth_check.h; docs/security.md). Every
+// route must name one: Router::Add refuses kUnset, so a new route cannot slip in unguarded.
+enum class Access : uint8_t {
+  kUnset,
+  kPublic,           // /health, /ready: anyone
+  kMetrics,          // /metrics: admin, or anyone with --metrics-open
+  kWebhookReceiver,  // POST /webhook-receiver: signed bodies when the node has a secret; else admin
+  kJobsSubmit,
+  kJobsRead,
+  kJobsManage,
+  kWorkers,
+  kAdmin,
+};
+std::string_view AccessName(Access access);
+
 struct RouteHandler {
   SyncHandler sync = nullptr;
   AsyncHandler async = nullptr;
+  Access access = Access::kUnset;
 };
 
 inline constexpr size_t kMaxPathParams = 2;
@@ -41,9 +57,18 @@ class Router {
     std::string_view allow;  // for kMethodNotAllowed, e.g. "GET, DELETE"
   };
 
+  // Throws std::logic_error when handler.access is kUnset (a start-up bug every test catches).
   void Add(boost::beast::http::verb method, std::string_view pattern, RouteHandler handler);
   // `path` must already be normalised (see NormalizePath).
   Match Find(boost::beast::http::verb method, std::string_view path) const;
+
+  struct RouteInfo {
+    boost::beast::http::verb method;
+    std::string pattern;  // "/jobs/{id}"
+    Access access;
+  };
+  // Every route, in registration order (the auth test walks them all).
+  std::vector<RouteInfo> Routes() const;
 
   // Splits a request target into the normalised path and the raw query (without '?').
   static std::string_view NormalizePath(std::string_view target, std::string_view* query);

@@ -181,11 +181,11 @@ awaitable<void> List(RequestContext& ctx) {
 
 void RegisterScheduleRoutes(Router& router) {
   using boost::beast::http::verb;
-  router.Add(verb::post, "/schedules", {.async = &Create});
-  router.Add(verb::get, "/schedules", {.async = &List});
-  router.Add(verb::get, "/schedules/{name}", {.async = &GetOne});
-  router.Add(verb::patch, "/schedules/{name}", {.async = &Patch});
-  router.Add(verb::delete_, "/schedules/{name}", {.async = &Delete});
+  router.Add(verb::post, "/schedules", {.async = &Create, .access = Access::kAdmin});
+  router.Add(verb::get, "/schedules", {.async = &List, .access = Access::kAdmin});
+  router.Add(verb::get, "/schedules/{name}", {.async = &GetOne, .access = Access::kAdmin});
+  router.Add(verb::patch, "/schedules/{name}", {.async = &Patch, .access = Access::kAdmin});
+  router.Add(verb::delete_, "/schedules/{name}", {.async = &Delete, .access = Access::kAdmin});
 }
 
 }  // namespace conveyor::api

@@ -174,8 +174,8 @@ void WebhookReceiver::List(RequestContext& ctx) const {
 }
 
 void RegisterWebhookReceiverRoutes(Router& router) {
-  router.Add(http::verb::post, "/webhook-receiver", {.sync = &ReceiveRoute});
-  router.Add(http::verb::get, "/webhook-receiver", {.sync = &ListRoute});
+  router.Add(http::verb::post, "/webhook-receiver", {.sync = &ReceiveRoute, .access = Access::kWebhookReceiver});
+  router.Add(http::verb::get, "/webhook-receiver", {.sync = &ListRoute, .access = Access::kAdmin});
 }
 
 }  // namespace conveyor::api

@@ -91,10 +91,10 @@ awaitable<void> CompleteMany(RequestContext& ctx) {
 
 void RegisterWorkerRoutes(Router& router) {
   using boost::beast::http::verb;
-  router.Add(verb::post, "/jobs/{id}/heartbeat", {.async = &Heartbeat});
-  router.Add(verb::post, "/jobs/{id}/complete", {.async = &Complete});
-  router.Add(verb::post, "/jobs/{id}/fail", {.async = &Fail});
-  router.Add(verb::post, "/completions", {.async = &CompleteMany});
+  router.Add(verb::post, "/jobs/{id}/heartbeat", {.async = &Heartbeat, .access = Access::kWorkers});
+  router.Add(verb::post, "/jobs/{id}/complete", {.async = &Complete, .access = Access::kWorkers});
+  router.Add(verb::post, "/jobs/{id}/fail", {.async = &Fail, .access = Access::kWorkers});
+  router.Add(verb::post, "/completions", {.async = &CompleteMany, .access = Access::kWorkers});
 }
 
 }  // namespace conveyor::api

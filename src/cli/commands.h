@@ -31,6 +31,7 @@ void AddMigrateCommand(CLI::App& app, CommandRunner& run);
 void AddClientCommands(CLI::App& app, CommandRunner& run);  // submit get list cancel retry wait
 void AddWaitCommand(CLI::App& app, CommandRunner& run);
 void AddScheduleCommands(CLI::App& app, CommandRunner& run);  // schedules [add|get|rm|pause|resume]
+void AddKeysCommands(CLI::App& app, CommandRunner& run);  // keys create|list|revoke
 void AddBenchCommand(CLI::App& app, CommandRunner& run);
 
 }  // namespace conveyor::cli

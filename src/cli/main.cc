@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   conveyor::cli::AddMigrateCommand(app, run);
   conveyor::cli::AddClientCommands(app, run);
   conveyor::cli::AddScheduleCommands(app, run);
+  conveyor::cli::AddKeysCommands(app, run);
   conveyor::cli::AddBenchCommand(app, run);
   try {
     app.parse(argc, argv);

@@ -16,6 +16,7 @@
 
 #include "api/http_server.h"
 #include "cli/commands.h"
+#include "cli/serve_auth_flags.h"
 #include "cli/serve_webhook_flags.h"
 #include "core/duration_text.h"
 #include "handlers/command_handler.h"
@@ -63,6 +64,7 @@ struct ServeOptions {
   std::string queues;               // --queues: comma-separated queue names this node serves
   std::string queues_config;        // --queues-config: a JSON file of queue settings
   std::string idempotency_window = "24h";  // --idempotency-window (core/duration_text.h); 0: ever
+  AuthFlags auth;                          // --auth, --metrics-open (cli/serve_auth_flags.h)
 };
 
 // A CLI11 validator: "" when `text` is a duration (core/duration_text.h), else what would be.
@@ -205,7 +207,7 @@ RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   return c;
 }
 
-ServerConfig ToServerConfig(const ServeOptions& o) {
+Result<ServerConfig> ToServerConfig(const ServeOptions& o) {
   ServerConfig c;
   c.listen = o.role == kRoleWorker ? o.admin_listen : o.listen;
   c.admin_only = o.role == kRoleWorker;
@@ -213,6 +215,10 @@ ServerConfig ToServerConfig(const ServeOptions& o) {
   c.max_body_bytes = o.max_body_bytes;
   c.max_connections = o.max_connections;
   c.default_dialect = ParseDialect(o.dialect).value_or(Dialect::kSucceeded);  // checked by CLI11
+  Result<bool> auth = AuthRequired(o.auth, c.listen);
+  if (!auth.ok()) return auth.status();
+  c.auth_required = *auth;
+  c.metrics_open = o.auth.metrics_open;
   return c;
 }
 
@@ -256,15 +262,22 @@ std::string HostOf(const std::string& listen) {
   return colon == std::string::npos ? listen : listen.substr(0, colon);
 }
 
-// Until API keys exist, every route is open to whoever can reach the address: say so loudly.
-void WarnIfNotLoopback(const std::string& listen) {
-  if (api::IsLoopbackListen(listen)) return;
-  const std::string message = "listening on " + listen +
-                              ", beyond loopback: every route (submit, cancel, worker leases, "
-                              "artifacts) is open to anyone who can reach it; there is no "
-                              "authentication yet. Put it behind a firewall or listen on 127.0.0.1";
-  log::Warn("listening_beyond_loopback", {{"address", listen}, {"warning", message}});
-  std::cerr << "conveyor: WARNING: " << message << "\n";
+// Says at start whether keys are checked; a dev server without them says every route is open.
+void AnnounceAuth(const ServeOptions& o, const Node& node) {
+  if (!node.auth_required()) {
+    log::Info("auth", {{"mode", "off"},
+                       {"note", "loopback-only dev server: every route is open to local "
+                                "processes (--auth on checks API keys)"}});
+    return;
+  }
+  const size_t keys = node.key_count();
+  log::Info("auth", {{"mode", "on"}, {"keys", std::to_string(keys)},
+                     {"metrics", o.auth.metrics_open ? "open" : "admin key"}});
+  if (keys == 0) {
+    std::cerr << "conveyor: no API keys yet: every route but /health and /ready answers 401. "
+                 "Create one with `conveyor keys create --store <the same store> --name admin "
+                 "--scopes admin` (it takes effect within a second)\n";
+  }
 }
 
 // Runs between Start() and Stop(): announce, then wait for a signal.
@@ -275,7 +288,7 @@ int ServeUntilSignal(const ServeOptions& o, const Node& node, const sigset_t& si
   std::string address = HostOf(o.listen) + ":" + std::to_string(node.port());
   log::Info("listening", {{"address", address}, {"store", RedactStoreSecrets(o.store, o.store)},
                           {"workers", std::to_string(o.workers)}});
-  WarnIfNotLoopback(o.role == kRoleWorker ? o.admin_listen : o.listen);
+  AnnounceAuth(o, node);
   int sig = WaitForShutdownSignal(signals);
   log::Info("shutting_down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   return kExitOk;
@@ -314,11 +327,13 @@ Result<NodeConfig> ToNodeConfig(const ServeOptions& o) {
   }
   Result<std::vector<std::string>> external_types = ParseExternalTypes(o.external_types);
   if (!external_types.ok()) return external_types.status();
+  Result<ServerConfig> server = ToServerConfig(o);
+  if (!server.ok()) return server.status();
   NodeConfig c{.store_url = o.store,
                .listen_notify = !o.no_listen,
                .role = RoleOf(o),
                .runtime = ToRuntimeConfig(o),
-               .server = ToServerConfig(o)};
+               .server = std::move(server).value()};
   if (o.poll_interval_ms > 0) c.idle_poll_ms = o.poll_interval_ms;
   c.runtime.external_types = std::move(external_types).value();
   c.runtime.queues = SplitQueueNames(o.queues);
@@ -371,6 +386,7 @@ void AddServeCommand(CLI::App& app, CommandRunner& run) {
   AddAddressFlags(*cmd, *opts);
   AddRuntimeFlags(*cmd, *opts);
   AddWebhookFlags(*cmd, opts->webhooks);
+  AddAuthFlags(*cmd, opts->auth);
   cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });
 }
 
@@ -391,6 +407,7 @@ void AddWorkerCommand(CLI::App& app, CommandRunner& run) {
   cmd->add_flag("--debug", opts->debug, "Log debug lines")->envname("DEBUG");
   AddRuntimeFlags(*cmd, *opts);
   AddWebhookFlags(*cmd, opts->webhooks);
+  AddAuthFlags(*cmd, opts->auth);
   cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });
 }
 

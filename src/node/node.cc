@@ -124,6 +124,7 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
       // through the job service from a template read by the API's own parser.
       schedules_(*store_, clock_, leases_.types()),
       scheduler_(*store_, clock_, jobs_, &api::ParseScheduleJob),
+      keys_(*store_, clock_),
       // The pool feeds /admin/stats' and /metrics' worker counters.
       server_({.jobs = jobs_,
                .deliveries = deliveries_,
@@ -131,7 +132,8 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
                .nodes = maintenance_.nodes(),
                .pool = pool_.get(),
                .artifact_dir = config_.runtime.artifact_dir,
-               .schedules = &schedules_},
+               .schedules = &schedules_,
+               .keys = &keys_},
               config_.server),
       // Every node sends webhooks: deliveries are claimed from the store, so nodes share them.
       webhooks_(*store_, clock_, config_.webhooks) {}
@@ -139,6 +141,12 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
 Node::~Node() { Stop(); }
 
 Status Node::Start() {
+  // The keys before the API: a server that must check keys never answers without them.
+  if (Status s = keys_.Load(); !s.ok()) {
+    if (config_.server.auth_required) return Status::Unavailable("cannot read the API keys: " + s.message());
+    log::Warn("api_keys_not_loaded", {{"error", s.ToString()}});
+  }
+  keys_.Start();
   // The API listens first, so a node that cannot serve runs no job either.
   if (Status s = server_.Start(); !s.ok()) return s;
   if (pool_) pool_->Start();
@@ -157,6 +165,7 @@ uint16_t Node::port() const { return server_.port(); }
 void Node::Stop() {
   // The server first: no new requests while the workers wind down.
   server_.Stop();
+  keys_.Stop();  // writes the last uses
   scheduler_.Stop();  // no new ticks while the workers wind down
   if (pool_) pool_->Stop();
   maintenance_.Stop();

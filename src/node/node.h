@@ -32,6 +32,7 @@
 #include "handlers/command_handler.h"
 #include "handlers/csv/csv_rules.h"
 #include "handlers/handler_registry.h"
+#include "runtime/auth/key_ring.h"
 #include "runtime/delivery_service.h"
 #include "runtime/job_service.h"
 #include "runtime/maintenance/maintenance.h"
@@ -77,6 +78,8 @@ class Node {
   Status Start();
   // The HTTP server's bound port (the API, or a worker's admin address); 0 before Start().
   uint16_t port() const;
+  bool auth_required() const { return config_.server.auth_required; }
+  size_t key_count() const { return keys_.size(); }
   void Stop();
 
  private:
@@ -94,6 +97,7 @@ class Node {
   Maintenance maintenance_;
   ScheduleService schedules_;
   Scheduler scheduler_;  // fires cron ticks (leader only); started and stopped with maintenance
+  auth::KeyRing keys_;   // API keys, polled from the store; the server's gate when required
   HttpServer server_;
   WebhookDispatcher webhooks_;
 };

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "handlers/builtin_handlers.h"
 #include "handlers/handler_registry.h"
+#include "runtime/auth/key_ring.h"
 #include "runtime/delivery_service.h"
 #include "runtime/job_service.h"
 #include "runtime/maintenance/maintenance.h"
@@ -61,6 +62,8 @@ class ApiFixture : public ::testing::Test {
     deliveries_ = std::make_unique<DeliveryService>(*store_, clock);
     maintenance_ = std::make_unique<Maintenance>(*store_, clock, runtime_, kRoleServe, pool_.get());
     maintenance_->Start();
+    keys_ = std::make_unique<auth::KeyRing>(*store_, clock);
+    ASSERT_TRUE(keys_->Load().ok());
     server_ = std::make_unique<HttpServer>(services(), server_config_);
     const Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
@@ -71,6 +74,7 @@ class ApiFixture : public ::testing::Test {
     client_.reset();
     if (server_) server_->Stop();
     server_.reset();
+    keys_.reset();
     if (pool_) pool_->Stop();
     maintenance_.reset();
     deliveries_.reset();
@@ -96,7 +100,8 @@ class ApiFixture : public ::testing::Test {
             .leases = *external_,
             .nodes = maintenance_->nodes(),
             .pool = pool_.get(),
-            .artifact_dir = runtime_.artifact_dir};
+            .artifact_dir = runtime_.artifact_dir,
+            .keys = keys_.get()};
   }
 
   TestClient& client() { return *client_; }
@@ -140,6 +145,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<JobService> service_;
   std::unique_ptr<DeliveryService> deliveries_;
   std::unique_ptr<Maintenance> maintenance_;
+  std::unique_ptr<auth::KeyRing> keys_;  // the gate only when server_config_.auth_required
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<TestClient> client_;
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "api/request_context.h"
 
 namespace conveyor::api {
@@ -15,11 +17,11 @@ void HandlerC(RequestContext&) {}
 
 Router MakeRouter() {
   Router r;
-  r.Add(verb::post, "/jobs/batch", {.sync = &HandlerC});
-  r.Add(verb::get, "/jobs", {.sync = &HandlerA});
-  r.Add(verb::get, "/jobs/{id}", {.sync = &HandlerB});
-  r.Add(verb::delete_, "/jobs/{id}", {.sync = &HandlerA});
-  r.Add(verb::get, "/jobs/{id}/status", {.sync = &HandlerC});
+  r.Add(verb::post, "/jobs/batch", {.sync = &HandlerC, .access = Access::kJobsRead});
+  r.Add(verb::get, "/jobs", {.sync = &HandlerA, .access = Access::kJobsRead});
+  r.Add(verb::get, "/jobs/{id}", {.sync = &HandlerB, .access = Access::kJobsRead});
+  r.Add(verb::delete_, "/jobs/{id}", {.sync = &HandlerA, .access = Access::kJobsRead});
+  r.Add(verb::get, "/jobs/{id}/status", {.sync = &HandlerC, .access = Access::kJobsRead});
   return r;
 }
 
@@ -85,6 +87,12 @@ TEST(RouterTest, LiteralRouteRegisteredFirstWinsOverParameter) {
   EXPECT_EQ(m.kind, Router::MatchKind::kMethodNotAllowed);
   EXPECT_EQ(m.allow, "POST");
   EXPECT_EQ(r.Find(verb::post, Norm("/jobs/batch")).handler.sync, &HandlerC);
+}
+
+TEST(RouterTest, ARouteWithoutAnAccessRuleIsRefusedAtRegistration) {
+  Router r;
+  EXPECT_THROW(r.Add(verb::get, "/unguarded", {.sync = &HandlerA}), std::logic_error);
+  EXPECT_TRUE(r.Routes().empty());
 }
 
 }  // namespace

@@ -1,0 +1,120 @@
+// `conveyor keys create|list|revoke`: API keys, straight in the store, so it works beside a
+// running server (which sees the change within a second) and before the first one starts.
+//   conveyor keys create --name ci --scopes jobs:submit,jobs:read [--job-types a,b.*]
+//                        [--expires-in 90d]      prints the key once, on stdout
+//   conveyor keys list                            name, id, scopes, state, times (no secrets)
+//   conveyor keys revoke ci
+// Each takes --store (env CONVEYOR_STORE / DATABASE_URL), like serve.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/commands.h"
+#include "core/clock.h"
+#include "core/time_format.h"
+#include "runtime/auth/key_admin.h"
+#include "store/store_factory.h"
+
+namespace conveyor::cli {
+namespace {
+
+struct KeysOptions {
+  std::string store;
+  auth::NewKeySpec spec;
+  std::string expires_in;
+  std::string name;  // revoke
+};
+
+int Fail(const std::string& message) {
+  std::cerr << "conveyor keys: " << message << "\n";
+  return kExitUsage;
+}
+
+// Opened and migrated (the table may not exist before the first serve); nullptr after printing.
+std::unique_ptr<Store> Open(const std::string& url) {
+  auto store = OpenStore(url);
+  if (!store.ok()) {
+    Fail("cannot open store " + RedactStoreSecrets(url, url) + ": " +
+         RedactStoreSecrets(store.status().message(), url));
+    return nullptr;
+  }
+  if (Status s = (*store)->Migrate(); !s.ok()) {
+    Fail("cannot migrate store " + RedactStoreSecrets(url, url) + ": " +
+         RedactStoreSecrets(s.message(), url));
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+std::string TimeOr(const std::optional<TimeMs>& t, const char* none) {
+  return t ? FormatRfc3339(*t) : none;
+}
+
+int RunCreate(KeysOptions& o) {
+  auto store = Open(o.store);
+  if (!store) return kExitUsage;
+  if (!o.expires_in.empty()) o.spec.expires_in = o.expires_in;
+  Result<auth::CreatedKey> created = auth::CreateApiKey(*store, *SystemClock::Default(), o.spec);
+  if (!created.ok()) return Fail(created.status().message());
+  std::cerr << "created key \"" << created->row.name << "\" (id " << created->row.id
+            << ", scopes " << created->row.scopes << ", expires "
+            << TimeOr(created->row.expires_at, "never")
+            << "). It is shown only now: store it as a secret.\n";
+  std::cout << created->key << "\n";
+  return kExitOk;
+}
+
+int RunList(const KeysOptions& o) {
+  auto store = Open(o.store);
+  if (!store) return kExitUsage;
+  Result<std::vector<ApiKeyRow>> rows = store->ApiKeyList();
+  if (!rows.ok()) return Fail(rows.status().message());
+  const TimeMs now = SystemClock::Default()->NowMs();
+  std::cout << "NAME\tID\tSCOPES\tJOB_TYPES\tSTATE\tCREATED\tEXPIRES\tLAST_USED\n";
+  for (const ApiKeyRow& k : *rows) {
+    std::cout << k.name << "\t" << k.id << "\t" << k.scopes << "\t"
+              << (k.job_types.empty() ? "*" : k.job_types) << "\t" << auth::KeyState(k, now)
+              << "\t" << FormatRfc3339(k.created_at) << "\t" << TimeOr(k.expires_at, "never")
+              << "\t" << TimeOr(k.last_used_at, "never") << "\n";
+  }
+  return kExitOk;
+}
+
+int RunRevoke(const KeysOptions& o) {
+  auto store = Open(o.store);
+  if (!store) return kExitUsage;
+  Result<ApiKeyRow> row = auth::RevokeApiKey(*store, *SystemClock::Default(), o.name);
+  if (!row.ok()) return Fail(row.status().message());
+  std::cout << "revoked key \"" << row->name << "\" (id " << row->id
+            << "); every server refuses it within a second\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddKeysCommands(CLI::App& app, CommandRunner& run) {
+  auto o = std::make_shared<KeysOptions>();
+  auto* keys = app.add_subcommand("keys", "Create, list and revoke API keys (in the store)");
+  keys->require_subcommand(1);
+  auto* create = keys->add_subcommand("create", "Create a key and print it once");
+  AddStoreOption(*create, o->store);
+  create->add_option("--name", o->spec.name, "A unique name for the key")->required();
+  create->add_option("--scopes", o->spec.scopes,
+                     "jobs:submit, jobs:read, jobs:manage, workers, admin (comma-separated)")
+      ->required();
+  create->add_option("--job-types", o->spec.job_types,
+                     "Workers scope: only these job types (names or prefix.*), comma-separated");
+  create->add_option("--expires-in", o->expires_in, "Expire after this long, e.g. 90d");
+  create->callback([&run, o] { run = [o] { return RunCreate(*o); }; });
+  auto* list = keys->add_subcommand("list", "List keys (never their secrets)");
+  AddStoreOption(*list, o->store);
+  list->callback([&run, o] { run = [o] { return RunList(*o); }; });
+  auto* revoke = keys->add_subcommand("revoke", "Revoke a key by name");
+  AddStoreOption(*revoke, o->store);
+  revoke->add_option("name", o->name, "The key's name")->required();
+  revoke->callback([&run, o] { run = [o] { return RunRevoke(*o); }; });
+}
+
+}  // namespace conveyor::cli
