@@ -97,7 +97,7 @@ void RunDuePhase(BenchContext& ctx) {
 namespace {
 
 struct TickCount {
-  int64_t fired = 0, missing = 0, duplicates = 0, after_pause = 0, expected = 0;
+  int64_t fired = 0, missing = 0, duplicates = 0, after_pause = 0, expected = 0, once = 0;
 };
 
 // The tick of a job from its key, schedule:<name>:<tick epoch ms>; nullopt for other jobs.
@@ -118,7 +118,9 @@ TickCount CountTicks(const std::map<int64_t, int>& jobs_by_tick, int64_t first, 
   }
   for (int64_t t = first; t <= paused - kTickMs; t += kTickMs) {
     c.expected += 1;
-    if (!jobs_by_tick.count(t)) c.missing += 1;
+    const auto it = jobs_by_tick.find(t);
+    if (it == jobs_by_tick.end()) c.missing += 1;
+    if (it != jobs_by_tick.end() && it->second == 1) c.once += 1;
   }
   return c;
 }
@@ -141,12 +143,21 @@ int64_t PauseSchedule(HttpClient& client) {
 }
 
 void ReportTicks(BenchContext& ctx, const TickCount& c) {
-  ctx.Report({"cron ticks fired (every second)",
-              FormatCount(c.fired) + " of " + FormatCount(c.expected),
-              "each exactly once", "", c.missing == 0 && c.duplicates == 0 && c.after_pause == 0});
-  ctx.Note("    missing " + FormatCount(c.missing) + ", duplicate " + FormatCount(c.duplicates) +
-           ", fired after the pause " + FormatCount(c.after_pause) +
+  ctx.Report({"cron ticks with exactly one job",
+              FormatCount(c.once) + " of " + FormatCount(c.expected) + " ticks",
+              "each exactly once", "", c.once == c.expected && c.duplicates == 0 && c.after_pause == 0});
+  ctx.Note("    " + FormatCount(c.fired) + " ticks fired; missing " + FormatCount(c.missing) +
+           ", extra jobs for a tick " + FormatCount(c.duplicates) + ", fired after the pause " +
+           FormatCount(c.after_pause) +
            " (the last second before the pause is a grace: fired or not, both are right)");
+}
+
+// The first tick is apart: the leader learns of a new schedule on its next pass (it sleeps at
+// most 500 ms), so the first tick shows that wait rather than the steady-state accuracy.
+void NoteFirstTick(const BenchContext& ctx, const JobTimes& j, int64_t tick) {
+  ctx.Note("    first tick: job created " + FormatMicros((j.created_at_ms - tick) * 1000.0) +
+           " after it (a new schedule is seen on the leader's next pass, <= 500 ms); "
+           "the figures below are the later ticks");
 }
 
 }  // namespace
@@ -174,6 +185,10 @@ void RunCronPhase(BenchContext& ctx) {
     const auto tick = TickOf(j);
     if (!tick) continue;
     jobs_by_tick[*tick] += 1;
+    if (*tick == first) {
+      NoteFirstTick(ctx, j, first);
+      continue;
+    }
     fire_late.push_back(ClampUs((j.created_at_ms - *tick) * 1000));
     if (j.StartUs() > 0) start_late.push_back(ClampUs(j.StartUs() - *tick * 1000));
   }
