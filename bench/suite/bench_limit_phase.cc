@@ -1,17 +1,29 @@
 // The limit phase of issue 11 (PostgreSQL only): four nodes share one database and a queue with
 // concurrency_limit 10; each node has at least 4 workers, so 16+ workers compete for 10 slots.
-// Two views of "never more than 10 running": GET /api/v1/queues/{name} `running` sampled on
-// every node every ~20 ms during the run (that count is one shared scan, up to a second old),
-// and the true maximum overlap computed afterwards from each job's started_at/finished_at.
+// Three views of "never more than 10 running":
+// - GET /api/v1/queues/{name} `running` sampled on every node every ~20 ms (the issue's figure;
+//   that count is one shared scan, cached up to a second);
+// - the store itself, read by a thread of the bench every ~5 ms (Store::QueueStatsGet, one
+//   consistent snapshot of the RUNNING rows: the count the limit is defined on);
+// - the overlap of the jobs' started_at/finished_at afterwards. These times are not the store's
+//   RUNNING intervals: started_at is the claim's "now", taken before the claim waits for the
+//   limited queue's row lock (another node's claim holds it), and finished_at is taken before
+//   the completion commits. A job whose claim waited while another job finished looks as if it
+//   overlapped that job, though in the store the count never passed the limit; so this one is
+//   printed without a target, beside the store's count.
+// Thread-safety: the store sampler thread owns its Store; everything else is the main thread.
 #include <boost/json.hpp>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <climits>
 #include <memory>
 #include <thread>
 #include <utility>
 
 #include "bench/suite/bench_job_list.h"
 #include "bench/suite/bench_phases.h"
+#include "store/store_factory.h"
 
 namespace conveyor::bench {
 namespace {
@@ -24,6 +36,52 @@ constexpr int kLimit = 10;
 constexpr double kSleepS = 0.02;
 constexpr const char* kQueue = "bench-limited";
 constexpr auto kSampleEvery = std::chrono::milliseconds(20);
+constexpr auto kStoreSampleEvery = std::chrono::milliseconds(5);
+
+// Reads the queue's RUNNING count straight from the store until stopped; keeps the highest.
+class StoreSampler {
+ public:
+  explicit StoreSampler(const std::string& url) {
+    auto store = OpenStore(url);
+    if (!store.ok()) throw BenchFailure("cannot open the store: " + store.status().message());
+    store_ = std::move(store).value();
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~StoreSampler() { Stop(); }
+  StoreSampler(const StoreSampler&) = delete;
+  StoreSampler& operator=(const StoreSampler&) = delete;
+
+  void Stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  int64_t highest() const { return highest_.load(); }
+  int64_t samples() const { return samples_.load(); }
+
+ private:
+  void Run() {
+    while (!stop_.load()) {
+      // A failed read is skipped: the figure is the highest count seen, and samples() says
+      // how many reads it rests on.
+      if (auto stats = store_->QueueStatsGet(0); stats.ok()) {
+        for (const QueueStats& q : *stats) {
+          auto it = q.by_state.find(JobState::kRunning);
+          if (q.name == kQueue && it != q.by_state.end()) {
+            highest_.store(std::max(highest_.load(), it->second));
+          }
+        }
+        samples_.fetch_add(1);
+      }
+      std::this_thread::sleep_for(kStoreSampleEvery);
+    }
+  }
+
+  std::unique_ptr<Store> store_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> highest_{0};
+  std::atomic<int64_t> samples_{0};
+  std::thread thread_;
+};
 
 const std::string& QueueTarget() {
   static const std::string target = std::string("/api/v1/queues/") + kQueue;
@@ -112,13 +170,16 @@ double SpanSeconds(const std::vector<JobTimes>& jobs) {
   return last > first ? static_cast<double>(last - first) / 1000.0 : 0;
 }
 
-void ReportLimit(BenchContext& ctx, int64_t sampled, const std::vector<JobTimes>& done) {
-  const int64_t overlap = MaxOverlap(done);
+void ReportLimit(BenchContext& ctx, int64_t sampled, const StoreSampler& store,
+                 const std::vector<JobTimes>& done) {
   const std::string limit = "<= " + std::to_string(kLimit);
-  ctx.Report({"limit 10, 4 nodes: highest running sampled", FormatCount(sampled), limit,
-              "GET /queues/{name}, a scan up to 1 s old", sampled <= kLimit});
-  ctx.Report({"limit 10, 4 nodes: max overlap (job times)", FormatCount(overlap), limit,
-              "started_at/finished_at, ms", overlap <= kLimit});
+  ctx.Report({"limit 10, 4 nodes: highest running (API)", FormatCount(sampled), limit,
+              "GET /queues/{name} every 20 ms per node; cached <= 1 s", sampled <= kLimit});
+  ctx.Report({"limit 10, 4 nodes: highest RUNNING (store)", FormatCount(store.highest()), limit,
+              FormatCount(store.samples()) + " reads of the store, ~5 ms apart",
+              store.highest() <= kLimit});
+  ctx.Report({"limit 10, 4 nodes: overlap of job times", FormatCount(MaxOverlap(done)), "",
+              "not the store's count: started_at is taken before the claim's lock wait"});
   const double span = SpanSeconds(done);
   const double rate = span > 0 ? static_cast<double>(done.size()) / span : 0;
   ctx.Report({"limit 10, 4 nodes: throughput", FormatCount(rate) + " jobs/s", "",
@@ -138,6 +199,7 @@ void RunLimitPhase(BenchContext& ctx) {
            " (concurrency_limit 10), run by " + std::to_string(kNodes) + " nodes with " +
            std::to_string(workers) + " workers each");
   PrepareQueue(ctx, jobs);
+  StoreSampler store(ctx.StoreUrl("limit"));
   std::vector<std::unique_ptr<BenchServer>> servers;
   std::vector<std::unique_ptr<HttpClient>> clients;
   for (int i = 0; i < kNodes; ++i) {
@@ -151,8 +213,9 @@ void RunLimitPhase(BenchContext& ctx) {
   PollStatsUntil(*clients.front(), timeout_s,
                  [](const StatsSnapshot& s) { return s.Unfinished() == 0; });
   const std::vector<JobTimes> done = ListJobs(*clients.front(), "type=sleep", jobs);
+  store.Stop();
   for (auto& srv : servers) srv->Stop();
-  ReportLimit(ctx, sampled, done);
+  ReportLimit(ctx, sampled, store, done);
 }
 
 }  // namespace conveyor::bench
