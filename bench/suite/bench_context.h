@@ -91,6 +91,8 @@ struct BenchContext {
   double http_ceiling_rps = 0;
   double store_ceiling_rows_s = 0;
   double burn_rate = 0;  // empty-queue burn-down, for the 1M-queued comparison
+  // Single-queue burn-down with rss_jobs queued (rss phase): the plans phase's like-for-like.
+  double large_queue_burn_rate = 0;
   double latency_p50_us = 0;  // submit->start p50 of the latency phase: the due phase's ceiling
   std::vector<Figure> figures;
 

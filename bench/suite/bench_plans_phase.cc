@@ -91,6 +91,11 @@ void RunPlansPhase(BenchContext& ctx) {
                              : " (run the burndown phase to compare)";
   ctx.Report({"burn-down, 4 plan queues", FormatCount(rate) + " jobs/s" + vs,
               ">= 80% of one queue", ctx.Ceilings(false, true), meets});
+  if (ctx.large_queue_burn_rate > 0) {
+    ctx.Note("    " + FormatCount(100 * rate / ctx.large_queue_burn_rate) +
+             "% of one queue with " + FormatCount(ctx.sizes.rss_jobs) +
+             " queued (rss phase, its first completions)");
+  }
   double total = 0;
   for (const char* p : kPlans) total += mid[std::string("queue:") + p].succeeded;
   for (int i = 0; i < 4; ++i) {
