@@ -1,7 +1,7 @@
 #include "bench/suite/bench_job_list.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <thread>
 
@@ -33,9 +33,13 @@ int64_t HandlerStartUs(const json::object& job) {
 }
 
 JobTimes ToTimes(const json::object& o) {
-  return {StringField(o, "idempotency_key"), StringField(o, "status"), TimeField(o, "run_at"),
-          TimeField(o, "created_at"),        TimeField(o, "started_at"),
-          TimeField(o, "finished_at"),       HandlerStartUs(o)};
+  return {StringField(o, "idempotency_key"),
+          StringField(o, "status"),
+          TimeField(o, "run_at"),
+          TimeField(o, "created_at"),
+          TimeField(o, "started_at"),
+          TimeField(o, "finished_at"),
+          HandlerStartUs(o)};
 }
 
 // Appends one page's jobs; returns its next_cursor ("" at the end).
@@ -94,8 +98,8 @@ void SleepInterruptibly(double seconds) {
                                              std::chrono::duration<double>(seconds));
   while (steady_clock::now() < end) {
     ThrowIfInterrupted();
-    std::this_thread::sleep_for(
-        std::min<steady_clock::duration>(std::chrono::milliseconds(100), end - steady_clock::now()));
+    std::this_thread::sleep_for(std::min<steady_clock::duration>(std::chrono::milliseconds(100),
+                                                                 end - steady_clock::now()));
   }
 }
 

@@ -12,9 +12,9 @@
 //   overlapped that job, though in the store the count never passed the limit; so this one is
 //   printed without a target, beside the store's count.
 // Thread-safety: the store sampler thread owns its Store; everything else is the main thread.
-#include <boost/json.hpp>
 #include <algorithm>
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <climits>
 #include <memory>
@@ -92,12 +92,12 @@ const std::string& QueueTarget() {
 void PrepareQueue(BenchContext& ctx, int jobs) {
   BenchServer loader(ServerSpec(ctx, "limit", 0, "limit-insert"));
   auto client = MustConnect(loader);
-  auto res = client->Patch(QueueTarget(), R"({"concurrency_limit":)" + std::to_string(kLimit) + "}");
+  auto res =
+      client->Patch(QueueTarget(), R"({"concurrency_limit":)" + std::to_string(kLimit) + "}");
   if (!res.ok() || !res->ok()) throw BenchFailure("PATCH " + QueueTarget() + " failed");
-  static const std::string body =
-      BatchBody(std::string(R"({"type":"sleep","payload":{"seconds":0.02},"queue":")") + kQueue +
-                    "\"}",
-                kBatchSize);
+  static const std::string body = BatchBody(
+      std::string(R"({"type":"sleep","payload":{"seconds":0.02},"queue":")") + kQueue + "\"}",
+      kBatchSize);
   LoadSpec spec;
   spec.port = loader.port();
   spec.connections = 2;
@@ -203,8 +203,8 @@ void RunLimitPhase(BenchContext& ctx) {
   std::vector<std::unique_ptr<BenchServer>> servers;
   std::vector<std::unique_ptr<HttpClient>> clients;
   for (int i = 0; i < kNodes; ++i) {
-    servers.push_back(
-        std::make_unique<BenchServer>(ServerSpec(ctx, "limit", workers, "limit-n" + std::to_string(i))));
+    servers.push_back(std::make_unique<BenchServer>(
+        ServerSpec(ctx, "limit", workers, "limit-n" + std::to_string(i))));
     clients.push_back(MustConnect(*servers.back()));
   }
   // Ten times the ideal duration, plus start-up.

@@ -57,6 +57,22 @@ std::map<std::string, PlanDepth> DepthPerPlan(HttpClient& client) {
   return out;
 }
 
+// Each queue's share of the starts at the sample, beside its weight's.
+void NoteShares(const BenchContext& ctx, std::map<std::string, PlanDepth>& mid) {
+  double total = 0;
+  for (const char* p : kPlans) total += mid[std::string("queue:") + p].succeeded;
+  for (int i = 0; i < 4; ++i) {
+    const std::string queue = std::string("queue:") + kPlans[i];
+    const PlanDepth& d = mid[queue];
+    const double share = total > 0 ? d.succeeded / total : 0;
+    // A queue that ran dry before the sample would have handed its share to the others.
+    if (d.waiting == 0) ctx.Note("    warning: " + queue + " had no backlog left at the sample");
+    const double want = kWeights[i] / 23.0;
+    ctx.Note("    " + queue + " share " + FormatCount(100 * share) + "% (weight " +
+             FormatCount(kWeights[i]) + " → " + FormatCount(100 * want) + "%)");
+  }
+}
+
 }  // namespace
 
 void RunPlansPhase(BenchContext& ctx) {
@@ -92,21 +108,10 @@ void RunPlansPhase(BenchContext& ctx) {
   ctx.Report({"burn-down, 4 plan queues", FormatCount(rate) + " jobs/s" + vs,
               ">= 80% of one queue", ctx.Ceilings(false, true), meets});
   if (ctx.large_queue_burn_rate > 0) {
-    ctx.Note("    " + FormatCount(100 * rate / ctx.large_queue_burn_rate) +
-             "% of one queue with " + FormatCount(ctx.sizes.rss_jobs) +
-             " queued (rss phase, its first completions)");
+    ctx.Note("    " + FormatCount(100 * rate / ctx.large_queue_burn_rate) + "% of one queue with " +
+             FormatCount(ctx.sizes.rss_jobs) + " queued (rss phase, its first completions)");
   }
-  double total = 0;
-  for (const char* p : kPlans) total += mid[std::string("queue:") + p].succeeded;
-  for (int i = 0; i < 4; ++i) {
-    const PlanDepth& d = mid[std::string("queue:") + kPlans[i]];
-    const double share = total > 0 ? d.succeeded / total : 0;
-    // A queue that ran dry before the sample would hand its share to the others.
-    if (d.waiting == 0) ctx.Note("    warning: queue:" + std::string(kPlans[i]) + " had no backlog left at the sample");
-    const double want = kWeights[i] / 23.0;
-    ctx.Note("    queue:" + std::string(kPlans[i]) + " share " + FormatCount(100 * share) +
-             "% (weight " + FormatCount(kWeights[i]) + " → " + FormatCount(100 * want) + "%)");
-  }
+  NoteShares(ctx, mid);
 }
 
 }  // namespace conveyor::bench

@@ -3,8 +3,8 @@
 // how late does its job start?). The issue gives no target for either; each lateness is printed
 // beside the submit->start p50 of the latency phase of the same run (the fastest a job can go
 // from "may run" to "running" here) and the granularity of the timers involved.
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <climits>
 #include <map>
@@ -78,9 +78,8 @@ void RunDuePhase(BenchContext& ctx) {
   const int64_t first = NowMs() + kDueLeadMs;
   SubmitDueJobs(*client, jobs, first, spread);
   if (NowMs() > first) ctx.Note("    warning: the submit ran past the first due time");
-  StatsSnapshot s = PollStatsUntil(*client, spread + kDrainTimeoutS, [](const StatsSnapshot& st) {
-    return st.Unfinished() == 0;
-  });
+  StatsSnapshot s = PollStatsUntil(*client, spread + kDrainTimeoutS,
+                                   [](const StatsSnapshot& st) { return st.Unfinished() == 0; });
   if (s.succeeded != jobs) ctx.Note("    warning: " + FormatCount(s.succeeded) + " succeeded");
   std::vector<int32_t> late;
   for (const JobTimes& j : ListJobs(*client, "type=noop", jobs)) {
@@ -89,8 +88,9 @@ void RunDuePhase(BenchContext& ctx) {
   server.Stop();
   // Why this ceiling: a due job is woken by the claimer's timer on the earliest run_at (1 ms
   // steps), then goes the same claim -> hand-out -> start path a fresh submit does.
-  ctx.Note("    the claimer sleeps until the earliest run_at (1 ms timer), then claims as for a "
-           "new submit; run_at has ms resolution");
+  ctx.Note(
+      "    the claimer sleeps until the earliest run_at (1 ms timer), then claims as for a "
+      "new submit; run_at has ms resolution");
   ReportLateness(ctx, "due-time lateness", late, Ceiling(ctx, "timer 1 ms"));
 }
 
@@ -145,7 +145,8 @@ int64_t PauseSchedule(HttpClient& client) {
 void ReportTicks(BenchContext& ctx, const TickCount& c) {
   ctx.Report({"cron ticks with exactly one job",
               FormatCount(c.once) + " of " + FormatCount(c.expected) + " ticks",
-              "each exactly once", "", c.once == c.expected && c.duplicates == 0 && c.after_pause == 0});
+              "each exactly once", "",
+              c.once == c.expected && c.duplicates == 0 && c.after_pause == 0});
   ctx.Note("    " + FormatCount(c.fired) + " ticks fired; missing " + FormatCount(c.missing) +
            ", extra jobs for a tick " + FormatCount(c.duplicates) + ", fired after the pause " +
            FormatCount(c.after_pause) +
@@ -177,7 +178,8 @@ void RunCronPhase(BenchContext& ctx) {
   const int64_t first = CreateEverySecondSchedule(*client);
   SleepInterruptibly(ctx.sizes.cron_s);
   const int64_t paused = PauseSchedule(*client);
-  PollStatsUntil(*client, kDrainTimeoutS, [](const StatsSnapshot& st) { return st.Unfinished() == 0; });
+  PollStatsUntil(*client, kDrainTimeoutS,
+                 [](const StatsSnapshot& st) { return st.Unfinished() == 0; });
   const auto max_jobs = static_cast<size_t>(2 * ctx.sizes.cron_s + 100);
   std::map<int64_t, int> jobs_by_tick;
   std::vector<int32_t> start_late, fire_late;
@@ -196,7 +198,8 @@ void RunCronPhase(BenchContext& ctx) {
   ReportTicks(ctx, CountTicks(jobs_by_tick, first, paused));
   const std::string ceiling = Ceiling(ctx, "scheduler wakes 1 ms after next_run_at");
   ReportLateness(ctx, "cron tick -> job start", start_late, ceiling);
-  ReportLateness(ctx, "cron tick -> job created", fire_late, "scheduler wakes 1 ms after next_run_at");
+  ReportLateness(ctx, "cron tick -> job created", fire_late,
+                 "scheduler wakes 1 ms after next_run_at");
 }
 
 }  // namespace conveyor::bench
