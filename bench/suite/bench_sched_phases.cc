@@ -20,7 +20,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr int64_t kDueLeadMs = 3000;  // every job is in before the first is due
+constexpr int64_t kDueLeadMs = 2000;  // every job is in before the first is due
 constexpr double kDrainTimeoutS = 120;
 constexpr const char* kCronName = "bench-every-second";
 constexpr int64_t kTickMs = 1000;
