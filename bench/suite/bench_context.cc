@@ -37,9 +37,9 @@ std::string Verdict(const Figure& f) {
 
 BenchSizes SizesFor(const BenchOptions& o) {
   BenchSizes s = o.quick ? BenchSizes{1.0, 20000, 1.0, 20, 10000, 3.0, 2.0, 1000, 1.0, 2000,
-                                      100000, 10000}
+                                      100000, 10000, 10000, 1000, 6.0, 15.0, 500}
                          : BenchSizes{5.0, 200000, 5.0, 200, 100000, 30.0, 10.0, 1000, 5.0,
-                                      10000, 1000000, 100000};
+                                      10000, 1000000, 100000, 1000000, 10000, 60.0, 300.0, 2000};
   if (o.duration_s > 0) s.sustained_s = o.duration_s;
   return s;
 }

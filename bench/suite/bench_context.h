@@ -49,6 +49,13 @@ struct BenchSizes {
   int get_jobs;
   int rss_jobs;
   int rss_burn_jobs;
+  // Scheduling (issue 11): the plans backlog, due-time jobs spread over a window, the cron run,
+  // and the sleep jobs of the concurrency-limit run.
+  int plans_jobs;
+  int due_jobs;
+  double due_spread_s;
+  double cron_s;
+  int limit_jobs;
 };
 BenchSizes SizesFor(const BenchOptions& o);
 
@@ -84,6 +91,9 @@ struct BenchContext {
   double http_ceiling_rps = 0;
   double store_ceiling_rows_s = 0;
   double burn_rate = 0;  // empty-queue burn-down, for the 1M-queued comparison
+  // Single-queue burn-down with rss_jobs queued (rss phase): the plans phase's like-for-like.
+  double large_queue_burn_rate = 0;
+  double latency_p50_us = 0;  // submit->start p50 of the latency phase: the due phase's ceiling
   std::vector<Figure> figures;
 
   // Prints the figure at once (a long run shows progress) and keeps it for the summary.

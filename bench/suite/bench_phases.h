@@ -25,6 +25,9 @@ void RunBurnDownPhase(BenchContext& ctx);   // pre-inserted jobs run to completi
 void RunRssPhase(BenchContext& ctx);        // RSS idle and with a large queue; burn-down there
 void RunNodesPhase(BenchContext& ctx);      // PostgreSQL: burn-down by 1, 2 and 3 nodes
 void RunPlansPhase(BenchContext& ctx);      // burn-down over 4 weighted plan queues
+void RunDuePhase(BenchContext& ctx);        // lateness of jobs due over a window (run_at)
+void RunCronPhase(BenchContext& ctx);       // an every-second schedule: ticks and lateness
+void RunLimitPhase(BenchContext& ctx);      // PostgreSQL: concurrency_limit 10 on 4 nodes
 
 // A server for `phase` on <temp>/<db_dir>/bench.db; `name` tells apart servers sharing a db.
 BenchServerSpec ServerSpec(const BenchContext& ctx, const std::string& db_dir, int workers,

@@ -48,6 +48,7 @@ void MeasureIdleRss(BenchContext& ctx) {
 // The rate with a large queue, against the empty-queue rate of the burndown phase (>= 80%).
 void ReportLargeQueueBurn(BenchContext& ctx, const BurnResult& b, int queued) {
   double rate = static_cast<double>(b.stats.succeeded) / b.elapsed_s;
+  ctx.large_queue_burn_rate = rate;
   std::string vs = ctx.burn_rate > 0
                        ? " (" + FormatCount(100 * rate / ctx.burn_rate) + "% of empty-queue)"
                        : " (run the burndown phase to compare)";

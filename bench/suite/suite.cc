@@ -23,13 +23,16 @@ struct Phase {
   void (*run)(BenchContext&);
 };
 
-// Order matters: the burn-down phase measures the empty-queue rate the rss phase compares to.
+// Order matters: the burn-down phase measures the empty-queue rate the rss and plans phases
+// compare to, the latency phase the submit->start p50 the due and cron phases compare to.
 constexpr Phase kPhases[] = {
     {"ceilings", RunCeilingsPhase}, {"submit", RunSubmitPhase},
     {"batch", RunBatchPhase},       {"get", RunGetPhase},
     {"latency", RunLatencyPhase},   {"sustained", RunSustainedPhase},
     {"burndown", RunBurnDownPhase}, {"rss", RunRssPhase},
     {"nodes", RunNodesPhase},       {"plans", RunPlansPhase},
+    {"due", RunDuePhase},           {"cron", RunCronPhase},
+    {"limit", RunLimitPhase},
 };
 
 bool Selected(const BenchOptions& o, const std::string& name) {
