@@ -1,6 +1,7 @@
 #include "cli/client_session.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -26,6 +27,8 @@ int WithClient(const std::string& command, const std::string& url,
     PrintError(command, client.status().message());
     return kExitUsage;
   }
+  // From the environment only: a key in a flag would show in `ps` and shell history.
+  if (const char* key = std::getenv("CONVEYOR_API_KEY"); key != nullptr) (*client)->set_api_key(key);
   return body(**client);
 }
 

@@ -21,7 +21,8 @@ using client::HttpResponse;
 // --url, env CONVEYOR_URL, default http://127.0.0.1:8000.
 void AddUrlOption(CLI::App& cmd, std::string& url);
 
-// Connects a client to `url` and runs `body` with it; a bad URL → stderr, kExitUsage.
+// Connects a client to `url` and runs `body` with it; a bad URL → stderr, kExitUsage. The
+// client sends CONVEYOR_API_KEY, when set, as its Bearer key.
 int WithClient(const std::string& command, const std::string& url,
                const std::function<int(HttpClient&)>& body);
 

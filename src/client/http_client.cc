@@ -56,6 +56,7 @@ class HttpClient::Impl {
     req.set(http::field::user_agent, "conveyor-cli");
     // The CLI decodes Conveyor's own vocabulary, whatever a job was submitted in.
     req.set("Conveyor-Dialect", "succeeded");
+    if (!authorization_.empty()) req.set(http::field::authorization, authorization_);
     if (method == http::verb::post || method == http::verb::patch) {
       req.set(http::field::content_type, "application/json");
     }
@@ -69,6 +70,7 @@ class HttpClient::Impl {
 
   std::string Address() const { return url_.host + ":" + url_.port; }
   std::chrono::milliseconds timeout_{30000};
+  std::string authorization_;  // "Bearer <key>", or empty
 
  private:
   template <class Op>
@@ -167,6 +169,9 @@ Result<HttpResponse> HttpClient::Patch(std::string_view target, std::string body
 }
 
 void HttpClient::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout_ = timeout; }
+void HttpClient::set_api_key(std::string_view key) {
+  impl_->authorization_ = key.empty() ? std::string() : "Bearer " + std::string(key);
+}
 std::string HttpClient::Address() const { return impl_->Address(); }
 
 }  // namespace conveyor::client

@@ -41,6 +41,8 @@ class HttpClient {
 
   // Per-request deadline (connect + write + read); default 30 s.
   void set_timeout(std::chrono::milliseconds timeout);
+  // Sent as "Authorization: Bearer <key>" with every request (empty: none).
+  void set_api_key(std::string_view key);
   // "host:port", for messages.
   std::string Address() const;
 
