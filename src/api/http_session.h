@@ -10,7 +10,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
@@ -27,6 +26,8 @@
 #include "api/request_context.h"
 #include "api/response.h"
 #include "api/router.h"
+#include "api/session_stream.h"
+#include "api/tls_context.h"
 
 namespace conveyor::api {
 
@@ -64,10 +65,12 @@ struct SessionEnv {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  // Starts a session coroutine on the socket's executor (a strand).
-  static void Launch(boost::asio::ip::tcp::socket socket, const SessionEnv& env);
+  // Starts a session coroutine on the socket's executor (a strand); with `tls`, the connection
+  // speaks TLS (handshake first, under the header timeout).
+  static void Launch(boost::asio::ip::tcp::socket socket, const SessionEnv& env,
+                     TlsContextPtr tls = nullptr);
 
-  HttpSession(boost::asio::ip::tcp::socket socket, const SessionEnv& env);
+  HttpSession(boost::asio::ip::tcp::socket socket, const SessionEnv& env, TlsContextPtr tls);
   ~HttpSession();
   // Thread-safe: an idle session closes now, a busy one after its current response.
   void RequestStop();
@@ -86,10 +89,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<bool> Write(bool keep_alive);
   boost::asio::awaitable<bool> WriteFile();  // the rest of a file response, in chunks
   boost::asio::awaitable<void> LingeringClose();
+  boost::asio::awaitable<void> CloseAfterLastAnswer();
   void SetCorrelationId();
   void LogAccess() const;
 
-  boost::beast::tcp_stream stream_;
+  SessionStream stream_;
   const SessionEnv& env_;
   boost::beast::flat_buffer buffer_;  // reused across requests; keeps pipelined bytes
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

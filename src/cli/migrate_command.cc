@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "core/secret_file.h"
 #include "store/store_factory.h"
 
 namespace conveyor::cli {
@@ -41,6 +42,19 @@ void AddStoreOption(CLI::App& cmd, std::string& url) {
   cmd.add_option("--store", url, "Store URL, e.g. sqlite:./data/conveyor.db (env DATABASE_URL too)")
       ->envname("CONVEYOR_STORE")
       ->default_str(RedactStoreSecrets(url, url));
+  // Runs after --store has its value (CLI11 runs option callbacks in the order they were added).
+  cmd.add_option_function<std::string>(
+         "--store-password-file",
+         [&url](const std::string& path) {
+           Result<std::string> password = ReadSecretFile(path, "--store-password-file");
+           if (!password.ok()) throw CLI::ValidationError(password.status().message());
+           Result<std::string> with = StoreUrlWithPassword(url, *password);
+           if (!with.ok()) throw CLI::ValidationError(with.status().message());
+           url = std::move(with).value();
+         },
+         "File whose first line is the PostgreSQL password, added to the --store URL (never "
+         "logged)")
+      ->envname("DATABASE_PASSWORD_FILE");
 }
 
 void AddMigrateCommand(CLI::App& app, CommandRunner& run) {

@@ -78,6 +78,8 @@ class Node {
   // The HTTP server's bound port (the API, or a worker's admin address); 0 before Start().
   uint16_t port() const;
   void Stop();
+  // SIGHUP: the HTTP server re-reads its TLS certificate and key (HttpServer::ReloadTls).
+  Status ReloadTls() { return server_.ReloadTls(); }
 
  private:
   Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry handlers);
