@@ -31,10 +31,10 @@ class SessionStream {
   // swaps the listener's context leaves this connection's alone.
   SessionStream(boost::asio::ip::tcp::socket socket, TlsContextPtr tls)
       : tls_context_(std::move(tls)),
-        stream_(tls_context_ ? Variant(std::in_place_type<TlsStream>,
-                                       boost::beast::tcp_stream(std::move(socket)), *tls_context_)
-                             : Variant(std::in_place_type<boost::beast::tcp_stream>,
-                                       std::move(socket))) {}
+        stream_(tls_context_
+                    ? Variant(std::in_place_type<TlsStream>,
+                              boost::beast::tcp_stream(std::move(socket)), *tls_context_)
+                    : Variant(std::in_place_type<boost::beast::tcp_stream>, std::move(socket))) {}
 
   bool is_tls() const { return tls_context_ != nullptr; }
   executor_type get_executor() noexcept { return Tcp().get_executor(); }

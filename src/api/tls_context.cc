@@ -56,14 +56,18 @@ Result<TlsContextPtr> MakeTlsServerContext(const std::string& cert_file,
                                    " (--tls-cert): " + OpenSslReason(ec) +
                                    "; it must be a readable PEM certificate chain");
   }
-  if (ctx->use_private_key_file(key_file, ssl::context::pem, ec)) {
-    return Status::InvalidArgument("cannot use the TLS key file " + key_file + " (--tls-key): " +
-                                   OpenSslReason(ec) +
+  // OpenSSL checks the key against the certificate as it loads it.
+  if (ctx->use_private_key_file(key_file, ssl::context::pem, ec) ||
+      SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    const std::string reason = OpenSslReason(ec);
+    if (reason.find("mismatch") != std::string::npos) {
+      return Status::InvalidArgument("the TLS key " + key_file +
+                                     " does not match the certificate " + cert_file + ": " +
+                                     reason);
+    }
+    return Status::InvalidArgument("cannot use the TLS key file " + key_file +
+                                   " (--tls-key): " + reason +
                                    "; it must be a readable PEM private key without a passphrase");
-  }
-  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
-    return Status::InvalidArgument("the TLS key " + key_file + " does not match the certificate " +
-                                   cert_file + ": " + OpenSslReason({}));
   }
   return ctx;
 }

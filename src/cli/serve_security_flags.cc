@@ -18,8 +18,8 @@ bool EnvSet(const char* name) {
 // only show as failed jobs, so the node refuses to start instead.
 Status CheckSmtpPasswordFile() {
   if (EnvSet("SMTP_PASSWORD") || !EnvSet("SMTP_PASSWORD_FILE")) return Status::Ok();
-  Result<std::string> password = ReadSecretFile(std::getenv("SMTP_PASSWORD_FILE"),
-                                                "SMTP_PASSWORD_FILE");
+  Result<std::string> password =
+      ReadSecretFile(std::getenv("SMTP_PASSWORD_FILE"), "SMTP_PASSWORD_FILE");
   return password.ok() ? Status::Ok() : password.status();
 }
 
@@ -60,8 +60,9 @@ Status ApplySecuritySettings(const SecuritySettings& s, ServerConfig* server) {
   server->tls_key_file = s.tls_key_file;
   server->cors_origins = api::SplitCorsOrigins(s.cors_origins);
   if (Status c = api::CheckCorsOrigins(server->cors_origins); !c.ok()) return c;
-  server->header_timeout = std::chrono::milliseconds(ParseDurationMs(s.header_timeout).value_or(
-      ServerConfig{}.header_timeout.count()));  // checked by CLI11
+  server->header_timeout = std::chrono::milliseconds(
+      ParseDurationMs(s.header_timeout)
+          .value_or(ServerConfig{}.header_timeout.count()));  // checked by CLI11
   return CheckSmtpPasswordFile();
 }
 

@@ -18,7 +18,8 @@ Result<std::string> ReadSecretFile(const std::string& path, std::string_view wha
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
     line.pop_back();
   }
-  if (line.empty()) return Status::InvalidArgument(named + " is empty: its first line is the secret");
+  if (line.empty())
+    return Status::InvalidArgument(named + " is empty: its first line is the secret");
   return line;
 }
 
