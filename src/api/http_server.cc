@@ -167,11 +167,7 @@ Status HttpServer::Impl::Start() {
 
 Status HttpServer::Impl::LoadSecurity() {
   if (Status s = CheckCorsOrigins(config_.cors_origins); !s.ok()) return s;
-  if (config_.tls_cert_file.empty() != config_.tls_key_file.empty()) {
-    return Status::InvalidArgument(
-        "give both --tls-cert and --tls-key (TLS_CERT_FILE, TLS_KEY_FILE) for HTTPS, or neither "
-        "for plain HTTP");
-  }
+  if (Status s = CheckTlsFilePair(config_.tls_cert_file, config_.tls_key_file); !s.ok()) return s;
   if (config_.tls_cert_file.empty()) return Status::Ok();
   tls_.emplace(config_.tls_cert_file, config_.tls_key_file);
   return tls_->Reload();

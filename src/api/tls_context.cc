@@ -72,6 +72,13 @@ Result<TlsContextPtr> MakeTlsServerContext(const std::string& cert_file,
   return ctx;
 }
 
+Status CheckTlsFilePair(const std::string& cert_file, const std::string& key_file) {
+  if (cert_file.empty() == key_file.empty()) return Status::Ok();
+  return Status::InvalidArgument(
+      "give both --tls-cert and --tls-key (TLS_CERT_FILE, TLS_KEY_FILE) for HTTPS, or neither "
+      "for plain HTTP");
+}
+
 Status TlsContextHolder::Reload() {
   Result<TlsContextPtr> fresh = MakeTlsServerContext(cert_file_, key_file_);
   if (!fresh.ok()) return fresh.status();

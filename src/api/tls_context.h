@@ -28,6 +28,9 @@ using TlsContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 Result<TlsContextPtr> MakeTlsServerContext(const std::string& cert_file,
                                            const std::string& key_file);
 
+// InvalidArgument when exactly one of the two files is named: TLS needs both, plain HTTP neither.
+Status CheckTlsFilePair(const std::string& cert_file, const std::string& key_file);
+
 class TlsContextHolder {
  public:
   TlsContextHolder(std::string cert_file, std::string key_file)

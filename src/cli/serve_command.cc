@@ -56,7 +56,7 @@ struct ServeOptions {
   std::string rulesets_file;        // named rule sets for csv.validate / csv.correct
   std::vector<std::string> input_dirs;  // csv.* local inputs, besides <data_dir>/inputs
   WebhookSettings webhooks;
-  SecuritySettings security;  // TLS, CORS, header timeout (cli/serve_security_flags.h)
+  SecuritySettings security;      // TLS, CORS, header timeout (cli/serve_security_flags.h)
   bool no_listen = false;         // PostgreSQL: no LISTEN/NOTIFY (PgBouncer transaction mode)
   int64_t poll_interval_ms = -1;  // idle workers look for work this often; -1: by store
   std::size_t max_connections = 0;  // 0: api::DefaultMaxConnections()

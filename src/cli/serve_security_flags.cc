@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "api/cors.h"
+#include "api/tls_context.h"
 #include "core/duration_text.h"
 #include "core/secret_file.h"
 
@@ -51,11 +52,8 @@ void AddCorsFlags(CLI::App& cmd, SecuritySettings& s) {
 }
 
 Status ApplySecuritySettings(const SecuritySettings& s, ServerConfig* server) {
-  if (s.tls_cert_file.empty() != s.tls_key_file.empty()) {
-    return Status::InvalidArgument(
-        "give both --tls-cert and --tls-key (TLS_CERT_FILE, TLS_KEY_FILE) for HTTPS, or neither "
-        "for plain HTTP");
-  }
+  // Checked here as well as by the server, so a mistake stops the node before the store opens.
+  if (Status t = api::CheckTlsFilePair(s.tls_cert_file, s.tls_key_file); !t.ok()) return t;
   server->tls_cert_file = s.tls_cert_file;
   server->tls_key_file = s.tls_key_file;
   server->cors_origins = api::SplitCorsOrigins(s.cors_origins);

@@ -38,8 +38,8 @@ std::string RedactStoreSecrets(std::string_view text, const std::string& url) {
 Result<std::string> StoreUrlWithPassword(const std::string& url, std::string_view password) {
   const std::string shown = RedactStoreSecrets(url, url);
   if (!StartsWith(url, "postgres://") && !StartsWith(url, "postgresql://")) {
-    return Status::InvalidArgument("a store password file applies to a postgres:// store only, "
-                                   "not '" + shown + "'");
+    return Status::InvalidArgument("a store password file is for a postgres:// store, not '" +
+                                   shown + "'");
   }
   if (!PasswordIn(url).empty()) {
     return Status::InvalidArgument("the store URL '" + shown +
