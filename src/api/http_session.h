@@ -2,8 +2,9 @@
 // request (with header/body/idle timeouts and size limits), routes it, writes the response and
 // loops while the connection is kept alive. The connection is plain TCP or TLS (SessionStream:
 // the same code reads and writes both; a TLS one first completes its handshake under the header
-// timeout). A CORS preflight is answered before anything else (api/cors.h). SessionRegistry lets the server find live sessions to
-// stop them: idle ones close at once, busy ones after their response.
+// timeout). A CORS preflight is answered before anything else (api/cors.h). SessionRegistry
+// lets the server find live sessions to stop them: idle ones close at once, busy ones after
+// their response.
 // Thread-safety: a session's state is touched only on its strand; RequestStop() and the
 // registry may be used from any thread.
 #pragma once
