@@ -17,7 +17,7 @@ BUILD_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
 # clang with its runtime libraries for the libFuzzer harnesses (fuzz/README.md), and what the
 # Python client's offline install test needs (venv with its pip, setuptools and wheel from Debian).
 TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql clang libclang-rt-14-dev \
-  python3-venv python3-setuptools python3-wheel
+  python3-venv python3-setuptools python3-wheel openssl
 DEBIAN_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "api/artifacts_resource.h"
+#include "api/cors.h"
 #include "api/deliveries_resource.h"
 #include "api/health_resource.h"
 #include "api/http_session.h"
@@ -31,6 +32,7 @@
 #include "api/queues_resource.h"
 #include "api/schedules_resource.h"
 #include "api/router.h"
+#include "api/tls_context.h"
 #include "api/webhook_receiver_resource.h"
 #include "api/worker_routes.h"
 #include "observability/log.h"
@@ -125,9 +127,12 @@ class HttpServer::Impl {
   void Stop();
   uint16_t port() const { return port_; }
   std::vector<Router::RouteInfo> Routes() const { return router_.Routes(); }
+  Status ReloadTls();
 
  private:
   Status Bind(const tcp::endpoint& endpoint);
+  // Checks the TLS and CORS settings; loads the TLS context when one is configured.
+  Status LoadSecurity();
   asio::awaitable<void> Accept();
   // False when the new connection must be refused: at the cap with no idle one to close.
   bool MakeRoom();
@@ -143,6 +148,7 @@ class HttpServer::Impl {
   WebhookReceiver webhook_receiver_;  // /webhook-receiver's secret and receipts
   SessionEnv env_;
   asio::io_context io_;
+  std::optional<TlsContextHolder> tls_;  // set when the server speaks HTTPS
   std::optional<tcp::acceptor> acceptor_;
   std::vector<std::thread> threads_;
   std::atomic<uint16_t> port_{0};
@@ -159,12 +165,27 @@ Status HttpServer::Impl::Start() {
   }
   auto endpoint = ParseListen(config_.listen);
   if (!endpoint.ok()) return endpoint.status();
+  if (Status s = LoadSecurity(); !s.ok()) return s;
   if (Status s = Bind(*endpoint); !s.ok()) return s;
   asio::co_spawn(acceptor_->get_executor(), Accept(), asio::detached);
   const int n = std::max(1, config_.io_threads);
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
   return Status::Ok();
+}
+
+Status HttpServer::Impl::LoadSecurity() {
+  if (Status s = CheckCorsOrigins(config_.cors_origins); !s.ok()) return s;
+  if (Status s = CheckTlsFilePair(config_.tls_cert_file, config_.tls_key_file); !s.ok()) return s;
+  if (config_.tls_cert_file.empty()) return Status::Ok();
+  tls_.emplace(config_.tls_cert_file, config_.tls_key_file);
+  return tls_->Reload();
+}
+
+Status HttpServer::Impl::ReloadTls() {
+  std::lock_guard<std::mutex> lock(mu_);  // tls_ is set by Start()
+  if (!tls_) return Status::FailedPrecondition("the server does not speak TLS: nothing to reload");
+  return tls_->Reload();
 }
 
 Status HttpServer::Impl::Bind(const tcp::endpoint& endpoint) {
@@ -198,11 +219,12 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     socket.set_option(tcp::no_delay(true), ignored);
     if (!MakeRoom()) {
       log::Warn("http_connection_refused", {{"reason", "max_connections reached, none idle"}});
+      if (tls_) continue;  // a TLS client cannot read a plain 503: the socket just closes
       asio::co_spawn(socket.get_executor(),
                      RefuseConnection(boost::beast::tcp_stream(std::move(socket))), asio::detached);
       continue;
     }
-    HttpSession::Launch(tcp::socket(std::move(socket)), env_);
+    HttpSession::Launch(tcp::socket(std::move(socket)), env_, tls_ ? tls_->Current() : nullptr);
   }
 }
 
@@ -251,5 +273,6 @@ Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 std::vector<Router::RouteInfo> HttpServer::Routes() const { return impl_->Routes(); }
 void HttpServer::Stop() { impl_->Stop(); }
+Status HttpServer::ReloadTls() { return impl_->ReloadTls(); }
 
 }  // namespace conveyor::api

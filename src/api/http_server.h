@@ -7,7 +7,9 @@
 // Lifecycle: Start() binds and serves; Stop() is two-phase — stop accepting, close idle
 // keep-alive connections, let in-flight requests finish (up to `shutdown_grace`), then stop the
 // threads. Stop() is idempotent, safe before Start(), and called by the destructor.
-// Thread-safety: Start/Stop/port may be called from any thread, but not from an io thread.
+// With config.tls_cert_file/tls_key_file it speaks HTTPS only (api/tls_context.h has the policy).
+// Thread-safety: Start/Stop/port/ReloadTls may be called from any thread, but not from an io
+// thread.
 #pragma once
 
 #include <chrono>
@@ -74,6 +76,13 @@ struct ServerConfig {
   // The dialect of {type, payload} submissions without an explicit one (--dialect,
   // CONVEYOR_DIALECT): a team coming from seed 002's stack sets kCompleted.
   Dialect default_dialect = Dialect::kSucceeded;
+  // HTTPS: PEM certificate chain and private key (--tls-cert, --tls-key); both or neither.
+  // Empty: plain HTTP. Re-read by HttpServer::ReloadTls().
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Browser origins allowed to call the API cross-origin (--cors-origin), exact
+  // "scheme://host[:port]" strings as CheckCorsOrigins (api/cors.h) accepts; empty: CORS off.
+  std::vector<std::string> cors_origins;
 };
 
 // RLIMIT_NOFILE's soft limit minus a reserve (a quarter, at least 64) for the store, logs,
@@ -99,6 +108,9 @@ class HttpServer {
   // Every route this server answers, with its access rule (the auth test walks them).
   std::vector<Router::RouteInfo> Routes() const;
   void Stop();
+  // Re-reads the TLS certificate and key for new connections; open ones keep theirs. On error
+  // (a file missing or broken) the current ones stay. FailedPrecondition without TLS.
+  Status ReloadTls();
 
  private:
   class Impl;

@@ -14,6 +14,7 @@
 #include <exception>
 #include <vector>
 
+#include "api/cors.h"
 #include "api/dialect_request.h"
 #include "api/request_context.h"
 #include "core/clock.h"
@@ -152,15 +153,15 @@ bool SessionRegistry::WaitEmpty(std::chrono::milliseconds timeout) {
 
 // ---- HttpSession ----------------------------------------------------------------------------
 
-void HttpSession::Launch(asio::ip::tcp::socket socket, const SessionEnv& env) {
-  auto session = std::make_shared<HttpSession>(std::move(socket), env);
+void HttpSession::Launch(asio::ip::tcp::socket socket, const SessionEnv& env, TlsContextPtr tls) {
+  auto session = std::make_shared<HttpSession>(std::move(socket), env, std::move(tls));
   auto executor = session->stream_.get_executor();
   asio::co_spawn(
       executor, [session]() { return session->Run(); }, asio::detached);
 }
 
-HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionEnv& env)
-    : stream_(std::move(socket)), env_(env) {
+HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionEnv& env, TlsContextPtr tls)
+    : stream_(std::move(socket), std::move(tls)), env_(env) {
   stopping_ = !env_.registry.Add(this);
 }
 
@@ -175,6 +176,14 @@ void HttpSession::RequestStop() {
 }
 
 asio::awaitable<void> HttpSession::Run() {
+  if (stream_.is_tls()) {
+    // A client that connects and never completes the handshake is dropped like a slow header.
+    stream_.expires_after(env_.config.header_timeout);
+    if (const beast::error_code ec = co_await stream_.Handshake()) {
+      log::Debug("tls_handshake_failed", {{"error", ec.message()}});
+      stopping_ = true;
+    }
+  }
   for (bool first = true; !stopping_; first = false) {
     const ReadResult read = co_await ReadRequest(first);
     if (read == ReadResult::kClosed) break;
@@ -190,8 +199,7 @@ asio::awaitable<void> HttpSession::Run() {
     busy_ = false;
     if (!written) break;
     if (!keep_alive) {
-      beast::error_code ignored;  // the peer may be gone already; nothing to do about it
-      stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      co_await CloseAfterLastAnswer();
       break;
     }
   }
@@ -298,6 +306,7 @@ asio::awaitable<void> HttpSession::Handle() {
   const std::string_view path = Router::NormalizePath(View(request.target()), &query);
   const Router::Match match = env_.router.Find(request.method(), path);
   RequestContext ctx = Context(request, path, query, match.params);
+  if (AnswerCorsPreflight(env_.config.cors_origins, request, match, &response_)) co_return;
   if (auto bad = CheckHead(request)) {
     ctx.Fail(*bad);
   } else if (auto dialect_error = RequestedDialect(View(request["Conveyor-Dialect"]), query,
@@ -334,6 +343,7 @@ asio::awaitable<void> HttpSession::Handle() {
 
 asio::awaitable<bool> HttpSession::Write(bool keep_alive) {
   head_.clear();
+  if (parser_) SetCorsHeaders(env_.config.cors_origins, parser_->get(), &response_);
   SerializeResponseHead(response_, parser_ ? parser_->get().version() : 11, keep_alive,
                         correlation_id_, &head_);
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
@@ -362,10 +372,19 @@ asio::awaitable<bool> HttpSession::WriteFile() {
   co_return true;
 }
 
+asio::awaitable<void> HttpSession::CloseAfterLastAnswer() {
+  if (!stream_.is_tls()) {
+    beast::error_code ignored;  // the peer may be gone already; nothing to do about it
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    co_return;
+  }
+  stream_.expires_after(kLingerTime);  // close_notify waits for the peer's: not for long
+  co_await stream_.ShutdownSend();
+}
+
 asio::awaitable<void> HttpSession::LingeringClose() {
-  beast::error_code ignored;  // the peer may have closed already; we close anyway
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   stream_.expires_after(kLingerTime);
+  co_await stream_.ShutdownSend();  // the peer may have closed already; we close anyway
   size_t drained = 0;
   while (drained < kLingerBytes) {
     buffer_.clear();

@@ -1,7 +1,10 @@
 // HttpSession: one client connection — a coroutine on the connection's strand that reads a
 // request (with header/body/idle timeouts and size limits), routes it, writes the response and
-// loops while the connection is kept alive. SessionRegistry lets the server find live sessions to
-// stop them: idle ones close at once, busy ones after their response.
+// loops while the connection is kept alive. The connection is plain TCP or TLS (SessionStream:
+// the same code reads and writes both; a TLS one first completes its handshake under the header
+// timeout). A CORS preflight is answered before anything else (api/cors.h). SessionRegistry
+// lets the server find live sessions to stop them: idle ones close at once, busy ones after
+// their response.
 // Thread-safety: a session's state is touched only on its strand; RequestStop() and the
 // registry may be used from any thread.
 #pragma once
@@ -10,7 +13,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
@@ -28,6 +30,8 @@
 #include "api/request_context.h"
 #include "api/response.h"
 #include "api/router.h"
+#include "api/session_stream.h"
+#include "api/tls_context.h"
 
 namespace conveyor::api {
 
@@ -66,10 +70,12 @@ struct SessionEnv {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  // Starts a session coroutine on the socket's executor (a strand).
-  static void Launch(boost::asio::ip::tcp::socket socket, const SessionEnv& env);
+  // Starts a session coroutine on the socket's executor (a strand); with `tls`, the connection
+  // speaks TLS (handshake first, under the header timeout).
+  static void Launch(boost::asio::ip::tcp::socket socket, const SessionEnv& env,
+                     TlsContextPtr tls = nullptr);
 
-  HttpSession(boost::asio::ip::tcp::socket socket, const SessionEnv& env);
+  HttpSession(boost::asio::ip::tcp::socket socket, const SessionEnv& env, TlsContextPtr tls);
   ~HttpSession();
   // Thread-safe: an idle session closes now, a busy one after its current response.
   void RequestStop();
@@ -88,10 +94,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<bool> Write(bool keep_alive);
   boost::asio::awaitable<bool> WriteFile();  // the rest of a file response, in chunks
   boost::asio::awaitable<void> LingeringClose();
+  boost::asio::awaitable<void> CloseAfterLastAnswer();
   void SetCorrelationId();
   void LogAccess() const;
 
-  boost::beast::tcp_stream stream_;
+  SessionStream stream_;
   const SessionEnv& env_;
   boost::beast::flat_buffer buffer_;  // reused across requests; keeps pipelined bytes
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

@@ -21,6 +21,26 @@ void AppendNumber(std::string* out, size_t n) {
   out->append(buf, end);
 }
 
+// What a page from an allowed origin may send (the headers the API reads) and read.
+constexpr std::string_view kCorsRequestHeaders =
+    "Authorization, Content-Type, Idempotency-Key, X-Correlation-Id, Conveyor-Dialect";
+constexpr std::string_view kCorsExposedHeaders =
+    "X-Correlation-Id, Location, Idempotency-Key, Retry-After";
+constexpr std::string_view kCorsMaxAgeSeconds = "600";
+
+void AppendCorsHeaders(const Response& r, std::string* out) {
+  if (r.cors_vary) AppendHeader(out, "Vary", "Origin");
+  if (r.cors_origin.empty()) return;
+  AppendHeader(out, "Access-Control-Allow-Origin", r.cors_origin);
+  if (!r.cors_preflight) {
+    AppendHeader(out, "Access-Control-Expose-Headers", kCorsExposedHeaders);
+    return;
+  }
+  AppendHeader(out, "Access-Control-Allow-Methods", r.allow);
+  AppendHeader(out, "Access-Control-Allow-Headers", kCorsRequestHeaders);
+  AppendHeader(out, "Access-Control-Max-Age", kCorsMaxAgeSeconds);
+}
+
 }  // namespace
 
 void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_alive,
@@ -46,6 +66,7 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   if (!r.allow.empty()) AppendHeader(out, "Allow", r.allow);
   if (r.retry_after) AppendHeader(out, "Retry-After", "1");
   if (r.www_authenticate) AppendHeader(out, "WWW-Authenticate", R"(Bearer realm="conveyor")");
+  if (r.cors_vary || !r.cors_origin.empty()) AppendCorsHeaders(r, out);
   if (!keep_alive) {
     AppendHeader(out, "Connection", "close");
   } else if (http_version < 11) {

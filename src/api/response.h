@@ -25,6 +25,12 @@ struct Response {
   std::string_view allow;    // Allow header when non-empty (405); points into the router
   bool retry_after = false;  // Retry-After: 1 (503, 429)
   bool www_authenticate = false;  // WWW-Authenticate: Bearer (401 for a missing or bad key)
+  // CORS (api/cors.h), set by the session: Access-Control-Allow-Origin when non-empty (points
+  // into the server's configured origins), Vary: Origin, and a preflight's own headers (its
+  // Allow-Methods are `allow`).
+  std::string_view cors_origin;
+  bool cors_vary = false;
+  bool cors_preflight = false;
   // When set, the body is this open file's first `file_size` bytes instead of `body`: the
   // session sends it in chunks, so a large artifact is never held in memory at once.
   std::shared_ptr<std::FILE> file;
@@ -41,6 +47,9 @@ struct Response {
     allow = {};
     retry_after = false;
     www_authenticate = false;
+    cors_origin = {};
+    cors_vary = false;
+    cors_preflight = false;
     file.reset();
     file_size = 0;
   }

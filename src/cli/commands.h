@@ -23,6 +23,8 @@ enum ExitCode : int {
 using CommandRunner = std::function<int()>;
 
 // --store, env CONVEYOR_STORE, falling back to DATABASE_URL, then sqlite:./data/conveyor.db.
+// Also --store-password-file / DATABASE_PASSWORD_FILE: a PostgreSQL password read from a file
+// into `url` (store_factory.h StoreUrlWithPassword); an unreadable file is a usage error.
 void AddStoreOption(CLI::App& cmd, std::string& url);
 
 void AddServeCommand(CLI::App& app, CommandRunner& run);

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "core/secret_file.h"
 #include "store/store_factory.h"
 
 namespace conveyor::cli {
@@ -41,6 +42,21 @@ void AddStoreOption(CLI::App& cmd, std::string& url) {
   cmd.add_option("--store", url, "Store URL, e.g. sqlite:./data/conveyor.db (env DATABASE_URL too)")
       ->envname("CONVEYOR_STORE")
       ->default_str(RedactStoreSecrets(url, url));
+  auto password_file = std::make_shared<std::string>();
+  cmd.add_option("--store-password-file", *password_file,
+                 "File whose first line is the PostgreSQL password, added to the --store URL "
+                 "(never logged)")
+      ->envname("DATABASE_PASSWORD_FILE");
+  // Applied once this command's options all have their values, and only for the command given:
+  // CLI11 also runs the option callbacks of commands not given, with env values and defaults.
+  cmd.parse_complete_callback([&url, password_file] {
+    if (password_file->empty()) return;
+    Result<std::string> password = ReadSecretFile(*password_file, "--store-password-file");
+    if (!password.ok()) throw CLI::ValidationError(password.status().message());
+    Result<std::string> with = StoreUrlWithPassword(url, *password);
+    if (!with.ok()) throw CLI::ValidationError(with.status().message());
+    url = std::move(with).value();
+  });
 }
 
 void AddMigrateCommand(CLI::App& app, CommandRunner& run) {

@@ -17,6 +17,7 @@
 #include "api/http_server.h"
 #include "cli/commands.h"
 #include "cli/serve_auth_flags.h"
+#include "cli/serve_security_flags.h"
 #include "cli/serve_webhook_flags.h"
 #include "core/duration_text.h"
 #include "handlers/command_handler.h"
@@ -56,6 +57,7 @@ struct ServeOptions {
   std::string rulesets_file;        // named rule sets for csv.validate / csv.correct
   std::vector<std::string> input_dirs;  // csv.* local inputs, besides <data_dir>/inputs
   WebhookSettings webhooks;
+  SecuritySettings security;      // TLS, CORS, header timeout (cli/serve_security_flags.h)
   bool no_listen = false;         // PostgreSQL: no LISTEN/NOTIFY (PgBouncer transaction mode)
   int64_t poll_interval_ms = -1;  // idle workers look for work this often; -1: by store
   std::size_t max_connections = 0;  // 0: api::DefaultMaxConnections()
@@ -241,11 +243,13 @@ bool WritePortFile(const std::string& path, uint16_t port) {
 }
 
 // Blocked in every thread (threads inherit the mask), so only sigwait() below sees them.
-sigset_t BlockShutdownSignals() {
+// SIGHUP too when it means "reload the TLS files"; otherwise it keeps its default (terminate).
+sigset_t BlockShutdownSignals(bool hangup_reloads) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  if (hangup_reloads) sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -280,8 +284,17 @@ void AnnounceAuth(const ServeOptions& o, const Node& node) {
   }
 }
 
+// SIGHUP: new connections get the re-read certificate and key; a bad file keeps the old ones.
+void ReloadTls(Node& node) {
+  if (Status s = node.ReloadTls(); !s.ok()) {
+    log::Error("tls_reload_failed", {{"error", s.message()}, {"kept", "the previous certificate"}});
+    return;
+  }
+  log::Info("tls_reloaded");
+}
+
 // Runs between Start() and Stop(): announce, then wait for a signal.
-int ServeUntilSignal(const ServeOptions& o, const Node& node, const sigset_t& signals) {
+int ServeUntilSignal(const ServeOptions& o, Node& node, const sigset_t& signals) {
   if (!o.port_file.empty() && !WritePortFile(o.port_file, node.port())) {
     return Fail("cannot write --port-file " + o.port_file);
   }
@@ -290,6 +303,7 @@ int ServeUntilSignal(const ServeOptions& o, const Node& node, const sigset_t& si
                           {"workers", std::to_string(o.workers)}});
   AnnounceAuth(o, node);
   int sig = WaitForShutdownSignal(signals);
+  for (; sig == SIGHUP; sig = WaitForShutdownSignal(signals)) ReloadTls(node);
   log::Info("shutting_down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   return kExitOk;
 }
@@ -357,11 +371,12 @@ Result<NodeConfig> ToNodeConfig(const ServeOptions& o) {
   Result<WebhookDispatcherConfig> webhooks = ToWebhookDispatcherConfig(o.webhooks, loopback_only);
   if (!webhooks.ok()) return webhooks.status();
   c.webhooks = std::move(webhooks).value();
+  if (Status s = ApplySecuritySettings(o.security, &c.server); !s.ok()) return s;
   return c;
 }
 
 int RunServe(const ServeOptions& o) {
-  sigset_t signals = BlockShutdownSignals();
+  sigset_t signals = BlockShutdownSignals(!o.security.tls_cert_file.empty());
   log::Init(o.debug);
   Result<NodeConfig> config = ToNodeConfig(o);
   if (!config.ok()) return Fail(config.status().message());
@@ -387,6 +402,8 @@ void AddServeCommand(CLI::App& app, CommandRunner& run) {
   AddRuntimeFlags(*cmd, *opts);
   AddWebhookFlags(*cmd, opts->webhooks);
   AddAuthFlags(*cmd, opts->auth);
+  AddTlsFlags(*cmd, opts->security);
+  AddCorsFlags(*cmd, opts->security);
   cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });
 }
 
@@ -408,6 +425,7 @@ void AddWorkerCommand(CLI::App& app, CommandRunner& run) {
   AddRuntimeFlags(*cmd, *opts);
   AddWebhookFlags(*cmd, opts->webhooks);
   AddAuthFlags(*cmd, opts->auth);
+  AddTlsFlags(*cmd, opts->security);
   cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });
 }
 

@@ -81,6 +81,8 @@ class Node {
   bool auth_required() const { return config_.server.auth_required; }
   size_t key_count() const { return keys_.size(); }
   void Stop();
+  // SIGHUP: the HTTP server re-reads its TLS certificate and key (HttpServer::ReloadTls).
+  Status ReloadTls() { return server_.ReloadTls(); }
 
  private:
   Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry handlers);

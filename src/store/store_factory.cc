@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "core/percent_encoding.h"
 #include "core/secret_redaction.h"
 
 #include "store/postgres/postgres_store.h"
@@ -32,6 +33,21 @@ std::optional<std::string> SqlitePath(std::string_view url) {
 
 std::string RedactStoreSecrets(std::string_view text, const std::string& url) {
   return RedactSecrets(text, {PasswordIn(url)});
+}
+
+Result<std::string> StoreUrlWithPassword(const std::string& url, std::string_view password) {
+  const std::string shown = RedactStoreSecrets(url, url);
+  if (!StartsWith(url, "postgres://") && !StartsWith(url, "postgresql://")) {
+    return Status::InvalidArgument("a store password file is for a postgres:// store, not '" +
+                                   shown + "'");
+  }
+  if (!PasswordIn(url).empty()) {
+    return Status::InvalidArgument("the store URL '" + shown +
+                                   "' has a password already: give it in the URL or in the "
+                                   "password file, not both");
+  }
+  return url + (url.find('?') == std::string::npos ? "?" : "&") +
+         "password=" + PercentEncode(password);
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {

@@ -20,4 +20,10 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
 // RedactSecrets plus the URL's own password however it is spelled. For logs and the console.
 std::string RedactStoreSecrets(std::string_view text, const std::string& url);
 
+// `url` (postgres://…) with `password` added as libpq's password parameter, percent-encoded,
+// for --store-password-file / DATABASE_PASSWORD_FILE: the URL then carries it like any other,
+// and RedactStoreSecrets masks it wherever the URL is shown. InvalidArgument for a store that
+// is not PostgreSQL or a URL that already has a password (one source only, so no doubt which wins).
+Result<std::string> StoreUrlWithPassword(const std::string& url, std::string_view password);
+
 }  // namespace conveyor
