@@ -23,7 +23,9 @@ std::string MakeKey(const std::string& url) {
   }
   auth::NewKeySpec spec{.name = "bench", .scopes = "admin"};
   auto created = auth::CreateApiKey(**store, *SystemClock::Default(), spec);
-  if (!created.ok()) throw BenchFailure("--auth: cannot create a key: " + created.status().message());
+  if (!created.ok()) {
+    throw BenchFailure("--auth: cannot create a key: " + created.status().message());
+  }
   return created->key;
 }
 

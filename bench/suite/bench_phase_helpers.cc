@@ -10,8 +10,10 @@ constexpr double kCpuPerJobTargetUs = 40;
 
 BenchServerSpec ServerSpec(const BenchContext& ctx, const std::string& db_dir, int workers,
                            const std::string& name) {
-  return {ctx.exe, ctx.PhaseDir(db_dir) / "bench.db", workers, name, ctx.StoreUrl(db_dir), {},
-          ctx.options.auth ? PhaseApiKey(ctx, db_dir) : ""};
+  BenchServerSpec spec{
+      ctx.exe, ctx.PhaseDir(db_dir) / "bench.db", workers, name, ctx.StoreUrl(db_dir), {}};
+  if (ctx.options.auth) spec.api_key = PhaseApiKey(ctx, db_dir);
+  return spec;
 }
 
 LoadSpec TimedLoad(const BenchServer& server, int connections, double seconds,
