@@ -33,6 +33,9 @@ struct BenchOptions {
   // that server (dropped and created again), and the PostgreSQL-only phases run.
   std::string store;
   bool IsPostgres() const { return !store.empty(); }
+  // --auth: every server runs with --auth on, and every request carries one admin key made in
+  // the phase's store (bench_auth.h); for the auth-on against auth-off comparison.
+  bool auth = false;
 };
 
 // Counts and durations of the phases; --quick shrinks them so the whole run takes ~1 minute.
@@ -108,6 +111,7 @@ struct BenchContext {
   // postgres://… a database "conveyor_bench_<name>" created fresh on first use.
   std::string StoreUrl(const std::string& name) const;
   mutable std::map<std::string, std::string> store_urls;  // by phase name, created so far
+  mutable std::map<std::string, std::string> api_keys;    // --auth: by phase name, made so far
 };
 
 // SIGINT/SIGTERM set a flag that loops check, so an interrupted bench still cleans up.

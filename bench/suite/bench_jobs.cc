@@ -67,8 +67,7 @@ std::string BatchBody(const std::string& job, int count) {
 LoadResult InsertJobs(const BenchServer& server, int jobs, int connections,
                       std::vector<std::string>* ids) {
   static const std::string body = BatchBody(SquareSumJob(), kBatchSize);
-  LoadSpec spec;
-  spec.port = server.port();
+  LoadSpec spec = LoadOn(server);
   spec.connections = ids ? 1 : connections;
   spec.max_requests = static_cast<uint64_t>((jobs + kBatchSize - 1) / kBatchSize);
   spec.make_request = [](uint64_t) { return LoadRequest{true, "/api/v1/jobs/batch", body}; };
@@ -107,7 +106,15 @@ StatsSnapshot PollStatsUntil(HttpClient& client, double timeout_s,
 std::unique_ptr<HttpClient> MustConnect(const BenchServer& server) {
   auto client = HttpClient::Create(server.url());
   if (!client.ok()) throw BenchFailure(client.status().message());
+  if (!server.api_key().empty()) (*client)->set_api_key(server.api_key());
   return std::move(client).value();
+}
+
+LoadSpec LoadOn(const BenchServer& server) {
+  LoadSpec spec;
+  spec.port = server.port();
+  spec.authorization = server.authorization();
+  return spec;
 }
 
 void MustAllSucceed(const LoadResult& r, const std::string& what) {

@@ -48,7 +48,11 @@ StatsSnapshot FetchStats(HttpClient& client);
 StatsSnapshot PollStatsUntil(HttpClient& client, double timeout_s,
                              const std::function<bool(const StatsSnapshot&)>& done);
 
+// A client for the server's control calls; it sends the server's API key, if it has one.
 std::unique_ptr<HttpClient> MustConnect(const BenchServer& server);
+
+// A load aimed at the server: its port, and its Authorization header if it has an API key.
+LoadSpec LoadOn(const BenchServer& server);
 
 // Throws unless every request of the load got a 2xx.
 void MustAllSucceed(const LoadResult& r, const std::string& what);

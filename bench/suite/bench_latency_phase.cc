@@ -43,8 +43,7 @@ int64_t StartedAt(std::string_view body) {
 
 LoadResult SubmitPaced(double rate, const BenchServer& server, std::vector<Sample>& samples) {
   static const std::string body = NoopJob();
-  LoadSpec spec;
-  spec.port = server.port();
+  LoadSpec spec = LoadOn(server);
   spec.connections = kPacedConnections;
   spec.max_requests = samples.size();
   spec.rate_per_s = rate;
@@ -58,8 +57,7 @@ LoadResult SubmitPaced(double rate, const BenchServer& server, std::vector<Sampl
 }
 
 void FetchStartTimes(const BenchServer& server, std::vector<Sample>& samples) {
-  LoadSpec spec;
-  spec.port = server.port();
+  LoadSpec spec = LoadOn(server);
   spec.connections = kFetchConnections;
   spec.max_requests = samples.size();
   spec.make_request = [&samples](uint64_t seq) {

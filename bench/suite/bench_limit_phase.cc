@@ -98,8 +98,7 @@ void PrepareQueue(BenchContext& ctx, int jobs) {
   static const std::string body = BatchBody(
       std::string(R"({"type":"sleep","payload":{"seconds":0.02},"queue":")") + kQueue + "\"}",
       kBatchSize);
-  LoadSpec spec;
-  spec.port = loader.port();
+  LoadSpec spec = LoadOn(loader);
   spec.connections = 2;
   spec.max_requests = static_cast<uint64_t>((jobs + kBatchSize - 1) / kBatchSize);
   spec.make_request = [](uint64_t) { return LoadRequest{true, "/api/v1/jobs/batch", body}; };

@@ -1,6 +1,7 @@
 // Helpers shared by the bench phases (see bench_phases.h).
 #include <chrono>
 
+#include "bench/suite/bench_auth.h"
 #include "bench/suite/bench_phases.h"
 
 namespace conveyor::bench {
@@ -9,13 +10,15 @@ constexpr double kCpuPerJobTargetUs = 40;
 
 BenchServerSpec ServerSpec(const BenchContext& ctx, const std::string& db_dir, int workers,
                            const std::string& name) {
-  return {ctx.exe, ctx.PhaseDir(db_dir) / "bench.db", workers, name, ctx.StoreUrl(db_dir), {}};
+  BenchServerSpec spec{
+      ctx.exe, ctx.PhaseDir(db_dir) / "bench.db", workers, name, ctx.StoreUrl(db_dir), {}};
+  if (ctx.options.auth) spec.api_key = PhaseApiKey(ctx, db_dir);
+  return spec;
 }
 
 LoadSpec TimedLoad(const BenchServer& server, int connections, double seconds,
                    std::function<LoadRequest(uint64_t)> make) {
-  LoadSpec spec;
-  spec.port = server.port();
+  LoadSpec spec = LoadOn(server);
   spec.connections = connections;
   spec.duration_s = seconds;
   spec.make_request = std::move(make);

@@ -24,8 +24,7 @@ std::string PlanBatch(const char* plan) {
 LoadResult InsertPlanJobs(const BenchServer& server, int jobs) {
   static const std::string bodies[] = {PlanBatch(kPlans[0]), PlanBatch(kPlans[1]),
                                        PlanBatch(kPlans[2]), PlanBatch(kPlans[3])};
-  LoadSpec spec;
-  spec.port = server.port();
+  LoadSpec spec = LoadOn(server);
   spec.connections = 4;
   spec.max_requests = static_cast<uint64_t>((jobs + kBatchSize - 1) / kBatchSize);
   spec.make_request = [](uint64_t i) {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/suite/bench_auth.h"
 #include "bench/suite/bench_context.h"
 
 namespace conveyor::bench {
@@ -25,6 +26,7 @@ std::vector<std::string> ServeArgs(const BenchServerSpec& s, const std::filesyst
       s.store_url.empty() ? "sqlite:" + s.db_path.string() : s.store_url, "--workers",
       std::to_string(s.workers), "--node-name", "bench-" + s.name};
   args.insert(args.end(), s.extra.begin(), s.extra.end());
+  if (!s.api_key.empty()) args.insert(args.end(), {"--auth", "on"});
   return args;
 }
 
@@ -69,7 +71,8 @@ int64_t StatField(pid_t pid, int index) {
 BenchServer::BenchServer(const BenchServerSpec& spec)
     : spec_(spec),
       log_path_(spec.db_path.parent_path() / ("server-" + spec.name + ".log")),
-      port_path_(spec.db_path.parent_path() / ("port-" + spec.name)) {
+      port_path_(spec.db_path.parent_path() / ("port-" + spec.name)),
+      authorization_(spec.api_key.empty() ? "" : "Bearer " + spec.api_key) {
   std::filesystem::remove(port_path_);
   std::vector<std::string> args = ServeArgs(spec_, port_path_);
   std::vector<char*> argv;
@@ -82,6 +85,19 @@ BenchServer::BenchServer(const BenchServerSpec& spec)
   close(log_fd);
   if (pid_ < 0) throw BenchFailure("fork failed for the " + spec_.name + " server");
   WaitUntilListening();
+  if (!spec_.api_key.empty()) CheckAuthOrKill();
+}
+
+// A constructor that throws runs no destructor: the child is killed here.
+void BenchServer::CheckAuthOrKill() {
+  try {
+    MustRefuseAnonymous(*this);
+  } catch (...) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    throw;
+  }
 }
 
 BenchServer::~BenchServer() {

@@ -4,7 +4,8 @@
 //
 // The destructor kills a child that is still running (SIGKILL), so an error anywhere in the
 // bench leaves no server behind; the child also gets SIGKILL if the bench dies
-// (PR_SET_PDEATHSIG). Used from the bench's main thread only.
+// (PR_SET_PDEATHSIG). With an API key in the spec (`conveyor bench --auth`) the child runs with
+// --auth on. Used from the bench's main thread only.
 #pragma once
 
 #include <sys/types.h>
@@ -23,6 +24,9 @@ struct BenchServerSpec {
   std::string name;                // for file names and messages, e.g. "submit"
   std::string store_url;           // --store; empty: sqlite:<db_path>
   std::vector<std::string> extra;  // more `serve` flags, e.g. --no-listen
+  // Non-empty: the server runs with --auth on, and must refuse a request without this key
+  // (checked once it listens; BenchFailure otherwise). Empty: the default (off on loopback).
+  std::string api_key;
 };
 
 class BenchServer {
@@ -36,6 +40,10 @@ class BenchServer {
 
   uint16_t port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& name() const { return spec_.name; }
+  const std::string& api_key() const { return spec_.api_key; }
+  // "Bearer <key>" with an api_key, else empty: the Authorization header's value, built once.
+  const std::string& authorization() const { return authorization_; }
   // SIGTERM and wait for a clean exit (graceful shutdown); throws if it exits non-zero or
   // takes more than two minutes (then it is killed).
   void Stop();
@@ -47,11 +55,13 @@ class BenchServer {
 
  private:
   void WaitUntilListening();
+  void CheckAuthOrKill();
   std::string LogTail() const;
 
   BenchServerSpec spec_;
   std::filesystem::path log_path_;
   std::filesystem::path port_path_;
+  std::string authorization_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
 };

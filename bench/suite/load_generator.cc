@@ -94,10 +94,12 @@ asio::awaitable<void> LoadRun::Pace(uint64_t seq) {
   co_await timer.async_wait(use_awaitable);
 }
 
-http::request<http::span_body<const char>> ToBeastRequest(const LoadRequest& r) {
+http::request<http::span_body<const char>> ToBeastRequest(const LoadRequest& r,
+                                                          std::string_view authorization) {
   http::request<http::span_body<const char>> req{r.post ? http::verb::post : http::verb::get,
                                                  r.target, 11};
   req.set(http::field::host, "127.0.0.1");
+  if (!authorization.empty()) req.set(http::field::authorization, authorization);
   if (r.post) req.set(http::field::content_type, "application/json");
   req.body() = {r.body.data(), r.body.size()};
   req.prepare_payload();
@@ -122,7 +124,7 @@ void LoadRun::Record(int index, const LoadResponse& response, int32_t latency_us
 asio::awaitable<void> LoadRun::Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                         int index, uint64_t seq) {
   LoadRequest r = spec_.make_request(seq);
-  auto req = ToBeastRequest(r);
+  auto req = ToBeastRequest(r, spec_.authorization);
   http::response_parser<http::string_body> parser;
   parser.body_limit(256u << 20);
   const int64_t sent = SystemMicros();

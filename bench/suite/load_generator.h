@@ -39,6 +39,9 @@ struct LoadSpec {
   double duration_s = 0;      // stop starting requests after this long (0: no limit)
   uint64_t max_requests = 0;  // stop after this many (0: no limit); one of the two must be set
   double rate_per_s = 0;      // request `seq` starts at start + seq / rate (0: back to back)
+  // The Authorization header's value ("Bearer <key>"), sent with every request; built once by
+  // the caller, so a request costs no more than one header field more. Empty: no header.
+  std::string authorization;
   std::function<LoadRequest(uint64_t seq)> make_request;
   std::function<void(const LoadResponse&)> on_response;  // optional
 };

@@ -51,8 +51,8 @@ void PrintHeader(const BenchContext& ctx) {
   const auto& o = ctx.options;
   ctx.Note("conveyor bench" + std::string(o.quick ? " --quick" : "") + ": " +
            std::to_string(o.workers) + " workers, " + std::to_string(o.connections) +
-           " connections, " + std::to_string(std::thread::hardware_concurrency()) +
-           " cores, temp dir " + ctx.dir.path().string());
+           " connections, " + std::to_string(std::thread::hardware_concurrency()) + " cores, " +
+           (o.auth ? "auth on (one key)" : "auth off") + ", temp dir " + ctx.dir.path().string());
   ctx.Note("servers run as child processes; CPU and RSS are theirs, read from /proc; " +
            LoadAverage());
 }

@@ -25,6 +25,7 @@ void AddBenchCommand(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--duration-s", o->duration_s, "Length of the sustained phase (default 30; 3 "
                                                  "with --quick)")
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--auth", o->auth, "Servers with --auth on; every request carries one admin key");
   cmd->add_flag("--keep-dir", o->keep_dir, "Keep the temp dir (databases and server logs)");
   cmd->add_option("--store", o->store,
                   "A postgres:// URL: run every phase on fresh databases on that server, plus "

@@ -196,5 +196,47 @@ class CliTest(ServerTestCase):
         self.assertRegex(text, r"\|.*\d", "the table carries figures")
         self.assertNotIn("FAILED", text, f"a bench phase failed:\n{text[-2500:]}")
 
+    def run_bench(self, args, limit, env):
+        """`conveyor bench ARGS` in its own session (on a timeout its child servers die with it);
+        returns its stdout, after asserting it exited 0."""
+        proc = subprocess.Popen([binary(), "bench", *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env,
+                                start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate(timeout=10)
+            self.fail(f"`conveyor bench {' '.join(args)}` did not finish within {limit:.0f}s; "
+                      f"last output:\n{out.decode()[-1500:]}\n{err.decode()[-500:]}")
+        text = out.decode()
+        self.assertEqual(proc.returncode, 0, f"bench {' '.join(args)} exited {proc.returncode}:"
+                                             f"\n{text[-1500:]}\n{err.decode()[-800:]}")
+        return text
+
+    def test_bench_auth_measures_servers_that_refuse_keyless_requests(self):
+        """`bench --auth` (issue 12's auth-on figures): every server runs with --auth on and
+        one key, and the submit and burn-down loads carry it (a keyless load would get 401s
+        and fail its phase)."""
+        if scale() < 0.5:
+            self.skipTest("bench --quick is skipped when CONVEYOR_E2E_SCALE < 0.5 (sanitizers)")
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, TMPDIR=d)  # the bench's temp dir, kept for its server logs
+            text = self.run_bench(["--quick", "--auth", "--only", "submit,burndown",
+                                   "--keep-dir"], 90 * slow(), env)
+            self.assertIn("auth on (one key)", text, "the header says the run had auth on")
+            self.assertNotIn("FAILED", text, f"a bench phase failed:\n{text[-2500:]}")
+            self.assertRegex(text, r"submit \(POST /jobs\)\s*\|\s*[\d,]+ jobs/s")
+            self.assertRegex(text, r"burn-down \([\d,]+ queued\)\s*\|\s*[\d,]+ jobs/s")
+            logs = [os.path.join(root, f) for root, _, files in os.walk(d) for f in files
+                    if f.startswith("server-") and f.endswith(".log")]
+            self.assertEqual(len(logs), 3, f"submit, burndown-insert, burndown-run: {logs}")
+            for path in logs:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    lines = [json.loads(l) for l in f if l.startswith("{")]
+                auth = [l for l in lines if l.get("event") == "auth"]
+                self.assertEqual([(a.get("mode"), a.get("keys")) for a in auth], [("on", "1")],
+                                 f"{path} runs with --auth on and the bench's one key")
+
 if __name__ == "__main__":
     unittest.main()
