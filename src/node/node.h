@@ -35,6 +35,7 @@
 #include "runtime/delivery_service.h"
 #include "runtime/job_service.h"
 #include "runtime/maintenance/maintenance.h"
+#include "runtime/queue_snapshot_refresher.h"
 #include "runtime/runtime_config.h"
 #include "runtime/schedule/schedule_service.h"
 #include "runtime/schedule/scheduler.h"
@@ -90,6 +91,7 @@ class Node {
   std::unique_ptr<WorkerPool> pool_;  // null with 0 workers (an API-only node)
   ExternalLeases leases_;
   JobService jobs_;
+  QueueSnapshotRefresher queue_refresher_;  // keeps jobs_' queue snapshot fresh
   DeliveryService deliveries_;
   Maintenance maintenance_;
   ScheduleService schedules_;
