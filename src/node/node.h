@@ -8,8 +8,8 @@
 //   1. the store, opened and migrated;
 //   2. the handler registry: every job type once, with the node's settings;
 //   3. the worker pool (only with workers), the external leases (workers in other processes),
-//      the job and delivery services, maintenance (lease rescue and the heartbeat, on every
-//      node whatever its role), the schedule service and the cron scheduler (leader-only ticks),
+//      the job and delivery services, the queue snapshot refresher, maintenance (lease rescue
+//      and the heartbeat, on every node whatever its role), the schedule service and the cron scheduler (leader-only ticks),
 //      the HTTP server (which owns /webhook-receiver, checking the
 //      webhook secret) and the webhook dispatcher — constructed, none started.
 // Start order: the HTTP server listens first, so a node that cannot serve runs no job either;
