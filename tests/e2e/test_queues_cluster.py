@@ -22,7 +22,6 @@ two nodes. Times are started_at/finished_at as the store recorded them (one mach
 import datetime
 import os
 import re
-import threading
 import time
 import unittest
 import urllib.parse
