@@ -113,6 +113,8 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
       leases_(*store_, handlers_, clock_, config_.runtime),
       // The job service wakes the pool and the long polls on submit, and cancels running jobs.
       jobs_(*store_, handlers_, clock_, config_.runtime, leases_, pool_.get()),
+      // Another node's queue changes reach this one within a second, read or not.
+      queue_refresher_(jobs_.queues()),
       deliveries_(*store_, clock_),
       // Lease rescue and the node's row in GET /nodes (with the jobs its workers run); a rescue
       // wakes the pool.
@@ -149,6 +151,7 @@ Status Node::Start() {
   keys_.Start();
   // The API listens first, so a node that cannot serve runs no job either.
   if (Status s = server_.Start(); !s.ok()) return s;
+  queue_refresher_.Start();
   if (pool_) pool_->Start();
   maintenance_.Start();
   scheduler_.Start();
@@ -169,6 +172,7 @@ void Node::Stop() {
   scheduler_.Stop();  // no new ticks while the workers wind down
   if (pool_) pool_->Stop();
   maintenance_.Stop();
+  queue_refresher_.Stop();
   webhooks_.Stop();
 }
 

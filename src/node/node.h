@@ -8,8 +8,8 @@
 //   1. the store, opened and migrated;
 //   2. the handler registry: every job type once, with the node's settings;
 //   3. the worker pool (only with workers), the external leases (workers in other processes),
-//      the job and delivery services, maintenance (lease rescue and the heartbeat, on every
-//      node whatever its role), the schedule service and the cron scheduler (leader-only ticks),
+//      the job and delivery services, the queue snapshot refresher, maintenance (lease rescue
+//      and the heartbeat, on every node whatever its role), the schedule service and the cron scheduler (leader-only ticks),
 //      the HTTP server (which owns /webhook-receiver, checking the
 //      webhook secret) and the webhook dispatcher — constructed, none started.
 // Start order: the HTTP server listens first, so a node that cannot serve runs no job either;
@@ -36,6 +36,7 @@
 #include "runtime/delivery_service.h"
 #include "runtime/job_service.h"
 #include "runtime/maintenance/maintenance.h"
+#include "runtime/queue_snapshot_refresher.h"
 #include "runtime/runtime_config.h"
 #include "runtime/schedule/schedule_service.h"
 #include "runtime/schedule/scheduler.h"
@@ -95,6 +96,7 @@ class Node {
   std::unique_ptr<WorkerPool> pool_;  // null with 0 workers (an API-only node)
   ExternalLeases leases_;
   JobService jobs_;
+  QueueSnapshotRefresher queue_refresher_;  // keeps jobs_' queue snapshot fresh
   DeliveryService deliveries_;
   Maintenance maintenance_;
   ScheduleService schedules_;

@@ -65,6 +65,16 @@ void QueueService::Refresh() {
   refreshed_.notify_all();
 }
 
+void QueueService::RefreshNow() {
+  auto snap = Read();
+  if (!snap.ok()) {
+    log::Warn("queues.refresh_failed", {{"error", snap.status().message()}});
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if ((*snap)->read_at >= current_->read_at) current_ = std::move(*snap);
+}
+
 std::shared_ptr<const QueueSnapshot> QueueService::Current() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!refreshing_ && clock_.NowMs() - current_->read_at >= kRefreshMs) {

@@ -54,6 +54,9 @@ class QueueService {
   // The latest snapshot (never null after Load; an empty one before). Starts a background
   // refresh when it is older than kRefreshMs. Never blocks on the store.
   std::shared_ptr<const QueueSnapshot> Current();
+  // Reads a snapshot now (blocking: QueueSnapshotRefresher's thread) and makes it current unless
+  // a newer one got there first. A failed read is logged; the old snapshot stays.
+  void RefreshNow();
 
   // Settings and job counts of every queue (blocking: run off io threads).
   Result<std::vector<QueueView>> List();

@@ -18,7 +18,9 @@ TimeMs WindowOf(const RateLimit& l, TimeMs now) {
 }  // namespace
 
 int64_t RateLimitRow::Budget(TimeMs now) const {
-  const int64_t spent = window_start == WindowOf(limit, now) ? used : 0;
+  const TimeMs window = WindowOf(limit, now);
+  if (window_start > window) return 0;
+  const int64_t spent = window_start == window ? used : 0;
   return std::max<int64_t>(0, limit.max_starts - spent);
 }
 

@@ -42,7 +42,9 @@ struct RateLimitRow {
   RateLimit limit;
   TimeMs window_start = 0;  // the window `used` counts in
   int64_t used = 0;
-  // Starts still allowed at `now`, and when the next window opens.
+  // Starts still allowed at `now`, and when the next window opens. None while `now` lies before
+  // a window another claim already opened (its clock read came first): reopening the older
+  // window would give both windows a fresh budget.
   int64_t Budget(TimeMs now) const;
   TimeMs NextWindow(TimeMs now) const;
 };

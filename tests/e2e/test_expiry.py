@@ -1,12 +1,15 @@
 """Expiry end to end: a waiting job whose expires_at passes becomes EXPIRED on the real
 `conveyor serve` (the leader's Expirer, woken at the expiry), records the transition in its
-events, is never started, and its job.expired webhook reaches a real receiver over loopback.
+events, is never started, and its job.expired webhook reaches a real receiver over loopback. The checks run on SQLite (ExpiryTest) and on
+PostgreSQL (ExpiryPostgresTest).
 """
 
 import datetime
 import json
+import os
 import unittest
 
+import pg_server
 from conveyor_harness import ServerTestCase
 from webhook_receiver import start_receiver
 
@@ -16,10 +19,13 @@ def rfc3339_in(seconds):
     return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class ExpiryTest(ServerTestCase):
-    # A declared external type with no worker polling for it: the job can only wait.
-    SERVER_ARGS = dict(workers=1, extra=["--external-types", "e2e.unserved"],
-                       env={"WEBHOOK_RETRY_BACKOFF_BASE": "0.05"})
+# A declared external type with no worker polling for it: the job can only wait.
+SERVER_ARGS = dict(workers=1, extra=["--external-types", "e2e.unserved"],
+                   env={"WEBHOOK_RETRY_BACKOFF_BASE": "0.05"})
+
+
+class ExpiryChecks:
+    """The checks, run against SERVER_ARGS' store by each concrete class below."""
 
     @classmethod
     def setUpClass(cls):
@@ -69,6 +75,18 @@ class ExpiryTest(ServerTestCase):
                                    "run_at": rfc3339_in(0.3), "expires_at": rfc3339_in(0.8)})
         done = s.wait_for(job["id"], "EXPIRED", timeout=5.0)
         self.assertEqual(done["attempt"], 0)
+
+
+class ExpiryTest(ExpiryChecks, ServerTestCase):
+    SERVER_ARGS = SERVER_ARGS
+
+
+class ExpiryPostgresTest(ExpiryChecks, ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.SERVER_ARGS = dict(SERVER_ARGS,
+                               store=pg_server.create_database(f"expiry_{os.getpid()}"))
+        super().setUpClass()
 
 
 if __name__ == "__main__":

@@ -3,21 +3,31 @@
 Plan queues exist with seed 003's weights and `plan` routes to them; PATCH /queues refuses a bad
 weight, rate or field with a 422 naming it; a paused queue starts nothing until resumed; a
 concurrency limit of 1 keeps a second job waiting; a spent rate limit holds a job PENDING (it
-never fails for it); and every job that is not running says why in `waiting_reason`.
+never fails for it); and every job that is not running says why in `waiting_reason`, `no_worker`
+included (a type the node that submitted it declared, read on a node that does not serve it).
+The checks run on SQLite (QueuesTest) and on PostgreSQL (QueuesPostgresTest).
 """
 
 import datetime
+import itertools
+import os
 import unittest
 
+import pg_server
 from conveyor_harness import ServerTestCase
+
+RETRY_FLAGS = ["--retry-base-ms", "600000", "--retry-cap-ms", "600000"]
+_databases = itertools.count()
 
 
 def parse_time(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-class QueuesTest(ServerTestCase):
-    SERVER_ARGS = dict(workers=2, extra=["--retry-base-ms", "600000", "--retry-cap-ms", "600000"])
+class QueueChecks:
+    """The checks, run against SERVER_ARGS' store by each concrete class below. A class says how
+    to get a store of a node's own (fresh_store) and a second node that reads the same jobs
+    without a flag the first one had (node_without_the_declaration)."""
 
     def reason(self, job_id):
         job = self.must_json(self.server.get_job(job_id), 200)
@@ -120,10 +130,59 @@ class QueuesTest(ServerTestCase):
         self.assertIsNone(self.server.wait_for(running["id"], "RUNNING")["waiting_reason"])
 
     def test_a_due_job_on_a_node_without_workers_is_ready(self):
-        api_only = self.new_server(workers=0)
+        api_only = self.new_server(workers=0, **self.fresh_store())
         job = self.must_json(api_only.submit({"type": "noop", "payload": {}}), 201)
         r = self.must_json(api_only.get_job(job["id"]), 200)
         self.assertEqual(r["waiting_reason"]["code"], "ready")
+
+    def test_a_job_no_node_serves_waits_with_no_worker(self):
+        declaring = self.new_server(workers=0, extra=["--external-types", "e2e.ext"],
+                                    **self.fresh_store())
+        job = self.must_submit(declaring, {"type": "e2e.ext", "payload": {}})
+        self.assertEqual(self.reason_on(declaring, job["id"])[1]["code"], "ready")
+        plain = self.node_without_the_declaration(declaring)
+        status, why = self.reason_on(plain, job["id"])
+        self.assertEqual((status, why["code"]), ("PENDING", "no_worker"), why)
+        self.assertIn("e2e.ext", why["detail"])
+        # The node that does not serve the type refuses new jobs of it (the reason is no excuse).
+        self.must_problem(plain.submit({"type": "e2e.ext", "payload": {}}), 422,
+                          detail_contains="e2e.ext")
+
+    def reason_on(self, node, job_id):
+        job = self.must_json(node.get_job(job_id), 200)
+        return job["status"], job["waiting_reason"]
+
+
+class QueuesTest(QueueChecks, ServerTestCase):
+    SERVER_ARGS = dict(workers=2, extra=RETRY_FLAGS)
+
+    def fresh_store(self):
+        return {}  # a temp dir and SQLite file of its own
+
+    def node_without_the_declaration(self, declaring):
+        # One SQLite file has one server: the same file, restarted without the flag.
+        declaring.stop()
+        return self.new_server(workers=1, tmpdir=declaring.tmpdir)
+
+
+class QueuesPostgresTest(QueueChecks, ServerTestCase):
+    SERVER_ARGS = dict(workers=2, extra=RETRY_FLAGS)
+
+    @classmethod
+    def setUpClass(cls):
+        cls.SERVER_ARGS = dict(cls.SERVER_ARGS, store=cls.database())
+        super().setUpClass()
+
+    @staticmethod
+    def database():
+        return pg_server.create_database(f"queues_{os.getpid()}_{next(_databases)}")
+
+    def fresh_store(self):
+        return {"store": self.database()}
+
+    def node_without_the_declaration(self, declaring):
+        # Two nodes on one database, both up: the declaring one keeps saying "ready".
+        return self.new_server(workers=1, store=declaring.store)
 
 
 if __name__ == "__main__":

@@ -135,6 +135,31 @@ TYPED_TEST_P(StoreQueuesConformance, RateLimitsHoldAcrossNodesAndALimitedJobWait
   EXPECT_EQ(this->ClaimCounts(1, 10, next + 1)["q-rated"], 2);
 }
 
+// A claim whose "now" lags a window another claim already opened (another node, or a claim
+// whose clock read came first and committed first) takes nothing from the rate limit: it used to
+// reopen the older window with a fresh budget, and the next claim then the newer one again, so
+// both windows could start twice their rate.
+TYPED_TEST_P(StoreQueuesConformance, ALateClaimNeverReopensAnOlderRateWindow) {
+  this->Fill("emails", 10, {.type = "email.send"});
+  MustOk(this->store().RateLimitSet({.kind = RateLimitKind::kType,
+                                     .name = "email.send",
+                                     .limit = RateLimit{.max_starts = 2, .period_ms = 1000}}),
+         "set");
+  auto other = this->OpenAnother();
+  const TimeMs window = (kT0 / 1000 + 1) * 1000;  // a window that starts after the inserts
+  EXPECT_EQ(MustOk(this->store().JobClaim({.worker_id = "a", .max = 10, .now = window}), "a")
+                .size(),
+            2u);
+  EXPECT_TRUE(MustOk(other->JobClaim({.worker_id = "b", .max = 10, .now = window - 1}), "late")
+                  .empty());
+  EXPECT_TRUE(MustOk(this->store().JobClaim({.worker_id = "a", .max = 10, .now = window + 1}),
+                     "same window")
+                  .empty());
+  EXPECT_EQ(MustOk(other->JobClaim({.worker_id = "b", .max = 10, .now = window + 1000}), "next")
+                .size(),
+            2u);
+}
+
 TYPED_TEST_P(StoreQueuesConformance, AStreamOfUrgentJobsNeverStarvesALowPriorityJob) {
   this->Fill("default", 1, {.priority = 10, .run_at = kT0 - 1000});  // waiting longest
   bool started = false;
@@ -164,6 +189,7 @@ REGISTER_TYPED_TEST_SUITE_P(StoreQueuesConformance, PlanQueuesExistWithSeed003We
                             APausedQueueStartsNothingUntilResumed,
                             AConcurrencyLimitIsNeverExceededAcrossTwoNodes,
                             RateLimitsHoldAcrossNodesAndALimitedJobWaits,
+                            ALateClaimNeverReopensAnOlderRateWindow,
                             AStreamOfUrgentJobsNeverStarvesALowPriorityJob,
                             ANodeServingSomeQueuesTakesOnlyTheirJobs);
 
