@@ -83,4 +83,29 @@ std::optional<ApiError> Authorize(const AuthSettings& settings, Access access,
   return std::nullopt;
 }
 
+std::optional<ApiError> ChargeKey(auth::KeyLimiter* limiter, const auth::Principal* key,
+                                  ApiKeyUsageKind kind, int64_t n, Response* out) {
+  if (limiter == nullptr || key == nullptr) return std::nullopt;
+  const std::optional<auth::LimitVerdict> v = limiter->Charge(*key, kind, n);
+  if (!v) return std::nullopt;
+  const char* name = ApiKeyUsageKindName(kind);
+  const TimeMs window_s = (v->limit.period_ms + 999) / 1000;
+  const TimeMs reset_s = (v->reset_ms + 999) / 1000;
+  out->ratelimit_policy = std::string("\"") + name + "\";q=" +
+                          std::to_string(v->limit.max_starts) + ";w=" + std::to_string(window_s);
+  out->ratelimit = std::string("\"") + name + "\";r=" + std::to_string(v->remaining) +
+                   ";t=" + std::to_string(reset_s);
+  if (v->allowed) return std::nullopt;
+  out->retry_after_s = static_cast<uint32_t>(reset_s);
+  std::string detail = "this API key is over its limit of " + std::to_string(v->limit.max_starts) +
+                       " " + name + " per " + std::to_string(v->limit.period_ms) +
+                       " ms; retry after " + std::to_string(reset_s) + " s";
+  if (n > v->limit.max_starts) {
+    detail = "this batch of " + std::to_string(n) + " jobs is larger than the key's limit of " +
+             std::to_string(v->limit.max_starts) + " jobs per " +
+             std::to_string(v->limit.period_ms) + " ms: split it";
+  }
+  return ApiError{ErrorKind::kRateLimited, std::move(detail)};
+}
+
 }  // namespace conveyor::api

@@ -11,6 +11,8 @@
 
 #include "api/problem.h"
 #include "api/router.h"
+#include "api/response.h"
+#include "runtime/auth/key_limiter.h"
 #include "runtime/auth/key_ring.h"
 
 namespace conveyor::api {
@@ -19,6 +21,7 @@ struct AuthSettings {
   const auth::KeyRing* keys = nullptr;  // null: authentication off (a loopback-only dev server)
   bool metrics_open = false;            // --metrics-open: /metrics without a key
   bool receiver_signed = false;         // /webhook-receiver checks signatures: open to POSTs
+  auth::KeyLimiter* limiter = nullptr;  // per-key rate limits; null: none
 };
 
 // nullopt: the request may go on (`principal` is set when a key verified). Otherwise the error
@@ -26,5 +29,12 @@ struct AuthSettings {
 std::optional<ApiError> Authorize(const AuthSettings& settings, Access access,
                                   std::string_view authorization,
                                   std::shared_ptr<const auth::Principal>* principal);
+
+// Charges `n` of the key's `kind` limit (requests: 1 per request, in the session; jobs: the
+// number submitted, in the submit routes). Writes the RateLimit headers of the IETF draft on
+// `out` when the key has such a limit; when the window is spent, also Retry-After, and returns
+// the 429 to answer with.
+std::optional<ApiError> ChargeKey(auth::KeyLimiter* limiter, const auth::Principal* key,
+                                  ApiKeyUsageKind kind, int64_t n, Response* out);
 
 }  // namespace conveyor::api

@@ -106,7 +106,8 @@ class HttpServer::Impl {
         env_{services_, config_, router_, registry_, webhook_receiver_,
              AuthSettings{.keys = config_.auth_required ? services_.keys : nullptr,
                           .metrics_open = config_.metrics_open,
-                          .receiver_signed = !config_.webhook_receiver_secret.empty()}},
+                          .receiver_signed = !config_.webhook_receiver_secret.empty(),
+                          .limiter = config_.auth_required ? services_.limiter : nullptr}},
         io_(std::max(1, config_.io_threads)) {
     RegisterHealthRoutes(router_);
     RegisterMetricsRoutes(router_);

@@ -31,6 +31,7 @@ class NodeRegistry;
 class ScheduleService;
 class WorkerPool;
 namespace auth {
+class KeyLimiter;
 class KeyRing;
 }  // namespace auth
 }  // namespace conveyor
@@ -50,6 +51,7 @@ struct Services {
   // The node's API keys (/keys; the gate when ServerConfig::auth_required). Null only in tests
   // that need neither.
   auth::KeyRing* keys = nullptr;
+  auth::KeyLimiter* limiter = nullptr;  // rate limits per key (with auth required); null: none
 };
 
 struct ServerConfig {

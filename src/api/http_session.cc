@@ -294,7 +294,8 @@ RequestContext HttpSession::Context(const HttpRequest& request, std::string_view
           .schedules = services.schedules,
           .default_dialect = env_.config.default_dialect,
           .under_api_prefix = UnderApiPrefix(View(request.target())),
-          .keys = services.keys};
+          .keys = services.keys,
+          .limiter = env_.auth.limiter};
 }
 
 asio::awaitable<void> HttpSession::Handle() {
@@ -325,6 +326,9 @@ asio::awaitable<void> HttpSession::Handle() {
                                      View(request[http::field::authorization]), &principal_)) {
     ctx.Fail(*denied);
     response_.www_authenticate = denied->kind == ErrorKind::kUnauthorized;
+  } else if (auto limited = ChargeKey(env_.auth.limiter, principal_.get(),
+                                      ApiKeyUsageKind::kRequests, 1, &response_)) {
+    ctx.Fail(*limited);
   } else {
     ctx.principal = principal_.get();
     try {

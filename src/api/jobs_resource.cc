@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "api/auth_check.h"
 #include "api/job_json.h"
 #include "api/list_request.h"
 #include "api/request_context.h"
@@ -70,6 +71,14 @@ void WriteOneJob(RequestContext& ctx, const Job& job) {
   WriteJob(w, job, ctx.AnswerDialect(job), nullptr, &waiting);
 }
 
+// The key's jobs-per-window limit (api/auth_check.h): false after answering 429.
+bool ChargeJobs(RequestContext& ctx, int64_t jobs) {
+  auto limited = ChargeKey(ctx.limiter, ctx.principal, ApiKeyUsageKind::kJobs, jobs, &ctx.response);
+  if (!limited) return true;
+  ctx.Fail(*limited);
+  return false;
+}
+
 awaitable<void> Submit(RequestContext& ctx) {
   if (!RequireJson(ctx)) co_return;
   std::vector<JobSpec> specs;
@@ -78,6 +87,7 @@ awaitable<void> Submit(RequestContext& ctx) {
     ctx.Fail(*e);
     co_return;
   }
+  if (!ChargeJobs(ctx, static_cast<int64_t>(specs.size()))) co_return;
   const SubmitResult result =
       co_await AsyncSubmit(ctx.jobs, std::move(specs), boost::asio::use_awaitable);
   if (!Check(ctx, result)) co_return;
@@ -98,6 +108,7 @@ awaitable<void> SubmitBatch(RequestContext& ctx) {
     ctx.Fail(*e);
     co_return;
   }
+  if (!ChargeJobs(ctx, static_cast<int64_t>(specs.size()))) co_return;
   const SubmitResult result =
       co_await AsyncSubmit(ctx.jobs, std::move(specs), boost::asio::use_awaitable);
   if (!Check(ctx, result)) co_return;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/json_writer.h"
+#include "api/queue_request.h"
 #include "api/request_context.h"
 #include "api/store_awaitable.h"
 #include "api/worker_routes_body.h"
@@ -45,6 +46,20 @@ std::optional<ApiError> ReadList(const json::object& o, std::string_view key, st
   return std::nullopt;
 }
 
+// "100/minute" (queue_request.h's syntax), or null / absent: the server's default.
+std::optional<ApiError> ReadRate(const json::object& o, std::string_view key,
+                                 std::optional<RateLimit>* out) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (v->is_string()) *out = ParseRate(std::string_view(v->get_string()));
+  if (!*out) {
+    return Invalid(std::string(key) +
+                   " must be a rate such as \"100/second\" or \"1000/minute\" (at least 1 per "
+                   "period of 1 ms to 7 days), or null for the server's default");
+  }
+  return std::nullopt;
+}
+
 std::optional<ApiError> ParseNewKey(std::string_view body, auth::NewKeySpec* spec) {
   boost::system::error_code ec;
   json::value root = json::parse(body, ec);
@@ -55,8 +70,10 @@ std::optional<ApiError> ParseNewKey(std::string_view body, auth::NewKeySpec* spe
   const json::object& o = root.get_object();
   for (const auto& field : o) {
     const std::string_view k = field.key();
-    if (k != "name" && k != "scopes" && k != "job_types" && k != "expires_in") {
-      return Invalid(std::string(k) + " is not a key field (name, scopes, job_types, expires_in)");
+    if (k != "name" && k != "scopes" && k != "job_types" && k != "expires_in" && k != "rate" &&
+        k != "jobs_rate") {
+      return Invalid(std::string(k) +
+                     " is not a key field (name, scopes, job_types, expires_in, rate, jobs_rate)");
     }
   }
   const json::value* name = o.if_contains("name");
@@ -69,7 +86,8 @@ std::optional<ApiError> ParseNewKey(std::string_view body, auth::NewKeySpec* spe
     if (!v->is_string()) return Invalid("expires_in must be a duration such as \"30d\"");
     spec->expires_in = std::string(v->get_string());
   }
-  return std::nullopt;
+  if (auto e = ReadRate(o, "rate", &spec->rate)) return e;
+  return ReadRate(o, "jobs_rate", &spec->jobs_rate);
 }
 
 ApiError ErrorOf(const Status& s) {
@@ -100,8 +118,12 @@ void WriteKey(JsonWriter& w, const ApiKeyRow& k, TimeMs now, const std::string* 
       .Key("created_at").Time(k.created_at)
       .Key("expires_at").OptTime(k.expires_at)
       .Key("revoked_at").OptTime(k.revoked_at)
-      .Key("last_used_at").OptTime(k.last_used_at)
-      .EndObject();
+      .Key("last_used_at").OptTime(k.last_used_at);
+  w.Key("rate");
+  k.rate ? w.String(RateText(*k.rate)) : w.Null();
+  w.Key("jobs_rate");
+  k.jobs_rate ? w.String(RateText(*k.jobs_rate)) : w.Null();
+  w.EndObject();
 }
 
 awaitable<void> Create(RequestContext& ctx) {

@@ -25,6 +25,7 @@ class NodeRegistry;
 class ScheduleService;
 class WorkerPool;
 namespace auth {
+class KeyLimiter;
 class KeyRing;
 struct Principal;
 }  // namespace auth
@@ -58,6 +59,7 @@ struct RequestContext {
   // The key that called, when authentication is on and the route needs one; null otherwise.
   const auth::Principal* principal = nullptr;
   auth::KeyRing* keys = nullptr;  // /keys; null when the server has none
+  auth::KeyLimiter* limiter = nullptr;  // jobs per key (the submit routes); null: no limits
 
   Dialect AnswerDialect(const Job& job) const { return dialect.value_or(job.dialect); }
 

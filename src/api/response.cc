@@ -64,7 +64,15 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   if (!r.content_disposition.empty())
     AppendHeader(out, "Content-Disposition", r.content_disposition);
   if (!r.allow.empty()) AppendHeader(out, "Allow", r.allow);
-  if (r.retry_after) AppendHeader(out, "Retry-After", "1");
+  if (r.retry_after_s > 0) {
+    AppendHeader(out, "Retry-After", std::to_string(r.retry_after_s));
+  } else if (r.retry_after) {
+    AppendHeader(out, "Retry-After", "1");
+  }
+  if (!r.ratelimit.empty()) {
+    AppendHeader(out, "RateLimit-Policy", r.ratelimit_policy);
+    AppendHeader(out, "RateLimit", r.ratelimit);
+  }
   if (r.www_authenticate) AppendHeader(out, "WWW-Authenticate", R"(Bearer realm="conveyor")");
   if (r.cors_vary || !r.cors_origin.empty()) AppendCorsHeaders(r, out);
   if (!keep_alive) {

@@ -24,6 +24,9 @@ struct Response {
   std::string idempotency_key;  // Idempotency-Key header when non-empty: the key a submit used
   std::string_view allow;    // Allow header when non-empty (405); points into the router
   bool retry_after = false;  // Retry-After: 1 (503, 429)
+  uint32_t retry_after_s = 0;     // Retry-After: N seconds (wins over retry_after when set)
+  std::string ratelimit_policy;   // RateLimit-Policy / RateLimit (IETF draft) for a limited key
+  std::string ratelimit;
   bool www_authenticate = false;  // WWW-Authenticate: Bearer (401 for a missing or bad key)
   // CORS (api/cors.h), set by the session: Access-Control-Allow-Origin when non-empty (points
   // into the server's configured origins), Vary: Origin, and a preflight's own headers (its
@@ -46,6 +49,9 @@ struct Response {
     idempotency_key.clear();
     allow = {};
     retry_after = false;
+    retry_after_s = 0;
+    ratelimit_policy.clear();
+    ratelimit.clear();
     www_authenticate = false;
     cors_origin = {};
     cors_vary = false;

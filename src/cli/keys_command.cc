@@ -10,7 +10,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 
+#include "api/queue_request.h"
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/time_format.h"
@@ -24,6 +26,8 @@ struct KeysOptions {
   std::string store;
   auth::NewKeySpec spec;
   std::string expires_in;
+  std::string rate;       // "100/second"
+  std::string jobs_rate;  // "1000/minute"
   std::string name;  // revoke
 };
 
@@ -56,6 +60,12 @@ int RunCreate(KeysOptions& o) {
   auto store = Open(o.store);
   if (!store) return kExitUsage;
   if (!o.expires_in.empty()) o.spec.expires_in = o.expires_in;
+  for (auto [text, out, flag] : {std::tuple{&o.rate, &o.spec.rate, "--rate"},
+                                 std::tuple{&o.jobs_rate, &o.spec.jobs_rate, "--jobs-rate"}}) {
+    if (text->empty()) continue;
+    *out = api::ParseRate(*text);
+    if (!*out) return Fail(std::string(flag) + " must be a rate such as 100/second or 1000/minute");
+  }
   Result<auth::CreatedKey> created = auth::CreateApiKey(*store, *SystemClock::Default(), o.spec);
   if (!created.ok()) return Fail(created.status().message());
   std::cerr << "created key \"" << created->row.name << "\" (id " << created->row.id
@@ -107,6 +117,10 @@ void AddKeysCommands(CLI::App& app, CommandRunner& run) {
   create->add_option("--job-types", o->spec.job_types,
                      "Workers scope: only these job types (names or prefix.*), comma-separated");
   create->add_option("--expires-in", o->expires_in, "Expire after this long, e.g. 90d");
+  create->add_option("--rate", o->rate, "Requests per window, e.g. 100/second (else the server's "
+                                        "--key-rate)");
+  create->add_option("--jobs-rate", o->jobs_rate,
+                     "Jobs submitted per window, e.g. 1000/minute (else --key-jobs-rate)");
   create->callback([&run, o] { run = [o] { return RunCreate(*o); }; });
   auto* list = keys->add_subcommand("list", "List keys (never their secrets)");
   AddStoreOption(*list, o->store);

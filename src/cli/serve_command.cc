@@ -352,6 +352,7 @@ Result<NodeConfig> ToNodeConfig(const ServeOptions& o) {
   c.runtime.external_types = std::move(external_types).value();
   c.runtime.queues = SplitQueueNames(o.queues);
   c.queues_config_file = o.queues_config;
+  c.key_limits = KeyLimitsOf(o.auth);
   if (!o.commands_file.empty()) {
     Result<std::vector<CommandSpec>> loaded = LoadCommandsFile(o.commands_file);
     if (!loaded.ok()) {

@@ -127,6 +127,7 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
       schedules_(*store_, clock_, leases_.types()),
       scheduler_(*store_, clock_, jobs_, &api::ParseScheduleJob),
       keys_(*store_, clock_),
+      limiter_(*store_, clock_, config_.key_limits, IsPostgresUrl(config_.store_url)),
       // The pool feeds /admin/stats' and /metrics' worker counters.
       server_({.jobs = jobs_,
                .deliveries = deliveries_,
@@ -135,7 +136,8 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
                .pool = pool_.get(),
                .artifact_dir = config_.runtime.artifact_dir,
                .schedules = &schedules_,
-               .keys = &keys_},
+               .keys = &keys_,
+               .limiter = &limiter_},
               config_.server),
       // Every node sends webhooks: deliveries are claimed from the store, so nodes share them.
       webhooks_(*store_, clock_, config_.webhooks) {}
@@ -149,6 +151,7 @@ Status Node::Start() {
     log::Warn("api_keys_not_loaded", {{"error", s.ToString()}});
   }
   keys_.Start();
+  limiter_.Start();
   // The API listens first, so a node that cannot serve runs no job either.
   if (Status s = server_.Start(); !s.ok()) return s;
   queue_refresher_.Start();
@@ -169,6 +172,7 @@ void Node::Stop() {
   // The server first: no new requests while the workers wind down.
   server_.Stop();
   keys_.Stop();  // writes the last uses
+  limiter_.Stop();
   scheduler_.Stop();  // no new ticks while the workers wind down
   if (pool_) pool_->Stop();
   maintenance_.Stop();

@@ -32,6 +32,7 @@
 #include "handlers/command_handler.h"
 #include "handlers/csv/csv_rules.h"
 #include "handlers/handler_registry.h"
+#include "runtime/auth/key_limiter.h"
 #include "runtime/auth/key_ring.h"
 #include "runtime/delivery_service.h"
 #include "runtime/job_service.h"
@@ -64,6 +65,7 @@ struct NodeConfig {
   std::vector<CommandSpec> commands;  // command.<name> job types (--commands-file)
   CsvRuleSets csv_rulesets;           // named rule sets of csv.* (--rulesets-file)
   std::string queues_config_file;     // --queues-config (node/queues_config.h); empty: none
+  auth::KeyLimits key_limits;         // --key-rate, --key-jobs-rate: keys without their own
 };
 
 class Node {
@@ -102,6 +104,7 @@ class Node {
   ScheduleService schedules_;
   Scheduler scheduler_;  // fires cron ticks (leader only); started and stopped with maintenance
   auth::KeyRing keys_;   // API keys, polled from the store; the server's gate when required
+  auth::KeyLimiter limiter_;  // rate limits per key, shared through the store on PostgreSQL
   HttpServer server_;
   WebhookDispatcher webhooks_;
 };

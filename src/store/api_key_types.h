@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "store/queue_types.h"
 
 namespace conveyor {
 
@@ -23,6 +24,8 @@ struct ApiKeyRow {
   std::optional<TimeMs> expires_at;
   std::optional<TimeMs> revoked_at;
   std::optional<TimeMs> last_used_at;  // recorded lazily (at most about once a minute)
+  std::optional<RateLimit> rate;       // requests per window; none: the server's default
+  std::optional<RateLimit> jobs_rate;  // jobs submitted per window; none: the server's default
 };
 
 inline constexpr int64_t kMaxApiKeys = 10000;
@@ -40,6 +43,24 @@ struct ApiKeysVersion {
 struct ApiKeyUse {
   std::string id;
   TimeMs at = 0;
+};
+
+// What a key spent of one limit in one fixed window, summed over every node
+// (runtime/auth/key_limiter.h).
+enum class ApiKeyUsageKind { kRequests, kJobs };
+const char* ApiKeyUsageKindName(ApiKeyUsageKind kind);  // "requests" | "jobs"
+
+struct ApiKeyUsageAddParams {
+  std::string key_id;
+  ApiKeyUsageKind kind = ApiKeyUsageKind::kRequests;
+  TimeMs window_start = 0;
+  int64_t add = 0;  // >= 0
+};
+
+// The stored window after an add: the caller's own, or a newer one another node opened.
+struct ApiKeyUsage {
+  TimeMs window_start = 0;
+  int64_t used = 0;
 };
 
 }  // namespace conveyor

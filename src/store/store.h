@@ -442,6 +442,10 @@ class Store : public JobReader {
   virtual Result<ApiKeysVersion> ApiKeysVersionGet() = 0;
   // last_used_at = max(last_used_at, at) for each; unknown ids are skipped.
   virtual Status ApiKeysTouch(const std::vector<ApiKeyUse>& uses) = 0;
+  // Adds to the key's use of one limit in the window starting at window_start and returns the
+  // stored window with its total over every node. A stored older window is replaced (its count
+  // starts over); a stored newer window is left alone and returned (this node's clock lags).
+  virtual Result<ApiKeyUsage> ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) = 0;
 
   // --- Nodes and leadership ---
   // Upsert by name (last_seen_at = info.last_seen_at).

@@ -7,11 +7,20 @@
 // The columns every API-key SELECT lists, in the order ReadApiKeyRow reads.
 #define CONVEYOR_API_KEY_COLUMNS                                                          \
   "id, name, secret_sha256, scopes, job_types, created_at, expires_at, revoked_at, " \
-  "last_used_at"
+  "last_used_at, rate_max, rate_period_ms, jobs_rate_max, jobs_rate_period_ms"
 
 namespace conveyor {
 
 // REQUIRES: the columns are CONVEYOR_API_KEY_COLUMNS.
+// A limit stored as two nullable columns (both set or both null).
+template <class Row>
+std::optional<RateLimit> ReadRateColumns(const Row& r, int max_col) {
+  const std::optional<int64_t> max = r.OptInt(max_col);
+  const std::optional<int64_t> period = r.OptInt(max_col + 1);
+  if (!max || !period) return std::nullopt;
+  return RateLimit{.max_starts = *max, .period_ms = *period};
+}
+
 template <class Row>
 ApiKeyRow ReadApiKeyRow(const Row& r) {
   return ApiKeyRow{.id = r.Text(0),
@@ -22,7 +31,16 @@ ApiKeyRow ReadApiKeyRow(const Row& r) {
                    .created_at = r.Int(5),
                    .expires_at = r.OptInt(6),
                    .revoked_at = r.OptInt(7),
-                   .last_used_at = r.OptInt(8)};
+                   .last_used_at = r.OptInt(8),
+                   .rate = ReadRateColumns(r, 9),
+                   .jobs_rate = ReadRateColumns(r, 11)};
+}
+
+inline std::optional<int64_t> RateMax(const std::optional<RateLimit>& r) {
+  return r ? std::optional<int64_t>(r->max_starts) : std::nullopt;
+}
+inline std::optional<int64_t> RatePeriod(const std::optional<RateLimit>& r) {
+  return r ? std::optional<int64_t>(r->period_ms) : std::nullopt;
 }
 
 inline Status ApiKeyExists(const std::string& name) {

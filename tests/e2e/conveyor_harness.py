@@ -145,6 +145,7 @@ class Server:
         self.port = None
         self.generation = 0
         self.status_log = []  # (method, path, status) of every answer, for "never a 500" checks
+        self.api_key = None  # sent as a Bearer key by request() (use_admin_key makes one)
         self._lock = threading.Lock()
         self._log_file = None
         if start:
@@ -279,6 +280,8 @@ class Server:
     def request(self, method, path, body=None, headers=None, timeout=15.0):
         """One request on a fresh connection. body: dict/list → JSON, str/bytes → as is."""
         hdrs = dict(headers or {})
+        if self.api_key and not any(k.lower() == "authorization" for k in hdrs):
+            hdrs["Authorization"] = f"Bearer {self.api_key}"
         data = body
         if isinstance(body, (dict, list)):
             data = json.dumps(body).encode()
@@ -298,6 +301,19 @@ class Server:
         with self._lock:
             self.status_log.append((method, path, r.status))
         return r
+
+    def use_admin_key(self, name="e2e-admin"):
+        """Makes an admin API key in this server's store (`conveyor keys create`, beside the
+        running server) and sends it with every request from now on; waits until it works."""
+        made = subprocess.run([self.bin, "keys", "create", "--store", self.store, "--name", name,
+                               "--scopes", "admin"], capture_output=True, text=True,
+                              timeout=30 * slow())
+        if made.returncode != 0:
+            raise ServerError(f"conveyor keys create failed: {made.stderr}")
+        self.api_key = made.stdout.strip()
+        self.wait_until(lambda: self.request("GET", "/api/v1/keys").status == 200, 10,
+                        "the new admin key to be accepted")
+        return self.api_key
 
     def check_alive(self):
         """Raises a clear error when the process died behind our back (crash, not kill9)."""

@@ -183,17 +183,19 @@ class ConnectionCapTest(HostileHttpBase):
         self.assertEqual(self.server.request("GET", "/health").status, 200)
 
 
-class LoopbackWarningTest(unittest.TestCase):
-    def test_listening_beyond_loopback_warns_on_stderr_and_in_the_log(self):
+class BeyondLoopbackTest(unittest.TestCase):
+    def test_listening_beyond_loopback_requires_keys_and_says_so(self):
         server = Server(workers=0, start=False)
         server.command = lambda: [server.bin, "serve", "--listen", "0.0.0.0:0", "--port-file",
                                   server.port_file, "--store", server.store, "--workers", "0"]
         try:
             server.start()
+            self.assertEqual(server.request("GET", "/api/v1/jobs").status, 401)
+            self.assertEqual(server.request("GET", "/health").status, 200)
             with open(server.log_path, errors="replace") as f:
                 log = f.read()
-            self.assertIn("WARNING", log)
-            self.assertIn("listening_beyond_loopback", log)
+            self.assertIn('"event":"auth","mode":"on"', log)
+            self.assertIn("no API keys yet", log)
         finally:
             server.stop()
             server.close()

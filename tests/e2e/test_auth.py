@@ -122,6 +122,61 @@ class AuthOnTest(ServerTestCase):
         self.wait_status("/api/v1/keys", worker, 401, "the revoked worker key to be refused")
 
 
+class KeyRateLimitTest(ServerTestCase):
+    SERVER_ARGS = dict(workers=1, extra=["--auth", "on", "--key-jobs-rate", "2/hour"])
+
+    def make_key(self, name, *extra):
+        r = keys_cli("create", "--name", name, "--scopes", "jobs:submit,jobs:read", *extra,
+                     store=self.server.store)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        key = r.stdout.strip()
+        self.server.wait_until(
+            lambda: self.server.request("GET", "/health", headers=bearer(key)).status == 200
+            and self.server.request("GET", "/api/v1/jobs?limit=1", headers=bearer(key)).status
+            in (200, 429), PROPAGATION_S, "the new key to be accepted")
+        return key
+
+    def test_a_spent_request_window_is_429_with_retry_after_and_ratelimit_then_recovers(self):
+        wait_past_hour_boundary()
+        key = self.make_key("e2e-fast", "--rate", "2/second")
+        answers = [self.server.request("GET", "/api/v1/jobs?limit=1", headers=bearer(key))
+                   for _ in range(10)]
+        limited = [r for r in answers if r.status == 429]
+        self.assertTrue(limited, [r.status for r in answers])
+        self.assertLessEqual(sum(r.status == 200 for r in answers), 4)  # two windows at most
+        r = limited[0]
+        self.must_problem(r, 429, detail_contains="limit")
+        self.assertIn(r.headers.get("Retry-After"), ("1",))
+        self.assertIn('"requests";q=2;w=1', r.headers.get("RateLimit-Policy", ""))
+        self.assertIn('"requests";r=0;t=', r.headers.get("RateLimit", ""))
+        time.sleep(1.1)
+        ok = self.server.request("GET", "/api/v1/jobs?limit=1", headers=bearer(key))
+        self.assertEqual(ok.status, 200, "the next window must let the key in again")
+        self.assertIn('"requests";q=2;w=1', ok.headers.get("RateLimit-Policy", ""))
+
+    def test_jobs_per_window_count_each_job_of_a_batch(self):
+        wait_past_hour_boundary()
+        key = self.make_key("e2e-jobs")  # the server's default: 2 jobs per hour
+        batch = [{"type": "noop", "payload": {}}] * 3
+        r = self.server.request("POST", "/api/v1/jobs/batch", {"jobs": batch}, headers=bearer(key))
+        self.must_problem(r, 429, detail_contains="split it")
+        for _ in range(2):
+            self.must_submit(self.server, {"type": "noop", "payload": {}}, headers=bearer(key))
+        r = self.server.request("POST", "/api/v1/jobs", {"type": "noop", "payload": {}},
+                                headers=bearer(key))
+        self.must_problem(r, 429, detail_contains="jobs")
+        self.assertGreater(int(r.headers.get("Retry-After", "0")), 0)
+        listed = self.server.request("GET", "/api/v1/jobs", headers=bearer(key))
+        self.assertEqual(listed.status, 200, "reading is not submitting: no jobs limit on it")
+
+
+def wait_past_hour_boundary():
+    """Hour-long windows are aligned to the epoch: keep a test from straddling two."""
+    left = 3600 - time.time() % 3600
+    if left < 15:
+        time.sleep(left + 0.5)
+
+
 class BeyondLoopbackTest(unittest.TestCase):
     def test_listening_beyond_loopback_checks_keys_and_refuses_auth_off(self):
         server = WideServer(workers=0)
@@ -168,6 +223,29 @@ class AuthTwoNodesPostgresTest(ServerTestCase):
         self.must_json(b.request("DELETE", "/api/v1/keys/reader", headers=bearer(admin)), 200)
         a.wait_until(lambda: a.request("GET", "/api/v1/jobs", headers=bearer(reader)).status == 401,
                      PROPAGATION_S, "node a to refuse a key revoked on node b")
+
+    def test_a_key_rate_limit_is_one_budget_over_both_nodes(self):
+        url = self.pg.create_database("auth_rate_two_nodes")
+        a = self.new_server(workers=0, store=url, extra=["--auth", "on"])
+        b = self.new_server(workers=0, store=url, extra=["--auth", "on"])
+        wait_past_hour_boundary()
+        r = keys_cli("create", "--name", "shared", "--scopes", "jobs:read", "--rate", "6/hour",
+                     store=url)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        key = r.stdout.strip()
+        for node in (a, b):
+            node.wait_until(lambda n=node: n.request("GET", "/health").status == 200
+                            and n.request("GET", "/api/v1/jobs?limit=1",
+                                          headers=bearer(key)).status == 200,
+                            PROPAGATION_S, "the key to be accepted")  # one request each
+        for node in (a, a, b, b):  # 4 more: 6 in all, spread over both nodes
+            self.assertEqual(node.request("GET", "/api/v1/jobs?limit=1",
+                                          headers=bearer(key)).status, 200)
+            time.sleep(0.3)  # past a 100 ms sync
+        for node in (a, b):  # the shared budget is spent on both
+            r = node.request("GET", "/api/v1/jobs?limit=1", headers=bearer(key))
+            self.must_problem(r, 429, detail_contains="limit")
+            self.assertIn("Retry-After", r.headers)
 
 
 if __name__ == "__main__":

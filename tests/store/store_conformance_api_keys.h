@@ -20,7 +20,8 @@ class StoreApiKeysConformance : public StoreTest<Factory> {
                      .scopes = "jobs:submit,jobs:read",
                      .job_types = "email.send",
                      .created_at = kT0,
-                     .expires_at = kT0 + 60000};
+                     .expires_at = kT0 + 60000,
+                     .rate = RateLimit{.max_starts = 100, .period_ms = 1000}};
   }
 };
 
@@ -41,6 +42,8 @@ TYPED_TEST_P(StoreApiKeysConformance, CreateStoresEveryFieldAndRefusesATakenName
   EXPECT_EQ(k.expires_at, kT0 + 60000);
   EXPECT_EQ(k.revoked_at, std::nullopt);
   EXPECT_EQ(k.last_used_at, std::nullopt);
+  EXPECT_EQ(k.rate, (RateLimit{.max_starts = 100, .period_ms = 1000}));
+  EXPECT_EQ(k.jobs_rate, std::nullopt);
   EXPECT_EQ(store.ApiKeyCreate(this->MakeKey("ci", "id2"), kMaxApiKeys).code(),
             StatusCode::kConflict);
   EXPECT_EQ(MustOk(store.ApiKeyList(), "list").size(), 1u);
@@ -83,7 +86,28 @@ TYPED_TEST_P(StoreApiKeysConformance, TouchKeepsTheLatestUseAndLeavesTheVersion)
   EXPECT_EQ(MustOk(store.ApiKeysVersionGet(), "version"), before);
 }
 
+TYPED_TEST_P(StoreApiKeysConformance, UsageSumsAWindowOverHandlesAndStartsOverInANewOne) {
+  Store& store = this->store();
+  std::unique_ptr<Store> other = this->OpenAnother();  // another node
+  const auto add = [](Store& s, ApiKeyUsageKind kind, TimeMs window, int64_t n) {
+    return MustOk(s.ApiKeyUsageAdd({.key_id = "id1", .kind = kind, .window_start = window,
+                                    .add = n}),
+                  "usage");
+  };
+  EXPECT_EQ(add(store, ApiKeyUsageKind::kRequests, kT0, 3).used, 3);
+  EXPECT_EQ(add(*other, ApiKeyUsageKind::kRequests, kT0, 4).used, 7);  // summed over nodes
+  EXPECT_EQ(add(store, ApiKeyUsageKind::kJobs, kT0, 10).used, 10);     // kinds apart
+  const ApiKeyUsage next = add(*other, ApiKeyUsageKind::kRequests, kT0 + 1000, 2);
+  EXPECT_EQ(next.window_start, kT0 + 1000);
+  EXPECT_EQ(next.used, 2);  // a new window starts over
+  // A node whose clock lags adds nothing to the newer window and learns of it.
+  const ApiKeyUsage late = add(store, ApiKeyUsageKind::kRequests, kT0, 5);
+  EXPECT_EQ(late.window_start, kT0 + 1000);
+  EXPECT_EQ(late.used, 2);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreApiKeysConformance, CreateStoresEveryFieldAndRefusesATakenName,
+                            UsageSumsAWindowOverHandlesAndStartsOverInANewOne,
                             CreateRefusesPastTheLimit,
                             RevokeKeepsTheFirstTimeAndMovesTheVersionOnce,
                             TouchKeepsTheLatestUseAndLeavesTheVersion);

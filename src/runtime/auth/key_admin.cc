@@ -32,7 +32,9 @@ Result<ApiKeyRow> RowFor(const NewKeySpec& spec, TimeMs now) {
   ApiKeyRow row{.name = spec.name,
                 .scopes = ScopeList(*scopes),
                 .job_types = types->ToString(),
-                .created_at = now};
+                .created_at = now,
+                .rate = spec.rate,
+                .jobs_rate = spec.jobs_rate};
   if (spec.expires_in) {
     const std::optional<TimeMs> ms = ParseDurationMs(*spec.expires_in);
     if (!ms || *ms <= 0) return Status::InvalidArgument("expires_in must be " + DurationRule());

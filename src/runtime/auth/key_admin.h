@@ -19,6 +19,8 @@ struct NewKeySpec {
   std::string scopes;     // "jobs:submit,jobs:read"
   std::string job_types;  // "email.send,reports.*": only with the workers scope; empty: any
   std::optional<std::string> expires_in;  // a duration ("30d"); none: never expires
+  std::optional<RateLimit> rate;          // requests; none: the server's default
+  std::optional<RateLimit> jobs_rate;     // jobs submitted; none: the server's default
 };
 
 struct CreatedKey {

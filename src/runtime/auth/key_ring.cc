@@ -18,7 +18,12 @@ Result<std::shared_ptr<const Principal>> PrincipalOf(const ApiKeyRow& row) {
   Result<TypeAllowList> types = TypeAllowList::Parse(row.job_types);
   if (!types.ok()) return types.status();
   return std::make_shared<const Principal>(
-      Principal{.key_id = row.id, .name = row.name, .scopes = *scopes, .job_types = *types});
+      Principal{.key_id = row.id,
+                .name = row.name,
+                .scopes = *scopes,
+                .job_types = *types,
+                .rate = row.rate,
+                .jobs_rate = row.jobs_rate});
 }
 
 }  // namespace

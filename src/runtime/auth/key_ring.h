@@ -32,6 +32,8 @@ struct Principal {
   std::string name;
   ScopeSet scopes = 0;
   TypeAllowList job_types;  // for the workers scope; empty: every type
+  std::optional<RateLimit> rate;       // the key's own limits (key_limiter.h); none: defaults
+  std::optional<RateLimit> jobs_rate;
 };
 
 class KeyRing : public PeriodicService {

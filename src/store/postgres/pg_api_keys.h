@@ -22,5 +22,6 @@ Result<std::vector<ApiKeyRow>> ApiKeyList(PgConnection& c);
 Result<std::vector<ApiKeyRow>> ApiKeyRevoke(PgConnection& c, const std::string& name, TimeMs now);
 Result<ApiKeysVersion> ApiKeysVersionGet(PgConnection& c);
 Result<bool> ApiKeysTouch(PgConnection& c, const std::vector<ApiKeyUse>& uses);
+Result<ApiKeyUsage> ApiKeyUsageAdd(PgConnection& c, const ApiKeyUsageAddParams& p);
 
 }  // namespace conveyor::pg_ops

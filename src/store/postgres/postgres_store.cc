@@ -305,6 +305,10 @@ Result<ApiKeysVersion> PostgresStore::ApiKeysVersionGet() {
   return Read<ApiKeysVersion>([](PgConnection& c) { return pg_ops::ApiKeysVersionGet(c); });
 }
 
+Result<ApiKeyUsage> PostgresStore::ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) {
+  return Write<ApiKeyUsage>([&p](PgConnection& c) { return pg_ops::ApiKeyUsageAdd(c, p); });
+}
+
 Status PostgresStore::ApiKeysTouch(const std::vector<ApiKeyUse>& uses) {
   return StatusOf(
       Write<bool>([&uses](PgConnection& c) { return pg_ops::ApiKeysTouch(c, uses); }));

@@ -96,6 +96,7 @@ class PostgresStore final : public StoreOnStatements<PostgresStore, PgJobStateme
   Result<ApiKeyRow> ApiKeyRevoke(const std::string& name, TimeMs now) override;
   Result<ApiKeysVersion> ApiKeysVersionGet() override;
   Status ApiKeysTouch(const std::vector<ApiKeyUse>& uses) override;
+  Result<ApiKeyUsage> ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) override;
 
   Status NodeHeartbeat(const NodeInfo& info) override;
   Result<std::vector<NodeInfo>> NodeList() override;

@@ -9,8 +9,10 @@ namespace {
 // Inserts unless the name or id is taken or the table is full: no row back then, and the caller
 // tells which (one writer, so the count cannot move between the two statements).
 constexpr const char* kInsert =
-    "INSERT INTO api_keys (id, name, secret_sha256, scopes, job_types, created_at, expires_at)"
-    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE (SELECT count(*) FROM api_keys) < ?8"
+    "INSERT INTO api_keys (id, name, secret_sha256, scopes, job_types, created_at, expires_at,"
+    " rate_max, rate_period_ms, jobs_rate_max, jobs_rate_period_ms)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?11, ?12"
+    " WHERE (SELECT count(*) FROM api_keys) < ?8"
     " ON CONFLICT DO NOTHING RETURNING id";
 constexpr const char* kExists = "SELECT count(*) FROM api_keys WHERE name = ?1";
 constexpr const char* kList = "SELECT " CONVEYOR_API_KEY_COLUMNS " FROM api_keys ORDER BY name";
@@ -18,6 +20,14 @@ constexpr const char* kRevoke =
     "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) WHERE name = ?1"
     " RETURNING " CONVEYOR_API_KEY_COLUMNS;
 constexpr const char* kVersion = "SELECT count(*), count(revoked_at) FROM api_keys";
+constexpr const char* kUsageAdd =
+    "INSERT INTO api_key_usage (key_id, kind, window_start, used) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (key_id, kind) DO UPDATE SET"
+    " used = CASE WHEN excluded.window_start > window_start THEN excluded.used"
+    "             WHEN excluded.window_start = window_start THEN used + excluded.used"
+    "             ELSE used END,"
+    " window_start = max(window_start, excluded.window_start)"
+    " RETURNING window_start, used";
 constexpr const char* kTouch =
     "UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?2) WHERE id = ?1";
 
@@ -43,6 +53,10 @@ Status ApiKeyCreate(SqliteConnection& c, const ApiKeyRow& row, int64_t max_keys)
   st->BindInt(6, row.created_at);
   st->BindOptInt(7, row.expires_at);
   st->BindInt(8, max_keys);
+  st->BindOptInt(9, RateMax(row.rate));
+  st->BindOptInt(10, RatePeriod(row.rate));
+  st->BindOptInt(11, RateMax(row.jobs_rate));
+  st->BindOptInt(12, RatePeriod(row.jobs_rate));
   Result<bool> inserted = st->Step();
   if (!inserted.ok()) return inserted.status();
   if (*inserted) return Status::Ok();
@@ -90,6 +104,19 @@ Status ApiKeysTouch(SqliteConnection& c, const std::vector<ApiKeyUse>& uses) {
     if (Status s = st->Run(); !s.ok()) return s;
   }
   return Status::Ok();
+}
+
+Result<ApiKeyUsage> ApiKeyUsageAdd(SqliteConnection& c, const ApiKeyUsageAddParams& p) {
+  auto st = c.Prepare(kUsageAdd);
+  if (!st.ok()) return st.status();
+  st->BindText(1, p.key_id);
+  st->BindText(2, std::string_view(ApiKeyUsageKindName(p.kind)));
+  st->BindInt(3, p.window_start);
+  st->BindInt(4, p.add);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Internal("the usage upsert returned no row");
+  return ApiKeyUsage{.window_start = st->Int(0), .used = st->Int(1)};
 }
 
 }  // namespace conveyor::sqlite_ops

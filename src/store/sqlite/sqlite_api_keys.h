@@ -18,5 +18,6 @@ Result<std::vector<ApiKeyRow>> ApiKeyList(SqliteConnection& c);
 Result<ApiKeyRow> ApiKeyRevoke(SqliteConnection& c, const std::string& name, TimeMs now);
 Result<ApiKeysVersion> ApiKeysVersionGet(SqliteConnection& c);
 Status ApiKeysTouch(SqliteConnection& c, const std::vector<ApiKeyUse>& uses);
+Result<ApiKeyUsage> ApiKeyUsageAdd(SqliteConnection& c, const ApiKeyUsageAddParams& p);
 
 }  // namespace conveyor::sqlite_ops

@@ -281,6 +281,22 @@ CREATE TABLE api_keys (
   last_used_at  INTEGER
 );
 )sql"},
+    // Rate limits per API key (runtime/auth/key_limiter.h): a key's own limits (both columns of
+    // a pair set, or neither), and each key's use of each limit in its current fixed window,
+    // summed over every node. One row per key and kind, rewritten in place.
+    {10, R"sql(
+ALTER TABLE api_keys ADD COLUMN rate_max INTEGER;
+ALTER TABLE api_keys ADD COLUMN rate_period_ms INTEGER;
+ALTER TABLE api_keys ADD COLUMN jobs_rate_max INTEGER;
+ALTER TABLE api_keys ADD COLUMN jobs_rate_period_ms INTEGER;
+CREATE TABLE api_key_usage (
+  key_id       TEXT    NOT NULL,
+  kind         TEXT    NOT NULL CHECK (kind IN ('requests', 'jobs')),
+  window_start INTEGER NOT NULL,
+  used         INTEGER NOT NULL,
+  PRIMARY KEY (key_id, kind)
+) WITHOUT ROWID;
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

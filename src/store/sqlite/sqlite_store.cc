@@ -294,6 +294,10 @@ Result<ApiKeysVersion> SqliteStore::ApiKeysVersionGet() {
   return Read([](SqliteConnection& c) { return sqlite_ops::ApiKeysVersionGet(c); });
 }
 
+Result<ApiKeyUsage> SqliteStore::ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) {
+  return Write<ApiKeyUsage>([&p](SqliteConnection& c) { return sqlite_ops::ApiKeyUsageAdd(c, p); });
+}
+
 Status SqliteStore::ApiKeysTouch(const std::vector<ApiKeyUse>& uses) {
   return writer_->Run([&uses](SqliteConnection& c) { return sqlite_ops::ApiKeysTouch(c, uses); });
 }

@@ -78,6 +78,7 @@ class SqliteStore final : public StoreOnStatements<SqliteStore, SqliteJobStateme
   Result<ApiKeyRow> ApiKeyRevoke(const std::string& name, TimeMs now) override;
   Result<ApiKeysVersion> ApiKeysVersionGet() override;
   Status ApiKeysTouch(const std::vector<ApiKeyUse>& uses) override;
+  Result<ApiKeyUsage> ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) override;
 
   Status NodeHeartbeat(const NodeInfo& info) override;
   Result<std::vector<NodeInfo>> NodeList() override;
