@@ -557,6 +557,22 @@ class ServerTestCase(unittest.TestCase):
         return p
 
 
+class PostgresServerTestCase(ServerTestCase):
+    """A ServerTestCase with one throwaway PostgreSQL per class (pg_server.PgServer) as cls.pg;
+    tests make databases on it with cls.pg.create_database(name)."""
+
+    @classmethod
+    def setUpClass(cls):
+        import pg_server  # only the PostgreSQL tests need it
+        super().setUpClass()
+        cls.pg = pg_server.PgServer().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.pg.destroy()
+
+
 def _split_head(buf):
     i = buf.find(b"\r\n\r\n")
     return (buf[:i], buf[i + 4:]) if i >= 0 else (None, None)

@@ -11,8 +11,8 @@ import subprocess
 import time
 import unittest
 
-import pg_server
-from conveyor_harness import Server, ServerError, ServerTestCase, binary, slow
+from conveyor_harness import (PostgresServerTestCase, Server, ServerError, ServerTestCase,
+                              binary, slow)
 
 PROPAGATION_S = 5.0  # the contract is about a second; the bound is generous for a busy machine
 
@@ -194,16 +194,7 @@ class BeyondLoopbackTest(unittest.TestCase):
             off.close()
 
 
-class AuthTwoNodesPostgresTest(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.pg = pg_server.PgServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.pg.destroy()
+class AuthTwoNodesPostgresTest(PostgresServerTestCase):
 
     def test_a_key_made_or_revoked_on_one_node_holds_on_the_other(self):
         url = self.pg.create_database("auth_two_nodes")

@@ -177,21 +177,7 @@ class CliTest(ServerTestCase):
         p = self.cli("bench", "--help")
         if p.returncode != 0 or b"--quick" not in p.stdout:
             self.skipTest("`conveyor bench --quick` is not available in this build")
-        limit = 150 * slow()
-        # its own session, so that on a timeout its child servers die with it
-        proc = subprocess.Popen([binary(), "bench", "--quick"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
-        try:
-            out, err = proc.communicate(timeout=limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, err = proc.communicate(timeout=10)
-            self.fail(f"`conveyor bench --quick` did not finish within {limit:.0f}s; last "
-                      f"output:\n{out.decode()[-1500:]}\n{err.decode()[-500:]}")
-        text = out.decode()
-        self.assertEqual(proc.returncode, 0, f"bench --quick exited {proc.returncode}:\n"
-                                             f"{text[-1500:]}\n{err.decode()[-800:]}")
+        text = self.run_bench(["--quick"], 150 * slow(), None)
         self.assertIn("summary", text, "bench prints its summary table")
         self.assertRegex(text, r"\|.*\d", "the table carries figures")
         self.assertNotIn("FAILED", text, f"a bench phase failed:\n{text[-2500:]}")

@@ -18,8 +18,7 @@ import threading
 import time
 import unittest
 
-import pg_server
-from conveyor_harness import ServerTestCase, scaled, slow
+from conveyor_harness import PostgresServerTestCase, ServerTestCase, scaled, slow
 from test_crash import Submitter
 
 NODE_FLAGS = ["--lease-s", "2", "--rescue-interval-ms", "300", "--retry-base-ms", "50",
@@ -66,17 +65,7 @@ class CountingReceiver:
         self.httpd.server_close()
 
 
-class PostgresTestCase(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.pg = pg_server.PgServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.pg.destroy()
-
+class PostgresTestCase(PostgresServerTestCase):
     def database(self, name):
         return self.pg.create_database(name)
 

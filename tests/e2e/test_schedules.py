@@ -15,8 +15,7 @@ import threading
 import time
 import unittest
 
-import pg_server
-from conveyor_harness import ServerTestCase, binary, slow
+from conveyor_harness import PostgresServerTestCase, ServerTestCase, binary, slow
 
 SCHEDULES = "/api/v1/schedules"
 
@@ -182,16 +181,7 @@ class SchedulesRestartTest(ServerTestCase):
                              "only the most recent missed tick may fire: %s" % missed)
 
 
-class SchedulesPostgresTest(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.pg = pg_server.PgServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.pg.destroy()
+class SchedulesPostgresTest(PostgresServerTestCase):
 
     def test_two_nodes_fire_each_tick_once_also_across_a_leader_stop(self):
         url = self.pg.create_database("schedules_two_nodes")
