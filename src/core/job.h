@@ -60,6 +60,10 @@ struct Job {
   Dialect dialect = Dialect::kSucceeded;
   // Fingerprint of the submission, to tell an idempotent replay from a conflicting reuse of a key.
   std::string request_hash;
+  // The tenant whose key submitted the job ("" : none — an admin's, a schedule's, or any job on
+  // a server without tenants). Idempotency keys are unique per tenant; a tenant's key sees only
+  // its tenant's jobs (runtime/auth/tenants.h).
+  std::string tenant;
 };
 
 struct JobEvent {

@@ -26,16 +26,35 @@ struct ApiKeyRow {
   std::optional<TimeMs> last_used_at;  // recorded lazily (at most about once a minute)
   std::optional<RateLimit> rate;       // requests per window; none: the server's default
   std::optional<RateLimit> jobs_rate;  // jobs submitted per window; none: the server's default
+  // The tenant the key belongs to (a TenantRow's name): its jobs carry the tenant, run in the
+  // tenant's plan queue, and it sees only them. none: no tenant (sees every job its scopes
+  // allow).
+  std::optional<std::string> tenant;
 };
 
 inline constexpr int64_t kMaxApiKeys = 10000;
 
-// What changes when a key is created or revoked (nothing else changes a key that matters to
-// verification; expiry is a time every node compares itself). Nodes reload their keys when it
-// differs from what they last read: one cheap aggregate query a poll.
+// A tenant: a customer whose keys share a plan (free, pro, business, enterprise: seed 003's
+// plans, each with its preset queue queue:<plan> and its default rate limits). Rows are never
+// deleted (a tenant's jobs keep naming it); a plan may change at any time.
+struct TenantRow {
+  std::string name;  // 1-64 of [A-Za-z0-9._-], unique
+  std::string plan;  // free | pro | business | enterprise
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+};
+
+inline constexpr int64_t kMaxTenants = 10000;
+
+// What changes when a key is created or revoked, or a tenant created or moved to another plan
+// (nothing else changes a key that matters to verification; expiry is a time every node compares
+// itself). Nodes reload their keys when it differs from what they last read: one cheap aggregate
+// query a poll.
 struct ApiKeysVersion {
   int64_t keys = 0;
   int64_t revoked = 0;
+  int64_t tenants = 0;
+  TimeMs tenants_updated_at = 0;  // the latest updated_at of any tenant (0: none)
   bool operator==(const ApiKeysVersion&) const = default;
 };
 

@@ -149,6 +149,9 @@ struct JobListParams {
   // Only the job holding this key now (0 or 1 jobs; through the unique key index). A job whose
   // key window passed no longer holds it (JobInsertManyParams::key_window_ms).
   std::optional<std::string> idempotency_key;
+  // Only this tenant's jobs (a tenant's key listing; through the jobs_tenant index). nullopt:
+  // every tenant's. With idempotency_key: the one job of this tenant holding it.
+  std::optional<std::string> tenant;
 };
 
 struct JobPage {
@@ -329,6 +332,10 @@ class Store : public JobReader {
   // All-or-nothing: either every job is stored (or matched to its idempotent original), or none
   // is. A job whose idempotency_key exists with another request_hash fails the whole call with
   // Conflict naming the key; a key whose holder is older than p.key_window_ms is taken over.
+  // Idempotency keys are per tenant: (job.tenant, idempotency_key) is what is unique, so two
+  // tenants' jobs may carry the same key (and a doc_id, which is a key) without meeting. A
+  // depends_on id naming another tenant's job is refused exactly as an unknown id is (a tenant
+  // cannot learn that another's job exists); jobs without a tenant ("") may depend on any job.
   virtual Result<std::vector<InsertOutcome>> JobInsertMany(const JobInsertManyParams& p) = 0;
   virtual void JobInsertManyAsync(JobInsertManyParams p,
                                   std::function<void(Result<std::vector<InsertOutcome>>)> done) {
@@ -432,7 +439,8 @@ class Store : public JobReader {
   virtual Result<std::optional<TimeMs>> ScheduleNextRunAt() = 0;
 
   // --- API keys (api_key_types.h) ---
-  // Conflict when the name (or id) is taken; ResourceExhausted past max_keys.
+  // Conflict when the name (or id) is taken; ResourceExhausted past max_keys; NotFound when
+  // row.tenant names no tenant.
   virtual Status ApiKeyCreate(const ApiKeyRow& row, int64_t max_keys) = 0;
   // Every key, revoked ones included, by name.
   virtual Result<std::vector<ApiKeyRow>> ApiKeyList() = 0;
@@ -446,6 +454,16 @@ class Store : public JobReader {
   // stored window with its total over every node. A stored older window is replaced (its count
   // starts over); a stored newer window is left alone and returned (this node's clock lags).
   virtual Result<ApiKeyUsage> ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) = 0;
+
+  // --- Tenants (api_key_types.h) ---
+  // Creates the tenant, or changes its plan (created_at kept, updated_at = row.updated_at).
+  // ResourceExhausted when creating one past max_tenants. Returns the stored row.
+  virtual Result<TenantRow> TenantSet(const TenantRow& row, int64_t max_tenants) {
+    (void)row, (void)max_tenants;  // interim: the stores implement tenants on h/tenantstore
+    return Status::FailedPrecondition("this store keeps no tenants yet");
+  }
+  // Every tenant, by name.
+  virtual Result<std::vector<TenantRow>> TenantList() { return std::vector<TenantRow>{}; }
 
   // --- Nodes and leadership ---
   // Upsert by name (last_seen_at = info.last_seen_at).
