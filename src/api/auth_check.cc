@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "runtime/auth/api_key.h"
+
 namespace conveyor::api {
 namespace {
 
@@ -10,6 +12,8 @@ std::optional<auth::Scope> NeededScope(const AuthSettings& settings, Access acce
   switch (access) {
     case Access::kPublic:
       return std::nullopt;
+    case Access::kSignedIn:
+      return auth::Scope{};  // any valid key or session
     case Access::kMetrics:
       if (settings.metrics_open) return std::nullopt;
       return auth::Scope::kAdmin;
@@ -47,39 +51,102 @@ std::string_view BearerToken(std::string_view header) {
 
 ApiError Unauthorized(std::string detail) { return {ErrorKind::kUnauthorized, std::move(detail)}; }
 
-}  // namespace
-
-std::optional<ApiError> Authorize(const AuthSettings& settings, Access access,
-                                  std::string_view authorization,
-                                  std::shared_ptr<const auth::Principal>* principal) {
-  if (settings.keys == nullptr) return std::nullopt;
-  const std::optional<auth::Scope> needed = NeededScope(settings, access);
-  if (!needed) return std::nullopt;
-  const std::string_view token = BearerToken(authorization);
-  if (token.empty()) {
-    return Unauthorized(
-        "this route needs an API key: send \"Authorization: Bearer <key>\" (an admin creates "
-        "keys with `conveyor keys create`)");
-  }
+// The principal of a Bearer key, or the 401 that says what is wrong with it.
+std::optional<ApiError> KeyPrincipal(const AuthSettings& settings, std::string_view token,
+                                     std::shared_ptr<const auth::Principal>* principal) {
   auth::KeyRing::Verdict verdict = settings.keys->Verify(token);
   switch (verdict.outcome) {
     case auth::KeyRing::Outcome::kOk:
-      break;
+      *principal = std::move(verdict.principal);
+      return std::nullopt;
     case auth::KeyRing::Outcome::kExpired:
       return Unauthorized("this API key has expired; ask an admin for a new one");
     case auth::KeyRing::Outcome::kRevoked:
       return Unauthorized("this API key was revoked; ask an admin for a new one");
     case auth::KeyRing::Outcome::kMalformed:
     case auth::KeyRing::Outcome::kUnknown:
-      return Unauthorized("the API key is not valid (keys look like cvk_<16 hex>_<64 hex>)");
+      break;
   }
-  if (!auth::Holds(verdict.principal->scopes, *needed)) {
+  return Unauthorized("the API key is not valid (keys look like cvk_<16 hex>_<64 hex>)");
+}
+
+// The principal of a session cookie, or the 401/403 to answer with.
+std::optional<ApiError> CookiePrincipal(const AuthSettings& settings, std::string_view token,
+                                        const Credentials& credentials,
+                                        std::shared_ptr<const auth::Principal>* principal) {
+  const std::optional<auth::Session> session =
+      settings.sessions->Verify(token, settings.keys->Now());
+  if (session) *principal = SessionPrincipal(settings, session->subject);
+  if (!*principal) {
+    return Unauthorized("the session has ended (expired, logged out, or its key revoked); log in "
+                        "again");
+  }
+  if (credentials.changes_state &&
+      !auth::ConstantTimeEquals(credentials.csrf_token, settings.sessions->CsrfToken(token))) {
+    principal->reset();
+    return ApiError{ErrorKind::kForbidden,
+                    "a request that changes something with a session cookie must carry the "
+                    "session's X-CSRF-Token header (from the login answer or GET /api/v1/session)"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view SessionCookie(std::string_view header) {
+  while (!header.empty()) {
+    const size_t semi = header.find(';');
+    std::string_view pair = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > kSessionCookie.size() && pair.starts_with(kSessionCookie) &&
+        pair[kSessionCookie.size()] == '=') {
+      return pair.substr(kSessionCookie.size() + 1);
+    }
+  }
+  return {};
+}
+
+std::shared_ptr<const auth::Principal> SessionPrincipal(const AuthSettings& settings,
+                                                        std::string_view subject) {
+  if (subject.starts_with("k-")) {
+    auth::KeyRing::Verdict verdict = settings.keys->VerifyId(subject.substr(2));
+    return verdict.outcome == auth::KeyRing::Outcome::kOk ? verdict.principal : nullptr;
+  }
+  if (subject.starts_with("u-") && settings.admin_user &&
+      subject.substr(2) == settings.admin_user->name) {
+    return settings.admin_user;
+  }
+  return nullptr;
+}
+
+std::optional<ApiError> Authorize(const AuthSettings& settings, Access access,
+                                  const Credentials& credentials,
+                                  std::shared_ptr<const auth::Principal>* principal) {
+  if (settings.keys == nullptr) return std::nullopt;
+  const std::optional<auth::Scope> needed = NeededScope(settings, access);
+  if (!needed) return std::nullopt;
+  const std::string_view token = BearerToken(credentials.authorization);
+  const std::string_view session =
+      token.empty() && settings.sessions ? SessionCookie(credentials.cookie) : std::string_view();
+  std::optional<ApiError> denied;
+  if (!token.empty()) {
+    denied = KeyPrincipal(settings, token, principal);
+  } else if (!session.empty()) {
+    denied = CookiePrincipal(settings, session, credentials, principal);
+  } else {
+    return Unauthorized(
+        "this route needs an API key: send \"Authorization: Bearer <key>\" (an admin creates "
+        "keys with `conveyor keys create`)");
+  }
+  if (denied) return denied;
+  if (*needed != auth::Scope{} && !auth::Holds((*principal)->scopes, *needed)) {
+    const auth::ScopeSet held = (*principal)->scopes;
+    principal->reset();
     return ApiError{ErrorKind::kForbidden,
                     "this API key lacks the " + std::string(auth::ScopeName(*needed)) +
-                        " scope this route needs (it has " +
-                        auth::ScopeList(verdict.principal->scopes) + ")"};
+                        " scope this route needs (it has " + auth::ScopeList(held) + ")"};
   }
-  *principal = std::move(verdict.principal);
   return std::nullopt;
 }
 

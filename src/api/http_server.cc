@@ -31,6 +31,7 @@
 #include "api/nodes_resource.h"
 #include "api/queues_resource.h"
 #include "api/schedules_resource.h"
+#include "api/session_resource.h"
 #include "api/router.h"
 #include "api/tls_context.h"
 #include "api/webhook_receiver_resource.h"
@@ -97,17 +98,40 @@ bool IsLoopbackListen(const std::string& listen) {
   return endpoint.ok() && endpoint->address().is_loopback();
 }
 
+namespace {
+
+std::optional<auth::SessionSigner> SessionSignerFor(const ServerConfig& c) {
+  if (!c.auth_required) return std::nullopt;
+  if (!c.session_secret.empty()) return auth::SessionSigner(c.session_secret);
+  return auth::SessionSigner::Random();  // nullopt only when the random generator fails
+}
+
+// The dashboard user: every scope (admin), its own rate-limit budget, no tenant.
+std::shared_ptr<const auth::Principal> AdminUserPrincipal(const std::string& name) {
+  if (name.empty()) return nullptr;
+  return std::make_shared<const auth::Principal>(auth::Principal{
+      .key_id = "user:" + name, .name = name, .scopes = static_cast<auth::ScopeSet>(auth::Scope::kAdmin)});
+}
+
+}  // namespace
+
 class HttpServer::Impl {
  public:
   Impl(Services services, ServerConfig config)
       : config_(std::move(config)),
         services_(std::move(services)),
         webhook_receiver_(config_.webhook_receiver_secret),
+        sessions_(SessionSignerFor(config_)),
+        login_(config_.admin_user, config_.admin_password_hash,
+               !config_.tls_cert_file.empty()),
         env_{services_, config_, router_, registry_, webhook_receiver_,
              AuthSettings{.keys = config_.auth_required ? services_.keys : nullptr,
                           .metrics_open = config_.metrics_open,
                           .receiver_signed = !config_.webhook_receiver_secret.empty(),
-                          .limiter = config_.auth_required ? services_.limiter : nullptr}},
+                          .limiter = config_.auth_required ? services_.limiter : nullptr,
+                          .sessions = sessions_ ? &*sessions_ : nullptr,
+                          .admin_user = AdminUserPrincipal(config_.admin_user)},
+             &login_},
         io_(std::max(1, config_.io_threads)) {
     RegisterHealthRoutes(router_);
     RegisterMetricsRoutes(router_);
@@ -122,6 +146,7 @@ class HttpServer::Impl {
     RegisterDeliveryRoutes(router_);
     RegisterScheduleRoutes(router_);
     RegisterKeyRoutes(router_);
+    RegisterSessionRoutes(router_);
   }
 
   Status Start();
@@ -147,6 +172,8 @@ class HttpServer::Impl {
   Router router_;
   SessionRegistry registry_;
   WebhookReceiver webhook_receiver_;  // /webhook-receiver's secret and receipts
+  const std::optional<auth::SessionSigner> sessions_;  // with auth_required
+  LoginGuard login_;
   SessionEnv env_;
   asio::io_context io_;
   std::optional<TlsContextHolder> tls_;  // set when the server speaks HTTPS
@@ -163,6 +190,9 @@ Status HttpServer::Impl::Start() {
   if (started_ || stopped_) return Status::FailedPrecondition("the HTTP server was started before");
   if (config_.auth_required && services_.keys == nullptr) {
     return Status::FailedPrecondition("authentication is required but the server has no keys");
+  }
+  if (config_.auth_required && !sessions_) {
+    return Status::Unavailable("the random generator failed; no session secret could be made");
   }
   auto endpoint = ParseListen(config_.listen);
   if (!endpoint.ok()) return endpoint.status();

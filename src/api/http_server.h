@@ -71,6 +71,12 @@ struct ServerConfig {
   // server that listens on loopback alone (the serve command enforces that).
   bool auth_required = false;
   bool metrics_open = false;  // --metrics-open: /metrics needs no key (scrapers on a private net)
+  // The dashboard's login (api/session_resource.h): a user with the admin scope and its scrypt
+  // hash (runtime/auth/password_hash.h), both or neither; the secret that signs sessions
+  // (at least 32 bytes; empty: a random one, so sessions end when the process does).
+  std::string admin_user;
+  std::string admin_password_hash;
+  std::string session_secret;
   bool admin_only = false;  // only /health, /ready, /admin/stats and /metrics (conveyor worker)
   // /webhook-receiver checks Standard Webhooks signatures with this secret (WEBHOOK_SECRET);
   // empty: it records every JSON body unchecked. The server owns its receiver and its receipts.

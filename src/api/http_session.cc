@@ -17,6 +17,7 @@
 #include "api/cors.h"
 #include "api/dialect_request.h"
 #include "api/request_context.h"
+#include "api/tenant_scope.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "observability/log.h"
@@ -295,8 +296,23 @@ RequestContext HttpSession::Context(const HttpRequest& request, std::string_view
           .default_dialect = env_.config.default_dialect,
           .under_api_prefix = UnderApiPrefix(View(request.target())),
           .keys = services.keys,
-          .limiter = env_.auth.limiter};
+          .limiter = env_.auth.limiter,
+          .auth = &env_.auth,
+          .login = env_.login};
 }
+
+namespace {
+
+Credentials CredentialsOf(const HttpRequest& request) {
+  const http::verb m = request.method();
+  return {.authorization = View(request[http::field::authorization]),
+          .cookie = View(request[http::field::cookie]),
+          .csrf_token = View(request["X-CSRF-Token"]),
+          .changes_state = m == http::verb::post || m == http::verb::put ||
+                           m == http::verb::patch || m == http::verb::delete_};
+}
+
+}  // namespace
 
 asio::awaitable<void> HttpSession::Handle() {
   response_.Reset();
@@ -322,13 +338,17 @@ asio::awaitable<void> HttpSession::Handle() {
                                                 " is not allowed here; use " +
                                                 std::string(match.allow)});
     response_.allow = match.allow;
-  } else if (auto denied = Authorize(env_.auth, match.handler.access,
-                                     View(request[http::field::authorization]), &principal_)) {
+  } else if (auto denied = Authorize(env_.auth, match.handler.access, CredentialsOf(request),
+                                     &principal_)) {
     ctx.Fail(*denied);
     response_.www_authenticate = denied->kind == ErrorKind::kUnauthorized;
   } else if (auto limited = ChargeKey(env_.auth.limiter, principal_.get(),
                                       ApiKeyUsageKind::kRequests, 1, &response_)) {
     ctx.Fail(*limited);
+  } else if (auto hidden = match.names_job ? ScopeJobRoute(principal_.get(), ctx.jobs,
+                                                           match.params[0])
+                                           : std::nullopt) {
+    ctx.Fail(*hidden);
   } else {
     ctx.principal = principal_.get();
     try {

@@ -25,6 +25,7 @@
 #include <unordered_set>
 
 #include "api/auth_check.h"
+#include "api/session_resource.h"
 #include "api/http_server.h"
 #include "api/problem.h"
 #include "api/request_context.h"
@@ -66,6 +67,7 @@ struct SessionEnv {
   SessionRegistry& registry;
   WebhookReceiver& webhook_receiver;
   AuthSettings auth;  // keys null: authentication off
+  LoginGuard* login = nullptr;  // the dashboard's login (api/session_resource.h)
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {

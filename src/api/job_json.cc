@@ -153,6 +153,7 @@ void WriteJob(JsonWriter& w, const Job& job, Dialect dialect, const CreateAnswer
   w.BeginObject();
   WriteIds(w, job);
   w.Key("type").String(job.type).Key("queue").String(job.queue);
+  if (!job.tenant.empty()) w.Key("tenant").String(job.tenant);  // only where tenants are used
   w.Key("status").String(StatusName(dialect, job.state));
   w.Key("priority").Int(PriorityFor(dialect, job.priority));
   w.Key("attempt").Int(job.attempt).Key("max_attempts").Int(job.max_attempts);

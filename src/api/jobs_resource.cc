@@ -12,6 +12,7 @@
 #include "api/request_context.h"
 #include "api/store_awaitable.h"
 #include "api/submit_request.h"
+#include "api/tenant_scope.h"
 #include "core/ids.h"
 #include "runtime/job_service.h"
 
@@ -87,6 +88,7 @@ awaitable<void> Submit(RequestContext& ctx) {
     ctx.Fail(*e);
     co_return;
   }
+  if (auto e = ScopeSubmit(ctx.principal, &specs)) co_return ctx.Fail(*e);
   if (!ChargeJobs(ctx, static_cast<int64_t>(specs.size()))) co_return;
   const SubmitResult result =
       co_await AsyncSubmit(ctx.jobs, std::move(specs), boost::asio::use_awaitable);
@@ -108,6 +110,7 @@ awaitable<void> SubmitBatch(RequestContext& ctx) {
     ctx.Fail(*e);
     co_return;
   }
+  if (auto e = ScopeSubmit(ctx.principal, &specs)) co_return ctx.Fail(*e);
   if (!ChargeJobs(ctx, static_cast<int64_t>(specs.size()))) co_return;
   const SubmitResult result =
       co_await AsyncSubmit(ctx.jobs, std::move(specs), boost::asio::use_awaitable);
@@ -168,6 +171,7 @@ void List(RequestContext& ctx) {
   // shown in its own).
   const Dialect words = ctx.dialect.value_or(ctx.default_dialect);
   if (auto e = ParseListQuery(ctx.query, &params, words)) return ctx.Fail(*e);
+  ScopeList(ctx.principal, &params);
   JobListParams chunk = params;
   JsonWriter w(&ctx.response.body);
   w.BeginObject().Key("jobs").BeginArray();

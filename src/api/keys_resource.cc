@@ -11,6 +11,7 @@
 #include "api/store_awaitable.h"
 #include "api/worker_routes_body.h"
 #include "runtime/auth/key_ring.h"
+#include "runtime/auth/tenants.h"
 
 namespace conveyor::api {
 namespace {
@@ -71,9 +72,9 @@ std::optional<ApiError> ParseNewKey(std::string_view body, auth::NewKeySpec* spe
   for (const auto& field : o) {
     const std::string_view k = field.key();
     if (k != "name" && k != "scopes" && k != "job_types" && k != "expires_in" && k != "rate" &&
-        k != "jobs_rate") {
-      return Invalid(std::string(k) +
-                     " is not a key field (name, scopes, job_types, expires_in, rate, jobs_rate)");
+        k != "jobs_rate" && k != "tenant") {
+      return Invalid(std::string(k) + " is not a key field (name, scopes, job_types, expires_in, "
+                                      "rate, jobs_rate, tenant)");
     }
   }
   const json::value* name = o.if_contains("name");
@@ -85,6 +86,10 @@ std::optional<ApiError> ParseNewKey(std::string_view body, auth::NewKeySpec* spe
   if (const json::value* v = o.if_contains("expires_in"); v != nullptr && !v->is_null()) {
     if (!v->is_string()) return Invalid("expires_in must be a duration such as \"30d\"");
     spec->expires_in = std::string(v->get_string());
+  }
+  if (const json::value* v = o.if_contains("tenant"); v != nullptr && !v->is_null()) {
+    if (!v->is_string()) return Invalid("tenant must be a tenant's name (see GET /tenants)");
+    spec->tenant = std::string(v->get_string());
   }
   if (auto e = ReadRate(o, "rate", &spec->rate)) return e;
   return ReadRate(o, "jobs_rate", &spec->jobs_rate);
@@ -123,6 +128,7 @@ void WriteKey(JsonWriter& w, const ApiKeyRow& k, TimeMs now, const std::string* 
   k.rate ? w.String(RateText(*k.rate)) : w.Null();
   w.Key("jobs_rate");
   k.jobs_rate ? w.String(RateText(*k.jobs_rate)) : w.Null();
+  w.Key("tenant").OptString(k.tenant);
   w.EndObject();
 }
 
@@ -133,6 +139,10 @@ awaitable<void> Create(RequestContext& ctx) {
   auth::KeyRing& keys = *ctx.keys;
   const auto created = co_await AsyncStoreCall<Result<auth::CreatedKey>>(
       ctx.leases, [&] { return keys.Create(spec); }, use_awaitable);
+  if (!created.ok() && created.status().code() == StatusCode::kNotFound) {  // its tenant
+    co_return ctx.Fail(Invalid("tenant: " + created.status().message() +
+                               "; create it first with PUT /api/v1/tenants/{name}"));
+  }
   if (!created.ok()) co_return ctx.Fail(ErrorOf(created.status()));
   ctx.response.status = 201;
   ctx.response.location = "/api/v1/keys/" + created->row.name;
@@ -164,6 +174,46 @@ awaitable<void> Revoke(RequestContext& ctx) {
   WriteKey(w, *row, keys.Now());
 }
 
+void WriteTenant(JsonWriter& w, const TenantRow& t) {
+  w.BeginObject().Key("name").String(t.name).Key("plan").String(t.plan);
+  w.Key("queue").String(auth::PlanQueue(t.plan));
+  w.Key("created_at").Time(t.created_at).Key("updated_at").Time(t.updated_at).EndObject();
+}
+
+awaitable<void> ListTenants(RequestContext& ctx) {
+  if (!Served(ctx)) co_return;
+  auth::KeyRing& keys = *ctx.keys;
+  const auto rows = co_await AsyncStoreCall<Result<std::vector<TenantRow>>>(
+      ctx.leases, [&] { return keys.Tenants(); }, use_awaitable);
+  if (!rows.ok()) co_return ctx.Fail(ErrorOf(rows.status()));
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("tenants").BeginArray();
+  for (const TenantRow& t : *rows) WriteTenant(w, t);
+  w.EndArray().EndObject();
+}
+
+// PUT /tenants/{name} {"plan": "pro"}: creates the tenant or moves it to another plan.
+awaitable<void> PutTenant(RequestContext& ctx) {
+  if (!Served(ctx) || !RequireJsonBody(ctx)) co_return;
+  boost::system::error_code ec;
+  const json::value root = json::parse(ctx.request.body(), ec);
+  if (ec) co_return ctx.Fail({ErrorKind::kMalformed, "the body is not valid JSON: " + ec.message()});
+  const json::object* o = root.if_object();
+  const json::value* plan = o != nullptr ? o->if_contains("plan") : nullptr;
+  if (plan == nullptr || !plan->is_string() || o->size() != 1) {
+    co_return ctx.Fail(Invalid(R"(the body must be {"plan": P} with P one of )" +
+                               std::string(auth::kPlanList)));
+  }
+  auth::KeyRing& keys = *ctx.keys;
+  const std::string name(ctx.params[0]);
+  const std::string plan_name(plan->get_string());
+  const auto row = co_await AsyncStoreCall<Result<TenantRow>>(
+      ctx.leases, [&] { return keys.SetTenant(name, plan_name); }, use_awaitable);
+  if (!row.ok()) co_return ctx.Fail(ErrorOf(row.status()));
+  JsonWriter w(&ctx.response.body);
+  WriteTenant(w, *row);
+}
+
 }  // namespace
 
 void RegisterKeyRoutes(Router& router) {
@@ -171,6 +221,8 @@ void RegisterKeyRoutes(Router& router) {
   router.Add(verb::post, "/keys", {.async = &Create, .access = Access::kAdmin});
   router.Add(verb::get, "/keys", {.async = &List, .access = Access::kAdmin});
   router.Add(verb::delete_, "/keys/{name}", {.async = &Revoke, .access = Access::kAdmin});
+  router.Add(verb::get, "/tenants", {.async = &ListTenants, .access = Access::kAdmin});
+  router.Add(verb::put, "/tenants/{name}", {.async = &PutTenant, .access = Access::kAdmin});
 }
 
 }  // namespace conveyor::api

@@ -33,7 +33,9 @@ struct Principal;
 
 namespace conveyor::api {
 
+class LoginGuard;
 class WebhookReceiver;
+struct AuthSettings;
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 struct RequestContext {
@@ -60,6 +62,8 @@ struct RequestContext {
   const auth::Principal* principal = nullptr;
   auth::KeyRing* keys = nullptr;  // /keys; null when the server has none
   auth::KeyLimiter* limiter = nullptr;  // jobs per key (the submit routes); null: no limits
+  const AuthSettings* auth = nullptr;  // the gate's settings (/login, /session)
+  LoginGuard* login = nullptr;         // /login's limits and the admin user
 
   Dialect AnswerDialect(const Job& job) const { return dialect.value_or(job.dialect); }
 

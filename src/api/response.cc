@@ -60,6 +60,7 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   out->append("\r\n");
   if (!correlation_id.empty()) AppendHeader(out, "X-Correlation-Id", correlation_id);
   if (!r.location.empty()) AppendHeader(out, "Location", r.location);
+  if (!r.set_cookie.empty()) AppendHeader(out, "Set-Cookie", r.set_cookie);
   if (!r.idempotency_key.empty()) AppendHeader(out, "Idempotency-Key", r.idempotency_key);
   if (!r.content_disposition.empty())
     AppendHeader(out, "Content-Disposition", r.content_disposition);

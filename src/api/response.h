@@ -28,6 +28,7 @@ struct Response {
   std::string ratelimit_policy;   // RateLimit-Policy / RateLimit (IETF draft) for a limited key
   std::string ratelimit;
   bool www_authenticate = false;  // WWW-Authenticate: Bearer (401 for a missing or bad key)
+  std::string set_cookie;  // Set-Cookie when non-empty (the dashboard's session: login, logout)
   // CORS (api/cors.h), set by the session: Access-Control-Allow-Origin when non-empty (points
   // into the server's configured origins), Vary: Origin, and a preflight's own headers (its
   // Allow-Methods are `allow`).
@@ -53,6 +54,7 @@ struct Response {
     ratelimit_policy.clear();
     ratelimit.clear();
     www_authenticate = false;
+    set_cookie.clear();
     cors_origin = {};
     cors_vary = false;
     cors_preflight = false;

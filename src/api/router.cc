@@ -38,6 +38,7 @@ std::string_view AccessName(Access access) {
   switch (access) {
     case Access::kUnset: return "unset";
     case Access::kPublic: return "public";
+    case Access::kSignedIn: return "signed-in";
     case Access::kMetrics: return "metrics";
     case Access::kWebhookReceiver: return "webhook-receiver";
     case Access::kJobsSubmit: return "jobs:submit";
@@ -68,7 +69,11 @@ void Router::Add(boost::beast::http::verb method, std::string_view pattern, Rout
     }
     if (same) target = &p;
   }
-  if (!target) target = &patterns_.emplace_back(Pattern{std::move(segments), {}, {}});
+  if (!target) {
+    const bool names_job = segments.size() >= 2 && segments[0].text == "jobs" &&
+                           segments[1].is_param;
+    target = &patterns_.emplace_back(Pattern{std::move(segments), {}, {}, names_job});
+  }
   target->methods.push_back({method, handler});
   if (!target->allow.empty()) target->allow += ", ";
   target->allow += std::string_view(boost::beast::http::to_string(method));
@@ -79,7 +84,7 @@ std::vector<Router::RouteInfo> Router::Routes() const {
   for (const Pattern& p : patterns_) {
     std::string text;
     for (const Segment& s : p.segments) text += "/" + s.text;
-    for (const Method& m : p.methods) out.push_back({m.verb, text, m.handler.access});
+    for (const Method& m : p.methods) out.push_back({m.verb, text, m.handler.access, p.names_job});
   }
   return out;
 }
@@ -105,7 +110,9 @@ Router::Match Router::Find(boost::beast::http::verb method, std::string_view pat
     PathParams params;
     if (!MatchSegments(pattern, path, &params)) continue;
     for (const auto& m : pattern.methods) {
-      if (m.verb == method) return {MatchKind::kFound, m.handler, params, {}};
+      if (m.verb == method) {
+        return {MatchKind::kFound, m.handler, params, {}, pattern.names_job};
+      }
     }
     return {MatchKind::kMethodNotAllowed, {}, {}, pattern.allow};
   }

@@ -27,7 +27,8 @@ using AsyncHandler = boost::asio::awaitable<void> (*)(RequestContext&);
 // route must name one: Router::Add refuses kUnset, so a new route cannot slip in unguarded.
 enum class Access : uint8_t {
   kUnset,
-  kPublic,           // /health, /ready: anyone
+  kPublic,           // /health, /ready, /login, /logout: anyone
+  kSignedIn,         // GET /session: any valid key or session, whatever its scopes
   kMetrics,          // /metrics: admin, or anyone with --metrics-open
   kWebhookReceiver,  // POST /webhook-receiver: signed bodies when the node has a secret; else admin
   kJobsSubmit,
@@ -55,6 +56,9 @@ class Router {
     RouteHandler handler;
     PathParams params;       // views into the path given to Find, in pattern order
     std::string_view allow;  // for kMethodNotAllowed, e.g. "GET, DELETE"
+    // The path names one job: the pattern is /jobs/{id} or starts with it, and params[0] is
+    // the id (a tenant's key reaches only its own: api/tenant_scope.h).
+    bool names_job = false;
   };
 
   // Throws std::logic_error when handler.access is kUnset (a start-up bug every test catches).
@@ -66,6 +70,7 @@ class Router {
     boost::beast::http::verb method;
     std::string pattern;  // "/jobs/{id}"
     Access access;
+    bool names_job;  // as Match::names_job
   };
   // Every route, in registration order (the auth test walks them all).
   std::vector<RouteInfo> Routes() const;
@@ -86,6 +91,7 @@ class Router {
     std::vector<Segment> segments;
     std::vector<Method> methods;
     std::string allow;
+    bool names_job = false;
   };
 
   static bool MatchSegments(const Pattern& pattern, std::string_view path, PathParams* params);

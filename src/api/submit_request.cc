@@ -256,6 +256,7 @@ Error ReadOptions(const json::object& o, std::string_view prefix, JobSpec* spec)
   if (auto e = ReadQueue(o, prefix, &spec->queue)) return e;
   if (auto e = ReadInt(o, "priority", SubmitField::kPriority, prefix, &priority)) return e;
   if (auto e = ReadPlan(o, prefix, &spec->queue)) return e;
+  spec->origin.queue_named = Given(o, "queue") || Given(o, "plan");
   // Out of range stays as sent, so the validator's message names the client's number. No
   // priority is the default, 5, as the dialect's clients count.
   const int given = priority.value_or(kDefaultPriority);

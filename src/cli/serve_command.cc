@@ -221,6 +221,7 @@ Result<ServerConfig> ToServerConfig(const ServeOptions& o) {
   if (!auth.ok()) return auth.status();
   c.auth_required = *auth;
   c.metrics_open = o.auth.metrics_open;
+  if (Status s = c.admin_only ? Status::Ok() : ApplyLoginFlags(o.auth, &c); !s.ok()) return s;
   return c;
 }
 
@@ -353,6 +354,7 @@ Result<NodeConfig> ToNodeConfig(const ServeOptions& o) {
   c.runtime.queues = SplitQueueNames(o.queues);
   c.queues_config_file = o.queues_config;
   c.key_limits = KeyLimitsOf(o.auth);
+  c.plan_limits = PlanLimitsOf(o.auth);
   if (!o.commands_file.empty()) {
     Result<std::vector<CommandSpec>> loaded = LoadCommandsFile(o.commands_file);
     if (!loaded.ok()) {
@@ -403,6 +405,7 @@ void AddServeCommand(CLI::App& app, CommandRunner& run) {
   AddRuntimeFlags(*cmd, *opts);
   AddWebhookFlags(*cmd, opts->webhooks);
   AddAuthFlags(*cmd, opts->auth);
+  AddApiAuthFlags(*cmd, opts->auth);
   AddTlsFlags(*cmd, opts->security);
   AddCorsFlags(*cmd, opts->security);
   cmd->callback([&run, opts] { run = [opts] { return RunServe(*opts); }; });

@@ -127,7 +127,8 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
       schedules_(*store_, clock_, leases_.types()),
       scheduler_(*store_, clock_, jobs_, &api::ParseScheduleJob),
       keys_(*store_, clock_),
-      limiter_(*store_, clock_, config_.key_limits, IsPostgresUrl(config_.store_url)),
+      limiter_(*store_, clock_, config_.key_limits, config_.plan_limits,
+               IsPostgresUrl(config_.store_url)),
       // The pool feeds /admin/stats' and /metrics' worker counters.
       server_({.jobs = jobs_,
                .deliveries = deliveries_,

@@ -66,6 +66,7 @@ struct NodeConfig {
   CsvRuleSets csv_rulesets;           // named rule sets of csv.* (--rulesets-file)
   std::string queues_config_file;     // --queues-config (node/queues_config.h); empty: none
   auth::KeyLimits key_limits;         // --key-rate, --key-jobs-rate: keys without their own
+  auth::PlanLimits plan_limits = auth::DefaultPlanLimits();  // --plan-rate, --plan-jobs-rate
 };
 
 class Node {

@@ -93,6 +93,7 @@ Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
   job.id = NewUuidV7(now);
   job.type = spec.type;
   job.queue = spec.queue;
+  job.tenant = spec.tenant;
   job.payload = ToJsonText(spec.payload);
   job.priority = spec.priority;
   // The type's own default (document.pipeline: 1 + WEBHOOK_MAX_RETRIES) beats the server's.

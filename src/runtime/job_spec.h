@@ -38,6 +38,8 @@ struct SpecOrigin {
   // The {doc_id, payload, webhook_url} body: its webhook_url is in the payload (the pipeline
   // delivers to it), not in webhook_url, and is held to the same URL rule.
   bool document_shape = false;
+  // The body named a queue or a plan (a tenant's key may only name its plan's queue).
+  bool queue_named = false;
 };
 
 // Optional fields fall back to the server's defaults (RuntimeConfig).
@@ -59,6 +61,9 @@ struct JobSpec {
   std::vector<std::string> tags;
   std::vector<std::string> depends_on;
   Dialect dialect = Dialect::kSucceeded;  // the vocabulary the job is answered in
+  // The tenant of the key that submitted it (runtime/auth/tenants.h); set by the API, never read
+  // from the body.
+  std::string tenant;
   SpecOrigin origin;
 };
 

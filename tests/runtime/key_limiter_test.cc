@@ -26,7 +26,7 @@ class KeyLimiterTest : public RuntimeFixture {
 
 TEST_F(KeyLimiterTest, AKeysOwnLimitWinsAndASpentWindowRefusesUntilItEnds) {
   KeyLimiter limiter(*store_, clock_, {.rate = RateLimit{.max_starts = 100, .period_ms = 1000}},
-                     /*shared=*/false);
+                     {}, /*shared=*/false);
   const Principal own = Key("own", RateLimit{.max_starts = 2, .period_ms = 1000});
   EXPECT_TRUE(limiter.Charge(own, ApiKeyUsageKind::kRequests, 1)->allowed);
   const auto second = limiter.Charge(own, ApiKeyUsageKind::kRequests, 1);
@@ -46,7 +46,7 @@ TEST_F(KeyLimiterTest, AKeysOwnLimitWinsAndASpentWindowRefusesUntilItEnds) {
 
 TEST_F(KeyLimiterTest, ABatchIsChargedWholeAndABatchOverTheLimitNeverPasses) {
   KeyLimiter limiter(*store_, clock_, {.jobs_rate = RateLimit{.max_starts = 10, .period_ms = 60000}},
-                     false);
+                     {}, false);
   EXPECT_TRUE(limiter.Charge(Key("k"), ApiKeyUsageKind::kJobs, 8)->allowed);
   const auto over = limiter.Charge(Key("k"), ApiKeyUsageKind::kJobs, 3);
   EXPECT_FALSE(over->allowed);
@@ -56,11 +56,44 @@ TEST_F(KeyLimiterTest, ABatchIsChargedWholeAndABatchOverTheLimitNeverPasses) {
   EXPECT_FALSE(limiter.Charge(Key("k"), ApiKeyUsageKind::kJobs, 11)->allowed);
 }
 
+Principal TenantKey(std::string id, std::string tenant, std::string plan,
+                    std::optional<RateLimit> rate = std::nullopt) {
+  Principal p = Key(std::move(id), rate);
+  p.tenant = std::move(tenant);
+  p.plan = std::move(plan);
+  return p;
+}
+
+TEST_F(KeyLimiterTest, ATenantsKeysShareThePlansBudgetAndAKeysOwnLimitStillWins) {
+  PlanLimits plans = DefaultPlanLimits();
+  plans["free"].rate = RateLimit{.max_starts = 3, .period_ms = 1000};
+  plans["enterprise"].rate.reset();  // --plan-rate enterprise=none
+  KeyLimiter limiter(*store_, clock_, {.rate = RateLimit{.max_starts = 100, .period_ms = 1000}},
+                     plans, false);
+  const Principal a = TenantKey("a", "acme", "free");
+  const Principal b = TenantKey("b", "acme", "free");
+  EXPECT_TRUE(limiter.Charge(a, ApiKeyUsageKind::kRequests, 2)->allowed);
+  const auto spent = limiter.Charge(b, ApiKeyUsageKind::kRequests, 2);
+  EXPECT_FALSE(spent->allowed) << "a second key of the tenant does not buy more quota";
+  EXPECT_EQ(spent->limit.max_starts, 3);
+  EXPECT_EQ(spent->remaining, 1);
+  // Another tenant on the same plan has its own budget; a key with its own limit its own.
+  EXPECT_TRUE(limiter.Charge(TenantKey("c", "globex", "free"), ApiKeyUsageKind::kRequests, 3)
+                  ->allowed);
+  const Principal own = TenantKey("d", "acme", "free", RateLimit{.max_starts = 50, .period_ms = 1000});
+  EXPECT_EQ(limiter.Charge(own, ApiKeyUsageKind::kRequests, 10)->limit.max_starts, 50);
+  // The plan's jobs limit is the default table's; a plan without a limit has none (not the
+  // server's per-key default: the plan decides).
+  EXPECT_EQ(limiter.Charge(a, ApiKeyUsageKind::kJobs, 1)->limit.max_starts, 60);
+  EXPECT_FALSE(limiter.Charge(TenantKey("e", "initech", "enterprise"), ApiKeyUsageKind::kRequests, 1)
+                   .has_value());
+}
+
 TEST_F(KeyLimiterTest, TwoNodesOnOneStoreShareOneBudget) {
   const RateLimit limit{.max_starts = 10, .period_ms = 3'600'000};  // one window for the test
   clock_.Set(kT - kT % limit.period_ms);
-  KeyLimiter a(*store_, clock_, {.rate = limit}, /*shared=*/true);
-  KeyLimiter b(*store_, clock_, {.rate = limit}, /*shared=*/true);
+  KeyLimiter a(*store_, clock_, {.rate = limit}, {}, /*shared=*/true);
+  KeyLimiter b(*store_, clock_, {.rate = limit}, {}, /*shared=*/true);
   a.Start();
   b.Start();
   for (int i = 0; i < 6; ++i) ASSERT_TRUE(a.Charge(Key("k"), ApiKeyUsageKind::kRequests, 1)->allowed);

@@ -3,6 +3,7 @@
 #include "core/duration_text.h"
 #include "runtime/auth/api_key.h"
 #include "runtime/auth/scopes.h"
+#include "runtime/auth/tenants.h"
 
 namespace conveyor::auth {
 namespace {
@@ -29,12 +30,21 @@ Result<ApiKeyRow> RowFor(const NewKeySpec& spec, TimeMs now) {
         "job_types limits what a worker key may lease; it needs the workers scope (and an admin "
         "key may lease every type anyway)");
   }
+  if (spec.tenant) {
+    if (Status s = CheckTenantName(*spec.tenant); !s.ok()) return s;
+    if ((*scopes & ~kTenantScopes) != 0) {
+      return Status::InvalidArgument(
+          "a tenant's key may hold only jobs:submit, jobs:read and jobs:manage: the workers and "
+          "admin scopes act on every tenant's jobs");
+    }
+  }
   ApiKeyRow row{.name = spec.name,
                 .scopes = ScopeList(*scopes),
                 .job_types = types->ToString(),
                 .created_at = now,
                 .rate = spec.rate,
-                .jobs_rate = spec.jobs_rate};
+                .jobs_rate = spec.jobs_rate,
+                .tenant = spec.tenant};
   if (spec.expires_in) {
     const std::optional<TimeMs> ms = ParseDurationMs(*spec.expires_in);
     if (!ms || *ms <= 0) return Status::InvalidArgument("expires_in must be " + DurationRule());

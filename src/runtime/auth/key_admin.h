@@ -21,6 +21,9 @@ struct NewKeySpec {
   std::optional<std::string> expires_in;  // a duration ("30d"); none: never expires
   std::optional<RateLimit> rate;          // requests; none: the server's default
   std::optional<RateLimit> jobs_rate;     // jobs submitted; none: the server's default
+  // The tenant the key acts for (tenants.h): it must exist, and the key may hold only the
+  // jobs:* scopes. none: no tenant.
+  std::optional<std::string> tenant;
 };
 
 struct CreatedKey {

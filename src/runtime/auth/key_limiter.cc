@@ -14,11 +14,25 @@ std::string CounterKey(const std::string& key_id, ApiKeyUsageKind kind) {
 
 }  // namespace
 
-KeyLimiter::KeyLimiter(Store& store, const Clock& clock, KeyLimits defaults, bool shared)
+PlanLimits DefaultPlanLimits() {
+  constexpr TimeMs kSecond = 1000;
+  constexpr TimeMs kMinute = 60 * kSecond;
+  auto limits = [](int64_t requests, int64_t jobs) {
+    return KeyLimits{.rate = RateLimit{requests, kSecond}, .jobs_rate = RateLimit{jobs, kMinute}};
+  };
+  return {{"free", limits(10, 60)},
+          {"pro", limits(50, 600)},
+          {"business", limits(200, 3000)},
+          {"enterprise", limits(1000, 20000)}};
+}
+
+KeyLimiter::KeyLimiter(Store& store, const Clock& clock, KeyLimits defaults, PlanLimits plans,
+                       bool shared)
     : PeriodicService(kSyncInterval),
       store_(store),
       clock_(clock),
       defaults_(std::move(defaults)),
+      plans_(std::move(plans)),
       shared_(shared) {}
 
 KeyLimiter::~KeyLimiter() { Stop(); }
@@ -26,27 +40,39 @@ KeyLimiter::~KeyLimiter() { Stop(); }
 std::optional<LimitVerdict> KeyLimiter::Charge(const Principal& key, ApiKeyUsageKind kind,
                                                int64_t n) {
   const bool jobs = kind == ApiKeyUsageKind::kJobs;
-  const std::optional<RateLimit>& own = jobs ? key.jobs_rate : key.rate;
-  const std::optional<RateLimit>& limit = own ? own : (jobs ? defaults_.jobs_rate : defaults_.rate);
-  if (!limit) return std::nullopt;
+  auto of = [jobs](const KeyLimits& l) -> const std::optional<RateLimit>& {
+    return jobs ? l.jobs_rate : l.rate;
+  };
+  // Whose budget pays, at which limit (see the file comment).
+  const std::optional<RateLimit>* limit = jobs ? &key.jobs_rate : &key.rate;
+  std::string budget = key.key_id;
+  if (!*limit && !key.tenant.empty()) {
+    static const std::optional<RateLimit> kNone;
+    const auto plan = plans_.find(key.plan);
+    limit = plan == plans_.end() ? &kNone : &of(plan->second);
+    budget = "tenant:" + key.tenant;
+  } else if (!*limit) {
+    limit = &of(defaults_);
+  }
+  if (!*limit) return std::nullopt;
+  const RateLimit& l = **limit;
   const TimeMs now = clock_.NowMs();
-  const TimeMs window = now - now % limit->period_ms;
+  const TimeMs window = now - now % l.period_ms;
   std::lock_guard<std::mutex> lock(mu_);
-  Counter& c = counters_[CounterKey(key.key_id, kind)];
-  if (c.window_start < window || c.period_ms != limit->period_ms) {
-    c = Counter{.key_id = key.key_id, .kind = kind, .window_start = window,
-                .period_ms = limit->period_ms};
+  Counter& c = counters_[CounterKey(budget, kind)];
+  if (c.window_start < window || c.period_ms != l.period_ms) {
+    c = Counter{.key_id = budget, .kind = kind, .window_start = window, .period_ms = l.period_ms};
   }
   const int64_t used = c.shared_used + c.pending;
-  LimitVerdict v{.limit = *limit,
+  LimitVerdict v{.limit = l,
                  .reset_ms = std::max<TimeMs>(1, c.window_start + c.period_ms - now)};
-  if (used + n > limit->max_starts) {
+  if (used + n > l.max_starts) {
     v.allowed = false;
-    v.remaining = std::max<int64_t>(0, limit->max_starts - used);
+    v.remaining = std::max<int64_t>(0, l.max_starts - used);
     return v;
   }
   c.pending += n;
-  v.remaining = limit->max_starts - used - n;
+  v.remaining = l.max_starts - used - n;
   return v;
 }
 

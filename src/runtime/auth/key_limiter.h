@@ -1,6 +1,9 @@
 // KeyLimiter: rate limits per API key — requests per window and jobs submitted per window — in
 // fixed windows aligned to the epoch (the same windows as the queues' rate limits). A key's own
-// limits (set when it is made) win over the server's defaults (--key-rate, --key-jobs-rate).
+// limits (set when it is made) win. Otherwise a tenant's key spends its tenant's budget at its
+// plan's limits (--plan-rate, --plan-jobs-rate; DefaultPlanLimits), shared by every key of the
+// tenant so that more keys do not buy more quota; and any other key the server's defaults
+// (--key-rate, --key-jobs-rate).
 //
 // Charge() decides on this node's counters alone (a hash lookup under a mutex: cheap on every
 // request). On a shared store (PostgreSQL, several nodes) a sync every 100 ms adds each key's
@@ -11,6 +14,7 @@
 // Thread-safety: Charge() from any thread; the sync runs on the PeriodicService's thread.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,6 +32,12 @@ struct KeyLimits {
   std::optional<RateLimit> jobs_rate;  // jobs submitted
 };
 
+// Limits per plan (tenants.h), by plan name; a plan absent or without a limit of a kind has none.
+using PlanLimits = std::map<std::string, KeyLimits, std::less<>>;
+// free < pro < business < enterprise: requests 10, 50, 200, 1000 a second; jobs 60, 600, 3,000,
+// 20,000 a minute.
+PlanLimits DefaultPlanLimits();
+
 struct LimitVerdict {
   bool allowed = true;
   RateLimit limit;
@@ -38,7 +48,7 @@ struct LimitVerdict {
 class KeyLimiter : public PeriodicService {
  public:
   // `shared`: other nodes use the same store (PostgreSQL): sync counts through it.
-  KeyLimiter(Store& store, const Clock& clock, KeyLimits defaults, bool shared);
+  KeyLimiter(Store& store, const Clock& clock, KeyLimits defaults, PlanLimits plans, bool shared);
   ~KeyLimiter() override;
 
   // Charges `n` against the key's limit of that kind; nullopt when the key has none.
@@ -46,7 +56,7 @@ class KeyLimiter : public PeriodicService {
 
  private:
   struct Counter {
-    std::string key_id;
+    std::string key_id;  // the budget's: a key's id, or "tenant:<name>"
     ApiKeyUsageKind kind = ApiKeyUsageKind::kRequests;
     TimeMs window_start = 0;
     TimeMs period_ms = 1;
@@ -60,6 +70,7 @@ class KeyLimiter : public PeriodicService {
   Store& store_;
   const Clock& clock_;
   const KeyLimits defaults_;
+  const PlanLimits plans_;
   const bool shared_;
   std::mutex mu_;
   std::unordered_map<std::string, Counter> counters_;  // by key id + kind; guarded by mu_

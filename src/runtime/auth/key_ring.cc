@@ -4,6 +4,7 @@
 
 #include "observability/log.h"
 #include "runtime/auth/api_key.h"
+#include "runtime/auth/tenants.h"
 
 namespace conveyor::auth {
 namespace {
@@ -12,18 +13,30 @@ constexpr auto kPollInterval = std::chrono::milliseconds(500);
 constexpr int kPassesPerFlush = 120;  // last-use times reach the store about once a minute
 constexpr TimeMs kUseResolutionMs = 1000;  // a use within a second of the last is not recorded
 
-Result<std::shared_ptr<const Principal>> PrincipalOf(const ApiKeyRow& row) {
+using PlanOfTenant = std::unordered_map<std::string, std::string>;
+
+Result<std::shared_ptr<const Principal>> PrincipalOf(const ApiKeyRow& row,
+                                                     const PlanOfTenant& plans) {
   Result<ScopeSet> scopes = ParseScopes(row.scopes);
   if (!scopes.ok()) return scopes.status();
   Result<TypeAllowList> types = TypeAllowList::Parse(row.job_types);
   if (!types.ok()) return types.status();
-  return std::make_shared<const Principal>(
-      Principal{.key_id = row.id,
-                .name = row.name,
-                .scopes = *scopes,
-                .job_types = *types,
-                .rate = row.rate,
-                .jobs_rate = row.jobs_rate});
+  auto principal = std::make_shared<Principal>(Principal{.key_id = row.id,
+                                                         .name = row.name,
+                                                         .scopes = *scopes,
+                                                         .job_types = *types,
+                                                         .rate = row.rate,
+                                                         .jobs_rate = row.jobs_rate});
+  if (row.tenant) {
+    const auto plan = plans.find(*row.tenant);
+    if (plan == plans.end()) return Status::NotFound("its tenant " + *row.tenant + " is gone");
+    if ((*scopes & ~kTenantScopes) != 0) {
+      return Status::InvalidArgument("a tenant's key holds more than the jobs:* scopes");
+    }
+    principal->tenant = *row.tenant;
+    principal->plan = plan->second;
+  }
+  return std::shared_ptr<const Principal>(std::move(principal));
 }
 
 }  // namespace
@@ -46,12 +59,16 @@ Status KeyRing::Load() {
 
 Status KeyRing::Reload() {
   std::lock_guard<std::mutex> reload(reload_mu_);
+  Result<std::vector<TenantRow>> tenants = store_.TenantList();
+  if (!tenants.ok()) return tenants.status();
   Result<std::vector<ApiKeyRow>> rows = store_.ApiKeyList();
   if (!rows.ok()) return rows.status();
+  PlanOfTenant plans;
+  for (TenantRow& tenant : *tenants) plans.emplace(std::move(tenant.name), std::move(tenant.plan));
   const std::shared_ptr<const Entries> old = Current();
   auto next = std::make_shared<Entries>();
   for (const ApiKeyRow& row : *rows) {
-    Result<std::shared_ptr<const Principal>> principal = PrincipalOf(row);
+    Result<std::shared_ptr<const Principal>> principal = PrincipalOf(row, plans);
     if (!principal.ok()) {  // written by a newer version, or by hand: refuse it, say so
       log::Warn("api_key_unreadable", {{"name", row.name}, {"error", principal.status().message()}});
       continue;
@@ -89,6 +106,17 @@ KeyRing::Verdict KeyRing::Verify(std::string_view key_text) const {
   if (it == entries->end()) return {Outcome::kUnknown, nullptr};
   const Entry& entry = *it->second;
   if (!ConstantTimeEquals(hash, entry.secret_sha256)) return {Outcome::kUnknown, nullptr};
+  return Judge(entry);
+}
+
+KeyRing::Verdict KeyRing::VerifyId(std::string_view key_id) const {
+  const std::shared_ptr<const Entries> entries = Current();
+  const auto it = entries->find(std::string(key_id));
+  if (it == entries->end()) return {Outcome::kUnknown, nullptr};
+  return Judge(*it->second);
+}
+
+KeyRing::Verdict KeyRing::Judge(const Entry& entry) const {
   if (entry.revoked_at) return {Outcome::kRevoked, nullptr};
   const TimeMs now = clock_.NowMs();
   if (entry.expires_at && *entry.expires_at <= now) return {Outcome::kExpired, nullptr};
@@ -135,6 +163,14 @@ Result<ApiKeyRow> KeyRing::Revoke(const std::string& name) {
   if (revoked.ok()) (void)Reload();
   return revoked;
 }
+
+Result<TenantRow> KeyRing::SetTenant(const std::string& name, const std::string& plan) {
+  Result<TenantRow> row = auth::SetTenant(store_, clock_, name, plan);
+  if (row.ok()) (void)Reload();
+  return row;
+}
+
+Result<std::vector<TenantRow>> KeyRing::Tenants() { return store_.TenantList(); }
 
 Result<std::vector<ApiKeyRow>> KeyRing::List() {
   (void)FlushUses();  // best effort: a list with slightly older use times is still a list

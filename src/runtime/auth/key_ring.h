@@ -34,6 +34,9 @@ struct Principal {
   TypeAllowList job_types;  // for the workers scope; empty: every type
   std::optional<RateLimit> rate;       // the key's own limits (key_limiter.h); none: defaults
   std::optional<RateLimit> jobs_rate;
+  // The key's tenant and its plan (tenants.h); empty: no tenant, every job its scopes allow.
+  std::string tenant;
+  std::string plan;
 };
 
 class KeyRing : public PeriodicService {
@@ -51,6 +54,9 @@ class KeyRing : public PeriodicService {
   Status Load();
   // `key_text` as presented (without "Bearer ").
   Verdict Verify(std::string_view key_text) const;
+  // The key with this id, as Verify judges it but without its secret: for a session that a
+  // login with the key opened (sessions.h), so revoking the key ends its sessions too.
+  Verdict VerifyId(std::string_view key_id) const;
   // Writes the last-use times not yet written (blocking).
   Status FlushUses();
   size_t size() const;
@@ -60,6 +66,10 @@ class KeyRing : public PeriodicService {
   Result<CreatedKey> Create(const NewKeySpec& spec);
   Result<ApiKeyRow> Revoke(const std::string& name);
   Result<std::vector<ApiKeyRow>> List();
+  // Tenants (tenants.h): a plan change reaches this node's keys at once, the others' at their
+  // next poll.
+  Result<TenantRow> SetTenant(const std::string& name, const std::string& plan);
+  Result<std::vector<TenantRow>> Tenants();
   TimeMs Now() const { return clock_.NowMs(); }
 
  private:
@@ -73,6 +83,7 @@ class KeyRing : public PeriodicService {
   };
   using Entries = std::unordered_map<std::string, std::shared_ptr<Entry>>;
 
+  Verdict Judge(const Entry& entry) const;  // revoked, expired or ok; records the use
   void RunOnce() override;
   void OnStopped() override;
   Status Reload();
