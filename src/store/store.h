@@ -146,11 +146,12 @@ struct JobListParams {
   int limit = 50;                     // 1..1000
   std::optional<std::string> cursor;  // a job id: list jobs older than it
   int offset = 0;                     // seed compatibility; cursor is the stable way
-  // Only the job holding this key now (0 or 1 jobs; through the unique key index). A job whose
-  // key window passed no longer holds it (JobInsertManyParams::key_window_ms).
+  // Only the jobs holding this key now (0 or 1 per tenant; through the unique key index). A job
+  // whose key window passed no longer holds it (JobInsertManyParams::key_window_ms).
   std::optional<std::string> idempotency_key;
   // Only this tenant's jobs (a tenant's key listing; through the jobs_tenant index). nullopt:
-  // every tenant's. With idempotency_key: the one job of this tenant holding it.
+  // every tenant's. With idempotency_key: the one job of this tenant holding it. "" is refused
+  // (InvalidArgument): jobs without a tenant are not in that index.
   std::optional<std::string> tenant;
 };
 
