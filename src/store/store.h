@@ -457,14 +457,15 @@ class Store : public JobReader {
   virtual Result<ApiKeyUsage> ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) = 0;
 
   // --- Tenants (api_key_types.h) ---
-  // Creates the tenant, or changes its plan (created_at kept, updated_at = row.updated_at).
-  // ResourceExhausted when creating one past max_tenants. Returns the stored row.
-  virtual Result<TenantRow> TenantSet(const TenantRow& row, int64_t max_tenants) {
-    (void)row, (void)max_tenants;  // interim: the stores implement tenants on h/tenantstore
-    return Status::FailedPrecondition("this store keeps no tenants yet");
-  }
+  // Creates the tenant (created_at and updated_at as given), or changes its plan (created_at
+  // kept; updated_at = row.updated_at, or 1 ms past the latest updated_at of any tenant when
+  // that is not earlier, so every change moves ApiKeysVersion even within one millisecond or
+  // from a node whose clock lags). ResourceExhausted when creating one past max_tenants;
+  // InvalidArgument for a name or plan the schema refuses. Returns the stored row. Safe for
+  // concurrent callers on every node.
+  virtual Result<TenantRow> TenantSet(const TenantRow& row, int64_t max_tenants) = 0;
   // Every tenant, by name.
-  virtual Result<std::vector<TenantRow>> TenantList() { return std::vector<TenantRow>{}; }
+  virtual Result<std::vector<TenantRow>> TenantList() = 0;
 
   // --- Nodes and leadership ---
   // Upsert by name (last_seen_at = info.last_seen_at).

@@ -2,7 +2,8 @@
 // two tenants is two jobs; a replay or a clash meets only its own tenant's holder, also inside a
 // batch and across a unique window); a listing with a tenant shows only that tenant's jobs, with
 // every other filter; a dependency on another tenant's job is refused exactly as an unknown id;
-// Job.tenant round-trips through every read.
+// Job.tenant round-trips through every read; tenants are created, moved to another plan, listed
+// and bounded; a key names an existing tenant; the key version moves on tenant changes.
 // Included by store_conformance.h; see there how a backend plugs in.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,20 @@ class StoreTenantsConformance : public StoreTest<Factory> {
   Status InsertError(std::vector<Job> jobs) {
     auto r = this->store().JobInsertMany({.jobs = std::move(jobs), .now = kT0});
     return r.ok() ? Status::Ok() : r.status();
+  }
+  TenantRow MustSet(const std::string& name, const std::string& plan, TimeMs now,
+                    int64_t max = kMaxTenants) {
+    return MustOk(this->store().TenantSet(
+                      {.name = name, .plan = plan, .created_at = now, .updated_at = now}, max),
+                  "tenant set");
+  }
+  static ApiKeyRow Key(std::string name, std::optional<std::string> tenant) {
+    return ApiKeyRow{.id = "id-" + name,
+                     .name = name,
+                     .secret_sha256 = std::string(64, 'a'),
+                     .scopes = "jobs:submit",
+                     .created_at = kT0,
+                     .tenant = std::move(tenant)};
   }
 };
 
@@ -207,12 +223,114 @@ TYPED_TEST_P(StoreTenantsConformance, JobTenantRoundTripsThroughEveryRead) {
   EXPECT_EQ(finished.tenant, "acme");
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreTenantsConformance, TheSameKeyUnderTwoTenantsIsTwoJobs,
-                            AReplayOrAClashMeetsOnlyItsOwnTenantsHolder,
-                            ABatchMixingTenantsMatchesKeysWithinEachTenant,
-                            AUniqueWindowReleasesOnlyItsOwnTenantsHolder,
-                            AListWithATenantShowsOnlyItsJobsWithEveryFilter,
-                            ADependencyOnAnotherTenantsJobIsRefusedAsAnUnknownId,
-                            JobTenantRoundTripsThroughEveryRead);
+TYPED_TEST_P(StoreTenantsConformance, TenantSetCreatesChangesThePlanAndLists) {
+  Store& store = this->store();
+  const TenantRow acme = this->MustSet("acme", "pro", kT0);
+  EXPECT_EQ(acme, (TenantRow{.name = "acme", .plan = "pro", .created_at = kT0, .updated_at = kT0}));
+  this->MustSet("beta", "free", kT0 + 5);
+  const TenantRow moved = this->MustSet("acme", "business", kT0 + 10);
+  EXPECT_EQ(
+      moved,
+      (TenantRow{.name = "acme", .plan = "business", .created_at = kT0, .updated_at = kT0 + 10}));
+  const std::vector<TenantRow> all = MustOk(store.TenantList(), "list");
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0], moved);  // by name
+  EXPECT_EQ(all[1].name, "beta");
+  EXPECT_EQ(all[1].plan, "free");
+  const auto set = [&](const std::string& name, const std::string& plan, int64_t max) {
+    return store.TenantSet({.name = name, .plan = plan, .created_at = kT0, .updated_at = kT0}, max);
+  };
+  EXPECT_EQ(set("acme", "platinum", kMaxTenants).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(set("bad name!", "free", kMaxTenants).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(set("gamma", "free", 2).status().code(), StatusCode::kResourceExhausted);
+  EXPECT_TRUE(set("beta", "pro", 2).ok());  // a change is no creation
+  EXPECT_EQ(MustOk(store.TenantList(), "list").size(), 2u);
+}
+
+// Callers on several nodes at once: one creation of a name (the others change its plan), and
+// the limit holds exactly.
+TYPED_TEST_P(StoreTenantsConformance, ConcurrentCallersCreateANameOnceAndKeepTheLimit) {
+  constexpr int kNodes = 6;
+  std::vector<std::unique_ptr<Store>> nodes;
+  for (int i = 0; i < kNodes; ++i) nodes.push_back(this->OpenAnother());
+  const auto on_every_node = [&](auto fn) {
+    std::vector<std::future<Result<TenantRow>>> out;
+    for (int i = 0; i < kNodes; ++i) {
+      out.push_back(std::async(std::launch::async, [&, i] { return fn(*nodes[i], i); }));
+    }
+    std::vector<Result<TenantRow>> results;
+    for (auto& f : out) results.push_back(f.get());
+    return results;
+  };
+  for (const Result<TenantRow>&r : on_every_node([](Store&s, int i) {
+         return s.TenantSet(
+             {.name = "shared", .plan = "pro", .created_at = kT0 + i, .updated_at = kT0 + i},
+             kMaxTenants);
+       })) {
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+  }
+  ASSERT_EQ(MustOk(this->store().TenantList(), "list").size(), 1u);
+  int created = 0;
+  for (const Result<TenantRow>&r : on_every_node([](Store&s, int i) {
+         return s.TenantSet({.name = "t" + std::to_string(i),
+                             .plan = "free",
+                             .created_at = kT0,
+                             .updated_at = kT0},
+                            4);
+       })) {
+    created += r.ok() ? 1 : 0;
+    EXPECT_TRUE(r.ok() || r.status().code() == StatusCode::kResourceExhausted)
+        << r.status().ToString();
+  }
+  EXPECT_EQ(created, 3);
+  EXPECT_EQ(MustOk(this->store().TenantList(), "list").size(), 4u);
+}
+
+TYPED_TEST_P(StoreTenantsConformance, AKeyNamesAnExistingTenant) {
+  Store& store = this->store();
+  const Status unknown = store.ApiKeyCreate(this->Key("k1", "ghost"), kMaxApiKeys);
+  EXPECT_EQ(unknown.code(), StatusCode::kNotFound);
+  EXPECT_EQ(unknown.message(), "no tenant named 'ghost'");
+  EXPECT_TRUE(MustOk(store.ApiKeyList(), "list").empty());
+  this->MustSet("acme", "pro", kT0);
+  MustOk(store.ApiKeyCreate(this->Key("k1", "acme"), kMaxApiKeys), "create with tenant");
+  MustOk(store.ApiKeyCreate(this->Key("k2", std::nullopt), kMaxApiKeys), "create without");
+  const std::vector<ApiKeyRow> keys = MustOk(store.ApiKeyList(), "list");
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].tenant, "acme");
+  EXPECT_EQ(keys[1].tenant, std::nullopt);
+}
+
+TYPED_TEST_P(StoreTenantsConformance, TheKeyVersionMovesOnTenantCreateAndEveryPlanChange) {
+  Store& store = this->store();
+  const ApiKeysVersion empty = MustOk(store.ApiKeysVersionGet(), "version");
+  EXPECT_EQ(empty.tenants, 0);
+  EXPECT_EQ(empty.tenants_updated_at, 0);
+  this->MustSet("acme", "pro", kT0);
+  const ApiKeysVersion created = MustOk(store.ApiKeysVersionGet(), "version");
+  EXPECT_EQ(created.tenants, 1);
+  EXPECT_EQ(created.tenants_updated_at, kT0);
+  this->MustSet("acme", "business", kT0 + 7);
+  std::unique_ptr<Store> other = this->OpenAnother();  // another node sees the change
+  const ApiKeysVersion moved = MustOk(other->ApiKeysVersionGet(), "version");
+  EXPECT_NE(moved, created);
+  EXPECT_EQ(moved.tenants_updated_at, kT0 + 7);
+  // A change within the same millisecond, or from a node whose clock lags, moves it too.
+  EXPECT_EQ(this->MustSet("acme", "free", kT0 + 7).updated_at, kT0 + 8);
+  EXPECT_EQ(this->MustSet("acme", "pro", kT0).updated_at, kT0 + 9);
+  EXPECT_EQ(this->MustSet("acme", "pro", kT0).created_at, kT0);
+  const ApiKeysVersion lagging = MustOk(store.ApiKeysVersionGet(), "version");
+  EXPECT_EQ(lagging.tenants_updated_at, kT0 + 10);
+  EXPECT_EQ(MustOk(store.TenantList(), "list").size(), 1u);
+  EXPECT_EQ(MustOk(store.ApiKeysVersionGet(), "version"), lagging);  // reads change nothing
+}
+
+REGISTER_TYPED_TEST_SUITE_P(
+    StoreTenantsConformance, TheSameKeyUnderTwoTenantsIsTwoJobs,
+    AReplayOrAClashMeetsOnlyItsOwnTenantsHolder, ABatchMixingTenantsMatchesKeysWithinEachTenant,
+    AUniqueWindowReleasesOnlyItsOwnTenantsHolder, AListWithATenantShowsOnlyItsJobsWithEveryFilter,
+    ADependencyOnAnotherTenantsJobIsRefusedAsAnUnknownId, JobTenantRoundTripsThroughEveryRead,
+    TenantSetCreatesChangesThePlanAndLists, ConcurrentCallersCreateANameOnceAndKeepTheLimit,
+    AKeyNamesAnExistingTenant, TheKeyVersionMovesOnTenantCreateAndEveryPlanChange);
 
 }  // namespace conveyor::testing
