@@ -42,6 +42,7 @@ struct TenantRow {
   std::string plan;  // free | pro | business | enterprise
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
+  bool operator==(const TenantRow&) const = default;
 };
 
 inline constexpr int64_t kMaxTenants = 10000;

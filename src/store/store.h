@@ -146,11 +146,12 @@ struct JobListParams {
   int limit = 50;                     // 1..1000
   std::optional<std::string> cursor;  // a job id: list jobs older than it
   int offset = 0;                     // seed compatibility; cursor is the stable way
-  // Only the job holding this key now (0 or 1 jobs; through the unique key index). A job whose
-  // key window passed no longer holds it (JobInsertManyParams::key_window_ms).
+  // Only the jobs holding this key now (0 or 1 per tenant; through the unique key index). A job
+  // whose key window passed no longer holds it (JobInsertManyParams::key_window_ms).
   std::optional<std::string> idempotency_key;
   // Only this tenant's jobs (a tenant's key listing; through the jobs_tenant index). nullopt:
-  // every tenant's. With idempotency_key: the one job of this tenant holding it.
+  // every tenant's. With idempotency_key: the one job of this tenant holding it. "" is refused
+  // (InvalidArgument): jobs without a tenant are not in that index.
   std::optional<std::string> tenant;
 };
 
@@ -456,14 +457,15 @@ class Store : public JobReader {
   virtual Result<ApiKeyUsage> ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) = 0;
 
   // --- Tenants (api_key_types.h) ---
-  // Creates the tenant, or changes its plan (created_at kept, updated_at = row.updated_at).
-  // ResourceExhausted when creating one past max_tenants. Returns the stored row.
-  virtual Result<TenantRow> TenantSet(const TenantRow& row, int64_t max_tenants) {
-    (void)row, (void)max_tenants;  // interim: the stores implement tenants on h/tenantstore
-    return Status::FailedPrecondition("this store keeps no tenants yet");
-  }
+  // Creates the tenant (created_at and updated_at as given), or changes its plan (created_at
+  // kept; updated_at = row.updated_at, or 1 ms past the latest updated_at of any tenant when
+  // that is not earlier, so every change moves ApiKeysVersion even within one millisecond or
+  // from a node whose clock lags). ResourceExhausted when creating one past max_tenants;
+  // InvalidArgument for a name or plan the schema refuses. Returns the stored row. Safe for
+  // concurrent callers on every node.
+  virtual Result<TenantRow> TenantSet(const TenantRow& row, int64_t max_tenants) = 0;
   // Every tenant, by name.
-  virtual Result<std::vector<TenantRow>> TenantList() { return std::vector<TenantRow>{}; }
+  virtual Result<std::vector<TenantRow>> TenantList() = 0;
 
   // --- Nodes and leadership ---
   // Upsert by name (last_seen_at = info.last_seen_at).

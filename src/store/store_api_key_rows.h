@@ -1,5 +1,6 @@
-// The API-key row reader and messages both stores share. Each backend's key SELECTs list the
-// columns in the order written here (sqlite_api_keys.cc, pg_api_keys.cc). Pure; thread-safe.
+// The API-key and tenant row readers and messages both stores share. Each backend's key and
+// tenant SELECTs list the columns in the order written here (sqlite_api_keys.cc,
+// sqlite_tenants.cc, pg_api_keys.cc, pg_tenants.cc). Pure; thread-safe.
 #pragma once
 
 #include "store/store.h"
@@ -7,7 +8,9 @@
 // The columns every API-key SELECT lists, in the order ReadApiKeyRow reads.
 #define CONVEYOR_API_KEY_COLUMNS                                                          \
   "id, name, secret_sha256, scopes, job_types, created_at, expires_at, revoked_at, " \
-  "last_used_at, rate_max, rate_period_ms, jobs_rate_max, jobs_rate_period_ms"
+  "last_used_at, rate_max, rate_period_ms, jobs_rate_max, jobs_rate_period_ms, tenant"
+// The columns every tenant SELECT or RETURNING lists, in the order ReadTenantRow reads.
+#define CONVEYOR_TENANT_COLUMNS "name, plan, created_at, updated_at"
 
 namespace conveyor {
 
@@ -33,7 +36,15 @@ ApiKeyRow ReadApiKeyRow(const Row& r) {
                    .revoked_at = r.OptInt(7),
                    .last_used_at = r.OptInt(8),
                    .rate = ReadRateColumns(r, 9),
-                   .jobs_rate = ReadRateColumns(r, 11)};
+                   .jobs_rate = ReadRateColumns(r, 11),
+                   .tenant = r.OptText(13)};
+}
+
+// REQUIRES: the columns are CONVEYOR_TENANT_COLUMNS.
+template <class Row>
+TenantRow ReadTenantRow(const Row& r) {
+  return TenantRow{
+      .name = r.Text(0), .plan = r.Text(1), .created_at = r.Int(2), .updated_at = r.Int(3)};
 }
 
 inline std::optional<int64_t> RateMax(const std::optional<RateLimit>& r) {
@@ -53,6 +64,13 @@ inline Status ApiKeyLimitReached(int64_t max) {
 }
 inline Status ApiKeyNotFound(const std::string& name) {
   return Status::NotFound("no API key named \"" + name + "\"");
+}
+inline Status TenantNotFound(const std::string& name) {
+  return Status::NotFound("no tenant named '" + name + "'");
+}
+inline Status TenantLimitReached(int64_t max) {
+  return Status::ResourceExhausted("the store holds the maximum of " + std::to_string(max) +
+                                   " tenants");
 }
 
 }  // namespace conveyor

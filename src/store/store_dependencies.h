@@ -9,7 +9,8 @@
 // `Db` offers, besides what store_job_ops.h lists (JobLoad, JobEventAppend, DeliveryEnqueue,
 // JobsClaimable):
 //   Result<std::vector<DependencyTarget>> DependencyMark(const std::vector<std::string>& ids);
-//       the stored jobs with these ids (absent ones left out), each now has_dependents; on
+//       the stored jobs with these ids (absent ones left out) with their tenant, each now
+//       has_dependents (undone with the insert when one is refused as another tenant's); on
 //       PostgreSQL row-locked, so a completion of one waits for this submit and then sees the
 //       mark (and the submit sees a completion that committed first).
 //   Status DependencyEdgesInsert(const std::string& edges);   EncodeDependencyEdges' JSON
@@ -122,11 +123,13 @@ Status DependenciesPrepare(Db& db, const std::vector<Job>& batch, std::vector<co
   Result<BatchDependencies> deps =
       ResolveBatchDependencies(copies, where, batch.size() > 1, replayed);
   if (!deps.ok()) return deps.status();
-  std::unordered_map<std::string, JobState> stored;
+  std::unordered_map<std::string, DependencyInfo> stored;
   if (!deps->external_ids.empty()) {
     Result<std::vector<DependencyTarget>> found = db.DependencyMark(deps->external_ids);
     if (!found.ok()) return found.status();
-    for (const DependencyTarget& t : *found) stored.emplace(t.id, t.state);
+    for (DependencyTarget& t : *found) {
+      stored.emplace(t.id, DependencyInfo{.state = t.state, .tenant = std::move(t.tenant)});
+    }
   }
   Status s = ApplyDependencyStates(copies, *deps, where, batch.size() > 1, stored, now);
   if (!s.ok()) return s;

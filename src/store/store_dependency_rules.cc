@@ -107,19 +107,20 @@ Result<BatchDependencies> ResolveBatchDependencies(
 
 Status ApplyDependencyStates(std::vector<Job>& jobs, const BatchDependencies& deps,
                              const std::vector<size_t>& where, bool batch,
-                             const std::unordered_map<std::string, JobState>& stored, TimeMs now) {
-  std::unordered_map<std::string, JobState> known = stored;
+                             const std::unordered_map<std::string, DependencyInfo>& stored,
+                             TimeMs now) {
+  std::unordered_map<std::string, DependencyInfo> known = stored;
   for (size_t i : deps.order) {
     Job& job = jobs[i];
     const std::string* failed = nullptr;
     bool unmet = false;
     for (const std::string& d : job.depends_on) {
       const auto it = known.find(d);
-      if (it == known.end()) {
+      if (it == known.end() || !MayDependOn(job, it->second.tenant)) {
         return Status::InvalidArgument(Field(where, batch, i) + " names job " + d +
                                        ", which does not exist");
       }
-      const JobState s = it->second;
+      const JobState s = it->second.state;
       if (failed == nullptr &&
           (s == JobState::kFailed || s == JobState::kCancelled || s == JobState::kExpired)) {
         failed = &d;
@@ -128,12 +129,12 @@ Status ApplyDependencyStates(std::vector<Job>& jobs, const BatchDependencies& de
     }
     if (failed != nullptr) {
       job.state = JobState::kCancelled;
-      job.error = DependencyFailure(*failed, known.at(*failed));
+      job.error = DependencyFailure(*failed, known.at(*failed).state);
       job.finished_at = now;
     } else if (unmet) {
       job.state = JobState::kBlocked;
     }
-    known[job.id] = job.state;
+    known[job.id] = DependencyInfo{.state = job.state, .tenant = job.tenant};
   }
   return Status::Ok();
 }

@@ -35,7 +35,22 @@ struct DependencyTarget {
   int64_t seq = 0;
   std::string id;
   JobState state = JobState::kPending;
+  std::string tenant;
 };
+
+// What the insert knows of a job that a submitted job names in depends_on (stored, or earlier
+// in the batch).
+struct DependencyInfo {
+  JobState state = JobState::kPending;
+  std::string tenant;
+};
+
+// Whether `job` may depend on a job of `tenant`: a job with a tenant only on its own tenant's
+// jobs (another's reads as unknown, so a tenant cannot learn that it exists); a job without one
+// on any job.
+inline bool MayDependOn(const Job& job, const std::string& tenant) {
+  return job.tenant.empty() || job.tenant == tenant;
+}
 
 // The event message of BLOCKED → PENDING | SCHEDULED.
 inline constexpr std::string_view kDependenciesSucceeded = "dependencies succeeded";
@@ -65,10 +80,12 @@ Result<BatchDependencies> ResolveBatchDependencies(
 // Sets each job's starting state, in `order`: CANCELLED (finished_at now, error naming the
 // dependency) when a dependency is FAILED, CANCELLED or EXPIRED; else BLOCKED when one has not
 // SUCCEEDED; else as it was. InvalidArgument naming depends_on and the id when a dependency is
-// neither in the batch nor in `stored`.
+// neither in the batch nor in `stored`, or is a job the job may not depend on (MayDependOn):
+// the same words, so the two cannot be told apart.
 Status ApplyDependencyStates(std::vector<Job>& jobs, const BatchDependencies& deps,
                              const std::vector<size_t>& where, bool batch,
-                             const std::unordered_map<std::string, JobState>& stored, TimeMs now);
+                             const std::unordered_map<std::string, DependencyInfo>& stored,
+                             TimeMs now);
 
 // How many BLOCKED jobs this process has released so far (monotonic; a wake-up hint, like every
 // in-memory structure). A worker pool compares it around a completion to learn whether the

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,26 +16,43 @@
 
 namespace conveyor {
 
+// An idempotency key as it is unique: within its tenant ("" : the jobs without one). A batch
+// may mix tenants (the insert coalescers merge keyless jobs of any tenant), so every lookup,
+// release and match goes by the pair, never by the key alone.
+struct TenantKey {
+  std::string tenant;
+  std::string key;
+  bool operator==(const TenantKey&) const = default;
+};
+struct TenantKeyHash {
+  size_t operator()(const TenantKey& k) const;
+};
+// The stored jobs holding a batch's keys (Db::JobsWithKeys).
+using KeyHolders = std::unordered_map<TenantKey, Job, TenantKeyHash>;
+
+// (job.tenant, *job.idempotency_key). REQUIRES: the job has a key.
+TenantKey KeyOf(const Job& job);
 // The idempotency keys the batch carries, in batch order (repeats kept).
-std::vector<std::string> IdempotencyKeys(const std::vector<Job>& jobs);
+std::vector<TenantKey> IdempotencyKeys(const std::vector<Job>& jobs);
 bool HasIdempotencyKeys(const std::vector<Job>& jobs);
+// [[key, tenant], ...]: the pairs as both stores' key statements expand them.
+std::string EncodeTenantKeys(const std::vector<TenantKey>& keys);
 
 // Whether `holder`'s hold on its idempotency key is over at `now`: it was created window_ms or
 // more before (window_ms 0: never over).
 bool KeyWindowOver(const Job& holder, TimeMs now, TimeMs window_ms);
 // Takes the holders whose key window is over out of `stored` and returns their keys: the insert
 // releases them (Db::JobKeysRelease, guarded by KeyReleaseCutoff) before the batch takes them.
-std::vector<std::string> TakeReleasableKeys(std::unordered_map<std::string, Job>& stored,
-                                            TimeMs now, TimeMs window_ms);
+std::vector<TenantKey> TakeReleasableKeys(KeyHolders& stored, TimeMs now, TimeMs window_ms);
 // The created_at at or before which a holder's key window is over. REQUIRES: window_ms > 0.
 inline TimeMs KeyReleaseCutoff(TimeMs now, TimeMs window_ms) { return now - window_ms; }
 
 // Fills `out` for every job (the original on a replay, else the job itself) and returns the jobs
-// to insert. Conflict when a key comes back with a different request_hash.
-// `stored`: the stored jobs holding any of the batch's keys, by key.
-Result<std::vector<const Job*>> ResolveIdempotency(
-    const std::vector<Job>& jobs, const std::unordered_map<std::string, Job>& stored,
-    std::vector<InsertOutcome>& out);
+// to insert. Conflict when a key comes back within its tenant with a different request_hash.
+// `stored`: the stored jobs holding any of the batch's keys, by (tenant, key).
+Result<std::vector<const Job*>> ResolveIdempotency(const std::vector<Job>& jobs,
+                                                   const KeyHolders& stored,
+                                                   std::vector<InsertOutcome>& out);
 
 // Whether a submit may share one insert with others (both stores' insert coalescers): one job,
 // no idempotency key and no dependency, so nothing in a merged insert can conflict with it.

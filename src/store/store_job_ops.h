@@ -21,11 +21,12 @@
 //   Result<std::vector<JobEvent>> JobEventsOf(int64_t job_seq);          oldest first
 //   Result<std::optional<int64_t>> JobSeqOf(const std::string& id);
 //   Result<std::vector<Job>> JobPageRows(const JobListParams& p, int64_t before_seq);
-//   Status JobsWithKeys(const std::vector<std::string>& keys,
-//                       std::unordered_map<std::string, Job>& found);    by idempotency key
-//   Status JobKeysRelease(const std::vector<std::string>& keys, TimeMs created_at_most);
-//                                                    moves each key of a job created at or
-//                                                    before the cutoff to its released column
+//   Status JobsWithKeys(const std::vector<TenantKey>& keys, KeyHolders& found);
+//                                                    the holders of these (tenant, key) pairs
+//   Status JobKeysRelease(const std::vector<TenantKey>& keys, TimeMs created_at_most);
+//                                                    moves each key of a job of that tenant
+//                                                    created at or before the cutoff to its
+//                                                    released column
 //   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
 //                                                    false: a key raced a concurrent insert
 //   Status DeliveryEnqueue(const JobRow& job, JobState to, TimeMs now);
@@ -195,12 +196,24 @@ Result<std::vector<JobEvent>> JobEventList(Db db, const std::string& id) {
   return db.JobEventsOf(row->seq);
 }
 
+// The seq of the job p.cursor names; nullopt when it names none or, in a tenant's listing,
+// another tenant's job (refused alike: a tenant cannot learn that another's job exists).
+template <class Db>
+Result<std::optional<int64_t>> CursorSeq(Db& db, const JobListParams& p) {
+  if (!p.tenant) return db.JobSeqOf(*p.cursor);
+  Result<JobRow> row = db.JobLoad(*p.cursor, JobLock::kNone);
+  if (!row.ok() && row.status().code() == StatusCode::kNotFound) return std::optional<int64_t>();
+  if (!row.ok()) return row.status();
+  if (row->job.tenant != *p.tenant) return std::optional<int64_t>();
+  return std::optional<int64_t>(row->seq);
+}
+
 template <class Db>
 Result<JobPage> JobList(Db db, const JobListParams& p) {
   if (Status v = ValidateListParams(p); !v.ok()) return v;
   int64_t before = INT64_MAX;  // no cursor: from the newest job on
   if (p.cursor) {
-    Result<std::optional<int64_t>> seq = db.JobSeqOf(*p.cursor);
+    Result<std::optional<int64_t>> seq = CursorSeq(db, p);
     if (!seq.ok()) return seq.status();
     if (!*seq) return Status::InvalidArgument("cursor does not name a job");
     before = **seq;
@@ -219,13 +232,13 @@ Result<JobPage> JobList(Db db, const JobListParams& p) {
 template <class Db>
 Result<std::optional<std::vector<InsertOutcome>>> JobInsertPass(Db db,
                                                                 const JobInsertManyParams& p) {
-  std::unordered_map<std::string, Job> stored;
-  if (const std::vector<std::string> keys = IdempotencyKeys(p.jobs); !keys.empty()) {
+  KeyHolders stored;
+  if (const std::vector<TenantKey> keys = IdempotencyKeys(p.jobs); !keys.empty()) {
     if (Status s = db.JobsWithKeys(keys, stored); !s.ok()) return s;
   }
   // Keys past their window are free: resolution treats them as unknown, and they are released
   // before the insert reuses them (only the holder read above, never a newer one: the cutoff).
-  const std::vector<std::string> released = TakeReleasableKeys(stored, p.now, p.key_window_ms);
+  const std::vector<TenantKey> released = TakeReleasableKeys(stored, p.now, p.key_window_ms);
   std::vector<InsertOutcome> out;
   Result<std::vector<const Job*>> fresh = ResolveIdempotency(p.jobs, stored, out);
   if (!fresh.ok()) return fresh.status();

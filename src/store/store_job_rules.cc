@@ -41,6 +41,10 @@ Status ValidateListParams(const JobListParams& p) {
     return Status::InvalidArgument("limit must be between 1 and 1000");
   }
   if (p.offset < 0) return Status::InvalidArgument("offset must be 0 or more");
+  // Jobs without a tenant are not in jobs_tenant, which every tenant listing walks.
+  if (p.tenant && p.tenant->empty()) {
+    return Status::InvalidArgument("tenant must name a tenant (omit it to list every job)");
+  }
   return Status::Ok();
 }
 

@@ -41,7 +41,7 @@ void SortInClaimOrder(std::vector<JobRow>& rows);
 // The rows' jobs, moved out.
 std::vector<Job> TakeJobs(std::vector<JobRow>&& rows);
 
-// InvalidArgument for a limit outside 1..1000 or a negative offset.
+// InvalidArgument for a limit outside 1..1000, a negative offset or an empty tenant.
 Status ValidateListParams(const JobListParams& p);
 
 // What cancelling a job does.

@@ -1,6 +1,7 @@
 // SQLite-only checks of schema migrations 2 (webhook deliveries, nodes), 3 (the job's dialect,
-// jobs_failed) and 4 (jobs_expiry): a database written at an earlier version migrates and keeps
-// its jobs, the new queries walk their indexes, and the schema's CHECKs hold the invariants.
+// jobs_failed), 4 (jobs_expiry), 6 (dependencies) and 11 (tenants): a database written at an
+// earlier version migrates and keeps its jobs, the new queries walk their indexes, and the
+// schema's CHECKs hold the invariants.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -264,6 +265,64 @@ TEST_F(SqliteMigrationTest, ADatabaseBeforeDependenciesMigratesKeepingEventsDeli
   auto c = Connect(false);
   EXPECT_FALSE(c->Exec("UPDATE jobs SET state = 'BOGUS' WHERE id = '" + id + "'").ok());
   EXPECT_TRUE(c->Exec("UPDATE jobs SET state = 'BLOCKED' WHERE id = '" + id + "'").ok());
+}
+
+// Migration 11 (tenants) on a database at version 10 holding a keyed job and a key: the job
+// reads as tenant "" and still holds its key (a replay finds it through the rebuilt index), the
+// same key under a tenant is another job, and the key has no tenant.
+TEST_F(SqliteMigrationTest, ADatabaseAtVersion10MigratesItsKeyedJobsToTenantNone) {
+  const std::string id = MakeJob().id;
+  {
+    auto c = Connect(false);
+    MustOk(c->Exec(sqlite_schema::kCreateMigrationsTable), "migrations table");
+    for (const auto& m : sqlite_schema::kMigrations) {
+      if (m.version > 10) continue;
+      MustOk(c->Exec(m.sql), "migration");
+      if (m.then != nullptr) MustOk(m.then(*c), "migration step");
+      MustOk(c->Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 0)"),
+             "record");
+    }
+    MustOk(c->Exec("INSERT INTO jobs (id, type, state, run_at, idempotency_key, request_hash,"
+                   " created_at, updated_at) VALUES ('" +
+                   id + "', 'noop', 'PENDING', 0, 'k', 'hash-a', 0, 0)"),
+           "v10 job");
+    MustOk(c->Exec("INSERT INTO api_keys (id, name, secret_sha256, scopes, created_at) VALUES"
+                   " ('id1', 'ci', 'x', 'jobs:submit', 0)"),
+           "v10 key");
+  }
+  auto store = MustOpen();
+  const Job migrated = MustGet(*store, id);
+  EXPECT_EQ(migrated.tenant, "");
+  EXPECT_EQ(migrated.idempotency_key, "k");
+  const auto submit = [&](const std::string& tenant) {
+    Job j = MakeJob({.idempotency_key = "k"});
+    j.tenant = tenant;
+    return MustOk(store->JobInsertMany({.jobs = {j}, .now = kT0}), "submit").at(0);
+  };
+  const InsertOutcome replay = submit("");
+  EXPECT_FALSE(replay.is_new);
+  EXPECT_EQ(replay.job.id, id);
+  EXPECT_TRUE(submit("acme").is_new);
+  EXPECT_EQ(MustOk(store->ApiKeyList(), "keys").at(0).tenant, std::nullopt);
+  auto peek = Connect(true);
+  auto check = MustOk(peek->Prepare("PRAGMA integrity_check"), "integrity");
+  ASSERT_TRUE(MustOk(check.Step(), "step"));
+  EXPECT_EQ(check.Text(0), "ok");
+}
+
+// A tenant's listing seeks its own range of jobs_tenant and walks it newest first (no sort, no
+// scan); the insert's key statements seek jobs_idempotency_key on both of its columns.
+TEST_F(SqliteMigrationTest, TenantListingAndKeyStatementsWalkTheirIndexes) {
+  auto store = MustOpen();
+  auto peek = Connect(true);
+  const std::string list = QueryPlan(*peek, sqlite_queries::kListByTenant);
+  EXPECT_THAT(list, HasSubstr("SEARCH jobs USING INDEX jobs_tenant (tenant=? AND seq<?)"));
+  EXPECT_THAT(list, Not(HasSubstr("TEMP B-TREE")));
+  for (const char* sql : {sqlite_queries::kSelectJobsByKeys, sqlite_queries::kReleaseKeys}) {
+    EXPECT_THAT(QueryPlan(*peek, sql),
+                HasSubstr("jobs_idempotency_key (idempotency_key=? AND tenant=?)"))
+        << sql;
+  }
 }
 
 TEST_F(SqliteMigrationTest, DependentsOfAFinishedJobAreFoundThroughTheirIndex) {

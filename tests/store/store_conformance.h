@@ -13,7 +13,8 @@
 // fifth; unique windows (idempotency keys taken over after their window, list by key) a sixth;
 // dependencies (depends_on: BLOCKED, release, cascades, refusals) a seventh;
 // schedules (cron: create, replace, list, due, the compare-and-set advance) an eighth;
-// queues (weights, limits, pause, rate limits, the age share) a ninth; API keys a tenth.
+// queues (weights, limits, pause, rate limits, the age share) a ninth; API keys a tenth;
+// tenants (per-tenant keys, listings and dependencies, the tenants table) an eleventh.
 #pragma once
 
 #include "store_conformance_api_keys.h"
@@ -25,6 +26,7 @@
 #include "store_conformance_schedules.h"
 #include "store_conformance_stats.h"
 #include "store_conformance_queues.h"
+#include "store_conformance_tenants.h"
 #include "store_conformance_unique.h"
 
 #define CONVEYOR_INSTANTIATE_STORE_CONFORMANCE(Prefix, Factory)             \
@@ -37,4 +39,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreDependenciesConformance, Factory); \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreScheduleConformance, Factory);     \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreQueuesConformance, Factory);       \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreApiKeysConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreApiKeysConformance, Factory);      \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreTenantsConformance, Factory)

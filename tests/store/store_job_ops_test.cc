@@ -68,10 +68,8 @@ class FakeDb {
     return Status::Ok();
   }
   void JobsClaimable() { ++log_.claimable; }
-  Status JobsWithKeys(const std::vector<std::string>&, std::unordered_map<std::string, Job>&) {
-    return Status::Ok();
-  }
-  Status JobKeysRelease(const std::vector<std::string>&, TimeMs) { return Status::Ok(); }
+  Status JobsWithKeys(const std::vector<TenantKey>&, KeyHolders&) { return Status::Ok(); }
+  Status JobKeysRelease(const std::vector<TenantKey>&, TimeMs) { return Status::Ok(); }
   Result<bool> JobInsertRows(const std::vector<const Job*>&, TimeMs) {
     ++log_.inserts;
     return !log_.insert_races;

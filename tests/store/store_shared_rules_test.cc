@@ -16,19 +16,25 @@
 namespace conveyor::testing {
 namespace {
 
-Job KeyedJob(const std::string& id, std::optional<std::string> key, const std::string& hash) {
+Job KeyedJob(const std::string& id, std::optional<std::string> key, const std::string& hash,
+             const std::string& tenant = "") {
   Job j;
   j.id = id;
   j.idempotency_key = std::move(key);
   j.request_hash = hash;
+  j.tenant = tenant;
   return j;
+}
+
+TenantKey Key(const std::string& key, const std::string& tenant = "") {
+  return TenantKey{.tenant = tenant, .key = key};
 }
 
 TEST(StoreSharedRulesTest, ResolveReplaysStoredAndInBatchKeysAndInsertsTheRest) {
   const std::vector<Job> batch = {KeyedJob("a", "k1", "h1"), KeyedJob("b", "k2", "h2"),
                                   KeyedJob("c", "k2", "h2"), KeyedJob("d", std::nullopt, "h")};
-  const std::unordered_map<std::string, Job> stored = {{"k1", KeyedJob("old", "k1", "h1")}};
-  EXPECT_EQ(IdempotencyKeys(batch), (std::vector<std::string>{"k1", "k2", "k2"}));
+  const KeyHolders stored = {{Key("k1"), KeyedJob("old", "k1", "h1")}};
+  EXPECT_EQ(IdempotencyKeys(batch), (std::vector<TenantKey>{Key("k1"), Key("k2"), Key("k2")}));
   std::vector<InsertOutcome> out;
   auto fresh = ResolveIdempotency(batch, stored, out);
   ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
@@ -42,6 +48,23 @@ TEST(StoreSharedRulesTest, ResolveReplaysStoredAndInBatchKeysAndInsertsTheRest) 
   EXPECT_EQ(out[2].job.id, "b");  // the batch's first use of k2 decides
   EXPECT_FALSE(out[2].is_new);
   EXPECT_TRUE(out[3].is_new);
+}
+
+// A batch may mix tenants (the coalescers merge keyless jobs of any): a key matches only its
+// own tenant's holder, stored or earlier in the batch.
+TEST(StoreSharedRulesTest, ResolveMatchesKeysWithinTheirTenantOnly) {
+  const std::vector<Job> batch = {KeyedJob("a", "k", "h1", "acme"),
+                                  KeyedJob("b", "k", "h2", "zeta"), KeyedJob("c", "k", "h3"),
+                                  KeyedJob("d", "k", "h1", "acme")};
+  const KeyHolders stored = {{Key("k", "other"), KeyedJob("old", "k", "h9", "other")}};
+  std::vector<InsertOutcome> out;
+  auto fresh = ResolveIdempotency(batch, stored, out);
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  ASSERT_EQ(fresh->size(), 3u);
+  EXPECT_TRUE(out[0].is_new && out[1].is_new && out[2].is_new);
+  EXPECT_EQ(out[3].job.id, "a");
+  EXPECT_FALSE(out[3].is_new);
+  EXPECT_EQ(EncodeTenantKeys({Key("k", "acme"), Key("q\"")}), R"([["k","acme"],["q\"",""]])");
 }
 
 TEST(StoreSharedRulesTest, ResolveAnswersConflictForAKeyReusedWithAnotherRequest) {

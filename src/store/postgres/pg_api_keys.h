@@ -14,7 +14,7 @@
 namespace conveyor::pg_ops {
 
 // true when inserted; false when the name or id is taken or the table is full (the caller
-// tells which with ApiKeyCreateRefusal).
+// tells which with ApiKeyCreateRefusal). NotFound when row.tenant names no tenant.
 Result<bool> ApiKeyInsert(PgConnection& c, const ApiKeyRow& row, int64_t max_keys);
 Status ApiKeyCreateRefusal(PgConnection& c, const ApiKeyRow& row, int64_t max_keys);
 Result<std::vector<ApiKeyRow>> ApiKeyList(PgConnection& c);

@@ -9,10 +9,11 @@ namespace conveyor::pg_dependency_queries {
 #define CONVEYOR_PG_DEPENDENT_COLUMNS "seq, id, state, attempt, webhook_url"
 
 // $1 JSON array of job ids: marks them depended upon (locking each row until COMMIT); returns
-// those that exist, in seq order.
+// those that exist, in seq order, with the tenant that decides whether the submitted job may
+// depend on each.
 inline constexpr const char* kMark =
     "UPDATE jobs SET has_dependents = true"
-    " WHERE id IN (SELECT json_array_elements_text($1::json)) RETURNING seq, id, state";
+    " WHERE id IN (SELECT json_array_elements_text($1::json)) RETURNING seq, id, state, tenant";
 // $1 JSON array of [job id, dependency id].
 inline constexpr const char* kEdgesInsert =
     "INSERT INTO job_dependencies (job_seq, depends_on_seq)"

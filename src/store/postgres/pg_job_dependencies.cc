@@ -40,7 +40,10 @@ Result<std::vector<DependencyTarget>> PgJobStatements::DependencyMark(
   if (!r.ok()) return r.status();
   std::vector<DependencyTarget> found;
   for (int i = 0; i < r->rows(); ++i) {
-    found.push_back({.seq = r->Int(i, 0), .id = r->Text(i, 1), .state = StateOf(r->Text(i, 2))});
+    found.push_back({.seq = r->Int(i, 0),
+                     .id = r->Text(i, 1),
+                     .state = StateOf(r->Text(i, 2)),
+                     .tenant = r->Text(i, 3)});
   }
   return found;
 }

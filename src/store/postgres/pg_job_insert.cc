@@ -15,20 +15,18 @@
 namespace conveyor {
 namespace q = pg_queries;
 
-Status PgJobStatements::JobsWithKeys(const std::vector<std::string>& keys,
-                                     std::unordered_map<std::string, Job>& found) {
-  auto r = c_.Exec(q::kSelectJobsByKeys, {EncodeJsonStringArray(keys)});
+Status PgJobStatements::JobsWithKeys(const std::vector<TenantKey>& keys, KeyHolders& found) {
+  auto r = c_.Exec(q::kSelectJobsByKeys, {EncodeTenantKeys(keys)});
   if (!r.ok()) return r.status();
   for (JobRow& row : ReadPgJobRows(*r)) {
-    std::string key = *row.job.idempotency_key;
+    TenantKey key = KeyOf(row.job);
     found.emplace(std::move(key), std::move(row.job));
   }
   return Status::Ok();
 }
 
-Status PgJobStatements::JobKeysRelease(const std::vector<std::string>& keys,
-                                       TimeMs created_at_most) {
-  auto r = c_.Exec(q::kReleaseKeys, {EncodeJsonStringArray(keys), PgInt(created_at_most)});
+Status PgJobStatements::JobKeysRelease(const std::vector<TenantKey>& keys, TimeMs created_at_most) {
+  auto r = c_.Exec(q::kReleaseKeys, {EncodeTenantKeys(keys), PgInt(created_at_most)});
   return r.ok() ? Status::Ok() : r.status();
 }
 

@@ -73,6 +73,7 @@ void AppendJob(std::string& out, const Job& j) {
   o.Int("updated_at", j.updated_at);
   o.Str("request_hash", j.request_hash);
   o.Str("dialect", RulesOf(j.dialect).stored);
+  o.Str("tenant", j.tenant);
 }
 
 }  // namespace

@@ -89,10 +89,11 @@ Result<std::optional<int64_t>> PgJobStatements::JobSeqOf(const std::string& id) 
 
 namespace {
 
-// $6 on: the state filter. kListByState takes one state; kListByStates three (a missing one
-// repeats the first); kListByKey three whatever the filter (none: NULLs), then the key as $9.
+// $6 on: the state filter. kListByState takes one state; kListByStates four (a missing one
+// repeats the first); kListByKey and kListByTenant four whatever the filter (none: NULLs), then
+// kListByKey the key as $10 and the tenant (or NULL) as $11, kListByTenant the tenant as $10.
 void AppendListFilter(const JobListParams& p, PgParams& params) {
-  const bool three = (p.state && !p.also_states.empty()) || p.idempotency_key;
+  const bool three = (p.state && !p.also_states.empty()) || p.idempotency_key || p.tenant;
   if (!p.state) {
     if (three) params.insert(params.end(), 1 + kMaxListExtraStates, std::nullopt);
   } else {
@@ -103,6 +104,7 @@ void AppendListFilter(const JobListParams& p, PgParams& params) {
     }
   }
   if (p.idempotency_key) params.push_back(*p.idempotency_key);
+  if (p.idempotency_key || p.tenant) params.push_back(p.tenant);
 }
 
 }  // namespace
@@ -111,8 +113,12 @@ Result<std::vector<Job>> PgJobStatements::JobPageRows(const JobListParams& p, in
   PgParams params = {p.type, p.queue, PgInt(before_seq), PgInt(p.limit), PgInt(p.offset)};
   AppendListFilter(p, params);
   const bool several = p.state && !p.also_states.empty();
-  const char* sql = several ? q::kListByStates : p.state ? q::kListByState : q::kList;
-  auto r = c_.Exec(p.idempotency_key ? q::kListByKey : sql, params);
+  const char* sql = p.idempotency_key ? q::kListByKey
+                    : p.tenant        ? q::kListByTenant
+                    : several         ? q::kListByStates
+                    : p.state         ? q::kListByState
+                                      : q::kList;
+  auto r = c_.Exec(sql, params);
   if (!r.ok()) return r.status();
   return TakeJobs(ReadPgJobRows(*r));
 }

@@ -63,9 +63,8 @@ class PgJobStatements {
   Result<std::unordered_set<std::string>> JobCompleteRows(std::string completions, TimeMs now);
 
   // The insert (pg_job_insert.cc).
-  Status JobsWithKeys(const std::vector<std::string>& keys,
-                      std::unordered_map<std::string, Job>& found);
-  Status JobKeysRelease(const std::vector<std::string>& keys, TimeMs created_at_most);
+  Status JobsWithKeys(const std::vector<TenantKey>& keys, KeyHolders& found);
+  Status JobKeysRelease(const std::vector<TenantKey>& keys, TimeMs created_at_most);
   Result<bool> JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now);
 
   // Dependencies (pg_job_dependencies.cc; the contract is in store_dependencies.h).

@@ -16,7 +16,7 @@ namespace conveyor::pg_queries {
   "webhook_url, depends_on, tags, progress, "                                                   \
   "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
   "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "   \
-  "dialect"
+  "dialect, tenant"
 
 #define CONVEYOR_PG_J_COLUMNS                                                                  \
   "j.seq, j.id, j.type, j.queue, j.payload, j.state, j.priority, j.attempt, j.max_attempts, "  \
@@ -24,7 +24,7 @@ namespace conveyor::pg_queries {
   "coalesce(j.idempotency_key, j.idempotency_key_released), j.correlation_id, j.webhook_url, " \
   "j.depends_on, j.tags, j.progress, j.message, j.current_step, j.result, j.result_ref, "      \
   "j.error, j.created_at, j.started_at, j.finished_at, j.updated_at, j.lease_owner, "          \
-  "j.lease_token, j.lease_expires_at, j.cancel_requested, j.request_hash, j.dialect"
+  "j.lease_token, j.lease_expires_at, j.cancel_requested, j.request_hash, j.dialect, j.tenant"
 
 #define CONVEYOR_PG_CLEAR_LEASE "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL"
 #define CONVEYOR_PG_INSERT_EVENT \
@@ -58,24 +58,26 @@ inline constexpr const char* kInsertDeliveryForJob =
     CONVEYOR_PG_DELIVERIES_FROM("s", "$2::bigint");
 
 // --- JobInsertMany ---  $1 JSON array of job objects (pg_job_row.cc), $2 now.
+// The key statements' $1: a JSON array of [key, tenant] (EncodeTenantKeys), matched on
+// jobs_idempotency_key's (idempotency_key, tenant).
+#define CONVEYOR_PG_TENANT_KEYS \
+  " (idempotency_key, tenant) IN (SELECT k->>0, k->>1 FROM json_array_elements($1::json) AS k)"
 inline constexpr const char* kSelectJobsByKeys =
-    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE idempotency_key IN"
-    " (SELECT json_array_elements_text($1::json))";
-// $1 JSON array of keys, $2 the cutoff: only holders created at or before it give their key up
-// (a holder that a concurrent insert just made keeps it; our insert then races and retries).
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE" CONVEYOR_PG_TENANT_KEYS;
+// $2 the cutoff: only holders created at or before it give their key up (a holder that a
+// concurrent insert just made keeps it; our insert then races and retries).
 inline constexpr const char* kReleaseKeys =
     "UPDATE jobs SET idempotency_key_released = idempotency_key, idempotency_key = NULL"
-    " WHERE idempotency_key IN (SELECT json_array_elements_text($1::json))"
-    " AND created_at <= $2::bigint";
+    " WHERE" CONVEYOR_PG_TENANT_KEYS " AND created_at <= $2::bigint";
 inline constexpr const char* kInsertJobs =
     "WITH ins AS (INSERT INTO jobs (id, type, queue, payload, state, priority, attempt,"
     " max_attempts, run_at, expires_at, timeout_s, idempotency_key, correlation_id, webhook_url,"
     " depends_on, tags, progress, message, current_step, result, result_ref, error, created_at,"
-    " started_at, finished_at, updated_at, cancel_requested, request_hash, dialect)"
+    " started_at, finished_at, updated_at, cancel_requested, request_hash, dialect, tenant)"
     " SELECT id, type, queue, payload, state, priority, attempt, max_attempts, run_at,"
     " expires_at, timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags,"
     " progress, message, current_step, result, result_ref, error, created_at, started_at,"
-    " finished_at, updated_at, false, request_hash, dialect"
+    " finished_at, updated_at, false, request_hash, dialect, tenant"
     " FROM ROWS FROM (json_to_recordset($1::json) AS (id text, type text, queue text,"
     " payload text, state text, priority integer, attempt integer, max_attempts integer,"
     " run_at bigint, expires_at bigint, timeout_s integer, idempotency_key text,"
@@ -83,8 +85,8 @@ inline constexpr const char* kInsertJobs =
     " progress double precision,"
     " message text, current_step text, result text, result_ref text, error text,"
     " created_at bigint, started_at bigint, finished_at bigint, updated_at bigint,"
-    " request_hash text, dialect text)) WITH ORDINALITY AS x ORDER BY x.ordinality"
-    " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+    " request_hash text, dialect text, tenant text)) WITH ORDINALITY AS x ORDER BY x.ordinality"
+    " ON CONFLICT (idempotency_key, tenant) WHERE idempotency_key IS NOT NULL DO NOTHING"
     " RETURNING seq, id, state, attempt),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT "SELECT seq, $2::bigint, NULL, state, attempt, '' FROM ins),"
     // The first job of a queue makes its row (store/queue_types.h).
@@ -200,9 +202,18 @@ inline constexpr const char* kListByState =
 inline constexpr const char* kListByStates =
     "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE state IN ($6, $7, $8, $9) AND"
     CONVEYOR_PG_LIST_FILTER " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
-// ?idempotency_key=: the one job holding $10 (the unique key index). $6 NULL: any state.
+// ?idempotency_key=: the one job holding $10 ($11 not NULL: of that tenant; the unique key
+// index). $6 NULL: any state.
 inline constexpr const char* kListByKey =
     "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE idempotency_key = $10"
+    " AND ($11::text IS NULL OR tenant = $11)"
+    " AND ($6::text IS NULL OR state IN ($6, $7, $8, $9)) AND" CONVEYOR_PG_LIST_FILTER
+    " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
+// A tenant's jobs ($10), newest first through jobs_tenant (a backward walk of the tenant's own
+// range). `tenant <> ''` repeats the partial index's predicate, so a generic plan (which cannot
+// see $10) proves it too; ValidateListParams refuses a tenant ''. $6 NULL: any state.
+inline constexpr const char* kListByTenant =
+    "SELECT " CONVEYOR_PG_JOB_COLUMNS " FROM jobs WHERE tenant = $10 AND tenant <> ''"
     " AND ($6::text IS NULL OR state IN ($6, $7, $8, $9)) AND" CONVEYOR_PG_LIST_FILTER
     " ORDER BY seq DESC LIMIT $4::integer OFFSET $5::integer";
 
@@ -242,5 +253,6 @@ inline constexpr const char* kNotify = "SELECT pg_notify(" CONVEYOR_PG_CHANNEL "
 inline constexpr const char* kChannel = "SELECT " CONVEYOR_PG_CHANNEL;
 
 #undef CONVEYOR_PG_LIST_FILTER
+#undef CONVEYOR_PG_TENANT_KEYS
 
 }  // namespace conveyor::pg_queries

@@ -280,6 +280,35 @@ CREATE TABLE api_key_usage (
   PRIMARY KEY (key_id, kind)
 );
 )sql"},
+    // Tenants (runtime/auth/tenants.h; SQL in pg_tenants.cc): a customer whose keys share a
+    // plan. jobs.tenant names the tenant whose key submitted a job ('' : none; ADD COLUMN with a
+    // constant default is instant), and idempotency keys become unique per tenant:
+    // jobs_idempotency_key is rebuilt on (idempotency_key, tenant), key first, so a lookup by
+    // key alone (an admin's ?idempotency_key= over every tenant) still seeks it; the insert's
+    // ON CONFLICT names these columns and the predicate. jobs_tenant serves a tenant's listing
+    // (JobList with a tenant, newest first: one index range walked backwards); partial, so jobs
+    // without a tenant pay nothing on insert or transition beyond its predicate. The JobList
+    // WHERE repeats `tenant <> ''` so a generic plan can prove the predicate too.
+    // api_keys.tenant references the tenant a key belongs to (NULL: none). The tenants table is
+    // small (at most kMaxTenants rows) and read whole.
+    {10, R"sql(
+CREATE TABLE tenants (
+  name       TEXT   PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9._-]{1,64}$'),
+  plan       TEXT   NOT NULL CHECK (plan IN ('free','pro','business','enterprise')),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+ALTER TABLE jobs ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+
+DROP INDEX jobs_idempotency_key;
+CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (idempotency_key, tenant)
+  WHERE idempotency_key IS NOT NULL;
+
+CREATE INDEX jobs_tenant ON jobs (tenant, seq) WHERE tenant <> '';
+
+ALTER TABLE api_keys ADD COLUMN tenant TEXT REFERENCES tenants (name);
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

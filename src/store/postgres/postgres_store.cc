@@ -20,6 +20,7 @@
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_queries.h"
 #include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_tenants.h"
 #include "store/store_insert_resolution.h"
 #include "store/store_job_ops.h"
 
@@ -312,6 +313,15 @@ Result<ApiKeyUsage> PostgresStore::ApiKeyUsageAdd(const ApiKeyUsageAddParams& p)
 Status PostgresStore::ApiKeysTouch(const std::vector<ApiKeyUse>& uses) {
   return StatusOf(
       Write<bool>([&uses](PgConnection& c) { return pg_ops::ApiKeysTouch(c, uses); }));
+}
+
+Result<TenantRow> PostgresStore::TenantSet(const TenantRow& row, int64_t max_tenants) {
+  return Write<TenantRow>(
+      [&row, max_tenants](PgConnection& c) { return pg_ops::TenantSet(c, row, max_tenants); });
+}
+
+Result<std::vector<TenantRow>> PostgresStore::TenantList() {
+  return Read<std::vector<TenantRow>>([](PgConnection& c) { return pg_ops::TenantList(c); });
 }
 
 Status PostgresStore::NodeHeartbeat(const NodeInfo& info) {

@@ -10,16 +10,19 @@ namespace {
 // tells which (one writer, so the count cannot move between the two statements).
 constexpr const char* kInsert =
     "INSERT INTO api_keys (id, name, secret_sha256, scopes, job_types, created_at, expires_at,"
-    " rate_max, rate_period_ms, jobs_rate_max, jobs_rate_period_ms)"
-    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?11, ?12"
+    " rate_max, rate_period_ms, jobs_rate_max, jobs_rate_period_ms, tenant)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?11, ?12, ?13"
     " WHERE (SELECT count(*) FROM api_keys) < ?8"
     " ON CONFLICT DO NOTHING RETURNING id";
 constexpr const char* kExists = "SELECT count(*) FROM api_keys WHERE name = ?1";
+constexpr const char* kTenantExists = "SELECT count(*) FROM tenants WHERE name = ?1";
 constexpr const char* kList = "SELECT " CONVEYOR_API_KEY_COLUMNS " FROM api_keys ORDER BY name";
 constexpr const char* kRevoke =
     "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) WHERE name = ?1"
     " RETURNING " CONVEYOR_API_KEY_COLUMNS;
-constexpr const char* kVersion = "SELECT count(*), count(revoked_at) FROM api_keys";
+constexpr const char* kVersion =
+    "SELECT count(*), count(revoked_at), (SELECT count(*) FROM tenants),"
+    " (SELECT coalesce(max(updated_at), 0) FROM tenants) FROM api_keys";
 constexpr const char* kUsageAdd =
     "INSERT INTO api_key_usage (key_id, kind, window_start, used) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (key_id, kind) DO UPDATE SET"
@@ -40,9 +43,25 @@ Result<std::vector<ApiKeyRow>> Rows(SqliteStatement& st) {
   return out;
 }
 
+// The number of rows of a count(*) with one text parameter.
+Result<int64_t> CountOf(SqliteConnection& c, const char* sql, const std::string& name) {
+  auto st = c.Prepare(sql);
+  if (!st.ok()) return st.status();
+  st->BindText(1, name);
+  Result<bool> has = st->Step();
+  if (!has.ok()) return has.status();
+  return *has ? st->Int(0) : 0;
+}
+
 }  // namespace
 
 Status ApiKeyCreate(SqliteConnection& c, const ApiKeyRow& row, int64_t max_keys) {
+  // Checked first for the message; the foreign key on api_keys.tenant guards it too.
+  if (row.tenant) {
+    Result<int64_t> tenants = CountOf(c, kTenantExists, *row.tenant);
+    if (!tenants.ok()) return tenants.status();
+    if (*tenants == 0) return TenantNotFound(*row.tenant);
+  }
   auto st = c.Prepare(kInsert);
   if (!st.ok()) return st.status();
   st->BindText(1, row.id);
@@ -57,16 +76,14 @@ Status ApiKeyCreate(SqliteConnection& c, const ApiKeyRow& row, int64_t max_keys)
   st->BindOptInt(10, RatePeriod(row.rate));
   st->BindOptInt(11, RateMax(row.jobs_rate));
   st->BindOptInt(12, RatePeriod(row.jobs_rate));
+  st->BindOptText(13, row.tenant);
   Result<bool> inserted = st->Step();
   if (!inserted.ok()) return inserted.status();
   if (*inserted) return Status::Ok();
-  auto exists = c.Prepare(kExists);
-  if (!exists.ok()) return exists.status();
-  exists->BindText(1, row.name);
-  Result<bool> has = exists->Step();
-  if (!has.ok()) return has.status();
+  Result<int64_t> named = CountOf(c, kExists, row.name);
+  if (!named.ok()) return named.status();
   // An id collision (72 random bits) reads as a name conflict: the caller makes a new key.
-  if (*has && exists->Int(0) > 0) return ApiKeyExists(row.name);
+  if (*named > 0) return ApiKeyExists(row.name);
   return ApiKeyLimitReached(max_keys);
 }
 
@@ -92,7 +109,10 @@ Result<ApiKeysVersion> ApiKeysVersionGet(SqliteConnection& c) {
   if (!st.ok()) return st.status();
   Result<bool> has = st->Step();
   if (!has.ok()) return has.status();
-  return ApiKeysVersion{.keys = st->Int(0), .revoked = st->Int(1)};
+  return ApiKeysVersion{.keys = st->Int(0),
+                        .revoked = st->Int(1),
+                        .tenants = st->Int(2),
+                        .tenants_updated_at = st->Int(3)};
 }
 
 Status ApiKeysTouch(SqliteConnection& c, const std::vector<ApiKeyUse>& uses) {

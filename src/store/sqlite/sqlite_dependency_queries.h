@@ -8,10 +8,11 @@ namespace conveyor::sqlite_dependency_queries {
 
 #define CONVEYOR_DEPENDENT_COLUMNS "seq, id, state, attempt, webhook_url"
 
-// ?1 JSON array of job ids: marks them depended upon; returns those that exist.
+// ?1 JSON array of job ids: marks them depended upon; returns those that exist, with the tenant
+// that decides whether the submitted job may depend on each.
 inline constexpr const char* kMark =
     "UPDATE jobs SET has_dependents = 1 WHERE id IN (SELECT value FROM json_each(?1))"
-    " RETURNING seq, id, state";
+    " RETURNING seq, id, state, tenant";
 // ?1 JSON array of [job id, dependency id].
 inline constexpr const char* kEdgesInsert =
     "INSERT OR IGNORE INTO job_dependencies (job_seq, depends_on_seq)"

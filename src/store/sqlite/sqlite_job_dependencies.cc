@@ -34,7 +34,8 @@ Result<std::vector<DependencyTarget>> SqliteJobStatements::DependencyMark(
   Status s = st->ForEachRow([&](const SqliteStatement& row) {
     found.push_back({.seq = row.Int(0),
                      .id = row.Text(1),
-                     .state = ParseJobState(row.Text(2)).value_or(JobState::kPending)});
+                     .state = ParseJobState(row.Text(2)).value_or(JobState::kPending),
+                     .tenant = row.Text(3)});
   });
   if (!s.ok()) return s;
   return found;

@@ -15,7 +15,7 @@ namespace conveyor {
 namespace q = sqlite_queries;
 namespace {
 
-// Rows per multi-row INSERT. 64 × 32 parameters stays far below SQLite's limit of 32766.
+// Rows per multi-row INSERT. 64 × 33 parameters stays far below SQLite's limit of 32766.
 constexpr int kChunkSizes[] = {64, 8, 1};
 
 const std::string& InsertSql(int rows) {
@@ -68,24 +68,23 @@ Status InsertNewQueues(SqliteConnection& c, int64_t after_seq, TimeMs now) {
 
 }  // namespace
 
-Status SqliteJobStatements::JobsWithKeys(const std::vector<std::string>& keys,
-                                         std::unordered_map<std::string, Job>& found) {
-  const std::string encoded = EncodeJsonStringArray(keys);
+Status SqliteJobStatements::JobsWithKeys(const std::vector<TenantKey>& keys, KeyHolders& found) {
+  const std::string encoded = EncodeTenantKeys(keys);
   auto st = c_.Prepare(q::kSelectJobsByKeys);
   if (!st.ok()) return st.status();
   st->BindText(1, encoded);
   return st->ForEachRow([&](const SqliteStatement& row) {
     Job job = ReadJobRow(row).job;
-    std::string key = *job.idempotency_key;
+    TenantKey key = KeyOf(job);
     found.emplace(std::move(key), std::move(job));
   });
 }
 
-Status SqliteJobStatements::JobKeysRelease(const std::vector<std::string>& keys,
+Status SqliteJobStatements::JobKeysRelease(const std::vector<TenantKey>& keys,
                                            TimeMs created_at_most) {
   auto st = c_.Prepare(q::kReleaseKeys);
   if (!st.ok()) return st.status();
-  const std::string encoded = EncodeJsonStringArray(keys);  // bound without a copy: outlives Run
+  const std::string encoded = EncodeTenantKeys(keys);  // bound without a copy: outlives Run
   st->BindText(1, encoded);
   st->BindInt(2, created_at_most);
   return st->Run();

@@ -53,6 +53,7 @@ void BindJobInsert(SqliteStatement& st, int first, const Job& j, const JobInsert
   st.BindInt(i++, j.cancel_requested ? 1 : 0);
   st.BindText(i++, j.request_hash);
   st.BindText(i++, RulesOf(j.dialect).stored);  // static storage
+  st.BindText(i++, j.tenant);
 }
 
 std::string JobInsertSql(int rows) {

@@ -130,8 +130,12 @@ Result<std::optional<int64_t>> SqliteJobStatements::JobSeqOf(const std::string& 
 Result<std::vector<Job>> SqliteJobStatements::JobPageRows(const JobListParams& p,
                                                           int64_t before_seq) {
   const bool several = p.state && !p.also_states.empty();
-  const char* sql = several ? q::kListByStates : p.state ? q::kListByState : q::kList;
-  auto st = c_.Prepare(p.idempotency_key ? q::kListByKey : sql);
+  const char* sql = p.idempotency_key ? (p.tenant ? q::kListByTenantKey : q::kListByKey)
+                    : p.tenant        ? q::kListByTenant
+                    : several         ? q::kListByStates
+                    : p.state         ? q::kListByState
+                                      : q::kList;
+  auto st = c_.Prepare(sql);
   if (!st.ok()) return st.status();
   st->BindOptText(1, p.type);
   st->BindOptText(2, p.queue);
@@ -139,13 +143,14 @@ Result<std::vector<Job>> SqliteJobStatements::JobPageRows(const JobListParams& p
   st->BindInt(4, p.limit);
   st->BindInt(5, p.offset);
   if (p.state) st->BindText(6, ToString(*p.state));
-  // kListByKey always lists four states (?6 to ?9): a single one is repeated.
-  const bool extra = several || (p.state && p.idempotency_key);
+  // The key and tenant lists always name four states (?6 to ?9): a single one is repeated.
+  const bool extra = several || (p.state && (p.idempotency_key || p.tenant));
   for (size_t i = 0; extra && i < kMaxListExtraStates; ++i) {
     const JobState s = i < p.also_states.size() ? p.also_states[i] : *p.state;
     st->BindText(static_cast<int>(7 + i), ToString(s));
   }
   if (p.idempotency_key) st->BindText(10, *p.idempotency_key);
+  if (p.tenant) st->BindText(11, *p.tenant);
   std::vector<Job> jobs;
   Status s =
       st->ForEachRow([&](const SqliteStatement& row) { jobs.push_back(ReadJobRow(row).job); });

@@ -14,7 +14,7 @@ namespace conveyor::sqlite_queries {
   "webhook_url, depends_on, tags, progress, "                                                   \
   "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
   "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "   \
-  "dialect"
+  "dialect, tenant"
 
 #define CONVEYOR_CLEAR_LEASE "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL"
 
@@ -27,8 +27,8 @@ inline constexpr const char* kInsertColumns =
     "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "
     "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "
     "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "
-    "dialect";
-inline constexpr int kInsertColumnCount = 32;
+    "dialect, tenant";
+inline constexpr int kInsertColumnCount = 33;
 
 // --- reads shared by several methods ---
 inline constexpr const char* kSelectJobById =
@@ -38,14 +38,19 @@ inline constexpr const char* kSelectStateById = "SELECT state FROM jobs WHERE id
 inline constexpr const char* kInsertEvent =
     CONVEYOR_INSERT_EVENT "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
-// --- JobInsertMany ---
+// --- JobInsertMany ---  ?1 JSON array of [key, tenant] (EncodeTenantKeys): one seek each of
+// jobs_idempotency_key on (idempotency_key, tenant). The keys alone come first because only a
+// term on idempotency_key itself proves the partial index's `IS NOT NULL` (the row value alone
+// scans every job); the pairs then match the tenant.
+#define CONVEYOR_TENANT_KEYS                                                 \
+  " idempotency_key IN (SELECT value ->> 0 FROM json_each(?1))"              \
+  " AND (idempotency_key, tenant) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1))"
 inline constexpr const char* kSelectJobsByKeys =
-    "SELECT " CONVEYOR_JOB_COLUMNS
-    " FROM jobs WHERE idempotency_key IN (SELECT value FROM json_each(?1))";
-// ?1 JSON array of keys, ?2 the cutoff: only holders created at or before it give their key up.
+    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE" CONVEYOR_TENANT_KEYS;
+// ?2 the cutoff: only holders created at or before it give their key up.
 inline constexpr const char* kReleaseKeys =
     "UPDATE jobs SET idempotency_key_released = idempotency_key, idempotency_key = NULL"
-    " WHERE idempotency_key IN (SELECT value FROM json_each(?1)) AND created_at <= ?2";
+    " WHERE" CONVEYOR_TENANT_KEYS " AND created_at <= ?2";
 inline constexpr const char* kMaxSeq = "SELECT coalesce(max(seq), 0) FROM jobs";
 // Rows inserted in this transaction have seq above the max taken before (one writer).
 inline constexpr const char* kInsertEventsForNewJobs =
@@ -163,11 +168,24 @@ inline constexpr const char* kListByState =
 inline constexpr const char* kListByStates =
     "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs WHERE state IN (?6, ?7, ?8, ?9) AND"
     CONVEYOR_LIST_FILTER " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
-// ?idempotency_key=: the one job holding ?10, found through the unique key index (INDEXED BY: a
-// schema drift fails the prepare rather than scanning). ?6 NULL: any state.
-inline constexpr const char* kListByKey =
-    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs INDEXED BY jobs_idempotency_key"
-    " WHERE idempotency_key = ?10 AND (?6 IS NULL OR state IN (?6, ?7, ?8, ?9)) AND"
+// ?idempotency_key=: the jobs holding ?10, one per tenant at most, found through the unique key
+// index (INDEXED BY: a schema drift fails the prepare rather than scanning) and sorted (a
+// handful of rows). ?6 NULL: any state.
+#define CONVEYOR_LIST_BY_KEY(tenant)                                                         \
+  "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs INDEXED BY jobs_idempotency_key"              \
+  " WHERE idempotency_key = ?10" tenant " AND (?6 IS NULL OR state IN (?6, ?7, ?8, ?9)) AND" \
+  CONVEYOR_LIST_FILTER " ORDER BY seq DESC LIMIT ?4 OFFSET ?5"
+inline constexpr const char* kListByKey = CONVEYOR_LIST_BY_KEY("");
+// With a tenant (?11): the one job of that tenant holding ?10, a seek on both index columns, so
+// there is nothing to sort.
+inline constexpr const char* kListByTenantKey = CONVEYOR_LIST_BY_KEY(" AND tenant = ?11");
+// A tenant's jobs (?11), newest first through jobs_tenant: a seek to the tenant's last seq below
+// the cursor, then a backward walk of its own rows only. `tenant <> ''` repeats the partial
+// index's predicate, without which SQLite does not use it (ValidateListParams refuses a tenant
+// ''). ?6 NULL: any state.
+inline constexpr const char* kListByTenant =
+    "SELECT " CONVEYOR_JOB_COLUMNS " FROM jobs INDEXED BY jobs_tenant"
+    " WHERE tenant = ?11 AND tenant <> '' AND (?6 IS NULL OR state IN (?6, ?7, ?8, ?9)) AND"
     CONVEYOR_LIST_FILTER " ORDER BY seq DESC LIMIT ?4 OFFSET ?5";
 
 // --- JobEventList ---
@@ -265,7 +283,9 @@ inline constexpr const char* kPing = "SELECT 1";
 
 #undef CONVEYOR_DELIVERY_NEXT_N
 #undef CONVEYOR_DELIVERY_COLUMNS
+#undef CONVEYOR_LIST_BY_KEY
 #undef CONVEYOR_LIST_FILTER
+#undef CONVEYOR_TENANT_KEYS
 #undef CONVEYOR_COMPLETE_MATCH
 #undef CONVEYOR_RESCUE_TO
 #undef CONVEYOR_EXPIRY_WAITING

@@ -297,6 +297,35 @@ CREATE TABLE api_key_usage (
   PRIMARY KEY (key_id, kind)
 ) WITHOUT ROWID;
 )sql"},
+    // Tenants (runtime/auth/tenants.h; SQL in sqlite_tenants.cc): a customer whose keys share a
+    // plan. jobs.tenant names the tenant whose key submitted a job ('' : none), and idempotency
+    // keys become unique per tenant: jobs_idempotency_key is rebuilt on (idempotency_key,
+    // tenant), key first, so a lookup by key alone (an admin's ?idempotency_key= over every
+    // tenant) still seeks it. jobs_tenant serves a tenant's listing (JobList with a tenant,
+    // newest first: a seek to the tenant and a backward walk of its own seqs); partial, so jobs
+    // without a tenant (every job on a server without tenants) pay nothing on insert or
+    // transition beyond evaluating its predicate. The JobList WHERE repeats `tenant <> ''`, or
+    // SQLite will not use it. api_keys.tenant references the tenant a key belongs to (NULL:
+    // none). The tenants table is small (at most kMaxTenants rows) and read whole.
+    {11, R"sql(
+CREATE TABLE tenants (
+  name       TEXT    PRIMARY KEY
+                     CHECK (length(name) BETWEEN 1 AND 64 AND name NOT GLOB '*[^A-Za-z0-9._-]*'),
+  plan       TEXT    NOT NULL CHECK (plan IN ('free','pro','business','enterprise')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+ALTER TABLE jobs ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+
+DROP INDEX jobs_idempotency_key;
+CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (idempotency_key, tenant)
+  WHERE idempotency_key IS NOT NULL;
+
+CREATE INDEX jobs_tenant ON jobs (tenant, seq) WHERE tenant <> '';
+
+ALTER TABLE api_keys ADD COLUMN tenant TEXT REFERENCES tenants (name);
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

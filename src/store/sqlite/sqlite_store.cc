@@ -13,6 +13,7 @@
 #include "store/sqlite/sqlite_schedules.h"
 #include "store/sqlite/sqlite_queries.h"
 #include "store/sqlite/sqlite_schema.h"
+#include "store/sqlite/sqlite_tenants.h"
 #include "store/store_insert_resolution.h"
 #include "store/store_job_ops.h"
 
@@ -300,6 +301,16 @@ Result<ApiKeyUsage> SqliteStore::ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) {
 
 Status SqliteStore::ApiKeysTouch(const std::vector<ApiKeyUse>& uses) {
   return writer_->Run([&uses](SqliteConnection& c) { return sqlite_ops::ApiKeysTouch(c, uses); });
+}
+
+Result<TenantRow> SqliteStore::TenantSet(const TenantRow& row, int64_t max_tenants) {
+  return Write<TenantRow>([&row, max_tenants](SqliteConnection& c) {
+    return sqlite_ops::TenantSet(c, row, max_tenants);
+  });
+}
+
+Result<std::vector<TenantRow>> SqliteStore::TenantList() {
+  return Read([](SqliteConnection& c) { return sqlite_ops::TenantList(c); });
 }
 
 }  // namespace conveyor

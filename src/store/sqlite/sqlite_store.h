@@ -79,6 +79,8 @@ class SqliteStore final : public StoreOnStatements<SqliteStore, SqliteJobStateme
   Result<ApiKeysVersion> ApiKeysVersionGet() override;
   Status ApiKeysTouch(const std::vector<ApiKeyUse>& uses) override;
   Result<ApiKeyUsage> ApiKeyUsageAdd(const ApiKeyUsageAddParams& p) override;
+  Result<TenantRow> TenantSet(const TenantRow& row, int64_t max_tenants) override;
+  Result<std::vector<TenantRow>> TenantList() override;
 
   Status NodeHeartbeat(const NodeInfo& info) override;
   Result<std::vector<NodeInfo>> NodeList() override;
