@@ -111,7 +111,8 @@ TEST_F(TenantIsolationTest, AListingHoldsOnlyTheTenantsJobsAndAnAdminSeesAll) {
   auto count = [&](const std::string& key, const std::string& tenant) {
     Reply r = As(key, verb::get, "/api/v1/jobs?limit=100");
     EXPECT_EQ(r.status, 200u) << r.body;
-    const auto& jobs = r.Json().at("jobs").as_array();
+    const boost::json::value body = r.Json();
+    const auto& jobs = body.at("jobs").as_array();
     for (const auto& j : jobs) {
       if (!tenant.empty()) {
         EXPECT_EQ(j.at("tenant").as_string(), tenant);
