@@ -290,6 +290,11 @@ void HttpServer::Impl::Stop() {
   if (!services_.jobs.WaitAsyncSubmitsReturned(config_.shutdown_grace)) {
     log::Warn("http_shutdown_forced", {{"reason", "store answers still pending after the grace time"}});
   }
+  // The same for AsyncStoreCall's completions on ExternalLeases' helper threads (a long poll's
+  // claim, a key or queue route): each holds this io_context's executors until it returns.
+  if (!services_.leases.WaitCallsIdle(config_.shutdown_grace)) {
+    log::Warn("http_shutdown_forced", {{"reason", "helper calls still running after the grace time"}});
+  }
   io_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();

@@ -158,10 +158,19 @@ void ExternalLeases::CallLoop() {
     if (calls_.empty()) return;  // stopping with nothing left
     std::function<void()> call = std::move(calls_.front());
     calls_.pop_front();
+    ++calls_running_;
     lock.unlock();
     call();
+    call = nullptr;  // what it captured goes before the call counts as returned
     lock.lock();
+    if (--calls_running_ == 0 && calls_.empty()) calls_idle_cv_.notify_all();
   }
+}
+
+bool ExternalLeases::WaitCallsIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(calls_mu_);
+  return calls_idle_cv_.wait_for(lock, timeout,
+                                 [&] { return calls_.empty() && calls_running_ == 0; });
 }
 
 uint64_t ExternalLeases::Watch(const LeaseRequest& request, std::function<void()> wake) {

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -97,6 +98,10 @@ class ExternalLeases {
 
   // Runs `call` on one of kCallThreads helper threads (started on first use).
   void Post(std::function<void()> call);
+  // Waits until no posted call is queued or running (each one returned, and what it captured
+  // destroyed); false on timeout. The HTTP server waits for this at Stop: a call's completion
+  // touches the server's io_context until it returns, even after its session ended.
+  bool WaitCallsIdle(std::chrono::milliseconds timeout);
 
   // Which types this node accepts jobs of; a lease request's `types` are learned into it.
   TypeCatalog& types() { return types_; }
@@ -153,6 +158,8 @@ class ExternalLeases {
   std::deque<std::function<void()>> calls_;  // guarded by calls_mu_
   std::vector<std::thread> call_threads_;    // guarded by calls_mu_
   bool calls_stop_ = false;                  // guarded by calls_mu_
+  int calls_running_ = 0;                    // guarded by calls_mu_
+  std::condition_variable calls_idle_cv_;
 
   std::atomic<int64_t> leased_{0};
   std::atomic<int64_t> completed_{0};
