@@ -70,7 +70,8 @@ class TenantsMixin:
                                  absent.body["detail"].replace(MISSING, "ID"))
                 own = self.server.request(method, path.format(job["id"]), body,
                                           headers=bearer(acme))
-                self.assertNotIn("not found", str(own.body), f"{method} {path}: {own!r}")
+                detail = own.body.get("detail", "") if isinstance(own.body, dict) else ""
+                self.assertNotEqual(detail, f"job {job['id']} not found", f"{method} {path}")
         # Listings: each tenant its own, the admin every job.
         self.submit_as(globex, {"type": "noop", "payload": {}})
         mine = self.must_json(self.server.request("GET", "/api/v1/jobs?limit=100",
