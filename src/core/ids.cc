@@ -20,6 +20,15 @@ void PutHex(std::string& out, uint64_t v, int nibbles) {
 
 }  // namespace
 
+std::string LowerHex(const unsigned char* data, size_t n) {
+  std::string out(2 * n, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHex[data[i] >> 4];
+    out[2 * i + 1] = kHex[data[i] & 0xf];
+  }
+  return out;
+}
+
 std::string NewUuidV7(TimeMs now) {
   // Monotonic across threads: (ms, counter) only moves forward.
   static std::mutex mu;

@@ -17,6 +17,8 @@ std::string NewUuidV7(TimeMs now);
 bool IsValidUuid(std::string_view text);
 // 128 random bits as 32 hex characters.
 std::string NewToken();
+// `n` bytes as 2n lower-case hex characters.
+std::string LowerHex(const unsigned char* data, size_t n);
 // FNV-1a 64, printed as 16 hex characters. Stable across builds and machines.
 std::string Fingerprint(std::string_view data);
 

@@ -4,22 +4,14 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "core/ids.h"
+
 namespace conveyor::auth {
 namespace {
 
 constexpr std::string_view kPrefix = "cvk_";
 constexpr size_t kIdBytes = 8;
 constexpr size_t kSecretBytes = 32;
-
-std::string Hex(const unsigned char* data, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(2 * n, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 0xf];
-  }
-  return out;
-}
 
 // Fetched once: OpenSSL 3 looks the digest up by name on every EVP_sha256() use otherwise, which
 // costs more than hashing a 64-byte secret (every authenticated request hashes one).
@@ -40,7 +32,7 @@ bool IsLowerHex(std::string_view s) {
 std::optional<ApiKeyText> NewApiKeyText() {
   unsigned char raw[kIdBytes + kSecretBytes];
   if (RAND_bytes(raw, sizeof raw) != 1) return std::nullopt;
-  ApiKeyText key{.id = Hex(raw, kIdBytes), .secret = Hex(raw + kIdBytes, kSecretBytes)};
+  ApiKeyText key{.id = LowerHex(raw, kIdBytes), .secret = LowerHex(raw + kIdBytes, kSecretBytes)};
   key.text = std::string(kPrefix) + key.id + "_" + key.secret;
   OPENSSL_cleanse(raw, sizeof raw);
   return key;
@@ -65,7 +57,7 @@ std::string HashSecret(std::string_view secret) {
   if (EVP_Digest(secret.data(), secret.size(), digest, &n, Sha256(), nullptr) != 1) {
     return std::string();  // matches no stored hash: the key is refused
   }
-  return Hex(digest, n);
+  return LowerHex(digest, n);
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

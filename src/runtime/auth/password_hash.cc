@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/ids.h"
+
 namespace conveyor::auth {
 namespace {
 
@@ -17,16 +19,6 @@ constexpr int kP = 1;
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kHashBytes = 32;
 constexpr uint64_t kMaxMem = 1ull << 30;  // OpenSSL's own cap defaults below log2 N 20, r 8
-
-std::string Hex(const unsigned char* data, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 15];
-  }
-  return out;
-}
 
 std::optional<std::vector<unsigned char>> Unhex(std::string_view text) {
   if (text.empty() || text.size() % 2 != 0) return std::nullopt;
@@ -85,7 +77,7 @@ std::optional<std::string> HashPassword(std::string_view password) {
   unsigned char hash[kHashBytes];
   if (!Derive(password, salt, kLogN, kR, kP, hash)) return std::nullopt;
   return "scrypt$" + std::to_string(kLogN) + "$" + std::to_string(kR) + "$" + std::to_string(kP) +
-         "$" + Hex(salt.data(), salt.size()) + "$" + Hex(hash, kHashBytes);
+         "$" + LowerHex(salt.data(), salt.size()) + "$" + LowerHex(hash, kHashBytes);
 }
 
 bool IsPasswordHash(std::string_view encoded) { return Parse(encoded).has_value(); }

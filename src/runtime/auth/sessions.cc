@@ -6,6 +6,7 @@
 
 #include <charconv>
 
+#include "core/ids.h"
 #include "runtime/auth/api_key.h"
 
 namespace conveyor::auth {
@@ -28,13 +29,7 @@ std::string SessionSigner::Mac(std::string_view domain, std::string_view text) c
   unsigned int n = 0;
   HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &n);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (unsigned i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[digest[i] >> 4];
-    out[2 * i + 1] = kDigits[digest[i] & 15];
-  }
-  return out;
+  return LowerHex(digest, n);
 }
 
 std::string SessionSigner::Issue(std::string_view subject, TimeMs expires_at) const {
