@@ -20,9 +20,11 @@
 #include <vector>
 
 #include "api/artifacts_resource.h"
+#include "api/bulk_resource.h"
 #include "api/cors.h"
 #include "api/deliveries_resource.h"
 #include "api/health_resource.h"
+#include "api/history_resource.h"
 #include "api/http_session.h"
 #include "api/jobs_resource.h"
 #include "api/keys_resource.h"
@@ -136,7 +138,9 @@ class HttpServer::Impl {
     RegisterHealthRoutes(router_);
     RegisterMetricsRoutes(router_);
     if (config_.admin_only) return;  // a worker node's admin address: health and metrics only
+    RegisterBulkRoutes(router_);  // before /jobs/{id}: the first matching pattern decides
     RegisterJobRoutes(router_);
+    RegisterHistoryRoutes(router_);
     RegisterArtifactRoutes(router_);
     RegisterWebhookReceiverRoutes(router_);
     RegisterWorkerRoutes(router_);

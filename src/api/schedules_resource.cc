@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "api/job_json.h"
 #include "api/json_writer.h"
 #include "api/request_context.h"
 #include "api/schedule_request.h"
 #include "api/store_awaitable.h"
 #include "api/submit_request.h"
 #include "core/clock.h"
+#include "runtime/job_service.h"
 #include "runtime/schedule/schedule_service.h"
 #include "runtime/schedule/zoned_cron.h"
 
@@ -139,6 +141,42 @@ awaitable<void> Delete(RequestContext& ctx) {
   w.BeginObject().Key("name").String(name).Key("deleted").Bool(true).EndObject();
 }
 
+// POST /schedules/{name}/run ("run now"): one job from the template at once, paused or not. It
+// is not a tick: no tick key and the schedule's next run is unchanged, so each call is a new job
+// unless the request carries an Idempotency-Key (then a retried click finds the same job).
+awaitable<void> RunNow(RequestContext& ctx) {
+  if (!Served(ctx)) co_return;
+  const std::string name(ctx.params[0]);
+  const auto header = ctx.request["Idempotency-Key"];
+  const std::string key(header.data(), header.size());
+  const std::string correlation_id(ctx.correlation_id);
+  ScheduleService& svc = *ctx.schedules;
+  JobService& jobs = ctx.jobs;
+  const Result<InsertOutcome> made = co_await AsyncStoreCall<Result<InsertOutcome>>(
+      ctx.leases,
+      [&]() -> Result<InsertOutcome> {
+        Result<Schedule> s = svc.Get(name);
+        if (!s.ok()) return s.status();
+        Result<JobSpec> spec = ParseScheduleJob(s->job);
+        if (!spec.ok()) return spec.status();
+        if (!key.empty()) spec->idempotency_key = key;
+        if (!correlation_id.empty()) spec->correlation_id = correlation_id;
+        std::vector<JobSpec> specs;
+        specs.push_back(*std::move(spec));
+        Result<std::vector<InsertOutcome>> r = jobs.Submit(std::move(specs));
+        if (!r.ok()) return r.status();
+        return std::move(r->front());
+      },
+      use_awaitable);
+  if (!made.ok()) co_return ctx.Fail(ErrorOf(made.status()));
+  ctx.response.status = made->is_new ? 201 : 200;
+  ctx.response.location = "/api/v1/jobs/" + made->job.id;
+  JsonWriter w(&ctx.response.body);
+  w.BeginObject().Key("schedule").String(name).Key("is_new").Bool(made->is_new).Key("job");
+  WriteJob(w, made->job, made->job.dialect);
+  w.EndObject();
+}
+
 // ?limit=1..1000 (default 100) & cursor=<the last name of the previous page>.
 std::optional<ApiError> ParseQuery(std::string_view query, ScheduleListParams* p) {
   while (!query.empty()) {
@@ -186,6 +224,7 @@ void RegisterScheduleRoutes(Router& router) {
   router.Add(verb::get, "/schedules/{name}", {.async = &GetOne, .access = Access::kAdmin});
   router.Add(verb::patch, "/schedules/{name}", {.async = &Patch, .access = Access::kAdmin});
   router.Add(verb::delete_, "/schedules/{name}", {.async = &Delete, .access = Access::kAdmin});
+  router.Add(verb::post, "/schedules/{name}/run", {.async = &RunNow, .access = Access::kAdmin});
 }
 
 }  // namespace conveyor::api

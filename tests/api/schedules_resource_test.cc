@@ -138,6 +138,30 @@ TEST_F(SchedulesResourceTest, ListPagesByNameAndDeleteRemoves) {
 }
 
 // The whole path: the started Scheduler submits the ticks' jobs with their tick keys.
+TEST_F(SchedulesResourceTest, RunNowMakesAJobFromTheTemplateAndLeavesTheNextRunAlone) {
+  ASSERT_EQ(Create(R"({"name":"hourly","cron":"0 * * * *","paused":true,)"
+                   R"("job":{"type":"noop","payload":{"x":7},"priority":2}})")
+                .status,
+            201u);
+  const boost::json::value next_before = http_->Get("/api/v1/schedules/hourly").Json().at("next_run_at");
+  Reply r = http_->Post("/api/v1/schedules/hourly/run", "");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const boost::json::object a = r.Json().as_object();
+  EXPECT_EQ(a.at("schedule").as_string(), "hourly");
+  EXPECT_EQ(a.at("job").at("type").as_string(), "noop");
+  EXPECT_EQ(a.at("job").at("priority").as_int64(), 2);
+  EXPECT_EQ(r.headers["Location"], "/api/v1/jobs/" + std::string(a.at("job").at("id").as_string()));
+  // Twice is two jobs; an Idempotency-Key makes a repeated click the same job.
+  EXPECT_EQ(http_->Post("/api/v1/schedules/hourly/run", "").status, 201u);
+  Reply k1 = http_->Post("/api/v1/schedules/hourly/run", "", {{"Idempotency-Key", "click-1"}});
+  Reply k2 = http_->Post("/api/v1/schedules/hourly/run", "", {{"Idempotency-Key", "click-1"}});
+  ASSERT_EQ(k1.status, 201u) << k1.body;
+  ASSERT_EQ(k2.status, 200u) << k2.body;
+  EXPECT_EQ(k1.Json().at("job").at("id"), k2.Json().at("job").at("id"));
+  EXPECT_EQ(http_->Get("/api/v1/schedules/hourly").Json().at("next_run_at"), next_before);
+  EXPECT_EQ(http_->Post("/api/v1/schedules/nope/run", "").status, 404u);
+}
+
 TEST_F(SchedulesResourceTest, StartedSchedulerFiresEverySecondScheduleThroughTheApiParser) {
   scheduler_ =
       std::make_unique<Scheduler>(*store_, *SystemClock::Default(), *service_, &ParseScheduleJob);
