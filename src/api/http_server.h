@@ -91,6 +91,9 @@ struct ServerConfig {
   // Browser origins allowed to call the API cross-origin (--cors-origin), exact
   // "scheme://host[:port]" strings as CheckCorsOrigins (api/cors.h) accepts; empty: CORS off.
   std::vector<std::string> cors_origins;
+  // One info line per request ("http.request": route pattern, status, time, bytes, key id,
+  // peer; --access-log). Off: only 5xx answers are logged (warn), and every request at debug.
+  bool access_log = false;
 };
 
 // RLIMIT_NOFILE's soft limit minus a reserve (a quarter, at least 64) for the store, logs,

@@ -9,7 +9,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <vector>
@@ -259,6 +258,7 @@ HttpSession::ReadResult HttpSession::Reject(beast::error_code ec) {
   }
   busy_ = true;
   started_ = std::chrono::steady_clock::now();
+  route_ = {};
   response_.Reset();
   // The parser keeps what it read before the error: usually the request line, often the headers.
   SetCorrelationId();
@@ -322,6 +322,7 @@ asio::awaitable<void> HttpSession::Handle() {
   std::string_view query;
   const std::string_view path = Router::NormalizePath(View(request.target()), &query);
   const Router::Match match = env_.router.Find(request.method(), path);
+  route_ = match.pattern;
   RequestContext ctx = Context(request, path, query, match.params);
   if (AnswerCorsPreflight(env_.config.cors_origins, request, match, &response_)) co_return;
   if (auto bad = CheckHead(request)) {
@@ -418,27 +419,31 @@ asio::awaitable<void> HttpSession::LingeringClose() {
   }
 }
 
-void HttpSession::LogAccess() const {
+void HttpSession::LogAccess() {
   const unsigned status = response_.status;
-  if (status < 500 && !log::DebugEnabled()) return;
+  // A 5xx always (warn); every request with --access-log (info) or at the debug level.
+  const log::Level level = status >= 500           ? log::Level::kWarn
+                           : env_.config.access_log ? log::Level::kInfo
+                                                    : log::Level::kDebug;
+  if (!log::Enabled(level)) return;
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - started_)
                           .count();
-  char status_text[8], micros_text[24];
-  const auto s_end = std::to_chars(status_text, status_text + sizeof status_text, status).ptr;
-  const auto m_end = std::to_chars(micros_text, micros_text + sizeof micros_text, micros).ptr;
   const HttpRequest& request = parser_->get();
-  const std::initializer_list<log::Field> fields = {
-      {"method", View(request.method_string())},
-      {"path", View(request.target())},
-      {"status", std::string_view(status_text, s_end - status_text)},
-      {"duration_us", std::string_view(micros_text, m_end - micros_text)},
-      {"correlation_id", correlation_id_}};
-  if (status >= 500) {
-    log::Warn("http_request", fields);
-  } else {
-    log::Debug("http_request", fields);
-  }
+  // The route pattern, not the target: a query string may carry ?api_key=, and ids would make
+  // every line a new path.
+  log::Line line("http.request");
+  line.Str("method", View(request.method_string()));
+  if (!route_.empty()) line.Str("route", route_);
+  line.Int("status", status)
+      .Number("duration_ms", static_cast<double>(micros) / 1000.0)
+      .Int("bytes", static_cast<int64_t>(response_.body.size() + response_.file_size))
+      .Str("correlation_id", correlation_id_);
+  if (principal_ && !principal_->key_id.empty()) line.Str("key_id", principal_->key_id);
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  if (!ec) line.Str("remote", peer.address().to_string());
+  log::Write(level, line);
 }
 
 }  // namespace conveyor::api

@@ -98,7 +98,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<void> LingeringClose();
   boost::asio::awaitable<void> CloseAfterLastAnswer();
   void SetCorrelationId();
-  void LogAccess() const;
+  void LogAccess();
 
   SessionStream stream_;
   const SessionEnv& env_;
@@ -109,6 +109,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string correlation_id_;
   std::shared_ptr<const auth::Principal> principal_;  // the current request's key, if any
   std::chrono::steady_clock::time_point started_;
+  std::string_view route_;  // the current request's route pattern (the router's); empty: none
   friend class SessionRegistry;
   uint64_t registry_id_ = 0;       // set by SessionRegistry::Add
   std::atomic<bool> idle_{false};  // waiting for a request's first byte; any thread reads it

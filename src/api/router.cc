@@ -72,7 +72,8 @@ void Router::Add(boost::beast::http::verb method, std::string_view pattern, Rout
   if (!target) {
     const bool names_job = segments.size() >= 2 && segments[0].text == "jobs" &&
                            segments[1].is_param;
-    target = &patterns_.emplace_back(Pattern{std::move(segments), {}, {}, names_job});
+    target = &patterns_.emplace_back(
+        Pattern{std::move(segments), {}, {}, names_job, std::string(pattern)});
   }
   target->methods.push_back({method, handler});
   if (!target->allow.empty()) target->allow += ", ";
@@ -111,10 +112,10 @@ Router::Match Router::Find(boost::beast::http::verb method, std::string_view pat
     if (!MatchSegments(pattern, path, &params)) continue;
     for (const auto& m : pattern.methods) {
       if (m.verb == method) {
-        return {MatchKind::kFound, m.handler, params, {}, pattern.names_job};
+        return {MatchKind::kFound, m.handler, params, {}, pattern.names_job, pattern.text};
       }
     }
-    return {MatchKind::kMethodNotAllowed, {}, {}, pattern.allow};
+    return {MatchKind::kMethodNotAllowed, {}, {}, pattern.allow, false, pattern.text};
   }
   return {};
 }

@@ -59,6 +59,8 @@ class Router {
     // The path names one job: the pattern is /jobs/{id} or starts with it, and params[0] is
     // the id (a tenant's key reaches only its own: api/tenant_scope.h).
     bool names_job = false;
+    // The pattern matched ("/jobs/{id}"), for logs and metrics; empty for kNotFound.
+    std::string_view pattern;
   };
 
   // Throws std::logic_error when handler.access is kUnset (a start-up bug every test catches).
@@ -92,6 +94,7 @@ class Router {
     std::vector<Method> methods;
     std::string allow;
     bool names_job = false;
+    std::string text;  // as registered
   };
 
   static bool MatchSegments(const Pattern& pattern, std::string_view path, PathParams* params);

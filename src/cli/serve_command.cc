@@ -51,7 +51,9 @@ struct ServeOptions {
   std::string role = kRoleServe;  // kRoleWorker for `conveyor worker`
   std::string admin_listen = "127.0.0.1:0";  // `conveyor worker`: /health and /metrics only
   int io_threads = ServerConfig{}.io_threads;
-  bool debug = false;
+  bool debug = false;           // --debug / DEBUG=1: the same as --log-level debug
+  std::string log_level = "info";  // --log-level: debug | info | warn | error
+  bool access_log = false;         // --access-log: one line per HTTP request
   std::string commands_file;  // operator-declared command.<name> job types
   std::string data_dir;       // job artifacts go to <data_dir>/artifacts/<job id>/
   std::string rulesets_file;        // named rule sets for csv.validate / csv.correct
@@ -79,6 +81,21 @@ std::string IsDialectName(const std::string& name) {
   return ParseDialect(name) ? std::string() : "must be one of " + std::string(DialectNames());
 }
 
+// A CLI11 validator: "" when `name` names a log level, else what would.
+std::string IsLogLevel(const std::string& name) {
+  return log::ParseLevel(name) ? std::string() : "must be debug, info, warn or error";
+}
+
+void AddLogFlags(CLI::App& cmd, ServeOptions& o) {
+  cmd.add_option("--log-level", o.log_level,
+                 "Lowest level logged: debug, info (each job's transitions), warn or error")
+      ->envname("CONVEYOR_LOG_LEVEL")->check(IsLogLevel)->capture_default_str();
+  cmd.add_flag("--debug", o.debug, "Log debug lines (--log-level debug)")->envname("DEBUG");
+  cmd.add_flag("--access-log", o.access_log,
+               "Log one line per HTTP request (route, status, time, bytes, key id, peer)")
+      ->envname("CONVEYOR_ACCESS_LOG");
+}
+
 void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->envname("CONVEYOR_LISTEN")->capture_default_str();
@@ -92,7 +109,7 @@ void AddAddressFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--max-body-bytes", o.max_body_bytes, "Largest request body accepted (413 above)")
       ->envname("CONVEYOR_MAX_BODY_BYTES")->check(CLI::Range(1024ul, 1ul << 30))
       ->capture_default_str();
-  cmd.add_flag("--debug", o.debug, "Log debug lines")->envname("DEBUG");
+  AddLogFlags(cmd, o);
   cmd.add_option("--max-connections", o.max_connections,
                  "Open HTTP connections; past it the oldest idle one closes, else 503 (0: from "
                  "the open-file limit)")
@@ -221,6 +238,7 @@ Result<ServerConfig> ToServerConfig(const ServeOptions& o) {
   if (!auth.ok()) return auth.status();
   c.auth_required = *auth;
   c.metrics_open = o.auth.metrics_open;
+  c.access_log = o.access_log;
   if (Status s = c.admin_only ? Status::Ok() : ApplyLoginFlags(o.auth, &c); !s.ok()) return s;
   return c;
 }
@@ -380,19 +398,24 @@ Result<NodeConfig> ToNodeConfig(const ServeOptions& o) {
 
 int RunServe(const ServeOptions& o) {
   sigset_t signals = BlockShutdownSignals(!o.security.tls_cert_file.empty());
-  log::Init(o.debug);
+  const log::Level level = log::ParseLevel(o.log_level).value_or(log::Level::kInfo);  // checked
+  log::Init(o.debug ? log::Level::kDebug : level);
   Result<NodeConfig> config = ToNodeConfig(o);
   if (!config.ok()) return Fail(config.status().message());
   const UrlPolicy& policy = config->webhooks.policy;
-  log::Info("outbound_policy",
-            {{"private_destinations", policy.allow_private ? "allowed" : "refused"},
-             {"admitted", std::to_string(policy.admit_hosts.size() + policy.admit_cidrs.size())}});
+  const bool private_allowed = policy.allow_private;
+  const size_t admitted = policy.admit_hosts.size() + policy.admit_cidrs.size();
   Result<std::unique_ptr<Node>> node = Node::Build(std::move(config).value());
   if (!node.ok()) return Fail(node.status().message());
+  // Logged after Build, which names the node in every line.
+  log::Info("outbound_policy", {{"private_destinations", private_allowed ? "allowed" : "refused"},
+                                {"admitted", admitted}});
   if (Status started = (*node)->Start(); !started.ok()) return Fail(started.message());
   int code = ServeUntilSignal(o, **node, signals);
   (*node)->Stop();
   if (code == kExitOk) log::Info("stopped");
+  // The lines still queued for the log's writer thread are written before the process exits.
+  log::Shutdown();
   return code;
 }
 
@@ -425,7 +448,7 @@ void AddWorkerCommand(CLI::App& app, CommandRunner& run) {
       ->envname("CONVEYOR_PORT_FILE");
   cmd->add_option("--node-name", opts->node_name, "Name of this node in leases and logs")
       ->envname("CONVEYOR_NODE_NAME")->default_str("hostname-pid");
-  cmd->add_flag("--debug", opts->debug, "Log debug lines")->envname("DEBUG");
+  AddLogFlags(*cmd, *opts);
   AddRuntimeFlags(*cmd, *opts);
   AddWebhookFlags(*cmd, opts->webhooks);
   AddAuthFlags(*cmd, opts->auth);

@@ -80,6 +80,7 @@ Status RegisterHandlers(const NodeConfig& c, Store& store, const Clock& clock,
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::Build(NodeConfig config) {
+  log::SetNode(config.runtime.node_name);
   config.runtime.idle_poll_ms = IdlePollMs(config);
   // /webhook-receiver checks signatures with the secret the node signs its own webhooks with.
   config.server.webhook_receiver_secret = config.webhooks.secret;

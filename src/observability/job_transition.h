@@ -40,7 +40,14 @@ struct JobTransition {
   std::string_view error;  // kRetrying, kFailed: the attempt's error, as stored
 };
 
-// Logs the transition and counts it. Never throws.
+// Logs the transition (one info line, docs/operations.md "Logs"), counts it, then pokes the
+// transition listener, if any. Never throws.
 void Publish(const JobTransition& transition);
+
+// Called after every Publish, on the publishing thread, once the line and the counters are
+// done: a wake-up for the live event stream, which then reads the store. It must be cheap and
+// never block. nullptr (the default) removes it; unset, it costs Publish one atomic load.
+using TransitionListener = void (*)();
+void SetTransitionListener(TransitionListener listener);
 
 }  // namespace conveyor::observability

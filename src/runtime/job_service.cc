@@ -11,6 +11,7 @@
 #include "runtime/batch_dependencies.h"
 #include "runtime/canonical_request.h"
 #include "runtime/job_id.h"
+#include "runtime/job_transitions.h"
 #include "runtime/submit_validator.h"
 #include "runtime/work/external_leases.h"
 #include "runtime/work/worker_pool.h"
@@ -18,17 +19,6 @@
 namespace conveyor {
 
 namespace {
-
-void LogSubmitted(const std::vector<InsertOutcome>& outcomes) {
-  if (!log::DebugEnabled()) return;
-  for (const InsertOutcome& o : outcomes) {
-    if (!o.is_new) continue;
-    log::Debug("job.submitted", {{"job_id", o.job.id},
-                                 {"type", o.job.type},
-                                 {"state", ToString(o.job.state)},
-                                 {"correlation_id", o.job.correlation_id.value_or("")}});
-  }
-}
 
 void CountSubmitted(const std::vector<InsertOutcome>& outcomes, std::atomic<int64_t>& counter) {
   int64_t n = 0;
@@ -141,7 +131,7 @@ void JobService::SubmitAsync(std::vector<JobSpec> specs,
   store_.JobInsertManyAsync(std::move(params), [this, in_flight = async_, done = std::move(done)](
                                                    Result<std::vector<InsertOutcome>> r) {
         if (r.ok()) {
-          LogSubmitted(*r);
+          PublishSubmitted(*r);
           CountSubmitted(*r, submitted_);
           if (pool_ != nullptr) pool_->Notify();
           external_.NotifyInserted(*r);
@@ -204,16 +194,26 @@ Result<std::vector<JobEvent>> JobService::Events(const std::string& id) {
 Result<Job> JobService::Cancel(const std::string& id) {
   if (Status s = CheckJobId(id); !s.ok()) return s;
   Result<Job> job = store_.JobCancel({.id = id, .now = clock_.NowMs()});
-  if (job.ok() && job->state == JobState::kRunning && pool_ != nullptr) pool_->CancelRunning(id);
-  if (job.ok()) log::Debug("job.cancel_requested", {{"job_id", id}, {"state", ToString(job->state)}});
+  if (!job.ok()) return job;
+  // A running job is only asked to stop: its worker's acknowledgement is the transition.
+  if (job->state == JobState::kCancelled) {
+    PublishPlain(observability::JobEventKind::kCancelled, *job);
+  } else {
+    log::Debug("job.cancel_requested", {{"job_id", id}, {"state", ToString(job->state)}});
+  }
+  if (job->state == JobState::kRunning && pool_ != nullptr) pool_->CancelRunning(id);
   return job;
 }
 
 Result<Job> JobService::Retry(const std::string& id) {
   if (Status s = CheckJobId(id); !s.ok()) return s;
   Result<Job> job = store_.JobRetry({.id = id, .now = clock_.NowMs()});
-  if (job.ok() && pool_ != nullptr) pool_->Notify();
-  if (job.ok()) external_.NotifyAvailable(*job);
+  if (!job.ok()) return job;
+  // Logged as a retry with attempt 0 (docs/operations.md, "Logs"): the list of job events has
+  // no "requeued", and a dead-letter re-drive is a retry the client asked for.
+  PublishPlain(observability::JobEventKind::kRetrying, *job);
+  if (pool_ != nullptr) pool_->Notify();
+  external_.NotifyAvailable(*job);
   return job;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "observability/log.h"
+#include "runtime/job_transitions.h"
 
 namespace conveyor {
 
@@ -20,6 +21,17 @@ Expirer::Expirer(Store& store, const Clock& clock, std::function<void()> on_expi
 
 Expirer::~Expirer() { Stop(); }
 
+// The store answers ids only: each job is read back for its line (type, queue, correlation id).
+// Expiries are rare and bounded per pass, unlike the hot path's transitions.
+void Expirer::PublishExpired(const std::string& id) {
+  Result<Job> job = store_.JobGet(id);
+  if (!job.ok()) {
+    log::Warn("job.expired_unread", {{"job_id", id}, {"error", job.status().ToString()}});
+    return;
+  }
+  PublishPlain(observability::JobEventKind::kExpired, *job);
+}
+
 int Expirer::ExpireOnce() {
   int total = 0;
   for (;;) {
@@ -29,7 +41,7 @@ int Expirer::ExpireOnce() {
       log::Warn("expiry.failed", {{"error", r.status().ToString()}});
       break;
     }
-    for (const std::string& id : *r) log::Info("job.expired", {{"job_id", id}});
+    for (const std::string& id : *r) PublishExpired(id);
     total += static_cast<int>(r->size());
     if (static_cast<int>(r->size()) < kExpireLimit) break;  // more may wait when the page was full
   }

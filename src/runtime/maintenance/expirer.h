@@ -34,6 +34,7 @@ class Expirer final : public PeriodicService {
 
  private:
   void RunOnce() override;
+  void PublishExpired(const std::string& id);
   std::chrono::milliseconds NextWait() override;
   // Until the next expiry, within [1 ms, kMaxWait]. Expirer thread only.
   std::chrono::milliseconds UntilNextExpiry();

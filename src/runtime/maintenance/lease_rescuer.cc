@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "observability/log.h"
+#include "runtime/job_transitions.h"
 
 namespace conveyor {
 
@@ -24,6 +25,21 @@ LeaseRescuer::LeaseRescuer(Store& store, const Clock& clock, const RuntimeConfig
 
 LeaseRescuer::~LeaseRescuer() { Stop(); }
 
+// The store answers ids only: each job is read back for its line. A rescued job was RETRYING
+// or FAILED when the rescue committed; read later, a retrying one may already have moved on
+// (PENDING, RUNNING again), and is still logged as retrying. The attempt's end is unknown (its
+// worker vanished), so the line has no duration_s.
+void LeaseRescuer::PublishRescued(const std::string& id) {
+  Result<Job> job = store_.JobGet(id);
+  if (!job.ok()) {
+    log::Warn("job.rescued_unread", {{"job_id", id}, {"error", job.status().ToString()}});
+    return;
+  }
+  const auto kind = job->state == JobState::kFailed ? observability::JobEventKind::kFailed
+                                                    : observability::JobEventKind::kRetrying;
+  PublishAttemptEnd(kind, *job, std::nullopt, 0, job->error.value_or("lease expired"));
+}
+
 int LeaseRescuer::RescueOnce() {
   int total = 0;
   for (;;) {
@@ -33,7 +49,7 @@ int LeaseRescuer::RescueOnce() {
       log::Warn("lease.rescue_failed", {{"error", r.status().ToString()}});
       break;
     }
-    for (const std::string& id : *r) log::Info("job.lease_expired", {{"job_id", id}});
+    for (const std::string& id : *r) PublishRescued(id);
     total += static_cast<int>(r->size());
     if (static_cast<int>(r->size()) < kRescueLimit) break;  // more may wait when the page was full
   }
@@ -45,8 +61,7 @@ bool LeaseRescuer::IsLeader() {
   Result<bool> r = store_.LeaderTryAcquire();
   if (!r.ok()) {
     if (!leader_error_) {
-      log::Warn("leadership.unknown", {{"node", config_.node_name},
-                                       {"error", r.status().ToString()},
+      log::Warn("leadership.unknown", {{"error", r.status().ToString()},
                                        {"action", "rescuing expired leases anyway"}});
     }
     leader_error_ = true;
@@ -54,7 +69,7 @@ bool LeaseRescuer::IsLeader() {
   }
   leader_error_ = false;
   if (*r != leader_) {
-    log::Info(*r ? "leadership.acquired" : "leadership.lost", {{"node", config_.node_name}});
+    log::Info(*r ? "leadership.acquired" : "leadership.lost");
   }
   leader_ = *r;
   return leader_;

@@ -30,6 +30,7 @@ class LeaseRescuer final : public PeriodicService {
 
  private:
   void RunOnce() override;
+  void PublishRescued(const std::string& id);
   // Asks the store; logs when the answer changes. Called on the rescuer's thread only.
   bool IsLeader();
 

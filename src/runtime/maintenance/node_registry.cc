@@ -33,7 +33,7 @@ Status NodeRegistry::BeatOnce() {
   Result<bool> leader = store_.LeaderTryAcquire();
   info_.leader = leader.ok() && *leader;
   Status s = store_.NodeHeartbeat(info_);
-  if (!s.ok()) log::Warn("node.heartbeat_failed", {{"node", info_.name}, {"error", s.ToString()}});
+  if (!s.ok()) log::Warn("node.heartbeat_failed", {{"error", s.ToString()}});
   return s;
 }
 

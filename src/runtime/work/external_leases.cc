@@ -5,6 +5,7 @@
 
 #include "handlers/handler_registry.h"
 #include "observability/log.h"
+#include "runtime/job_transitions.h"
 
 namespace conveyor {
 
@@ -49,6 +50,7 @@ Result<std::vector<Job>> ExternalLeases::Claim(const LeaseRequest& request) {
   if (request.types.empty()) p.exclude_types = builtin_types_;
   Result<std::vector<Job>> jobs = store_.JobClaim(p);
   if (!jobs.ok() || jobs->empty()) return jobs;
+  PublishStarted(*jobs);
   leased_.fetch_add(static_cast<int64_t>(jobs->size()), std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(tokens_mu_);
   if (lease_ms_by_token_.size() + jobs->size() > kMaxRememberedTokens) lease_ms_by_token_.clear();
@@ -116,8 +118,21 @@ Result<std::vector<Status>> ExternalLeases::CompleteMany(std::vector<JobCompleti
     }
     ForgetToken(p.completions[i].lease_token);
     completed_.fetch_add(1, std::memory_order_relaxed);
+    PublishCompleted(p.completions[i].id, p.now);
   }
   return r;
+}
+
+// A completion carries only the job's id: its type, queue and attempt are read back (one read
+// per completion; the log line and the counters need them). A job that cannot be read is left
+// out of both, with a warning.
+void ExternalLeases::PublishCompleted(const std::string& id, TimeMs finished) {
+  Result<Job> job = store_.JobGet(id);
+  if (!job.ok()) {
+    log::Warn("job.succeeded_unread", {{"job_id", id}, {"error", job.status().ToString()}});
+    return;
+  }
+  PublishAttemptEnd(observability::JobEventKind::kSucceeded, *job, job->started_at, finished);
 }
 
 Result<Job> ExternalLeases::Fail(const ExternalFailure& f) {
@@ -137,6 +152,11 @@ Result<Job> ExternalLeases::Fail(const ExternalFailure& f) {
   if (!after.ok()) return CheckJobFound(f.id, after.status());
   ForgetToken(f.lease_token);
   failed_attempts_.fetch_add(1, std::memory_order_relaxed);
+  if (after->state == JobState::kCancelled) {
+    PublishPlain(observability::JobEventKind::kCancelled, *after);
+  } else {
+    PublishFailed(*after, job->started_at, now, f.error);
+  }
   return after;
 }
 

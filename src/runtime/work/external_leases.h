@@ -140,6 +140,7 @@ class ExternalLeases {
   Status CheckJobFound(const std::string& id, const Status& store_error);
   TimeMs LeaseMsOf(const std::string& token, std::optional<TimeMs> asked);
   void ForgetToken(const std::string& token);
+  void PublishCompleted(const std::string& id, TimeMs finished);
 
   Store& store_;
   const Clock& clock_;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "observability/log.h"
+#include "runtime/job_transitions.h"
 #include "runtime/store_retry.h"
 #include "store/store_dependency_rules.h"
 
@@ -14,24 +15,6 @@ namespace {
 
 bool IsPermanent(StatusCode code) {
   return code == StatusCode::kInvalidArgument || code == StatusCode::kFailedPrecondition;
-}
-
-std::string_view CorrelationId(const Job& job) {
-  return job.correlation_id ? std::string_view(*job.correlation_id) : std::string_view();
-}
-
-void LogFailed(const Job& before, const Job& after, const std::string& error) {
-  if (!log::DebugEnabled()) return;
-  const bool retrying = after.state == JobState::kRetrying;
-  const std::string attempt = std::to_string(after.attempt);
-  const std::string retry_at = retrying ? std::to_string(after.run_at) : "";
-  log::Debug(retrying ? "job.retrying" : "job.failed",
-             {{"job_id", before.id},
-              {"correlation_id", CorrelationId(before)},
-              {"type", before.type},
-              {"attempt", attempt},
-              {"retry_at_ms", retry_at},
-              {"error", error}});
 }
 
 }  // namespace
@@ -48,10 +31,6 @@ std::optional<JobCompletion> JobExecutor::Run(Attempt& attempt) {
     return Settle(attempt, Status::Cancelled("cancelled before it started"));
   attempt.SetArtifactRoot(shared_.config.artifact_dir);
   attempt.MarkStarted(std::chrono::steady_clock::now());
-  log::Debug("job.started", {{"job_id", job.id},
-                             {"correlation_id", CorrelationId(job)},
-                             {"type", job.type},
-                             {"attempt", std::to_string(job.attempt)}});
   shared_.running.fetch_add(1, std::memory_order_relaxed);
   Result<std::string> outcome = Invoke(*handler, attempt);
   shared_.running.fetch_sub(1, std::memory_order_relaxed);
@@ -117,7 +96,7 @@ void JobExecutor::Fail(Attempt& attempt, std::string error, bool retryable) {
   shared_.failed_attempts.fetch_add(1, std::memory_order_relaxed);
   Result<Job> r = CallStoreWithRetry("job.fail", job.id, [&] { return shared_.store.JobFail(p); });
   if (r.ok()) {
-    LogFailed(job, *r, error);
+    PublishFailed(*r, job.started_at, now, error);
   } else {
     log::Warn("job.fail_not_recorded", {{"job_id", job.id}, {"error", r.status().ToString()}});
   }
@@ -131,7 +110,7 @@ void JobExecutor::CancelAck(Attempt& attempt) {
   Result<Job> r =
       CallStoreWithRetry("job.cancel_ack", job.id, [&] { return shared_.store.JobCancelAck(p); });
   if (r.ok()) {
-    log::Debug("job.cancelled", {{"job_id", job.id}, {"correlation_id", CorrelationId(job)}});
+    PublishPlain(observability::JobEventKind::kCancelled, *r);
   } else {
     log::Warn("job.cancel_not_recorded", {{"job_id", job.id}, {"error", r.status().ToString()}});
   }
@@ -153,7 +132,8 @@ void JobExecutor::CompleteMany(std::vector<JobCompletion> completions,
     const Status& s = r.ok() && i < r->size() ? (*r)[i] : r.status();
     if (s.ok()) {
       shared_.completed.fetch_add(1, std::memory_order_relaxed);
-      log::Debug("job.succeeded", {{"job_id", job.id}, {"correlation_id", CorrelationId(job)}});
+      // The job as claimed: its state and finished_at are the commit's, the rest is unchanged.
+      PublishAttemptEnd(observability::JobEventKind::kSucceeded, job, job.started_at, p.now);
     } else {
       log::Warn("job.completion_not_recorded", {{"job_id", job.id}, {"error", s.ToString()}});
     }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "observability/log.h"
+#include "runtime/job_transitions.h"
 #include "runtime/work/lease_keeper.h"
 
 namespace conveyor {
@@ -129,6 +130,7 @@ void WorkerClaimer::ClaimAndHandOut(int want, uint64_t seen_epoch) {
   error_streak_ = 0;
   const bool short_claim = static_cast<int>(claimed->size()) < want;
   if (!claimed->empty()) {
+    PublishStarted(*claimed);
     claims_.fetch_add(1, std::memory_order_relaxed);
     const auto claimed_at = SteadyClock::now();
     std::vector<std::shared_ptr<Attempt>> attempts;

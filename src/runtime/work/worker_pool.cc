@@ -71,8 +71,7 @@ void WorkerPool::Impl::Start() {
   }
   claimer_.Start();
   ListenForPeers();
-  log::Info("workers.started", {{"node", shared_.config.node_name},
-                                {"workers", std::to_string(shared_.config.workers)}});
+  log::Info("workers.started", {{"workers", shared_.config.workers}});
 }
 
 void WorkerPool::Impl::Stop() {
@@ -87,7 +86,7 @@ void WorkerPool::Impl::Stop() {
   committer_.Stop();
   // Leases are renewed until the last attempt is settled, so stop the keeper only now.
   keeper_.Stop();
-  log::Info("workers.stopped", {{"node", shared_.config.node_name}});
+  log::Info("workers.stopped");
 }
 
 // Jobs submitted through other nodes wake our workers through the store, where it can push.
@@ -99,7 +98,7 @@ void WorkerPool::Impl::ListenForPeers() {
     if (bridge->wake != nullptr) bridge->wake->Notify();
   });
   if (!s.ok()) {
-    log::Warn("workers.listen_failed", {{"node", shared_.config.node_name}, {"error", s.ToString()}});
+    log::Warn("workers.listen_failed", {{"error", s.ToString()}});
   }
 }
 
@@ -117,7 +116,7 @@ void WorkerPool::Impl::StopWorkers() {
   }
   // Phase two: ask what still runs to stop; its jobs are released as the handlers return.
   if (!all_exited) {
-    log::Warn("workers.grace_expired", {{"node", shared_.config.node_name}});
+    log::Warn("workers.grace_expired");
     shared_.held.StopAll(Attempt::kShutdown);
   }
   for (auto& w : workers_) w->Join();
