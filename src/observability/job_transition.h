@@ -40,7 +40,8 @@ struct JobTransition {
   std::string_view error;  // kRetrying, kFailed: the attempt's error, as stored
 };
 
-// Logs the transition (one info line, docs/operations.md "Logs"), counts it, then pokes the
+// Logs the transition (one info line, docs/operations.md "Logs"), counts it (metrics, and the
+// per-minute history of job_history.h), then pokes the
 // transition listener, if any. Never throws.
 void Publish(const JobTransition& transition);
 
