@@ -112,12 +112,14 @@ TEST_F(OpenApiTest, TypesListsEachHandlerTypeWithAliasesAndSchema) {
   const Reply r = client().Get("/api/v1/types");
   ASSERT_EQ(r.status, 200u) << r.body;
   std::vector<std::string> listed;
-  for (const json::value& t : r.Json().at("types").as_array()) {
-    listed.emplace_back(t.at("type").as_string());
-    if (t.at("type") == "email.send") {
+  const json::value answer = r.Json();
+  for (const json::value& t : answer.at("types").as_array()) {
+    const std::string type(t.at("type").as_string());
+    listed.push_back(type);
+    if (type == "email.send") {
       EXPECT_EQ(json::serialize(t.at("aliases")), R"(["send_email"])");
     }
-    if (t.at("type") == "square_sum") {
+    if (type == "square_sum") {
       EXPECT_EQ(json::serialize(t.at("payload_schema").at("required")), R"(["data"])");
     }
   }
