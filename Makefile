@@ -17,12 +17,12 @@ BUILD_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
 # clang with its runtime libraries for the libFuzzer harnesses (fuzz/README.md), and what the
 # Python client's offline install test needs (venv with its pip, setuptools and wheel from Debian).
 TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql clang libclang-rt-14-dev \
-  python3-venv python3-setuptools python3-wheel openssl
+  python3-venv python3-setuptools python3-wheel openssl chromium
 DEBIAN_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps deps-build build build-server build-asan run test test-fast test-sanitize bench clean
+.PHONY: deps deps-build web-deps build build-server build-asan run test test-fast test-sanitize bench clean
 .PHONY: build-fuzz test-fuzz fuzz docs-transcripts
 
 deps:
@@ -31,28 +31,40 @@ deps:
 deps-build:
 	@./scripts/install-deps.sh $(BUILD_PACKAGES)
 
+# The docs UI bundles embedded in the binary and the browser-test tools (web/package.json):
+# one `npm ci` of the committed lockfile (7 s idle, 25 s on a loaded machine; --omit=dev saved
+# nothing measurable, so one install serves both),
+# skipped while node_modules is newer than the lockfile. --ignore-scripts: no package's install
+# script runs (swagger-ui-dist's would report to a telemetry service).
+WEB_STAMP := web/node_modules/.package-lock.json
+web-deps: $(WEB_STAMP)
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --ignore-scripts
+	touch $(WEB_STAMP)
+
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 # Everything: the binary, the libraries, the test suite and the micro-benchmarks.
-build: deps $(BUILD)/build.ninja
+build: deps web-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Only what `make run` runs: the `conveyor` binary, so a first start compiles no test.
-build-server: deps-build $(BUILD)/build.ninja
+build-server: deps-build web-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target conveyor
 
 $(BUILD_ASAN)/build.ninja:
 	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCONVEYOR_SANITIZE=ON
 
-build-asan: deps $(BUILD_ASAN)/build.ninja
+build-asan: deps web-deps $(BUILD_ASAN)/build.ninja
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
 run: build-server
 	mkdir -p data
 	$(BUILD)/conveyor serve --listen $(LISTEN) --store $(STORE)
 
-# Every test on the release build, then the same suite under ASan+UBSan.
+# Every test on the release build, then the same suite under ASan+UBSan (but the browser tests:
+# they test the pages, which the sanitizers cannot see into).
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-sanitize
@@ -64,7 +76,7 @@ test-fast: build
 test-sanitize: build-asan
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --output-on-failure -j $(JOBS) -LE 'e2e-slow'
+	  ctest --output-on-failure -j $(JOBS) -LE 'e2e-slow|browser'
 
 # Fuzzing: a clang build of our libraries with coverage, ASan and UBSan, and one harness per
 # input parser (fuzz/). `make test` replays each corpus and fuzzes a few seconds per harness;
@@ -73,7 +85,7 @@ $(BUILD_FUZZ)/build.ninja:
 	cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCONVEYOR_FUZZ=ON \
 	  -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only"
 
-build-fuzz: deps $(BUILD_FUZZ)/build.ninja
+build-fuzz: deps web-deps $(BUILD_FUZZ)/build.ninja
 	cmake --build $(BUILD_FUZZ) --target fuzz_all -j $(JOBS)
 
 # One harness at a time: each uses a whole core.

@@ -23,6 +23,7 @@
 #include "api/bulk_resource.h"
 #include "api/cors.h"
 #include "api/deliveries_resource.h"
+#include "api/docs_resource.h"
 #include "api/health_resource.h"
 #include "api/history_resource.h"
 #include "api/http_session.h"
@@ -151,6 +152,7 @@ class HttpServer::Impl {
     RegisterScheduleRoutes(router_);
     RegisterKeyRoutes(router_);
     RegisterSessionRoutes(router_);
+    RegisterDocsRoutes(router_);
   }
 
   Status Start();

@@ -372,7 +372,7 @@ asio::awaitable<bool> HttpSession::Write(bool keep_alive) {
   SerializeResponseHead(response_, parser_ ? parser_->get().version() : 11, keep_alive,
                         correlation_id_, &head_);
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
-                                                  asio::buffer(response_.body)};
+                                                  asio::buffer(response_.Body())};
   stream_.expires_after(env_.config.write_timeout);
   auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
   if (ec) co_return false;

@@ -56,7 +56,7 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   out->append("\r\n");
   AppendHeader(out, "Content-Type", r.content_type);
   out->append("Content-Length: ");
-  AppendNumber(out, r.file ? r.file_size : r.body.size());
+  AppendNumber(out, r.file ? r.file_size : r.Body().size());
   out->append("\r\n");
   if (!correlation_id.empty()) AppendHeader(out, "X-Correlation-Id", correlation_id);
   if (!r.location.empty()) AppendHeader(out, "Location", r.location);
@@ -65,6 +65,8 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   if (!r.content_disposition.empty())
     AppendHeader(out, "Content-Disposition", r.content_disposition);
   if (!r.allow.empty()) AppendHeader(out, "Allow", r.allow);
+  if (!r.etag.empty()) AppendHeader(out, "ETag", r.etag);
+  if (!r.cache_control.empty()) AppendHeader(out, "Cache-Control", r.cache_control);
   if (r.retry_after_s > 0) {
     AppendHeader(out, "Retry-After", std::to_string(r.retry_after_s));
   } else if (r.retry_after) {

@@ -39,6 +39,11 @@ struct Response {
   // session sends it in chunks, so a large artifact is never held in memory at once.
   std::shared_ptr<std::FILE> file;
   uint64_t file_size = 0;
+  // When non-empty (and no file), the body is these bytes instead of `body`: data built into
+  // the binary (api/web_assets.h), sent without a copy.
+  std::string_view static_body;
+  std::string_view etag;           // ETag header when non-empty (static data only)
+  std::string_view cache_control;  // Cache-Control header when non-empty
 
   // Keeps the body's capacity for the next request on the connection.
   void Reset() {
@@ -60,7 +65,13 @@ struct Response {
     cors_preflight = false;
     file.reset();
     file_size = 0;
+    static_body = {};
+    etag = {};
+    cache_control = {};
   }
+
+  // What follows the head: `static_body` when set, else `body` (a file is sent after it).
+  std::string_view Body() const { return static_body.empty() ? std::string_view(body) : static_body; }
 };
 
 // Appends the status line and headers, up to and including the blank line, to `out`.

@@ -519,6 +519,11 @@ CommandHandler::CommandHandler(CommandSpec spec)
 
 Status CommandHandler::ValidatePayload(const json::value&) const { return Status::Ok(); }
 
+// A commands file declares no payload fields: whatever JSON the command reads on stdin.
+std::string_view CommandHandler::PayloadSchema() const {
+  return R"({"description":"any JSON value; written to the command's stdin"})";
+}
+
 Result<std::string> CommandHandler::Run(JobContext& ctx) { return ChildRun(spec_, ctx).Execute(); }
 
 }  // namespace conveyor

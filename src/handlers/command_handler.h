@@ -54,6 +54,7 @@ class CommandHandler final : public Handler {
   std::string_view type() const override { return type_; }
   // Any JSON value: what the command accepts is its own business.
   Status ValidatePayload(const boost::json::value& payload) const override;
+  std::string_view PayloadSchema() const override;
   Result<std::string> Run(JobContext& ctx) override;
 
  private:

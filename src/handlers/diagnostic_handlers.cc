@@ -78,6 +78,11 @@ Status SleepHandler::ValidatePayload(const json::value& payload) const {
   return Status::Ok();
 }
 
+std::string_view SleepHandler::PayloadSchema() const {
+  return R"({"type":"object","required":["seconds"],"properties":{"seconds":{"type":"number",)"
+         R"("minimum":0,"maximum":3600,"examples":[1.5]}}})";
+}
+
 Result<std::string> SleepHandler::Run(JobContext& ctx) {
   Result<json::value> payload = ParsePayload(ctx.job());
   if (!payload.ok()) return payload.status();
@@ -114,6 +119,12 @@ Status FailHandler::ValidatePayload(const json::value& payload) const {
   if (const json::value* m = obj.if_contains("message"); m != nullptr && !m->is_string())
     return Status::InvalidArgument("payload.message must be a string");
   return Status::Ok();
+}
+
+std::string_view FailHandler::PayloadSchema() const {
+  return R"({"type":"object","properties":{)"
+         R"("times":{"type":["integer","null"],"minimum":0,"description":"fail while attempt <= times; absent: always"},)"
+         R"("retryable":{"type":"boolean"},"message":{"type":"string"}}})";
 }
 
 Result<std::string> FailHandler::Run(JobContext& ctx) {

@@ -15,6 +15,7 @@ namespace conveyor {
 
 inline constexpr double kMaxSleepSeconds = 3600;
 
+// noop takes any object: Handler's default PayloadSchema.
 class NoopHandler final : public Handler {
  public:
   std::string_view type() const override { return "noop"; }
@@ -26,6 +27,7 @@ class SleepHandler final : public Handler {
  public:
   std::string_view type() const override { return "sleep"; }
   Status ValidatePayload(const boost::json::value& payload) const override;
+  std::string_view PayloadSchema() const override;
   Result<std::string> Run(JobContext& ctx) override;
 };
 
@@ -33,6 +35,7 @@ class FailHandler final : public Handler {
  public:
   std::string_view type() const override { return "fail"; }
   Status ValidatePayload(const boost::json::value& payload) const override;
+  std::string_view PayloadSchema() const override;
   Result<std::string> Run(JobContext& ctx) override;
 };
 

@@ -56,6 +56,14 @@ Status DocumentPipelineHandler::ValidatePayload(const json::value& payload) cons
   return ValidateUrl(obj, options_.policy);
 }
 
+// webhook_url's address policy is the node's, checked at submit.
+std::string_view DocumentPipelineHandler::PayloadSchema() const {
+  return R"({"type":"object","required":["doc_id","payload"],"properties":{)"
+         R"("doc_id":{"type":"string","minLength":1,"maxLength":255,"examples":["doc-1"]},)"
+         R"("payload":{"not":{"type":"null"},"description":"the document: any JSON value but null"},)"
+         R"("webhook_url":{"type":["string","null"],"pattern":"^[Hh][Tt][Tt][Pp][Ss]?://"}}})";
+}
+
 TimeMs DocumentPipelineHandler::NowMs() const {
   return (options_.clock ? options_.clock : SystemClock::Default())->NowMs();
 }

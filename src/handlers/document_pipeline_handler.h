@@ -49,6 +49,7 @@ class DocumentPipelineHandler final : public Handler {
 
   std::string_view type() const override { return kDocumentPipelineType; }
   Status ValidatePayload(const boost::json::value& payload) const override;
+  std::string_view PayloadSchema() const override;
   Result<std::string> Run(JobContext& ctx) override;
   int DefaultMaxAttempts() const override { return 1 + options_.max_retries; }
 

@@ -91,6 +91,20 @@ Status EmailSendHandler::ValidatePayload(const json::value& payload) const {
   return Status::Ok();
 }
 
+// The address pattern is LooksLikeAddress: one '@', no spaces, brackets, commas or quotes. It is
+// written out three times because the schema is embedded in /openapi.json, where a "#/$defs"
+// reference would resolve against the whole document.
+#define CONVEYOR_EMAIL_ADDRESS \
+  R"({"type":"string","maxLength":254,"pattern":"^[^@\\s<>,;\"\\u0000]+@[^@\\s<>,;\"\\u0000]+$"})"
+std::string_view EmailSendHandler::PayloadSchema() const {
+  return R"({"type":"object","required":["to","subject","body"],"properties":{)"
+         R"("to":{"oneOf":[)" CONVEYOR_EMAIL_ADDRESS R"(,{"type":"array","minItems":1,"maxItems":100,)"
+         R"("items":)" CONVEYOR_EMAIL_ADDRESS R"(}],"examples":["ops@example.com"]},)"
+         R"("subject":{"type":"string","pattern":"^[^\\r\\n]*$"},"body":{"type":"string"},)"
+         R"("from":)" CONVEYOR_EMAIL_ADDRESS R"(}})";
+}
+#undef CONVEYOR_EMAIL_ADDRESS
+
 Result<std::string> EmailSendHandler::Run(JobContext& ctx) {
   json::error_code ec;
   json::value payload = json::parse(ctx.job().payload, ec);

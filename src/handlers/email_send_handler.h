@@ -22,6 +22,7 @@ class EmailSendHandler final : public Handler {
  public:
   std::string_view type() const override { return "email.send"; }
   Status ValidatePayload(const boost::json::value& payload) const override;
+  std::string_view PayloadSchema() const override;
   Result<std::string> Run(JobContext& ctx) override;
 };
 

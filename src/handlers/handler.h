@@ -45,6 +45,11 @@ class Handler {
   // Checked at submit, so bad payloads get a 422 instead of a failed job. The message names the
   // offending field, e.g. "payload.data[3] must be a finite number".
   virtual Status ValidatePayload(const boost::json::value& payload) const = 0;
+  // The payload ValidatePayload accepts, as a JSON Schema (2020-12) text: /openapi.json
+  // publishes it per type and the dashboard's submit form is built from it. The schema may be
+  // looser than ValidatePayload where a rule needs the node's settings (URL policy, input
+  // directories, rule-set names), never stricter. The default suits a type taking any object.
+  virtual std::string_view PayloadSchema() const { return R"({"type":"object"})"; }
   // Returns the result as JSON text. Errors: InvalidArgument (or FailedPrecondition) means
   // permanent — the job goes to FAILED without retrying; Cancelled means it honoured a cancel;
   // any other code is retried with backoff while attempts remain. Exceptions are caught by the

@@ -171,6 +171,18 @@ Status HttpRequestHandler::ValidatePayload(const json::value& payload) const {
   return ValidateNumbers(obj);
 }
 
+// The node's URL policy (private addresses, ports) is checked at submit and not expressible here.
+std::string_view HttpRequestHandler::PayloadSchema() const {
+  return R"({"type":"object","required":["url"],"properties":{)"
+         R"("url":{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://","examples":["https://example.com/api"]},)"
+         R"("method":{"type":"string","pattern":"^([Gg][Ee][Tt]|[Pp][Oo][Ss][Tt]|[Pp][Uu][Tt]|)"
+         R"([Pp][Aa][Tt][Cc][Hh]|[Dd][Ee][Ll][Ee][Tt][Ee]|[Hh][Ee][Aa][Dd])$"},)"
+         R"("headers":{"type":"object","additionalProperties":{"type":"string"}},)"
+         R"("body":{"description":"a string is sent as is; any other JSON value as JSON"},)"
+         R"("timeout_s":{"type":"number","exclusiveMinimum":0,"maximum":3600},)"
+         R"("max_response_bytes":{"type":"integer","minimum":1,"maximum":16777216}}})";
+}
+
 Result<std::string> HttpRequestHandler::Run(JobContext& ctx) {
   json::error_code ec;
   json::value payload = json::parse(ctx.job().payload, ec);

@@ -34,6 +34,7 @@ class HttpRequestHandler final : public Handler {
 
   std::string_view type() const override { return "http.request"; }
   Status ValidatePayload(const boost::json::value& payload) const override;
+  std::string_view PayloadSchema() const override;
   Result<std::string> Run(JobContext& ctx) override;
 
  private:

@@ -63,6 +63,12 @@ Status PowerSumHandler::ValidatePayload(const json::value& payload) const {
   return Status::Ok();
 }
 
+std::string_view PowerSumHandler::PayloadSchema() const {
+  return R"({"type":"object","required":["data"],"properties":{"data":{"type":"array",)"
+         R"("maxItems":100000,"items":{"type":"number"},"description":"the numbers to sum",)"
+         R"("examples":[[1,2,3]]}}})";
+}
+
 Result<std::string> PowerSumHandler::Compute(const json::value& payload) const {
   if (Status s = ValidatePayload(payload); !s.ok()) return s;
   const json::array& items = payload.at("data").get_array();

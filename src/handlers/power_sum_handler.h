@@ -17,6 +17,7 @@ class PowerSumHandler final : public Handler {
   explicit PowerSumHandler(int exponent);
   std::string_view type() const override;
   Status ValidatePayload(const boost::json::value& payload) const override;
+  std::string_view PayloadSchema() const override;
   Result<std::string> Run(JobContext& ctx) override;
 
   // The sum as JSON text; exposed for tests.

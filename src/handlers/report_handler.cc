@@ -86,6 +86,13 @@ Status ReportHandler::ValidatePayload(const json::value& payload) const {
   return ParseSpec(payload, clock_.NowMs()).status();
 }
 
+std::string_view ReportHandler::PayloadSchema() const {
+  return R"({"type":"object","properties":{)"
+         R"("since":{"type":["string","null"],"format":"date-time","description":"default: until - 24 h"},)"
+         R"("until":{"type":["string","null"],"format":"date-time","description":"default: now"},)"
+         R"("format":{"enum":["json","csv"],"description":"which artifact result_ref names"}}})";
+}
+
 Result<std::string> ReportHandler::Run(JobContext& ctx) {
   const TimeMs now = clock_.NowMs();
   Result<ReportSpec> spec = ParseJobPayload(ctx.job(), now);

@@ -32,6 +32,7 @@ class ReportHandler final : public Handler {
 
   std::string_view type() const override { return "report.generate"; }
   Status ValidatePayload(const boost::json::value& payload) const override;
+  std::string_view PayloadSchema() const override;
   Result<std::string> Run(JobContext& ctx) override;
 
  private:

@@ -73,6 +73,11 @@ const Expected kRoutes[] = {
     {verb::post, "/login", Access::kPublic},
     {verb::post, "/logout", Access::kPublic},
     {verb::get, "/session", Access::kSignedIn},
+    {verb::get, "/openapi.json", Access::kPublic},
+    {verb::get, "/docs", Access::kPublic},
+    {verb::get, "/redoc", Access::kPublic},
+    {verb::get, "/docs/assets/{name}", Access::kPublic},
+    {verb::get, "/types", Access::kJobsRead},
 };
 
 // The scope a route's rule needs on a server without --metrics-open or a receiver secret.

@@ -24,6 +24,7 @@ class CsvJobHandler : public Handler {
     return kind_ == CsvJobKind::kValidate ? "csv.validate" : "csv.correct";
   }
   Status ValidatePayload(const boost::json::value& payload) const override;
+  std::string_view PayloadSchema() const override;
   Result<std::string> Run(JobContext& ctx) override;
 
  private:
