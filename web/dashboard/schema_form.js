@@ -82,7 +82,7 @@ function scalarInput(schema, kind, required, path) {
   const def = schema.default;
   if (kind === 'enum') {
     const el = h('select', {}, required ? null : h('option', { value: '' }, '(not set)'),
-      schema.enum.map((v, i) => h('option', { value: String(i), selected: v === def }, JSON.stringify(v))));
+      schema.enum.map((v, i) => h('option', { value: String(i), selected: v === def }, typeof v === 'string' ? v : JSON.stringify(v))));
     return { el, read: () => (el.value === '' ? undefined : schema.enum[Number(el.value)]) };
   }
   if (kind === 'boolean') {
