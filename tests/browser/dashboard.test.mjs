@@ -149,6 +149,18 @@ test('the theme toggle goes light, dark, then back to the system\'s', async () =
   await page.emulateMedia({ colorScheme: null });
 });
 
+test('the overview loads uPlot from assets/ and draws both charts', async (t) => {
+  await go('overview');
+  await page.locator('.count.total').waitFor(WAIT);
+  assert.equal(await page.evaluate(() => typeof window.uPlot), 'function', 'assets/uPlot.iife.min.js loaded');
+  if (!(await hasRoute('GET', '/stats/history?minutes=60'))) {
+    await page.locator('.notice', { hasText: 'not available on this server' }).waitFor(WAIT);
+    t.skip('the server has no GET /api/v1/stats/history yet (404): the overview says so; the charts are untested');
+    return;
+  }
+  await page.locator('.charts .uplot').nth(1).waitFor(WAIT);
+});
+
 test('a POST with the cookie but without X-CSRF-Token is refused', async () => {
   const status = (headers) => page.evaluate((h) => fetch('/api/v1/jobs', {
     method: 'POST', headers: { 'Content-Type': 'application/json', ...h }, body: '{"type":"noop"}',

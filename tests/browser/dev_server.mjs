@@ -5,7 +5,8 @@
 //   node tests/browser/dev_server.mjs [serve flags...]   prints the dashboard URL, runs until ^C
 //
 // CONVEYOR_BIN: the binary (default build/conveyor); UPLOT_DIR: uplot's dist/ (default
-// /tmp/uplot/node_modules/uplot/dist); DEV_PORT: the proxy's port (default any).
+// web/node_modules/uplot/dist, else /tmp/uplot/node_modules/uplot/dist); DEV_PORT: the
+// proxy's port (default any).
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -16,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const DASHBOARD_DIR = path.join(REPO, 'web', 'dashboard');
+// uPlot from web/'s npm install, else from a hand install in /tmp.
+const UPLOT_DEFAULTS = [path.join(REPO, 'web', 'node_modules', 'uplot', 'dist'), '/tmp/uplot/node_modules/uplot/dist'];
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml',
@@ -88,7 +91,7 @@ function serveFile(res, file) {
 // The file under /dashboard/ a URL path names, or null when it would leave the folder.
 function dashboardFile(urlPath) {
   const rel = decodeURIComponent(urlPath.slice('/dashboard/'.length)) || 'index.html';
-  const uplotDir = process.env.UPLOT_DIR || '/tmp/uplot/node_modules/uplot/dist';
+  const uplotDir = process.env.UPLOT_DIR || UPLOT_DEFAULTS.find((d) => existsSync(d)) || UPLOT_DEFAULTS[0];
   const base = rel.startsWith('assets/uPlot.') ? uplotDir : DASHBOARD_DIR;
   const name = rel.startsWith('assets/uPlot.') ? rel.slice('assets/'.length) : rel;
   const file = path.resolve(base, name);

@@ -121,7 +121,7 @@ function jobRow(j, selected, draw) {
   return h('tr', { dataset: { job: j.id, state: j.status } },
     h('td', {}, pick),
     h('td', {}, h('a', { href: `#/jobs/${j.id}`, class: 'mono', title: j.id }, j.id.slice(-12))),
-    h('td', {}, badge(j.status)), h('td', {}, j.type), h('td', {}, j.queue),
+    h('td', {}, badge(j.status)), h('td', { class: 'nowrap' }, j.type), h('td', { class: 'nowrap' }, j.queue),
     h('td', {}, `${j.attempt}/${j.max_attempts}`),
     h('td', {}, h('progress', { max: 100, value: j.progress ?? 0 })),
     h('td', { class: 'nowrap' }, fmtTime(j.created_at)),
