@@ -11,11 +11,11 @@ export function onLiveStatus(fn) {
   statusListener = fn;
 }
 
-// watch({query, onJob, onProgress, refresh, minGapMs}) → stop().
+// watch({query, onProgress, refresh, minGapMs}) → stop().
 // refresh() re-reads what the view shows; it runs after job events (debounced, since a burst
 // of transitions needs one re-read, and at most once per minGapMs for views whose read is
 // costly), on every poll, and after a reconnect or an overflow, when events may have been missed.
-export function watch({ query = {}, onJob, onProgress, refresh, minGapMs = 0 }) {
+export function watch({ query = {}, onProgress, refresh, minGapMs = 0 }) {
   let source = null;
   let pollTimer = null;
   let debounce = null;
@@ -47,11 +47,7 @@ export function watch({ query = {}, onJob, onProgress, refresh, minGapMs = 0 }) 
       statusListener('live');
       refreshSoon();
     });
-    source.addEventListener('job', (e) => {
-      const ev = parse(e.data);
-      if (ev && onJob) onJob(ev);
-      refreshSoon();
-    });
+    source.addEventListener('job', refreshSoon);
     source.addEventListener('progress', (e) => {
       const ev = parse(e.data);
       if (ev && onProgress) onProgress(ev);

@@ -1,7 +1,7 @@
 // Counts by state, and throughput and failure rate over the last hour (uPlot, from
 // GET /stats/history; an older server without that route gets a sentence, not made-up data).
 import { get } from '../api.js';
-import { h, clear, notice, badge, fmtTime, table } from '../dom.js';
+import { h, clear, notice, fmtTime, table } from '../dom.js';
 import { watch } from '../live.js';
 
 const STATES = ['PENDING', 'SCHEDULED', 'BLOCKED', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED'];
