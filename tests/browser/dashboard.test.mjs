@@ -21,6 +21,8 @@ const { chromium } = await import(process.env.PLAYWRIGHT_CORE || 'playwright-cor
 const USER = process.env.DASHBOARD_USER || 'ops';
 const PASSWORD = process.env.DASHBOARD_PASSWORD || 'browser-test-password';
 const WAIT = { timeout: 20000 };
+// Names made by this run, so a second run against the same DASHBOARD_URL finds only its own.
+const RUN = Date.now().toString(36);
 const VIEWS = ['overview', 'queues', 'jobs', 'failed', 'schedules', 'nodes', 'submit'];
 
 let dev = null;
@@ -226,12 +228,12 @@ test('retry a failed job from its page', async () => {
 });
 
 test('the Failed view groups by error, shows it as text, and bulk-retries a group', async (t) => {
-  const message = '<img src=x onerror="window.injected=1"> bulk group';
+  const message = `<img src=x onerror="window.injected=1"> bulk group ${RUN}`;
   const ids = [];
   for (let i = 0; i < 3; i += 1) ids.push(await mustSubmit({ type: 'fail', payload: { message }, max_attempts: 1 }));
   for (const id of ids) await waitForState(id, ['FAILED']);
   await go('failed');
-  const row = page.locator('table.failed tr').filter({ hasText: 'bulk group' });
+  const row = page.locator('table.failed tr').filter({ hasText: `bulk group ${RUN}` });
   await row.locator('td strong', { hasText: '3' }).waitFor(WAIT);
   assert.equal(await row.locator('.error-text').textContent(), message);
   assert.equal(await page.evaluate(() => window.injected), undefined, 'error text was not run as HTML');
@@ -268,17 +270,18 @@ test('pause and resume a queue, and edit its weight and limit', async () => {
 });
 
 test('pause, resume and run a schedule now', async (t) => {
-  const made = await call('POST', '/schedules', { name: 'browser-nightly', cron: '30 2 * * *', timezone: 'America/New_York', job: { type: 'noop', queue: 'reports' } });
+  const schedule = `browser-nightly-${RUN}`;
+  const made = await call('POST', '/schedules', { name: schedule, cron: '30 2 * * *', timezone: 'America/New_York', job: { type: 'noop', queue: 'reports' } });
   assert.equal(made.status, 201, JSON.stringify(made.body));
   await go('schedules');
-  const row = page.locator('tr[data-schedule="browser-nightly"]');
+  const row = page.locator(`tr[data-schedule="${schedule}"]`);
   await row.locator('li').nth(4).waitFor(WAIT); // its next five runs
   await row.locator('button', { hasText: 'Pause' }).click();
   await row.locator('.badge', { hasText: 'PAUSED' }).waitFor(WAIT);
-  assert.equal((await call('GET', '/schedules/browser-nightly')).body.paused, true);
+  assert.equal((await call('GET', `/schedules/${schedule}`)).body.paused, true);
   await row.locator('button', { hasText: 'Resume' }).click();
   await row.locator('.badge', { hasText: 'ACTIVE' }).waitFor(WAIT);
-  assert.equal((await call('GET', '/schedules/browser-nightly')).body.paused, false);
+  assert.equal((await call('GET', `/schedules/${schedule}`)).body.paused, false);
   await row.locator('button', { hasText: 'Run now' }).click();
   if (!(await hasRoute('POST', '/schedules/no-such-schedule/run'))) {
     await page.locator('.notice.error', { hasText: 'not available on this server' }).waitFor(WAIT);
