@@ -104,11 +104,13 @@ function applyTheme(theme) {
   button.textContent = `◐ ${theme}`;
   button.setAttribute('aria-label', `Theme: ${theme}`);
   localStorage.setItem('conveyor-theme', theme);
+  window.dispatchEvent(new Event('themechange'));
 }
 
 function setupChrome() {
   applyTheme(THEMES.includes(localStorage.getItem('conveyor-theme'))
     ? localStorage.getItem('conveyor-theme') : 'auto');
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => window.dispatchEvent(new Event('themechange')));
   document.getElementById('theme').addEventListener('click', () => {
     const now = localStorage.getItem('conveyor-theme') || 'auto';
     applyTheme(THEMES[(THEMES.indexOf(now) + 1) % THEMES.length]);

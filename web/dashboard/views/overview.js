@@ -17,8 +17,31 @@ export function render(root) {
   let plots = [];
   const resize = () => plots.forEach((p) => p.setSize(chartSize(charts)));
   window.addEventListener('resize', resize);
+  // uPlot paints with the colours it was made with: new colours need new charts.
+  const recolour = () => {
+    plots.forEach((p) => p.destroy());
+    plots = [];
+    refresh();
+  };
+  window.addEventListener('themechange', recolour);
 
+  // One read at a time: two overlapping reads would each make a pair of charts.
+  let running = null;
+  let again = false;
   const refresh = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = read();
+    await running;
+    running = null;
+    if (again) {
+      again = false;
+      refresh();
+    }
+  };
+  const read = async () => {
     try {
       const stats = await get('/admin/stats');
       clear(err);
@@ -40,6 +63,7 @@ export function render(root) {
   return () => {
     stop();
     window.removeEventListener('resize', resize);
+    window.removeEventListener('themechange', recolour);
     plots.forEach((p) => p.destroy());
   };
 }
