@@ -1,10 +1,14 @@
 #include "api/docs_resource.h"
 
 #include <boost/json.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
 
 #include "api/openapi_document.h"
 #include "api/request_context.h"
 #include "api/web_assets.h"
+#include "handlers/handler_registry.h"
 #include "runtime/work/external_leases.h"
 
 namespace conveyor::api {
@@ -56,8 +60,28 @@ void Asset(RequestContext& ctx) {
   Serve(ctx, FindWebAsset("assets/" + std::string(ctx.params[0])), kAssetCache);
 }
 
+// The document is a function of the handler registry, which is fixed once a node is built, so
+// it is built once (an ~80 KB parse and serialize) rather than per request of a public route.
+// Keyed by the registry and its names, so a test's next registry at a reused address is not
+// served the last one's document.
+std::shared_ptr<const std::string> CachedOpenApiDocument(const HandlerRegistry& handlers) {
+  static std::mutex mu;
+  static const HandlerRegistry* cached_for = nullptr;
+  static std::string cached_names;
+  static std::shared_ptr<const std::string> cached;
+  std::string names;
+  for (const std::string& n : handlers.Names()) names.append(n).push_back(',');
+  std::lock_guard lock(mu);
+  if (cached == nullptr || cached_for != &handlers || cached_names != names) {
+    cached = std::make_shared<const std::string>(OpenApiDocument(handlers));
+    cached_for = &handlers;
+    cached_names = std::move(names);
+  }
+  return cached;
+}
+
 void OpenApi(RequestContext& ctx) {
-  ctx.response.body = OpenApiDocument(ctx.leases.types().handlers());
+  ctx.response.body = *CachedOpenApiDocument(ctx.leases.types().handlers());
 }
 
 void Types(RequestContext& ctx) {

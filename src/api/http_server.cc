@@ -22,6 +22,7 @@
 #include "api/artifacts_resource.h"
 #include "api/bulk_resource.h"
 #include "api/cors.h"
+#include "api/dashboard_resource.h"
 #include "api/deliveries_resource.h"
 #include "api/docs_resource.h"
 #include "api/health_resource.h"
@@ -153,6 +154,7 @@ class HttpServer::Impl {
     RegisterKeyRoutes(router_);
     RegisterSessionRoutes(router_);
     RegisterDocsRoutes(router_);
+    RegisterDashboardRoutes(router_);
   }
 
   Status Start();

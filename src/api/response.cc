@@ -67,6 +67,10 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   if (!r.allow.empty()) AppendHeader(out, "Allow", r.allow);
   if (!r.etag.empty()) AppendHeader(out, "ETag", r.etag);
   if (!r.cache_control.empty()) AppendHeader(out, "Cache-Control", r.cache_control);
+  if (!r.content_security_policy.empty()) {
+    AppendHeader(out, "Content-Security-Policy", r.content_security_policy);
+    AppendHeader(out, "X-Content-Type-Options", "nosniff");
+  }
   if (r.retry_after_s > 0) {
     AppendHeader(out, "Retry-After", std::to_string(r.retry_after_s));
   } else if (r.retry_after) {

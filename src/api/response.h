@@ -44,6 +44,9 @@ struct Response {
   std::string_view static_body;
   std::string_view etag;           // ETag header when non-empty (static data only)
   std::string_view cache_control;  // Cache-Control header when non-empty
+  // Content-Security-Policy when non-empty (the dashboard's pages: a static string), sent with
+  // X-Content-Type-Options: nosniff.
+  std::string_view content_security_policy;
 
   // Keeps the body's capacity for the next request on the connection.
   void Reset() {
@@ -68,6 +71,7 @@ struct Response {
     static_body = {};
     etag = {};
     cache_control = {};
+    content_security_policy = {};
   }
 
   // What follows the head: `static_body` when set, else `body` (a file is sent after it).

@@ -78,6 +78,10 @@ const Expected kRoutes[] = {
     {verb::get, "/redoc", Access::kPublic},
     {verb::get, "/docs/assets/{name}", Access::kPublic},
     {verb::get, "/types", Access::kJobsRead},
+    {verb::get, "/dashboard", Access::kPublic},
+    {verb::get, "/dashboard/views/{name}", Access::kPublic},
+    {verb::get, "/dashboard/assets/{name}", Access::kPublic},
+    {verb::get, "/dashboard/{name}", Access::kPublic},
 };
 
 // The scope a route's rule needs on a server without --metrics-open or a receiver secret.

@@ -4,8 +4,9 @@
 //
 //   node --test tests/browser/dashboard.test.mjs
 //
-// DASHBOARD_URL: a running dashboard (with DASHBOARD_USER / DASHBOARD_PASSWORD) instead of the
-// dev server this starts with CONVEYOR_BIN; PLAYWRIGHT_CORE: where playwright-core's index.mjs
+// DASHBOARD_URL: a running dashboard (with DASHBOARD_USER / DASHBOARD_PASSWORD; the dev server
+// of dev_server.mjs serves web/dashboard/ live while editing) instead of the `conveyor serve`
+// this starts with CONVEYOR_BIN; PLAYWRIGHT_CORE: where playwright-core's index.mjs
 // is when it is not installed beside the repo; CHROMIUM (default /usr/bin/chromium);
 // SCREENSHOT_DIR: where the screenshots go (none without it).
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { conveyorBin, startDevServer } from './dev_server.mjs';
+import { conveyorBin, startConveyor } from './dev_server.mjs';
 
 const { chromium } = await import(process.env.PLAYWRIGHT_CORE || 'playwright-core');
 
@@ -39,9 +40,10 @@ before(async () => {
   if (!baseUrl) {
     const hashFile = path.join(tmp, 'admin.hash');
     writeFileSync(hashFile, execFileSync(conveyorBin(), ['hash-password'], { input: `${PASSWORD}\n` }));
-    dev = await startDevServer(['--auth', 'on', '--admin-user', USER, '--admin-password-hash-file', hashFile,
+    // The dashboard built into the binary; without the slash, to follow its redirect.
+    dev = await startConveyor(['--auth', 'on', '--admin-user', USER, '--admin-password-hash-file', hashFile,
       '--retry-base-ms', '50']);
-    baseUrl = dev.url;
+    baseUrl = `http://127.0.0.1:${dev.port}/dashboard`;
   }
   origin = new URL(baseUrl).origin;
   // A fresh profile each run (playwright passes it to Chromium as --user-data-dir).
