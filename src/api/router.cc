@@ -73,6 +73,8 @@ void Router::Add(boost::beast::http::verb method, std::string_view pattern, Rout
     const bool names_job = segments.size() >= 2 && segments[0].text == "jobs" &&
                            segments[1].is_param;
     target = &patterns_.emplace_back(Pattern{std::move(segments), {}, {}, names_job});
+    for (const Segment& s : target->segments) target->text += "/" + s.text;
+    if (target->text.empty()) target->text = "/";
   }
   target->methods.push_back({method, handler});
   if (!target->allow.empty()) target->allow += ", ";
@@ -82,9 +84,7 @@ void Router::Add(boost::beast::http::verb method, std::string_view pattern, Rout
 std::vector<Router::RouteInfo> Router::Routes() const {
   std::vector<RouteInfo> out;
   for (const Pattern& p : patterns_) {
-    std::string text;
-    for (const Segment& s : p.segments) text += "/" + s.text;
-    for (const Method& m : p.methods) out.push_back({m.verb, text, m.handler.access, p.names_job});
+    for (const Method& m : p.methods) out.push_back({m.verb, p.text, m.handler.access, p.names_job});
   }
   return out;
 }
@@ -111,10 +111,10 @@ Router::Match Router::Find(boost::beast::http::verb method, std::string_view pat
     if (!MatchSegments(pattern, path, &params)) continue;
     for (const auto& m : pattern.methods) {
       if (m.verb == method) {
-        return {MatchKind::kFound, m.handler, params, {}, pattern.names_job};
+        return {MatchKind::kFound, m.handler, params, {}, pattern.names_job, pattern.text};
       }
     }
-    return {MatchKind::kMethodNotAllowed, {}, {}, pattern.allow};
+    return {MatchKind::kMethodNotAllowed, {}, {}, pattern.allow, false, pattern.text};
   }
   return {};
 }

@@ -132,7 +132,11 @@ std::string FloatStyleBounds(const std::string& text) {
     if (end == std::string::npos) break;
     out.append(text, from, end - from);
     const std::string_view v(text.data() + value, end - value);
-    if (v.find_first_not_of("0123456789") == std::string_view::npos) out.append(".0");
+    // The label itself, not a name ending in "le" (labels follow '{' or ',' unescaped).
+    const bool label = at > 0 && (text[at - 1] == '{' || text[at - 1] == ',');
+    if (label && !v.empty() && v.find_first_not_of("0123456789") == std::string_view::npos) {
+      out.append(".0");
+    }
     from = end;
   }
   out.append(text, from, std::string::npos);

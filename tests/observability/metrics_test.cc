@@ -120,12 +120,19 @@ TEST(MetricsTest, ScrapeTimeFamiliesComeFirstInTheSameBody) {
                                    .help = "Jobs waiting to run.",
                                    .type = prometheus::MetricType::Gauge};
   pending.metric.emplace_back().gauge.value = 23;
+  prometheus::MetricFamily module{.name = "scrape_test", .help = "A label ending in le.",
+                                  .type = prometheus::MetricType::Gauge};
+  prometheus::ClientMetric& m = module.metric.emplace_back();
+  m.label = {{"module", "5"}};
+  m.gauge.value = 1;
   const std::string text = Exposition({pending});
   EXPECT_TRUE(text.starts_with("# HELP jobs_pending_count Jobs waiting to run.\n"
                                "# TYPE jobs_pending_count gauge\n"
                                "jobs_pending_count 23\n"))
       << text;
   EXPECT_NE(text.find("# TYPE jobs_created_total counter\n"), std::string::npos);
+  EXPECT_NE(Exposition({module}).find("scrape_test{module=\"5\"} 1\n"), std::string::npos)
+      << "only the le label reads 5.0";
   EXPECT_NE(text.find("# TYPE job_duration_seconds histogram\n"), std::string::npos);
 }
 
