@@ -170,6 +170,10 @@ void RecordJobTransition(const JobTransition& t) {
   if (t.run_seconds) s.duration->Observe(*t.run_seconds);
 }
 
+void DeclareJobTypes(const std::vector<std::string>& types) {
+  for (const std::string& type : types) Metrics::Get().job_types.Get(type);
+}
+
 void RecordHttpRequest(std::string_view route, std::string_view method, unsigned status,
                        double seconds) {
   std::string key;

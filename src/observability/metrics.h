@@ -33,6 +33,10 @@ inline constexpr std::string_view kOtherLabel = "other";
 // failed → jobs_failed_total (+ duration). Cancelled and expired are not counted here.
 void RecordJobTransition(const JobTransition& transition);
 
+// Makes the job-type series of `types` now, at zero (the node's registered types), so a rate
+// over them works from the first job and a dashboard reads 0 rather than no data.
+void DeclareJobTypes(const std::vector<std::string>& types);
+
 // One answered HTTP request. `route` is the router's pattern ("/jobs/{id}") or "unmatched",
 // never the raw path; `method` one of the HTTP verbs the server knows.
 void RecordHttpRequest(std::string_view route, std::string_view method, unsigned status,

@@ -81,6 +81,16 @@ TEST(MetricsTest, AStartWithoutAWaitAndAnEndWithoutARunTimeObserveNothing) {
   EXPECT_EQ(Value(text, "job_queue_wait_seconds_count" + l), 0);
 }
 
+TEST(MetricsTest, DeclaredJobTypesReadZeroBeforeTheirFirstJob) {
+  const std::string l = "{job_type=\"metrics_test.declared\"}";
+  EXPECT_EQ(Scraped("jobs_failed_total" + l), -1);
+  DeclareJobTypes({"metrics_test.declared"});
+  const std::string text = Exposition({});
+  EXPECT_EQ(Value(text, "jobs_created_total" + l), 0);
+  EXPECT_EQ(Value(text, "jobs_failed_total" + l), 0);
+  EXPECT_EQ(Value(text, "job_duration_seconds_count" + l), 0);
+}
+
 TEST(MetricsTest, HttpRequestsByRouteMethodAndStatus) {
   RecordHttpRequest("/metrics_test/{id}", "GET", 200, 0.002);
   RecordHttpRequest("/metrics_test/{id}", "GET", 200, 0.004);
