@@ -51,6 +51,8 @@ Family<Histogram>& AddHistogram(prometheus::Registry& r, const char* name, const
   return prometheus::BuildHistogram().Name(name).Help(help).Register(r);
 }
 
+// The registry and its families, made once per process; series per label set go through the
+// caches, so recording never calls Family::Add after a key's first time.
 class Metrics {
  public:
   static Metrics& Get() {
@@ -59,15 +61,17 @@ class Metrics {
   }
 
   prometheus::Registry registry;
-  Family<Counter>& created = AddCounter(registry, "jobs_created_total", "Jobs submitted to this node.");
+  Family<Counter>& created =
+      AddCounter(registry, "jobs_created_total", "Jobs submitted to this node.");
   Family<Counter>& completed =
       AddCounter(registry, "jobs_completed_total", "Jobs that succeeded on this node.");
   Family<Counter>& failed = AddCounter(
       registry, "jobs_failed_total", "Jobs that failed for good on this node (no retry left).");
   Family<Counter>& retried = AddCounter(
       registry, "jobs_retried_total", "Attempts that failed on this node and will be retried.");
-  Family<Histogram>& duration = AddHistogram(
-      registry, "job_duration_seconds", "How long attempts ran on this node (succeeded, retried or failed).");
+  Family<Histogram>& duration =
+      AddHistogram(registry, "job_duration_seconds",
+                   "How long attempts ran on this node (succeeded, retried or failed).");
   Family<Histogram>& wait = AddHistogram(
       registry, "job_queue_wait_seconds",
       "Seconds from when a job could first run until an attempt started on this node.");
