@@ -20,7 +20,8 @@ import shutil
 import subprocess
 import unittest
 
-from conveyor_harness import PostgresServerTestCase, Server, slow
+from conveyor_harness import PostgresServerTestCase, Server
+from webhook_receiver import start_receiver
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DASHBOARD = os.path.join(REPO, "docs", "grafana", "conveyor.json")
@@ -222,6 +223,18 @@ class HttpRoutesTest(MetricsTestCase):
                                       route="/jobs/{id}", method="GET"), 1)
         self.assertNotIn(job["id"], text, "a raw path must never become a label")
         self.assertNotIn("4711", text)
+
+    def test_webhook_deliveries_are_counted_by_outcome(self):
+        rx = start_receiver()
+        self.addCleanup(rx.server_close)
+        self.addCleanup(rx.shutdown)
+        before = value(parse(self.scrape(self.serve)), "conveyor_webhook_deliveries_total",
+                       outcome="delivered")
+        job = self.must_submit(self.serve, {"type": "noop", "payload": {},
+                                            "webhook_url": f"http://127.0.0.1:{rx.port}/ok"})
+        self.serve.wait_for(job["id"], ["SUCCEEDED"])
+        self.wait_value(self.serve, before + 1, "conveyor_webhook_deliveries_total",
+                        outcome="delivered")
 
     def test_queue_gauges_read_the_store(self):
         later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
