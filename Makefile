@@ -11,13 +11,14 @@ STORE ?= sqlite:./data/conveyor.db
 BUILD_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libpq-dev \
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libre2-dev \
-  libgtest-dev libgmock-dev libhowardhinnant-date-dev tzdata
+  libgtest-dev libgmock-dev libhowardhinnant-date-dev prometheus-cpp-dev tzdata
 # What `make test` needs besides: the micro-benchmarks, the SMTP test server, curl for the
 # examples, throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py), and
 # clang with its runtime libraries for the libFuzzer harnesses (fuzz/README.md), and what the
-# Python client's offline install test needs (venv with its pip, setuptools and wheel from Debian).
+# Python client's offline install test needs (venv with its pip, setuptools and wheel from Debian),
+# and promtool (in `prometheus`) that lints /metrics in tests/e2e/test_metrics.py.
 TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql clang libclang-rt-14-dev \
-  python3-venv python3-setuptools python3-wheel openssl chromium
+  python3-venv python3-setuptools python3-wheel openssl chromium prometheus
 DEBIAN_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60

@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "observability/log.h"
+#include "observability/metrics.h"
 #include "runtime/job_spec.h"
 
 namespace conveyor::api {
@@ -189,13 +190,16 @@ asio::awaitable<void> HttpSession::Run() {
     if (read == ReadResult::kClosed) break;
     if (read == ReadResult::kRejected) {
       // The request was not read in full: answer, then close without reading further.
-      if (co_await Write(false)) co_await LingeringClose();
+      const bool written = co_await Write(false);
+      RecordMetrics();
+      if (written) co_await LingeringClose();
       break;
     }
     co_await Handle();
     const bool keep_alive = parser_->keep_alive() && !stopping_;
     const bool written = co_await Write(keep_alive);
     LogAccess();
+    RecordMetrics();
     busy_ = false;
     if (!written) break;
     if (!keep_alive) {
@@ -226,6 +230,7 @@ asio::awaitable<HttpSession::ReadResult> HttpSession::ReadRequest(bool first) {
   if (ec) co_return Reject(ec);
   busy_ = true;
   started_ = std::chrono::steady_clock::now();
+  route_ = kUnmatchedRoute;
   if (!parser_->is_done()) {
     const auto expect = parser_->get()[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
@@ -258,7 +263,7 @@ HttpSession::ReadResult HttpSession::Reject(beast::error_code ec) {
   }
   busy_ = true;
   started_ = std::chrono::steady_clock::now();
-  route_ = {};
+  route_ = kUnmatchedRoute;
   response_.Reset();
   // The parser keeps what it read before the error: usually the request line, often the headers.
   SetCorrelationId();
@@ -322,7 +327,7 @@ asio::awaitable<void> HttpSession::Handle() {
   std::string_view query;
   const std::string_view path = Router::NormalizePath(View(request.target()), &query);
   const Router::Match match = env_.router.Find(request.method(), path);
-  route_ = match.pattern;
+  if (match.kind != Router::MatchKind::kNotFound) route_ = match.pattern;
   RequestContext ctx = Context(request, path, query, match.params);
   if (AnswerCorsPreflight(env_.config.cors_origins, request, match, &response_)) co_return;
   if (auto bad = CheckHead(request)) {
@@ -417,6 +422,15 @@ asio::awaitable<void> HttpSession::LingeringClose() {
     if (ec) break;
     drained += n;
   }
+}
+
+void HttpSession::RecordMetrics() const {
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
+  // to_string(verb), not the request's method text: an unknown method is "<unknown>", so a
+  // client cannot add label values.
+  const std::string_view method =
+      parser_ ? View(http::to_string(parser_->get().method())) : std::string_view("<unknown>");
+  observability::metrics::RecordHttpRequest(route_, method, response_.status, took.count());
 }
 
 void HttpSession::LogAccess() {

@@ -99,6 +99,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<void> CloseAfterLastAnswer();
   void SetCorrelationId();
   void LogAccess();
+  void RecordMetrics() const;  // the answered request in conveyor_http_requests_total
 
   SessionStream stream_;
   const SessionEnv& env_;
@@ -109,7 +110,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string correlation_id_;
   std::shared_ptr<const auth::Principal> principal_;  // the current request's key, if any
   std::chrono::steady_clock::time_point started_;
-  std::string_view route_;  // the current request's route pattern (the router's); empty: none
+  std::string_view route_ = kUnmatchedRoute;  // the router's pattern; lives as long as the router
   friend class SessionRegistry;
   uint64_t registry_id_ = 0;       // set by SessionRegistry::Add
   std::atomic<bool> idle_{false};  // waiting for a request's first byte; any thread reads it

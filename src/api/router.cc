@@ -83,9 +83,9 @@ void Router::Add(boost::beast::http::verb method, std::string_view pattern, Rout
 std::vector<Router::RouteInfo> Router::Routes() const {
   std::vector<RouteInfo> out;
   for (const Pattern& p : patterns_) {
-    std::string text;
-    for (const Segment& s : p.segments) text += "/" + s.text;
-    for (const Method& m : p.methods) out.push_back({m.verb, text, m.handler.access, p.names_job});
+    for (const Method& m : p.methods) {
+      out.push_back({m.verb, p.text, m.handler.access, p.names_job});
+    }
   }
   return out;
 }

@@ -46,6 +46,8 @@ struct RouteHandler {
 };
 
 inline constexpr size_t kMaxPathParams = 2;
+// The route of a request that matched no pattern (or was not read in full), for metrics.
+inline constexpr std::string_view kUnmatchedRoute = "unmatched";
 using PathParams = std::array<std::string_view, kMaxPathParams>;
 
 class Router {
@@ -59,7 +61,8 @@ class Router {
     // The path names one job: the pattern is /jobs/{id} or starts with it, and params[0] is
     // the id (a tenant's key reaches only its own: api/tenant_scope.h).
     bool names_job = false;
-    // The pattern matched ("/jobs/{id}"), for logs and metrics; empty for kNotFound.
+    // The matched pattern ("/jobs/{id}") for kFound and kMethodNotAllowed: a bounded label for
+    // metrics and logs where the raw path is not.
     std::string_view pattern;
   };
 
@@ -94,7 +97,7 @@ class Router {
     std::vector<Method> methods;
     std::string allow;
     bool names_job = false;
-    std::string text;  // as registered
+    std::string text;  // "/jobs/{id}"
   };
 
   static bool MatchSegments(const Pattern& pattern, std::string_view path, PathParams* params);

@@ -11,6 +11,7 @@
 #include "handlers/report_handler.h"
 #include "api/schedule_request.h"
 #include "observability/log.h"
+#include "observability/metrics.h"
 #include "store/store_factory.h"
 
 namespace conveyor {
@@ -96,6 +97,7 @@ Result<std::unique_ptr<Node>> Node::Build(NodeConfig config) {
   HandlerRegistry handlers;
   const Clock& clock = *SystemClock::Default();
   if (Status s = RegisterHandlers(config, **store, clock, handlers); !s.ok()) return s;
+  observability::metrics::DeclareJobTypes(handlers.Types());
   // 3. The services, in the constructor below (member order).
   return std::unique_ptr<Node>(
       new Node(std::move(config), std::move(store).value(), std::move(handlers)));

@@ -5,11 +5,14 @@
 #include <limits>
 
 #include "observability/log.h"
+#include "observability/metrics.h"
 #include "webhooks/event.h"
 #include "webhooks/signature.h"
 
 namespace conveyor {
 namespace {
+
+namespace metrics = observability::metrics;
 
 // A claim outlives its attempt by this much: time to record the outcome after the timeout.
 constexpr TimeMs kLeaseMarginMs = 10000;
@@ -242,10 +245,13 @@ void WebhookDispatcher::Record(Outcome o) {
     log::Warn("webhook_record_failed", {{"webhook_id", MessageId(d)}, {"error", s.ToString()}});
   } else if (p.outcome == DeliveryOutcome::kDelivered) {
     delivered_.fetch_add(1);
+    metrics::RecordWebhookDelivery(metrics::WebhookOutcome::kDelivered);
   } else if (p.outcome == DeliveryOutcome::kRetry) {
     retried_.fetch_add(1);
+    metrics::RecordWebhookDelivery(metrics::WebhookOutcome::kRetrying);
   } else {
     failed_.fetch_add(1);
+    metrics::RecordWebhookDelivery(metrics::WebhookOutcome::kFailed);
     log::Warn("webhook_failed", {{"webhook_id", MessageId(d)}, {"url", d.url}, {"error", p.error}});
   }
   Finish(p.outcome == DeliveryOutcome::kRetry);

@@ -45,6 +45,17 @@ TEST(RouterTest, NormalizeStripsPrefixTrailingSlashAndQuery) {
   EXPECT_EQ(Norm("/api/v10/jobs"), "/api/v10/jobs");
 }
 
+// Metrics label requests by pattern: a bounded set, unlike the paths clients send.
+TEST(RouterTest, AMatchNamesItsPatternNotThePath) {
+  const Router r = MakeRouter();
+  EXPECT_EQ(r.Find(verb::get, Norm("/api/v1/jobs/abc/status")).pattern, "/jobs/{id}/status");
+  EXPECT_EQ(r.Find(verb::get, Norm("/jobs")).pattern, "/jobs");
+  const auto not_allowed = r.Find(verb::put, Norm("/jobs/abc"));
+  ASSERT_EQ(not_allowed.kind, Router::MatchKind::kMethodNotAllowed);
+  EXPECT_EQ(not_allowed.pattern, "/jobs/{id}");
+  EXPECT_EQ(r.Find(verb::get, Norm("/nothing/here")).pattern, "");
+}
+
 TEST(RouterTest, FindsLiteralAndParameterRoutes) {
   const Router r = MakeRouter();
   auto m = r.Find(verb::get, Norm("/api/v1/jobs/"));

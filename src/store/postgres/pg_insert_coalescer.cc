@@ -1,10 +1,12 @@
 #include "store/postgres/pg_insert_coalescer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <string>
 #include <utility>
 
+#include "observability/metrics.h"
 #include "store/postgres/pg_async_runner.h"
 #include "store/store_insert_resolution.h"
 
@@ -47,7 +49,7 @@ void PgInsertCoalescer::RunMerged(std::vector<Call>& calls) {
   if (calls.size() > 1) {
     const JobInsertManyParams merged =
         MergeInserts(calls, [](const Call& c) -> const JobInsertManyParams& { return c.params; });
-    Result<std::vector<InsertOutcome>> out = SafeInsert(merged);
+    Result<std::vector<InsertOutcome>> out = TimedInsert(merged, calls.size());
     if (out.ok() && out->size() == calls.size()) {
       for (size_t i = 0; i < calls.size(); ++i) {
         calls[i].done(std::vector<InsertOutcome>{std::move((*out)[i])});
@@ -67,7 +69,7 @@ void PgInsertCoalescer::RunMerged(std::vector<Call>& calls) {
     }
   }
   // One job alone, or one row failed the merged insert: each on its own, with its own outcome.
-  for (Call& c : calls) c.done(SafeInsert(c.params));
+  for (Call& c : calls) c.done(TimedInsert(c.params, 1));
 }
 
 // An exception must not end the drain task: its callers and every later one would never be
@@ -78,6 +80,18 @@ Result<std::vector<InsertOutcome>> PgInsertCoalescer::SafeInsert(const JobInsert
   } catch (const std::exception& e) {
     return Status::Internal(std::string("job insert threw: ") + e.what());
   }
+}
+
+Result<std::vector<InsertOutcome>> PgInsertCoalescer::TimedInsert(const JobInsertManyParams& p,
+                                                                  size_t submits) {
+  const auto started = std::chrono::steady_clock::now();
+  Result<std::vector<InsertOutcome>> out = SafeInsert(p);
+  if (out.ok()) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    observability::metrics::RecordCommitSeconds(took.count());
+    observability::metrics::RecordCommitBatchSize(submits);
+  }
+  return out;
 }
 
 }  // namespace conveyor

@@ -43,6 +43,8 @@ class PgInsertCoalescer {
   void RunMerged(std::vector<Call>& calls);
   // insert_, with an exception turned into Internal.
   Result<std::vector<InsertOutcome>> SafeInsert(const JobInsertManyParams& p);
+  // SafeInsert; a success is one commit of `submits` calls in the store-commit metrics.
+  Result<std::vector<InsertOutcome>> TimedInsert(const JobInsertManyParams& p, size_t submits);
 
   PgAsyncRunner& runner_;
   const InsertFn insert_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "observability/metrics.h"
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/store_insert_resolution.h"
 
@@ -66,6 +67,7 @@ void SqliteInsertCoalescer::Complete(const std::shared_ptr<Group>& group, const 
   // group can still be open: close it here too, or every later Add() would join a group that
   // nobody will ever answer.
   Close(group);
+  if (batch.ok()) observability::metrics::RecordCommitBatchSize(group->size());
   for (const auto& call : *group) {
     if (!batch.ok()) {
       call->done(batch);

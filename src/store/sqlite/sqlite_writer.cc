@@ -1,9 +1,12 @@
 #include "store/sqlite/sqlite_writer.h"
 
+#include <chrono>
 #include <exception>
 #include <future>
 #include <string>
 #include <utility>
+
+#include "observability/metrics.h"
 
 namespace conveyor {
 
@@ -71,6 +74,7 @@ void SqliteWriter::TakeBatch(std::unique_lock<std::mutex>&, std::vector<Pending>
 }
 
 void SqliteWriter::RunBatch(std::vector<Pending>& batch) {
+  const auto started = std::chrono::steady_clock::now();
   Status begin = conn_->Run("BEGIN IMMEDIATE");
   size_t first_live = 0;  // operations before this index were lost with a vanished transaction
   Status outcome;         // the batch's transaction as a whole, for on_transaction
@@ -89,6 +93,10 @@ void SqliteWriter::RunBatch(std::vector<Pending>& batch) {
   } else {
     const Status commit = Commit();
     if (!commit.ok()) FailDone(batch, batch.size(), commit);
+    if (commit.ok()) {
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+      observability::metrics::RecordCommitSeconds(took.count());
+    }
     if (outcome.ok()) outcome = commit;
   }
   if (opts_.on_transaction) opts_.on_transaction(outcome);
