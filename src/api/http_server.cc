@@ -22,6 +22,7 @@
 #include "api/artifacts_resource.h"
 #include "api/cors.h"
 #include "api/deliveries_resource.h"
+#include "api/events_resource.h"
 #include "api/health_resource.h"
 #include "api/http_session.h"
 #include "api/jobs_resource.h"
@@ -147,6 +148,7 @@ class HttpServer::Impl {
     RegisterScheduleRoutes(router_);
     RegisterKeyRoutes(router_);
     RegisterSessionRoutes(router_);
+    RegisterEventRoutes(router_);
   }
 
   Status Start();

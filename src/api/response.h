@@ -14,6 +14,9 @@ namespace conveyor::api {
 
 inline constexpr std::string_view kJsonType = "application/json";
 inline constexpr std::string_view kProblemType = "application/problem+json";
+inline constexpr std::string_view kEventStreamType = "text/event-stream";
+
+class StreamingBody;  // api/streaming_body.h
 
 struct Response {
   unsigned status = 200;
@@ -39,6 +42,9 @@ struct Response {
   // session sends it in chunks, so a large artifact is never held in memory at once.
   std::shared_ptr<std::FILE> file;
   uint64_t file_size = 0;
+  // When set, the body is written as it comes (no Content-Length, Cache-Control: no-cache,
+  // Connection: close) and `body` is not sent: Server-Sent Events (api/streaming_body.h).
+  std::shared_ptr<StreamingBody> streaming;
 
   // Keeps the body's capacity for the next request on the connection.
   void Reset() {
@@ -60,6 +66,7 @@ struct Response {
     cors_preflight = false;
     file.reset();
     file_size = 0;
+    streaming.reset();
   }
 };
 

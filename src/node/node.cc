@@ -129,6 +129,7 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
       keys_(*store_, clock_),
       limiter_(*store_, clock_, config_.key_limits, config_.plan_limits,
                IsPostgresUrl(config_.store_url)),
+      events_(*store_, clock_),
       // The pool feeds /admin/stats' and /metrics' worker counters.
       server_({.jobs = jobs_,
                .deliveries = deliveries_,
@@ -138,7 +139,8 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
                .artifact_dir = config_.runtime.artifact_dir,
                .schedules = &schedules_,
                .keys = &keys_,
-               .limiter = &limiter_},
+               .limiter = &limiter_,
+               .events = &events_},
               config_.server),
       // Every node sends webhooks: deliveries are claimed from the store, so nodes share them.
       webhooks_(*store_, clock_, config_.webhooks) {}
@@ -153,6 +155,7 @@ Status Node::Start() {
   }
   keys_.Start();
   limiter_.Start();
+  events_.Start();  // idle until a GET /events subscribes
   // The API listens first, so a node that cannot serve runs no job either.
   if (Status s = server_.Start(); !s.ok()) return s;
   queue_refresher_.Start();
@@ -172,6 +175,7 @@ uint16_t Node::port() const { return server_.port(); }
 void Node::Stop() {
   // The server first: no new requests while the workers wind down.
   server_.Stop();
+  events_.Stop();  // after the server: its streams have ended
   keys_.Stop();  // writes the last uses
   limiter_.Stop();
   scheduler_.Stop();  // no new ticks while the workers wind down
