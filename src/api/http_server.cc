@@ -25,6 +25,7 @@
 #include "api/dashboard_resource.h"
 #include "api/deliveries_resource.h"
 #include "api/docs_resource.h"
+#include "api/events_resource.h"
 #include "api/health_resource.h"
 #include "api/history_resource.h"
 #include "api/http_session.h"
@@ -155,6 +156,7 @@ class HttpServer::Impl {
     RegisterSessionRoutes(router_);
     RegisterDocsRoutes(router_);
     RegisterDashboardRoutes(router_);
+    RegisterEventRoutes(router_);
   }
 
   Status Start();

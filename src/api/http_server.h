@@ -25,6 +25,7 @@
 
 namespace conveyor {
 class DeliveryService;
+class EventFeed;
 class ExternalLeases;
 class JobService;
 class NodeRegistry;
@@ -52,6 +53,7 @@ struct Services {
   // that need neither.
   auth::KeyRing* keys = nullptr;
   auth::KeyLimiter* limiter = nullptr;  // rate limits per key (with auth required); null: none
+  EventFeed* events = nullptr;  // GET /events (null: the route answers 503)
 };
 
 struct ServerConfig {

@@ -16,6 +16,7 @@
 #include "api/cors.h"
 #include "api/dialect_request.h"
 #include "api/request_context.h"
+#include "api/streaming_body.h"
 #include "api/tenant_scope.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -171,7 +172,12 @@ HttpSession::~HttpSession() { env_.registry.Remove(this); }
 void HttpSession::RequestStop() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
     self->stopping_ = true;
-    // Pending reads end with operation_aborted; a busy session finishes its answer first.
+    // Pending reads end with operation_aborted; a busy session finishes its answer first. An
+    // event stream never finishes: it ends now, and a write it waits on is cancelled.
+    if (self->response_.streaming) {
+      self->response_.streaming->Stop();
+      self->stream_.cancel();
+    }
     if (!self->busy_) self->stream_.cancel();
   });
 }
@@ -196,7 +202,7 @@ asio::awaitable<void> HttpSession::Run() {
       break;
     }
     co_await Handle();
-    const bool keep_alive = parser_->keep_alive() && !stopping_;
+    const bool keep_alive = parser_->keep_alive() && !stopping_ && !response_.streaming;
     const bool written = co_await Write(keep_alive);
     LogAccess();
     RecordMetrics();
@@ -303,7 +309,8 @@ RequestContext HttpSession::Context(const HttpRequest& request, std::string_view
           .keys = services.keys,
           .limiter = env_.auth.limiter,
           .auth = &env_.auth,
-          .login = env_.login};
+          .login = env_.login,
+          .events = services.events};
 }
 
 namespace {
@@ -381,7 +388,20 @@ asio::awaitable<bool> HttpSession::Write(bool keep_alive) {
   stream_.expires_after(env_.config.write_timeout);
   auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
   if (ec) co_return false;
+  if (response_.streaming) co_return co_await WriteStream();
   co_return !response_.file || co_await WriteFile();
+}
+
+asio::awaitable<bool> HttpSession::WriteStream() {
+  // A stop requested while the request was handled came before the body existed to hear it.
+  if (stopping_) co_return false;
+  const std::shared_ptr<StreamingBody> body = response_.streaming;  // alive until Run returns
+  co_await body->Run([this](std::string_view bytes) -> asio::awaitable<bool> {
+    stream_.expires_after(env_.config.write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), kTuple);
+    co_return !ec;
+  });
+  co_return false;  // the close marks the end of a body without a length
 }
 
 asio::awaitable<bool> HttpSession::WriteFile() {

@@ -95,6 +95,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                          std::string_view query, const PathParams& params);
   boost::asio::awaitable<bool> Write(bool keep_alive);
   boost::asio::awaitable<bool> WriteFile();  // the rest of a file response, in chunks
+  boost::asio::awaitable<bool> WriteStream();  // a streaming body (Server-Sent Events)
   boost::asio::awaitable<void> LingeringClose();
   boost::asio::awaitable<void> CloseAfterLastAnswer();
   void SetCorrelationId();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/ids.h"
+#include "core/percent_encoding.h"
 #include "core/job_state.h"
 #include "runtime/job_spec.h"
 
@@ -89,27 +90,6 @@ std::optional<ApiError> Apply(std::string_view key, const std::string& value, Di
   return std::nullopt;
 }
 
-// Query strings are decoded here rather than with Boost.URL 1.81, whose decoded views of the
-// last parameter read past its end (found by RoutesTest.ListFiltersAndPagesWithACursor).
-bool PercentDecode(std::string_view in, std::string* out) {
-  out->reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out->push_back(' ');
-    } else if (in[i] != '%') {
-      out->push_back(in[i]);
-    } else {
-      unsigned byte = 0;
-      if (i + 2 >= in.size()) return false;
-      auto [end, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, byte, 16);
-      if (ec != std::errc() || end != in.data() + i + 3) return false;
-      out->push_back(static_cast<char>(byte));
-      i += 2;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<ApiError> ParseListQuery(std::string_view query, JobListParams* out,
@@ -122,7 +102,8 @@ std::optional<ApiError> ParseListQuery(std::string_view query, JobListParams* ou
     const size_t eq = pair.find('=');
     if (eq == std::string_view::npos) continue;
     std::string key, value;
-    if (!PercentDecode(pair.substr(0, eq), &key) || !PercentDecode(pair.substr(eq + 1), &value)) {
+    if (!PercentDecodeQuery(pair.substr(0, eq), &key) ||
+        !PercentDecodeQuery(pair.substr(eq + 1), &value)) {
       return ApiError{ErrorKind::kMalformed, "the query string is not validly percent-encoded"};
     }
     // An empty value ("status=") means "no filter", as HTML forms send it.

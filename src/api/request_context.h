@@ -19,6 +19,7 @@
 
 namespace conveyor {
 class DeliveryService;
+class EventFeed;
 class ExternalLeases;
 class JobService;
 class NodeRegistry;
@@ -64,6 +65,7 @@ struct RequestContext {
   auth::KeyLimiter* limiter = nullptr;  // jobs per key (the submit routes); null: no limits
   const AuthSettings* auth = nullptr;  // the gate's settings (/login, /session)
   LoginGuard* login = nullptr;         // /login's limits and the admin user
+  EventFeed* events = nullptr;  // GET /events; null on a node that does not serve them
 
   Dialect AnswerDialect(const Job& job) const { return dialect.value_or(job.dialect); }
 

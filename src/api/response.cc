@@ -55,9 +55,13 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   out->append(reason.data(), reason.size());
   out->append("\r\n");
   AppendHeader(out, "Content-Type", r.content_type);
-  out->append("Content-Length: ");
-  AppendNumber(out, r.file ? r.file_size : r.Body().size());
-  out->append("\r\n");
+  if (r.streaming) {
+    AppendHeader(out, "Cache-Control", "no-cache");
+  } else {
+    out->append("Content-Length: ");
+    AppendNumber(out, r.file ? r.file_size : r.Body().size());
+    out->append("\r\n");
+  }
   if (!correlation_id.empty()) AppendHeader(out, "X-Correlation-Id", correlation_id);
   if (!r.location.empty()) AppendHeader(out, "Location", r.location);
   if (!r.set_cookie.empty()) AppendHeader(out, "Set-Cookie", r.set_cookie);

@@ -14,6 +14,9 @@ namespace conveyor::api {
 
 inline constexpr std::string_view kJsonType = "application/json";
 inline constexpr std::string_view kProblemType = "application/problem+json";
+inline constexpr std::string_view kEventStreamType = "text/event-stream";
+
+class StreamingBody;  // api/streaming_body.h
 
 struct Response {
   unsigned status = 200;
@@ -47,6 +50,9 @@ struct Response {
   // Content-Security-Policy when non-empty (the dashboard's pages: a static string), sent with
   // X-Content-Type-Options: nosniff.
   std::string_view content_security_policy;
+  // When set, the body is written as it comes (no Content-Length, Cache-Control: no-cache,
+  // Connection: close) and `body` is not sent: Server-Sent Events (api/streaming_body.h).
+  std::shared_ptr<StreamingBody> streaming;
 
   // Keeps the body's capacity for the next request on the connection.
   void Reset() {
@@ -72,6 +78,7 @@ struct Response {
     etag = {};
     cache_control = {};
     content_security_policy = {};
+    streaming.reset();
   }
 
   // What follows the head: `static_body` when set, else `body` (a file is sent after it).

@@ -1,6 +1,8 @@
-// `conveyor wait ID`: poll a job's status until it ends, then print the job. The exit code says
-// how it ended, so shell scripts can chain on it: 0 SUCCEEDED, 1 FAILED/CANCELLED/EXPIRED,
-// 3 timed out (2: unreachable or bad flags, as everywhere).
+// `conveyor wait ID`: wait until a job ends, then print the job. The exit code says how it
+// ended, so shell scripts can chain on it: 0 SUCCEEDED, 1 FAILED/CANCELLED/EXPIRED, 3 timed out
+// (2: unreachable or bad flags, as everywhere). It follows the job on the server's live events
+// (GET /events?job_id=) between status checks; a server without them (404, an older server) or
+// refusing a stream (429, 503) is polled instead.
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -11,6 +13,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -24,6 +27,10 @@ namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kPollInterval = std::chrono::milliseconds(150);
+// A stream quiet this long is closed and the status read again: the stream starts "now" a moment
+// after it opens, so a transition in that moment is seen by the next status check instead.
+constexpr auto kStreamIdle = std::chrono::seconds(5);
+constexpr auto kRequestTimeout = std::chrono::seconds(30);  // HttpClient's default
 constexpr int kMaxUnreachablePolls = 60;  // ~10 s of connection failures in a row
 
 struct WaitOptions {
@@ -81,6 +88,71 @@ int PrintFinalJob(HttpClient& client, const std::string& id, const std::string& 
   return status == "SUCCEEDED" ? kExitOk : kExitFailure;
 }
 
+// The value of the `name: value` line of one Server-Sent Events block ("" when none).
+std::string_view Field(std::string_view block, std::string_view name) {
+  for (size_t pos = 0; pos < block.size();) {
+    size_t nl = block.find('\n', pos);
+    if (nl == std::string_view::npos) nl = block.size();
+    const std::string_view line = block.substr(pos, nl - pos);
+    if (line.size() > name.size() + 1 && line.substr(0, name.size()) == name &&
+        line.substr(name.size(), 2) == ": ") {
+      return line.substr(name.size() + 2);
+    }
+    pos = nl + 1;
+  }
+  return {};
+}
+
+// The state a job event's data moved the job to ("" when unreadable).
+std::string TransitionTo(const std::string& data) {
+  boost::system::error_code ec;
+  json::value v = json::parse(data, ec);
+  if (ec || !v.is_object()) return "";
+  const json::value* to = v.get_object().if_contains("to");
+  return to && to->is_string() ? std::string(to->get_string()) : "";
+}
+
+// Reads the Server-Sent Events in `bytes` (kept in `pending` until complete) into `s`; false
+// once the job reached a terminal state.
+bool OnEventBytes(std::string_view bytes, std::string& pending, JobStatus& s, bool tty) {
+  pending.append(bytes);
+  for (size_t end; (end = pending.find("\n\n")) != std::string::npos;) {
+    const std::string block = pending.substr(0, end);
+    pending.erase(0, end + 2);
+    const std::string_view event = Field(block, "event");
+    const std::string data(Field(block, "data"));
+    if (event == "job") {
+      s.status = TransitionTo(data);
+    } else if (event == "progress") {
+      const JobStatus progress = ParseStatus(data);
+      s.progress = progress.progress;
+      s.message = progress.message;
+    }
+    if (tty) DrawProgress(s);
+    if (IsTerminal(s.status)) return false;
+  }
+  return true;
+}
+
+// Follows the job's events until it ends or the stream is quiet for kStreamIdle; false when the
+// server has no stream for it (then the caller polls).
+bool FollowEvents(HttpClient& client, const std::string& id, JobStatus& s, bool tty,
+                  std::optional<Clock::time_point> deadline) {
+  std::string pending;
+  auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(kStreamIdle);
+  if (deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
+    idle = std::clamp(left, std::chrono::milliseconds(1), idle);
+  }
+  client.set_timeout(idle);
+  auto status = client.GetStream("/events?job_id=" + id, [&](std::string_view bytes) {
+    return OnEventBytes(bytes, pending, s, tty);
+  });
+  client.set_timeout(kRequestTimeout);
+  return status.ok() && *status >= 200 && *status < 300;
+}
+
 // A server restarting under a long wait is not the job's fault: once it has answered, ride out
 // ~10 s of it being unreachable. A server that never answered is a wrong --url: fail at once.
 Result<HttpResponse> GetStatus(HttpClient& client, const std::string& id, bool& answered) {
@@ -105,6 +177,7 @@ int WaitLoop(HttpClient& client, const WaitOptions& o) {
   const std::string id = PercentEncode(o.id);
   const auto deadline = Clock::now() + std::chrono::duration<double>(o.timeout_s);
   bool answered = false;
+  bool stream = true;
   for (;;) {
     auto res = GetStatus(client, id, answered);
     JobStatus s = res.ok() && res->ok() ? ParseStatus(res->body) : JobStatus{};
@@ -115,7 +188,15 @@ int WaitLoop(HttpClient& client, const WaitOptions& o) {
       return IsTerminal(s.status) ? PrintFinalJob(client, id, s.status) : ReportTimeout(o, s);
     }
     if (tty) DrawProgress(s);
-    std::this_thread::sleep_for(kPollInterval);
+    if (stream) {
+      stream = FollowEvents(client, id, s, tty,
+                            o.timeout_s > 0 ? std::optional<Clock::time_point>(
+                                                  std::chrono::time_point_cast<Clock::duration>(
+                                                      deadline))
+                                            : std::nullopt);
+    } else {
+      std::this_thread::sleep_for(kPollInterval);
+    }
   }
 }
 

@@ -68,6 +68,34 @@ class HttpClient::Impl {
     return res;
   }
 
+  Result<int> Stream(std::string_view target,
+                     const std::function<bool(std::string_view)>& on_bytes) {
+    http::request<http::empty_body> req{http::verb::get, url_.prefix + std::string(target), 11};
+    req.set(http::field::host, url_.host);
+    req.set(http::field::user_agent, "conveyor-cli");
+    req.set(http::field::accept, "text/event-stream");
+    if (!authorization_.empty()) req.set(http::field::authorization, authorization_);
+    connected_ = false;  // the stream's connection ends with it
+    if (auto ec = Connect()) return Unreachable(ec);
+    stream_.expires_after(timeout_);
+    auto ec = Run([&](auto handler) { http::async_write(stream_, req, std::move(handler)); });
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);
+    if (!ec) {
+      ec = Run([&](auto handler) {
+        http::async_read_header(stream_, buffer_, parser, std::move(handler));
+      });
+    }
+    if (ec) {
+      stream_.close();
+      return Unreachable(ec);
+    }
+    const int status = static_cast<int>(parser.get().result_int());
+    if (status >= 200 && status < 300) ReadBody(parser, on_bytes);
+    stream_.close();
+    return status;
+  }
+
   std::string Address() const { return url_.host + ":" + url_.port; }
   std::chrono::milliseconds timeout_{30000};
   std::string authorization_;  // "Bearer <key>", or empty
@@ -119,6 +147,22 @@ class HttpClient::Impl {
     });
   }
 
+  // Hands the body to `on_bytes` chunk by chunk; ends quietly on a timeout or a close.
+  void ReadBody(http::response_parser<http::buffer_body>& parser,
+                const std::function<bool(std::string_view)>& on_bytes) {
+    char chunk[8192];
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk;
+      parser.get().body().size = sizeof chunk;
+      stream_.expires_after(timeout_);
+      auto ec = Run(
+          [&](auto handler) { http::async_read(stream_, buffer_, parser, std::move(handler)); });
+      const size_t n = sizeof chunk - parser.get().body().size;
+      if (n > 0 && !on_bytes(std::string_view(chunk, n))) return;
+      if (ec && ec != http::error::need_buffer) return;
+    }
+  }
+
   HttpResponse ToResponse() {
     auto& res = parser_->get();
     HttpResponse out{static_cast<int>(res.result_int()),
@@ -166,6 +210,11 @@ Result<HttpResponse> HttpClient::Delete(std::string_view target) {
 
 Result<HttpResponse> HttpClient::Patch(std::string_view target, std::string body) {
   return impl_->Send(http::verb::patch, target, std::move(body));
+}
+
+Result<int> HttpClient::GetStream(std::string_view target,
+                                  const std::function<bool(std::string_view)>& on_bytes) {
+  return impl_->Stream(target, on_bytes);
 }
 
 void HttpClient::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout_ = timeout; }

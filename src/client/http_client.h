@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ class HttpClient {
   Result<HttpResponse> Post(std::string_view target, std::string body);
   Result<HttpResponse> Delete(std::string_view target);
   Result<HttpResponse> Patch(std::string_view target, std::string body);
+  // GET `target` as a stream (Server-Sent Events) on a connection of its own: calls `on_bytes`
+  // with the body as it arrives, until it returns false, the server ends the body, or no byte
+  // came for the client's timeout. Returns the HTTP status (a non-2xx body is not read).
+  Result<int> GetStream(std::string_view target,
+                        const std::function<bool(std::string_view)>& on_bytes);
 
   // Per-request deadline (connect + write + read); default 30 s.
   void set_timeout(std::chrono::milliseconds timeout);

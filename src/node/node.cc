@@ -1,7 +1,6 @@
 #include "node/node.h"
 
-#include "node/queues_config.h"
-
+#include <atomic>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -10,7 +9,9 @@
 #include "handlers/csv/csv_input_dirs.h"
 #include "handlers/report_handler.h"
 #include "api/schedule_request.h"
+#include "observability/job_transition.h"
 #include "observability/log.h"
+#include "node/queues_config.h"
 #include "observability/metrics.h"
 #include "store/store_factory.h"
 
@@ -78,6 +79,15 @@ Status RegisterHandlers(const NodeConfig& c, Store& store, const Clock& clock,
   return Status::Ok();
 }
 
+// The feed that this process's job transitions wake (observability::Publish calls a plain
+// function): the running node's, so a local transition reaches GET /events at once rather
+// than at the feed's next tick. One node per process; in tests the last started wins.
+std::atomic<EventFeed*> g_local_feed{nullptr};
+
+void PokeLocalFeed() {
+  if (EventFeed* feed = g_local_feed.load(std::memory_order_acquire)) feed->Poke();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::Build(NodeConfig config) {
@@ -132,6 +142,7 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
       keys_(*store_, clock_),
       limiter_(*store_, clock_, config_.key_limits, config_.plan_limits,
                IsPostgresUrl(config_.store_url)),
+      events_(*store_, clock_),
       // The pool feeds /admin/stats' and /metrics' worker counters.
       server_({.jobs = jobs_,
                .deliveries = deliveries_,
@@ -141,7 +152,8 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
                .artifact_dir = config_.runtime.artifact_dir,
                .schedules = &schedules_,
                .keys = &keys_,
-               .limiter = &limiter_},
+               .limiter = &limiter_,
+               .events = &events_},
               config_.server),
       // Every node sends webhooks: deliveries are claimed from the store, so nodes share them.
       webhooks_(*store_, clock_, config_.webhooks) {}
@@ -156,6 +168,9 @@ Status Node::Start() {
   }
   keys_.Start();
   limiter_.Start();
+  events_.Start();  // idle until a GET /events subscribes
+  g_local_feed.store(&events_, std::memory_order_release);
+  observability::SetTransitionListener(&PokeLocalFeed);
   // The API listens first, so a node that cannot serve runs no job either.
   if (Status s = server_.Start(); !s.ok()) return s;
   queue_refresher_.Start();
@@ -175,6 +190,9 @@ uint16_t Node::port() const { return server_.port(); }
 void Node::Stop() {
   // The server first: no new requests while the workers wind down.
   server_.Stop();
+  EventFeed* self = &events_;
+  g_local_feed.compare_exchange_strong(self, nullptr, std::memory_order_acq_rel);
+  events_.Stop();  // after the server: its streams have ended
   keys_.Stop();  // writes the last uses
   limiter_.Stop();
   scheduler_.Stop();  // no new ticks while the workers wind down

@@ -35,6 +35,7 @@
 #include "runtime/auth/key_limiter.h"
 #include "runtime/auth/key_ring.h"
 #include "runtime/delivery_service.h"
+#include "runtime/events/event_feed.h"
 #include "runtime/job_service.h"
 #include "runtime/maintenance/maintenance.h"
 #include "runtime/queue_snapshot_refresher.h"
@@ -106,6 +107,9 @@ class Node {
   Scheduler scheduler_;  // fires cron ticks (leader only); started and stopped with maintenance
   auth::KeyRing keys_;   // API keys, polled from the store; the server's gate when required
   auth::KeyLimiter limiter_;  // rate limits per key, shared through the store on PostgreSQL
+  // GET /events' source; outlives the server, whose streams hold subscriptions to it. Local
+  // transitions may Poke() it; otherwise it reads every tick.
+  EventFeed events_;
   HttpServer server_;
   WebhookDispatcher webhooks_;
 };

@@ -28,6 +28,7 @@
 #include "core/job.h"
 #include "core/status.h"
 #include "store/api_key_types.h"
+#include "store/job_event_rows.h"
 #include "store/queue_types.h"
 
 namespace conveyor {
@@ -348,6 +349,16 @@ class Store : public JobReader {
   Result<JobStats> JobStatsGet(const JobStatsParams& p) override = 0;  // JobReader's
   // Oldest first. NotFound when the job does not exist.
   virtual Result<std::vector<JobEvent>> JobEventList(const std::string& id) = 0;
+  // Every job's events with seq > after_seq, oldest (lowest seq) first, at most limit
+  // (1..kMaxJobEventsRead, else InvalidArgument), each with its job's current columns. A read:
+  // never on the writer. PostgreSQL numbers a row at INSERT, not at COMMIT, so a row may become
+  // visible after a higher-numbered one: callers that must not miss one handle gaps
+  // (runtime/events/event_gaps.h). SQLite numbers rows under its one writer: no such gap.
+  virtual Result<std::vector<JobEventRow>> JobEventsAfter(int64_t after_seq, int limit) = 0;
+  // The highest job_events seq visible now (0 when there is none).
+  virtual Result<int64_t> JobEventsLastSeq() = 0;
+  // RUNNING jobs' progress, most recently updated first, at most limit (1..kMaxProgressRead).
+  virtual Result<std::vector<JobProgressRow>> JobRunningProgress(int limit) = 0;
 
   // Due waiting jobs (run_at <= now) that have not expired (no expires_at, or expires_at > now:
   // a job is never started after its expiry, even while the expirer lags). Each becomes RUNNING

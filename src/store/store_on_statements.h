@@ -41,6 +41,26 @@ class StoreOnStatements : public Store {
     return RunRead(store_ops::JobEventList<Statements>, id);
   }
 
+  Result<std::vector<JobEventRow>> JobEventsAfter(int64_t after_seq, int limit) final {
+    if (limit < 1 || limit > kMaxJobEventsRead) {
+      return Status::InvalidArgument("job events: limit must be 1.." +
+                                     std::to_string(kMaxJobEventsRead));
+    }
+    return self().template Read<std::vector<JobEventRow>>(
+        [&](auto& c) { return Statements(c).JobEventRowsAfter(after_seq, limit); });
+  }
+  Result<int64_t> JobEventsLastSeq() final {
+    return self().template Read<int64_t>([](auto& c) { return Statements(c).JobEventsMaxSeq(); });
+  }
+  Result<std::vector<JobProgressRow>> JobRunningProgress(int limit) final {
+    if (limit < 1 || limit > kMaxProgressRead) {
+      return Status::InvalidArgument("running progress: limit must be 1.." +
+                                     std::to_string(kMaxProgressRead));
+    }
+    return self().template Read<std::vector<JobProgressRow>>(
+        [&](auto& c) { return Statements(c).JobRunningProgressRows(limit); });
+  }
+
   Result<std::vector<Job>> JobClaim(const JobClaimParams& p) final {
     std::optional<TimeMs> held;
     auto out = self().template Write<std::vector<Job>>(

@@ -113,6 +113,41 @@ JobEvent ReadJobEvent(const Row& r) {
   return e;
 }
 
+// REQUIRES: the columns are seq, at, from_state, to_state, attempt, message, then the job's id,
+// type, queue, tenant, correlation_id, progress, current_step (the feed's JOIN of job_events and
+// jobs: kEventsAfter in sqlite_queries.h and pg_queries.h).
+template <class Row>
+JobEventRow ReadJobEventRow(const Row& r) {
+  JobEventRow e{.seq = r.Int(0),
+                .event = {.at = r.Int(1),
+                          .to = ReadJobState(r, 3),
+                          .attempt = static_cast<int>(r.Int(4)),
+                          .message = r.Text(5)},
+                .job_id = r.Text(6),
+                .type = r.Text(7),
+                .queue = r.Text(8),
+                .tenant = r.Text(9),
+                .correlation_id = r.OptText(10),
+                .progress = r.Double(11),
+                .current_step = r.OptText(12)};
+  if (!r.IsNull(2)) e.event.from = ReadJobState(r, 2);
+  return e;
+}
+
+// REQUIRES: the columns are id, type, queue, tenant, progress, message, current_step,
+// updated_at (kRunningProgress).
+template <class Row>
+JobProgressRow ReadJobProgressRow(const Row& r) {
+  return JobProgressRow{.job_id = r.Text(0),
+                        .type = r.Text(1),
+                        .queue = r.Text(2),
+                        .tenant = r.Text(3),
+                        .progress = r.Double(4),
+                        .message = r.OptText(5),
+                        .current_step = r.OptText(6),
+                        .updated_at = r.Int(7)};
+}
+
 // REQUIRES: the columns are name, role, started_at, last_seen_at, running_jobs, leader.
 template <class Row>
 NodeInfo ReadNode(const Row& r) {

@@ -18,6 +18,7 @@
 #include "handlers/handler_registry.h"
 #include "runtime/auth/key_ring.h"
 #include "runtime/delivery_service.h"
+#include "runtime/events/event_feed.h"
 #include "runtime/job_service.h"
 #include "runtime/maintenance/maintenance.h"
 #include "runtime/maintenance/node_registry.h"
@@ -64,6 +65,10 @@ class ApiFixture : public ::testing::Test {
     maintenance_->Start();
     keys_ = std::make_unique<auth::KeyRing>(*store_, clock);
     ASSERT_TRUE(keys_->Load().ok());
+    EventFeedOptions feed;
+    ConfigureEvents(feed);
+    events_ = std::make_unique<EventFeed>(*store_, clock, feed);
+    events_->Start();
     server_ = std::make_unique<HttpServer>(services(), server_config_);
     const Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
@@ -74,6 +79,7 @@ class ApiFixture : public ::testing::Test {
     client_.reset();
     if (server_) server_->Stop();
     server_.reset();
+    events_.reset();  // after the server: its streams hold subscriptions
     keys_.reset();
     if (pool_) pool_->Stop();
     maintenance_.reset();
@@ -92,6 +98,8 @@ class ApiFixture : public ::testing::Test {
   virtual void ConfigureRuntime(RuntimeConfig&) {}
   // Tests override to configure the built-in job types (each type is registered once).
   virtual void ConfigureHandlers(BuiltinHandlerOptions&) {}
+  // Tests override to change GET /events' limits and pace.
+  virtual void ConfigureEvents(EventFeedOptions&) {}
 
   // What a server in front of this fixture's runtime serves.
   api::Services services() {
@@ -101,7 +109,8 @@ class ApiFixture : public ::testing::Test {
             .nodes = maintenance_->nodes(),
             .pool = pool_.get(),
             .artifact_dir = runtime_.artifact_dir,
-            .keys = keys_.get()};
+            .keys = keys_.get(),
+            .events = events_.get()};
   }
 
   TestClient& client() { return *client_; }
@@ -146,6 +155,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<DeliveryService> deliveries_;
   std::unique_ptr<Maintenance> maintenance_;
   std::unique_ptr<auth::KeyRing> keys_;  // the gate only when server_config_.auth_required
+  std::unique_ptr<EventFeed> events_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<TestClient> client_;
 };

@@ -39,6 +39,7 @@ const Expected kRoutes[] = {
     {verb::get, "/jobs/{id}/status", Access::kJobsRead},
     {verb::get, "/jobs/{id}/result", Access::kJobsRead},
     {verb::get, "/jobs/{id}/events", Access::kJobsRead},
+    {verb::get, "/events", Access::kJobsRead},
     {verb::post, "/jobs/{id}/retry", Access::kJobsManage},
     {verb::get, "/jobs/{id}/artifact", Access::kJobsRead},
     {verb::post, "/webhook-receiver", Access::kWebhookReceiver},

@@ -14,11 +14,13 @@
 // dependencies (depends_on: BLOCKED, release, cascades, refusals) a seventh;
 // schedules (cron: create, replace, list, due, the compare-and-set advance) an eighth;
 // queues (weights, limits, pause, rate limits, the age share) a ninth; API keys a tenth;
-// tenants (per-tenant keys, listings and dependencies, the tenants table) an eleventh.
+// tenants (per-tenant keys, listings and dependencies, the tenants table) an eleventh; the
+// live event feed's reads (events after a cursor, running progress) a twelfth.
 #pragma once
 
 #include "store_conformance_api_keys.h"
 #include "store_conformance_dependencies.h"
+#include "store_conformance_events.h"
 #include "store_conformance_expiry.h"
 #include "store_conformance_extras.h"
 #include "store_conformance_jobs.h"
@@ -40,4 +42,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreScheduleConformance, Factory);     \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreQueuesConformance, Factory);       \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreApiKeysConformance, Factory);      \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreTenantsConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreTenantsConformance, Factory);       \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreEventsConformance, Factory)

@@ -80,6 +80,31 @@ Result<std::vector<JobEvent>> PgJobStatements::JobEventsOf(int64_t job_seq) {
   return events;
 }
 
+Result<std::vector<JobEventRow>> PgJobStatements::JobEventRowsAfter(int64_t after_seq,
+                                                                     int limit) {
+  auto r = c_.Exec(q::kEventsAfter, {PgInt(after_seq), PgInt(limit)});
+  if (!r.ok()) return r.status();
+  std::vector<JobEventRow> rows;
+  rows.reserve(static_cast<size_t>(r->rows()));
+  for (int i = 0; i < r->rows(); ++i) rows.push_back(ReadJobEventRow(PgRow(*r, i)));
+  return rows;
+}
+
+Result<int64_t> PgJobStatements::JobEventsMaxSeq() {
+  auto r = c_.Exec(q::kEventsLastSeq);
+  if (!r.ok()) return r.status();
+  return r->Int(0, 0);
+}
+
+Result<std::vector<JobProgressRow>> PgJobStatements::JobRunningProgressRows(int limit) {
+  auto r = c_.Exec(q::kRunningProgress, {PgInt(limit)});
+  if (!r.ok()) return r.status();
+  std::vector<JobProgressRow> rows;
+  rows.reserve(static_cast<size_t>(r->rows()));
+  for (int i = 0; i < r->rows(); ++i) rows.push_back(ReadJobProgressRow(PgRow(*r, i)));
+  return rows;
+}
+
 Result<std::optional<int64_t>> PgJobStatements::JobSeqOf(const std::string& id) {
   auto r = c_.Exec(q::kSelectSeqById, {id});
   if (!r.ok()) return r.status();

@@ -117,6 +117,32 @@ Result<std::vector<JobEvent>> SqliteJobStatements::JobEventsOf(int64_t job_seq) 
   return events;
 }
 
+Result<std::vector<JobEventRow>> SqliteJobStatements::JobEventRowsAfter(int64_t after_seq,
+                                                                         int limit) {
+  auto st = c_.Prepare(q::kEventsAfter);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, after_seq);
+  st->BindInt(2, limit);
+  std::vector<JobEventRow> rows;
+  Status s =
+      st->ForEachRow([&](const SqliteStatement& row) { rows.push_back(ReadJobEventRow(row)); });
+  if (!s.ok()) return s;
+  return rows;
+}
+
+Result<int64_t> SqliteJobStatements::JobEventsMaxSeq() { return c_.QueryInt(q::kEventsLastSeq); }
+
+Result<std::vector<JobProgressRow>> SqliteJobStatements::JobRunningProgressRows(int limit) {
+  auto st = c_.Prepare(q::kRunningProgress);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, limit);
+  std::vector<JobProgressRow> rows;
+  Status s = st->ForEachRow(
+      [&](const SqliteStatement& row) { rows.push_back(ReadJobProgressRow(row)); });
+  if (!s.ok()) return s;
+  return rows;
+}
+
 Result<std::optional<int64_t>> SqliteJobStatements::JobSeqOf(const std::string& id) {
   auto st = c_.Prepare(q::kSelectSeqById);
   if (!st.ok()) return st.status();

@@ -39,6 +39,10 @@ class SqliteJobStatements {
   Status JobEventAppend(int64_t job_seq, TimeMs at, std::optional<JobState> from, JobState to,
                         int attempt, std::string_view message);
   Result<std::vector<JobEvent>> JobEventsOf(int64_t job_seq);
+  // The live event feed's reads (contracts in store.h).
+  Result<std::vector<JobEventRow>> JobEventRowsAfter(int64_t after_seq, int limit);
+  Result<int64_t> JobEventsMaxSeq();
+  Result<std::vector<JobProgressRow>> JobRunningProgressRows(int limit);
   Result<std::optional<int64_t>> JobSeqOf(const std::string& id);
   Result<std::vector<Job>> JobPageRows(const JobListParams& p, int64_t before_seq);
   Status DeliveryEnqueue(const JobRow& job, JobState to, TimeMs now);

@@ -193,6 +193,20 @@ inline constexpr const char* kEventsOfJob =
     "SELECT at, from_state, to_state, attempt, message FROM job_events WHERE job_seq = ?1"
     " ORDER BY seq";
 
+// --- JobEventsAfter, JobEventsLastSeq, JobRunningProgress (the live event feed) ---
+// A range of the job_events primary key, each row joined to its job by the jobs primary key.
+#define CONVEYOR_FEED_EVENT_COLUMNS                                                         \
+  "e.seq, e.at, e.from_state, e.to_state, e.attempt, e.message, j.id, j.type, j.queue, " \
+  "j.tenant, j.correlation_id, j.progress, j.current_step"
+inline constexpr const char* kEventsAfter =
+    "SELECT " CONVEYOR_FEED_EVENT_COLUMNS " FROM job_events AS e JOIN jobs AS j"
+    " ON j.seq = e.job_seq WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
+inline constexpr const char* kEventsLastSeq = "SELECT coalesce(max(seq), 0) FROM job_events";
+// The RUNNING part of jobs_state, then a sort of those rows only.
+inline constexpr const char* kRunningProgress =
+    "SELECT id, type, queue, tenant, progress, message, current_step, updated_at FROM jobs"
+    " WHERE state = 'RUNNING' ORDER BY updated_at DESC LIMIT ?1";
+
 // --- JobNextRunAt ---  One index seek per (unpaused queue, priority), not a scan of the backlog.
 inline constexpr const char* kNextRunAt =
     "WITH RECURSIVE p(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM p WHERE x < 10)"

@@ -1,0 +1,73 @@
+#include "runtime/events/event_subscription.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace conveyor {
+namespace {
+
+bool AnyOrIn(const std::vector<std::string>& list, std::string_view value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
+}  // namespace
+
+bool EventFilter::Matches(std::string_view job_id, std::string_view type, std::string_view queue,
+                          std::string_view job_tenant) const {
+  if (tenant && *tenant != job_tenant) return false;
+  return AnyOrIn(job_ids, job_id) && AnyOrIn(types, type) && AnyOrIn(queues, queue);
+}
+
+EventSubscription::EventSubscription(EventFilter filter, std::optional<int64_t> after_seq,
+                                     std::string owner, size_t capacity, std::function<void()> wake)
+    : cursor(after_seq),
+      filter_(std::move(filter)),
+      owner_(std::move(owner)),
+      capacity_(capacity),
+      wake_(std::move(wake)) {}
+
+EventSubscription::Batch EventSubscription::Take() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Batch b;
+  b.events.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  b.overflowed = overflowed_;
+  b.ended = ended_;
+  woken_ = false;
+  return b;
+}
+
+void EventSubscription::Push(FeedEvent e) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (overflowed_ || ended_) return;
+  if (queue_.size() >= capacity_) {
+    overflowed_ = true;
+  } else {
+    queue_.push_back(std::move(e));
+  }
+  WakeLocked();
+}
+
+void EventSubscription::End() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ended_ = true;
+  WakeLocked();
+}
+
+void EventSubscription::Detach() {
+  std::lock_guard<std::mutex> lock(mu_);
+  wake_ = nullptr;
+}
+
+bool EventSubscription::overflowed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return overflowed_;
+}
+
+void EventSubscription::WakeLocked() {
+  if (woken_ || !wake_) return;
+  woken_ = true;
+  wake_();
+}
+
+}  // namespace conveyor
