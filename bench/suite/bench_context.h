@@ -36,6 +36,8 @@ struct BenchOptions {
   // --auth: every server runs with --auth on, and every request carries one admin key made in
   // the phase's store (bench_auth.h); for the auth-on against auth-off comparison.
   bool auth = false;
+  // --sse N: N clients follow GET /events on every server of every phase (sse_listeners.h).
+  int sse_subscribers = 0;
 };
 
 // Counts and durations of the phases; --quick shrinks them so the whole run takes ~1 minute.

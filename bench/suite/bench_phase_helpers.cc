@@ -13,6 +13,7 @@ BenchServerSpec ServerSpec(const BenchContext& ctx, const std::string& db_dir, i
   BenchServerSpec spec{
       ctx.exe, ctx.PhaseDir(db_dir) / "bench.db", workers, name, ctx.StoreUrl(db_dir), {}};
   if (ctx.options.auth) spec.api_key = PhaseApiKey(ctx, db_dir);
+  spec.sse_subscribers = ctx.options.sse_subscribers;
   return spec;
 }
 

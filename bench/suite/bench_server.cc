@@ -14,6 +14,7 @@
 
 #include "bench/suite/bench_auth.h"
 #include "bench/suite/bench_context.h"
+#include "bench/suite/sse_listeners.h"
 
 namespace conveyor::bench {
 namespace {
@@ -86,6 +87,17 @@ BenchServer::BenchServer(const BenchServerSpec& spec)
   if (pid_ < 0) throw BenchFailure("fork failed for the " + spec_.name + " server");
   WaitUntilListening();
   if (!spec_.api_key.empty()) CheckAuthOrKill();
+  if (spec_.sse_subscribers > 0) {
+    try {
+      sse_ = std::make_unique<SseListeners>(spec_.name, port_, authorization_,
+                                            spec_.sse_subscribers);
+    } catch (...) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+      throw;
+    }
+  }
 }
 
 // A constructor that throws runs no destructor: the child is killed here.
@@ -101,6 +113,7 @@ void BenchServer::CheckAuthOrKill() {
 }
 
 BenchServer::~BenchServer() {
+  sse_.reset();
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
@@ -123,6 +136,7 @@ void BenchServer::WaitUntilListening() {
 }
 
 void BenchServer::Stop() {
+  sse_.reset();
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);
   auto deadline = SteadyClock::now() + std::chrono::minutes(2);

@@ -8,6 +8,8 @@
 // --auth on. Used from the bench's main thread only.
 #pragma once
 
+#include <memory>
+
 #include <sys/types.h>
 
 #include <cstdint>
@@ -16,6 +18,8 @@
 #include <vector>
 
 namespace conveyor::bench {
+
+class SseListeners;
 
 struct BenchServerSpec {
   std::string exe;                 // path of the conveyor binary
@@ -27,6 +31,8 @@ struct BenchServerSpec {
   // Non-empty: the server runs with --auth on, and must refuse a request without this key
   // (checked once it listens; BenchFailure otherwise). Empty: the default (off on loopback).
   std::string api_key;
+  // `conveyor bench --sse N`: N clients follow GET /events for the server's whole life.
+  int sse_subscribers = 0;
 };
 
 class BenchServer {
@@ -64,6 +70,7 @@ class BenchServer {
   std::string authorization_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  std::unique_ptr<SseListeners> sse_;  // before the child is stopped, these are let go
 };
 
 }  // namespace conveyor::bench

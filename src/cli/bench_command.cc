@@ -26,6 +26,9 @@ void AddBenchCommand(CLI::App& app, CommandRunner& run) {
                                                  "with --quick)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--auth", o->auth, "Servers with --auth on; every request carries one admin key");
+  cmd->add_option("--sse", o->sse_subscribers,
+                  "Clients following GET /events on every server during the phases (default 0)")
+      ->check(CLI::Range(0, 64));
   cmd->add_flag("--keep-dir", o->keep_dir, "Keep the temp dir (databases and server logs)");
   cmd->add_option("--store", o->store,
                   "A postgres:// URL: run every phase on fresh databases on that server, plus "
