@@ -32,8 +32,8 @@ function row(s, flash, refresh) {
   }, `Schedule ${s.name} ${s.paused ? 'resumed' : 'paused'}.`), s.paused ? 'primary' : '');
   const run = button('Run now', (e) => act(e.currentTarget, flash, async () => {
     try {
-      const job = await api('POST', `${path}/run`);
-      flash.show('ok', `Schedule ${s.name} made job ${job.id}.`);
+      const answer = await api('POST', `${path}/run`);  // {schedule, is_new, job}
+      flash.show('ok', `Schedule ${s.name} made job ${answer.job.id}.`);
     } catch (err) {
       if (err.routeMissing) throw new Error('"Run now" is not available on this server: it has no POST /api/v1/schedules/{name}/run.');
       throw err;
