@@ -14,6 +14,8 @@ export function render(root) {
     if (force !== true && body.querySelector('tr.editor')) return;
     try {
       const { queues } = await get('/queues');
+      // An edit opened while this read was on its way is kept too.
+      if (force !== true && body.querySelector('tr.editor')) return;
       clear(body, table(
         ['Queue', 'State', 'Waiting', 'Running', 'Oldest waiting', 'Done / min', 'Weight', 'Limit', 'Rate limit', ''],
         queues.map((q) => row(q, flash, refresh)), { class: 'queues', empty: 'No queues yet.' }));
