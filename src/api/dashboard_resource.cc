@@ -1,8 +1,8 @@
 #include "api/dashboard_resource.h"
 
-#include <boost/beast/http/field.hpp>
 #include <string>
 
+#include "api/docs_resource.h"
 #include "api/request_context.h"
 #include "api/web_assets.h"
 
@@ -22,26 +22,13 @@ constexpr std::string_view kPolicy =
 // names carry no version. uPlot's are pinned with the binary too, so the same rule holds.
 constexpr std::string_view kCache = "no-cache";
 
-bool Matches(std::string_view if_none_match, std::string_view etag) {
-  // The dashboard's own clients send back exactly the tag they were given.
-  return !if_none_match.empty() && (if_none_match == etag || if_none_match == "*");
-}
-
 void Serve(RequestContext& ctx, const std::string& name) {
   const WebAsset* asset = FindWebAsset("dashboard/" + name);
   if (asset == nullptr) {
     return ctx.Fail({ErrorKind::kRouteNotFound, "no file /dashboard/" + name.substr(0, 80)});
   }
   ctx.response.content_security_policy = kPolicy;
-  ctx.response.etag = asset->etag;
-  ctx.response.cache_control = kCache;
-  const auto header = ctx.request[http::field::if_none_match];
-  if (Matches(std::string_view(header.data(), header.size()), asset->etag)) {
-    ctx.response.status = 304;
-    return;
-  }
-  ctx.response.content_type = asset->content_type;
-  ctx.response.static_body = asset->data;
+  ServeWebAsset(ctx, *asset, kCache);
 }
 
 // "/dashboard" and "/dashboard/" reach this route alike (the router drops a trailing slash), but

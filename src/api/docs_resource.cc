@@ -42,15 +42,7 @@ void Serve(RequestContext& ctx, const WebAsset* asset, std::string_view cache_co
     return ctx.Fail({ErrorKind::kRouteNotFound,
                      "no asset " + std::string(ctx.params[0]) + " under /docs/assets"});
   }
-  ctx.response.etag = asset->etag;
-  ctx.response.cache_control = cache_control;
-  const auto header = ctx.request[http::field::if_none_match];
-  if (Matches(std::string_view(header.data(), header.size()), asset->etag)) {
-    ctx.response.status = 304;
-    return;
-  }
-  ctx.response.content_type = asset->content_type;
-  ctx.response.static_body = asset->data;
+  ServeWebAsset(ctx, *asset, cache_control);
 }
 
 void SwaggerUi(RequestContext& ctx) { Serve(ctx, FindWebAsset("docs.html"), kPageCache); }
@@ -90,6 +82,18 @@ void Types(RequestContext& ctx) {
 }
 
 }  // namespace
+
+void ServeWebAsset(RequestContext& ctx, const WebAsset& asset, std::string_view cache_control) {
+  ctx.response.etag = asset.etag;
+  ctx.response.cache_control = cache_control;
+  const auto header = ctx.request[http::field::if_none_match];
+  if (Matches(std::string_view(header.data(), header.size()), asset.etag)) {
+    ctx.response.status = 304;
+    return;
+  }
+  ctx.response.content_type = asset.content_type;
+  ctx.response.static_body = asset.data;
+}
 
 void RegisterDocsRoutes(Router& router) {
   router.Add(http::verb::get, "/openapi.json", {.sync = &OpenApi, .access = Access::kPublic});

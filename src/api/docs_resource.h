@@ -7,9 +7,18 @@
 // If-None-Match gets a 304. Stateless; safe on any io thread.
 #pragma once
 
+#include <string_view>
+
 #include "api/router.h"
+#include "api/web_assets.h"
 
 namespace conveyor::api {
+
+struct RequestContext;
+
+// Answers with `asset` (built into the binary), its ETag and `cache_control`, or a 304 when the
+// request's If-None-Match names the ETag. The dashboard's files go out the same way.
+void ServeWebAsset(RequestContext& ctx, const WebAsset& asset, std::string_view cache_control);
 
 void RegisterDocsRoutes(Router& router);
 
