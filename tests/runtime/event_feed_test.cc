@@ -59,6 +59,11 @@ class EventFeedTest : public ::testing::Test {
 
   // A subscriber that counts wake-ups so a test can wait for them (bounded, never timed).
   struct Sub {
+    // The feed may call `wake` until the subscription is detached (as Unsubscribe does):
+    // detach before the counters it touches go away.
+    ~Sub() {
+      if (s) s->Detach();
+    }
     std::shared_ptr<EventSubscription> s;
     std::mutex mu;
     std::condition_variable cv;
