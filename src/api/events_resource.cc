@@ -7,7 +7,7 @@
 
 #include "api/event_stream.h"
 #include "api/request_context.h"
-#include "core/percent_encoding.h"
+#include "api/query_params.h"
 #include "runtime/auth/key_ring.h"
 
 namespace conveyor::api {
@@ -79,18 +79,9 @@ asio::awaitable<void> Events(RequestContext& ctx) {
 
 std::optional<ApiError> ParseEventsRequest(std::string_view query, std::string_view last_event_id,
                                            SubscribeParams* out) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const size_t eq = pair.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string key, value;
-    if (!PercentDecodeQuery(pair.substr(0, eq), &key) ||
-        !PercentDecodeQuery(pair.substr(eq + 1), &value)) {
-      return ApiError{ErrorKind::kMalformed, "the query string is not validly percent-encoded"};
-    }
-    if (value.empty()) continue;
+  std::vector<QueryPair> pairs;
+  if (auto e = ParseQueryPairs(query, &pairs)) return e;
+  for (const auto& [key, value] : pairs) {
     if (auto e = ApplyParam(key, value, out)) return e;
   }
   // A reconnecting EventSource repeats the URL it first opened (with its ?since=) and adds the

@@ -1,9 +1,11 @@
 #include "api/history_resource.h"
 
 #include <charconv>
+#include <vector>
 
 #include "api/json_writer.h"
 #include "api/problem.h"
+#include "api/query_params.h"
 #include "api/request_context.h"
 #include "core/clock.h"
 #include "observability/job_history.h"
@@ -17,13 +19,10 @@ using observability::JobHistory;
 constexpr int kDefaultMinutes = 60;
 
 std::optional<ApiError> ParseMinutes(std::string_view query, int* minutes) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) != "minutes") continue;
-    const std::string_view v = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+  std::vector<QueryPair> pairs;
+  if (auto e = ParseQueryPairs(query, &pairs)) return e;
+  for (const auto& [key, v] : pairs) {
+    if (key != "minutes") continue;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *minutes);
     if (ec != std::errc() || end != v.data() + v.size() || *minutes < 1 ||
         *minutes > JobHistory::kMinutes) {

@@ -4,9 +4,10 @@
 #include <cctype>
 #include <charconv>
 #include <string>
+#include <vector>
 
+#include "api/query_params.h"
 #include "core/ids.h"
-#include "core/percent_encoding.h"
 #include "core/job_state.h"
 #include "runtime/job_spec.h"
 
@@ -95,19 +96,9 @@ std::optional<ApiError> Apply(std::string_view key, const std::string& value, Di
 std::optional<ApiError> ParseListQuery(std::string_view query, JobListParams* out,
                                        Dialect dialect) {
   out->limit = kDefaultListLimit;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const size_t eq = pair.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string key, value;
-    if (!PercentDecodeQuery(pair.substr(0, eq), &key) ||
-        !PercentDecodeQuery(pair.substr(eq + 1), &value)) {
-      return ApiError{ErrorKind::kMalformed, "the query string is not validly percent-encoded"};
-    }
-    // An empty value ("status=") means "no filter", as HTML forms send it.
-    if (value.empty()) continue;
+  std::vector<QueryPair> pairs;
+  if (auto e = ParseQueryPairs(query, &pairs)) return e;
+  for (const auto& [key, value] : pairs) {
     if (auto e = Apply(key, value, dialect, out)) return e;
   }
   return std::nullopt;

@@ -8,6 +8,7 @@
 
 #include "api/job_json.h"
 #include "api/json_writer.h"
+#include "api/query_params.h"
 #include "api/request_context.h"
 #include "api/schedule_request.h"
 #include "api/store_awaitable.h"
@@ -179,21 +180,17 @@ awaitable<void> RunNow(RequestContext& ctx) {
 
 // ?limit=1..1000 (default 100) & cursor=<the last name of the previous page>.
 std::optional<ApiError> ParseQuery(std::string_view query, ScheduleListParams* p) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const size_t eq = pair.find('=');
-    const std::string_view key = pair.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+  std::vector<QueryPair> pairs;
+  if (auto e = ParseQueryPairs(query, &pairs)) return e;
+  for (const auto& [key, value] : pairs) {
     if (key == "limit") {
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), p->limit);
       if (ec != std::errc() || end != value.data() + value.size() || p->limit < 1 ||
           p->limit > 1000) {
         return ApiError{ErrorKind::kInvalidField, "limit must be an integer from 1 to 1000"};
       }
-    } else if (key == "cursor" && !value.empty()) {
-      p->after = std::string(value);
+    } else if (key == "cursor") {
+      p->after = value;
     }
   }
   return std::nullopt;
