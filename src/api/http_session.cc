@@ -396,12 +396,31 @@ asio::awaitable<bool> HttpSession::WriteStream() {
   // A stop requested while the request was handled came before the body existed to hear it.
   if (stopping_) co_return false;
   const std::shared_ptr<StreamingBody> body = response_.streaming;  // alive until Run returns
+  WatchForHangUp(body);
   co_await body->Run([this](std::string_view bytes) -> asio::awaitable<bool> {
     stream_.expires_after(env_.config.write_timeout);
     auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), kTuple);
     co_return !ec;
   });
   co_return false;  // the close marks the end of a body without a length
+}
+
+void HttpSession::WatchForHangUp(std::shared_ptr<StreamingBody> body) {
+  // A stream only writes, so without a read a client that went away is noticed at the next
+  // write: up to a keep-alive interval later, holding its slot of the node's and its key's stream
+  // limits all that time (a reloading dashboard hit the per-key limit). A client sends nothing
+  // after its request: any answer to this one-byte read (end of stream, a reset, stray bytes)
+  // ends the stream now. One read beside the writes is allowed on TCP and TLS streams alike.
+  // No timeout for it: the writes keep theirs (each sets its own expiry before it starts).
+  stream_.Tcp().expires_never();
+  asio::co_spawn(
+      stream_.get_executor(),
+      [self = shared_from_this(), body = std::move(body)]() -> asio::awaitable<void> {
+        char byte;
+        co_await self->stream_.async_read_some(asio::buffer(&byte, 1), kTuple);
+        body->Stop();
+      },
+      asio::detached);
 }
 
 asio::awaitable<bool> HttpSession::WriteFile() {

@@ -96,6 +96,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<bool> Write(bool keep_alive);
   boost::asio::awaitable<bool> WriteFile();  // the rest of a file response, in chunks
   boost::asio::awaitable<bool> WriteStream();  // a streaming body (Server-Sent Events)
+  // Stops `body` as soon as the client closes its side (or sends anything) while it streams.
+  void WatchForHangUp(std::shared_ptr<StreamingBody> body);
   boost::asio::awaitable<void> LingeringClose();
   boost::asio::awaitable<void> CloseAfterLastAnswer();
   void SetCorrelationId();

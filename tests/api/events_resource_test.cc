@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api_fixture.h"
@@ -138,6 +140,24 @@ TEST_F(EventsTest, PastTheNodesLimitAnswers503) {
   EXPECT_EQ(d.Status(), 503u);
   EXPECT_NE(d.Head().find("application/problem+json"), std::string::npos);
   EXPECT_NE(d.Head().find("Retry-After"), std::string::npos);
+}
+
+TEST_F(EventsTest, AClientThatHangsUpFreesItsSlotBeforeAnyKeepAlive) {
+  SseReader a(port(), "/api/v1/events"), b(port(), "/api/v1/events"), c(port(), "/api/v1/events");
+  ASSERT_EQ(a.Status(), 200u);
+  ASSERT_EQ(b.Status(), 200u);
+  ASSERT_EQ(c.Status(), 200u);
+  ASSERT_EQ(events_->subscribers(), 3u);
+  b.Close();
+  // Nothing is written to b meanwhile (no job, keep-alives every 15 s): only the server's read
+  // of the connection can notice it is gone. Bounded wait, well under a keep-alive interval.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (events_->subscribers() > 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(events_->subscribers(), 2u);
+  SseReader d(port(), "/api/v1/events");
+  EXPECT_EQ(d.Status(), 200u);
 }
 
 TEST_F(EventsTest, ServerStopEndsEveryStream) {

@@ -79,6 +79,12 @@ class SseReader {
     return closed_;
   }
   bool closed() const { return closed_; }
+  // Hangs up, as a closed browser tab does.
+  void Close() {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    closed_ = true;
+  }
 
  private:
   static constexpr auto kDeadline = std::chrono::seconds(20);

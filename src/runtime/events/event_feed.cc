@@ -104,6 +104,12 @@ void EventFeed::Loop() {
     }
     if (!behind_) {
       wake_.wait_for(lock, options_.tick, [this] { return stopping_ || poked_; });
+      // A poke right after a round waits out the gap, so the events of many transitions are read
+      // together (a stop still ends the wait).
+      const auto earliest = last_round_ + options_.min_round_gap;
+      if (!stopping_ && std::chrono::steady_clock::now() < earliest) {
+        wake_.wait_until(lock, earliest, [this] { return stopping_; });
+      }
     }
     if (stopping_) break;
     poked_ = false;
@@ -111,6 +117,7 @@ void EventFeed::Loop() {
     poke_pending_.store(false, std::memory_order_relaxed);
     const std::vector<std::shared_ptr<EventSubscription>> subs = subs_;
     lock.unlock();
+    last_round_ = std::chrono::steady_clock::now();
     Round(subs);
     lock.lock();
   }
@@ -183,6 +190,11 @@ void EventFeed::Deliver(EventSubscription& s, const std::vector<JobEventRow>& ro
 }
 
 void EventFeed::SendProgress(const std::vector<std::shared_ptr<EventSubscription>>& subs) {
+  // Once per tick, or at once for a subscriber that has not had the running jobs' progress yet.
+  const bool newcomer = std::any_of(subs.begin(), subs.end(),
+                                    [](const auto& s) { return !s->has_progress; });
+  if (!newcomer && last_round_ - last_progress_ < options_.tick) return;
+  last_progress_ = last_round_;
   Result<std::vector<JobProgressRow>> rows = store_.JobRunningProgress(options_.progress_limit);
   if (!rows.ok()) return ReadFailed("running progress", rows.status());
   std::unordered_map<std::string, std::string> now;

@@ -8,8 +8,8 @@
 // Each round reads JobEventsAfter(cursor, page), hands rows out only up to the first gap that
 // may still fill (store/job_event_gaps.h), and queues each to the subscribers whose filter it
 // matches; a subscriber that asked to resume from an older seq is caught up from its own cursor
-// first, a page per round. Each round also reads the RUNNING jobs' progress and queues what
-// changed as progress events (not resumable: the newest arrives on the next round). A slow
+// first, a page per round. At most once per tick a round also reads the RUNNING jobs' progress
+// and queues what changed as progress events (not resumable: the newest arrives next tick). A slow
 // subscriber never blocks the feed: its bounded queue overflows instead (event_subscription.h).
 // The io threads never wait on the store: only this thread reads it.
 //
@@ -44,8 +44,12 @@ struct EventFeedOptions {
   size_t max_subscribers_per_owner = 16;  // per API key; ResourceExhausted past it
   size_t queue_capacity = 10000;          // events queued per subscriber before it overflows
   std::chrono::milliseconds tick{200};    // the longest wait between two reads
+  // The shortest gap between two rounds a poke may start: under load every transition pokes,
+  // and a round per poke read the store hundreds of times a second for a few rows each (two
+  // subscribers cost a third of the node's submit rate). A full page is read on at once.
+  std::chrono::milliseconds min_round_gap{25};
   int page = 500;                         // events read per round (and per catch-up)
-  int progress_limit = 500;               // RUNNING jobs read per round for progress
+  int progress_limit = 500;               // RUNNING jobs read per tick for progress
   TimeMs give_up_ms = JobEventGaps::kDefaultGiveUpMs;
 };
 
@@ -110,6 +114,8 @@ class EventFeed {
   std::optional<int64_t> live_;  // the shared cursor; reset while nobody is subscribed
   JobEventGaps gaps_;
   bool behind_ = false;  // a page came back full or a subscriber is still catching up
+  std::chrono::steady_clock::time_point last_round_{};
+  std::chrono::steady_clock::time_point last_progress_{};
   bool read_failing_ = false;
   // Per RUNNING job, the progress last sent: (progress, message, step).
   std::unordered_map<std::string, std::string> progress_sent_;
