@@ -1,5 +1,8 @@
-// The job list: filters (state, type and queue by the server; text and age on the page it
-// answered), sort, cursor paging, and a selection for bulk cancel or retry.
+// The job list: filters (state, type and queue by the server; text on the page it answered),
+// sort, cursor paging, and a selection for bulk cancel or retry. The age filter is exact: the
+// server lists newest first, so the jobs created in a window are the list's first pages, up to
+// the first older job; paging stops there. (A server-side text search would scan the whole table
+// for a word no job has: no request may cost that, so text stays on the page.)
 import { get } from '../api.js';
 import { h, clear, notice, table, badge, fmtTime, flashArea, button, TERMINAL } from '../dom.js';
 import { watch } from '../live.js';
@@ -45,6 +48,8 @@ export function render(root, route, ctx) {
 
   const draw = () => {
     const jobs = visible();
+    const after = f.since ? Date.now() - Number(f.since) * 60000 : 0;
+    const pastWindow = after > 0 && page.jobs.some((j) => new Date(j.created_at).getTime() < after);
     for (const id of selected) if (!page.jobs.some((j) => j.id === id)) selected.delete(id);
     clear(list, table(['', 'Job', 'State', 'Type', 'Queue', 'Try', 'Progress', 'Created', 'Error / message'],
       jobs.map((j) => jobRow(j, selected, draw)), { class: 'jobs', empty: 'No jobs match.' }));
@@ -52,7 +57,7 @@ export function render(root, route, ctx) {
     clear(pager,
       button('← Newer', () => { cursors.pop(); load(); }, 'ghost', cursors.length < 2),
       h('span', { class: 'muted' }, `page ${cursors.length} · ${jobs.length} shown of ${page.jobs.length} loaded`),
-      button('Older →', () => { cursors.push(page.next_cursor); load(); }, 'ghost', !page.next_cursor));
+      button('Older →', () => { cursors.push(page.next_cursor); load(); }, 'ghost', !page.next_cursor || pastWindow));
   };
 
   const drawBulk = (jobs) => {
