@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <thread>
 
 #include "core/time_format.h"
 #include "runtime/runtime_fixture.h"
@@ -288,6 +290,12 @@ TEST_F(WebhookDispatcherTest, ManyDeliveriesArriveOverFewConnections) {
   for (int i = 0; i < 60; ++i) ids.push_back(MustFinishJob(rx_.Url("/ok")));
   for (const std::string& id : ids) {
     EXPECT_EQ(DeliveryStateName(WaitDelivery(id, 1).state), std::string("delivered"));
+  }
+  // The counter moves just after the store write the state was read from: wait for it (a
+  // direct read counted 59 once under load).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (dispatcher_->delivered() < 60 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_EQ(dispatcher_->delivered(), 60);
   // Kept-alive connections are reused: far fewer than one per delivery. (libcurl may replace a
