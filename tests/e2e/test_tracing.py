@@ -5,13 +5,14 @@ the job's trace-id and a new parent-id per call, to the job's webhook, to the ta
 `http.request` job (over any traceparent the payload names) and to an external worker in its
 lease; every transition line of the job's log carries `trace_id`. An invalid traceparent is
 ignored and the job starts a fresh trace; a job submitted without one gets a fresh trace too.
+The same tests run on SQLite and on a throwaway PostgreSQL (its insert and lease paths differ).
 """
 
 import json
 import re
 import unittest
 
-from conveyor_harness import ServerTestCase
+from conveyor_harness import Server, ServerTestCase
 from webhook_receiver import start_receiver
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -143,6 +144,23 @@ class TracingTest(ServerTestCase):
             return mine if len(mine) >= 3 else None
         got = self.server.wait_until(lines, 15, "the job's transition lines")
         self.assertEqual([e["trace_id"] for e in got], [TRACE_ID] * len(got), got)
+
+
+class TracingOnPostgresTest(TracingTest):
+    SERVER_ARGS = None  # the server needs the database first
+
+    @classmethod
+    def setUpClass(cls):
+        import pg_server  # only the PostgreSQL tests need it
+        cls.pg = pg_server.PgServer().start()
+        super().setUpClass()
+        cls.server = Server(store=cls.pg.create_database("tracing"), **TracingTest.SERVER_ARGS)
+        cls._class_servers.append(cls.server)
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.pg.destroy()
 
 
 if __name__ == "__main__":
