@@ -5,6 +5,7 @@
 
 #include "core/job_state.h"
 #include "core/time_format.h"
+#include "core/trace_context.h"
 #include "json/json_text.h"
 
 namespace conveyor::api {
@@ -145,6 +146,17 @@ void WriteWaiting(JsonWriter& w, const std::optional<WaitingReason>& waiting) {
   w.EndObject();
 }
 
+// The 32 hex characters of the job's W3C trace; null on a job stored before traces were kept.
+void WriteTraceId(JsonWriter& w, const Job& job) {
+  const std::string_view id = job.traceparent ? TraceIdOf(*job.traceparent) : std::string_view();
+  w.Key("trace_id");
+  if (id.empty()) {
+    w.Null();
+  } else {
+    w.String(id);
+  }
+}
+
 }  // namespace
 
 void WriteJob(JsonWriter& w, const Job& job, Dialect dialect, const CreateAnswer* created,
@@ -164,6 +176,7 @@ void WriteJob(JsonWriter& w, const Job& job, Dialect dialect, const CreateAnswer
   w.Key("result_ref").OptString(job.result_ref).Key("error").OptString(job.error);
   w.Key("idempotency_key").OptString(job.idempotency_key);
   w.Key("correlation_id").OptString(job.correlation_id);
+  WriteTraceId(w, job);
   w.Key("webhook_url").OptString(job.webhook_url);
   w.Key("tags");
   WriteStrings(w, job.tags);

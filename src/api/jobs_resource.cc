@@ -14,6 +14,7 @@
 #include "api/submit_request.h"
 #include "api/tenant_scope.h"
 #include "core/ids.h"
+#include "core/trace_context.h"
 #include "runtime/job_service.h"
 
 namespace conveyor::api {
@@ -38,12 +39,19 @@ bool RequireJson(RequestContext& ctx) {
   return false;
 }
 
-SubmitHeaders HeadersOf(const RequestContext& ctx) {
+RequestTrace TraceOf(const RequestContext& ctx) {
+  return TraceOfRequest(Header(ctx, "traceparent"), ctx.request.count("traceparent"),
+                        Header(ctx, "tracestate"));
+}
+
+SubmitHeaders HeadersOf(const RequestContext& ctx, const RequestTrace& trace) {
   return {.idempotency_key = Header(ctx, "Idempotency-Key"),
           .correlation_id = ctx.correlation_id,
           .dialect = ctx.dialect,
           .default_dialect = ctx.default_dialect,
-          .under_api_prefix = ctx.under_api_prefix};
+          .under_api_prefix = ctx.under_api_prefix,
+          .traceparent = trace.traceparent,
+          .tracestate = trace.tracestate};
 }
 
 // The {id} path parameter, or a 400 when it cannot be a job id.
@@ -84,7 +92,9 @@ awaitable<void> Submit(RequestContext& ctx) {
   if (!RequireJson(ctx)) co_return;
   std::vector<JobSpec> specs;
   CreateAnswer answer;
-  if (auto e = ParseSubmitBody(ctx.request.body(), HeadersOf(ctx), &specs, &answer.warnings)) {
+  const RequestTrace trace = TraceOf(ctx);
+  if (auto e = ParseSubmitBody(ctx.request.body(), HeadersOf(ctx, trace), &specs,
+                               &answer.warnings)) {
     ctx.Fail(*e);
     co_return;
   }
@@ -99,6 +109,8 @@ awaitable<void> Submit(RequestContext& ctx) {
   ctx.response.status = outcome.is_new ? RulesOf(dialect).created_status : 200;
   if (outcome.is_new) ctx.response.location = "/api/v1/jobs/" + outcome.job.id;
   if (outcome.job.idempotency_key) ctx.response.idempotency_key = *outcome.job.idempotency_key;
+  // The job's trace (a replay's is the first submit's) with a span of this answer's own.
+  ctx.response.traceparent = ChildTraceParent(outcome.job.traceparent.value_or(""));
   JsonWriter w(&ctx.response.body);
   WriteJob(w, outcome.job, dialect, &answer);
 }
@@ -106,7 +118,8 @@ awaitable<void> Submit(RequestContext& ctx) {
 awaitable<void> SubmitBatch(RequestContext& ctx) {
   if (!RequireJson(ctx)) co_return;
   std::vector<JobSpec> specs;
-  if (auto e = ParseBatchBody(ctx.request.body(), HeadersOf(ctx), &specs)) {
+  const RequestTrace trace = TraceOf(ctx);
+  if (auto e = ParseBatchBody(ctx.request.body(), HeadersOf(ctx, trace), &specs)) {
     ctx.Fail(*e);
     co_return;
   }
@@ -116,6 +129,7 @@ awaitable<void> SubmitBatch(RequestContext& ctx) {
       co_await AsyncSubmit(ctx.jobs, std::move(specs), boost::asio::use_awaitable);
   if (!Check(ctx, result)) co_return;
   ctx.response.status = 201;
+  ctx.response.traceparent = ChildTraceParent(trace.traceparent);
   JsonWriter w(&ctx.response.body);
   w.BeginObject().Key("jobs").BeginArray();
   for (const auto& outcome : result.value()) {

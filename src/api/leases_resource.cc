@@ -13,6 +13,7 @@
 #include "api/request_context.h"
 #include "runtime/auth/key_ring.h"
 #include "api/store_awaitable.h"
+#include "core/trace_context.h"
 #include "api/worker_routes_body.h"
 #include "runtime/work/external_leases.h"
 
@@ -82,6 +83,9 @@ awaitable<ClaimResult> ClaimUntilDeadline(ExternalLeases& leases, const LeaseBod
 }
 
 void WriteLeasedJob(JsonWriter& w, const Job& job) {
+  // The job's trace with a span for this hand-over: the worker's calls are its children.
+  std::optional<std::string> trace;
+  if (job.traceparent) trace = ChildTraceParent(*job.traceparent);
   w.BeginObject()
       .Key("id").String(job.id)
       .Key("type").String(job.type)
@@ -94,6 +98,7 @@ void WriteLeasedJob(JsonWriter& w, const Job& job) {
       .Key("lease_token").String(job.lease ? job.lease->token : "")
       .Key("lease_expires_at").OptTime(job.lease ? std::optional(job.lease->expires_at) : std::nullopt)
       .Key("correlation_id").OptString(job.correlation_id)
+      .Key("traceparent").OptString(trace)
       .Key("created_at").Time(job.created_at)
       .Key("tags").BeginArray();
   for (const std::string& tag : job.tags) w.String(tag);

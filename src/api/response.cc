@@ -23,9 +23,10 @@ void AppendNumber(std::string* out, size_t n) {
 
 // What a page from an allowed origin may send (the headers the API reads) and read.
 constexpr std::string_view kCorsRequestHeaders =
-    "Authorization, Content-Type, Idempotency-Key, X-Correlation-Id, Conveyor-Dialect";
+    "Authorization, Content-Type, Idempotency-Key, X-Correlation-Id, Conveyor-Dialect, "
+    "traceparent, tracestate";
 constexpr std::string_view kCorsExposedHeaders =
-    "X-Correlation-Id, Location, Idempotency-Key, Retry-After";
+    "X-Correlation-Id, Location, Idempotency-Key, Retry-After, traceparent";
 constexpr std::string_view kCorsMaxAgeSeconds = "600";
 
 void AppendCorsHeaders(const Response& r, std::string* out) {
@@ -66,6 +67,7 @@ void SerializeResponseHead(const Response& r, unsigned http_version, bool keep_a
   if (!r.location.empty()) AppendHeader(out, "Location", r.location);
   if (!r.set_cookie.empty()) AppendHeader(out, "Set-Cookie", r.set_cookie);
   if (!r.idempotency_key.empty()) AppendHeader(out, "Idempotency-Key", r.idempotency_key);
+  if (!r.traceparent.empty()) AppendHeader(out, "traceparent", r.traceparent);
   if (!r.content_disposition.empty())
     AppendHeader(out, "Content-Disposition", r.content_disposition);
   if (!r.allow.empty()) AppendHeader(out, "Allow", r.allow);

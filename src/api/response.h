@@ -25,6 +25,7 @@ struct Response {
   std::string location;      // Location header when non-empty
   std::string content_disposition;  // Content-Disposition header when non-empty (artifacts)
   std::string idempotency_key;  // Idempotency-Key header when non-empty: the key a submit used
+  std::string traceparent;  // traceparent header when non-empty: a submit's trace (W3C)
   std::string_view allow;    // Allow header when non-empty (405); points into the router
   bool retry_after = false;  // Retry-After: 1 (503, 429)
   uint32_t retry_after_s = 0;     // Retry-After: N seconds (wins over retry_after when set)
@@ -62,6 +63,7 @@ struct Response {
     location.clear();
     content_disposition.clear();
     idempotency_key.clear();
+    traceparent.clear();
     allow = {};
     retry_after = false;
     retry_after_s = 0;

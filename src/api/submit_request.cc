@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/time_format.h"
+#include "core/trace_context.h"
 #include "runtime/submit_validator.h"
 
 namespace conveyor::api {
@@ -328,8 +329,18 @@ std::optional<ApiError> NormalizeSpec(json::object& o, const SubmitHeaders& head
   if (!spec.correlation_id && !headers.correlation_id.empty()) {
     spec.correlation_id = std::string(headers.correlation_id);
   }
+  if (!headers.traceparent.empty()) spec.traceparent = std::string(headers.traceparent);
+  if (!headers.tracestate.empty()) spec.tracestate = std::string(headers.tracestate);
   out->push_back(std::move(spec));
   return std::nullopt;
+}
+
+RequestTrace TraceOfRequest(std::string_view traceparent, size_t count,
+                            std::string_view tracestate) {
+  std::optional<std::string> given = count == 1 ? ParseTraceParent(traceparent) : std::nullopt;
+  if (!given) return {.traceparent = NewTraceParent()};
+  return {.traceparent = std::move(*given),
+          .tracestate = IsValidTraceState(tracestate) ? std::string(tracestate) : std::string()};
 }
 
 std::optional<ApiError> ParseSubmitBody(std::string_view body, const SubmitHeaders& headers,

@@ -64,6 +64,11 @@ struct Job {
   // a server without tenants). Idempotency keys are unique per tenant; a tenant's key sees only
   // its tenant's jobs (runtime/auth/tenants.h).
   std::string tenant;
+  // The W3C trace the job belongs to (core/trace_context.h): a traceparent in version-00 form,
+  // the submitter's or a fresh one; outgoing calls carry its trace-id. Unset only on jobs stored
+  // before traces were kept.
+  std::optional<std::string> traceparent;
+  std::optional<std::string> tracestate;  // W3C tracestate as the submitter sent it, if valid
 };
 
 struct JobEvent {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/trace_context.h"
 #include "handlers/utf8_text.h"
 #include "json/json_text.h"
 #include "outbound/http_client.h"
@@ -158,6 +159,18 @@ json::object HeadersJson(const HttpResponseData& r) {
   return out;
 }
 
+// The job's W3C trace with a span for this call. It replaces a traceparent or tracestate in
+// payload.headers: those name another trace, and the job's call belongs to the job's.
+void SetTraceHeaders(const Job& job, HttpRequestSpec& spec) {
+  if (!job.traceparent) return;  // a job stored before traces were kept
+  std::erase_if(spec.headers, [](const auto& h) {
+    const std::string name = Lower(h.first);
+    return name == "traceparent" || name == "tracestate";
+  });
+  spec.headers.emplace_back("traceparent", ChildTraceParent(*job.traceparent));
+  if (job.tracestate) spec.headers.emplace_back("tracestate", *job.tracestate);
+}
+
 }  // namespace
 
 Status HttpRequestHandler::ValidatePayload(const json::value& payload) const {
@@ -188,7 +201,8 @@ Result<std::string> HttpRequestHandler::Run(JobContext& ctx) {
   json::value payload = json::parse(ctx.job().payload, ec);
   if (ec) return Invalid("payload is not valid JSON: " + ec.message());
   if (Status s = ValidatePayload(payload); !s.ok()) return s;
-  const HttpRequestSpec spec = BuildSpec(payload.get_object());
+  HttpRequestSpec spec = BuildSpec(payload.get_object());
+  SetTraceHeaders(ctx.job(), spec);
   Result<HttpResponseData> r =
       PerformHttpRequest(spec, policy_, [&ctx] { return ctx.Cancelled(); });
   if (!r.ok() && r.status().code() == StatusCode::kFailedPrecondition) {

@@ -4,6 +4,8 @@
 //           "headers": {"Name": "value", …}, "body": "text" or any JSON value (sent as
 //           application/json unless a Content-Type header is given), "timeout_s": 0 < x ≤ 3600
 //           (default 30), "max_response_bytes": 1 … 16 MiB (default 1 MiB)}.
+// Trace:   the request carries the job's W3C traceparent (a new span) and tracestate, replacing
+//           any that payload.headers name (core/trace_context.h).
 // Result:  {"status": 200, "headers": {"content-type": "…", …}, "body": "<text, at most
 //           max_response_bytes, invalid UTF-8 replaced by U+FFFD>", "truncated": false}.
 // Errors:  5xx, 408 and 429 responses, timeouts and connection errors are retried with backoff;

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/secret_redaction.h"
+#include "core/trace_context.h"
 #include "observability/job_history.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
@@ -49,6 +50,10 @@ log::Line LineOf(const JobTransition& t) {
     line.Str("correlation_id", *job.correlation_id);
   }
   if (!job.tenant.empty()) line.Str("tenant", job.tenant);
+  if (job.traceparent) {
+    const std::string_view trace_id = TraceIdOf(*job.traceparent);
+    if (!trace_id.empty()) line.Str("trace_id", trace_id);
+  }
   if (t.wait_seconds) line.Number("wait_s", *t.wait_seconds);
   if (t.run_seconds) line.Number("duration_s", *t.run_seconds);
   if ((t.kind == JobEventKind::kRetrying || t.kind == JobEventKind::kFailed) &&

@@ -1,7 +1,7 @@
 // One job transition as this node saw it happen (issue 13, "What users see"): the runtime calls
 // Publish after the store committed a transition it made, and Publish fans it out to the
 // telemetry that reports what THIS node did — one JSON log line (event, node, job_id, type,
-// queue, attempt, step, correlation_id) and the seed-002 metrics (jobs_created_total,
+// queue, attempt, step, correlation_id, trace_id) and the seed-002 metrics (jobs_created_total,
 // jobs_completed_total, job_duration_seconds, ...). Each node publishes only its own
 // transitions, so a cluster's logs and counters add up without double counting; the live event
 // stream (GET /api/v1/events) reads the store's job_events instead, which sees every node.

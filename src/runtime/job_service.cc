@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/ids.h"
+#include "core/trace_context.h"
 #include "handlers/handler_registry.h"
 #include "json/json_text.h"
 #include "observability/log.h"
@@ -100,6 +101,9 @@ Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
       settings && settings->timeout_s ? *settings->timeout_s : config_.default_timeout_s);
   job.idempotency_key = spec.idempotency_key;
   job.correlation_id = spec.correlation_id;
+  // Not part of request_hash: a replay under another trace is still the same request.
+  job.traceparent = spec.traceparent ? *spec.traceparent : NewTraceParent();
+  if (spec.traceparent) job.tracestate = spec.tracestate;
   job.webhook_url = spec.webhook_url;
   job.tags = spec.tags;
   job.depends_on = spec.depends_on;

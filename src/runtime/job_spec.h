@@ -57,6 +57,10 @@ struct JobSpec {
   std::optional<int> timeout_s;
   std::optional<std::string> idempotency_key;
   std::optional<std::string> correlation_id;
+  // The W3C trace the job joins, validated (core/trace_context.h: version-00 form); unset: a
+  // fresh trace of its own. tracestate travels only with a traceparent.
+  std::optional<std::string> traceparent;
+  std::optional<std::string> tracestate;
   std::optional<std::string> webhook_url;
   std::vector<std::string> tags;
   std::vector<std::string> depends_on;

@@ -49,8 +49,8 @@ std::vector<std::string> ReadStringArray(const Row& r, int col) {
 // max_attempts, run_at, expires_at, timeout_s, idempotency_key, correlation_id, webhook_url,
 // depends_on, tags, progress, message, current_step, result, result_ref, error, created_at,
 // started_at, finished_at, updated_at, lease_owner, lease_token, lease_expires_at,
-// cancel_requested, request_hash, dialect, tenant (CONVEYOR_JOB_COLUMNS, CONVEYOR_PG_JOB_COLUMNS,
-// CONVEYOR_PG_J_COLUMNS).
+// cancel_requested, request_hash, dialect, tenant, traceparent, tracestate (CONVEYOR_JOB_COLUMNS,
+// CONVEYOR_PG_JOB_COLUMNS, CONVEYOR_PG_J_COLUMNS).
 template <class Row>
 JobRow ReadJobRow(const Row& r) {
   JobRow out;
@@ -89,6 +89,8 @@ JobRow ReadJobRow(const Row& r) {
   j.request_hash = r.Text(31);
   j.dialect = DialectFromStored(r.Text(32));
   j.tenant = r.Text(33);
+  j.traceparent = r.OptText(34);
+  j.tracestate = r.OptText(35);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <limits>
 
+#include "core/trace_context.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
 #include "webhooks/event.h"
@@ -151,10 +152,12 @@ bool WebhookDispatcher::SleepUntilDue(int full_claim) {
 void WebhookDispatcher::Send(WebhookDelivery d) {
   std::string body;
   bool is_new = false;
+  Result<Job> job = store_.JobGet(d.job_id);
   if (d.payload) {
+    // A retry sends the frozen body; the job is read for its trace only, and one that is gone
+    // by now is still notified, without a trace.
     body = *d.payload;
   } else {
-    Result<Job> job = store_.JobGet(d.job_id);
     if (!job.ok()) {
       // A job that is gone cannot be described: failed. Any other read error: try again later.
       std::string what =
@@ -167,15 +170,15 @@ void WebhookDispatcher::Send(WebhookDelivery d) {
     body = WebhookEventJson(d, *job, clock_.NowMs());
     is_new = true;
   }
-  HttpRequestSpec spec = BuildRequest(d, body);
+  HttpRequestSpec spec = BuildRequest(d, body, job.ok() ? &*job : nullptr);
   d.payload = std::move(body);
   sender_.Submit(std::move(spec), [this, d = std::move(d), is_new](WebhookSendResult r) mutable {
     Enqueue(Outcome{std::move(d), is_new, std::move(r)});
   });
 }
 
-HttpRequestSpec WebhookDispatcher::BuildRequest(const WebhookDelivery& d,
-                                                const std::string& body) const {
+HttpRequestSpec WebhookDispatcher::BuildRequest(const WebhookDelivery& d, const std::string& body,
+                                                const Job* job) const {
   const std::string id = MessageId(d);
   const int64_t ts = clock_.NowMs() / 1000;
   HttpRequestSpec spec{
@@ -185,6 +188,10 @@ HttpRequestSpec WebhookDispatcher::BuildRequest(const WebhookDelivery& d,
                   {"Idempotency-Key", id},
                   {"webhook-id", id},
                   {"webhook-timestamp", std::to_string(ts)}};
+  if (job != nullptr && job->traceparent) {
+    spec.headers.emplace_back("traceparent", ChildTraceParent(*job->traceparent));
+    if (job->tracestate) spec.headers.emplace_back("tracestate", *job->tracestate);
+  }
   if (!config_.secret.empty()) {
     spec.headers.emplace_back("webhook-signature",
                               SignWebhook(config_.secret, id, ts, body).signature);

@@ -5,6 +5,7 @@
 // due deliveries (DeliveryClaimDue), freezes each one's body at its first attempt (stored with
 // DeliveryRecord.payload, so retries and redeliveries send the same bytes), signs every attempt
 // (Standard Webhooks; webhook-id and Idempotency-Key = "<job_id>.<n>", stable across retries),
+// gives every attempt a W3C traceparent in the job's trace with a span of its own,
 // hands it to the WebhookSender (many in flight, keep-alive), and records each outcome
 // (retry_schedule.h decides delivered / retry when / failed). Between claims it sleeps until the
 // next delivery falls due (DeliveryNextAt), a Wake(), a finished attempt, or idle_poll_ms.
@@ -88,7 +89,9 @@ class WebhookDispatcher {
   // Claims what fits in flight and sends it; returns how many were claimed.
   int ClaimAndSend();
   void Send(WebhookDelivery d);
-  HttpRequestSpec BuildRequest(const WebhookDelivery& d, const std::string& body) const;
+  // `job` (for its trace) is null when the job is gone.
+  HttpRequestSpec BuildRequest(const WebhookDelivery& d, const std::string& body,
+                               const Job* job) const;
   bool SleepUntilDue(int full_claim);
   bool DueNow();
   void WorkLoop();

@@ -6,6 +6,7 @@
 
 #include "api/problem.h"
 #include "core/time_format.h"
+#include "core/trace_context.h"
 #include "handlers/handler_registry.h"
 #include "runtime/canonical_request.h"
 #include "runtime/submit_validator.h"
@@ -140,6 +141,41 @@ TEST(SubmitRequestTest, HeadersSupplyKeyAndCorrelation) {
              {.idempotency_key = "h-key", .correlation_id = "h-c"});
   ASSERT_FALSE(p.error);
   EXPECT_EQ(p.specs[0].correlation_id, "b-c");
+}
+
+TEST(SubmitRequestTest, ARequestsTraceIsEveryJobsTrace) {
+  const std::string tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const RequestTrace trace = TraceOfRequest(tp, 1, "k=v");
+  EXPECT_EQ(trace.traceparent, tp);
+  EXPECT_EQ(trace.tracestate, "k=v");
+  Parsed p;
+  p.error = ParseBatchBody(R"([{"type":"noop"},{"type":"noop"}])",
+                           {.traceparent = trace.traceparent, .tracestate = trace.tracestate},
+                           &p.specs);
+  ASSERT_FALSE(p.error);
+  for (const JobSpec& spec : p.specs) {
+    EXPECT_EQ(spec.traceparent, tp);
+    EXPECT_EQ(spec.tracestate, "k=v");
+  }
+  // Without headers the spec names no trace: JobService starts a fresh one for the job.
+  p = Submit(R"({"type":"noop"})");
+  EXPECT_EQ(p.specs.at(0).traceparent, std::nullopt);
+}
+
+TEST(SubmitRequestTest, AnInvalidRepeatedOrMissingTraceParentStartsAFreshTrace) {
+  const std::string tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const std::string version_ff = "ff" + tp.substr(2);
+  for (const auto& [header, count] : {std::pair<std::string_view, size_t>{"", 0},
+                                      {tp, 2},  // W3C: repeated traceparent headers are invalid
+                                      {"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", 1},
+                                      {version_ff, 1}}) {
+    const RequestTrace trace = TraceOfRequest(header, count, "k=v");
+    EXPECT_EQ(ParseTraceParent(trace.traceparent), trace.traceparent) << header;
+    EXPECT_NE(TraceIdOf(trace.traceparent), TraceIdOf(tp)) << header;
+    EXPECT_EQ(trace.tracestate, "") << "tracestate only travels with its traceparent: " << header;
+  }
+  EXPECT_EQ(TraceOfRequest(tp, 1, "k=v\x01").tracestate, "");
+  EXPECT_EQ(TraceOfRequest(tp, 1, std::string(kMaxTraceStateLength + 1, 'a')).tracestate, "");
 }
 
 TEST(SubmitRequestTest, HeaderKeyWinsOverADifferentBodyKeyWithAWarning) {

@@ -15,8 +15,8 @@ from conveyor_harness import (ALL_STATES, TERMINAL, ServerTestCase, is_uuid, sca
 TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 JOB_KEYS = ("id", "job_id", "type", "queue", "status", "priority", "attempt", "max_attempts",
             "payload", "progress", "message", "current_step", "result", "result_ref", "error",
-            "idempotency_key", "correlation_id", "webhook_url", "tags", "depends_on", "run_at",
-            "expires_at", "timeout_s", "cancel_requested", "created_at", "started_at",
+            "idempotency_key", "correlation_id", "trace_id", "webhook_url", "tags", "depends_on",
+            "run_at", "expires_at", "timeout_s", "cancel_requested", "created_at", "started_at",
             "finished_at", "updated_at")
 STATUS_KEYS = ("id", "job_id", "status", "progress", "message", "current_step", "attempt",
                "max_attempts", "created_at", "updated_at", "started_at", "finished_at")

@@ -2,9 +2,9 @@
 
 At the default level every transition a job makes is one JSON line (docs/operations.md, "Logs"):
 submitted, started, retrying, succeeded, failed, cancelled, expired, with ts, level, event, node,
-job_id, type, queue, attempt, correlation_id, wait_s / duration_s, and the error of a failed
-attempt. `--log-level warn` shows none of them; `--access-log` adds one http.request line per
-request, with the route pattern and never a secret.
+job_id, type, queue, attempt, correlation_id, trace_id, wait_s / duration_s, and the error of a
+failed attempt. `--log-level warn` shows none of them; `--access-log` adds one http.request line
+per request, with the route pattern and never a secret.
 """
 
 import datetime
@@ -66,6 +66,9 @@ class JobLogChecks:
             self.assertIsInstance(e["attempt"], int, e)
             # Given (X-Correlation-Id) or generated at submit: on every line of the job.
             self.assertEqual(e["correlation_id"], job["correlation_id"], e)
+            # The W3C trace the job joined at submit (or a fresh one): on every line of the job.
+            self.assertRegex(job["trace_id"], r"^[0-9a-f]{32}$")
+            self.assertEqual(e["trace_id"], job["trace_id"], e)
             if e["event"] not in ("job.retrying", "job.failed"):
                 self.assertNotIn("error", e)
         stamps = [e["ts"] for e in lines]
@@ -78,8 +81,11 @@ class JobLogTest(JobLogChecks, ServerTestCase):
     def test_succeeded_jobs_log_submitted_started_succeeded(self):
         s = self.server
         corr = f"corr-{uuid.uuid4().hex[:8]}"
+        trace_id = uuid.uuid4().hex
+        traceparent = f"00-{trace_id}-00f067aa0ba902b7-01"
         jobs = [self.must_submit(s, {"type": "noop", "payload": {}},
-                                 headers={"X-Correlation-Id": corr}) for _ in range(3)]
+                                 headers={"X-Correlation-Id": corr, "traceparent": traceparent})
+                for _ in range(3)]
         batch = self.must_json(s.request("POST", "/api/v1/jobs/batch", {"jobs": [
             {"type": "noop", "payload": {}, "queue": "e2e-log"}]}), 201, 200)
         for job in jobs:
@@ -87,6 +93,7 @@ class JobLogTest(JobLogChecks, ServerTestCase):
             lines = self.wait_events(s, job["id"],
                                      ["job.submitted", "job.started", "job.succeeded"])
             self.assertEqual(job["correlation_id"], corr)
+            self.assertEqual(job["trace_id"], trace_id)
             self.check_common(lines, job)
             self.assertEqual([e["attempt"] for e in lines], [0, 1, 1])
             self.assertIsInstance(lines[1]["wait_s"], (int, float))

@@ -40,6 +40,7 @@ TEST_F(JobTransitionTest, OneInfoLinePerTransitionWithTheJobsFields) {
   job.current_step = "render";
   job.correlation_id = "req-42";
   job.tenant = "acme";
+  job.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   Publish({.kind = JobEventKind::kStarted, .job = job, .wait_seconds = 1.5});
   boost::json::object line = Only("job.started");
   EXPECT_EQ(Text(line, "level"), "info");
@@ -50,6 +51,7 @@ TEST_F(JobTransitionTest, OneInfoLinePerTransitionWithTheJobsFields) {
   EXPECT_EQ(Text(line, "step"), "render");
   EXPECT_EQ(Text(line, "correlation_id"), "req-42");
   EXPECT_EQ(Text(line, "tenant"), "acme");
+  EXPECT_EQ(Text(line, "trace_id"), "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(line.at("wait_s").to_number<double>(), 1.5);
   EXPECT_FALSE(line.contains("duration_s"));
   EXPECT_FALSE(line.contains("error"));
@@ -59,7 +61,8 @@ TEST_F(JobTransitionTest, AbsentStepCorrelationAndTenantAreOmitted) {
   const Job job = MakeJob();
   Publish({.kind = JobEventKind::kSubmitted, .job = job});
   boost::json::object line = Only("job.submitted");
-  for (const char* key : {"step", "correlation_id", "tenant", "wait_s", "duration_s", "error"}) {
+  for (const char* key :
+       {"step", "correlation_id", "tenant", "trace_id", "wait_s", "duration_s", "error"}) {
     EXPECT_FALSE(line.contains(key)) << key;
   }
   EXPECT_EQ(line.at("attempt").as_int64(), 2);

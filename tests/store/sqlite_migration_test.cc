@@ -81,6 +81,7 @@ TEST_F(SqliteMigrationTest, ADatabaseAtVersion1MigratesAndKeepsItsJobs) {
   EXPECT_EQ(MustOk(peek->QueryInt("SELECT max(version) FROM schema_migrations"), "max"), kLatest);
   EXPECT_EQ(MustOk(peek->QueryInt("SELECT count(*) FROM schema_migrations"), "count"), kCount);
   EXPECT_EQ(MustGet(*store, id).webhook_url, "https://h.test/x");
+  EXPECT_EQ(MustGet(*store, id).traceparent, std::nullopt);  // migration 12: none before
   // The migrated job's terminal transition gets its delivery like a new job's would.
   auto out =
       MustOk(store->JobCompleteMany(

@@ -30,6 +30,8 @@ TYPED_TEST_P(StoreJobsConformance, InsertThenGetRoundTripsEveryField) {
   j.expires_at = kT0 + 60000;
   j.timeout_s = 42;
   j.correlation_id = "corr-1";
+  j.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  j.tracestate = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE";
   j.webhook_url = "https://example.com/hook";
   // A dependency must exist (an unknown id is refused); one that SUCCEEDED leaves the job as is.
   j.depends_on = {MustInsert(this->store(), {.state = JobState::kSucceeded}).id};
@@ -55,6 +57,8 @@ TYPED_TEST_P(StoreJobsConformance, InsertThenGetRoundTripsEveryField) {
   EXPECT_EQ(got.timeout_s, 42);
   EXPECT_EQ(got.idempotency_key, "key-1");
   EXPECT_EQ(got.correlation_id, "corr-1");
+  EXPECT_EQ(got.traceparent, j.traceparent);
+  EXPECT_EQ(got.tracestate, j.tracestate);
   EXPECT_EQ(got.webhook_url, "https://example.com/hook");
   EXPECT_EQ(got.depends_on, j.depends_on);
   EXPECT_EQ(got.tags, j.tags);
@@ -320,6 +324,35 @@ TYPED_TEST_P(StoreJobsConformance, AsyncInsertCallsDoneOnceWithTheOutcome) {
   EXPECT_EQ(MustGet(this->store(), j.id).id, j.id);
 }
 
+// The async insert (the coalesced multi-row path on both stores) and the claim (its own column
+// list) carry the trace too; a job without one reads as none.
+TYPED_TEST_P(StoreJobsConformance, TraceContextRoundTripsThroughBatchInsertAndClaim) {
+  std::vector<Job> batch;
+  for (int i = 0; i < 3; ++i) {
+    Job j = MakeJob();
+    j.traceparent =
+        "00-4bf92f3577b34da6a3ce929d0e0e473" + std::to_string(i) + "-00f067aa0ba902b7-01";
+    batch.push_back(j);
+  }
+  batch[0].tracestate = "k=v";
+  batch.push_back(MakeJob());
+  std::promise<Result<std::vector<InsertOutcome>>> got;
+  this->store().JobInsertManyAsync({.jobs = batch, .now = kT0},
+                                   [&](auto r) { got.set_value(std::move(r)); });
+  ASSERT_TRUE(got.get_future().get().ok());
+  std::vector<Job> claimed = MustClaim(this->store(), 10);
+  ASSERT_EQ(claimed.size(), batch.size());
+  for (const Job& want : batch) {
+    auto c = std::find_if(claimed.begin(), claimed.end(),
+                          [&](const Job& j) { return j.id == want.id; });
+    ASSERT_NE(c, claimed.end());
+    EXPECT_EQ(c->traceparent, want.traceparent) << want.id;
+    EXPECT_EQ(c->tracestate, want.tracestate) << want.id;
+    EXPECT_EQ(MustGet(this->store(), want.id).traceparent, want.traceparent);
+  }
+  EXPECT_EQ(MustGet(this->store(), batch[3].id).traceparent, std::nullopt);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreJobsConformance, InsertThenGetRoundTripsEveryField,
                             GetUnknownJobIsNotFound, IdempotentReplayReturnsTheOriginalJob,
                             SameKeyDifferentRequestIsConflictNamingKeyAndJob,
@@ -331,6 +364,7 @@ REGISTER_TYPED_TEST_SUITE_P(StoreJobsConformance, InsertThenGetRoundTripsEveryFi
                             NextRunAtIsTheEarliestWaitingJob, CountByStateCountsOnlyPresentStates,
                             MigrateTwiceIsANoOp, DataSurvivesCloseAndReopen,
                             ConcurrentInsertsAllSucceed, OneCallersConflictDoesNotFailOthers,
-                            AsyncInsertCallsDoneOnceWithTheOutcome);
+                            AsyncInsertCallsDoneOnceWithTheOutcome,
+                            TraceContextRoundTripsThroughBatchInsertAndClaim);
 
 }  // namespace conveyor::testing

@@ -38,6 +38,7 @@ class SubmitTest(ClientTestCase):
         self.assertEqual(job.time("run_at"), LATER)
         self.assertEqual(job.payload, {"k": 1})
         self.assertEqual(job.correlation_id, "corr-1")
+        self.assertRegex(job.trace_id, r"^[0-9a-f]{32}$")  # a fresh W3C trace of its own
         self.client.cancel(job.id)
 
     def test_same_idempotency_key_returns_the_original_job_and_another_body_conflicts(self):

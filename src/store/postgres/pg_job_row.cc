@@ -74,6 +74,8 @@ void AppendJob(std::string& out, const Job& j) {
   o.Str("request_hash", j.request_hash);
   o.Str("dialect", RulesOf(j.dialect).stored);
   o.Str("tenant", j.tenant);
+  o.OptStr("traceparent", j.traceparent);
+  o.OptStr("tracestate", j.tracestate);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ namespace conveyor::pg_queries {
   "webhook_url, depends_on, tags, progress, "                                                   \
   "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
   "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "   \
-  "dialect, tenant"
+  "dialect, tenant, traceparent, tracestate"
 
 #define CONVEYOR_PG_J_COLUMNS                                                                  \
   "j.seq, j.id, j.type, j.queue, j.payload, j.state, j.priority, j.attempt, j.max_attempts, "  \
@@ -24,7 +24,8 @@ namespace conveyor::pg_queries {
   "coalesce(j.idempotency_key, j.idempotency_key_released), j.correlation_id, j.webhook_url, " \
   "j.depends_on, j.tags, j.progress, j.message, j.current_step, j.result, j.result_ref, "      \
   "j.error, j.created_at, j.started_at, j.finished_at, j.updated_at, j.lease_owner, "          \
-  "j.lease_token, j.lease_expires_at, j.cancel_requested, j.request_hash, j.dialect, j.tenant"
+  "j.lease_token, j.lease_expires_at, j.cancel_requested, j.request_hash, j.dialect, j.tenant, "  \
+  "j.traceparent, j.tracestate"
 
 #define CONVEYOR_PG_CLEAR_LEASE "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL"
 #define CONVEYOR_PG_INSERT_EVENT \
@@ -73,11 +74,12 @@ inline constexpr const char* kInsertJobs =
     "WITH ins AS (INSERT INTO jobs (id, type, queue, payload, state, priority, attempt,"
     " max_attempts, run_at, expires_at, timeout_s, idempotency_key, correlation_id, webhook_url,"
     " depends_on, tags, progress, message, current_step, result, result_ref, error, created_at,"
-    " started_at, finished_at, updated_at, cancel_requested, request_hash, dialect, tenant)"
+    " started_at, finished_at, updated_at, cancel_requested, request_hash, dialect, tenant,"
+    " traceparent, tracestate)"
     " SELECT id, type, queue, payload, state, priority, attempt, max_attempts, run_at,"
     " expires_at, timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags,"
     " progress, message, current_step, result, result_ref, error, created_at, started_at,"
-    " finished_at, updated_at, false, request_hash, dialect, tenant"
+    " finished_at, updated_at, false, request_hash, dialect, tenant, traceparent, tracestate"
     " FROM ROWS FROM (json_to_recordset($1::json) AS (id text, type text, queue text,"
     " payload text, state text, priority integer, attempt integer, max_attempts integer,"
     " run_at bigint, expires_at bigint, timeout_s integer, idempotency_key text,"
@@ -85,7 +87,8 @@ inline constexpr const char* kInsertJobs =
     " progress double precision,"
     " message text, current_step text, result text, result_ref text, error text,"
     " created_at bigint, started_at bigint, finished_at bigint, updated_at bigint,"
-    " request_hash text, dialect text, tenant text)) WITH ORDINALITY AS x ORDER BY x.ordinality"
+    " request_hash text, dialect text, tenant text, traceparent text, tracestate text))"
+    " WITH ORDINALITY AS x ORDER BY x.ordinality"
     " ON CONFLICT (idempotency_key, tenant) WHERE idempotency_key IS NOT NULL DO NOTHING"
     " RETURNING seq, id, state, attempt),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT "SELECT seq, $2::bigint, NULL, state, attempt, '' FROM ins),"

@@ -54,6 +54,8 @@ void BindJobInsert(SqliteStatement& st, int first, const Job& j, const JobInsert
   st.BindText(i++, j.request_hash);
   st.BindText(i++, RulesOf(j.dialect).stored);  // static storage
   st.BindText(i++, j.tenant);
+  st.BindOptText(i++, j.traceparent);
+  st.BindOptText(i++, j.tracestate);
 }
 
 std::string JobInsertSql(int rows) {

@@ -14,7 +14,7 @@ namespace conveyor::sqlite_queries {
   "webhook_url, depends_on, tags, progress, "                                                   \
   "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "    \
   "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "   \
-  "dialect, tenant"
+  "dialect, tenant, traceparent, tracestate"
 
 #define CONVEYOR_CLEAR_LEASE "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL"
 
@@ -27,8 +27,8 @@ inline constexpr const char* kInsertColumns =
     "timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags, progress, "
     "message, current_step, result, result_ref, error, created_at, started_at, finished_at, "
     "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "
-    "dialect, tenant";
-inline constexpr int kInsertColumnCount = 33;
+    "dialect, tenant, traceparent, tracestate";
+inline constexpr int kInsertColumnCount = 35;
 
 // --- reads shared by several methods ---
 inline constexpr const char* kSelectJobById =

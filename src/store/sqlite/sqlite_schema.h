@@ -326,6 +326,13 @@ CREATE INDEX jobs_tenant ON jobs (tenant, seq) WHERE tenant <> '';
 
 ALTER TABLE api_keys ADD COLUMN tenant TEXT REFERENCES tenants (name);
 )sql"},
+    // W3C trace context (core/trace_context.h): the job's traceparent in version-00 form and the
+    // tracestate its submitter sent. NULL on jobs stored before; no index (nothing looks a job up
+    // by its trace).
+    {12, R"sql(
+ALTER TABLE jobs ADD COLUMN traceparent TEXT;
+ALTER TABLE jobs ADD COLUMN tracestate TEXT;
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

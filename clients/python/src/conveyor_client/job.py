@@ -46,6 +46,7 @@ class Job:
     error: str = None
     idempotency_key: str = None
     correlation_id: str = None
+    trace_id: str = None  # the W3C trace-id the job belongs to
     webhook_url: str = None
     tags: list = None
     depends_on: list = None

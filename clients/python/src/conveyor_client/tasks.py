@@ -34,7 +34,8 @@ class PermanentError(Exception):
 
 class TaskContext:
     """A leased job as its task sees it: id, type, queue, payload, attempt, max_attempts,
-    timeout_s, correlation_id; progress() to report; cancelled / wait_cancelled() to stop early.
+    timeout_s, correlation_id, traceparent (W3C: pass it on in the task's own calls); progress() to
+    report; cancelled / wait_cancelled() to stop early.
     Thread-safety: progress() and the properties may be called from any thread."""
 
     def __init__(self, data):
@@ -46,6 +47,7 @@ class TaskContext:
         self.max_attempts = data.get("max_attempts")
         self.timeout_s = data.get("timeout_s")
         self.correlation_id = data.get("correlation_id")
+        self.traceparent = data.get("traceparent")
         self._token = data["lease_token"]
         self._lock = threading.Lock()
         self._progress = self._message = None
