@@ -78,7 +78,10 @@ Result<std::shared_ptr<EventStream>> EventStream::Open(EventFeed& feed, Subscrib
   auto stream = std::make_shared<EventStream>(feed, strand);
   params.wake = [waiter = std::weak_ptr<Waiter>(stream->waiter_), strand] {
     asio::post(strand, [waiter] {
-      if (auto w = waiter.lock()) w->timer.cancel();
+      if (auto w = waiter.lock()) {
+        w->woken = true;
+        w->timer.cancel();
+      }
     });
   };
   Result<std::shared_ptr<EventSubscription>> sub = feed.Subscribe(std::move(params));
@@ -100,6 +103,7 @@ asio::awaitable<void> EventStream::Run(Write write) {
   auto last_write = std::chrono::steady_clock::now();
   std::string text;
   while (!stopped_) {
+    waiter_->woken = false;
     EventSubscription::Batch batch = subscription_->Take();
     text.clear();
     for (const FeedEvent& e : batch.events) {
@@ -115,8 +119,10 @@ asio::awaitable<void> EventStream::Run(Write write) {
       last_write = std::chrono::steady_clock::now();
     }
     if (batch.overflowed || batch.ended || stopped_) break;
-    // No suspension between Take() and this wait: a wake-up posted after Take() runs only once
-    // the wait is pending, so it is never lost.
+    // The write above suspended Run: a wake-up that ran meanwhile cancelled no wait (the
+    // subscription wakes once per Take, so it would not come again, and the queue would fill to
+    // overflow in front of a client reading as fast as it could). It said so in `woken`.
+    if (waiter_->woken) continue;
     waiter_->timer.expires_at(last_write + kKeepAliveEvery);
     co_await waiter_->timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }

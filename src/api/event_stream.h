@@ -46,6 +46,9 @@ class EventStream final : public StreamingBody {
   struct Waiter {
     explicit Waiter(boost::asio::any_io_executor ex) : timer(ex) {}
     boost::asio::steady_timer timer;
+    // A wake-up arrived (on the strand) since Run last looked: one that came while Run was
+    // writing found no wait to cancel, and must not be lost.
+    bool woken = false;
   };
 
   EventFeed& feed_;

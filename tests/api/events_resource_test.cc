@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,6 +74,35 @@ TEST_F(EventsTest, StreamsEveryTransitionOfAJobInOrderWithItsHeaders) {
   EXPECT_TRUE(events[0].Json().at("from").is_null());
   EXPECT_EQ(events[2].Json().at("from").as_string(), "RUNNING");
   EXPECT_EQ(events[2].Json().at("attempt").as_int64(), 1);
+}
+
+// Events pushed while the stream was writing the previous batch woke no one (the wake-up found
+// no wait to cancel, and the next came only after the next Take): the stream slept until its
+// 15 s keep-alive while its queue filled, and a client reading as fast as it could was told it
+// had overflowed. Many small rounds make that race near certain; every event must arrive well
+// before a keep-alive would have woken the stream.
+TEST_F(EventsTest, EventsQueuedWhileAWriteIsUnderWayAreNotHeldBack) {
+  SseReader reader(port(), "/api/v1/events?since=" + std::to_string(LastSeq()));
+  ASSERT_EQ(reader.Status(), 200u);
+  constexpr int kJobs = 150;
+  std::thread submitter([this] {
+    for (int i = 0; i < kJobs; ++i) {
+      MustSubmit(kNoop);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(12);
+  int got = 0;
+  bool overflowed = false;
+  while (got < 3 * kJobs && !overflowed && std::chrono::steady_clock::now() < deadline) {
+    const std::optional<SseEvent> e = reader.NextEvent();
+    if (!e) break;
+    got += e->event == "job";
+    overflowed = e->event == "overflow";
+  }
+  submitter.join();
+  EXPECT_FALSE(overflowed);
+  EXPECT_EQ(got, 3 * kJobs);
 }
 
 TEST_F(EventsTest, FiltersByTypeAndJobAndResumesAfterTheLastEventId) {
