@@ -73,6 +73,12 @@ void AppendSseEvent(const FeedEvent& event, std::string* out) {
   AppendProgress(std::get<JobProgressRow>(event), out);
 }
 
+std::string EncodeSseEvent(const FeedEvent& event) {
+  std::string text;
+  AppendSseEvent(event, &text);
+  return text;
+}
+
 Result<std::shared_ptr<EventStream>> EventStream::Open(EventFeed& feed, SubscribeParams params,
                                                        asio::any_io_executor strand) {
   auto stream = std::make_shared<EventStream>(feed, strand);
@@ -106,9 +112,13 @@ asio::awaitable<void> EventStream::Run(Write write) {
     waiter_->woken = false;
     EventSubscription::Batch batch = subscription_->Take();
     text.clear();
-    for (const FeedEvent& e : batch.events) {
-      AppendSseEvent(e, &text);
-      if (const auto* t = std::get_if<JobEventRow>(&e)) last_seq_ = t->seq;
+    for (const SharedEvent& e : batch.events) {
+      if (e->text.empty()) {
+        AppendSseEvent(e->event, &text);
+      } else {
+        text += e->text;
+      }
+      if (const auto* t = std::get_if<JobEventRow>(&e->event)) last_seq_ = t->seq;
     }
     if (batch.overflowed) text += OverflowEvent(last_seq_);
     if (text.empty() && std::chrono::steady_clock::now() - last_write >= kKeepAliveEvery) {

@@ -27,6 +27,9 @@ inline constexpr std::chrono::seconds kKeepAliveEvery{15};
 
 // Appends one event's SSE lines to `out`.
 void AppendSseEvent(const FeedEvent& event, std::string* out);
+// The same as a new string: the feed's encoder (EventFeedOptions::encode), so an event is
+// formatted once for all its subscribers.
+std::string EncodeSseEvent(const FeedEvent& event);
 
 class EventStream final : public StreamingBody {
  public:

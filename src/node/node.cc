@@ -8,6 +8,7 @@
 #include "handlers/builtin_handlers.h"
 #include "handlers/csv/csv_input_dirs.h"
 #include "handlers/report_handler.h"
+#include "api/event_stream.h"
 #include "api/schedule_request.h"
 #include "observability/job_transition.h"
 #include "observability/log.h"
@@ -142,7 +143,7 @@ Node::Node(NodeConfig config, std::unique_ptr<Store> store, HandlerRegistry hand
       keys_(*store_, clock_),
       limiter_(*store_, clock_, config_.key_limits, config_.plan_limits,
                IsPostgresUrl(config_.store_url)),
-      events_(*store_, clock_),
+      events_(*store_, clock_, {.encode = api::EncodeSseEvent}),
       // The pool feeds /admin/stats' and /metrics' worker counters.
       server_({.jobs = jobs_,
                .deliveries = deliveries_,

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "api/event_stream.h"
 #include "api/http_server.h"
 #include "core/clock.h"
 #include "handlers/builtin_handlers.h"
@@ -65,7 +66,7 @@ class ApiFixture : public ::testing::Test {
     maintenance_->Start();
     keys_ = std::make_unique<auth::KeyRing>(*store_, clock);
     ASSERT_TRUE(keys_->Load().ok());
-    EventFeedOptions feed;
+    EventFeedOptions feed{.encode = EncodeSseEvent};
     ConfigureEvents(feed);
     events_ = std::make_unique<EventFeed>(*store_, clock, feed);
     events_->Start();

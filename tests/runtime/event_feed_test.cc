@@ -76,7 +76,7 @@ class EventFeedTest : public ::testing::Test {
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
       for (;;) {
         EventSubscription::Batch b = s->Take();
-        for (auto& e : b.events) got.push_back(std::move(e));
+        for (const SharedEvent& e : b.events) got.push_back(e->event);
         overflowed |= b.overflowed;
         ended |= b.ended;
         if (done()) return true;

@@ -133,12 +133,14 @@ void EventFeed::Round(const std::vector<std::shared_ptr<EventSubscription>>& sub
   }
   const int64_t before = *live_;
   const std::vector<JobEventRow> rows = ReadLive();
+  std::vector<EventSubscription*> placed;  // at `before`: the live rows are theirs
   for (const auto& s : subs) {
     if (s->overflowed()) continue;
     if (!s->cursor) s->cursor = before;  // "from now on": now is where the feed stood
     if (*s->cursor < before && !CatchUp(*s, before)) continue;
-    Deliver(*s, rows);
+    placed.push_back(s.get());
   }
+  DeliverLive(placed, rows);
   SendProgress(subs);
 }
 
@@ -181,11 +183,32 @@ bool EventFeed::CatchUp(EventSubscription& s, int64_t upto) {
   return *s.cursor >= upto;
 }
 
+SharedEvent EventFeed::Make(FeedEvent e) const {
+  auto q = std::make_shared<QueuedEvent>();
+  q->event = std::move(e);
+  if (options_.encode) q->text = options_.encode(q->event);
+  return q;
+}
+
 void EventFeed::Deliver(EventSubscription& s, const std::vector<JobEventRow>& rows) {
   for (const JobEventRow& r : rows) {
     if (r.seq <= *s.cursor) continue;
     s.cursor = r.seq;
-    if (s.filter().Matches(r.job_id, r.type, r.queue, r.tenant)) s.Push(r);
+    if (s.filter().Matches(r.job_id, r.type, r.queue, r.tenant)) s.Push(Make(r));
+  }
+}
+
+void EventFeed::DeliverLive(const std::vector<EventSubscription*>& subs,
+                            const std::vector<JobEventRow>& rows) {
+  for (const JobEventRow& r : rows) {
+    SharedEvent shared;  // made for the first subscriber that wants it, then shared
+    for (EventSubscription* s : subs) {
+      if (r.seq <= *s->cursor) continue;
+      s->cursor = r.seq;
+      if (!s->filter().Matches(r.job_id, r.type, r.queue, r.tenant)) continue;
+      if (!shared) shared = Make(r);
+      s->Push(shared);
+    }
   }
 }
 
@@ -202,10 +225,12 @@ void EventFeed::SendProgress(const std::vector<std::shared_ptr<EventSubscription
     std::string key = ProgressKey(p);
     auto it = progress_sent_.find(p.job_id);
     const bool changed = it == progress_sent_.end() || it->second != key;
+    SharedEvent shared;
     for (const auto& s : subs) {
       if ((changed || !s->has_progress) &&
           s->filter().Matches(p.job_id, p.type, p.queue, p.tenant)) {
-        s->Push(p);
+        if (!shared) shared = Make(p);
+        s->Push(shared);
       }
     }
     now.emplace(p.job_id, std::move(key));

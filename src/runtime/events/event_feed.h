@@ -51,6 +51,9 @@ struct EventFeedOptions {
   int page = 500;                         // events read per round (and per catch-up)
   int progress_limit = 500;               // RUNNING jobs read per tick for progress
   TimeMs give_up_ms = JobEventGaps::kDefaultGiveUpMs;
+  // Turns an event into what subscribers send (the api layer's SSE text), once per event
+  // however many subscribers it matches; unset: subscribers encode it themselves.
+  std::function<std::string(const FeedEvent&)> encode;
 };
 
 struct SubscribeParams {
@@ -90,7 +93,12 @@ class EventFeed {
   std::vector<JobEventRow> ReadLive();
   // Catches `s` up towards `upto` from its own cursor; true when it reached it.
   bool CatchUp(EventSubscription& s, int64_t upto);
+  // Queues to `s` the rows after its cursor that its filter matches (a catch-up's own rows).
   void Deliver(EventSubscription& s, const std::vector<JobEventRow>& rows);
+  // Queues each live row to every placed subscriber it matches, as one shared event.
+  void DeliverLive(const std::vector<EventSubscription*>& subs,
+                   const std::vector<JobEventRow>& rows);
+  SharedEvent Make(FeedEvent e) const;
   void SendProgress(const std::vector<std::shared_ptr<EventSubscription>>& subs);
   // Logs a failed read, once until a live read succeeds again.
   void ReadFailed(const char* what, const Status& s);

@@ -37,7 +37,7 @@ EventSubscription::Batch EventSubscription::Take() {
   return b;
 }
 
-void EventSubscription::Push(FeedEvent e) {
+void EventSubscription::Push(SharedEvent e) {
   std::lock_guard<std::mutex> lock(mu_);
   if (overflowed_ || ended_) return;
   if (queue_.size() >= capacity_) {

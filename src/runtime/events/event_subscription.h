@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,10 +40,18 @@ struct EventFilter {
 // A transition (resumable by its seq) or a running job's progress (not resumable).
 using FeedEvent = std::variant<JobEventRow, JobProgressRow>;
 
+// One event as queued: shared by every subscriber it matched, and encoded once, on the feed
+// thread, by the feed's encoder (the SSE text), not once per subscriber on the io threads.
+struct QueuedEvent {
+  FeedEvent event;
+  std::string text;  // EventFeedOptions::encode(event); empty when the feed has no encoder
+};
+using SharedEvent = std::shared_ptr<const QueuedEvent>;
+
 class EventSubscription {
  public:
   struct Batch {
-    std::vector<FeedEvent> events;
+    std::vector<SharedEvent> events;
     bool overflowed = false;  // events were dropped after these: end the stream
     bool ended = false;       // the feed stopped: end the stream
   };
@@ -57,7 +66,7 @@ class EventSubscription {
   const EventFilter& filter() const { return filter_; }
   const std::string& owner() const { return owner_; }
   // Queues `e` (dropping it and marking the overflow past capacity) and wakes the subscriber.
-  void Push(FeedEvent e);
+  void Push(SharedEvent e);
   // Wakes the subscriber with `ended` set; nothing more is queued.
   void End();
   // Stops the wake-ups: after it returns, `wake` is never called again.
@@ -77,7 +86,7 @@ class EventSubscription {
   const std::string owner_;
   const size_t capacity_;
   std::mutex mu_;
-  std::deque<FeedEvent> queue_;  // REQUIRES: mu_ held (all below too)
+  std::deque<SharedEvent> queue_;  // REQUIRES: mu_ held (all below too)
   bool overflowed_ = false;
   bool ended_ = false;
   bool woken_ = false;  // a wake is on its way and Take has not run since
