@@ -11,7 +11,7 @@ import unittest
 
 import pg_server
 from conveyor_harness import ServerTestCase
-from webhook_receiver import start_receiver
+from webhook_receiver import ReceiverMixin
 
 
 def rfc3339_in(seconds):
@@ -24,24 +24,8 @@ SERVER_ARGS = dict(workers=1, extra=["--external-types", "e2e.unserved"],
                    env={"WEBHOOK_RETRY_BACKOFF_BASE": "0.05"})
 
 
-class ExpiryChecks:
+class ExpiryChecks(ReceiverMixin):
     """The checks, run against SERVER_ARGS' store by each concrete class below."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.rx = start_receiver()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rx.shutdown()
-        cls.rx.server_close()
-        super().tearDownClass()
-
-    def received(self, job_id):
-        with self.rx.state.lock:
-            return [e for e in self.rx.state.log
-                    if e["headers"].get("webhook-id", "").startswith(job_id)]
 
     def test_waiting_job_expires_on_time_with_event_and_webhook(self):
         s = self.server

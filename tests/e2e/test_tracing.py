@@ -13,7 +13,7 @@ import re
 import unittest
 
 from conveyor_harness import Server, ServerTestCase
-from webhook_receiver import start_receiver
+from webhook_receiver import ReceiverMixin
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_ID = "00f067aa0ba902b7"
@@ -32,25 +32,14 @@ def parse(traceparent):
     return trace_id, parent_id, flags
 
 
-class TracingTest(ServerTestCase):
+class TracingTest(ReceiverMixin, ServerTestCase):
     SERVER_ARGS = dict(workers=1, extra=["--external-types", EXTERNAL],
                        env={"WEBHOOK_RETRY_BACKOFF_BASE": "0.05"})
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.rx = start_receiver()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rx.shutdown()
-        cls.rx.server_close()
-        super().tearDownClass()
 
     def url(self, path):
         return f"http://127.0.0.1:{self.rx.port}{path}"
 
-    def received(self, path):
+    def received_at(self, path):
         with self.rx.state.lock:
             return [e for e in self.rx.state.log if e["path"] == path]
 
@@ -98,7 +87,7 @@ class TracingTest(ServerTestCase):
                                     tracestate=TRACESTATE)
         self.server.wait_for(job["id"], "SUCCEEDED")
         got = self.server.wait_until(lambda: (lambda g: g if len(g) >= 2 else None)(
-            self.received(path)), 20, "the webhook's two attempts")
+            self.received_at(path)), 20, "the webhook's two attempts")
         parents = set()
         for attempt in got:
             trace_id, parent_id, _ = parse(attempt["headers"].get("traceparent"))
@@ -115,7 +104,7 @@ class TracingTest(ServerTestCase):
             "url": self.url(path), "method": "POST", "body": {"x": 1},
             "headers": {"TraceParent": theirs, "X-Kept": "yes"}}})
         self.server.wait_for(job["id"], "SUCCEEDED")
-        [got] = [g for g in self.received(path) if g["headers"].get("x-kept") == "yes"]
+        [got] = [g for g in self.received_at(path) if g["headers"].get("x-kept") == "yes"]
         trace_id, parent_id, _ = parse(got["headers"].get("traceparent"))
         self.assertEqual(trace_id, TRACE_ID)
         self.assertNotIn(parent_id, (PARENT_ID, "2" * 16))

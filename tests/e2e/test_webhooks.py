@@ -11,7 +11,7 @@ import unittest
 import uuid
 
 from conveyor_harness import ServerError, ServerTestCase
-from webhook_receiver import start_receiver, verify_signature
+from webhook_receiver import ReceiverMixin, start_receiver, verify_signature
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 FAST_RETRIES = {"WEBHOOK_SECRET": SECRET, "WEBHOOK_RETRY_BACKOFF_BASE": "0.05",
@@ -28,25 +28,9 @@ def parse_time(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-class WebhookCase(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.rx = start_receiver()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rx.shutdown()
-        cls.rx.server_close()
-        super().tearDownClass()
-
+class WebhookCase(ReceiverMixin, ServerTestCase):
     def url(self, path, port=None):
         return f"http://127.0.0.1:{port or self.rx.port}{path}"
-
-    def received(self, job_id):
-        with self.rx.state.lock:
-            return [e for e in self.rx.state.log
-                    if e["headers"].get("webhook-id", "").startswith(job_id)]
 
     def finished_job(self, server, webhook_url, payload=None):
         job = self.must_submit(server, {"type": "square_sum", "webhook_url": webhook_url,

@@ -152,6 +152,27 @@ def start_receiver(port=0):
     return server
 
 
+class ReceiverMixin:
+    """For a test class: a receiver as cls.rx for the class's life (before ServerTestCase in
+    the bases), and received(job_id), the deliveries of one job in arrival order."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rx = start_receiver()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rx.shutdown()
+        cls.rx.server_close()
+        super().tearDownClass()
+
+    def received(self, job_id):
+        with self.rx.state.lock:
+            return [e for e in self.rx.state.log
+                    if e["headers"].get("webhook-id", "").startswith(job_id)]
+
+
 if __name__ == "__main__":
     s = start_receiver(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
     print(s.port, flush=True)
