@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "observability/log.h"
 #include "store/sqlite/sqlite_api_keys.h"
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_job_ops.h"
@@ -91,6 +92,25 @@ Status ApplyMigrations(SqliteConnection& c) {
   return Status::Ok();
 }
 
+// Moves every committed page from the -wal file into the database file and empties the -wal, so
+// a copy of the .db file alone is complete. REQUIRES: this store's own connections are closed
+// (a TRUNCATE checkpoint waits for readers). Another process still reading keeps it from
+// finishing: then that process's last connection to close checkpoints instead.
+Status TruncateWal(const SqliteOptions& o) {
+  auto conn = SqliteConnection::Open(o.path, {.read_only = false,
+                                              .busy_timeout_ms = o.busy_timeout_ms});
+  if (!conn.ok()) return conn.status();
+  auto checkpoint = (*conn)->Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+  if (!checkpoint.ok()) return checkpoint.status();
+  Result<bool> row = checkpoint->Step();
+  if (!row.ok()) return row.status();
+  // Its first column is 1 when a lock held by another connection stopped it.
+  if (!*row || checkpoint->Int(0) != 0) {
+    return Status::Unavailable("another connection to the database is still reading");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteOptions options) {
@@ -131,7 +151,17 @@ SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<SqliteReadPool> 
   });
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  // The writer drains what is queued (the coalescer's batches too) and closes first; the readers
+  // close next: the last connection to close is read-only and cannot checkpoint, which left the
+  // data in the -wal file alone. So the checkpoint runs last, on a connection of its own.
+  writer_.reset();
+  coalescer_.reset();
+  readers_.reset();
+  if (Status s = TruncateWal(options_); !s.ok()) {
+    log::Warn("sqlite_checkpoint_failed", {{"path", options_.path}, {"error", s.ToString()}});
+  }
+}
 
 template <class T>
 Result<T> SqliteStore::Write(const std::function<Result<T>(SqliteConnection&)>& fn, int weight) {

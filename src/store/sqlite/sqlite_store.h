@@ -8,7 +8,8 @@
 // Thread-safety: every method may be called from any thread (see Store). Completions of
 // JobInsertManyAsync run on the writer thread after COMMIT; they must not block or call a
 // synchronous write of this store.
-// Lifetime: destroying the store finishes every queued write, then closes the database.
+// Lifetime: destroying the store finishes every queued write, closes the database, then
+// checkpoints the WAL into the database file (TRUNCATE), so the .db file alone is complete.
 // Open() does not migrate: call Migrate() (the `conveyor migrate` step, or at serve start).
 #pragma once
 
