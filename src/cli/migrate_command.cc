@@ -1,5 +1,7 @@
 // `conveyor migrate`: apply the store's pending schema migrations and exit. `serve` does the same
-// on start; this lets operators migrate ahead of a rolling restart.
+// on start; this lets operators migrate ahead of a rolling restart. `migrate --status` only says
+// where the store's schema stands: exit 0 up to date, 1 migrations pending or the store newer
+// than this binary, 2 the store cannot be read.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -7,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "core/secret_file.h"
+#include "store/schema_version.h"
 #include "store/store_factory.h"
 
 namespace conveyor::cli {
@@ -30,6 +33,26 @@ int RunMigrate(const std::string& url) {
   }
   std::cout << "store " << shown << " is up to date\n";
   return kExitOk;
+}
+
+int RunMigrateStatus(const std::string& url) {
+  const std::string shown = RedactStoreSecrets(url, url);
+  Result<SchemaVersion> v = StoreSchemaVersion(url);
+  if (!v.ok()) {
+    std::cerr << "conveyor migrate: cannot read the schema version of store " << shown << ": "
+              << RedactStoreSecrets(v.status().message(), url) << "\n";
+    return kExitUsage;
+  }
+  std::cout << "store " << shown << "\nstore schema version: " << v->store
+            << "\nbinary schema version: " << v->binary << "\npending migrations:";
+  if (v->pending.empty()) std::cout << " none";
+  for (int version : v->pending) std::cout << " " << version;
+  std::cout << "\n";
+  if (Status newer = CheckSchemaNotNewer(*v); !newer.ok()) {
+    std::cerr << "conveyor migrate: " << newer.message() << "\n";
+    return kExitFailure;
+  }
+  return v->pending.empty() ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -61,9 +84,15 @@ void AddStoreOption(CLI::App& cmd, std::string& url) {
 
 void AddMigrateCommand(CLI::App& app, CommandRunner& run) {
   auto url = std::make_shared<std::string>();
+  auto status = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("migrate", "Apply pending schema migrations to the store");
   AddStoreOption(*cmd, *url);
-  cmd->callback([&run, url] { run = [url] { return RunMigrate(*url); }; });
+  cmd->add_flag("--status", *status,
+                "Print the store's schema version, this binary's and the pending migrations; "
+                "change nothing (exit 0 up to date, 1 pending or store newer)");
+  cmd->callback([&run, url, status] {
+    run = [url, status] { return *status ? RunMigrateStatus(*url) : RunMigrate(*url); };
+  });
 }
 
 }  // namespace conveyor::cli

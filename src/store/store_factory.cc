@@ -72,4 +72,20 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   return std::unique_ptr<Store>(std::move(store).value());
 }
 
+Result<SchemaVersion> StoreSchemaVersion(const std::string& url) {
+  // Each backend reads its own schema_migrations against its own migrations: not a Store method,
+  // so the many users of store.h do not depend on it.
+  if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://")) {
+    auto options = ParsePostgresUrl(url);
+    if (!options.ok()) return options.status();
+    auto store = PostgresStore::Open(std::move(options).value());
+    if (!store.ok()) return store.status();
+    return (*store)->SchemaVersionGet();
+  }
+  auto store = OpenStore(url);
+  if (!store.ok()) return store.status();
+  // Every other URL OpenStore accepts opens a SqliteStore.
+  return static_cast<SqliteStore&>(**store).SchemaVersionGet();
+}
+
 }  // namespace conveyor

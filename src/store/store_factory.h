@@ -10,11 +10,16 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "store/schema_version.h"
 #include "store/store.h"
 
 namespace conveyor {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
+
+// Opens the store `url` names and says where its schema stands against this binary's migrations
+// (`conveyor migrate --status`). Migrate() refuses a schema newer than this binary's.
+Result<SchemaVersion> StoreSchemaVersion(const std::string& url);
 
 // `text` (a store URL, or a message about one) with the secrets of store URL `url` masked:
 // RedactSecrets plus the URL's own password however it is spelled. For logs and the console.

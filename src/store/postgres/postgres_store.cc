@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <utility>
+#include <vector>
 
 #include "core/secret_redaction.h"
 #include "store/postgres/pg_api_keys.h"
@@ -35,6 +36,26 @@ int64_t WallClockMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+constexpr const char* kHasMigrationsTable = "SELECT to_regclass('schema_migrations') IS NOT NULL";
+constexpr const char* kSelectMigrationVersions = "SELECT version FROM schema_migrations";
+
+// Where the database's schema stands against this binary's migrations.
+Result<SchemaVersion> SchemaVersionIn(PgConnection& c) {
+  std::vector<int> recorded;
+  auto has_table = c.Exec(kHasMigrationsTable);
+  if (!has_table.ok()) return has_table.status();
+  if (has_table->Int(0, 0) != 0) {
+    auto versions = c.Exec(kSelectMigrationVersions);
+    if (!versions.ok()) return versions.status();
+    for (int i = 0; i < versions->rows(); ++i) {
+      recorded.push_back(static_cast<int>(versions->Int(i, 0)));
+    }
+  }
+  std::vector<int> known;
+  for (const auto& m : pg_schema::kMigrations) known.push_back(m.version);
+  return SchemaVersionOf(recorded, known);
+}
+
 Result<bool> ApplyMigrations(PgConnection& c) {
   // Nodes migrating at once wait for each other however long a migration takes: no lock_timeout
   // (PgConnection::Connect sets one) for this transaction.
@@ -43,6 +64,9 @@ Result<bool> ApplyMigrations(PgConnection& c) {
   auto lock = c.Exec(pg_schema::kLockMigrations);
   if (!lock.ok()) return lock.status();
   if (Status s = c.Run(pg_schema::kCreateMigrationsTable); !s.ok()) return s;
+  Result<SchemaVersion> version = SchemaVersionIn(c);
+  if (!version.ok()) return version.status();
+  if (Status s = CheckSchemaNotNewer(*version); !s.ok()) return s;
   for (const auto& m : pg_schema::kMigrations) {
     auto applied = c.Exec(pg_schema::kSelectMigrationVersion, {PgInt(m.version)});
     if (!applied.ok()) return applied.status();
@@ -161,6 +185,10 @@ Result<T> PostgresStore::RunRetrying(bool transaction,
 
 Status PostgresStore::Migrate() {
   return StatusOf(Write<bool>([](PgConnection& c) { return ApplyMigrations(c); }));
+}
+
+Result<SchemaVersion> PostgresStore::SchemaVersionGet() {
+  return Read<SchemaVersion>([](PgConnection& c) { return SchemaVersionIn(c); });
 }
 
 Status PostgresStore::Ping() {

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "store/postgres/pg_job_statements.h"
+#include "store/schema_version.h"
 #include "store/store.h"
 #include "store/store_on_statements.h"
 #include "store/store_readiness.h"
@@ -63,6 +64,8 @@ class PostgresStore final : public StoreOnStatements<PostgresStore, PgJobStateme
   ~PostgresStore() override;
 
   Status Migrate() override;
+  // Where the database's schema stands against this binary's migrations; changes nothing.
+  Result<SchemaVersion> SchemaVersionGet();
   Status Ping() override;
   Status Readiness() override;
 

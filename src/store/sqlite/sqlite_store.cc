@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "observability/log.h"
 #include "store/sqlite/sqlite_api_keys.h"
@@ -72,8 +73,34 @@ Result<bool> MigrationApplied(SqliteConnection& c, int version) {
   return applied;
 }
 
+constexpr const char* kHasMigrationsTable =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
+constexpr const char* kSelectMigrationVersions = "SELECT version FROM schema_migrations";
+
+// Where the database's schema stands against this binary's migrations. Its statements are
+// finished when it returns (see MigrationApplied).
+Result<SchemaVersion> SchemaVersionIn(SqliteConnection& c) {
+  std::vector<int> recorded;
+  Result<int64_t> has_table = c.QueryInt(kHasMigrationsTable);
+  if (!has_table.ok()) return has_table.status();
+  if (*has_table > 0) {
+    auto versions = c.Prepare(kSelectMigrationVersions);
+    if (!versions.ok()) return versions.status();
+    Status s = versions->ForEachRow([&recorded](const SqliteStatement& row) {
+      recorded.push_back(static_cast<int>(row.Int(0)));
+    });
+    if (!s.ok()) return s;
+  }
+  std::vector<int> known;
+  for (const auto& m : sqlite_schema::kMigrations) known.push_back(m.version);
+  return SchemaVersionOf(recorded, known);
+}
+
 Status ApplyMigrations(SqliteConnection& c) {
   if (Status s = c.Exec(sqlite_schema::kCreateMigrationsTable); !s.ok()) return s;
+  Result<SchemaVersion> version = SchemaVersionIn(c);
+  if (!version.ok()) return version.status();
+  if (Status s = CheckSchemaNotNewer(*version); !s.ok()) return s;
   for (const auto& m : sqlite_schema::kMigrations) {
     Result<bool> applied = MigrationApplied(c, m.version);
     if (!applied.ok()) return applied.status();
@@ -178,6 +205,10 @@ Result<T> SqliteStore::Write(const std::function<Result<T>(SqliteConnection&)>& 
 
 Status SqliteStore::Migrate() {
   return writer_->Run([](SqliteConnection& c) { return ApplyMigrations(c); });
+}
+
+Result<SchemaVersion> SqliteStore::SchemaVersionGet() {
+  return Read([](SqliteConnection& c) { return SchemaVersionIn(c); });
 }
 
 Status SqliteStore::Ping() {

@@ -21,6 +21,7 @@
 #include "store/sqlite/sqlite_job_statements.h"
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_writer.h"
+#include "store/schema_version.h"
 #include "store/store.h"
 #include "store/store_on_statements.h"
 #include "store/store_readiness.h"
@@ -46,6 +47,8 @@ class SqliteStore final : public StoreOnStatements<SqliteStore, SqliteJobStateme
   ~SqliteStore() override;
 
   Status Migrate() override;
+  // Where the database's schema stands against this binary's migrations; changes nothing.
+  Result<SchemaVersion> SchemaVersionGet();
   Status Ping() override;
   Status Readiness() override { return readiness_->Check(); }
 
