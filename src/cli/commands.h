@@ -30,6 +30,7 @@ void AddStoreOption(CLI::App& cmd, std::string& url);
 void AddServeCommand(CLI::App& app, CommandRunner& run);
 void AddWorkerCommand(CLI::App& app, CommandRunner& run);  // serve_command.cc: workers only
 void AddMigrateCommand(CLI::App& app, CommandRunner& run);
+void AddBackupCommands(CLI::App& app, CommandRunner& run);  // backup, restore (SQLite)
 void AddClientCommands(CLI::App& app, CommandRunner& run);  // submit get list cancel retry wait
 void AddWaitCommand(CLI::App& app, CommandRunner& run);
 void AddScheduleCommands(CLI::App& app, CommandRunner& run);  // schedules [add|get|rm|pause|resume]

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   conveyor::cli::AddServeCommand(app, run);
   conveyor::cli::AddWorkerCommand(app, run);
   conveyor::cli::AddMigrateCommand(app, run);
+  conveyor::cli::AddBackupCommands(app, run);
   conveyor::cli::AddClientCommands(app, run);
   conveyor::cli::AddScheduleCommands(app, run);
   conveyor::cli::AddKeysCommands(app, run);

@@ -6,6 +6,7 @@
 #include "core/secret_redaction.h"
 
 #include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace conveyor {
@@ -86,6 +87,24 @@ Result<SchemaVersion> StoreSchemaVersion(const std::string& url) {
   if (!store.ok()) return store.status();
   // Every other URL OpenStore accepts opens a SqliteStore.
   return static_cast<SqliteStore&>(**store).SchemaVersionGet();
+}
+
+Status BackupStore(const std::string& url, const std::string& to, bool overwrite) {
+  std::optional<std::string> path = SqlitePath(url);
+  if (!path || path->empty()) {
+    return Status::InvalidArgument("backup copies a SQLite store, not '" +
+                                   RedactStoreSecrets(url, url) + "'");
+  }
+  return SqliteBackup(*path, to, overwrite);
+}
+
+Status RestoreStore(const std::string& url, const std::string& from) {
+  std::optional<std::string> path = SqlitePath(url);
+  if (!path || path->empty()) {
+    return Status::InvalidArgument("restore replaces a SQLite store, not '" +
+                                   RedactStoreSecrets(url, url) + "'");
+  }
+  return SqliteRestore(from, *path);
 }
 
 }  // namespace conveyor

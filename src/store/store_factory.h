@@ -21,6 +21,11 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
 // (`conveyor migrate --status`). Migrate() refuses a schema newer than this binary's.
 Result<SchemaVersion> StoreSchemaVersion(const std::string& url);
 
+// `conveyor backup` and `conveyor restore` of the SQLite store `url` names (sqlite_backup.h:
+// SqliteBackup, SqliteRestore). InvalidArgument for any other store (PostgreSQL has pg_dump).
+Status BackupStore(const std::string& url, const std::string& to, bool overwrite);
+Status RestoreStore(const std::string& url, const std::string& from);
+
 // `text` (a store URL, or a message about one) with the secrets of store URL `url` masked:
 // RedactSecrets plus the URL's own password however it is spelled. For logs and the console.
 std::string RedactStoreSecrets(std::string_view text, const std::string& url);

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import unittest
 
 from conveyor_harness import ServerTestCase, binary, slow
@@ -87,6 +88,82 @@ class MigrateStatusTest(unittest.TestCase):
             self.assertIn(f"version {known + 1}, newer than this binary knows (version {known})",
                           p.stderr, f"{args}: {p.stderr}")
         self.assertFalse(os.path.exists(port_file), "serve listened on a newer database")
+
+
+class BackupRestoreTest(ServerTestCase):
+
+    def test_backup_while_serving_then_restore_and_serve_from_it(self):
+        s = self.new_server(workers=0)  # no worker: every state is the one the test set
+        states = {}
+        for i in range(60):
+            job = self.must_submit(s, {"type": "square_sum", "payload": {"data": [i]}})
+            states[job["id"]] = "PENDING"
+            if i % 3 == 0:
+                self.assertIn(s.request("DELETE", f"/api/v1/jobs/{job['id']}").status, (200, 202))
+                states[job["id"]] = "CANCELLED"
+        stop, during = threading.Event(), []
+
+        def keep_submitting():
+            while not stop.is_set():
+                r = s.submit({"type": "square_sum", "payload": {"data": [1]}})
+                during.append((r.status, r.body.get("id") if r.status == 201 else None))
+
+        writer = threading.Thread(target=keep_submitting, daemon=True)
+        writer.start()
+        while len(during) < 20:  # the server is writing when the backup starts
+            self.assertTrue(writer.is_alive())
+        for _, job_id in list(during):  # acknowledged before the backup started
+            states[job_id] = "PENDING"
+        backup = os.path.join(s.tmpdir, "backup.db")
+        p = cli("backup", backup, "--store", s.store)
+        stop.set()
+        writer.join(30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual({code for code, _ in during}, {201}, "submits failed during the backup")
+        self.assertFalse(os.path.exists(backup + ".tmp"))
+        self.assertFalse(os.path.exists(backup + "-wal"), "the backup needs a -wal file")
+        conn = sqlite3.connect(backup)
+        self.assertEqual(conn.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        conn.close()
+        # An existing file is kept unless --force.
+        p = cli("backup", backup, "--store", s.store)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--force", p.stderr)
+        # Restoring over the store of a running server is refused, and changes nothing.
+        p = cli("restore", backup, "--store", s.store)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("stop it first", p.stderr)
+        self.assertEqual(s.stop(), 0)
+
+        restored = self.new_server(workers=0, start=False)
+        p = cli("restore", backup, "--store", restored.store)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse(os.path.exists(backup + "-wal"), "restore left files beside the backup")
+        restored.start()
+        for job_id, state in states.items():
+            self.assertEqual(self.must_json(restored.get_job(job_id), 200)["status"], state)
+
+    def test_restore_refuses_what_is_not_a_conveyor_database(self):
+        d = tempfile.mkdtemp(prefix="conveyor-e2e-restore-")
+        self.addCleanup(shutil.rmtree, d, True)
+        other = os.path.join(d, "other.db")
+        conn = sqlite3.connect(other)
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.close()
+        target = os.path.join(d, "conveyor.db")
+        p = cli("restore", other, "--store", "sqlite:" + target)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("not a Conveyor database", p.stderr)
+        self.assertEqual(sorted(os.listdir(d)), ["other.db"], "a refused restore left files")
+
+    def test_postgres_stores_are_sent_to_pg_dump(self):
+        for command in ("backup", "restore"):
+            p = cli(command, "/tmp/never-written.dump", "--store", "postgres://u@127.0.0.1:1/db")
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("pg_dump --format=custom" if command == "backup" else "pg_restore",
+                          p.stderr)
+        self.assertFalse(os.path.exists("/tmp/never-written.dump"))
 
 
 if __name__ == "__main__":
