@@ -5,10 +5,12 @@ checkpointed); `migrate --status`; backup while serving, then restore and serve 
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 from conveyor_harness import ServerTestCase, binary, slow
@@ -44,6 +46,36 @@ class CleanShutdownTest(ServerTestCase):
         found = jobs_in(copy)
         for job_id in ids:
             self.assertIn(job_id, found, "an acknowledged job is missing from the .db file")
+
+    def test_a_worker_stopped_by_sigterm_leaves_a_complete_db_file(self):
+        s = self.new_server(workers=0)
+        ids = [self.must_submit(s, {"type": "square_sum", "payload": {"data": [i]}})["id"]
+               for i in range(10)]
+        self.assertEqual(s.stop(), 0)
+        port_file = os.path.join(s.tmpdir, "worker-port")
+        log = open(os.path.join(s.tmpdir, "worker.log"), "wb")
+        self.addCleanup(log.close)
+        worker = subprocess.Popen([binary(), "worker", "--store", s.store, "--port-file",
+                                   port_file, "--workers", "2"], stdin=subprocess.DEVNULL,
+                                  stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 30 * slow()
+            while set(jobs_in(s.db).values()) != {"SUCCEEDED"}:  # it ran them: it wrote
+                self.assertLess(time.monotonic(), deadline, "the worker did not run the jobs")
+                self.assertIsNone(worker.poll(), "the worker exited")
+                time.sleep(0.05)
+            worker.send_signal(signal.SIGTERM)
+            self.assertEqual(worker.wait(30 * slow()), 0)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(10)
+        self.assertFalse(os.path.exists(s.db + "-wal"), "the worker left a -wal file")
+        copy_dir = tempfile.mkdtemp(prefix="conveyor-e2e-copy-")
+        self.addCleanup(shutil.rmtree, copy_dir, True)
+        copy = os.path.join(copy_dir, "only.db")
+        shutil.copyfile(s.db, copy)
+        self.assertEqual({i: "SUCCEEDED" for i in ids}, jobs_in(copy))
 
 
 class MigrateStatusTest(unittest.TestCase):
