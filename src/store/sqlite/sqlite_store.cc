@@ -120,22 +120,19 @@ Status ApplyMigrations(SqliteConnection& c) {
 }
 
 // Moves every committed page from the -wal file into the database file and empties the -wal, so
-// a copy of the .db file alone is complete. REQUIRES: this store's own connections are closed
-// (a TRUNCATE checkpoint waits for readers). Another process still reading keeps it from
-// finishing: then that process's last connection to close checkpoints instead.
-Status TruncateWal(const SqliteOptions& o) {
-  auto conn = SqliteConnection::Open(o.path, {.read_only = false,
-                                              .busy_timeout_ms = o.busy_timeout_ms});
+// a copy of the .db file alone is complete. REQUIRES: this store's own connections are closed.
+// false when another process's connection kept it from finishing: it does not wait for it (no
+// busy timeout), since a TRUNCATE checkpoint that waits holds off that process's writers too;
+// the last read-write connection to close checkpoints then.
+Result<bool> TruncateWal(const std::string& path) {
+  auto conn = SqliteConnection::Open(path, {.read_only = false, .busy_timeout_ms = 0});
   if (!conn.ok()) return conn.status();
   auto checkpoint = (*conn)->Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
   if (!checkpoint.ok()) return checkpoint.status();
   Result<bool> row = checkpoint->Step();
   if (!row.ok()) return row.status();
   // Its first column is 1 when a lock held by another connection stopped it.
-  if (!*row || checkpoint->Int(0) != 0) {
-    return Status::Unavailable("another connection to the database is still reading");
-  }
-  return Status::Ok();
+  return *row && checkpoint->Int(0) == 0;
 }
 
 }  // namespace
@@ -185,8 +182,12 @@ SqliteStore::~SqliteStore() {
   writer_.reset();
   coalescer_.reset();
   readers_.reset();
-  if (Status s = TruncateWal(options_); !s.ok()) {
-    log::Warn("sqlite_checkpoint_failed", {{"path", options_.path}, {"error", s.ToString()}});
+  Result<bool> done = TruncateWal(options_.path);
+  if (!done.ok()) {
+    log::Warn("sqlite_checkpoint_failed",
+              {{"path", options_.path}, {"error", done.status().ToString()}});
+  } else if (!*done) {
+    log::Debug("sqlite_checkpoint_left_to_another_process", {{"path", options_.path}});
   }
 }
 
