@@ -104,9 +104,11 @@ Status CheckRestorable(const std::string& path, const std::string& shown) {
 Status CheckNotInUse(const std::string& path) {
   if (!Exists(path)) return Status::Ok();
   {
-    auto conn = SqliteConnection::Open(path, {.read_only = false, .busy_timeout_ms = 1000});
+    // No busy timeout: waiting would hold off a live server's writes, and the -wal check
+    // below tells a busy database anyway.
+    auto conn = SqliteConnection::Open(path, {.read_only = false, .busy_timeout_ms = 0});
     if (!conn.ok()) return conn.status();
-    (void)(*conn)->Exec("PRAGMA wal_checkpoint(TRUNCATE)");  // a busy one shows below
+    (void)(*conn)->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
   if (!Exists(path + "-wal")) return Status::Ok();
   return Status::FailedPrecondition("the database '" + path + "' is open in another process "
