@@ -13,17 +13,19 @@ BUILD_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libre2-dev \
   libgtest-dev libgmock-dev libhowardhinnant-date-dev prometheus-cpp-dev tzdata
 # What `make test` needs besides: the micro-benchmarks, the SMTP test server, curl for the
-# examples, throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py), and
-# clang with its runtime libraries for the libFuzzer harnesses (fuzz/README.md), and what the
+# examples, throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py), what the
 # Python client's offline install test needs (venv with its pip, setuptools and wheel from Debian),
 # and promtool (in `prometheus`) that lints /metrics in tests/e2e/test_metrics.py.
-TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql clang libclang-rt-14-dev \
+TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql \
   python3-venv python3-setuptools python3-wheel openssl chromium prometheus
 DEBIAN_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
+# Only `make fuzz`/`make test-fuzz` (libFuzzer) need clang and its runtime libraries; `make test`
+# replays the harnesses in its g++ ASan build.
+FUZZ_PACKAGES := clang libclang-rt-14-dev
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps deps-build web-deps build build-server build-asan run test test-release test-fast test-sanitize bench clean
+.PHONY: deps deps-build deps-fuzz web-deps build build-server build-asan run test test-release test-fast test-sanitize bench clean
 .PHONY: build-fuzz test-fuzz fuzz docs-transcripts
 
 deps:
@@ -31,6 +33,9 @@ deps:
 
 deps-build:
 	@./scripts/install-deps.sh $(BUILD_PACKAGES)
+
+deps-fuzz:
+	@./scripts/install-deps.sh $(DEBIAN_PACKAGES) $(FUZZ_PACKAGES)
 
 # The docs UI bundles embedded in the binary and the browser-test tools (web/package.json):
 # one `npm ci` of the committed lockfile (7 s idle, 25 s on a loaded machine; --omit=dev saved
@@ -94,7 +99,7 @@ $(BUILD_FUZZ)/build.ninja:
 	cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCONVEYOR_FUZZ=ON \
 	  -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only"
 
-build-fuzz: deps web-deps $(BUILD_FUZZ)/build.ninja
+build-fuzz: deps-fuzz web-deps $(BUILD_FUZZ)/build.ninja
 	cmake --build $(BUILD_FUZZ) --target fuzz_all -j $(JOBS)
 
 # One harness at a time: each uses a whole core.
