@@ -140,7 +140,7 @@ void EventFeed::Round(const std::vector<std::shared_ptr<EventSubscription>>& sub
     if (*s->cursor < before && !CatchUp(*s, before)) continue;
     placed.push_back(s.get());
   }
-  DeliverLive(placed, rows);
+  Deliver(placed, rows);
   SendProgress(subs);
 }
 
@@ -177,7 +177,7 @@ bool EventFeed::CatchUp(EventSubscription& s, int64_t upto) {
   // A short page or one past `upto` holds every row up to it.
   const bool reached = rows->size() < static_cast<size_t>(options_.page) || end != rows->end();
   rows->erase(end, rows->end());
-  Deliver(s, *rows);
+  Deliver({&s}, *rows);
   if (reached) s.cursor = std::max(*s.cursor, upto);
   if (*s.cursor < upto) behind_ = true;
   return *s.cursor >= upto;
@@ -190,15 +190,7 @@ SharedEvent EventFeed::Make(FeedEvent e) const {
   return q;
 }
 
-void EventFeed::Deliver(EventSubscription& s, const std::vector<JobEventRow>& rows) {
-  for (const JobEventRow& r : rows) {
-    if (r.seq <= *s.cursor) continue;
-    s.cursor = r.seq;
-    if (s.filter().Matches(r.job_id, r.type, r.queue, r.tenant)) s.Push(Make(r));
-  }
-}
-
-void EventFeed::DeliverLive(const std::vector<EventSubscription*>& subs,
+void EventFeed::Deliver(const std::vector<EventSubscription*>& subs,
                             const std::vector<JobEventRow>& rows) {
   for (const JobEventRow& r : rows) {
     SharedEvent shared;  // made for the first subscriber that wants it, then shared

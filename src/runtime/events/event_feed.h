@@ -93,10 +93,9 @@ class EventFeed {
   std::vector<JobEventRow> ReadLive();
   // Catches `s` up towards `upto` from its own cursor; true when it reached it.
   bool CatchUp(EventSubscription& s, int64_t upto);
-  // Queues to `s` the rows after its cursor that its filter matches (a catch-up's own rows).
-  void Deliver(EventSubscription& s, const std::vector<JobEventRow>& rows);
-  // Queues each live row to every placed subscriber it matches, as one shared event.
-  void DeliverLive(const std::vector<EventSubscription*>& subs,
+  // Queues each row after a subscriber's cursor to every subscriber whose filter it matches,
+  // as one shared event (the live rows to every placed subscriber; a catch-up's to its own).
+  void Deliver(const std::vector<EventSubscription*>& subs,
                    const std::vector<JobEventRow>& rows);
   SharedEvent Make(FeedEvent e) const;
   void SendProgress(const std::vector<std::shared_ptr<EventSubscription>>& subs);
