@@ -133,7 +133,10 @@ class HostileLongPollHerd(ServerTestCase):
             woken0 = metric(s, "conveyor_lease_poll_wakeups_total")
             answers, herd_s = submit_burst(s, self.SUBMITS)
             woken_by_noop = metric(s, "conveyor_lease_poll_wakeups_total") - woken0
-            # Three jobs the polls can take: at most three wake-ups, three polls served.
+            # Three jobs the polls can take: three polls served, and at most two wake-ups per
+            # job. A poll whose periodic re-check takes the job just before the job's wake-up
+            # reaches it passes that wake-up on as it leaves (it cannot tell it was for this job,
+            # and a lost wake-up would leave a job waiting): one extra, never a herd.
             for _ in range(3):
                 self.must_submit(s, {"type": "ext.unused", "payload": {}})
             for p in polls:
@@ -145,7 +148,7 @@ class HostileLongPollHerd(ServerTestCase):
         self.assertEqual(len(answers), self.SUBMITS)
         self.assertTrue(all(a in (200, 201, 202) for a in answers), set(answers))
         self.assertEqual(woken_by_noop, 0, "submits of another type woke long polls")
-        self.assertLessEqual(woken_total, 3)
+        self.assertLessEqual(woken_total, 6)
         errors = [p.error for p in polls if p.error]
         self.assertEqual(errors, [])
         self.assertTrue(all(p.result[0] == 200 for p in polls))
