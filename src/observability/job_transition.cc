@@ -54,8 +54,8 @@ log::Line LineOf(const JobTransition& t) {
     const std::string_view trace_id = TraceIdOf(*job.traceparent);
     if (!trace_id.empty()) line.Str("trace_id", trace_id);
   }
-  if (t.wait_seconds) line.Number("wait_s", *t.wait_seconds);
-  if (t.run_seconds) line.Number("duration_s", *t.run_seconds);
+  if (t.wait_seconds) line.Seconds("wait_s", *t.wait_seconds);
+  if (t.run_seconds) line.Seconds("duration_s", *t.run_seconds);
   if ((t.kind == JobEventKind::kRetrying || t.kind == JobEventKind::kFailed) &&
       !t.error.empty()) {
     line.Str("error", ShortError(t.error));

@@ -1,10 +1,8 @@
 #include "observability/log.h"
 
-#include <spdlog/async.h>
-#include <spdlog/async_logger.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
+#include <spdlog/logger.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -17,8 +15,10 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "core/json_escape.h"
 #include "core/secret_redaction.h"
@@ -27,58 +27,99 @@ namespace conveyor::log {
 namespace {
 
 constexpr auto kEscapes = JsonShortEscapes::kNewlineReturnTab;
-// Lines the writer's queue holds; past it callers wait (no line is dropped). spdlog keeps a
-// slot of ~300 bytes per line ready, so this is ~2.5 MB.
-constexpr size_t kQueueLines = 8192;
-// Info lines are written in batches of up to this many bytes while more lines wait.
+// Info lines wait this long at most before the writer thread writes them, all in one write().
+// Waking the writer for every line cost a futex wake, a context switch and a write() per line:
+// 15 us of CPU per job on a 2-core burn-down, a quarter of the job's whole cost.
+constexpr auto kWriteInterval = std::chrono::milliseconds(50);
+// Past this much pending text the writer is woken at once.
 constexpr size_t kBatchBytes = 64 << 10;
+// Past this much (a stderr nobody reads), callers wait for the writer: no line is dropped.
+constexpr size_t kMaxPendingBytes = 4 << 20;
 constexpr auto kFlushWait = std::chrono::seconds(5);
 
-// Where formatted lines go: stderr (fd 2) in batches, or a test's capture. Only the writer
-// thread calls sink_it_ and flush_ (and, after Shutdown, callers under base_sink's mutex).
+// Formats each line on the caller's thread (spdlog's pattern formatter, under base_sink's mutex)
+// into one pending buffer, which a writer thread writes to stderr every kWriteInterval, at once
+// for a warning or error (read by someone now), or when kBatchBytes are pending. After
+// Shutdown() callers write their own lines. Never destroyed: threads may log while the process
+// exits.
 class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  explicit LineSink(std::function<size_t()> backlog) : backlog_(std::move(backlog)) {}
+  LineSink() {
+    std::thread([this] {
+      // The writer takes no signal: serve waits for SIGTERM with sigwait on its main thread,
+      // and a writer started before that thread blocked them must not receive one instead.
+      sigset_t all;
+      sigfillset(&all);
+      pthread_sigmask(SIG_BLOCK, &all, nullptr);
+      WriterLoop();
+    }).detach();
+  }
 
   void SetCapture(std::function<void(std::string_view)> capture) {
     std::lock_guard<std::mutex> lock(mutex_);
     capture_ = std::move(capture);
   }
 
-  // Waits until `ticket` flushes have been written (see Flush()).
-  void WaitFlushed(uint64_t ticket) {
-    std::unique_lock<std::mutex> lock(flushed_mu_);
-    flushed_cv_.wait_for(lock, kFlushWait, [&] { return flushed_ >= ticket; });
+  // Returns once every line formatted before the call is written (or after kFlushWait).
+  void FlushPending() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (synchronous_) return;
+    const uint64_t ticket = ++flushes_asked_;
+    wake_.notify_all();
+    written_.wait_for(lock, kFlushWait, [&] { return flushes_done_ >= ticket; });
+  }
+
+  // From now on each caller writes its own line at once.
+  void BecomeSynchronous() {
+    FlushPending();
+    std::lock_guard<std::mutex> lock(mutex_);
+    synchronous_ = true;
+    WriteOut(pending_);
   }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    const size_t before = buffer_.size();
-    formatter_->format(msg, buffer_);
     if (capture_) {
-      std::string_view line(buffer_.data() + before, buffer_.size() - before);
-      if (line.ends_with('\n')) line.remove_suffix(1);
-      capture_(line);
-      buffer_.resize(before);
+      spdlog::memory_buf_t line;
+      formatter_->format(msg, line);
+      std::string_view text(line.data(), line.size());
+      if (text.ends_with('\n')) text.remove_suffix(1);
+      capture_(text);
       return;
     }
-    // A warning is read by someone now; info lines wait for the batch while more are queued.
-    if (msg.level >= spdlog::level::warn || buffer_.size() >= kBatchBytes || backlog_() == 0) {
-      WriteOut();
+    // base_sink::log holds mutex_: condition_variable_any waits on it as it is.
+    written_.wait(mutex_, [&] { return synchronous_ || pending_.size() < kMaxPendingBytes; });
+    formatter_->format(msg, pending_);
+    if (synchronous_) {
+      WriteOut(pending_);
+    } else if (msg.level >= spdlog::level::warn || pending_.size() >= kBatchBytes) {
+      urgent_ = true;
+      wake_.notify_all();
     }
   }
 
-  void flush_() override {
-    WriteOut();
-    std::lock_guard<std::mutex> lock(flushed_mu_);
-    ++flushed_;
-    flushed_cv_.notify_all();
-  }
+  void flush_() override {}  // FlushPending() is the flush: it must wait outside mutex_
 
  private:
-  void WriteOut() {
-    const char* p = buffer_.data();
-    size_t left = buffer_.size();
+  void WriterLoop() {
+    spdlog::memory_buf_t out;
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait_for(lock, kWriteInterval, [&] { return urgent_ || flushes_asked_ > flushes_done_; });
+      urgent_ = false;
+      const uint64_t flushes = flushes_asked_;
+      std::swap(out, pending_);
+      lock.unlock();
+      WriteOut(out);
+      lock.lock();
+      flushes_done_ = flushes;
+      written_.notify_all();
+    }
+  }
+
+  static void WriteOut(spdlog::memory_buf_t& text) {
+    const char* p = text.data();
+    size_t left = text.size();
     while (left > 0) {
       const ssize_t n = ::write(STDERR_FILENO, p, left);
       if (n < 0 && errno == EINTR) continue;
@@ -86,15 +127,18 @@ class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
       p += n;
       left -= static_cast<size_t>(n);
     }
-    buffer_.clear();
+    text.clear();
   }
 
-  const std::function<size_t()> backlog_;
-  spdlog::memory_buf_t buffer_;
-  std::function<void(std::string_view)> capture_;  // guarded by base_sink's mutex_
-  std::mutex flushed_mu_;
-  std::condition_variable flushed_cv_;
-  uint64_t flushed_ = 0;  // guarded by flushed_mu_
+  // All guarded by base_sink's mutex_.
+  spdlog::memory_buf_t pending_;
+  std::function<void(std::string_view)> capture_;
+  std::condition_variable_any wake_;     // the writer: urgent_ or a flush asked
+  std::condition_variable_any written_;  // callers: a batch was written
+  bool urgent_ = false;
+  bool synchronous_ = false;
+  uint64_t flushes_asked_ = 0;
+  uint64_t flushes_done_ = 0;
 };
 
 std::string Pattern(std::string_view node) {
@@ -109,27 +153,11 @@ std::string Pattern(std::string_view node) {
   return pattern + "%v}";
 }
 
-// The writer thread, its queue, and the logger callers use: the asynchronous one until
-// Shutdown(), then a synchronous one on the same sink. Never destroyed: threads may still log
-// while the process exits.
+// The sink and the one (synchronous) spdlog logger that feeds it. Never destroyed.
 struct Backend {
-  Backend() {
-    // The writer takes no signal: serve waits for SIGTERM with sigwait on its main thread, and
-    // a writer started before that thread blocked them must not receive one instead.
-    pool = std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1, [] {
-      sigset_t all;
-      sigfillset(&all);
-      pthread_sigmask(SIG_BLOCK, &all, nullptr);
-    });
-    sink = std::make_shared<LineSink>([p = pool.get()] { return p->queue_size(); });
+  Backend() : sink(std::make_shared<LineSink>()), logger("conveyor", sink) {
     SetPattern("");
-    async = std::make_shared<spdlog::async_logger>("conveyor", sink, pool,
-                                                   spdlog::async_overflow_policy::block);
-    sync = std::make_shared<spdlog::logger>("conveyor-sync", sink);
-    for (spdlog::logger* l : {static_cast<spdlog::logger*>(async.get()), sync.get()}) {
-      l->set_level(spdlog::level::debug);  // the level is ours (g_level), checked before building
-    }
-    current.store(async.get());
+    logger.set_level(spdlog::level::debug);  // the level is ours (g_level), checked before building
   }
 
   void SetPattern(std::string_view node) {
@@ -137,12 +165,8 @@ struct Backend {
         std::make_unique<spdlog::pattern_formatter>(Pattern(node), spdlog::pattern_time_type::utc));
   }
 
-  std::shared_ptr<spdlog::details::thread_pool> pool;
   std::shared_ptr<LineSink> sink;
-  std::shared_ptr<spdlog::async_logger> async;
-  std::shared_ptr<spdlog::logger> sync;
-  std::atomic<spdlog::logger*> current{nullptr};
-  std::atomic<uint64_t> flush_tickets{0};
+  spdlog::logger logger;
 };
 
 Backend& TheBackend() {
@@ -167,9 +191,11 @@ spdlog::level::level_enum SpdLevel(Level level) {
 }
 
 // RedactSecrets masks only URL userinfo ("://") and key=value pairs: text with neither ':' nor
-// '=' comes back unchanged, so ids, types and queues skip its allocation.
+// '=' comes back unchanged, so ids, types and queues skip its allocation. (Two memchr scans:
+// find_first_of(":=") costs a call per byte, a third of a job transition's line.)
 void AppendRedacted(std::string& out, std::string_view text) {
-  if (text.find_first_of(":=") == std::string_view::npos) {
+  if (std::memchr(text.data(), ':', text.size()) == nullptr &&
+      std::memchr(text.data(), '=', text.size()) == nullptr) {
     AppendJsonString(out, text, kEscapes);
   } else {
     AppendJsonString(out, RedactSecrets(text), kEscapes);
@@ -232,6 +258,28 @@ Line& Line::Number(std::string_view key, double value) {
   return *this;
 }
 
+Line& Line::Seconds(std::string_view key, double seconds) {
+  const double micros = seconds * 1e6;
+  if (!std::isfinite(micros) || std::fabs(micros) >= 9e18) return Number(key, seconds);
+  text_ += ',';
+  AppendJsonString(text_, key, kEscapes);
+  text_ += ':';
+  int64_t us = std::llround(micros);
+  if (us < 0) {
+    text_ += '-';
+    us = -us;
+  }
+  std::array<char, 24> digits;
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), us / 1'000'000).ptr;
+  text_.append(digits.data(), end);
+  char fraction[7] = {'.', '0', '0', '0', '0', '0', '0'};
+  for (int64_t rest = us % 1'000'000, i = 6; i > 0; --i, rest /= 10) {
+    fraction[i] = static_cast<char>('0' + rest % 10);
+  }
+  text_.append(fraction, sizeof fraction);
+  return *this;
+}
+
 Line& Line::Add(const Field& f) {
   switch (f.kind_) {
     case Field::Kind::kText: return Str(f.key_, f.text_);
@@ -253,7 +301,7 @@ bool Enabled(Level level) { return level >= g_level.load(std::memory_order_relax
 void SetNode(std::string_view node) { TheBackend().SetPattern(node); }
 
 void Write(Level level, const Line& line) {
-  TheBackend().current.load(std::memory_order_acquire)->log(SpdLevel(level), line.text());
+  TheBackend().logger.log(SpdLevel(level), line.text());
 }
 
 void Debug(std::string_view e, std::initializer_list<Field> f) { Log(Level::kDebug, e, f); }
@@ -261,21 +309,9 @@ void Info(std::string_view e, std::initializer_list<Field> f) { Log(Level::kInfo
 void Warn(std::string_view e, std::initializer_list<Field> f) { Log(Level::kWarn, e, f); }
 void Error(std::string_view e, std::initializer_list<Field> f) { Log(Level::kError, e, f); }
 
-void Flush() {
-  Backend& b = TheBackend();
-  // The writer runs flushes in queue order: once as many flushes are written as were asked for
-  // when this one was, one asked after our lines is among them, so our lines are written.
-  const uint64_t ticket = b.flush_tickets.fetch_add(1) + 1;
-  b.current.load(std::memory_order_acquire)->flush();
-  b.sink->WaitFlushed(ticket);
-}
+void Flush() { TheBackend().sink->FlushPending(); }
 
-void Shutdown() {
-  Flush();
-  // A line queued by a thread that loaded the asynchronous logger just before this store is
-  // still written: the writer thread lives on.
-  TheBackend().current.store(TheBackend().sync.get(), std::memory_order_release);
-}
+void Shutdown() { TheBackend().sink->BecomeSynchronous(); }
 
 void TEST_SetLineSink(std::function<void(std::string_view line)> sink) {
   TheBackend().sink->SetCapture(std::move(sink));

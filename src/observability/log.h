@@ -2,11 +2,10 @@
 // SetNode was called), event; callers add fields such as job_id and correlation_id. String values
 // pass through RedactSecrets (core/secret_redaction.h); numbers are written as JSON numbers.
 //
-// Lines are written by one background thread (spdlog's asynchronous logger): the caller formats
-// its fields and queues the line. The queue is bounded and a full queue blocks the caller, so no
-// line is dropped; a warn or error line is written as soon as the thread reaches it, info lines
-// in batches while more wait. A process killed with SIGKILL loses the lines still queued;
-// Shutdown() (or a normal exit) writes them.
+// Lines are written by one background thread: the caller formats its line into a pending
+// buffer, which the thread writes every 50 ms in one write() (at once for a warn or error line).
+// The buffer is bounded and a full one blocks the caller, so no line is dropped. A process killed
+// with SIGKILL loses up to 50 ms of lines; Shutdown() (or a normal exit) writes them.
 //
 // Thread-safety: every function may be called from any thread. Lines below the level (SetLevel;
 // info by default) are dropped before they are built: check Enabled() before building costly ones.
@@ -54,6 +53,9 @@ class Line {
   Line& Str(std::string_view key, std::string_view value);  // redacted
   Line& Int(std::string_view key, int64_t value);
   Line& Number(std::string_view key, double value);  // non-finite values as null
+  // A duration in seconds to the microsecond ("0.000125"): a tenth of Number's cost, which
+  // matters on the lines every job transition writes. Non-finite values as null.
+  Line& Seconds(std::string_view key, double seconds);
   Line& Add(const Field& field);
   // The fields as JSON members, without the braces (the logger adds ts, level and node).
   const std::string& text() const { return text_; }
@@ -82,8 +84,8 @@ void Flush();
 // worker before they exit; a normal exit does it too.
 void Shutdown();
 
-// Test seam: every line, as written (without its newline), goes to `sink` instead of stderr,
-// on the writer's thread; an empty function restores stderr. Call Flush() before reading.
+// Test seam: every line, as written (without its newline), goes to `sink` instead of stderr, on
+// the caller's thread; an empty function restores stderr.
 void TEST_SetLineSink(std::function<void(std::string_view line)> sink);
 
 }  // namespace conveyor::log

@@ -47,6 +47,20 @@ TEST_F(LogTest, ShortestDecimalAndNullForNonFinite) {
   EXPECT_NE(raw[0].find("\"nan\":null,\"inf\":null}"), std::string::npos) << raw[0];
 }
 
+TEST_F(LogTest, SecondsAreWrittenToTheMicrosecond) {
+  log::Write(log::Level::kInfo, log::Line("unit.seconds")
+                                    .Seconds("a", 0.000125)
+                                    .Seconds("b", 12.5)
+                                    .Seconds("c", -0.0000004)
+                                    .Seconds("d", -1.25)
+                                    .Seconds("e", std::nan("")));
+  const std::vector<std::string> raw = RawLines();
+  ASSERT_EQ(raw.size(), 1u);
+  EXPECT_NE(raw[0].find(R"("a":0.000125,"b":12.500000,"c":0.000000,"d":-1.250000,"e":null})"),
+            std::string::npos)
+      << raw[0];
+}
+
 TEST_F(LogTest, StringsAreRedactedAndEscaped) {
   log::Info("unit.redact", {{"url", "cannot open postgres://app:S3cr3t@db/x"},
                             {"conninfo", "host=db password=hunter22 user=app"},
