@@ -146,9 +146,10 @@ void WriteWaiting(JsonWriter& w, const std::optional<WaitingReason>& waiting) {
   w.EndObject();
 }
 
-// The 32 hex characters of the job's W3C trace; null on a job stored before traces were kept.
+// The 32 hex characters of the job's W3C trace.
 void WriteTraceId(JsonWriter& w, const Job& job) {
-  const std::string_view id = job.traceparent ? TraceIdOf(*job.traceparent) : std::string_view();
+  const std::string traceparent = JobTraceParent(job.traceparent, job.id);
+  const std::string_view id = TraceIdOf(traceparent);
   w.Key("trace_id");
   if (id.empty()) {
     w.Null();

@@ -110,7 +110,8 @@ awaitable<void> Submit(RequestContext& ctx) {
   if (outcome.is_new) ctx.response.location = "/api/v1/jobs/" + outcome.job.id;
   if (outcome.job.idempotency_key) ctx.response.idempotency_key = *outcome.job.idempotency_key;
   // The job's trace (a replay's is the first submit's) with a span of this answer's own.
-  ctx.response.traceparent = ChildTraceParent(outcome.job.traceparent.value_or(""));
+  ctx.response.traceparent =
+      ChildTraceParent(JobTraceParent(outcome.job.traceparent, outcome.job.id));
   JsonWriter w(&ctx.response.body);
   WriteJob(w, outcome.job, dialect, &answer);
 }
@@ -129,6 +130,7 @@ awaitable<void> SubmitBatch(RequestContext& ctx) {
       co_await AsyncSubmit(ctx.jobs, std::move(specs), boost::asio::use_awaitable);
   if (!Check(ctx, result)) co_return;
   ctx.response.status = 201;
+  // Without a trace sent, each job started its own: the answer is of none of them.
   ctx.response.traceparent = ChildTraceParent(trace.traceparent);
   JsonWriter w(&ctx.response.body);
   w.BeginObject().Key("jobs").BeginArray();

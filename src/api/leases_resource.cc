@@ -85,7 +85,9 @@ awaitable<ClaimResult> ClaimUntilDeadline(ExternalLeases& leases, const LeaseBod
 void WriteLeasedJob(JsonWriter& w, const Job& job) {
   // The job's trace with a span for this hand-over: the worker's calls are its children.
   std::optional<std::string> trace;
-  if (job.traceparent) trace = ChildTraceParent(*job.traceparent);
+  if (std::string t = ChildTraceParent(JobTraceParent(job.traceparent, job.id)); !t.empty()) {
+    trace = std::move(t);
+  }
   w.BeginObject()
       .Key("id").String(job.id)
       .Key("type").String(job.type)

@@ -338,7 +338,7 @@ std::optional<ApiError> NormalizeSpec(json::object& o, const SubmitHeaders& head
 RequestTrace TraceOfRequest(std::string_view traceparent, size_t count,
                             std::string_view tracestate) {
   std::optional<std::string> given = count == 1 ? ParseTraceParent(traceparent) : std::nullopt;
-  if (!given) return {.traceparent = NewTraceParent()};
+  if (!given) return {};
   return {.traceparent = std::move(*given),
           .tracestate = IsValidTraceState(tracestate) ? std::string(tracestate) : std::string()};
 }

@@ -32,17 +32,19 @@ struct SubmitHeaders {
   std::optional<Dialect> dialect;
   Dialect default_dialect = Dialect::kSucceeded;
   bool under_api_prefix = false;  // seed 001 (/api/v1) or seed 004 (no prefix) for `success`
-  // The request's W3C trace, already validated (TraceOfRequest): every job it submits joins it.
+  // The request's W3C trace, already validated (TraceOfRequest): every job it submits joins it;
+  // empty: each job has a trace of its own.
   std::string_view traceparent;
   std::string_view tracestate;
 };
 
 // The W3C trace a submit request's jobs join (core/trace_context.h), from its traceparent and
 // tracestate headers (`count` traceparent headers were sent). A missing, repeated or invalid
-// traceparent is ignored, as the spec asks of a receiver, and the jobs start a fresh trace; a
-// tracestate is kept only with a valid traceparent and only when IsValidTraceState.
+// traceparent is ignored, as the spec asks of a receiver, and each job starts a trace of its own
+// (JobTraceParent); a tracestate is kept only with a valid traceparent and only when
+// IsValidTraceState.
 struct RequestTrace {
-  std::string traceparent;  // version-00 form; never empty
+  std::string traceparent;  // version-00 form; empty: none (or none valid) was sent
   std::string tracestate;   // empty: none
 };
 RequestTrace TraceOfRequest(std::string_view traceparent, size_t count,

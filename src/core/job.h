@@ -64,9 +64,9 @@ struct Job {
   // a server without tenants). Idempotency keys are unique per tenant; a tenant's key sees only
   // its tenant's jobs (runtime/auth/tenants.h).
   std::string tenant;
-  // The W3C trace the job belongs to (core/trace_context.h): a traceparent in version-00 form,
-  // the submitter's or a fresh one; outgoing calls carry its trace-id. Unset only on jobs stored
-  // before traces were kept.
+  // The W3C traceparent the submitter sent (version-00 form); unset: the job's trace is its own,
+  // derived from its id. Read it through JobTraceParent (core/trace_context.h); outgoing calls
+  // carry its trace-id.
   std::optional<std::string> traceparent;
   std::optional<std::string> tracestate;  // W3C tracestate as the submitter sent it, if valid
 };

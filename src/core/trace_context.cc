@@ -76,11 +76,20 @@ bool IsValidTraceState(std::string_view text) {
   return true;
 }
 
-std::string NewTraceParent() {
-  std::string trace_id;
-  trace_id.reserve(kTraceIdLength);
-  AppendRandomHex(trace_id, kTraceIdLength);
-  return WithNewParent(trace_id, "01");
+std::string JobTraceParent(const std::optional<std::string>& stored, std::string_view job_id) {
+  if (stored) return *stored;
+  std::string out;
+  out.reserve(kVersion00Length);
+  out.append("00-");
+  for (const char c : job_id) {
+    if (c != '-') out.push_back(c);
+  }
+  const std::string_view trace_id = std::string_view(out).substr(kTraceIdAt);
+  if (trace_id.size() != kTraceIdLength || !IsLowerHex(trace_id) || IsAllZero(trace_id)) return {};
+  const std::string parent(trace_id.substr(kTraceIdLength - kParentIdLength));
+  if (IsAllZero(parent)) return {};
+  out.append("-").append(parent).append("-01");
+  return out;
 }
 
 std::string ChildTraceParent(std::string_view traceparent) {

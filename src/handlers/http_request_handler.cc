@@ -162,12 +162,13 @@ json::object HeadersJson(const HttpResponseData& r) {
 // The job's W3C trace with a span for this call. It replaces a traceparent or tracestate in
 // payload.headers: those name another trace, and the job's call belongs to the job's.
 void SetTraceHeaders(const Job& job, HttpRequestSpec& spec) {
-  if (!job.traceparent) return;  // a job stored before traces were kept
+  const std::string traceparent = JobTraceParent(job.traceparent, job.id);
+  if (traceparent.empty()) return;
   std::erase_if(spec.headers, [](const auto& h) {
     const std::string name = Lower(h.first);
     return name == "traceparent" || name == "tracestate";
   });
-  spec.headers.emplace_back("traceparent", ChildTraceParent(*job.traceparent));
+  spec.headers.emplace_back("traceparent", ChildTraceParent(traceparent));
   if (job.tracestate) spec.headers.emplace_back("tracestate", *job.tracestate);
 }
 

@@ -50,9 +50,9 @@ log::Line LineOf(const JobTransition& t) {
     line.Str("correlation_id", *job.correlation_id);
   }
   if (!job.tenant.empty()) line.Str("tenant", job.tenant);
-  if (job.traceparent) {
-    const std::string_view trace_id = TraceIdOf(*job.traceparent);
-    if (!trace_id.empty()) line.Str("trace_id", trace_id);
+  const std::string traceparent = JobTraceParent(job.traceparent, job.id);
+  if (const std::string_view trace_id = TraceIdOf(traceparent); !trace_id.empty()) {
+    line.Str("trace_id", trace_id);
   }
   if (t.wait_seconds) line.Seconds("wait_s", *t.wait_seconds);
   if (t.run_seconds) line.Seconds("duration_s", *t.run_seconds);

@@ -102,7 +102,8 @@ Result<Job> JobService::BuildJobAt(const JobSpec& spec, TimeMs now,
   job.idempotency_key = spec.idempotency_key;
   job.correlation_id = spec.correlation_id;
   // Not part of request_hash: a replay under another trace is still the same request.
-  job.traceparent = spec.traceparent ? *spec.traceparent : NewTraceParent();
+  // Unset: the job's trace is derived from its id (JobTraceParent), nothing stored.
+  job.traceparent = spec.traceparent;
   if (spec.traceparent) job.tracestate = spec.tracestate;
   job.webhook_url = spec.webhook_url;
   job.tags = spec.tags;

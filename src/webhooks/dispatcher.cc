@@ -188,9 +188,11 @@ HttpRequestSpec WebhookDispatcher::BuildRequest(const WebhookDelivery& d, const 
                   {"Idempotency-Key", id},
                   {"webhook-id", id},
                   {"webhook-timestamp", std::to_string(ts)}};
-  if (job != nullptr && job->traceparent) {
-    spec.headers.emplace_back("traceparent", ChildTraceParent(*job->traceparent));
-    if (job->tracestate) spec.headers.emplace_back("tracestate", *job->tracestate);
+  if (job != nullptr) {
+    if (std::string t = ChildTraceParent(JobTraceParent(job->traceparent, job->id)); !t.empty()) {
+      spec.headers.emplace_back("traceparent", std::move(t));
+      if (job->tracestate) spec.headers.emplace_back("tracestate", *job->tracestate);
+    }
   }
   if (!config_.secret.empty()) {
     spec.headers.emplace_back("webhook-signature",

@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include "core/ids.h"
+
 namespace conveyor {
 namespace {
 
@@ -66,15 +68,22 @@ TEST(TraceContextTest, TraceStateIsBoundedPrintableAscii) {
   EXPECT_FALSE(IsValidTraceState("a=\xc3\xa9"));
 }
 
-TEST(TraceContextTest, NewTraceParentsAreValidSampledAndDistinct) {
+TEST(TraceContextTest, AJobWithoutAStoredTraceHasOneDerivedFromItsId) {
+  const std::string id = "01a245f7-0a66-7139-8fc0-d6caa7a83db7";
+  const std::string t = JobTraceParent(std::nullopt, id);
+  EXPECT_EQ(t, "00-01a245f70a6671398fc0d6caa7a83db7-8fc0d6caa7a83db7-01");
+  EXPECT_EQ(ParseTraceParent(t), t);
+  EXPECT_EQ(JobTraceParent(std::string(kValid), id), kValid) << "the submitter's trace wins";
   std::set<std::string> trace_ids;
-  for (int i = 0; i < 1000; ++i) {
-    const std::string t = NewTraceParent();
-    ASSERT_EQ(ParseTraceParent(t), t);
-    EXPECT_TRUE(t.ends_with("-01")) << t;
+  for (int i = 0; i < 1000; ++i) {  // ids of one millisecond: the random part tells them apart
+    const std::string t = JobTraceParent(std::nullopt, NewUuidV7(1'700'000'000'000));
     trace_ids.insert(std::string(TraceIdOf(t)));
   }
   EXPECT_EQ(trace_ids.size(), 1000u);
+  for (std::string_view bad : {"", "not-an-id", "00000000-0000-0000-0000-000000000000",
+                               "01A245F7-0A66-7139-8FC0-D6CAA7A83DB7"}) {
+    EXPECT_EQ(JobTraceParent(std::nullopt, bad), "") << bad;
+  }
 }
 
 TEST(TraceContextTest, AChildKeepsTheTraceAndFlagsWithANewParent) {

@@ -69,6 +69,7 @@ class TracingTest(ReceiverMixin, ServerTestCase):
             job = self.must_json(r, 201)
             self.assertRegex(job["trace_id"], r"^[0-9a-f]{32}$", bad)
             self.assertNotIn(job["trace_id"], (TRACE_ID, "0" * 32), bad)
+            self.assertEqual(job["trace_id"], job["id"].replace("-", ""), "derived from the id")
             self.assertEqual(parse(r.headers.get("traceparent"))[0], job["trace_id"], bad)
             seen.add(job["trace_id"])
         self.assertEqual(len(seen), 5, "each request starts its own trace")

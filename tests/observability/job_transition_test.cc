@@ -57,15 +57,16 @@ TEST_F(JobTransitionTest, OneInfoLinePerTransitionWithTheJobsFields) {
   EXPECT_FALSE(line.contains("error"));
 }
 
-TEST_F(JobTransitionTest, AbsentStepCorrelationAndTenantAreOmitted) {
+TEST_F(JobTransitionTest, AbsentStepCorrelationAndTenantAreOmittedAndTheTraceIsTheJobs) {
   const Job job = MakeJob();
   Publish({.kind = JobEventKind::kSubmitted, .job = job});
   boost::json::object line = Only("job.submitted");
-  for (const char* key :
-       {"step", "correlation_id", "tenant", "trace_id", "wait_s", "duration_s", "error"}) {
+  for (const char* key : {"step", "correlation_id", "tenant", "wait_s", "duration_s", "error"}) {
     EXPECT_FALSE(line.contains(key)) << key;
   }
   EXPECT_EQ(line.at("attempt").as_int64(), 2);
+  // No traceparent was sent: the job's own trace, derived from its id.
+  EXPECT_EQ(Text(line, "trace_id"), "0193a0b27c1e70008000000000000001");
 }
 
 TEST_F(JobTransitionTest, EndOfAttemptCarriesDurationAndFailuresTheirError) {

@@ -52,21 +52,24 @@ TEST_F(JobServiceTest, FutureRunAtMakesTheJobScheduled) {
   EXPECT_EQ(job->run_at, *spec.run_at);
 }
 
-// A spec that names no trace (a schedule's run, the CLI without a header) starts its own; one
-// that does joins it, with its tracestate. Neither is part of the request hash.
-TEST_F(JobServiceTest, EveryJobHasATraceFreshUnlessTheSpecNamesOne) {
+// A spec that names no trace (a schedule's run, the CLI without a header) stores none: the job's
+// trace is its own, derived from its id. One that does joins it, with its tracestate. Neither is
+// part of the request hash.
+TEST_F(JobServiceTest, AJobJoinsTheSpecsTraceOrHasItsOwn) {
   const JobSpec fresh = Spec("noop", "{}");
   const Job a = *service_->BuildJob(fresh, clock_.NowMs());
   const Job b = *service_->BuildJob(fresh, clock_.NowMs());
-  ASSERT_TRUE(a.traceparent && b.traceparent);
-  EXPECT_EQ(ParseTraceParent(*a.traceparent), a.traceparent);
-  EXPECT_NE(TraceIdOf(*a.traceparent), TraceIdOf(*b.traceparent));
+  EXPECT_EQ(a.traceparent, std::nullopt);
   EXPECT_EQ(a.tracestate, std::nullopt);
+  const std::string ta = JobTraceParent(a.traceparent, a.id);
+  EXPECT_EQ(ParseTraceParent(ta), ta);
+  EXPECT_NE(TraceIdOf(ta), TraceIdOf(JobTraceParent(b.traceparent, b.id)));
   JobSpec joined = fresh;
   joined.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   joined.tracestate = "k=v";
   const Job c = *service_->BuildJob(joined, clock_.NowMs());
   EXPECT_EQ(c.traceparent, joined.traceparent);
+  EXPECT_EQ(JobTraceParent(c.traceparent, c.id), joined.traceparent);
   EXPECT_EQ(c.tracestate, "k=v");
   EXPECT_EQ(c.request_hash, a.request_hash);
 }
