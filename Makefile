@@ -125,3 +125,13 @@ docs-transcripts:
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+
+# A .deb of the release binary with its systemd unit and env file (CPack; Depends found by
+# dpkg-shlibdeps, which needs `file`): $(BUILD)/packages/conveyor_<version>_amd64.deb.
+# docs/operations.md, "Installing". The packaging.deb test of `make test` builds one too.
+PACKAGE_PACKAGES := dpkg-dev file
+DEBIAN_PACKAGES += $(PACKAGE_PACKAGES)
+.PHONY: package
+package: build-server
+	@./scripts/install-deps.sh $(PACKAGE_PACKAGES)
+	cd $(BUILD) && cpack --config CPackConfig.cmake
