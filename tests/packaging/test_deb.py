@@ -1,6 +1,6 @@
 """The .deb of `make package` installs on this machine, its systemd unit verifies, and the unit's
-command line, started as the unit would start it, serves /health and runs a job; the package then
-purges without leaving a file behind.
+command line, started as the unit would start it, serves /health, runs a job and serves the docs
+UI and dashboard from the binary alone; the package then purges without leaving a file behind.
 
 No systemd runs here (nor in CI containers), so the unit is not started by systemd: this test
 reads the installed unit and does what it says — a fresh environment from Environment= lines and
@@ -116,6 +116,7 @@ class DebPackageTest(unittest.TestCase):
             self.assertEqual(get_json(base + "/health"), (200, {"status": "ok"}))
             self.assertEqual(get_json(base + "/ready"), (200, {"status": "ready"}))
             self.assert_a_job_runs(base)
+            self.assert_web_assets_are_built_in(base)
             # The env file's relative sqlite:conveyor.db is in the working (state) directory.
             self.assertTrue(os.path.exists(os.path.join(state_dir, "conveyor.db")))
         finally:
@@ -188,6 +189,14 @@ class DebPackageTest(unittest.TestCase):
                 return
             time.sleep(0.05)
         self.fail(f"job {job['id']} did not succeed within 30 s: {result}")
+
+    def assert_web_assets_are_built_in(self, base):
+        """The package ships no web files: the docs UI and dashboard come from the binary."""
+        for path, at_least in (("/docs", 500), ("/docs/assets/swagger-ui-bundle.js", 500_000),
+                               ("/dashboard/", 500)):
+            with urllib.request.urlopen(base + path, timeout=5) as response:
+                self.assertEqual(response.status, 200, path)
+                self.assertGreater(len(response.read()), at_least, path)
 
     def stop(self, server):
         if server.poll() is None:
