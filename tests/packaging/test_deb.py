@@ -15,6 +15,7 @@ packaged (CTest sets it to its own).
 import glob
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -108,6 +109,7 @@ class DebPackageTest(unittest.TestCase):
         for path in INSTALLED:
             self.assertTrue(os.path.exists(path), path)
         run("systemd-analyze", "verify", "--man=no", UNIT)
+        self.assert_hardened(UNIT)
 
         server, state_dir = self.start_as_the_unit_would()
         try:
@@ -124,6 +126,13 @@ class DebPackageTest(unittest.TestCase):
         self.assertEqual(server.returncode, 0, self.log())
         self.assertFalse(os.path.exists(os.path.join(state_dir, "conveyor.db-wal")),
                          "a clean stop checkpoints the WAL")
+
+    def assert_hardened(self, unit):
+        """systemd's own score of the sandboxing, offline: 1.2 when written; at most 2.0."""
+        text = run("systemd-analyze", "security", "--offline=true", unit).stdout
+        match = re.search(r"Overall exposure level for conveyor.service: ([0-9.]+)", text)
+        self.assertIsNotNone(match, text[-2000:])
+        self.assertLessEqual(float(match.group(1)), 2.0, text)
 
     def make_package(self):
         for old in glob.glob(os.path.join(BUILD_DIR, "packages", "conveyor_*.deb")):
