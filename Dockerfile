@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Conveyor in a container: a build stage makes the .deb (`make package`'s CPack), the runtime
 # stage installs it on a slim Debian 12 with only the shared libraries its Depends name
 # (dpkg-shlibdeps found them), and runs it as a non-root user. docs/operations.md, "Installing".
