@@ -13,6 +13,7 @@ else()
 endif()
 set(CONVEYOR_BIN ${CMAKE_INSTALL_PREFIX}/${CONVEYOR_BINDIR}/conveyor)
 set(CONVEYOR_ENV_FILE ${etc_dir}/conveyor.env)
+set(CONVEYOR_DOC_DIR ${CMAKE_INSTALL_PREFIX}/share/doc/conveyor)
 set(gen ${CONVEYOR_BINARY_DIR}/packaging)
 set(readable OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 configure_file(${CONVEYOR_SOURCE_DIR}/packaging/systemd/conveyor.service.in
