@@ -125,3 +125,28 @@ docs-transcripts:
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+
+# A .deb of the release binary with its systemd unit and env file (CPack; Depends found by
+# dpkg-shlibdeps, which needs `file`): $(BUILD)/packages/conveyor_<version>_amd64.deb.
+# docs/operations.md, "Installing". The packaging.deb test of `make test` builds one too.
+PACKAGE_PACKAGES := dpkg-dev file
+DEBIAN_PACKAGES += $(PACKAGE_PACKAGES)
+.PHONY: package
+package: build-server
+	@./scripts/install-deps.sh $(PACKAGE_PACKAGES)
+	cd $(BUILD) && cpack --config CPackConfig.cmake
+
+# The soak (issue 14; not in CI, nor in `make test`): `conveyor serve` under steady submit and
+# process load for SOAK_MINUTES with retention on, sampled every 10 s; soak.csv and PNGs into
+# docs/soak/ and a verdict (docs/operations.md, "Soak"). SOAK_STORE=postgres soaks a throwaway
+# PostgreSQL; SOAK_ARGS passes more (--rate, --no-retention, ...). gnuplot-nox draws the plots
+# (tests/soak/soak_plot.py says why not matplotlib).
+SOAK_MINUTES ?= 30
+SOAK_STORE ?= sqlite
+SOAK_ARGS ?=
+SOAK_PACKAGES := gnuplot-nox postgresql
+.PHONY: soak
+soak: build-server
+	@./scripts/install-deps.sh $(SOAK_PACKAGES)
+	/usr/bin/python3 tests/soak/soak.py --bin $(BUILD)/conveyor --store $(SOAK_STORE) \
+	  --minutes $(SOAK_MINUTES) --out docs/soak $(SOAK_ARGS)
