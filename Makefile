@@ -115,6 +115,17 @@ fuzz: build-fuzz
 	  else tail -n 80 $$log; exit 1; fi; \
 	done
 
+# The chaos suite (tests/chaos/run_chaos.py, docs/operations.md "Chaos suite"): every fault,
+# CHAOS_ROUNDS rounds each, on both stores, against the release binary. The clock step needs
+# libfaketime (Debian `faketime`); the full disk needs root to mount a tmpfs.
+.PHONY: chaos
+CHAOS_PACKAGES := faketime
+CHAOS_ROUNDS ?= 5
+chaos: deps build-server
+	@./scripts/install-deps.sh $(CHAOS_PACKAGES)
+	CONVEYOR_BIN=$(abspath $(BUILD))/conveyor python3 tests/chaos/run_chaos.py \
+	  --rounds $(CHAOS_ROUNDS) --store both
+
 bench: build-server
 	$(BUILD)/conveyor bench
 
