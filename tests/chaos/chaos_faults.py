@@ -3,6 +3,7 @@ something while the load runs, heals it, and returns a Fault record:
 
   healed_at        monotonic time the fault ended (the stuck bound and recovery count from it)
   reruns_possible  whether a job may legitimately run twice (a run was interrupted)
+  must_rerun       the fault must have made some job run again elsewhere (else it did not bite)
   notes            what was done, for the report
   failures         what the fault itself found wrong (e.g. a full disk never answered 507)
 """
@@ -21,6 +22,7 @@ from chaos_nodes import kill9_postmaster, start_pg
 class Fault:
     healed_at: float
     reruns_possible: bool
+    must_rerun: bool = False
     notes: list = field(default_factory=list)
     failures: list = field(default_factory=list)
 
@@ -125,8 +127,8 @@ def sigstop_worker(c, rnd):
     stopped_at = time.monotonic()
     time.sleep(c.lease_s + c.rescue_s + 1.5)
     c.worker.signal(signal.SIGCONT)
-    return Fault(stopped_at, True, notes=["SIGSTOP worker %.1f s, SIGCONT"
-                                          % (time.monotonic() - stopped_at)])
+    return Fault(stopped_at, True, must_rerun=True,
+                 notes=["SIGSTOP worker %.1f s, SIGCONT" % (time.monotonic() - stopped_at)])
 
 
 # name -> (function, stores it applies to, load's per-job run time in ms)

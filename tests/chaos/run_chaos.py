@@ -103,6 +103,8 @@ def run_round(c, inject, rnd, timing):
                                    time.monotonic() + timing["settle"])
     sampler.stop()
     failures += fault.failures
+    if fault.must_rerun and not counts["rerun"]:
+        failures.append("no job was run again after the fault: it did not bite")
     failures += ["job %s stuck RUNNING on attempt %s" % k for k in sorted(sampler.stuck)]
     codes = dict(c.load.codes)
     if codes.get(500):
