@@ -15,8 +15,9 @@ BUILD_PACKAGES := build-essential cmake ninja-build ccache pkg-config python3 \
 # What `make test` needs besides: the micro-benchmarks, the SMTP test server, curl for the
 # examples, throwaway PostgreSQL servers (tests/pg_test_server.h, tests/e2e/pg_server.py), what the
 # Python client's offline install test needs (venv with its pip, setuptools and wheel from Debian),
-# and promtool (in `prometheus`) that lints /metrics in tests/e2e/test_metrics.py.
-TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql \
+# promtool (in `prometheus`) that lints /metrics in tests/e2e/test_metrics.py, and faketime for
+# chaos.short's clock step.
+TEST_PACKAGES := libbenchmark-dev python3-aiosmtpd curl postgresql faketime \
   python3-venv python3-setuptools python3-wheel openssl chromium prometheus
 DEBIAN_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 # Only `make fuzz`/`make test-fuzz` (libFuzzer) need clang and its runtime libraries; `make test`
@@ -114,6 +115,17 @@ fuzz: build-fuzz
 	      $(FUZZ_SECONDS) >$$log 2>&1; then grep -E '^#[0-9]+[[:space:]]+DONE' $$log || true; \
 	  else tail -n 80 $$log; exit 1; fi; \
 	done
+
+# The chaos suite (tests/chaos/run_chaos.py, docs/operations.md "Chaos suite"): every fault,
+# CHAOS_ROUNDS rounds each, on both stores, against the release binary. The clock step needs
+# libfaketime (Debian `faketime`); the full disk needs root to mount a tmpfs.
+.PHONY: chaos
+CHAOS_PACKAGES := faketime
+CHAOS_ROUNDS ?= 5
+chaos: deps build-server
+	@./scripts/install-deps.sh $(CHAOS_PACKAGES)
+	CONVEYOR_BIN=$(abspath $(BUILD))/conveyor python3 tests/chaos/run_chaos.py \
+	  --rounds $(CHAOS_ROUNDS) --store both
 
 bench: build-server
 	$(BUILD)/conveyor bench

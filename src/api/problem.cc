@@ -34,6 +34,8 @@ ProblemType Describe(ErrorKind kind) {
       return {500, "internal-error", "Internal server error"};
     case ErrorKind::kUnavailable:
       return {503, "unavailable", "Service unavailable"};
+    case ErrorKind::kInsufficientStorage:
+      return {507, "insufficient-storage", "Insufficient storage"};
   }
   return {500, "internal-error", "Internal server error"};
 }
@@ -54,6 +56,8 @@ ApiError ErrorFromStatus(const Status& status) {
     case StatusCode::kDeadlineExceeded:
     case StatusCode::kUnavailable:
       return {ErrorKind::kUnavailable, status.message()};
+    case StatusCode::kInsufficientStorage:
+      return {ErrorKind::kInsufficientStorage, status.message()};
     case StatusCode::kOk:  // a caller bug: an OK status is not an error
     case StatusCode::kInternal:
       break;
@@ -67,7 +71,8 @@ void WriteProblem(const ApiError& error, std::string_view instance, Response* ou
   out->status = type.status;
   out->content_type = kProblemType;
   out->allow = allow;
-  out->retry_after = type.status == 503 || type.status == 429;
+  // 507 too: writes succeed again once the operator frees space, which the client cannot see.
+  out->retry_after = type.status == 503 || type.status == 429 || type.status == 507;
   out->location.clear();
   out->body.clear();
   std::string type_uri = "https://conveyor.dev/problems/";

@@ -30,6 +30,7 @@ enum class ErrorKind {
   kHeadersTooLarge,       // 431
   kInternal,              // 500: a bug or a store fault, never bad input
   kUnavailable,           // 503: store down, server shutting down
+  kInsufficientStorage,   // 507: the store's disk is full
 };
 
 struct ApiError {

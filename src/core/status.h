@@ -17,6 +17,7 @@ enum class StatusCode {
   kFailedPrecondition,  // the job is in a state that forbids the operation (409)
   kResourceExhausted,   // a limit was hit (413/429)
   kUnavailable,         // the store cannot be reached right now (503)
+  kInsufficientStorage,  // the store's disk is full: no write succeeds until space is freed (507)
   kCancelled,           // the operation was cancelled
   kDeadlineExceeded,    // an attempt ran past its timeout
   kInternal,            // a bug or an unexpected store error (500)
@@ -32,6 +33,7 @@ class Status {
   static Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
   static Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+  static Status InsufficientStorage(std::string m) { return {StatusCode::kInsufficientStorage, std::move(m)}; }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }

@@ -1,8 +1,9 @@
 // CallStoreWithRetry: the runtime's answer to a store that hiccups (disk full for a moment, a
-// busy database). Transient errors (Unavailable, Internal) are retried a few times with growing
-// pauses; definitive answers (Conflict, NotFound, FailedPrecondition, InvalidArgument) return at
-// once. If every try fails the caller gives up and the job's lease expires, so the rescuer
-// returns it to the queue: at-least-once, never lost. Thread-safe (stateless).
+// busy database). Transient errors (Unavailable, InsufficientStorage, Internal) are retried a few
+// times with growing pauses; definitive answers (Conflict, NotFound, FailedPrecondition,
+// InvalidArgument) return at once. If every try fails the caller gives up and the job's lease
+// expires, so the rescuer returns it to the queue: at-least-once, never lost. Thread-safe
+// (stateless).
 #pragma once
 
 #include <chrono>
@@ -16,7 +17,8 @@
 namespace conveyor {
 
 inline bool IsTransient(const Status& s) {
-  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kInternal;
+  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kInsufficientStorage ||
+         s.code() == StatusCode::kInternal;
 }
 
 inline const Status& StatusOf(const Status& s) { return s; }

@@ -18,6 +18,7 @@ TEST(ProblemTest, StatusCodesMapToHttp) {
   EXPECT_EQ(HttpStatusFor(Status::FailedPrecondition("x")), 409u);
   EXPECT_EQ(HttpStatusFor(Status::ResourceExhausted("x")), 429u);
   EXPECT_EQ(HttpStatusFor(Status::Unavailable("x")), 503u);
+  EXPECT_EQ(HttpStatusFor(Status::InsufficientStorage("x")), 507u);
   EXPECT_EQ(HttpStatusFor(Status::Cancelled("x")), 503u);
   EXPECT_EQ(HttpStatusFor(Status::Internal("x")), 500u);
 }
@@ -60,6 +61,20 @@ TEST(ProblemTest, UnavailableAsksToRetry) {
             std::string::npos);
   EXPECT_EQ(head.find("Connection:"), std::string::npos);
   EXPECT_TRUE(head.ends_with("\r\n\r\n"));
+}
+
+// A full disk is the operator's to fix (507), not a bug (500); the client may come back later.
+TEST(ProblemTest, FullDiskIsInsufficientStorageWithRetryAfter) {
+  Response r;
+  WriteProblem(ErrorFromStatus(Status::InsufficientStorage("disk full: free space")), "/jobs", &r);
+  EXPECT_EQ(r.status, 507u);
+  EXPECT_TRUE(r.retry_after);
+  const auto v = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(v.at("type").as_string(), "https://conveyor.dev/problems/insufficient-storage");
+  EXPECT_EQ(v.at("detail").as_string(), "disk full: free space");
+  std::string head;
+  SerializeResponseHead(r, 11, true, "", &head);
+  EXPECT_NE(head.find("HTTP/1.1 507 Insufficient Storage\r\n"), std::string::npos) << head;
 }
 
 TEST(ProblemTest, ConnectionHeaderFollowsKeepAliveAndVersion) {

@@ -105,7 +105,8 @@ bool Scheduler::SubmitTick(const Schedule& s, TimeMs tick) {
     return true;
   }
   const StatusCode code = r.status().code();
-  if (code == StatusCode::kUnavailable || code == StatusCode::kInternal) {
+  if (code == StatusCode::kUnavailable || code == StatusCode::kInsufficientStorage ||
+      code == StatusCode::kInternal) {
     log::Warn("schedule.tick_retry",
               {{"schedule", s.name}, {"tick", at}, {"error", r.status().ToString()}});
     return false;

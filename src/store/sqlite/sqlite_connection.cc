@@ -20,10 +20,15 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
         return Status::Conflict(std::move(msg));
       }
       return Status::InvalidArgument(std::move(msg));
+    case SQLITE_FULL:
+      // The operator's problem, not the client's: say what to do, and that no restart is needed
+      // (the writer's next transaction simply succeeds once there is room).
+      return Status::InsufficientStorage(
+          msg + " (the disk holding the SQLite database is full: free space on it or move the "
+                "database to a larger disk; writes resume by themselves once there is room)");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_IOERR:
-    case SQLITE_FULL:
     case SQLITE_CANTOPEN:
     case SQLITE_PROTOCOL:
     case SQLITE_READONLY:

@@ -20,8 +20,9 @@
 
 namespace conveyor {
 
-// Maps a SQLite result code to a Status: busy/locked/I/O → Unavailable, unique violations →
-// Conflict, other constraint violations → InvalidArgument, the rest → Internal.
+// Maps a SQLite result code to a Status: a full disk → InsufficientStorage (HTTP 507), busy/
+// locked/I/O → Unavailable (503), unique violations → Conflict, other constraint violations →
+// InvalidArgument, the rest → Internal.
 Status SqliteStatus(int rc, sqlite3* db, std::string_view context);
 
 class SqliteStatement {

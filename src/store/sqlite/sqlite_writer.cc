@@ -9,6 +9,19 @@
 #include "observability/metrics.h"
 
 namespace conveyor {
+namespace {
+
+// Why a transaction SQLite rolled back by itself was lost: a full disk stays a full disk (507,
+// the operator must free space), anything else is a store that cannot write right now (503).
+Status RolledBack(const Status& cause) {
+  std::string why = "transaction rolled back: " + cause.message();
+  if (cause.code() == StatusCode::kInsufficientStorage) {
+    return Status::InsufficientStorage(std::move(why));
+  }
+  return Status::Unavailable(std::move(why));
+}
+
+}  // namespace
 
 SqliteWriter::SqliteWriter(std::unique_ptr<SqliteConnection> conn, SqliteWriterOptions opts)
     : conn_(std::move(conn)), opts_(std::move(opts)) {
@@ -82,7 +95,7 @@ void SqliteWriter::RunBatch(std::vector<Pending>& batch) {
     batch[i].status = RunOne(batch[i]);
     if (batch[i].status.ok() || conn_->InTransaction()) continue;
     // SQLite rolled back the whole transaction (e.g. disk full): earlier operations are gone too.
-    outcome = Status::Unavailable("transaction rolled back: " + batch[i].status.message());
+    outcome = RolledBack(batch[i].status);
     FailDone(batch, i, outcome);
     first_live = i + 1;
     begin = conn_->Run("BEGIN IMMEDIATE");
