@@ -47,7 +47,9 @@ PruneChoice ChoosePrunable(const std::vector<PruneCandidate>& rows, const JobPru
   const TimeMs youngest_cutoff = p.now - shortest;
   for (size_t i = 0; i < rows.size(); ++i) {
     const PruneCandidate& row = rows[i];
-    // Created after every cutoff: finished later still, and so is every job after it.
+    // Created after every cutoff: finished later still, and so is every job after it. Should
+    // the clock have stepped back between two inserts, a later seq may be older: it is then
+    // pruned late (once this one is due), never early.
     if (row.created_at > youngest_cutoff) return choice;
     const TimeMs age = AgeOf(p, row.queue);
     if (age > 0 && row.finished_at <= p.now - age && KeyAllowsPrune(row, p)) {
