@@ -38,6 +38,8 @@ struct BenchOptions {
   bool auth = false;
   // --sse N: N clients follow GET /events on every server of every phase (sse_listeners.h).
   int sse_subscribers = 0;
+  // --prune-jobs N: old jobs the prune phase stores; 0: 1,000,000 (20,000 with --quick).
+  int prune_jobs = 0;
 };
 
 // Counts and durations of the phases; --quick shrinks them so the whole run takes ~1 minute.

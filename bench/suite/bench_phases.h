@@ -28,6 +28,7 @@ void RunPlansPhase(BenchContext& ctx);      // burn-down over 4 weighted plan qu
 void RunDuePhase(BenchContext& ctx);        // lateness of jobs due over a window (run_at)
 void RunCronPhase(BenchContext& ctx);       // an every-second schedule: ticks and lateness
 void RunLimitPhase(BenchContext& ctx);      // PostgreSQL: concurrency_limit 10 on 4 nodes
+void RunPrunePhase(BenchContext& ctx);      // sustained load while 1M old jobs are pruned
 
 // A server for `phase` on <temp>/<db_dir>/bench.db; `name` tells apart servers sharing a db.
 BenchServerSpec ServerSpec(const BenchContext& ctx, const std::string& db_dir, int workers,

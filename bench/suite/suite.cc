@@ -33,6 +33,7 @@ constexpr Phase kPhases[] = {
     {"nodes", RunNodesPhase},       {"plans", RunPlansPhase},
     {"due", RunDuePhase},           {"cron", RunCronPhase},
     {"limit", RunLimitPhase},
+    {"prune", RunPrunePhase},
 };
 
 bool Selected(const BenchOptions& o, const std::string& name) {

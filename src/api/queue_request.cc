@@ -4,6 +4,7 @@
 #include <charconv>
 #include <utility>
 
+#include "core/duration_text.h"
 #include "runtime/job_spec.h"
 
 namespace conveyor::api {
@@ -61,6 +62,40 @@ QueueError ReadInt(const json::object& o, std::string_view key, int lo, int hi, 
   const int64_t n = v->as_int64();
   if (n < lo || n > hi) return Invalid(key, rule);
   *out = std::optional<int>(static_cast<int>(n));
+  return std::nullopt;
+}
+
+QueueError ReadAge(const json::value& v, std::string_view state,
+                   std::optional<std::optional<TimeMs>>* out) {
+  if (v.is_null()) {
+    *out = std::optional<TimeMs>();
+    return std::nullopt;
+  }
+  const std::optional<TimeMs> ms = v.is_string() ? ParseDurationMs(v.as_string()) : std::nullopt;
+  if (!ms) {
+    return Invalid("retention." + std::string(state),
+                   "must be " + DurationRule() + " (0: keep for ever), or null for the "
+                   "server's --retain-" + std::string(state));
+  }
+  *out = ms;
+  return std::nullopt;
+}
+
+QueueError ReadRetention(const json::value& v, QueueRetentionPatch* out) {
+  constexpr std::string_view kRule =
+      "must be an object of succeeded, failed, cancelled and expired ages, e.g. "
+      "{\"succeeded\": \"3d\"}";
+  if (!v.is_object()) return Invalid("retention", kRule);
+  for (const auto& [key, age] : v.as_object()) {
+    std::optional<std::optional<TimeMs>>* field = key == "succeeded"   ? &out->succeeded_ms
+                                                  : key == "failed"    ? &out->failed_ms
+                                                  : key == "cancelled" ? &out->cancelled_ms
+                                                  : key == "expired"   ? &out->expired_ms
+                                                                       : nullptr;
+    if (field == nullptr) return Invalid("retention." + std::string(key), "is not a state; " +
+                                         std::string(kRule));
+    if (auto e = ReadAge(age, key, field)) return e;
+  }
   return std::nullopt;
 }
 
@@ -130,6 +165,16 @@ std::string RateText(const RateLimit& r) {
   return std::to_string(r.max_starts) + "/" + std::to_string(r.period_ms) + "ms";
 }
 
+std::string RetentionAgeText(TimeMs ms) {
+  static constexpr std::pair<TimeMs, std::string_view> kUnits[] = {
+      {86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}};
+  if (ms == 0) return "0";
+  for (const auto& [unit, name] : kUnits) {
+    if (ms % unit == 0) return std::to_string(ms / unit) + std::string(name);
+  }
+  return std::to_string(ms) + "ms";
+}
+
 QueueError ParseQueuePatch(std::string_view name_raw, std::string_view body,
                            QueuePatchParams* out) {
   std::optional<std::string> name = QueueNameParam(name_raw);
@@ -137,15 +182,16 @@ QueueError ParseQueuePatch(std::string_view name_raw, std::string_view body,
   out->name = std::move(*name);
   json::object o;
   if (auto e = ParseObject(body, &o)) return e;
-  static constexpr std::string_view kFields[] = {"weight",       "concurrency_limit", "paused",
-                                                 "max_attempts", "timeout_s",         "rate_limit"};
+  static constexpr std::string_view kFields[] = {"weight",     "concurrency_limit", "paused",
+                                                 "max_attempts", "timeout_s",       "rate_limit",
+                                                 "retention"};
   for (const auto& [key, value] : o) {
     bool known = false;
     for (std::string_view f : kFields) known = known || key == f;
     if (!known) {
       return Invalid(std::string(key), "is not a queue setting; the settings are weight, "
-                                       "concurrency_limit, paused, max_attempts, timeout_s and "
-                                       "rate_limit");
+                                       "concurrency_limit, paused, max_attempts, timeout_s, "
+                                       "rate_limit and retention");
     }
   }
   std::optional<std::optional<int>> weight;
@@ -170,6 +216,9 @@ QueueError ParseQueuePatch(std::string_view name_raw, std::string_view body,
       if (!r) return Invalid("rate_limit", kRateRule);
       out->rate_limit = r;
     }
+  }
+  if (const json::value* v = o.if_contains("retention")) {
+    if (auto e = ReadRetention(*v, &out->retention)) return e;
   }
   return std::nullopt;
 }

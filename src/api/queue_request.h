@@ -23,9 +23,15 @@ std::string QueueNameRule();
 std::optional<RateLimit> ParseRate(std::string_view text);
 std::string RateText(const RateLimit& r);
 
+// A retention age as the queue JSON writes it: the largest of d, h, m, s, ms that divides it
+// ("7d", "90m", "0"), which core/duration_text.h reads back.
+std::string RetentionAgeText(TimeMs ms);
+
 // PATCH /queues/{name}: weight 1..1000, concurrency_limit >= 1 or null, paused, max_attempts
-// 1..100 or null, timeout_s 1..86400 or null, rate_limit "N/period" or null. Unknown fields are
-// refused (nothing accepted then ignored).
+// 1..100 or null, timeout_s 1..86400 or null, rate_limit "N/period" or null, retention
+// {"succeeded": "3d", "failed": "0", "cancelled": null, "expired": ...} (a duration, 0 keeps
+// for ever, null returns to the node's --retain-* age; absent states unchanged). Unknown fields
+// are refused (nothing accepted then ignored).
 QueueError ParseQueuePatch(std::string_view name_raw, std::string_view body,
                            QueuePatchParams* out);
 // PUT /rate-limits/{type} with {"rate": "100/minute"}; DELETE (body nullopt) removes it.

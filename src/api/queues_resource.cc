@@ -39,6 +39,18 @@ void WriteOptInt(JsonWriter& w, const std::optional<int>& v) {
   }
 }
 
+// Only the states the queue sets: the rest follow the server's --retain-* ages.
+void WriteRetention(JsonWriter& w, const QueueRetention& r) {
+  w.BeginObject();
+  for (const auto& [key, age] : {std::pair{"succeeded", r.succeeded_ms},
+                                 std::pair{"failed", r.failed_ms},
+                                 std::pair{"cancelled", r.cancelled_ms},
+                                 std::pair{"expired", r.expired_ms}}) {
+    if (age) w.Key(key).String(RetentionAgeText(*age));
+  }
+  w.EndObject();
+}
+
 void WriteSettings(JsonWriter& w, const QueueSettings& q) {
   w.Key("name").String(q.name)
       .Key("weight").Int(q.weight)
@@ -50,6 +62,8 @@ void WriteSettings(JsonWriter& w, const QueueSettings& q) {
   WriteOptInt(w, q.timeout_s);
   w.Key("rate_limit");
   WriteRate(w, q.rate_limit);
+  w.Key("retention");
+  WriteRetention(w, q.retention);
   w.Key("updated_at").Time(q.updated_at);
 }
 

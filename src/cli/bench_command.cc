@@ -29,6 +29,10 @@ void AddBenchCommand(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--sse", o->sse_subscribers,
                   "Clients following GET /events on every server during the phases (default 0)")
       ->check(CLI::Range(0, 64));
+  cmd->add_option("--prune-jobs", o->prune_jobs,
+                  "Old finished jobs the prune phase deletes (default 1,000,000; 20,000 with "
+                  "--quick)")
+      ->check(CLI::Range(1, 100'000'000));
   cmd->add_flag("--keep-dir", o->keep_dir, "Keep the temp dir (databases and server logs)");
   cmd->add_option("--store", o->store,
                   "A postgres:// URL: run every phase on fresh databases on that server, plus "

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/serve_auth_flags.h"
 #include "cli/serve_security_flags.h"
+#include "cli/serve_retention_flags.h"
 #include "cli/serve_webhook_flags.h"
 #include "core/duration_text.h"
 #include "handlers/command_handler.h"
@@ -69,6 +70,7 @@ struct ServeOptions {
   std::string queues_config;        // --queues-config: a JSON file of queue settings
   std::string idempotency_window = "24h";  // --idempotency-window (core/duration_text.h); 0: ever
   AuthFlags auth;                          // --auth, --metrics-open (cli/serve_auth_flags.h)
+  RetentionFlags retention;                // --retain-* (cli/serve_retention_flags.h)
 };
 
 // A CLI11 validator: "" when `text` is a duration (core/duration_text.h), else what would be.
@@ -223,6 +225,7 @@ RuntimeConfig ToRuntimeConfig(const ServeOptions& o) {
   c.artifact_dir = (std::filesystem::path(DataDir(o)) / "artifacts").string();
   c.input_dirs = InputDirs(o);
   c.idempotency_window_ms = ParseDurationMs(o.idempotency_window).value_or(0);  // checked by CLI11
+  c.retention = ToRetentionConfig(o.retention);
   return c;
 }
 
@@ -426,6 +429,7 @@ void AddServeCommand(CLI::App& app, CommandRunner& run) {
   auto* cmd = app.add_subcommand("serve", "Run the API, the workers and maintenance until SIGTERM");
   AddAddressFlags(*cmd, *opts);
   AddRuntimeFlags(*cmd, *opts);
+  AddRetentionFlags(*cmd, opts->retention);
   AddWebhookFlags(*cmd, opts->webhooks);
   AddAuthFlags(*cmd, opts->auth);
   AddApiAuthFlags(*cmd, opts->auth);
@@ -450,6 +454,7 @@ void AddWorkerCommand(CLI::App& app, CommandRunner& run) {
       ->envname("CONVEYOR_NODE_NAME")->default_str("hostname-pid");
   AddLogFlags(*cmd, *opts);
   AddRuntimeFlags(*cmd, *opts);
+  AddRetentionFlags(*cmd, opts->retention);
   AddWebhookFlags(*cmd, opts->webhooks);
   AddAuthFlags(*cmd, opts->auth);
   AddTlsFlags(*cmd, opts->security);

@@ -51,6 +51,10 @@ void RecordCommitBatchSize(size_t submits);
 // Seconds one group-commit transaction took, from its start until it was durable.
 void RecordCommitSeconds(double seconds);
 
+// Finished jobs the retention pruner deleted, by their state's name ("SUCCEEDED", ...):
+// conveyor_jobs_pruned_total{state}.
+void RecordJobsPruned(std::string_view state, size_t count);
+
 // The text/plain 0.0.4 body: `scrape_time` (families the caller read for this scrape) followed
 // by every family of the registry. Bucket bounds read as seed 002's Python client writes them
 // (le="5.0", not le="5").

@@ -9,6 +9,21 @@
 
 namespace conveyor {
 
+// How long finished jobs are kept, per state, counted from finished_at (--retain-*; 0: for
+// ever), and how the leader's Pruner deletes them (runtime/maintenance/pruner.h). A queue's own
+// ages (QueueSettings) replace these for its jobs.
+struct RetentionConfig {
+  TimeMs succeeded_ms = 7 * 24 * 3600 * 1000LL;
+  TimeMs failed_ms = 30 * 24 * 3600 * 1000LL;
+  TimeMs cancelled_ms = 30 * 24 * 3600 * 1000LL;
+  // Like failed: an expired job is one that never ran, which an operator looks into as late.
+  TimeMs expired_ms = 30 * 24 * 3600 * 1000LL;
+  // Jobs looked at per store call (one short write transaction), and the pause between calls
+  // that leaves the store's writer to the hot path.
+  int batch_limit = 1000;
+  TimeMs batch_pause_ms = 20;
+};
+
 struct RuntimeConfig {
   std::string node_name = "node";
   int workers = 2;                  // --workers; 0 = API only
@@ -44,6 +59,7 @@ struct RuntimeConfig {
   // How long a job holds its idempotency key (--idempotency-window): a submit with the key of a
   // job created longer ago makes a new job. 0: keys are held for ever.
   TimeMs idempotency_window_ms = 24 * 3600 * 1000;
+  RetentionConfig retention;
 };
 
 }  // namespace conveyor

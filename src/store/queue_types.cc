@@ -17,6 +17,28 @@ TimeMs WindowOf(const RateLimit& l, TimeMs now) {
 
 }  // namespace
 
+std::optional<TimeMs> QueueRetention::Of(JobState state) const {
+  switch (state) {
+    case JobState::kSucceeded:
+      return succeeded_ms;
+    case JobState::kFailed:
+      return failed_ms;
+    case JobState::kCancelled:
+      return cancelled_ms;
+    case JobState::kExpired:
+      return expired_ms;
+    default:
+      return std::nullopt;
+  }
+}
+
+void QueueRetentionPatch::ApplyTo(QueueRetention& r) const {
+  if (succeeded_ms) r.succeeded_ms = *succeeded_ms;
+  if (failed_ms) r.failed_ms = *failed_ms;
+  if (cancelled_ms) r.cancelled_ms = *cancelled_ms;
+  if (expired_ms) r.expired_ms = *expired_ms;
+}
+
 int64_t RateLimitRow::Budget(TimeMs now) const {
   const TimeMs window = WindowOf(limit, now);
   if (window_start > window) return 0;

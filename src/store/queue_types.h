@@ -49,6 +49,27 @@ struct RateLimitRow {
   TimeMs NextWindow(TimeMs now) const;
 };
 
+// A queue's own retention ages (runtime/maintenance/pruner.h), counted from finished_at:
+// nullopt keeps the node's --retain-* age for that state, 0 keeps the queue's jobs for ever.
+struct QueueRetention {
+  std::optional<TimeMs> succeeded_ms;
+  std::optional<TimeMs> failed_ms;
+  std::optional<TimeMs> cancelled_ms;
+  std::optional<TimeMs> expired_ms;
+  // The age set for a finished state; nullopt for one not set (and every other state).
+  std::optional<TimeMs> Of(JobState state) const;
+  friend bool operator==(const QueueRetention&, const QueueRetention&) = default;
+};
+
+// A change to a queue's retention: absent fields unchanged, an inner nullopt clears one.
+struct QueueRetentionPatch {
+  std::optional<std::optional<TimeMs>> succeeded_ms;
+  std::optional<std::optional<TimeMs>> failed_ms;
+  std::optional<std::optional<TimeMs>> cancelled_ms;
+  std::optional<std::optional<TimeMs>> expired_ms;
+  void ApplyTo(QueueRetention& r) const;
+};
+
 struct QueueSettings {
   std::string name;
   int weight = 1;
@@ -58,6 +79,7 @@ struct QueueSettings {
   std::optional<int> max_attempts;
   std::optional<int> timeout_s;
   std::optional<RateLimit> rate_limit;  // from rate_limits (kind 'queue')
+  QueueRetention retention;
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
 };
@@ -72,6 +94,7 @@ struct QueuePatchParams {
   std::optional<std::optional<int>> max_attempts;
   std::optional<std::optional<int>> timeout_s;
   std::optional<std::optional<RateLimit>> rate_limit;
+  QueueRetentionPatch retention;
   TimeMs now = 0;
 };
 

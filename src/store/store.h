@@ -30,6 +30,7 @@
 #include "store/api_key_types.h"
 #include "store/job_event_rows.h"
 #include "store/queue_types.h"
+#include "store/store_retention.h"
 
 namespace conveyor {
 
@@ -399,6 +400,11 @@ class Store : public JobReader {
   virtual Result<std::vector<std::string>> JobExpireDue(const JobExpireDueParams& p) = 0;
   // Earliest expires_at among waiting jobs, if any (the expirer sleeps until then).
   virtual Result<std::optional<TimeMs>> JobNextExpiry() = 0;
+  // Deletes finished jobs of p.state old enough to go, with everything that hangs off them
+  // (store_retention.h says which and why some are kept), looking at most p.limit of them in
+  // one short write transaction. Returns the ids deleted and where the next call goes on.
+  // InvalidArgument (CheckPruneParams) for a state that is not terminal or a bad limit.
+  virtual Result<JobPruneOutcome> JobPrune(const JobPruneParams& p) = 0;
   // Earliest run_at among waiting jobs, if any (a dispatcher sleeps until then).
   virtual Result<std::optional<TimeMs>> JobNextRunAt() = 0;
   // Number of jobs per state (states with no job are absent).

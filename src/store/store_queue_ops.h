@@ -48,6 +48,7 @@ Result<QueueSettings> QueuePatch(Db db, const QueuePatchParams& p) {
   if (p.paused) q.paused = *p.paused;
   if (p.max_attempts) q.max_attempts = *p.max_attempts;
   if (p.timeout_s) q.timeout_s = *p.timeout_s;
+  p.retention.ApplyTo(q.retention);
   q.updated_at = p.now;
   if (Status s = db.QueueWrite(q); !s.ok()) return s;
   if (p.rate_limit) {

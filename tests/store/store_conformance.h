@@ -15,7 +15,8 @@
 // schedules (cron: create, replace, list, due, the compare-and-set advance) an eighth;
 // queues (weights, limits, pause, rate limits, the age share) a ninth; API keys a tenth;
 // tenants (per-tenant keys, listings and dependencies, the tenants table) an eleventh; the
-// live event feed's reads (events after a cursor, running progress) a twelfth.
+// live event feed's reads (events after a cursor, running progress) a twelfth; retention
+// (JobPrune: ages per state and queue, cascades, keys, dependencies, batches) a thirteenth.
 #pragma once
 
 #include "store_conformance_api_keys.h"
@@ -28,6 +29,7 @@
 #include "store_conformance_schedules.h"
 #include "store_conformance_stats.h"
 #include "store_conformance_queues.h"
+#include "store_conformance_retention.h"
 #include "store_conformance_tenants.h"
 #include "store_conformance_unique.h"
 
@@ -43,4 +45,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreQueuesConformance, Factory);       \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreApiKeysConformance, Factory);      \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreTenantsConformance, Factory);       \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreEventsConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreEventsConformance, Factory);       \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreRetentionConformance, Factory)

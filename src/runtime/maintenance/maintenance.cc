@@ -24,6 +24,7 @@ Maintenance::Maintenance(Store& store, const Clock& clock, const RuntimeConfig& 
                          std::string role, WorkerPool* pool, std::function<void()> on_expired)
     : rescuer_(store, clock, config, WakeWorkers(pool)),
       expirer_(store, clock, std::move(on_expired)),
+      pruner_(store, clock, config),
       nodes_(store, clock, config.node_name, std::move(role), RunningJobs(pool)) {}
 
 Maintenance::~Maintenance() { Stop(); }
@@ -31,12 +32,14 @@ Maintenance::~Maintenance() { Stop(); }
 void Maintenance::Start() {
   rescuer_.Start();
   expirer_.Start();
+  pruner_.Start();
   nodes_.Start();
 }
 
 void Maintenance::Stop() {
   rescuer_.Stop();
   expirer_.Stop();
+  pruner_.Stop();
   nodes_.Stop();
 }
 

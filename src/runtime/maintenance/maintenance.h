@@ -2,6 +2,7 @@
 // "worker") and whether or not it has local workers:
 //   LeaseRescuer — returns jobs whose lease expired to the queue (while this node leads);
 //   Expirer — moves waiting jobs past their expires_at to EXPIRED (while this node leads);
+//   Pruner — deletes finished jobs past their retention age (while this node leads);
 //   NodeRegistry — this node's heartbeat in the store's node list.
 // The node builds it next to its WorkerPool (if any), starts it once the API listens and the
 // pool runs, and stops it after the pool: leases are rescued until the last local attempt is
@@ -18,6 +19,7 @@
 #include "runtime/maintenance/expirer.h"
 #include "runtime/maintenance/lease_rescuer.h"
 #include "runtime/maintenance/node_registry.h"
+#include "runtime/maintenance/pruner.h"
 #include "runtime/runtime_config.h"
 #include "store/store.h"
 
@@ -46,6 +48,7 @@ class Maintenance {
  private:
   LeaseRescuer rescuer_;
   Expirer expirer_;
+  Pruner pruner_;
   NodeRegistry nodes_;
 };
 

@@ -30,6 +30,11 @@ void PeriodicService::Stop() {
   OnStopped();
 }
 
+bool PeriodicService::PauseOrStopped(std::chrono::milliseconds pause) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, pause, [&] { return stopped_; });
+}
+
 void PeriodicService::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopped_) {

@@ -42,6 +42,9 @@ class PeriodicService {
   // How long to sleep after the pass that just ended (on the service's thread); `interval` by
   // default. A service that knows when its next work falls due (the Expirer) answers that.
   virtual std::chrono::milliseconds NextWait() { return interval_; }
+  // For a pass that works in steps: waits `pause` unless Stop() is called meanwhile; true when
+  // it was (the pass should end). Service thread only.
+  bool PauseOrStopped(std::chrono::milliseconds pause);
 
  private:
   void Loop();

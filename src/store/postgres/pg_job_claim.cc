@@ -36,7 +36,12 @@ QueueSettings ReadQueue(const PgResult& r, int i) {
   if (!r.IsNull(i, 5)) q.timeout_s = static_cast<int>(r.Int(i, 5));
   q.created_at = r.Int(i, 6);
   q.updated_at = r.Int(i, 7);
+  q.retention = {r.OptInt(i, 8), r.OptInt(i, 9), r.OptInt(i, 10), r.OptInt(i, 11)};
   return q;
+}
+
+PgParam OptMsParam(const std::optional<TimeMs>& v) {
+  return v ? PgParam(std::to_string(*v)) : std::nullopt;
 }
 
 PgParam OptIntParam(const std::optional<int>& v) {
@@ -118,7 +123,9 @@ Status PgJobStatements::QueueWrite(const QueueSettings& qs) {
   return c_.Exec(q::kQueueWrite,
                  {qs.name, PgInt(qs.weight), OptIntParam(qs.concurrency_limit),
                   qs.paused ? "true" : "false", OptIntParam(qs.max_attempts),
-                  OptIntParam(qs.timeout_s), PgInt(qs.created_at), PgInt(qs.updated_at)})
+                  OptIntParam(qs.timeout_s), PgInt(qs.created_at), PgInt(qs.updated_at),
+                  OptMsParam(qs.retention.succeeded_ms), OptMsParam(qs.retention.failed_ms),
+                  OptMsParam(qs.retention.cancelled_ms), OptMsParam(qs.retention.expired_ms)})
       .status();
 }
 

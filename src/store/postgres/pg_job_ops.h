@@ -29,6 +29,8 @@ Result<std::optional<TimeMs>> JobNextRunAt(PgConnection& c);
 // Expiry (pg_job_lease.cc).
 Result<std::vector<std::string>> JobExpireDue(PgConnection& c, const JobExpireDueParams& p);
 Result<std::optional<TimeMs>> JobNextExpiry(PgConnection& c);
+// Retention (pg_job_retention.cc).
+Result<JobPruneOutcome> JobPrune(PgConnection& c, const JobPruneParams& p);
 Result<std::map<JobState, int64_t>> JobCountByState(PgConnection& c);
 Result<JobStats> JobStatsGet(PgConnection& c, const JobStatsParams& p);
 

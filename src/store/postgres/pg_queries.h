@@ -192,6 +192,18 @@ inline constexpr const char* kNextExpiry =
     "SELECT min(expires_at) FROM jobs WHERE state IN " CONVEYOR_PG_EXPIRABLE
     " AND expires_at IS NOT NULL";
 
+// --- JobPrune (store_retention.h) ---  $1 state, $2 after seq, $3 limit: the next jobs of one
+// finished state in seq order (jobs_state), locked until COMMIT so none changes before the
+// delete; rows another transaction holds (a retry in flight) are skipped until a later pass.
+inline constexpr const char* kPruneCandidates =
+    "SELECT seq, id, queue, created_at, coalesce(finished_at, updated_at),"
+    " idempotency_key IS NOT NULL FROM jobs WHERE state = $1 AND seq > $2::bigint"
+    " ORDER BY seq LIMIT $3::integer FOR UPDATE SKIP LOCKED";
+// $1 JSON array of seqs. Events, deliveries, delivery attempts and dependency edges go by
+// ON DELETE CASCADE, each through an index on its foreign key.
+inline constexpr const char* kPruneDelete =
+    "DELETE FROM jobs WHERE seq IN (SELECT value::bigint FROM json_array_elements_text($1::json))";
+
 // --- JobList ---  $1 type, $2 queue, $3 cursor seq (exclusive), $4 limit, $5 offset, $6 state.
 #define CONVEYOR_PG_LIST_FILTER \
   " ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR queue = $2) AND seq < $3::bigint"

@@ -59,19 +59,24 @@ inline constexpr const char* kRateLimitUse =
     " WHERE kind = $1 AND name = $2";
 
 // --- Queues ---
-#define CONVEYOR_PG_QUEUE_COLUMNS \
-  "name, weight, concurrency_limit, paused, max_attempts, timeout_s, created_at, updated_at"
+#define CONVEYOR_PG_QUEUE_COLUMNS                                                             \
+  "name, weight, concurrency_limit, paused, max_attempts, timeout_s, created_at, updated_at, " \
+  "retain_succeeded_ms, retain_failed_ms, retain_cancelled_ms, retain_expired_ms"
 inline constexpr const char* kQueues =
     "SELECT " CONVEYOR_PG_QUEUE_COLUMNS " FROM queues ORDER BY name";
 inline constexpr const char* kQueueForUpdate =
     "SELECT " CONVEYOR_PG_QUEUE_COLUMNS " FROM queues WHERE name = $1 FOR UPDATE";
 inline constexpr const char* kQueueWrite =
     "INSERT INTO queues (" CONVEYOR_PG_QUEUE_COLUMNS ") VALUES ($1, $2::integer, $3::integer,"
-    " $4::boolean, $5::integer, $6::integer, $7::bigint, $8::bigint)"
+    " $4::boolean, $5::integer, $6::integer, $7::bigint, $8::bigint, $9::bigint, $10::bigint,"
+    " $11::bigint, $12::bigint)"
     " ON CONFLICT (name) DO UPDATE SET weight = EXCLUDED.weight,"
     " concurrency_limit = EXCLUDED.concurrency_limit, paused = EXCLUDED.paused,"
     " max_attempts = EXCLUDED.max_attempts, timeout_s = EXCLUDED.timeout_s,"
-    " updated_at = EXCLUDED.updated_at";
+    " updated_at = EXCLUDED.updated_at, retain_succeeded_ms = EXCLUDED.retain_succeeded_ms,"
+    " retain_failed_ms = EXCLUDED.retain_failed_ms,"
+    " retain_cancelled_ms = EXCLUDED.retain_cancelled_ms,"
+    " retain_expired_ms = EXCLUDED.retain_expired_ms";
 inline constexpr const char* kRateLimitSet =
     "INSERT INTO rate_limits AS r (kind, name, max_starts, period_ms)"
     " VALUES ($1, $2, $3::bigint, $4::bigint)"

@@ -316,6 +316,14 @@ ALTER TABLE api_keys ADD COLUMN tenant TEXT REFERENCES tenants (name);
 ALTER TABLE jobs ADD COLUMN traceparent TEXT;
 ALTER TABLE jobs ADD COLUMN tracestate TEXT;
 )sql"},
+    // A queue's own retention ages (see sqlite_schema.h, migration 13). Nullable columns
+    // without a default: adding them rewrites nothing.
+    {12, R"sql(
+ALTER TABLE queues ADD COLUMN retain_succeeded_ms BIGINT CHECK (retain_succeeded_ms >= 0);
+ALTER TABLE queues ADD COLUMN retain_failed_ms BIGINT CHECK (retain_failed_ms >= 0);
+ALTER TABLE queues ADD COLUMN retain_cancelled_ms BIGINT CHECK (retain_cancelled_ms >= 0);
+ALTER TABLE queues ADD COLUMN retain_expired_ms BIGINT CHECK (retain_expired_ms >= 0);
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

@@ -248,6 +248,10 @@ Result<std::optional<TimeMs>> PostgresStore::JobNextExpiry() {
   return Read<std::optional<TimeMs>>([](PgConnection& c) { return pg_ops::JobNextExpiry(c); });
 }
 
+Result<JobPruneOutcome> PostgresStore::JobPrune(const JobPruneParams& p) {
+  return Write<JobPruneOutcome>([&p](PgConnection& c) { return pg_ops::JobPrune(c, p); });
+}
+
 Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryClaimDue(const DeliveryClaimParams& p) {
   return Write<std::vector<WebhookDelivery>>(
       [&p](PgConnection& c) { return pg_ops::DeliveryClaimDue(c, p); });

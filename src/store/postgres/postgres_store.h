@@ -77,6 +77,7 @@ class PostgresStore final : public StoreOnStatements<PostgresStore, PgJobStateme
   Result<std::optional<TimeMs>> JobNextRunAt() override;
   Result<std::vector<std::string>> JobExpireDue(const JobExpireDueParams& p) override;
   Result<std::optional<TimeMs>> JobNextExpiry() override;
+  Result<JobPruneOutcome> JobPrune(const JobPruneParams& p) override;
   Result<std::map<JobState, int64_t>> JobCountByState() override;
   Result<JobStats> JobStatsGet(const JobStatsParams& p) override;
 

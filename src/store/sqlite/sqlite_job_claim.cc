@@ -36,6 +36,7 @@ QueueSettings ReadQueue(const SqliteStatement& row) {
   if (!row.IsNull(5)) q.timeout_s = static_cast<int>(row.Int(5));
   q.created_at = row.Int(6);
   q.updated_at = row.Int(7);
+  q.retention = {row.OptInt(8), row.OptInt(9), row.OptInt(10), row.OptInt(11)};
   return q;
 }
 
@@ -164,6 +165,10 @@ Status SqliteJobStatements::QueueWrite(const QueueSettings& qs) {
   st->BindOptInt(6, Widen(qs.timeout_s));
   st->BindInt(7, qs.created_at);
   st->BindInt(8, qs.updated_at);
+  st->BindOptInt(9, qs.retention.succeeded_ms);
+  st->BindOptInt(10, qs.retention.failed_ms);
+  st->BindOptInt(11, qs.retention.cancelled_ms);
+  st->BindOptInt(12, qs.retention.expired_ms);
   return st->Run();
 }
 

@@ -37,4 +37,7 @@ Result<JobStats> JobStatsGet(SqliteConnection& c, const JobStatsParams& p);
 Result<std::vector<std::string>> JobExpireDue(SqliteConnection& c, const JobExpireDueParams& p);
 Result<std::optional<TimeMs>> JobNextExpiry(SqliteConnection& c);
 
+// --- retention (sqlite_job_retention.cc) ---
+Result<JobPruneOutcome> JobPrune(SqliteConnection& c, const JobPruneParams& p);
+
 }  // namespace conveyor::sqlite_ops

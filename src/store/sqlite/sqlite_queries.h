@@ -155,6 +155,18 @@ inline constexpr const char* kNextExpiry =
     "SELECT (SELECT expires_at FROM jobs INDEXED BY jobs_expiry WHERE " CONVEYOR_EXPIRY_WAITING
     " ORDER BY expires_at LIMIT 1)";
 
+// --- JobPrune (store_retention.h) ---  ?1 state, ?2 after seq, ?3 limit: the next jobs of one
+// finished state in seq order, a range of jobs_state (state, seq). finished_at is NULL on no
+// finished job; updated_at stands in should one ever be.
+inline constexpr const char* kPruneCandidates =
+    "SELECT seq, id, queue, created_at, coalesce(finished_at, updated_at),"
+    " idempotency_key IS NOT NULL FROM jobs INDEXED BY jobs_state"
+    " WHERE state = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+// ?1 JSON array of seqs. Events, deliveries, delivery attempts and dependency edges go by
+// ON DELETE CASCADE (foreign_keys=ON on every connection).
+inline constexpr const char* kPruneDelete =
+    "DELETE FROM jobs WHERE seq IN (SELECT value FROM json_each(?1))";
+
 // --- JobList ---  ?1 type, ?2 queue, ?3 cursor seq (exclusive), ?4 limit, ?5 offset, ?6 state.
 #define CONVEYOR_LIST_FILTER \
   " (?1 IS NULL OR type = ?1) AND (?2 IS NULL OR queue = ?2) AND seq < ?3"

@@ -42,15 +42,18 @@ inline constexpr const char* kRateLimitUse =
     "UPDATE rate_limits SET window_start = ?3, used = ?4 WHERE kind = ?1 AND name = ?2";
 
 // --- Queues ---
-#define CONVEYOR_QUEUE_COLUMNS \
-  "name, weight, concurrency_limit, paused, max_attempts, timeout_s, created_at, updated_at"
+#define CONVEYOR_QUEUE_COLUMNS                                                                \
+  "name, weight, concurrency_limit, paused, max_attempts, timeout_s, created_at, updated_at, " \
+  "retain_succeeded_ms, retain_failed_ms, retain_cancelled_ms, retain_expired_ms"
 inline constexpr const char* kQueues =
     "SELECT " CONVEYOR_QUEUE_COLUMNS " FROM queues ORDER BY name";
 inline constexpr const char* kQueue = "SELECT " CONVEYOR_QUEUE_COLUMNS " FROM queues WHERE name = ?1";
 inline constexpr const char* kQueueWrite =
-    "INSERT INTO queues (" CONVEYOR_QUEUE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    "INSERT INTO queues (" CONVEYOR_QUEUE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, ?10, ?11, ?12)"
     " ON CONFLICT (name) DO UPDATE SET weight = ?2, concurrency_limit = ?3, paused = ?4,"
-    " max_attempts = ?5, timeout_s = ?6, updated_at = ?8";
+    " max_attempts = ?5, timeout_s = ?6, updated_at = ?8, retain_succeeded_ms = ?9,"
+    " retain_failed_ms = ?10, retain_cancelled_ms = ?11, retain_expired_ms = ?12";
 // Jobs of queues not seen before make their queue (?1: the lowest seq this insert wrote).
 inline constexpr const char* kQueuesOfNewJobs =
     "INSERT OR IGNORE INTO queues (name, created_at, updated_at)"

@@ -333,6 +333,15 @@ ALTER TABLE api_keys ADD COLUMN tenant TEXT REFERENCES tenants (name);
 ALTER TABLE jobs ADD COLUMN traceparent TEXT;
 ALTER TABLE jobs ADD COLUMN tracestate TEXT;
 )sql"},
+    // A queue's own retention ages in ms per finished state (store/queue_types.h QueueRetention;
+    // runtime/maintenance/pruner.h): NULL keeps the node's --retain-* age, 0 keeps for ever.
+    // Retention itself needs no index: it walks jobs_state (state, seq) (store_retention.h).
+    {13, R"sql(
+ALTER TABLE queues ADD COLUMN retain_succeeded_ms INTEGER CHECK (retain_succeeded_ms >= 0);
+ALTER TABLE queues ADD COLUMN retain_failed_ms INTEGER CHECK (retain_failed_ms >= 0);
+ALTER TABLE queues ADD COLUMN retain_cancelled_ms INTEGER CHECK (retain_cancelled_ms >= 0);
+ALTER TABLE queues ADD COLUMN retain_expired_ms INTEGER CHECK (retain_expired_ms >= 0);
+)sql"},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(

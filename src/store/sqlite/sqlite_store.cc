@@ -276,6 +276,12 @@ Result<std::optional<TimeMs>> SqliteStore::JobNextExpiry() {
   return Read([](SqliteConnection& c) { return sqlite_ops::JobNextExpiry(c); });
 }
 
+// Weighted by the jobs it may delete, so one batch never holds more than a few prunes.
+Result<JobPruneOutcome> SqliteStore::JobPrune(const JobPruneParams& p) {
+  return Write<JobPruneOutcome>([&p](SqliteConnection& c) { return sqlite_ops::JobPrune(c, p); },
+                                std::max(1, p.limit));
+}
+
 Result<std::vector<WebhookDelivery>> SqliteStore::DeliveryClaimDue(const DeliveryClaimParams& p) {
   return Write<std::vector<WebhookDelivery>>(
       [&p](SqliteConnection& c) { return sqlite_ops::DeliveryClaimDue(c, p); },
