@@ -16,6 +16,12 @@ namespace conveyor::sqlite_queries {
   "updated_at, lease_owner, lease_token, lease_expires_at, cancel_requested, request_hash, "   \
   "dialect, tenant, traceparent, tracestate"
 
+// A waiting job, as the partial indexes jobs_claim and jobs_expiry say it (migration 14): a query
+// that uses them must repeat the predicate in this form, or SQLite will not take the index.
+#define CONVEYOR_WAITING_STATE "(state = 'PENDING' OR state = 'SCHEDULED' OR state = 'RETRYING')"
+#define CONVEYOR_WAITING_OR_BLOCKED_STATE \
+  "(state = 'PENDING' OR state = 'SCHEDULED' OR state = 'RETRYING' OR state = 'BLOCKED')"
+
 #define CONVEYOR_CLEAR_LEASE "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL"
 
 #define CONVEYOR_INSERT_EVENT \
@@ -138,7 +144,7 @@ inline constexpr const char* kRescueUpdate =
 // The WHERE must imply the jobs_expiry partial index's predicate (migration 6: BLOCKED jobs
 // expire too).
 #define CONVEYOR_EXPIRY_WAITING \
-  "state IN ('PENDING','SCHEDULED','RETRYING','BLOCKED') AND expires_at IS NOT NULL"
+  CONVEYOR_WAITING_OR_BLOCKED_STATE " AND expires_at IS NOT NULL"
 inline constexpr const char* kExpireSelect =
     "SELECT seq FROM jobs INDEXED BY jobs_expiry WHERE " CONVEYOR_EXPIRY_WAITING
     " AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2";
@@ -223,7 +229,7 @@ inline constexpr const char* kRunningProgress =
 inline constexpr const char* kNextRunAt =
     "WITH RECURSIVE p(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM p WHERE x < 10)"
     " SELECT min((SELECT run_at FROM jobs INDEXED BY jobs_claim WHERE queue = q.name"
-    " AND state IN ('PENDING','SCHEDULED','RETRYING') AND priority = p.x ORDER BY run_at LIMIT 1))"
+    " AND " CONVEYOR_WAITING_STATE " AND priority = p.x ORDER BY run_at LIMIT 1))"
     " FROM queues AS q CROSS JOIN p WHERE q.paused = 0";
 
 // --- JobCountByState ---

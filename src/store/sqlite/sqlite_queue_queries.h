@@ -1,6 +1,8 @@
 // The DML of SqliteStore's claim and queues (store_claim.h, store_queue_ops.h).
 #pragma once
 
+#include "store/sqlite/sqlite_queries.h"
+
 namespace conveyor::sqlite_queries {
 
 // --- JobClaim ---
@@ -12,7 +14,7 @@ inline constexpr const char* kClaimQueues =
     " SELECT name, weight, paused, concurrency_limit, CASE WHEN concurrency_limit IS NULL THEN 0"
     " ELSE (SELECT count(*) FROM jobs WHERE state = 'RUNNING' AND queue = queues.name) END,"
     " paused = 0 AND EXISTS (SELECT 1 FROM p WHERE EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_claim"
-    " WHERE queue = queues.name AND state IN ('PENDING','SCHEDULED','RETRYING')"
+    " WHERE queue = queues.name AND " CONVEYOR_WAITING_STATE
     " AND priority = p.x AND run_at <= ?1))"
     " FROM queues";
 // ?1 queue, ?2 now, ?3 types, ?4 excluded types (JSON arrays or NULL), ?5 limit. The state list
@@ -20,7 +22,7 @@ inline constexpr const char* kClaimQueues =
 // error, not a sort of the whole backlog.
 #define CONVEYOR_CLAIM_WHERE                                                               \
   " FROM jobs INDEXED BY jobs_claim WHERE queue = ?1"                                      \
-  " AND state IN ('PENDING','SCHEDULED','RETRYING') AND run_at <= ?2"                      \
+  " AND " CONVEYOR_WAITING_STATE " AND run_at <= ?2"                                       \
   " AND (?3 IS NULL OR type IN (SELECT value FROM json_each(?3)))"                         \
   " AND (?4 IS NULL OR type NOT IN (SELECT value FROM json_each(?4)))"                     \
   " AND (expires_at IS NULL OR expires_at > ?2)"

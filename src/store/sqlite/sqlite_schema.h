@@ -36,6 +36,9 @@ struct Migration {
 
 // Migration 6's step (sqlite_state_check.cc): the jobs.state CHECK also allows 'BLOCKED'.
 Status AllowBlockedState(SqliteConnection& c);
+// Migration 14's step (sqlite_state_check.cc): the CHECKs on jobs.state, webhook_deliveries.event
+// and webhook_deliveries.state as comparisons joined by OR instead of IN lists.
+Status SpellOutStateChecks(SqliteConnection& c);
 
 inline constexpr Migration kMigrations[] = {
     {1, R"sql(
@@ -342,6 +345,24 @@ ALTER TABLE queues ADD COLUMN retain_failed_ms INTEGER CHECK (retain_failed_ms >
 ALTER TABLE queues ADD COLUMN retain_cancelled_ms INTEGER CHECK (retain_cancelled_ms >= 0);
 ALTER TABLE queues ADD COLUMN retain_expired_ms INTEGER CHECK (retain_expired_ms >= 0);
 )sql"},
+    // The write path without a temporary table per row. SQLite evaluates a CHECK or a partial
+    // index's WHERE for every row an UPDATE or INSERT touches, and codes `x IN ('a','b','c')`
+    // (three values or more) there by filling a temporary B-tree with the list each time:
+    // callgrind of a burn-down put 10 of them per job (the state CHECK, jobs_claim and
+    // jobs_expiry, on claim and on completion) at a fifth of the writer's instructions. The same
+    // sets spelled as comparisons joined by OR are a few instructions each. The queries that use
+    // these indexes repeat the predicates verbatim (sqlite_queries.h CONVEYOR_WAITING_STATE).
+    // The CHECKs are edited like migration 6's: same values, so the stored rows stay valid.
+    {14, R"sql(
+DROP INDEX jobs_claim;
+CREATE INDEX jobs_claim ON jobs (queue, priority, run_at, seq)
+  WHERE (state = 'PENDING' OR state = 'SCHEDULED' OR state = 'RETRYING');
+DROP INDEX jobs_expiry;
+CREATE INDEX jobs_expiry ON jobs (expires_at)
+  WHERE (state = 'PENDING' OR state = 'SCHEDULED' OR state = 'RETRYING' OR state = 'BLOCKED')
+  AND expires_at IS NOT NULL;
+)sql",
+     &SpellOutStateChecks},
 };
 
 inline constexpr const char* kCreateMigrationsTable = R"sql(
