@@ -65,7 +65,7 @@ def _table(records, workload, args):
     for r in records:
         if r["workload"] == workload:
             by.setdefault(r["system"], []).append(r)
-    print("\n## " + TITLES[workload].format(**vars(args)))
+    print("\n## " + TITLES[workload].format(**vars(args)) + "\n")
     head = ("p50 ms / p99 ms (each rep)" if workload == "latency" else "jobs/s (each rep)")
     print("| system | %s | CPU-µs/job process + db = sum | vs best peer | vs best PG peer |"
           % head)

@@ -8,7 +8,7 @@ batches of 1,000; burn-down of them by one worker process; add→start latency a
 Systems: Conveyor on SQLite, Conveyor on PostgreSQL, graphile-worker and pg-boss on the same
 PostgreSQL, BullMQ on Redis. Repetitions rotate the order of the systems, so a noisy moment
 does not always hit the same one. Prints a ratio table per workload and writes the raw figures
-to <out>/results.json and <out>/results.csv.
+to <out>/run-<time>-*/results.json and results.csv, beside the run's logs.
 """
 
 import argparse
@@ -123,7 +123,7 @@ def main():
     args = parse_args()
     check_node(args.systems)
     os.makedirs(args.out, exist_ok=True)
-    run_dir = tempfile.mkdtemp(prefix="run-", dir=args.out)
+    run_dir = tempfile.mkdtemp(prefix=time.strftime("run-%Y%m%d-%H%M%S-"), dir=args.out)
     print("bench/peers: %d jobs, %d repetition(s), latency %.0f jobs/s for %.1f s; "
           "logs in %s" % (args.jobs, args.reps, args.rate, args.latency_s, run_dir), flush=True)
     pg = Postgres() if any(s != "bullmq" and s != "conveyor-sqlite" for s in args.systems) else None
@@ -144,9 +144,9 @@ def main():
         if pg:
             pg.close()
     peers_report.print_tables(records, args)
-    peers_report.write_files(records, args, args.out)
+    peers_report.write_files(records, args, run_dir)
     print("\nraw figures: %s/results.json, results.csv (%.0f s in all)" % (
-        args.out, time.monotonic() - started))
+        run_dir, time.monotonic() - started))
 
 
 if __name__ == "__main__":
