@@ -122,6 +122,8 @@ def run_system(system, rep, args, pg, redis, run_dir):
 def main():
     args = parse_args()
     check_node(args.systems)
+    if any(s.startswith("conveyor-") for s in args.systems) and not os.access(args.bin, os.X_OK):
+        sys.exit("bench/peers: no conveyor binary at %s (make build-server, or --bin)" % args.bin)
     os.makedirs(args.out, exist_ok=True)
     run_dir = tempfile.mkdtemp(prefix=time.strftime("run-%Y%m%d-%H%M%S-"), dir=args.out)
     print("bench/peers: %d jobs, %d repetition(s), latency %.0f jobs/s for %.1f s; "
