@@ -162,3 +162,22 @@ soak: build-server
 	@./scripts/install-deps.sh $(SOAK_PACKAGES)
 	/usr/bin/python3 tests/soak/soak.py --bin $(BUILD)/conveyor --store $(SOAK_STORE) \
 	  --minutes $(SOAK_MINUTES) --out docs/soak $(SOAK_ARGS)
+
+# Conveyor against graphile-worker, pg-boss and BullMQ in one run (issue 15; not in CI, nor in
+# `make test`): bench/peers/run_peers.py prints a ratio table per workload; method and figures in
+# docs/performance.md. The peers come from bench/peers/package-lock.json (Node 20, as web-deps:
+# not installed here); PostgreSQL and Redis from Debian. PEERS_JOBS=2000 is a smoke run of about a
+# minute; the default is the full run for a quiet machine. PEERS_ARGS passes more (--systems, ...).
+PEERS_JOBS ?= 100000
+PEERS_REPS ?= 2
+PEERS_ARGS ?=
+PEERS_PACKAGES := redis-server postgresql
+PEERS_STAMP := bench/peers/node_modules/.package-lock.json
+.PHONY: bench-peers
+$(PEERS_STAMP): bench/peers/package-lock.json
+	cd bench/peers && npm ci --no-audit --no-fund --ignore-scripts
+	touch $(PEERS_STAMP)
+bench-peers: build-server $(PEERS_STAMP)
+	@./scripts/install-deps.sh $(PEERS_PACKAGES)
+	python3 bench/peers/run_peers.py --jobs $(PEERS_JOBS) --reps $(PEERS_REPS) \
+	  --bin $(abspath $(BUILD))/conveyor $(PEERS_ARGS)
