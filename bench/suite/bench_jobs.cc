@@ -103,6 +103,39 @@ StatsSnapshot PollStatsUntil(HttpClient& client, double timeout_s,
   }
 }
 
+namespace {
+
+bool AnyInState(HttpClient& client, const char* state) {
+  auto res = client.Get(std::string("/api/v1/jobs?limit=1&status=") + state);
+  if (!res.ok()) throw BenchFailure("GET /jobs: " + res.status().message());
+  if (!res->ok()) throw BenchFailure("GET /jobs: HTTP " + std::to_string(res->status));
+  boost::system::error_code ec;
+  json::value v = json::parse(res->body, ec);
+  const json::value* jobs = ec || !v.is_object() ? nullptr : v.get_object().if_contains("jobs");
+  if (jobs == nullptr || !jobs->is_array()) throw BenchFailure("GET /jobs: no jobs array");
+  return !jobs->get_array().empty();
+}
+
+}  // namespace
+
+StatsSnapshot PollUntilDrained(HttpClient& client, double timeout_s) {
+  using std::chrono::steady_clock;
+  auto deadline = steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  for (;;) {
+    bool busy = false;
+    for (const char* state : {"PENDING", "RUNNING", "RETRYING", "SCHEDULED"}) {
+      if ((busy = AnyInState(client, state))) break;
+    }
+    if (!busy) {
+      StatsSnapshot s = FetchStats(client);
+      if (s.Unfinished() == 0) return s;
+    }
+    if (steady_clock::now() > deadline) throw BenchFailure(GaveUp(FetchStats(client), timeout_s));
+    ThrowIfInterrupted();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 std::unique_ptr<HttpClient> MustConnect(const BenchServer& server) {
   auto client = HttpClient::Create(server.url());
   if (!client.ok()) throw BenchFailure(client.status().message());

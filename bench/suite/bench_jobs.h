@@ -43,6 +43,11 @@ struct StatsSnapshot {
 
 StatsSnapshot FetchStats(HttpClient& client);
 
+// Waits until no job is SCHEDULED, PENDING, RUNNING or RETRYING, asking every 20 ms for one job of
+// each of those states (an index seek each: the poll costs the server next to nothing, so the
+// CPU per job it measures is the jobs'), then counts them all once; throws after `timeout_s`.
+StatsSnapshot PollUntilDrained(HttpClient& client, double timeout_s);
+
 // Polls /admin/stats every 50 ms (less often when a count is slow) until `done` holds; throws
 // after `timeout_s`. Returns the last snapshot.
 StatsSnapshot PollStatsUntil(HttpClient& client, double timeout_s,

@@ -51,7 +51,7 @@ BurnResult BurnDown(const BenchContext& ctx, const std::string& db_dir, const st
   BenchServer server(ServerSpec(ctx, db_dir, ctx.options.workers, name));
   auto client = MustConnect(server);
   BurnResult out;
-  out.stats = PollStatsUntil(*client, timeout_s, done);
+  out.stats = done ? PollStatsUntil(*client, timeout_s, done) : PollUntilDrained(*client, timeout_s);
   out.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.cpu_us = server.CpuMicros();
   out.rss_bytes = server.RssBytes();

@@ -44,7 +44,8 @@ void NoteLatency(const BenchContext& ctx, LoadResult& r, const std::string& what
 // "server CPU per completed job (phase)": target <= 40 us.
 Figure CpuPerJobFigure(const std::string& phase, int64_t cpu_us, int64_t jobs);
 
-// A server with workers started on an existing database, timed until `done`; then stopped.
+// A server with workers started on an existing database, timed until `done` (none: until no job
+// is left unfinished, polled without counting the table); then stopped.
 struct BurnResult {
   StatsSnapshot stats;
   double elapsed_s = 0;  // from spawn to the first snapshot where `done` held

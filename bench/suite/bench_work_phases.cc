@@ -66,8 +66,7 @@ void RunBurnDownPhase(BenchContext& ctx) {
   ctx.Note("\n[burndown] " + FormatCount(jobs) + " square_sum jobs inserted by a --workers 0 " +
            "server, then run by a restarted server with " + Workers(ctx));
   PreInsert(ctx, "burndown", jobs);
-  BurnResult b = BurnDown(ctx, "burndown", "burndown-run", kBurnTimeoutS,
-                          [](const StatsSnapshot& s) { return s.Unfinished() == 0; });
+  BurnResult b = BurnDown(ctx, "burndown", "burndown-run", kBurnTimeoutS, nullptr);
   NoteFailures(ctx, b.stats);
   double rate = static_cast<double>(b.stats.succeeded) / b.elapsed_s;
   ctx.burn_rate = rate;
@@ -146,8 +145,7 @@ void RunNodesPhase(BenchContext& ctx) {
           ServerSpec(ctx, db, ctx.options.workers, db + "-n" + std::to_string(i))));
     }
     auto client = MustConnect(*servers.front());
-    StatsSnapshot s = PollStatsUntil(*client, kBurnTimeoutS,
-                                     [](const StatsSnapshot& st) { return st.Unfinished() == 0; });
+    StatsSnapshot s = PollUntilDrained(*client, kBurnTimeoutS);
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     int64_t cpu = 0;
     for (auto& srv : servers) cpu += srv->CpuMicros();
