@@ -6,8 +6,8 @@
 //
 // `Derived` runs an operation on one of its connections (befriend this base to keep them private):
 //   template <class T> Result<T> Read(fn);               // fn(Connection&) -> Result<T>
-//   template <class T> Result<T> Write(fn, int weight);  // inside a write transaction; weight:
-//                                                       // about how many rows it writes
+//   template <class T> Result<T> Write(fn, int weight, CommitSync sync);  // inside a write
+//       // transaction; weight: about how many rows it writes; sync: store/commit_sync.h
 // `Statements` is constructible from that connection (the `Db` of store_job_ops.h).
 // Static dispatch (CRTP): no virtual call beyond the Store seam's own.
 //
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "store/claim_planner.h"
+#include "store/commit_sync.h"
 #include "store/store.h"
 #include "store/store_claim.h"
 #include "store/store_job_ops.h"
@@ -65,7 +66,7 @@ class StoreOnStatements : public Store {
     std::optional<TimeMs> held;
     auto out = self().template Write<std::vector<Job>>(
         [&](auto& c) { return store_ops::JobClaim(Statements(c), p, planner_, held); },
-        std::max(1, p.max));
+        std::max(1, p.max), CommitSync::kDeferred);
     held_until_.store(out.ok() && held ? *held : kNotHeld, std::memory_order_relaxed);
     return out;
   }
@@ -75,13 +76,14 @@ class StoreOnStatements : public Store {
   }
   Result<std::vector<Status>> JobCompleteMany(const JobCompleteManyParams& p) final {
     return RunWrite(store_ops::JobCompleteMany<Statements>, p,
-                    std::max<int>(1, static_cast<int>(p.completions.size())));
+                    std::max<int>(1, static_cast<int>(p.completions.size())),
+                    CommitSync::kDeferred);
   }
   Result<Job> JobFail(const JobFailParams& p) final {
     return RunWrite(store_ops::JobFail<Statements>, p);
   }
   Result<HeartbeatOutcome> JobHeartbeat(const JobHeartbeatParams& p) final {
-    return RunWrite(store_ops::JobHeartbeat<Statements>, p);
+    return RunWrite(store_ops::JobHeartbeat<Statements>, p, 1, CommitSync::kDeferred);
   }
   Result<Job> JobCancel(const JobCancelParams& p) final {
     return RunWrite(store_ops::JobCancel<Statements>, p);
@@ -131,8 +133,9 @@ class StoreOnStatements : public Store {
     return self().template Read<T>([&](auto& c) { return op(Statements(c), p); });
   }
   template <class T, class P>
-  Result<T> RunWrite(Result<T> (*op)(Statements, const P&), const P& p, int weight = 1) {
-    return self().template Write<T>([&](auto& c) { return op(Statements(c), p); }, weight);
+  Result<T> RunWrite(Result<T> (*op)(Statements, const P&), const P& p, int weight = 1,
+                     CommitSync sync = CommitSync::kDurable) {
+    return self().template Write<T>([&](auto& c) { return op(Statements(c), p); }, weight, sync);
   }
   Derived& self() { return static_cast<Derived&>(*this); }
 };

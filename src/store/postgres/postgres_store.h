@@ -127,7 +127,9 @@ class PostgresStore final : public StoreOnStatements<PostgresStore, PgJobStateme
                     const std::function<Result<T>(PgConnection&)>& fn, bool& committing);
   // `weight` sizes SQLite's group commit; each PostgreSQL write commits on its own connection.
   template <class T>
-  Result<T> Write(const std::function<Result<T>(PgConnection&)>& fn, int /*weight*/ = 1) {
+  // Every commit waits for its WAL flush (synchronous_commit=on), kDeferred ones too.
+  Result<T> Write(const std::function<Result<T>(PgConnection&)>& fn, int /*weight*/ = 1,
+                  CommitSync /*sync*/ = CommitSync::kDurable) {
     return Run<T>(true, fn);
   }
   template <class T>

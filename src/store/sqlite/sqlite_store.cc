@@ -192,14 +192,15 @@ SqliteStore::~SqliteStore() {
 }
 
 template <class T>
-Result<T> SqliteStore::Write(const std::function<Result<T>(SqliteConnection&)>& fn, int weight) {
+Result<T> SqliteStore::Write(const std::function<Result<T>(SqliteConnection&)>& fn, int weight,
+                             CommitSync sync) {
   std::optional<Result<T>> out;
   const Status s = writer_->Run(
       [&](SqliteConnection& c) {
         out.emplace(fn(c));
         return out->status();
       },
-      weight);
+      weight, sync);
   if (!s.ok()) return s;  // the op's own error, or the batch's COMMIT error
   return std::move(*out);
 }

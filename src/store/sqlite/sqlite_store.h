@@ -100,9 +100,11 @@ class SqliteStore final : public StoreOnStatements<SqliteStore, SqliteJobStateme
   SqliteStore(SqliteOptions options, std::unique_ptr<SqliteReadPool> readers,
               std::unique_ptr<StoreReadiness> readiness, std::unique_ptr<SqliteWriter> writer);
 
-  // Runs `fn` on the writer thread inside a group-commit batch; returns once it is durable.
+  // Runs `fn` on the writer thread inside a group-commit batch; returns once it is committed,
+  // and with kDurable once it is on disk (store/commit_sync.h).
   template <class T>
-  Result<T> Write(const std::function<Result<T>(SqliteConnection&)>& fn, int weight = 1);
+  Result<T> Write(const std::function<Result<T>(SqliteConnection&)>& fn, int weight = 1,
+                  CommitSync sync = CommitSync::kDurable);
   // Runs `fn` on a pooled read-only connection. (T: what fn returns, as StoreOnStatements names
   // it; deduced otherwise.)
   template <class T = void, class Fn>

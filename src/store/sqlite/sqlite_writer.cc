@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_writer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <future>
@@ -37,11 +38,11 @@ SqliteWriter::~SqliteWriter() {
   thread_.join();
 }
 
-void SqliteWriter::Submit(Op op, Done done, int weight) {
+void SqliteWriter::Submit(Op op, Done done, int weight, CommitSync sync) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(op), std::move(done), weight, Status::Ok()});
+      queue_.push_back(Pending{std::move(op), std::move(done), weight, sync, Status::Ok()});
       cv_.notify_one();
       return;
     }
@@ -49,14 +50,14 @@ void SqliteWriter::Submit(Op op, Done done, int weight) {
   done(Status::Unavailable("the SQLite store is closing"));
 }
 
-Status SqliteWriter::Run(Op op, int weight) {
+Status SqliteWriter::Run(Op op, int weight, CommitSync sync) {
   if (std::this_thread::get_id() == thread_.get_id()) {
     // Waiting here would wait on ourselves: a completion called a synchronous write.
     return Status::Internal("a synchronous store write was called from a store completion");
   }
   std::promise<Status> promise;
   std::future<Status> future = promise.get_future();
-  Submit(std::move(op), [&promise](const Status& s) { promise.set_value(s); }, weight);
+  Submit(std::move(op), [&promise](const Status& s) { promise.set_value(s); }, weight, sync);
   return future.get();
 }
 
@@ -65,7 +66,20 @@ void SqliteWriter::Loop() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      // Idle with a deferred commit unsynced: sync it by its bound (and retry after another
+      // bound when a reader held frames back).
+      while (unsynced_ && !ready()) {
+        if (cv_.wait_until(lock, unsynced_since_ + opts_.deferred_sync_bound, ready)) break;
+        lock.unlock();
+        if (SyncDeferred()) {
+          unsynced_ = false;
+        } else {
+          unsynced_since_ = Clock::now();
+        }
+        lock.lock();
+      }
+      cv_.wait(lock, ready);
       if (queue_.empty()) return;  // stopping, and everything queued has run
       TakeBatch(lock, batch);
     }
@@ -87,8 +101,13 @@ void SqliteWriter::TakeBatch(std::unique_lock<std::mutex>&, std::vector<Pending>
 }
 
 void SqliteWriter::RunBatch(std::vector<Pending>& batch) {
-  const auto started = std::chrono::steady_clock::now();
-  Status begin = conn_->Run("BEGIN IMMEDIATE");
+  const auto started = Clock::now();
+  const bool durable =
+      std::any_of(batch.begin(), batch.end(),
+                  [](const Pending& p) { return p.sync == CommitSync::kDurable; }) ||
+      (unsynced_ && started - unsynced_since_ >= opts_.deferred_sync_bound);
+  Status begin = UseSynchronous(durable);
+  if (begin.ok()) begin = conn_->Run("BEGIN IMMEDIATE");
   size_t first_live = 0;  // operations before this index were lost with a vanished transaction
   Status outcome;         // the batch's transaction as a whole, for on_transaction
   for (size_t i = 0; i < batch.size() && begin.ok(); ++i) {
@@ -107,8 +126,14 @@ void SqliteWriter::RunBatch(std::vector<Pending>& batch) {
     const Status commit = Commit();
     if (!commit.ok()) FailDone(batch, batch.size(), commit);
     if (commit.ok()) {
-      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+      const std::chrono::duration<double> took = Clock::now() - started;
       observability::metrics::RecordCommitSeconds(took.count());
+      if (durable) {
+        unsynced_ = false;  // its fsync covered every deferred commit before it
+      } else if (!unsynced_) {
+        unsynced_ = true;
+        unsynced_since_ = started;
+      }
     }
     if (outcome.ok()) outcome = commit;
   }
@@ -141,6 +166,21 @@ Status SqliteWriter::RunOne(Pending& p) {
     if (!rb.ok()) (void)conn_->Run("ROLLBACK");
   }
   return s;
+}
+
+Status SqliteWriter::UseSynchronous(bool durable) {
+  if (durable == synchronous_full_) return Status::Ok();
+  Status s = conn_->Run(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+  if (s.ok()) synchronous_full_ = durable;
+  return s;
+}
+
+bool SqliteWriter::SyncDeferred() {
+  int log_frames = 0;
+  int checkpointed = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &log_frames, &checkpointed);
+  return rc == SQLITE_OK && checkpointed == log_frames;
 }
 
 Status SqliteWriter::Commit() {
