@@ -1,9 +1,10 @@
 // Webhook deliveries: the row a terminal transition promises, the sender's claim of due rows,
 // the record of each attempt, and an operator's redelivery.
-#include <algorithm>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_queries.h"
@@ -98,59 +99,57 @@ Status NotPending(SqliteConnection& c, int64_t job_seq, const DeliveryRecordPara
   Result<bool> row = st->Step();
   if (!row.ok()) return row.status();
   if (!*row) return NotFoundDelivery(p.job_id, p.n);
-  return Status::FailedPrecondition("webhook delivery " + std::to_string(p.n) + " of job " +
-                                    p.job_id + " is already " + st->Text(0) +
-                                    "; only pending deliveries take an attempt");
+  return DeliveryNotPending(p, st->Text(0));
 }
 
-// Applies the outcome to a pending delivery; returns the attempt number, or 0 if none matched.
-Result<int> ApplyOutcome(SqliteConnection& c, int64_t job_seq, const DeliveryRecordParams& p) {
-  const bool delivered = p.outcome == DeliveryOutcome::kDelivered;
-  const std::optional<std::string> error =
-      p.error.empty() ? std::nullopt : std::optional<std::string>(p.error);
-  auto st = c.Prepare(q::kDeliveryRecord);
-  if (!st.ok()) return st.status();
-  st->BindInt(1, job_seq);
-  st->BindInt(2, p.n);
-  st->BindText(3, DeliveryStateAfter(p.outcome));
-  st->BindInt(4, p.now);
-  st->BindOptInt(5, p.outcome == DeliveryOutcome::kRetry ? std::optional<int64_t>(p.next_attempt_at)
-                                                         : std::nullopt);
-  st->BindOptText(6, p.payload);
-  st->BindOptInt(7, p.status_code ? std::optional<int64_t>(*p.status_code) : std::nullopt);
-  st->BindOptText(8, error);
-  st->BindOptInt(9, delivered ? std::optional<int64_t>(p.now) : std::nullopt);
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return 0;
-  const int attempt = static_cast<int>(st->Int(0));
-  if (Status s = st->Run(); !s.ok()) return s;
-  return attempt;
+// The (job id, n) of every delivery the batch recorded: attempt rows first, then the update.
+Result<std::set<std::pair<std::string, int>>> ApplyRecords(SqliteConnection& c,
+                                                           const std::string& json) {
+  auto attempts = c.Prepare(q::kDeliveryRecordAttempts);
+  if (!attempts.ok()) return attempts.status();
+  attempts->BindText(1, json);
+  if (Status s = attempts->Run(); !s.ok()) return s;
+  auto update = c.Prepare(q::kDeliveryRecordMany);
+  if (!update.ok()) return update.status();
+  update->BindText(1, json);
+  std::set<std::pair<std::string, int>> applied;
+  Status s = update->ForEachRow([&](const SqliteStatement& row) {
+    applied.emplace(row.Text(0), static_cast<int>(row.Int(1)));
+  });
+  if (!s.ok()) return s;
+  return applied;
 }
 
-Status AppendAttempt(SqliteConnection& c, int64_t job_seq, int attempt,
-                     const DeliveryRecordParams& p) {
-  auto st = c.Prepare(q::kDeliveryAttemptInsert);
-  if (!st.ok()) return st.status();
-  st->BindInt(1, job_seq);
-  st->BindInt(2, p.n);
-  st->BindInt(3, attempt);
-  st->BindInt(4, p.now);
-  st->BindOptInt(5, p.status_code ? std::optional<int64_t>(*p.status_code) : std::nullopt);
-  st->BindText(6, p.error);
-  st->BindInt(7, std::max<int64_t>(0, p.duration_ms));
-  return st->Run();
+// Why a record was not applied: its job or delivery is missing, or the delivery is not pending.
+Status NotApplied(SqliteConnection& c, const DeliveryRecordParams& p) {
+  Result<int64_t> seq = JobSeqOf(c, p.job_id);
+  if (!seq.ok()) return seq.status();
+  return NotPending(c, *seq, p);
 }
 
 }  // namespace
 
-Status DeliveryRecord(SqliteConnection& c, const DeliveryRecordParams& p) {
-  Result<int64_t> seq = JobSeqOf(c, p.job_id);
-  if (!seq.ok()) return seq.status();
-  Result<int> attempt = ApplyOutcome(c, *seq, p);
-  if (!attempt.ok()) return attempt.status();
-  if (*attempt == 0) return NotPending(c, *seq, p);
-  return AppendAttempt(c, *seq, *attempt, p);
+Result<std::vector<Status>> DeliveryRecordMany(SqliteConnection& c,
+                                               const std::vector<DeliveryRecordParams>& records) {
+  const std::vector<bool> repeated = RepeatedDeliveryRecords(records);
+  Result<std::set<std::pair<std::string, int>>> applied =
+      ApplyRecords(c, EncodeDeliveryRecords(records, repeated));
+  if (!applied.ok()) return applied.status();
+  std::vector<Status> out;
+  out.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const DeliveryRecordParams& p = records[i];
+    if (repeated[i]) {
+      out.push_back(RepeatedDeliveryRecord(p));
+    } else if (applied->contains({p.job_id, p.n})) {
+      out.push_back(Status::Ok());
+    } else {
+      Status why = NotApplied(c, p);
+      if (!IsDeliveryRecordAnswer(why)) return why;
+      out.push_back(std::move(why));
+    }
+  }
+  return out;
 }
 
 Result<WebhookDelivery> DeliveryRedeliver(SqliteConnection& c, const DeliveryRedeliverParams& p) {
