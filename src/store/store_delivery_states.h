@@ -21,11 +21,6 @@ std::string_view DeliveryStateAfter(DeliveryOutcome o);
 // same call names: only the first applies, the others get RepeatedDeliveryRecord.
 std::vector<bool> RepeatedDeliveryRecords(const std::vector<DeliveryRecordParams>& records);
 Status RepeatedDeliveryRecord(const DeliveryRecordParams& p);  // InvalidArgument
-// The JSON array both stores' DeliveryRecordMany statements read, one element per record not
-// repeated: [i, job id, n, new state, now, next_attempt_at (null: keep), payload (null: none),
-// status code, error ('' on success), delivered_at, duration_ms], i its index in `records`.
-std::string EncodeDeliveryRecords(const std::vector<DeliveryRecordParams>& records,
-                                  const std::vector<bool>& repeated);
 // FailedPrecondition: the delivery is in `state` (not pending), so it takes no attempt.
 Status DeliveryNotPending(const DeliveryRecordParams& p, std::string_view state);
 // Whether a record's status is its own answer (the delivery is missing, not pending, or named

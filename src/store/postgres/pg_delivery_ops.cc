@@ -3,11 +3,13 @@
 // (PgJobStatements::DeliveryEnqueue and the batched statements in pg_queries.h).
 #include "store/postgres/pg_delivery_ops.h"
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 
 #include "store/postgres/pg_delivery_queries.h"
 #include "store/store_delivery_states.h"
+#include "store/store_json.h"
 #include "store/store_rows.h"
 
 namespace conveyor::pg_ops {
@@ -47,6 +49,45 @@ Result<std::vector<WebhookDelivery>> DeliveryClaimDue(PgConnection& c,
 }
 
 namespace {
+
+void AppendOptInt(std::string& json, std::optional<int64_t> v) {
+  json += v ? std::to_string(*v) : "null";
+}
+
+void AppendRecord(std::string& json, size_t i, const DeliveryRecordParams& p) {
+  const bool retry = p.outcome == DeliveryOutcome::kRetry;
+  json += json.size() > 1 ? ",[" : "[";
+  json += std::to_string(i) + ",";
+  AppendJsonString(json, p.job_id);
+  json += "," + std::to_string(p.n) + ",";
+  AppendJsonString(json, DeliveryStateAfter(p.outcome));
+  json += "," + std::to_string(p.now) + ",";
+  AppendOptInt(json, retry ? std::optional<int64_t>(p.next_attempt_at) : std::nullopt);
+  json += ",";
+  if (p.payload) {
+    AppendJsonString(json, *p.payload);
+  } else {
+    json += "null";
+  }
+  json += ",";
+  AppendOptInt(json, p.status_code);
+  json += ",";
+  AppendJsonString(json, p.error);
+  json += ",";
+  AppendOptInt(json, p.outcome == DeliveryOutcome::kDelivered ? std::optional<int64_t>(p.now)
+                                                               : std::nullopt);
+  json += "," + std::to_string(std::max<int64_t>(0, p.duration_ms)) + "]";
+}
+
+// kDeliveryRecordMany's JSON array: the records not repeated, each with its index.
+std::string EncodeDeliveryRecords(const std::vector<DeliveryRecordParams>& records,
+                                  const std::vector<bool>& repeated) {
+  std::string json = "[";
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!repeated[i]) AppendRecord(json, i, records[i]);
+  }
+  return json + "]";
+}
 
 // Why a record the statement did not apply got no attempt: NotFound or FailedPrecondition.
 Status NotApplied(PgConnection& c, const DeliveryRecordParams& p) {

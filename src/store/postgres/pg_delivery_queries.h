@@ -20,13 +20,14 @@ inline constexpr const char* kDeliveryClaim =
     " SELECT * FROM leased ORDER BY due_at, seq";
 // --- DeliveryRecordMany ---  $1 JSON array of [i, job id, n, new state, now, next_attempt_at
 // (null: keep), payload (kept if one is stored), status, error ('' on success), delivered_at,
-// duration], one per record, no delivery twice. Applies each to its delivery if still pending,
-// appends its attempt row, and returns the i of every record applied.
+// duration], one per record, no delivery twice; read as jsonb, so it is parsed once, not once
+// per field. Applies each record to its delivery if still pending, appends its attempt row, and
+// returns the i of every record applied.
 inline constexpr const char* kDeliveryRecordMany =
     "WITH r AS (SELECT (x->>0)::integer AS i, x->>1 AS job_id, (x->>2)::integer AS n,"
     " x->>3 AS state, (x->>4)::bigint AS at, (x->>5)::bigint AS next_at, x->>6 AS payload,"
     " (x->>7)::integer AS status, x->>8 AS error, (x->>9)::bigint AS delivered_at,"
-    " (x->>10)::bigint AS duration FROM json_array_elements($1::json) AS x),"
+    " (x->>10)::bigint AS duration FROM jsonb_array_elements($1::jsonb) AS x),"
     " rec AS (UPDATE webhook_deliveries d SET state = r.state, attempts = d.attempts + 1,"
     " next_attempt_at = coalesce(r.next_at, d.next_attempt_at),"
     " payload = coalesce(d.payload, r.payload), last_status = r.status,"

@@ -1,6 +1,8 @@
 // Webhook deliveries: the row a terminal transition promises, the sender's claim of due rows,
 // the record of each attempt, and an operator's redelivery.
-#include <set>
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -102,29 +104,48 @@ Status NotPending(SqliteConnection& c, int64_t job_seq, const DeliveryRecordPara
   return DeliveryNotPending(p, st->Text(0));
 }
 
-// The (job id, n) of every delivery the batch recorded: attempt rows first, then the update.
-Result<std::set<std::pair<std::string, int>>> ApplyRecords(SqliteConnection& c,
-                                                           const std::string& json) {
-  auto attempts = c.Prepare(q::kDeliveryRecordAttempts);
-  if (!attempts.ok()) return attempts.status();
-  attempts->BindText(1, json);
-  if (Status s = attempts->Run(); !s.ok()) return s;
-  auto update = c.Prepare(q::kDeliveryRecordMany);
-  if (!update.ok()) return update.status();
-  update->BindText(1, json);
-  std::set<std::pair<std::string, int>> applied;
-  Status s = update->ForEachRow([&](const SqliteStatement& row) {
-    applied.emplace(row.Text(0), static_cast<int>(row.Int(1)));
-  });
-  if (!s.ok()) return s;
-  return applied;
+// Appends the attempt row if the delivery is pending; returns whether it was.
+Result<bool> AppendAttempt(SqliteConnection& c, int64_t job_seq, const DeliveryRecordParams& p) {
+  auto st = c.Prepare(q::kDeliveryAttemptInsert);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, job_seq);
+  st->BindInt(2, p.n);
+  st->BindInt(3, p.now);
+  st->BindOptInt(4, p.status_code ? std::optional<int64_t>(*p.status_code) : std::nullopt);
+  st->BindText(5, p.error);
+  st->BindInt(6, std::max<int64_t>(0, p.duration_ms));
+  if (Status s = st->Run(); !s.ok()) return s;
+  return sqlite3_changes(c.db()) > 0;
 }
 
-// Why a record was not applied: its job or delivery is missing, or the delivery is not pending.
-Status NotApplied(SqliteConnection& c, const DeliveryRecordParams& p) {
+Status ApplyOutcome(SqliteConnection& c, int64_t job_seq, const DeliveryRecordParams& p) {
+  const bool delivered = p.outcome == DeliveryOutcome::kDelivered;
+  const std::optional<std::string> error =
+      p.error.empty() ? std::nullopt : std::optional<std::string>(p.error);
+  auto st = c.Prepare(q::kDeliveryRecord);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, job_seq);
+  st->BindInt(2, p.n);
+  st->BindText(3, DeliveryStateAfter(p.outcome));
+  st->BindInt(4, p.now);
+  st->BindOptInt(5, p.outcome == DeliveryOutcome::kRetry ? std::optional<int64_t>(p.next_attempt_at)
+                                                         : std::nullopt);
+  st->BindOptText(6, p.payload);
+  st->BindOptInt(7, p.status_code ? std::optional<int64_t>(*p.status_code) : std::nullopt);
+  st->BindOptText(8, error);
+  st->BindOptInt(9, delivered ? std::optional<int64_t>(p.now) : std::nullopt);
+  return st->Run();
+}
+
+// One record. An answer of its own (IsDeliveryRecordAnswer) has written nothing; any other error
+// may leave an attempt row without its delivery's update, so it fails the whole call.
+Status RecordOne(SqliteConnection& c, const DeliveryRecordParams& p) {
   Result<int64_t> seq = JobSeqOf(c, p.job_id);
   if (!seq.ok()) return seq.status();
-  return NotPending(c, *seq, p);
+  Result<bool> pending = AppendAttempt(c, *seq, p);
+  if (!pending.ok()) return pending.status();
+  if (!*pending) return NotPending(c, *seq, p);
+  return ApplyOutcome(c, *seq, p);
 }
 
 }  // namespace
@@ -132,22 +153,16 @@ Status NotApplied(SqliteConnection& c, const DeliveryRecordParams& p) {
 Result<std::vector<Status>> DeliveryRecordMany(SqliteConnection& c,
                                                const std::vector<DeliveryRecordParams>& records) {
   const std::vector<bool> repeated = RepeatedDeliveryRecords(records);
-  Result<std::set<std::pair<std::string, int>>> applied =
-      ApplyRecords(c, EncodeDeliveryRecords(records, repeated));
-  if (!applied.ok()) return applied.status();
   std::vector<Status> out;
   out.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
-    const DeliveryRecordParams& p = records[i];
     if (repeated[i]) {
-      out.push_back(RepeatedDeliveryRecord(p));
-    } else if (applied->contains({p.job_id, p.n})) {
-      out.push_back(Status::Ok());
-    } else {
-      Status why = NotApplied(c, p);
-      if (!IsDeliveryRecordAnswer(why)) return why;
-      out.push_back(std::move(why));
+      out.push_back(RepeatedDeliveryRecord(records[i]));
+      continue;
     }
+    Status s = RecordOne(c, records[i]);
+    if (!s.ok() && !IsDeliveryRecordAnswer(s)) return s;
+    out.push_back(std::move(s));
   }
   return out;
 }

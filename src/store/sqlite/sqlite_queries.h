@@ -262,28 +262,22 @@ inline constexpr const char* kDeliveryDue =
 inline constexpr const char* kDeliveryLease =
     "UPDATE webhook_deliveries SET next_attempt_at = ?1"
     " WHERE rowid IN (SELECT value FROM json_each(?2)) RETURNING rowid, " CONVEYOR_DELIVERY_COLUMNS;
-// DeliveryRecordMany: ?1 the JSON array of EncodeDeliveryRecords (store_delivery_states.h).
-// The attempt rows first, numbered while the matched deliveries still hold their old attempts;
-// then one UPDATE of the same deliveries, returning (job id, n) of each. Both walk the array and
-// look each delivery up by its key (the job's seq from a scalar subquery: joining jobs instead
-// makes the planner scan the deliveries); the unary + keeps it off the partial index of pending
-// rows.
-#define CONVEYOR_DELIVERY_RECORD_KEY(d)                                            \
-  d ".job_seq = (SELECT seq FROM jobs WHERE id = r.value ->> 1) AND " d            \
-  ".n = r.value ->> 2 AND +" d ".state = 'pending'"
-inline constexpr const char* kDeliveryRecordAttempts =
+// DeliveryRecordMany, per record: the attempt row first, numbered while the delivery still holds
+// its old attempts (no row when it is not pending), then the delivery itself. No RETURNING: it
+// makes SQLite build a temporary table per statement, most of a record's cost.
+// ?1 job seq, ?2 n, ?3 at, ?4 status code, ?5 error ('' on success), ?6 duration.
+inline constexpr const char* kDeliveryAttemptInsert =
     "INSERT INTO webhook_delivery_attempts (job_seq, n, attempt, at, status_code, error,"
-    " duration_ms) SELECT d.job_seq, d.n, d.attempts + 1, r.value ->> 4, r.value ->> 7,"
-    " r.value ->> 8, r.value ->> 10 FROM json_each(?1) AS r CROSS JOIN webhook_deliveries AS d"
-    " WHERE " CONVEYOR_DELIVERY_RECORD_KEY("d");
-inline constexpr const char* kDeliveryRecordMany =
-    "UPDATE webhook_deliveries SET state = r.value ->> 3, attempts = attempts + 1,"
-    " next_attempt_at = coalesce(r.value ->> 5, next_attempt_at),"
-    " payload = coalesce(payload, r.value ->> 6), last_status = r.value ->> 7,"
-    " last_error = nullif(r.value ->> 8, ''), updated_at = r.value ->> 4,"
-    " delivered_at = r.value ->> 9 FROM json_each(?1) AS r"
-    " WHERE " CONVEYOR_DELIVERY_RECORD_KEY("webhook_deliveries")
-    " RETURNING (SELECT id FROM jobs WHERE jobs.seq = webhook_deliveries.job_seq), n";
+    " duration_ms) SELECT job_seq, n, attempts + 1, ?3, ?4, ?5, ?6 FROM webhook_deliveries"
+    " WHERE job_seq = ?1 AND n = ?2 AND state = 'pending'";
+// ?1 job seq, ?2 n, ?3 new state, ?4 now, ?5 next_attempt_at (NULL: keep), ?6 payload (kept if
+// one is stored), ?7 status code, ?8 error (NULL on success), ?9 delivered_at.
+// REQUIRES: the attempt row was just inserted (the delivery is pending).
+inline constexpr const char* kDeliveryRecord =
+    "UPDATE webhook_deliveries SET state = ?3, attempts = attempts + 1,"
+    " next_attempt_at = coalesce(?5, next_attempt_at), payload = coalesce(payload, ?6),"
+    " last_status = ?7, last_error = ?8, updated_at = ?4, delivered_at = ?9"
+    " WHERE job_seq = ?1 AND n = ?2";
 // DeliveryRedeliver: ?1 job seq, ?2 n of the delivery to send again, ?3 now.
 inline constexpr const char* kDeliveryRedeliver =
     "INSERT INTO webhook_deliveries (job_seq, n, event, url, payload, next_attempt_at,"
