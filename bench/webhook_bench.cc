@@ -1,31 +1,30 @@
-// Webhook delivery throughput and memory (issue 4), against a local keep-alive receiver written
-// here (one epoll thread answering "200, Content-Length: 0" to every request, so the receiver
-// is not what is measured):
+// Webhook delivery throughput and memory (issue 4), against a local keep-alive receiver
+// (bench/suite/webhook_receiver.h: one epoll thread answering "200, Content-Length: 0" to every
+// request, so the receiver is not what is measured):
 //   BM_WebhookSender          WebhookSender alone: POSTs per second with N in flight
 //   BM_WebhookDispatcher      the whole path with a real SQLite store: claim, build and freeze
-//                             the payload, sign, send, record — deliveries per second
+//                             the payload, sign, send, record — deliveries per second. Args: in
+//                             flight, deliveries. The 2,000 case is the fixed workload for
+//                             instructions per delivery, repeatable on a noisy machine:
+//     valgrind --tool=callgrind --instr-atstart=no conveyor_micro_bench
+//         --benchmark_filter=BM_WebhookDispatcher/256/2000/
+//     (the dispatch alone is collected; callgrind_annotate's total / 2,000)
 //   BM_WebhookPendingMemory   100,000 deliveries pending on a receiver that is down (connection
 //                             refused): RSS while the dispatcher keeps retrying them
 // Run: conveyor_micro_bench --benchmark_filter=Webhook
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
+#include <valgrind/callgrind.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
+#include "bench/suite/webhook_receiver.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "store/store_factory.h"
@@ -35,110 +34,7 @@
 namespace conveyor {
 namespace {
 
-// The smallest HTTP/1.1 keep-alive server that is correct for these clients: reads a request
-// head, skips Content-Length bytes of body, answers 200 with an empty body. Not a general server.
-class BenchReceiver {
- public:
-  BenchReceiver() {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    int one = 1;
-    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    listen(listen_fd_, 1024);
-    socklen_t len = sizeof addr;
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    epoll_fd_ = epoll_create1(0);
-    Watch(listen_fd_);
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~BenchReceiver() {
-    stop_ = true;
-    thread_.join();
-    for (auto& [fd, buf] : conns_) close(fd);
-    close(listen_fd_);
-    close(epoll_fd_);
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  int64_t requests() const { return requests_.load(); }
-
- private:
-  void Watch(int fd) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-  }
-  void Run() {
-    epoll_event events[256];
-    while (!stop_) {
-      int n = epoll_wait(epoll_fd_, events, 256, 100);
-      for (int i = 0; i < n; ++i) {
-        if (events[i].data.fd == listen_fd_) {
-          Accept();
-        } else {
-          Read(events[i].data.fd);
-        }
-      }
-    }
-  }
-  void Accept() {
-    for (;;) {
-      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK);
-      if (fd < 0) return;
-      int one = 1;  // answers go out at once, not after the client's delayed ACK
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      conns_[fd];
-      Watch(fd);
-    }
-  }
-  void Read(int fd) {
-    std::string& buf = conns_[fd];
-    char chunk[65536];
-    for (;;) {
-      ssize_t got = read(fd, chunk, sizeof chunk);
-      if (got == 0 || (got < 0 && errno != EAGAIN)) {
-        conns_.erase(fd);
-        close(fd);
-        return;
-      }
-      if (got < 0) break;
-      buf.append(chunk, static_cast<size_t>(got));
-    }
-    Answer(fd, buf);
-  }
-  // Answers every complete request in buf, in one write.
-  void Answer(int fd, std::string& buf) {
-    static constexpr std::string_view kReply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-    std::string out;
-    for (;;) {
-      size_t head_end = buf.find("\r\n\r\n");
-      if (head_end == std::string::npos) break;
-      size_t length = 0;
-      size_t cl = buf.find("Content-Length:");
-      if (cl != std::string::npos && cl < head_end) length = std::stoul(buf.substr(cl + 15, 20));
-      if (buf.size() < head_end + 4 + length) break;
-      buf.erase(0, head_end + 4 + length);
-      out.append(kReply);
-      requests_.fetch_add(1);
-    }
-    if (!out.empty() && write(fd, out.data(), out.size()) < 0) {
-      conns_.erase(fd);  // the client went away; nothing to answer
-      close(fd);
-    }
-  }
-
-  int listen_fd_ = -1;
-  int epoll_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int64_t> requests_{0};
-  std::unordered_map<int, std::string> conns_;  // receiver thread only
-  std::thread thread_;
-};
+using bench::WebhookReceiver;
 
 int64_t RssKb() {
   std::ifstream in("/proc/self/status");
@@ -153,7 +49,7 @@ const std::string kBody =
     R"({"type":"job.succeeded","timestamp":"2026-11-22T09:00:00.000Z","data":{"id":"0192f0c1-8d3c-7abc-9def-0123456789ab","status":"SUCCEEDED","result":{"sum":14}}})";
 
 void BM_WebhookSender(benchmark::State& state) {
-  BenchReceiver receiver;
+  WebhookReceiver receiver;
   const int total = static_cast<int>(state.range(1));
   for (auto _ : state) {
     WebhookSender sender(WebhookSenderOptions{.max_in_flight = static_cast<int>(state.range(0))});
@@ -218,8 +114,8 @@ std::unique_ptr<Store> StoreWithPendingDeliveries(const std::string& dir, int n,
 }
 
 void BM_WebhookDispatcher(benchmark::State& state) {
-  BenchReceiver receiver;
-  const int total = 20000;
+  WebhookReceiver receiver;
+  const int total = static_cast<int>(state.range(1));
   const std::string dir = "/tmp/conveyor-webhook-bench-" + std::to_string(getpid());
   for (auto _ : state) {
     state.PauseTiming();
@@ -229,9 +125,11 @@ void BM_WebhookDispatcher(benchmark::State& state) {
                                   .max_in_flight = static_cast<int>(state.range(0)),
                                   .claim_batch = static_cast<int>(state.range(0))});
     state.ResumeTiming();
+    CALLGRIND_START_INSTRUMENTATION;  // no-ops outside valgrind
     dispatcher.Start();
     while (dispatcher.delivered() < total)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    CALLGRIND_STOP_INSTRUMENTATION;
     state.PauseTiming();
     dispatcher.Stop();
     state.counters["received"] = static_cast<double>(receiver.requests());
@@ -242,8 +140,9 @@ void BM_WebhookDispatcher(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * total);
 }
 BENCHMARK(BM_WebhookDispatcher)
-    ->Arg(256)
-    ->Arg(1024)
+    ->Args({256, 20000})
+    ->Args({1024, 20000})
+    ->Args({256, 2000})
     ->Iterations(1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
@@ -253,7 +152,7 @@ void BM_WebhookPendingMemory(benchmark::State& state) {
   const std::string dir = "/tmp/conveyor-webhook-mem-" + std::to_string(getpid());
   for (auto _ : state) {
     // Bound, then closed: connection refused, so every attempt fails fast and is retried.
-    BenchReceiver* gone = new BenchReceiver();
+    WebhookReceiver* gone = new WebhookReceiver();
     const std::string url = gone->Url();
     delete gone;
     auto store = StoreWithPendingDeliveries(dir, total, url);

@@ -29,6 +29,7 @@ void RunDuePhase(BenchContext& ctx);        // lateness of jobs due over a windo
 void RunCronPhase(BenchContext& ctx);       // an every-second schedule: ticks and lateness
 void RunLimitPhase(BenchContext& ctx);      // PostgreSQL: concurrency_limit 10 on 4 nodes
 void RunPrunePhase(BenchContext& ctx);      // sustained load while 1M old jobs are pruned
+void RunWebhookPhase(BenchContext& ctx);    // pending deliveries sent and recorded by a server
 
 // A server for `phase` on <temp>/<db_dir>/bench.db; `name` tells apart servers sharing a db.
 BenchServerSpec ServerSpec(const BenchContext& ctx, const std::string& db_dir, int workers,

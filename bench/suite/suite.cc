@@ -34,6 +34,7 @@ constexpr Phase kPhases[] = {
     {"due", RunDuePhase},           {"cron", RunCronPhase},
     {"limit", RunLimitPhase},
     {"prune", RunPrunePhase},
+    {"webhooks", RunWebhookPhase},
 };
 
 bool Selected(const BenchOptions& o, const std::string& name) {

@@ -418,6 +418,14 @@ class Store : public JobReader {
   // until next_attempt_at, kFailed → failed. NotFound when the delivery does not exist;
   // FailedPrecondition when it is no longer pending.
   virtual Status DeliveryRecord(const DeliveryRecordParams& p) = 0;
+  // DeliveryRecord for many deliveries in ONE write (one SQLite writer operation, one PostgreSQL
+  // transaction): one status per record, in order, each what DeliveryRecord would answer, and
+  // InvalidArgument for a delivery an earlier record of the same call names (one claim, one
+  // attempt). A store error fails the call as a whole and writes none of them: every delivery
+  // stays pending under its claim's lease and is due again when the lease ends (never lost,
+  // never recorded twice).
+  virtual Result<std::vector<Status>> DeliveryRecordMany(
+      const std::vector<DeliveryRecordParams>& records) = 0;
   // A job's deliveries with their attempt logs, by n. NotFound when the job does not exist.
   virtual Result<std::vector<WebhookDelivery>> DeliveryList(const std::string& job_id) = 0;
   // NotFound when the job or delivery does not exist. Returns the new pending delivery.

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <limits>
 
 #include "core/trace_context.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
 #include "webhooks/event.h"
-#include "webhooks/signature.h"
 
 namespace conveyor {
 namespace {
@@ -32,7 +32,8 @@ WebhookDispatcher::WebhookDispatcher(Store& store, const Clock& clock,
       clock_(clock),
       config_(std::move(config)),
       sender_(WebhookSenderOptions{.policy = config_.policy,
-                                   .max_in_flight = std::max(1, config_.max_in_flight)}) {}
+                                   .max_in_flight = std::max(1, config_.max_in_flight)}),
+      signer_(config_.secret.empty() ? nullptr : std::make_unique<WebhookSigner>(config_.secret)) {}
 
 WebhookDispatcher::~WebhookDispatcher() { Stop(); }
 
@@ -49,9 +50,10 @@ Status WebhookDispatcher::Start() {
   }
   if (Status s = sender_.Start(); !s.ok()) return s;
   started_ = true;
-  for (int i = 0; i < std::max(1, config_.record_threads); ++i) {
-    record_threads_.emplace_back([this] { WorkLoop(); });
+  for (int i = 0; i < std::max(1, config_.build_threads); ++i) {
+    build_threads_.emplace_back([this] { BuildLoop(); });
   }
+  record_thread_ = std::thread([this] { RecordLoop(); });
   claim_thread_ = std::thread([this] { ClaimLoop(); });
   return Status::Ok();
 }
@@ -64,15 +66,23 @@ void WebhookDispatcher::Stop() {
   }
   wake_cv_.notify_all();
   if (claim_thread_.joinable()) claim_thread_.join();
-  // Attempts still in flight complete with Cancelled and are recorded as due again at once.
+  // Attempts still in flight complete with Cancelled and are recorded as due again at once;
+  // claimed deliveries not yet built are handed to the stopped sender, which answers the same.
   sender_.Stop();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    draining_done_ = true;
+    builds_done_ = true;
+  }
+  build_cv_.notify_all();
+  for (std::thread& t : build_threads_) t.join();
+  build_threads_.clear();
+  // Every outcome is queued now; the recorder writes them all before it ends.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    records_done_ = true;
   }
   record_cv_.notify_all();
-  for (std::thread& t : record_threads_) t.join();
-  record_threads_.clear();
+  if (record_thread_.joinable()) record_thread_.join();
 }
 
 void WebhookDispatcher::Wake() {
@@ -123,7 +133,7 @@ int WebhookDispatcher::ClaimAndSend() {
     std::lock_guard<std::mutex> lock(mu_);
     for (WebhookDelivery& d : *claimed) to_send_.push_back(std::move(d));
   }
-  record_cv_.notify_all();
+  build_cv_.notify_all();
   return claimed->size() == static_cast<size_t>(room) ? room : 0;
 }
 
@@ -180,24 +190,21 @@ void WebhookDispatcher::Send(WebhookDelivery d) {
 HttpRequestSpec WebhookDispatcher::BuildRequest(const WebhookDelivery& d, const std::string& body,
                                                 const Job* job) const {
   const std::string id = MessageId(d);
-  const int64_t ts = clock_.NowMs() / 1000;
+  const std::string timestamp = std::to_string(clock_.NowMs() / 1000);
   HttpRequestSpec spec{
       .method = "POST", .url = d.url, .body = body, .timeout_ms = config_.timeout_ms};
   spec.headers = {{"Content-Type", "application/json"},
                   {"User-Agent", "Conveyor-Webhooks/1"},
                   {"Idempotency-Key", id},
                   {"webhook-id", id},
-                  {"webhook-timestamp", std::to_string(ts)}};
+                  {"webhook-timestamp", timestamp}};
   if (job != nullptr) {
     if (std::string t = ChildTraceParent(JobTraceParent(job->traceparent, job->id)); !t.empty()) {
       spec.headers.emplace_back("traceparent", std::move(t));
       if (job->tracestate) spec.headers.emplace_back("tracestate", *job->tracestate);
     }
   }
-  if (!config_.secret.empty()) {
-    spec.headers.emplace_back("webhook-signature",
-                              SignWebhook(config_.secret, id, ts, body).signature);
-  }
+  if (signer_) spec.headers.emplace_back("webhook-signature", signer_->Sign(id, timestamp, body));
   return spec;
 }
 
@@ -209,31 +216,43 @@ void WebhookDispatcher::Enqueue(Outcome o) {
   record_cv_.notify_one();
 }
 
-// Outcomes first: recording one frees a place in flight.
-void WebhookDispatcher::WorkLoop() {
+void WebhookDispatcher::BuildLoop() {
   for (;;) {
     std::unique_lock<std::mutex> lock(mu_);
-    record_cv_.wait(lock,
-                    [this] { return !outcomes_.empty() || !to_send_.empty() || draining_done_; });
-    if (!outcomes_.empty()) {
-      Outcome o = std::move(outcomes_.front());
-      outcomes_.pop_front();
-      lock.unlock();
-      Record(std::move(o));
-    } else if (!to_send_.empty()) {
-      WebhookDelivery d = std::move(to_send_.front());
-      to_send_.pop_front();
-      lock.unlock();
-      Send(std::move(d));  // after Stop, the sender answers Cancelled: recorded as interrupted
-    } else {
-      return;
-    }
+    build_cv_.wait(lock, [this] { return !to_send_.empty() || builds_done_; });
+    if (to_send_.empty()) return;
+    WebhookDelivery d = std::move(to_send_.front());
+    to_send_.pop_front();
+    lock.unlock();
+    Send(std::move(d));  // after Stop, the sender answers Cancelled: recorded as interrupted
   }
 }
 
-void WebhookDispatcher::Record(Outcome o) {
-  const TimeMs now = clock_.NowMs();
-  const WebhookDelivery& d = o.delivery;
+// Takes every outcome queued (up to record_batch) and writes them in one call. Outcomes that
+// finish during that write form the next batch: the batch grows with the load, and no outcome
+// waits longer than the write before its own.
+void WebhookDispatcher::RecordLoop() {
+  const size_t cap = static_cast<size_t>(std::max(1, config_.record_batch));
+  for (;;) {
+    std::vector<Outcome> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      record_cv_.wait(lock, [this] { return !outcomes_.empty() || records_done_; });
+      if (outcomes_.empty()) return;
+      if (outcomes_.size() <= cap) {
+        batch.swap(outcomes_);
+      } else {
+        batch.assign(std::make_move_iterator(outcomes_.begin()),
+                     std::make_move_iterator(outcomes_.begin() + static_cast<ptrdiff_t>(cap)));
+        outcomes_.erase(outcomes_.begin(), outcomes_.begin() + static_cast<ptrdiff_t>(cap));
+      }
+    }
+    Record(std::move(batch));
+  }
+}
+
+// Moves the frozen body out of `o` when this attempt built it (it is stored with the record).
+DeliveryRecordParams WebhookDispatcher::RecordOf(Outcome& o, TimeMs now) const {
   DeliveryRecordParams p;
   if (IsShutdownCancel(o.result)) {
     // Our shutdown, not the receiver's fault: due again at once, on whichever node runs next.
@@ -244,14 +263,41 @@ void WebhookDispatcher::Record(Outcome o) {
         .error = "interrupted: this node shut down before the receiver answered",
         .duration_ms = o.result.duration_ms};
   } else {
-    p = JudgeWebhookAttempt(o.result, d.attempts + 1, now, config_.retry);
+    p = JudgeWebhookAttempt(o.result, o.delivery.attempts + 1, now, config_.retry);
   }
-  p.job_id = d.job_id;
-  p.n = d.n;
-  if (o.payload_is_new) p.payload = d.payload;
-  if (Status s = store_.DeliveryRecord(p); !s.ok()) {
-    // The claim's lease makes it due again later; nothing is lost.
-    log::Warn("webhook_record_failed", {{"webhook_id", MessageId(d)}, {"error", s.ToString()}});
+  p.job_id = o.delivery.job_id;
+  p.n = o.delivery.n;
+  if (o.payload_is_new) p.payload = std::move(o.delivery.payload);
+  return p;
+}
+
+void WebhookDispatcher::Record(std::vector<Outcome> batch) {
+  const TimeMs now = clock_.NowMs();
+  std::vector<DeliveryRecordParams> records;
+  records.reserve(batch.size());
+  for (Outcome& o : batch) records.push_back(RecordOf(o, now));
+  const Result<std::vector<Status>> answers = store_.DeliveryRecordMany(records);
+  if (!answers.ok()) {
+    // None of them was written: each stays pending under its claim's lease and is sent again
+    // when that ends. Nothing is lost, nothing is recorded twice.
+    log::Warn("webhook_record_failed", {{"deliveries", std::to_string(batch.size())},
+                                        {"error", answers.status().ToString()}});
+  }
+  bool retry = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (answers.ok()) Count(batch[i], records[i], (*answers)[i]);
+    retry = retry || records[i].outcome == DeliveryOutcome::kRetry;
+  }
+  Finish(static_cast<int>(batch.size()), retry);
+}
+
+void WebhookDispatcher::Count(const Outcome& o, const DeliveryRecordParams& p,
+                              const Status& answer) {
+  const WebhookDelivery& d = o.delivery;
+  if (!answer.ok()) {
+    // This delivery changed under us (another node recorded it, or the job was pruned).
+    log::Warn("webhook_record_failed",
+              {{"webhook_id", MessageId(d)}, {"error", answer.ToString()}});
   } else if (p.outcome == DeliveryOutcome::kDelivered) {
     delivered_.fetch_add(1);
     metrics::RecordWebhookDelivery(metrics::WebhookOutcome::kDelivered);
@@ -263,16 +309,15 @@ void WebhookDispatcher::Record(Outcome o) {
     metrics::RecordWebhookDelivery(metrics::WebhookOutcome::kFailed);
     log::Warn("webhook_failed", {{"webhook_id", MessageId(d)}, {"url", d.url}, {"error", p.error}});
   }
-  Finish(p.outcome == DeliveryOutcome::kRetry);
 }
 
-// One attempt fewer in flight. The claim loop is woken when in flight drops to half (so it
+// `done` attempts fewer in flight. The claim loop is woken when in flight drops to half (so it
 // claims in batches, not one by one) and after a retry, which may fall due before its sleep ends.
-void WebhookDispatcher::Finish(bool retry) {
+void WebhookDispatcher::Finish(int done, bool retry) {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    --in_flight_;
+    in_flight_ -= done;
     wake = retry || in_flight_ <= config_.max_in_flight / 2;
     if (wake) woken_ = true;
   }

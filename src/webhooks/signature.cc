@@ -1,9 +1,11 @@
 #include "webhooks/signature.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
+#include <cstdlib>
 #include <optional>
 #include <string>
 
@@ -43,21 +45,6 @@ std::string SigningKey(std::string_view secret) {
   return std::string(secret);
 }
 
-// Returns "v1,<base64 HMAC-SHA256>" over "id.timestamp.body".
-std::string ComputeSignature(std::string_view secret, std::string_view msg_id,
-                             std::string_view timestamp, std::string_view body) {
-  std::string key = SigningKey(secret);
-  std::string content;
-  content.reserve(msg_id.size() + timestamp.size() + body.size() + 2);
-  content.append(msg_id).append(".").append(timestamp).append(".").append(body);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(content.data()), content.size(), mac, &mac_len);
-  std::string_view raw(reinterpret_cast<const char*>(mac), mac_len);
-  return std::string(kVersionPrefix) + Base64Encode(raw);
-}
-
 std::optional<int64_t> ParseTimestamp(std::string_view text) {
   if (text.empty() || text.size() > 18) return std::nullopt;
   int64_t value = 0;
@@ -87,10 +74,58 @@ bool AnySignatureMatches(std::string_view header, std::string_view expected) {
 
 }  // namespace
 
+struct WebhookSigner::Keyed {
+  EVP_MAC* mac = nullptr;
+  EVP_MAC_CTX* ctx = nullptr;
+  ~Keyed() {
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+  }
+};
+
+// Fetching "HMAC" and SHA-256 fails only without OpenSSL's default provider, where nothing could
+// sign at all: abort rather than send unsigned deliveries that claim a secret.
+WebhookSigner::WebhookSigner(std::string_view secret) : keyed_(std::make_unique<Keyed>()) {
+  const std::string key = SigningKey(secret);
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  keyed_->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  keyed_->ctx = keyed_->mac ? EVP_MAC_CTX_new(keyed_->mac) : nullptr;
+  if (keyed_->ctx == nullptr ||
+      EVP_MAC_init(keyed_->ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   params) != 1) {
+    std::abort();
+  }
+}
+
+WebhookSigner::~WebhookSigner() = default;
+
+// Over "id.timestamp.body", from a copy of the keyed context (the copy is const on the source).
+std::string WebhookSigner::Sign(std::string_view msg_id, std::string_view timestamp,
+                                std::string_view body) const {
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(keyed_->ctx);
+  if (ctx == nullptr) std::abort();  // out of memory
+  auto update = [ctx](std::string_view part) {
+    EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(part.data()), part.size());
+  };
+  update(msg_id);
+  update(".");
+  update(timestamp);
+  update(".");
+  update(body);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  size_t mac_len = 0;
+  EVP_MAC_final(ctx, mac, &mac_len, sizeof mac);
+  EVP_MAC_CTX_free(ctx);
+  return std::string(kVersionPrefix) +
+         Base64Encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
+}
+
 WebhookSignatureHeaders SignWebhook(std::string_view secret, std::string_view msg_id,
                                     int64_t timestamp_s, std::string_view body) {
   std::string timestamp = std::to_string(timestamp_s);
-  std::string signature = ComputeSignature(secret, msg_id, timestamp, body);
+  std::string signature = WebhookSigner(secret).Sign(msg_id, timestamp, body);
   return {std::string(msg_id), std::move(timestamp), std::move(signature)};
 }
 
@@ -98,7 +133,7 @@ bool VerifyWebhook(std::string_view secret, const WebhookSignatureHeaders& heade
                    std::string_view body, int64_t now_s, int64_t tolerance_s) {
   std::optional<int64_t> ts = ParseTimestamp(headers.timestamp);
   if (!ts || *ts < now_s - tolerance_s || *ts > now_s + tolerance_s) return false;
-  std::string expected = ComputeSignature(secret, headers.id, headers.timestamp, body);
+  std::string expected = WebhookSigner(secret).Sign(headers.id, headers.timestamp, body);
   return AnySignatureMatches(headers.signature, expected);
 }
 

@@ -98,6 +98,43 @@ TEST_F(SqliteWriteFailureTest, KeylessSubmitAnswersAfterAFailedCommit) {
   EXPECT_TRUE(MustAnswer(*store, {MakeJob()}).ok());
 }
 
+// A batch of delivery outcomes whose COMMIT fails stores none of them: every delivery stays
+// pending with no attempt, due again when its claim's lease ends, and the next write takes it.
+TEST_F(SqliteWriteFailureTest, AFailedDeliveryBatchRecordsNoneOfItsOutcomes) {
+  std::atomic<bool> fail{false};
+  auto store = MustOpen({.busy_timeout_ms = 200, .TEST_before_commit = [&]() -> Status {
+                           return fail ? Status::Unavailable("disk full") : Status::Ok();
+                         }});
+  std::vector<Job> jobs(3);
+  for (Job& j : jobs) {
+    j = MakeJob();
+    j.webhook_url = "https://hooks.example.test/conveyor";
+  }
+  MustInsertMany(*store, jobs);
+  JobCompleteManyParams complete{.now = kT0};
+  for (const Job& j : MustClaim(*store, 3)) {
+    complete.completions.push_back({.id = j.id, .lease_token = j.lease->token, .result = "{}"});
+  }
+  MustOk(store->JobCompleteMany(complete), "complete");
+  ASSERT_EQ(MustOk(store->DeliveryClaimDue({.now = kT0, .lease_ms = 1000}), "claim").size(), 3u);
+  std::vector<DeliveryRecordParams> records;
+  for (const Job& j : jobs) records.push_back({.job_id = j.id, .n = 1, .now = kT0 + 1});
+  fail = true;
+  EXPECT_EQ(store->DeliveryRecordMany(records).status().code(), StatusCode::kUnavailable);
+  fail = false;
+  for (const Job& j : jobs) {
+    const WebhookDelivery d = MustOk(store->DeliveryList(j.id), "list").at(0);
+    EXPECT_EQ(d.state, DeliveryState::kPending);
+    EXPECT_EQ(d.attempts, 0);
+    EXPECT_TRUE(d.attempt_log.empty());
+  }
+  EXPECT_EQ(MustOk(store->DeliveryClaimDue({.now = kT0 + 1000}), "again").size(), 3u);
+  for (const Status& s : MustOk(store->DeliveryRecordMany(records), "record")) {
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  EXPECT_EQ(MustOk(store->DeliveryCountPending(), "pending"), 0);
+}
+
 // Polls Readiness() until it is OK, for at most 20 s (the probe runs at most once a second).
 bool EventuallyReady(Store& store) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

@@ -16,10 +16,12 @@
 // queues (weights, limits, pause, rate limits, the age share) a ninth; API keys a tenth;
 // tenants (per-tenant keys, listings and dependencies, the tenants table) an eleventh; the
 // live event feed's reads (events after a cursor, running progress) a twelfth; retention
-// (JobPrune: ages per state and queue, cascades, keys, dependencies, batches) a thirteenth.
+// (JobPrune: ages per state and queue, cascades, keys, dependencies, batches) a thirteenth;
+// batched delivery records (DeliveryRecordMany) a fourteenth.
 #pragma once
 
 #include "store_conformance_api_keys.h"
+#include "store_conformance_delivery_batch.h"
 #include "store_conformance_dependencies.h"
 #include "store_conformance_events.h"
 #include "store_conformance_expiry.h"
@@ -46,4 +48,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreApiKeysConformance, Factory);      \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreTenantsConformance, Factory);       \
   INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreEventsConformance, Factory);       \
-  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreRetentionConformance, Factory)
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreRetentionConformance, Factory);     \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix, StoreDeliveryBatchConformance, Factory)

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace conveyor {
 namespace {
@@ -32,6 +35,25 @@ TEST(SignWebhookTest, UsesRawBytesWhenSecretHasNoPrefix) {
   // hmac.new(b"raw-secret", b"msg_1.1700000000.hello", hashlib.sha256), base64, "v1," prefix.
   WebhookSignatureHeaders h = SignWebhook("raw-secret", "msg_1", 1700000000, "hello");
   EXPECT_EQ(h.signature, "v1,3tUJt3UO/CmmooQPwyqC7dlU5WT7as77t8XACBI3Too=");
+}
+
+// One keyed signer, many attempts from many threads (the dispatcher's build threads): every
+// signature is the spec's, so copies of the keyed state never disturb each other.
+TEST(WebhookSignerTest, SignsTheSpecVectorFromManyThreadsAtOnce) {
+  const WebhookSigner signer(kSpecSecret);
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (signer.Sign(kSpecId, "1614265330", kSpecBody) != kSpecSignature) wrong.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(WebhookSigner("raw-secret").Sign("msg_1", "1700000000", "hello"),
+            "v1,3tUJt3UO/CmmooQPwyqC7dlU5WT7as77t8XACBI3Too=");
 }
 
 TEST(VerifyWebhookTest, AcceptsSpecVectorWithinTolerance) {

@@ -3,11 +3,13 @@
 // (PgJobStatements::DeliveryEnqueue and the batched statements in pg_queries.h).
 #include "store/postgres/pg_delivery_ops.h"
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 
 #include "store/postgres/pg_delivery_queries.h"
 #include "store/store_delivery_states.h"
+#include "store/store_json.h"
 #include "store/store_rows.h"
 
 namespace conveyor::pg_ops {
@@ -46,28 +48,83 @@ Result<std::vector<WebhookDelivery>> DeliveryClaimDue(PgConnection& c,
   return out;
 }
 
-Status DeliveryRecord(PgConnection& c, const DeliveryRecordParams& p) {
-  auto found = c.Exec(q::kDeliveryByKeyForUpdate, {p.job_id, PgInt(p.n)});
-  if (!found.ok()) return found.status();
-  if (found->rows() == 0) return NotFoundDelivery(p.job_id, p.n);
-  const DeliveryRow row = ReadDelivery(*found, 0);
-  if (row.d.state != DeliveryState::kPending) {
-    return Status::FailedPrecondition("delivery " + std::to_string(p.n) + " of job " + p.job_id +
-                                      " is already " + DeliveryStateName(row.d.state));
-  }
+namespace {
+
+void AppendOptInt(std::string& json, std::optional<int64_t> v) {
+  json += v ? std::to_string(*v) : "null";
+}
+
+void AppendRecord(std::string& json, size_t i, const DeliveryRecordParams& p) {
   const bool retry = p.outcome == DeliveryOutcome::kRetry;
-  const bool delivered = p.outcome == DeliveryOutcome::kDelivered;
-  auto updated = c.Exec(q::kDeliveryRecord,
-                        {PgInt(row.seq), PgInt(p.now), std::string(DeliveryStateAfter(p.outcome)),
-                         PgInt(retry ? p.next_attempt_at : row.d.next_attempt_at), p.payload,
-                         p.status_code ? PgInt(*p.status_code) : std::nullopt, p.error,
-                         delivered ? PgInt(p.now) : std::nullopt});
-  if (!updated.ok()) return updated.status();
-  auto attempt =
-      c.Exec(q::kDeliveryAttemptInsert,
-             {PgInt(row.seq), PgInt(updated->Int(0, 0)), PgInt(p.now),
-              p.status_code ? PgInt(*p.status_code) : std::nullopt, p.error, PgInt(p.duration_ms)});
-  return attempt.ok() ? Status::Ok() : attempt.status();
+  json += json.size() > 1 ? ",[" : "[";
+  json += std::to_string(i) + ",";
+  AppendJsonString(json, p.job_id);
+  json += "," + std::to_string(p.n) + ",";
+  AppendJsonString(json, DeliveryStateAfter(p.outcome));
+  json += "," + std::to_string(p.now) + ",";
+  AppendOptInt(json, retry ? std::optional<int64_t>(p.next_attempt_at) : std::nullopt);
+  json += ",";
+  if (p.payload) {
+    AppendJsonString(json, *p.payload);
+  } else {
+    json += "null";
+  }
+  json += ",";
+  AppendOptInt(json, p.status_code);
+  json += ",";
+  AppendJsonString(json, p.error);
+  json += ",";
+  AppendOptInt(json, p.outcome == DeliveryOutcome::kDelivered ? std::optional<int64_t>(p.now)
+                                                               : std::nullopt);
+  json += "," + std::to_string(std::max<int64_t>(0, p.duration_ms)) + "]";
+}
+
+// kDeliveryRecordMany's JSON array: the records not repeated, each with its index.
+std::string EncodeDeliveryRecords(const std::vector<DeliveryRecordParams>& records,
+                                  const std::vector<bool>& repeated) {
+  std::string json = "[";
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!repeated[i]) AppendRecord(json, i, records[i]);
+  }
+  return json + "]";
+}
+
+// Why a record the statement did not apply got no attempt: NotFound or FailedPrecondition.
+Status NotApplied(PgConnection& c, const DeliveryRecordParams& p) {
+  auto r = c.Exec(q::kDeliveryStateByKey, {p.job_id, PgInt(p.n)});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFoundDelivery(p.job_id, p.n);
+  if (r->Text(0, 0) == "pending") {
+    // Only a concurrent writer can get here (pending, yet not updated): not this record's fault.
+    return Status::Unavailable("webhook delivery " + std::to_string(p.n) + " of job " + p.job_id +
+                               " changed while its attempt was recorded");
+  }
+  return DeliveryNotPending(p, r->Text(0, 0));
+}
+
+}  // namespace
+
+Result<std::vector<Status>> DeliveryRecordMany(PgConnection& c,
+                                               const std::vector<DeliveryRecordParams>& records) {
+  const std::vector<bool> repeated = RepeatedDeliveryRecords(records);
+  auto r = c.Exec(q::kDeliveryRecordMany, {EncodeDeliveryRecords(records, repeated)});
+  if (!r.ok()) return r.status();
+  std::vector<bool> applied(records.size(), false);
+  for (int row = 0; row < r->rows(); ++row) applied.at(static_cast<size_t>(r->Int(row, 0))) = true;
+  std::vector<Status> out;
+  out.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (repeated[i]) {
+      out.push_back(RepeatedDeliveryRecord(records[i]));
+    } else if (applied[i]) {
+      out.push_back(Status::Ok());
+    } else {
+      Status why = NotApplied(c, records[i]);
+      if (!IsDeliveryRecordAnswer(why)) return why;
+      out.push_back(std::move(why));
+    }
+  }
+  return out;
 }
 
 Result<std::vector<WebhookDelivery>> DeliveryList(PgConnection& c, const std::string& job_id) {

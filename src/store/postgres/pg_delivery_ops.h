@@ -19,7 +19,9 @@ namespace conveyor::pg_ops {
 
 Result<std::vector<WebhookDelivery>> DeliveryClaimDue(PgConnection& c,
                                                       const DeliveryClaimParams& p);
-Status DeliveryRecord(PgConnection& c, const DeliveryRecordParams& p);
+// One statement for all records (kDeliveryRecordMany), then one read per record it did not apply.
+Result<std::vector<Status>> DeliveryRecordMany(PgConnection& c,
+                                               const std::vector<DeliveryRecordParams>& records);
 Result<std::vector<WebhookDelivery>> DeliveryList(PgConnection& c, const std::string& job_id);
 Result<WebhookDelivery> DeliveryRedeliver(PgConnection& c, const DeliveryRedeliverParams& p);
 Result<std::optional<TimeMs>> DeliveryNextAt(PgConnection& c);

@@ -18,19 +18,28 @@ inline constexpr const char* kDeliveryClaim =
     " leased AS (UPDATE webhook_deliveries d SET next_attempt_at = $3::bigint FROM due"
     " WHERE d.seq = due.seq RETURNING " CONVEYOR_PG_DELIVERY_COLUMNS ", due.due_at)"
     " SELECT * FROM leased ORDER BY due_at, seq";
-inline constexpr const char* kDeliveryByKeyForUpdate =
-    "SELECT " CONVEYOR_PG_DELIVERY_COLUMNS " FROM webhook_deliveries d"
-    " WHERE d.job_id = $1 AND d.n = $2::integer FOR UPDATE";
-// $1 seq, $2 now, $3 state, $4 next_attempt_at, $5 payload, $6 status, $7 error, $8 delivered_at
-inline constexpr const char* kDeliveryRecord =
-    "UPDATE webhook_deliveries SET state = $3, attempts = attempts + 1,"
-    " next_attempt_at = $4::bigint, payload = coalesce(payload, $5), last_status = $6::integer,"
-    " last_error = nullif($7, ''), updated_at = $2::bigint, delivered_at = $8::bigint"
-    " WHERE seq = $1::bigint RETURNING attempts";
-// $1 delivery seq, $2 attempt, $3 at, $4 status, $5 error, $6 duration
-inline constexpr const char* kDeliveryAttemptInsert =
-    "INSERT INTO webhook_delivery_attempts (delivery_seq, attempt, at, status_code, error,"
-    " duration_ms) VALUES ($1::bigint, $2::integer, $3::bigint, $4::integer, $5, $6::bigint)";
+// --- DeliveryRecordMany ---  $1 JSON array of [i, job id, n, new state, now, next_attempt_at
+// (null: keep), payload (kept if one is stored), status, error ('' on success), delivered_at,
+// duration], one per record, no delivery twice; read as jsonb, so it is parsed once, not once
+// per field. Applies each record to its delivery if still pending, appends its attempt row, and
+// returns the i of every record applied.
+inline constexpr const char* kDeliveryRecordMany =
+    "WITH r AS (SELECT (x->>0)::integer AS i, x->>1 AS job_id, (x->>2)::integer AS n,"
+    " x->>3 AS state, (x->>4)::bigint AS at, (x->>5)::bigint AS next_at, x->>6 AS payload,"
+    " (x->>7)::integer AS status, x->>8 AS error, (x->>9)::bigint AS delivered_at,"
+    " (x->>10)::bigint AS duration FROM jsonb_array_elements($1::jsonb) AS x),"
+    " rec AS (UPDATE webhook_deliveries d SET state = r.state, attempts = d.attempts + 1,"
+    " next_attempt_at = coalesce(r.next_at, d.next_attempt_at),"
+    " payload = coalesce(d.payload, r.payload), last_status = r.status,"
+    " last_error = nullif(r.error, ''), updated_at = r.at, delivered_at = r.delivered_at"
+    " FROM r WHERE d.job_id = r.job_id AND d.n = r.n AND d.state = 'pending'"
+    " RETURNING d.seq, d.attempts, r.i, r.at, r.status, r.error, r.duration),"
+    " att AS (INSERT INTO webhook_delivery_attempts (delivery_seq, attempt, at, status_code,"
+    " error, duration_ms) SELECT seq, attempts, at, status, error, duration FROM rec)"
+    " SELECT i FROM rec";
+// Why a record was not applied: $1 job id, $2 n. No row: no such delivery.
+inline constexpr const char* kDeliveryStateByKey =
+    "SELECT state FROM webhook_deliveries WHERE job_id = $1 AND n = $2::integer";
 inline constexpr const char* kDeliveriesOfJob =
     "SELECT " CONVEYOR_PG_DELIVERY_COLUMNS " FROM webhook_deliveries d WHERE d.job_id = $1"
     " ORDER BY d.n";

@@ -258,10 +258,14 @@ Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryClaimDue(const Deliv
 }
 
 Status PostgresStore::DeliveryRecord(const DeliveryRecordParams& p) {
-  return StatusOf(Write<bool>([&p](PgConnection& c) -> Result<bool> {
-    if (Status s = pg_ops::DeliveryRecord(c, p); !s.ok()) return s;
-    return true;
-  }));
+  Result<std::vector<Status>> out = DeliveryRecordMany({p});
+  return out.ok() ? out->front() : out.status();
+}
+
+Result<std::vector<Status>> PostgresStore::DeliveryRecordMany(
+    const std::vector<DeliveryRecordParams>& records) {
+  return Write<std::vector<Status>>(
+      [&records](PgConnection& c) { return pg_ops::DeliveryRecordMany(c, records); });
 }
 
 Result<std::vector<WebhookDelivery>> PostgresStore::DeliveryList(const std::string& job_id) {

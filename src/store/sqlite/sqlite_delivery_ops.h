@@ -27,7 +27,10 @@ Status DeliveryEnqueue(SqliteConnection& c, int64_t job_seq,
 // --- writes (sqlite_delivery_writes.cc) ---
 Result<std::vector<WebhookDelivery>> DeliveryClaimDue(SqliteConnection& c,
                                                       const DeliveryClaimParams& p);
-Status DeliveryRecord(SqliteConnection& c, const DeliveryRecordParams& p);
+// Store::DeliveryRecordMany; the caller runs it as one writer operation (one savepoint), so a
+// store error rolls back every record of the call.
+Result<std::vector<Status>> DeliveryRecordMany(SqliteConnection& c,
+                                               const std::vector<DeliveryRecordParams>& records);
 Result<WebhookDelivery> DeliveryRedeliver(SqliteConnection& c, const DeliveryRedeliverParams& p);
 
 // --- reads (sqlite_delivery_reads.cc) ---

@@ -1,9 +1,12 @@
 // Webhook deliveries: the row a terminal transition promises, the sender's claim of due rows,
 // the record of each attempt, and an operator's redelivery.
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "store/sqlite/sqlite_delivery_ops.h"
 #include "store/sqlite/sqlite_queries.h"
@@ -98,13 +101,24 @@ Status NotPending(SqliteConnection& c, int64_t job_seq, const DeliveryRecordPara
   Result<bool> row = st->Step();
   if (!row.ok()) return row.status();
   if (!*row) return NotFoundDelivery(p.job_id, p.n);
-  return Status::FailedPrecondition("webhook delivery " + std::to_string(p.n) + " of job " +
-                                    p.job_id + " is already " + st->Text(0) +
-                                    "; only pending deliveries take an attempt");
+  return DeliveryNotPending(p, st->Text(0));
 }
 
-// Applies the outcome to a pending delivery; returns the attempt number, or 0 if none matched.
-Result<int> ApplyOutcome(SqliteConnection& c, int64_t job_seq, const DeliveryRecordParams& p) {
+// Appends the attempt row if the delivery is pending; returns whether it was.
+Result<bool> AppendAttempt(SqliteConnection& c, int64_t job_seq, const DeliveryRecordParams& p) {
+  auto st = c.Prepare(q::kDeliveryAttemptInsert);
+  if (!st.ok()) return st.status();
+  st->BindInt(1, job_seq);
+  st->BindInt(2, p.n);
+  st->BindInt(3, p.now);
+  st->BindOptInt(4, p.status_code ? std::optional<int64_t>(*p.status_code) : std::nullopt);
+  st->BindText(5, p.error);
+  st->BindInt(6, std::max<int64_t>(0, p.duration_ms));
+  if (Status s = st->Run(); !s.ok()) return s;
+  return sqlite3_changes(c.db()) > 0;
+}
+
+Status ApplyOutcome(SqliteConnection& c, int64_t job_seq, const DeliveryRecordParams& p) {
   const bool delivered = p.outcome == DeliveryOutcome::kDelivered;
   const std::optional<std::string> error =
       p.error.empty() ? std::nullopt : std::optional<std::string>(p.error);
@@ -120,37 +134,37 @@ Result<int> ApplyOutcome(SqliteConnection& c, int64_t job_seq, const DeliveryRec
   st->BindOptInt(7, p.status_code ? std::optional<int64_t>(*p.status_code) : std::nullopt);
   st->BindOptText(8, error);
   st->BindOptInt(9, delivered ? std::optional<int64_t>(p.now) : std::nullopt);
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return 0;
-  const int attempt = static_cast<int>(st->Int(0));
-  if (Status s = st->Run(); !s.ok()) return s;
-  return attempt;
+  return st->Run();
 }
 
-Status AppendAttempt(SqliteConnection& c, int64_t job_seq, int attempt,
-                     const DeliveryRecordParams& p) {
-  auto st = c.Prepare(q::kDeliveryAttemptInsert);
-  if (!st.ok()) return st.status();
-  st->BindInt(1, job_seq);
-  st->BindInt(2, p.n);
-  st->BindInt(3, attempt);
-  st->BindInt(4, p.now);
-  st->BindOptInt(5, p.status_code ? std::optional<int64_t>(*p.status_code) : std::nullopt);
-  st->BindText(6, p.error);
-  st->BindInt(7, std::max<int64_t>(0, p.duration_ms));
-  return st->Run();
+// One record. An answer of its own (IsDeliveryRecordAnswer) has written nothing; any other error
+// may leave an attempt row without its delivery's update, so it fails the whole call.
+Status RecordOne(SqliteConnection& c, const DeliveryRecordParams& p) {
+  Result<int64_t> seq = JobSeqOf(c, p.job_id);
+  if (!seq.ok()) return seq.status();
+  Result<bool> pending = AppendAttempt(c, *seq, p);
+  if (!pending.ok()) return pending.status();
+  if (!*pending) return NotPending(c, *seq, p);
+  return ApplyOutcome(c, *seq, p);
 }
 
 }  // namespace
 
-Status DeliveryRecord(SqliteConnection& c, const DeliveryRecordParams& p) {
-  Result<int64_t> seq = JobSeqOf(c, p.job_id);
-  if (!seq.ok()) return seq.status();
-  Result<int> attempt = ApplyOutcome(c, *seq, p);
-  if (!attempt.ok()) return attempt.status();
-  if (*attempt == 0) return NotPending(c, *seq, p);
-  return AppendAttempt(c, *seq, *attempt, p);
+Result<std::vector<Status>> DeliveryRecordMany(SqliteConnection& c,
+                                               const std::vector<DeliveryRecordParams>& records) {
+  const std::vector<bool> repeated = RepeatedDeliveryRecords(records);
+  std::vector<Status> out;
+  out.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (repeated[i]) {
+      out.push_back(RepeatedDeliveryRecord(records[i]));
+      continue;
+    }
+    Status s = RecordOne(c, records[i]);
+    if (!s.ok() && !IsDeliveryRecordAnswer(s)) return s;
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 Result<WebhookDelivery> DeliveryRedeliver(SqliteConnection& c, const DeliveryRedeliverParams& p) {

@@ -268,17 +268,22 @@ inline constexpr const char* kDeliveryDue =
 inline constexpr const char* kDeliveryLease =
     "UPDATE webhook_deliveries SET next_attempt_at = ?1"
     " WHERE rowid IN (SELECT value FROM json_each(?2)) RETURNING rowid, " CONVEYOR_DELIVERY_COLUMNS;
-// DeliveryRecord: ?1 job seq, ?2 n, ?3 new state, ?4 now, ?5 next_attempt_at (NULL: keep),
-// ?6 payload (kept if one is stored), ?7 status code, ?8 error (NULL on success),
-// ?9 delivered_at. Returns the attempt number this record is.
+// DeliveryRecordMany, per record: the attempt row first, numbered while the delivery still holds
+// its old attempts (no row when it is not pending), then the delivery itself. No RETURNING: it
+// makes SQLite build a temporary table per statement, most of a record's cost.
+// ?1 job seq, ?2 n, ?3 at, ?4 status code, ?5 error ('' on success), ?6 duration.
+inline constexpr const char* kDeliveryAttemptInsert =
+    "INSERT INTO webhook_delivery_attempts (job_seq, n, attempt, at, status_code, error,"
+    " duration_ms) SELECT job_seq, n, attempts + 1, ?3, ?4, ?5, ?6 FROM webhook_deliveries"
+    " WHERE job_seq = ?1 AND n = ?2 AND state = 'pending'";
+// ?1 job seq, ?2 n, ?3 new state, ?4 now, ?5 next_attempt_at (NULL: keep), ?6 payload (kept if
+// one is stored), ?7 status code, ?8 error (NULL on success), ?9 delivered_at.
+// REQUIRES: the attempt row was just inserted (the delivery is pending).
 inline constexpr const char* kDeliveryRecord =
     "UPDATE webhook_deliveries SET state = ?3, attempts = attempts + 1,"
     " next_attempt_at = coalesce(?5, next_attempt_at), payload = coalesce(payload, ?6),"
     " last_status = ?7, last_error = ?8, updated_at = ?4, delivered_at = ?9"
-    " WHERE job_seq = ?1 AND n = ?2 AND state = 'pending' RETURNING attempts";
-inline constexpr const char* kDeliveryAttemptInsert =
-    "INSERT INTO webhook_delivery_attempts (job_seq, n, attempt, at, status_code, error,"
-    " duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " WHERE job_seq = ?1 AND n = ?2";
 // DeliveryRedeliver: ?1 job seq, ?2 n of the delivery to send again, ?3 now.
 inline constexpr const char* kDeliveryRedeliver =
     "INSERT INTO webhook_deliveries (job_seq, n, event, url, payload, next_attempt_at,"

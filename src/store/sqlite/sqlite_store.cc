@@ -290,7 +290,16 @@ Result<std::vector<WebhookDelivery>> SqliteStore::DeliveryClaimDue(const Deliver
 }
 
 Status SqliteStore::DeliveryRecord(const DeliveryRecordParams& p) {
-  return writer_->Run([&p](SqliteConnection& c) { return sqlite_ops::DeliveryRecord(c, p); });
+  Result<std::vector<Status>> out = DeliveryRecordMany({p});
+  return out.ok() ? out->front() : out.status();
+}
+
+// Weighted by the rows it writes: the delivery and its attempt, per record.
+Result<std::vector<Status>> SqliteStore::DeliveryRecordMany(
+    const std::vector<DeliveryRecordParams>& records) {
+  return Write<std::vector<Status>>(
+      [&records](SqliteConnection& c) { return sqlite_ops::DeliveryRecordMany(c, records); },
+      std::max(1, 2 * static_cast<int>(records.size())));
 }
 
 Result<std::vector<WebhookDelivery>> SqliteStore::DeliveryList(const std::string& job_id) {

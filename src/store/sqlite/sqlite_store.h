@@ -66,6 +66,8 @@ class SqliteStore final : public StoreOnStatements<SqliteStore, SqliteJobStateme
 
   Result<std::vector<WebhookDelivery>> DeliveryClaimDue(const DeliveryClaimParams& p) override;
   Status DeliveryRecord(const DeliveryRecordParams& p) override;
+  Result<std::vector<Status>> DeliveryRecordMany(
+      const std::vector<DeliveryRecordParams>& records) override;
   Result<std::vector<WebhookDelivery>> DeliveryList(const std::string& job_id) override;
   Result<WebhookDelivery> DeliveryRedeliver(const DeliveryRedeliverParams& p) override;
   Result<std::optional<TimeMs>> DeliveryNextAt() override;
