@@ -399,6 +399,14 @@ class Server:
             time.sleep(delay)
             delay = min(delay * 1.5, 0.2)
 
+    def settled_log(self):
+        """The server's log once every line logged before this call is in the file: the log
+        writer writes info lines within 50 ms (src/observability/log.cc), so read after 0.25 s.
+        For checks that something is NOT logged; to wait for a line, use wait_until."""
+        time.sleep(0.25 * slow())
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
     def wait_until(self, predicate, timeout, what):
         """Calls predicate() until truthy (returns its value) or fails after timeout."""
         deadline = time.monotonic() + timeout * slow()

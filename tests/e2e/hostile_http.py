@@ -192,9 +192,11 @@ class BeyondLoopbackTest(unittest.TestCase):
             server.start()
             self.assertEqual(server.request("GET", "/api/v1/jobs").status, 401)
             self.assertEqual(server.request("GET", "/health").status, 200)
-            with open(server.log_path, errors="replace") as f:
-                log = f.read()
-            self.assertIn('"event":"auth","mode":"on"', log)
+            def logged():  # info lines reach the file within the log writer's 50 ms
+                with open(server.log_path, errors="replace") as f:
+                    log = f.read()
+                return '"event":"auth","mode":"on"' in log and log
+            log = server.wait_until(logged, 10, "the auth line in the log")
             self.assertIn("no API keys yet", log)
         finally:
             server.stop()

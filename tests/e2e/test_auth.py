@@ -88,8 +88,7 @@ class AuthOnTest(ServerTestCase):
         self.assertIn("401", refused.stdout + refused.stderr)
         # Wrong keys too: a presented key is never logged, right or wrong.
         self.server.request("GET", "/api/v1/jobs", headers=bearer(key + "0"))
-        with open(self.server.log_path, encoding="utf-8", errors="replace") as f:
-            log = f.read()
+        log = self.server.settled_log()
         self.assertNotIn(key.split("_")[2], log, "a key's secret in the server log")
 
     def test_admin_routes_manage_keys_and_bad_input_is_422(self):

@@ -104,8 +104,7 @@ class CliTest(ServerTestCase):
     def test_serve_logs_json_lines(self):
         s = self.server
         self.must_json(s.request("GET", "/health"), 200)
-        lines = [l for l in open(s.log_path, encoding="utf-8", errors="replace")
-                 if l.strip() and not l.startswith("=====")]
+        lines = [l for l in s.settled_log().splitlines() if l.strip() and not l.startswith("=====")]
         self.assertTrue(lines, "serve logged nothing")
         events = []
         for line in lines:

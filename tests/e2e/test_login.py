@@ -77,8 +77,7 @@ class LoginTest(ServerTestCase):
         self.assertEqual((who["subject"], who["csrf_token"]), ("ops", csrf))
         r, _ = self.login({"user": "ops", "password": "wrong-password"})
         self.must_problem(r, 401, detail_contains="wrong")
-        with open(self.server.log_path, encoding="utf-8", errors="replace") as f:
-            log = f.read()
+        log = self.server.settled_log()
         self.assertNotIn(PASSWORD, log)
         self.assertNotIn(SECRET, log)
         self.assertNotIn(cookie.split("=", 1)[1], log, "a session token in the log")
