@@ -7,6 +7,7 @@
 
 #include "store/postgres/pg_job_ops.h"
 #include "store/postgres/pg_queries.h"
+#include "store/store_prune.h"
 
 namespace conveyor {
 namespace q = pg_queries;
@@ -32,18 +33,9 @@ Result<std::vector<PruneCandidate>> ReadCandidates(PgConnection& c, const JobPru
 }  // namespace
 
 Result<JobPruneOutcome> pg_ops::JobPrune(PgConnection& c, const JobPruneParams& p) {
-  if (Status s = CheckPruneParams(p); !s.ok()) return s;
-  JobPruneOutcome out;
-  if (KeepsEverything(p)) return out;
-  Result<std::vector<PruneCandidate>> rows = ReadCandidates(c, p);
-  if (!rows.ok()) return rows.status();
-  const PruneChoice choice = ChoosePrunable(*rows, p);
-  out.next_after_seq = choice.next_after_seq;
-  if (choice.chosen.empty()) return out;
-  auto r = c.Exec(q::kPruneDelete, {EncodeChosenSeqs(*rows, choice.chosen)});
-  if (!r.ok()) return r.status();
-  for (size_t i : choice.chosen) out.pruned.push_back({(*rows)[i].id, (*rows)[i].finished_at});
-  return out;
+  return store_ops::JobPrune(
+      p, [&c](const JobPruneParams& page) { return ReadCandidates(c, page); },
+      [&c](const std::string& seqs) -> Status { return c.Exec(q::kPruneDelete, {seqs}).status(); });
 }
 
 }  // namespace conveyor

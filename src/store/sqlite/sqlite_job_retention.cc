@@ -6,6 +6,7 @@
 
 #include "store/sqlite/sqlite_job_ops.h"
 #include "store/sqlite/sqlite_queries.h"
+#include "store/store_prune.h"
 
 namespace conveyor {
 namespace q = sqlite_queries;
@@ -34,21 +35,14 @@ Result<std::vector<PruneCandidate>> ReadCandidates(SqliteConnection& c, const Jo
 }  // namespace
 
 Result<JobPruneOutcome> sqlite_ops::JobPrune(SqliteConnection& c, const JobPruneParams& p) {
-  if (Status s = CheckPruneParams(p); !s.ok()) return s;
-  JobPruneOutcome out;
-  if (KeepsEverything(p)) return out;
-  Result<std::vector<PruneCandidate>> rows = ReadCandidates(c, p);
-  if (!rows.ok()) return rows.status();
-  const PruneChoice choice = ChoosePrunable(*rows, p);
-  out.next_after_seq = choice.next_after_seq;
-  if (choice.chosen.empty()) return out;
-  auto st = c.Prepare(q::kPruneDelete);
-  if (!st.ok()) return st.status();
-  const std::string seqs = EncodeChosenSeqs(*rows, choice.chosen);
-  st->BindText(1, seqs);
-  if (Status s = st->Run(); !s.ok()) return s;
-  for (size_t i : choice.chosen) out.pruned.push_back({(*rows)[i].id, (*rows)[i].finished_at});
-  return out;
+  return store_ops::JobPrune(
+      p, [&c](const JobPruneParams& page) { return ReadCandidates(c, page); },
+      [&c](const std::string& seqs) -> Status {
+        auto st = c.Prepare(q::kPruneDelete);
+        if (!st.ok()) return st.status();
+        st->BindText(1, seqs);
+        return st->Run();
+      });
 }
 
 }  // namespace conveyor
