@@ -21,8 +21,10 @@ std::string Prefixed(std::string_view prefix, std::string_view text) {
   return out;
 }
 
-// Matches SqliteOptions::busy_timeout_ms (5 s). Migrations wait without a bound (SET LOCAL).
-constexpr const char* kSetLockTimeout = "SET lock_timeout = 5000";
+// lock_timeout matches SqliteOptions::busy_timeout_ms (5 s); migrations wait without a bound
+// (SET LOCAL). jit off: our statements are short index walks, and a plan whose estimate passes
+// jit_above_cost (a claim after a bulk insert, before ANALYZE) spent 20 ms compiling each call.
+constexpr const char* kSessionSettings = "SET lock_timeout = 5000; SET jit = off";
 
 }  // namespace
 
@@ -99,7 +101,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
   // Without a bound, a lock held by another session (LOCK TABLE, a long migration, a stuck
   // transaction) makes every write wait for it forever and the pool fill up: callers would get no
   // answer at all. Like SQLite's busy_timeout, give up after a while with Unavailable (55P03).
-  if (Status s = conn->Run(kSetLockTimeout); !s.ok()) return s;
+  if (Status s = conn->Run(kSessionSettings); !s.ok()) return s;
   return conn;
 }
 
