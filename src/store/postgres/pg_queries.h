@@ -100,14 +100,26 @@ inline constexpr const char* kInsertJobs =
 
 // --- JobClaim ---  pg_queue_queries.h.
 
+// The rows of a batch of [id, lease_token, ...] (CTE `src`, columns id and token), found by one
+// jobs.id seek each. A LATERAL with LIMIT 1 (which the planner cannot flatten into a join)
+// rather than a join: joined, the planner (its statistics say few jobs are RUNNING) walked
+// jobs_lease, whose dead entries of every job that ever ran it visits until VACUUM (100,000
+// entries and 4,000 heap pages per completion late in a burn-down). The UPDATE that follows
+// repeats the token test so a row changed since is re-checked; it leaves out `state =
+// 'RUNNING'`, which would let the planner take jobs_lease again, and which the token implies:
+// a token names one lease of a RUNNING job, and every transition out of RUNNING clears it.
+#define CONVEYOR_PG_HELD(src) \
+  " held AS (SELECT h.seq, " src ".* FROM " src " CROSS JOIN LATERAL (SELECT seq FROM jobs" \
+  " WHERE id = " src ".id AND state = 'RUNNING' AND lease_token = " src ".token LIMIT 1) AS h),"
+
 // --- JobCompleteMany ---  $1 now, $2 JSON array of [id, lease_token, result, result_ref].
 inline constexpr const char* kComplete =
     "WITH c AS (SELECT x->>0 AS id, x->>1 AS token, x->>2 AS result, x->>3 AS ref"
-    " FROM json_array_elements($2::json) AS x),"
-    " done AS (UPDATE jobs j SET state = 'SUCCEEDED', result = c.result,"
-    " result_ref = c.ref, progress = 100, finished_at = $1::bigint,"
+    " FROM json_array_elements($2::json) AS x)," CONVEYOR_PG_HELD("c")
+    " done AS (UPDATE jobs j SET state = 'SUCCEEDED', result = held.result,"
+    " result_ref = held.ref, progress = 100, finished_at = $1::bigint,"
     " updated_at = $1::bigint, " CONVEYOR_PG_CLEAR_LEASE
-    " FROM c WHERE j.id = c.id AND j.state = 'RUNNING' AND j.lease_token = c.token"
+    " FROM held WHERE j.seq = held.seq AND j.lease_token = held.token"
     " RETURNING j.seq, j.id, j.attempt, j.webhook_url, j.state, j.has_dependents),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT
     "SELECT seq, $1::bigint, 'RUNNING', 'SUCCEEDED', attempt, '' FROM done),"
@@ -138,10 +150,11 @@ inline constexpr const char* kCancelRequest =
 // --- JobReleaseMany ---  $1 now, $2 JSON array of [id, lease_token].
 inline constexpr const char* kRelease =
     "WITH r AS (SELECT x->>0 AS id, x->>1 AS token FROM json_array_elements($2::json) AS x),"
+    CONVEYOR_PG_HELD("r")
     " back AS (UPDATE jobs j SET state = 'PENDING', attempt = greatest(j.attempt - 1, 0),"
     " started_at = CASE WHEN j.attempt <= 1 THEN NULL ELSE j.started_at END,"
     " updated_at = $1::bigint, " CONVEYOR_PG_CLEAR_LEASE
-    " FROM r WHERE j.id = r.id AND j.state = 'RUNNING' AND j.lease_token = r.token"
+    " FROM held WHERE j.seq = held.seq AND j.lease_token = held.token"
     " RETURNING j.seq, j.attempt),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT
     "SELECT seq, $1::bigint, 'RUNNING', 'PENDING', attempt, 'released before it started'"
@@ -199,10 +212,13 @@ inline constexpr const char* kPruneCandidates =
     "SELECT seq, id, queue, created_at, coalesce(finished_at, updated_at),"
     " idempotency_key IS NOT NULL FROM jobs WHERE state = $1 AND seq > $2::bigint"
     " ORDER BY seq LIMIT $3::integer FOR UPDATE SKIP LOCKED";
-// $1 JSON array of seqs. Events, deliveries, delivery attempts and dependency edges go by
-// ON DELETE CASCADE, each through an index on its foreign key.
+// $1 JSON array of seqs. Their events are deleted here (job_events has no foreign key since
+// migration 13; job_events_job finds them); deliveries, delivery attempts and dependency edges
+// go by ON DELETE CASCADE, each through an index on its foreign key.
 inline constexpr const char* kPruneDelete =
-    "DELETE FROM jobs WHERE seq IN (SELECT value::bigint FROM json_array_elements_text($1::json))";
+    "WITH s AS (SELECT value::bigint AS seq FROM json_array_elements_text($1::json)),"
+    " ev AS (DELETE FROM job_events WHERE job_seq IN (SELECT seq FROM s))"
+    " DELETE FROM jobs WHERE seq IN (SELECT seq FROM s)";
 
 // --- JobList ---  $1 type, $2 queue, $3 cursor seq (exclusive), $4 limit, $5 offset, $6 state.
 #define CONVEYOR_PG_LIST_FILTER \
