@@ -138,6 +138,18 @@ std::string BenchContext::StoreUrl(const std::string& name) const {
   return store_urls[name] = *url;
 }
 
+std::optional<int64_t> BenchContext::DbCpuMicros() const {
+  if (!options.IsPostgres()) return std::nullopt;
+  if (!db_cpu_looked_up) {
+    db_cpu_looked_up = true;
+    std::string why;
+    db_cpu = DbServerCpu::Find(options.store, why);
+    if (!db_cpu) Note("    (PostgreSQL's CPU per job is left out: " + why + ")");
+  }
+  if (!db_cpu) return std::nullopt;
+  return db_cpu->Micros();
+}
+
 std::filesystem::path BenchContext::PhaseDir(const std::string& name) const {
   auto p = dir.path() / name;
   std::filesystem::create_directories(p);

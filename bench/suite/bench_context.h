@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/suite/db_server_cpu.h"
+
 namespace conveyor::bench {
 
 class BenchFailure : public std::runtime_error {
@@ -116,6 +118,13 @@ struct BenchContext {
   std::string StoreUrl(const std::string& name) const;
   mutable std::map<std::string, std::string> store_urls;  // by phase name, created so far
   mutable std::map<std::string, std::string> api_keys;    // --auth: by phase name, made so far
+
+  // With --store postgres://… on this machine: the CPU of the database server's processes so
+  // far, in µs (DbServerCpu); nullopt on SQLite or when the server is not a local process (said
+  // once, in a note).
+  std::optional<int64_t> DbCpuMicros() const;
+  mutable std::optional<DbServerCpu> db_cpu;
+  mutable bool db_cpu_looked_up = false;
 };
 
 // SIGINT/SIGTERM set a flag that loops check, so an interrupted bench still cleans up.

@@ -7,6 +7,7 @@
 namespace conveyor::bench {
 
 constexpr double kCpuPerJobTargetUs = 40;
+constexpr double kDbCpuPerJobTargetUs = 50;  // issue 15: about half of graphile-worker's
 
 BenchServerSpec ServerSpec(const BenchContext& ctx, const std::string& db_dir, int workers,
                            const std::string& name) {
@@ -45,14 +46,27 @@ Figure CpuPerJobFigure(const std::string& phase, int64_t cpu_us, int64_t jobs) {
           per_job <= kCpuPerJobTargetUs};
 }
 
+void ReportDbCpuPerJob(BenchContext& ctx, const std::string& phase, std::optional<int64_t> before,
+                       std::optional<int64_t> after, int64_t jobs) {
+  if (!before || !after || jobs <= 0) return;
+  const int64_t cpu_us = *after - *before;
+  const double per_job = static_cast<double>(cpu_us) / static_cast<double>(jobs);
+  ctx.Report({"PostgreSQL CPU/job (" + phase + ")", FormatMicros(per_job), "<= 50 us",
+              FormatCount(static_cast<double>(jobs)) + " jobs, " + FormatCount(cpu_us / 1000.0) +
+                  " ms CPU of the database server",
+              per_job <= kDbCpuPerJobTargetUs});
+}
+
 BurnResult BurnDown(const BenchContext& ctx, const std::string& db_dir, const std::string& name,
                     double timeout_s, const std::function<bool(const StatsSnapshot&)>& done) {
+  BurnResult out;
+  out.db_cpu_before = ctx.DbCpuMicros();
   auto t0 = std::chrono::steady_clock::now();
   BenchServer server(ServerSpec(ctx, db_dir, ctx.options.workers, name));
   auto client = MustConnect(server);
-  BurnResult out;
   out.stats = done ? PollStatsUntil(*client, timeout_s, done) : PollUntilDrained(*client, timeout_s);
   out.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.db_cpu_after = ctx.DbCpuMicros();
   out.cpu_us = server.CpuMicros();
   out.rss_bytes = server.RssBytes();
   server.Stop();

@@ -45,6 +45,11 @@ void NoteLatency(const BenchContext& ctx, LoadResult& r, const std::string& what
 // "server CPU per completed job (phase)": target <= 40 us.
 Figure CpuPerJobFigure(const std::string& phase, int64_t cpu_us, int64_t jobs);
 
+// "PostgreSQL CPU/job (phase)": the database server's CPU between two DbCpuMicros readings per
+// completed job, against issue 15's target (<= 50 us). Reported only when both readings exist.
+void ReportDbCpuPerJob(BenchContext& ctx, const std::string& phase, std::optional<int64_t> before,
+                       std::optional<int64_t> after, int64_t jobs);
+
 // A server with workers started on an existing database, timed until `done` (none: until no job
 // is left unfinished, polled without counting the table); then stopped.
 struct BurnResult {
@@ -52,6 +57,7 @@ struct BurnResult {
   double elapsed_s = 0;  // from spawn to the first snapshot where `done` held
   int64_t cpu_us = 0;
   int64_t rss_bytes = 0;  // at that snapshot
+  std::optional<int64_t> db_cpu_before, db_cpu_after;  // DbCpuMicros around the run
 };
 BurnResult BurnDown(const BenchContext& ctx, const std::string& db_dir, const std::string& name,
                     double timeout_s, const std::function<bool(const StatsSnapshot&)>& done);

@@ -76,6 +76,7 @@ void RunBurnDownPhase(BenchContext& ctx) {
   ctx.Note("    " + FormatCount(b.stats.succeeded) + " SUCCEEDED in " +
            FormatSeconds(b.elapsed_s) + " (from server start)");
   ctx.Report(CpuPerJobFigure("burn-down", b.cpu_us, b.stats.succeeded));
+  ReportDbCpuPerJob(ctx, "burn-down", b.db_cpu_before, b.db_cpu_after, b.stats.succeeded);
 }
 
 void RunSustainedPhase(BenchContext& ctx) {
@@ -87,12 +88,14 @@ void RunSustainedPhase(BenchContext& ctx) {
   auto client = MustConnect(server);
   StatsSnapshot s0 = FetchStats(*client);
   int64_t cpu0 = server.CpuMicros();
+  const std::optional<int64_t> db0 = ctx.DbCpuMicros();
   auto t0 = std::chrono::steady_clock::now();
   LoadResult r = RunLoad(TimedLoad(server, ctx.options.connections, ctx.sizes.sustained_s,
                                    [](uint64_t) { return LoadRequest{true, "/api/v1/jobs", body}; }));
   StatsSnapshot s1 = FetchStats(*client);
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   int64_t cpu = server.CpuMicros() - cpu0;
+  const std::optional<int64_t> db1 = ctx.DbCpuMicros();
   MustAllSucceed(r, "POST /jobs");
   int64_t completed = s1.succeeded - s0.succeeded;
   const double target = ctx.options.IsPostgres() ? 10000 : 20000;
@@ -104,6 +107,9 @@ void RunSustainedPhase(BenchContext& ctx) {
   NoteLatency(ctx, r, "submit");
   NoteFailures(ctx, s1);
   ctx.Report(CpuPerJobFigure("sustained", cpu, completed));
+  // Submitted but not yet completed jobs cost the database too: per completed job, an upper
+  // bound when a backlog is left.
+  ReportDbCpuPerJob(ctx, "sustained", db0, db1, completed);
   server.Stop();
 }
 
@@ -138,6 +144,7 @@ void RunNodesPhase(BenchContext& ctx) {
     ctx.Note("\n[nodes] " + FormatCount(jobs) + " square_sum jobs run by " +
              std::to_string(nodes) + " node(s) with " + Workers(ctx) + " each");
     PreInsert(ctx, db, jobs);
+    const std::optional<int64_t> db0 = ctx.DbCpuMicros();
     auto t0 = std::chrono::steady_clock::now();
     std::vector<std::unique_ptr<BenchServer>> servers;
     for (int i = 0; i < nodes; ++i) {
@@ -147,6 +154,7 @@ void RunNodesPhase(BenchContext& ctx) {
     auto client = MustConnect(*servers.front());
     StatsSnapshot s = PollUntilDrained(*client, kBurnTimeoutS);
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::optional<int64_t> db1 = ctx.DbCpuMicros();
     int64_t cpu = 0;
     for (auto& srv : servers) cpu += srv->CpuMicros();
     for (auto& srv : servers) srv->Stop();
@@ -155,6 +163,7 @@ void RunNodesPhase(BenchContext& ctx) {
                 FormatCount(static_cast<double>(s.succeeded) / elapsed) + " jobs/s", "",
                 ctx.Ceilings(false, true)});
     ctx.Report(CpuPerJobFigure(std::to_string(nodes) + " node(s)", cpu, s.succeeded));
+    ReportDbCpuPerJob(ctx, std::to_string(nodes) + " node(s)", db0, db1, s.succeeded);
   }
 }
 

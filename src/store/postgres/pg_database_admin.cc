@@ -37,6 +37,18 @@ Status Exec(PGconn* conn, const std::string& sql) {
   return Status::Internal(sql + ": " + PQresultErrorMessage(r.get()));
 }
 
+// A connection to the server `url` names (its maintenance use only: no statement cache).
+Result<std::unique_ptr<PGconn, decltype(&PQfinish)>> ConnectAdmin(const std::string& url) {
+  Result<PostgresOptions> options = ParsePostgresUrl(url);
+  if (!options.ok()) return options.status();
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(options->url.c_str()), &PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    return Status::Unavailable(std::string("PostgreSQL is unreachable: ") +
+                               RedactSecrets(PQerrorMessage(conn.get()), {PasswordIn(url)}));
+  }
+  return conn;
+}
+
 }  // namespace
 
 Result<std::string> RecreatePostgresDatabase(const std::string& url, const std::string& name) {
@@ -45,18 +57,21 @@ Result<std::string> RecreatePostgresDatabase(const std::string& url, const std::
   }
   Result<std::string> target = WithDatabase(url, name);
   if (!target.ok()) return target.status();
-  Result<PostgresOptions> options = ParsePostgresUrl(url);
-  if (!options.ok()) return options.status();
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(options->url.c_str()), &PQfinish);
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return Status::Unavailable(std::string("PostgreSQL is unreachable: ") +
-                               RedactSecrets(PQerrorMessage(conn.get()), {PasswordIn(url)}));
-  }
-  if (Status s = Exec(conn.get(), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); !s.ok()) {
+  auto conn = ConnectAdmin(url);
+  if (!conn.ok()) return conn.status();
+  if (Status s = Exec(conn->get(), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); !s.ok()) {
     return s;
   }
-  if (Status s = Exec(conn.get(), "CREATE DATABASE " + name); !s.ok()) return s;
+  if (Status s = Exec(conn->get(), "CREATE DATABASE " + name); !s.ok()) return s;
   return target;
+}
+
+Result<int> PostgresBackendPid(const std::string& url) {
+  auto conn = ConnectAdmin(url);
+  if (!conn.ok()) return conn.status();
+  const int pid = PQbackendPID(conn->get());
+  if (pid <= 0) return Status::Internal("PostgreSQL reported no backend process id");
+  return pid;
 }
 
 }  // namespace conveyor

@@ -15,4 +15,9 @@ namespace conveyor {
 // reached, InvalidArgument for a bad URL or name.
 Result<std::string> RecreatePostgresDatabase(const std::string& url, const std::string& name);
 
+// The process id of the backend serving a fresh connection to `url` (pg_backend_pid()). Its
+// parent is the server's postmaster: a benchmark on the same machine sums that process tree's
+// CPU from /proc (bench/suite/db_server_cpu.h). Unavailable when the server cannot be reached.
+Result<int> PostgresBackendPid(const std::string& url);
+
 }  // namespace conveyor
