@@ -334,5 +334,32 @@ TEST_F(PostgresStoreTest, ASubmitRacingItsDependencysCompletionIsNeverLeftBlocke
   }
 }
 
+// Inserts travel as array literals (EncodePgJobColumns): quotes, backslashes, commas, braces,
+// an empty string and the word NULL are values, not syntax; an absent value is NULL.
+TEST_F(PostgresStoreTest, AnInsertKeepsEveryCharacterOfItsStringsAndItsNulls) {
+  auto store = MustOpen();
+  Job a = MakeJob({.queue = "q,{\"x\"}", .payload = R"({"s":"a\"b\\c,{NULL}"})",
+                   .tags = {"NULL", "", "back\\slash", "qu\"ote", "{brace}"}});
+  a.correlation_id = "NULL";
+  a.tenant = "";
+  Job b = MakeJob({.queue = "plain"});
+  b.correlation_id = std::nullopt;
+  auto stored = MustInsertMany(*store, {a, b});
+  ASSERT_EQ(stored.size(), 2u);
+  Job got_a = MustGet(*store, a.id);
+  EXPECT_EQ(got_a.queue, a.queue);
+  EXPECT_EQ(got_a.payload, a.payload);
+  EXPECT_EQ(got_a.tags, a.tags);
+  EXPECT_EQ(got_a.correlation_id, std::optional<std::string>("NULL"));
+  Job got_b = MustGet(*store, b.id);
+  EXPECT_EQ(got_b.correlation_id, std::nullopt);
+  EXPECT_EQ(got_b.queue, "plain");
+  // Both queues got their row (the insert's $33).
+  std::vector<std::string> names;
+  Store& base = *store;  // through the interface, as the runtime calls it
+  for (const QueueSettings& q : MustOk(base.QueueList(), "queues")) names.push_back(q.name);
+  EXPECT_THAT(names, ::testing::IsSupersetOf({a.queue, std::string("plain")}));
+}
+
 }  // namespace
 }  // namespace conveyor::testing

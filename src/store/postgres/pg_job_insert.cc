@@ -3,6 +3,7 @@
 // concurrent transaction may commit one of our keys between the lookup and the insert: ON
 // CONFLICT DO NOTHING then skips that row, and the whole pass runs again from a savepoint, so the
 // caller still gets the original job.
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 
@@ -32,7 +33,14 @@ Status PgJobStatements::JobKeysRelease(const std::vector<TenantKey>& keys, TimeM
 
 // Fewer rows than jobs went in when a key raced.
 Result<bool> PgJobStatements::JobInsertRows(const std::vector<const Job*>& jobs, TimeMs now) {
-  auto r = c_.Exec(q::kInsertJobs, {EncodePgJobsJson(jobs), PgInt(now)});
+  PgParams params = EncodePgJobColumns(jobs);
+  params.push_back(PgInt(now));
+  std::vector<std::string> queues;
+  for (const Job* j : jobs) {
+    if (std::find(queues.begin(), queues.end(), j->queue) == queues.end()) queues.push_back(j->queue);
+  }
+  params.push_back(EncodePgTextArray(queues));
+  auto r = c_.Exec(q::kInsertJobs, params);
   if (!r.ok()) return DuplicateJobIdOr(r.status());
   return static_cast<size_t>(r->rows()) == jobs.size();
 }

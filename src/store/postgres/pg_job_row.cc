@@ -8,74 +8,80 @@
 namespace conveyor {
 namespace {
 
-// Appends `"key":value` (and a comma first unless it opens the object).
-class JsonObject {
+// The columns of a multi-row insert as PostgreSQL array literals, one per column, filled a row
+// at a time in the column order of kInsertJobs: {"a","b",NULL}. Every value is quoted (so an
+// empty string, a comma, a brace or the word NULL stays text) with `"` and `\` escaped.
+// PostgreSQL parses these several times faster than json_to_recordset parses the same rows.
+class ArrayColumns {
  public:
-  explicit JsonObject(std::string& out) : out_(out) { out_ += '{'; }
-  ~JsonObject() { out_ += '}'; }
-  void Str(const char* key, std::string_view v) {
-    Key(key);
-    AppendJsonString(out_, v);
+  explicit ArrayColumns(size_t columns) : cols_(columns, std::string("{")) {}
+  void StartRow() { col_ = 0; }
+  void Str(std::string_view v) {
+    std::string& out = Next();
+    out += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
   }
-  void OptStr(const char* key, const std::optional<std::string>& v) {
-    if (v) Str(key, *v);  // absent keys read as NULL
-  }
-  void Int(const char* key, int64_t v) {
-    Key(key);
-    out_ += std::to_string(v);
-  }
-  void OptInt(const char* key, const std::optional<int64_t>& v) {
-    if (v) Int(key, *v);
-  }
-  // A finite double (the CHECK on progress keeps it 0..100); NaN or infinity is not JSON.
-  void Double(const char* key, double v) {
-    Key(key);
-    out_ += std::isfinite(v) ? *PgDouble(v) : "null";
+  void OptStr(const std::optional<std::string>& v) { v ? Str(*v) : Null(); }
+  void Int(int64_t v) { Next() += std::to_string(v); }
+  void OptInt(const std::optional<int64_t>& v) { v ? Int(*v) : Null(); }
+  // A finite double (the CHECK on progress keeps it 0..100); NaN or infinity goes as NULL.
+  void Double(double v) { std::isfinite(v) ? (void)(Next() += *PgDouble(v)) : Null(); }
+  void Null() { Next() += "NULL"; }
+  // The literals; every row must have filled every column.
+  PgParams Finish() {
+    PgParams out;
+    out.reserve(cols_.size());
+    for (std::string& c : cols_) out.push_back(std::move(c) + '}');
+    return out;
   }
 
  private:
-  void Key(const char* key) {
-    if (out_.back() != '{') out_ += ',';
-    out_ += '"';
-    out_ += key;
-    out_ += "\":";
+  std::string& Next() {
+    std::string& c = cols_.at(col_++);
+    if (c.size() > 1) c += ',';
+    return c;
   }
-  std::string& out_;
+  std::vector<std::string> cols_;
+  size_t col_ = 0;
 };
 
-void AppendJob(std::string& out, const Job& j) {
-  JsonObject o(out);
-  o.Str("id", j.id);
-  o.Str("type", j.type);
-  o.Str("queue", j.queue);
-  o.Str("payload", j.payload);
-  o.Str("state", ToString(j.state));
-  o.Int("priority", j.priority);
-  o.Int("attempt", j.attempt);
-  o.Int("max_attempts", j.max_attempts);
-  o.Int("run_at", j.run_at);
-  o.OptInt("expires_at", j.expires_at);
-  o.Int("timeout_s", j.timeout_s);
-  o.OptStr("idempotency_key", j.idempotency_key);
-  o.OptStr("correlation_id", j.correlation_id);
-  o.OptStr("webhook_url", j.webhook_url);
-  o.Str("depends_on", EncodeJsonStringArray(j.depends_on));
-  o.Str("tags", EncodeJsonStringArray(j.tags));
-  o.Double("progress", j.progress);
-  o.OptStr("message", j.message);
-  o.OptStr("current_step", j.current_step);
-  o.OptStr("result", j.result);
-  o.OptStr("result_ref", j.result_ref);
-  o.OptStr("error", j.error);
-  o.Int("created_at", j.created_at);
-  o.OptInt("started_at", j.started_at);
-  o.OptInt("finished_at", j.finished_at);
-  o.Int("updated_at", j.updated_at);
-  o.Str("request_hash", j.request_hash);
-  o.Str("dialect", RulesOf(j.dialect).stored);
-  o.Str("tenant", j.tenant);
-  o.OptStr("traceparent", j.traceparent);
-  o.OptStr("tracestate", j.tracestate);
+void AppendJob(ArrayColumns& a, const Job& j) {
+  a.StartRow();
+  a.Str(j.id);
+  a.Str(j.type);
+  a.Str(j.queue);
+  a.Str(j.payload);
+  a.Str(ToString(j.state));
+  a.Int(j.priority);
+  a.Int(j.attempt);
+  a.Int(j.max_attempts);
+  a.Int(j.run_at);
+  a.OptInt(j.expires_at);
+  a.Int(j.timeout_s);
+  a.OptStr(j.idempotency_key);
+  a.OptStr(j.correlation_id);
+  a.OptStr(j.webhook_url);
+  a.Str(EncodeJsonStringArray(j.depends_on));
+  a.Str(EncodeJsonStringArray(j.tags));
+  a.Double(j.progress);
+  a.OptStr(j.message);
+  a.OptStr(j.current_step);
+  a.OptStr(j.result);
+  a.OptStr(j.result_ref);
+  a.OptStr(j.error);
+  a.Int(j.created_at);
+  a.OptInt(j.started_at);
+  a.OptInt(j.finished_at);
+  a.Int(j.updated_at);
+  a.Str(j.request_hash);
+  a.Str(RulesOf(j.dialect).stored);
+  a.Str(j.tenant);
+  a.OptStr(j.traceparent);
+  a.OptStr(j.tracestate);
 }
 
 }  // namespace
@@ -87,14 +93,19 @@ std::vector<JobRow> ReadPgJobRows(const PgResult& r) {
   return rows;
 }
 
-std::string EncodePgJobsJson(const std::vector<const Job*>& jobs) {
-  std::string out = "[";
-  out.reserve(jobs.size() * 512);
-  for (const Job* j : jobs) {
-    if (out.size() > 1) out += ',';
-    AppendJob(out, *j);
+PgParams EncodePgJobColumns(const std::vector<const Job*>& jobs) {
+  ArrayColumns a(kPgInsertColumns);
+  for (const Job* j : jobs) AppendJob(a, *j);
+  return a.Finish();
+}
+
+PgParam EncodePgTextArray(const std::vector<std::string>& values) {
+  ArrayColumns a(1);
+  for (const std::string& v : values) {
+    a.StartRow();
+    a.Str(v);
   }
-  return out + "]";
+  return a.Finish().front();
 }
 
 }  // namespace conveyor

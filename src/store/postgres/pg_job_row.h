@@ -1,6 +1,6 @@
 // The row codec of the PostgreSQL jobs table: reads the Jobs of a result selected with
 // CONVEYOR_PG_JOB_COLUMNS (through the shared ReadJobRow of store_rows.h), and encodes jobs as the
-// JSON array kInsertJobs expands. Pure functions; thread-safe.
+// column arrays kInsertJobs unnests. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,12 @@ namespace conveyor {
 // REQUIRES: the result's columns are CONVEYOR_PG_JOB_COLUMNS (pg_queries.h).
 std::vector<JobRow> ReadPgJobRows(const PgResult& r);
 
-// [{"id":...,"type":...}, ...]: the jobs as kInsertJobs' json_to_recordset reads them.
-std::string EncodePgJobsJson(const std::vector<const Job*>& jobs);
+// The columns kInsertJobs takes as $1..$31, each an array literal of that column's values in
+// job order: {"id1","id2"}, {"type1","type2"}, ...
+inline constexpr size_t kPgInsertColumns = 31;
+PgParams EncodePgJobColumns(const std::vector<const Job*>& jobs);
+
+// {"a","b"}: a text[] literal.
+PgParam EncodePgTextArray(const std::vector<std::string>& values);
 
 }  // namespace conveyor

@@ -2,10 +2,11 @@
 // pg_schema.h. Column order of CONVEYOR_PG_JOB_COLUMNS is the order ReadJobRow (store_rows.h)
 // reads.
 //
-// Batches travel as one JSON parameter expanded in SQL (json_to_recordset, json_array_elements),
-// so an insert of 1000 jobs, a claim of 64 or a completion of 64 is one statement. Each statement
-// that changes a job also writes its event (and, for terminal states, its webhook delivery) in
-// data-modifying CTEs, so one round trip does the whole transition.
+// Batches travel as parameters expanded in SQL (an insert's columns as arrays for unnest; claims
+// and completions as one JSON array for json_array_elements), so an insert of 1000 jobs, a claim
+// of 64 or a completion of 64 is one statement. Each statement that changes a job also writes its
+// event (and, for terminal states, its webhook delivery) in data-modifying CTEs, so one round
+// trip does the whole transition.
 #pragma once
 
 namespace conveyor::pg_queries {
@@ -58,7 +59,8 @@ inline constexpr const char* kInsertDeliveryForJob =
     "WITH s AS (SELECT id, webhook_url, state FROM jobs WHERE id = $1) "
     CONVEYOR_PG_DELIVERIES_FROM("s", "$2::bigint");
 
-// --- JobInsertMany ---  $1 JSON array of job objects (pg_job_row.cc), $2 now.
+// --- JobInsertMany ---  kInsertJobs: $1..$31 the jobs' columns as arrays (EncodePgJobColumns,
+// pg_job_row.cc), $32 now, $33 the batch's distinct queue names (text[]).
 // The key statements' $1: a JSON array of [key, tenant] (EncodeTenantKeys), matched on
 // jobs_idempotency_key's (idempotency_key, tenant).
 #define CONVEYOR_PG_TENANT_KEYS \
@@ -80,22 +82,22 @@ inline constexpr const char* kInsertJobs =
     " expires_at, timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags,"
     " progress, message, current_step, result, result_ref, error, created_at, started_at,"
     " finished_at, updated_at, false, request_hash, dialect, tenant, traceparent, tracestate"
-    " FROM ROWS FROM (json_to_recordset($1::json) AS (id text, type text, queue text,"
-    " payload text, state text, priority integer, attempt integer, max_attempts integer,"
-    " run_at bigint, expires_at bigint, timeout_s integer, idempotency_key text,"
-    " correlation_id text, webhook_url text, depends_on text, tags text,"
-    " progress double precision,"
-    " message text, current_step text, result text, result_ref text, error text,"
-    " created_at bigint, started_at bigint, finished_at bigint, updated_at bigint,"
-    " request_hash text, dialect text, tenant text, traceparent text, tracestate text))"
-    " WITH ORDINALITY AS x ORDER BY x.ordinality"
+    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[],"
+    " $7::integer[], $8::integer[], $9::bigint[], $10::bigint[], $11::integer[], $12::text[],"
+    " $13::text[], $14::text[], $15::text[], $16::text[], $17::float8[], $18::text[],"
+    " $19::text[], $20::text[], $21::text[], $22::text[], $23::bigint[], $24::bigint[],"
+    " $25::bigint[], $26::bigint[], $27::text[], $28::text[], $29::text[], $30::text[],"
+    " $31::text[]) WITH ORDINALITY AS x (id, type, queue, payload, state, priority, attempt,"
+    " max_attempts, run_at, expires_at, timeout_s, idempotency_key, correlation_id, webhook_url,"
+    " depends_on, tags, progress, message, current_step, result, result_ref, error, created_at,"
+    " started_at, finished_at, updated_at, request_hash, dialect, tenant, traceparent,"
+    " tracestate, ord) ORDER BY x.ord"
     " ON CONFLICT (idempotency_key, tenant) WHERE idempotency_key IS NOT NULL DO NOTHING"
     " RETURNING seq, id, state, attempt),"
-    " ev AS (" CONVEYOR_PG_INSERT_EVENT "SELECT seq, $2::bigint, NULL, state, attempt, '' FROM ins),"
-    // The first job of a queue makes its row (store/queue_types.h).
+    " ev AS (" CONVEYOR_PG_INSERT_EVENT "SELECT seq, $32::bigint, NULL, state, attempt, '' FROM ins),"
+    // The first job of a queue makes its row (store/queue_types.h); $33 the batch's queues.
     " qs AS (INSERT INTO queues (name, created_at, updated_at)"
-    " SELECT DISTINCT x->>'queue', $2::bigint, $2::bigint FROM json_array_elements($1::json) AS x"
-    " ON CONFLICT DO NOTHING)"
+    " SELECT unnest($33::text[]), $32::bigint, $32::bigint ON CONFLICT DO NOTHING)"
     " SELECT id FROM ins";
 
 // --- JobClaim ---  pg_queue_queries.h.
