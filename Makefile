@@ -181,3 +181,13 @@ bench-peers: build-server $(PEERS_STAMP)
 	@./scripts/install-deps.sh $(PEERS_PACKAGES)
 	python3 bench/peers/run_peers.py --jobs $(PEERS_JOBS) --reps $(PEERS_REPS) \
 	  --bin $(abspath $(BUILD))/conveyor $(PEERS_ARGS)
+
+# What one PostgreSQL spends per job as nodes are added (docs/scaling.md): CPU, WAL bytes,
+# commits, connections, dead tuples, for a burn-down by 1, 2 and 3 nodes on a throwaway server.
+CAPACITY_JOBS ?= 100000
+CAPACITY_NODES ?= 1,2,3
+.PHONY: bench-capacity
+bench-capacity: build-server
+	@./scripts/install-deps.sh postgresql
+	python3 bench/peers/pg_capacity.py --bin $(abspath $(BUILD))/conveyor \
+	  --jobs $(CAPACITY_JOBS) --nodes $(CAPACITY_NODES)
