@@ -34,7 +34,11 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;  // wait this long for a lock held by another process
   int max_batch_ops = 1000;    // group commit: operations per transaction, at most
   int max_batch_rows = 20000;  // group commit: rows written per transaction, about
-  int cache_size_kib = 65536;  // page cache of each connection
+  // The writer's page cache. 48 MB keeps a server with 1,000,000 jobs queued under 100 MB of
+  // RSS (64 MB put it at 105 MB) with the same burn-down and insert rates: writes land at the
+  // right edge of the table and its indexes, so the hot pages are few. Readers keep SQLite's
+  // default (2 MB each).
+  int cache_size_kib = 49152;
   // Test seam (fault injection): called before each COMMIT; non-OK fails the batch with it.
   std::function<Status()> TEST_before_commit;
 };
