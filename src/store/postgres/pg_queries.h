@@ -102,17 +102,19 @@ inline constexpr const char* kInsertJobs =
 
 // --- JobClaim ---  pg_queue_queries.h.
 
-// The rows of a batch of [id, lease_token, ...] (CTE `src`, columns id and token), found by one
-// jobs.id seek each. A LATERAL with LIMIT 1 (which the planner cannot flatten into a join)
-// rather than a join: joined, the planner (its statistics say few jobs are RUNNING) walked
-// jobs_lease, whose dead entries of every job that ever ran it visits until VACUUM (100,000
-// entries and 4,000 heap pages per completion late in a burn-down). The UPDATE that follows
-// repeats the token test so a row changed since is re-checked; it leaves out `state =
-// 'RUNNING'`, which would let the planner take jobs_lease again, and which the token implies:
-// a token names one lease of a RUNNING job, and every transition out of RUNNING clears it.
-#define CONVEYOR_PG_HELD(src) \
-  " held AS (SELECT h.seq, " src ".* FROM " src " CROSS JOIN LATERAL (SELECT seq FROM jobs" \
-  " WHERE id = " src ".id AND state = 'RUNNING' AND lease_token = " src ".token LIMIT 1) AS h),"
+// The rows of a batch of [id, lease_token, ...] (CTE `src`, columns id and token) that still hold
+// their lease, found by one jobs.id seek each. The lookup names nothing but the id, inside a
+// LATERAL with LIMIT 1 (which the planner can neither flatten into a join nor push the lease
+// test into): whenever it could see `state = 'RUNNING'`, the planner, whose statistics say few
+// jobs are RUNNING, walked jobs_lease or jobs_state instead, whose entries for every job that
+// ever ran stay until VACUUM — 100,000 entries per completion late in a burn-down. The UPDATE
+// that follows re-checks the token, so a row changed since is skipped; it leaves the state test
+// out for the same reason, and the token implies it: a token names one lease of a RUNNING job,
+// and every transition out of RUNNING clears it.
+#define CONVEYOR_PG_HELD(src)                                                               \
+  " held AS (SELECT h.seq, " src ".* FROM " src " CROSS JOIN LATERAL (SELECT seq, state,"   \
+  " lease_token FROM jobs WHERE id = " src ".id LIMIT 1) AS h WHERE h.state = 'RUNNING'"   \
+  " AND h.lease_token = " src ".token),"
 
 // --- JobCompleteMany ---  $1 now, $2 JSON array of [id, lease_token, result, result_ref].
 inline constexpr const char* kComplete =
@@ -134,11 +136,12 @@ inline constexpr const char* kFail =
     " updated_at = $6::bigint, " CONVEYOR_PG_CLEAR_LEASE
     " WHERE seq = $1::bigint RETURNING " CONVEYOR_PG_JOB_COLUMNS;
 
-// --- JobHeartbeat ---
+// --- JobHeartbeat ---  By id and token only: the token implies RUNNING (see CONVEYOR_PG_HELD),
+// and `state = 'RUNNING'` here would offer the planner jobs_lease instead of the id's index.
 inline constexpr const char* kHeartbeat =
     "UPDATE jobs SET lease_expires_at = $3::bigint, progress = coalesce($4::float8, progress),"
     " message = coalesce($5, message), current_step = coalesce($6, current_step),"
-    " updated_at = $7::bigint WHERE id = $1 AND state = 'RUNNING' AND lease_token = $2"
+    " updated_at = $7::bigint WHERE id = $1 AND lease_token = $2"
     " RETURNING cancel_requested";
 
 // --- JobCancel, JobCancelAck ---  $1 seq, $2 now.

@@ -11,16 +11,19 @@ namespace conveyor::pg_queries {
 // in the locking statement would miss what the previous lock holder committed.
 inline constexpr const char* kClaimLockLimitedQueues =
     "SELECT name FROM queues WHERE concurrency_limit IS NOT NULL ORDER BY name FOR UPDATE";
-// Whether an unpaused queue has a due job: one index seek per priority ($1 now). The LIMIT 1
-// in a LATERAL keeps it a seek: written as a correlated EXISTS, the planner (trusting stale
-// statistics after a bulk insert) made it a hash semi-join over every waiting job of the queue,
-// 22 ms per queue per claim round at 100k queued.
+// Whether an unpaused queue has a due job: per priority, the first waiting job's run_at by
+// jobs_claim (one index seek each; $1 now). The ORDER BY is what makes that plan certain: a
+// correlated EXISTS became a hash semi-join over the backlog under stale statistics, and a
+// `LIMIT 1` probe with run_at in its filter became a sequential scan under fresh ones (the
+// planner expects a match within a few rows, and at the nine empty priorities it reads the whole
+// table); only the index gives run_at order without a sort of every waiting job.
 inline constexpr const char* kClaimQueues =
     "SELECT name, weight, paused, concurrency_limit, CASE WHEN concurrency_limit IS NULL THEN 0"
     " ELSE (SELECT count(*) FROM jobs WHERE state = 'RUNNING' AND queue = queues.name) END,"
-    " NOT paused AND EXISTS (SELECT 1 FROM generate_series(1, 10) AS p(x) CROSS JOIN LATERAL"
-    " (SELECT 1 FROM jobs WHERE queue = queues.name AND state IN ('PENDING','SCHEDULED','RETRYING')"
-    " AND priority = p.x AND run_at <= $1::bigint LIMIT 1) AS due)"
+    " NOT paused AND EXISTS (SELECT 1 FROM generate_series(1, 10) AS p(x) WHERE"
+    " (SELECT run_at FROM jobs WHERE queue = queues.name"
+    " AND state IN ('PENDING','SCHEDULED','RETRYING') AND priority = p.x"
+    " ORDER BY run_at LIMIT 1) <= $1::bigint)"
     " FROM queues";
 // $1 queue, $2 now, $3 types, $4 excluded types (JSON arrays or NULL), $5 limit.
 #define CONVEYOR_PG_CLAIM_WHERE                                                          \
