@@ -81,6 +81,12 @@ std::optional<ApiError> Apply(std::string_view key, const std::string& value, Di
                       "cursor must be a job id (UUID), as returned in next_cursor"};
     }
     out->cursor = value;
+  } else if (key == "state") {
+    // Unknown parameters are ignored, but this one reads like a filter the list does not apply:
+    // a client asking for ?state=RUNNING would otherwise get every job back and trust it.
+    return ApiError{ErrorKind::kInvalidField,
+                    "GET /jobs filters by status (?status=RUNNING, for example); there is no "
+                    "state parameter"};
   } else if (key == "offset") {
     const auto n = ParseInt(value);
     if (!n || *n < 0) {

@@ -1,7 +1,8 @@
 // List query normalisation: GET /jobs?status=&type=&queue=&idempotency_key=&limit=&cursor=
 // &offset= into JobListParams (idempotency_key: the job holding that key now, 0 or 1 jobs), with
 // the contract's errors (400 for a cursor that is not a job id, 422 for a bad status, limit,
-// offset or an over-long key). Unknown parameters are ignored. Pure; thread-safe.
+// offset or an over-long key; 422 for `state`, which reads like a filter this list does not
+// have). Other unknown parameters are ignored. Pure; thread-safe.
 #pragma once
 
 #include <optional>

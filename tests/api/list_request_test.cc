@@ -29,6 +29,15 @@ TEST(ListRequestTest, ParsesFiltersAndSeedAliases) {
   EXPECT_EQ(q.cursor, "0192f0c1-8d3c-7abc-9def-0123456789ab");
 }
 
+TEST(ListRequestTest, AStateParameterIsRefusedNotIgnored) {
+  // Ignored, ?state=RUNNING would answer every job as if it were the RUNNING ones.
+  JobListParams p;
+  auto e = ParseListQuery("state=RUNNING", &p);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, ErrorKind::kInvalidField);
+  EXPECT_NE(e->detail.find("?status="), std::string::npos);
+}
+
 TEST(ListRequestTest, Errors) {
   JobListParams p;
   auto e = ParseListQuery("status=bogus", &p);

@@ -231,6 +231,9 @@ class BadInputTest(ServerTestCase):
                                   path="/api/v1/jobs", detail_contains="limit")
         self.must_problem(s.request("GET", "/api/v1/jobs?status=DONEISH"), 422,
                           detail_contains=["status", "PENDING", "SUCCEEDED"])
+        # Ignored, ?state= would answer every job as if it were the filtered ones.
+        self.must_problem(s.request("GET", "/api/v1/jobs?state=RUNNING"), 422,
+                          path="/api/v1/jobs", detail_contains=["?status=", "state"])
         for off in ("-1", "x"):
             with self.subTest(offset=off):
                 r = s.request("GET", f"/api/v1/jobs?offset={off}")
