@@ -21,7 +21,6 @@ the per-job figures (CPU, WAL, commits), which hold steadier than jobs/s.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -30,16 +29,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "e2e"))
 sys.path.insert(0, HERE)
 
-from pg_server import PgServer, psql  # noqa: E402
+from pg_server import psql  # noqa: E402
 import peers_conveyor as pc  # noqa: E402
-from peers_infra import process_cpu_us  # noqa: E402
-
-
-def db_cpu_us(pg):
-    with open(os.path.join(pg.dir, "data", "postmaster.pid")) as f:
-        pm = int(f.readline())
-    kids = subprocess.run(["pgrep", "-P", str(pm)], capture_output=True, text=True).stdout.split()
-    return process_cpu_us(pm, with_children=True) + sum(process_cpu_us(int(k)) for k in kids)
+from peers_infra import Postgres  # noqa: E402
 
 
 def scalar(url, sql):
@@ -68,7 +60,7 @@ class DeadTupleSampler(threading.Thread):
 
 def measure(binary, pg, nodes, jobs, workers, run_dir):
     db = "capacity%d" % nodes
-    url = pg.create_database(db)
+    url = pg.fresh_database(db)
     loader = pc.Server(binary, url, 0, run_dir, db + "-insert")
     try:
         pc.insert_all(loader, jobs, 1000, 4)
@@ -76,7 +68,7 @@ def measure(binary, pg, nodes, jobs, workers, run_dir):
         loader.stop()
     lsn0 = scalar(url, "SELECT pg_current_wal_lsn()")
     commits0 = int(scalar(url, "SELECT xact_commit FROM pg_stat_database WHERE datname = '%s'" % db))
-    cpu0 = db_cpu_us(pg)
+    cpu0 = pg.cpu_us()
     sampler = DeadTupleSampler(url)
     sampler.start()
     t0 = time.monotonic()
@@ -84,7 +76,7 @@ def measure(binary, pg, nodes, jobs, workers, run_dir):
     try:
         pc.wait_all_succeeded(servers[0], jobs, max(300, jobs / 200))
         seconds = time.monotonic() - t0
-        cpu = db_cpu_us(pg) - cpu0
+        cpu = pg.cpu_us() - cpu0
         node_cpu = sum(s.cpu_us() for s in servers)
         conns = int(scalar(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = '%s'"
                                 " AND application_name <> 'psql'" % db))
@@ -118,12 +110,15 @@ def main():
     p.add_argument("--json", help="also write the figures here")
     args = p.parse_args()
     rows = []
-    with PgServer() as pg:
-        run_dir = os.path.join(pg.dir, "runs")
+    pg = Postgres()
+    try:
+        run_dir = os.path.join(pg.server.dir, "runs")
         os.makedirs(run_dir, exist_ok=True)
         for n in (int(x) for x in args.nodes.split(",")):
             rows.append(measure(args.bin, pg, n, args.jobs, args.workers, run_dir))
             print("measured %d node(s): %.0f jobs/s" % (n, rows[-1]["jobs_per_s"]), flush=True)
+    finally:
+        pg.close()
     head = ("nodes", "jobs/s", "PG CPU-us/job", "nodes CPU-us/job", "WAL B/job", "WAL MB/s",
             "commits/job", "connections", "dead tuples peak", "autovacuum/analyze")
     print("\n| " + " | ".join(head) + " |\n|" + " --- |" * len(head))
