@@ -8,12 +8,12 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "bench/suite/bench_auth.h"
 #include "bench/suite/bench_context.h"
+#include "bench/suite/proc_stat.h"
 #include "bench/suite/sse_listeners.h"
 
 namespace conveyor::bench {
@@ -51,20 +51,6 @@ int ReadPort(const std::filesystem::path& path) {
   std::ifstream in(path);
   int port = 0;
   return (in >> port) ? port : 0;
-}
-
-// Field `index` (1-based, as in proc(5)) of /proc/PID/stat; the command name may hold spaces,
-// so fields are counted from the closing parenthesis.
-int64_t StatField(pid_t pid, int index) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  auto close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(text.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= index && rest >> field; ++i) {
-  }
-  return std::stoll(field.empty() ? "0" : field);
 }
 
 }  // namespace
@@ -156,9 +142,8 @@ void BenchServer::Stop() {
 
 int64_t BenchServer::CpuMicros() const {
   if (pid_ <= 0) return 0;
-  static const int64_t kTicks = sysconf(_SC_CLK_TCK);
-  int64_t ticks = StatField(pid_, 14) + StatField(pid_, 15);  // utime + stime
-  return ticks * 1000000 / kTicks;
+  const std::vector<std::string> f = ProcStatFields(pid_);
+  return TicksToMicros(ProcStatField(f, 14) + ProcStatField(f, 15));  // utime + stime
 }
 
 int64_t BenchServer::RssBytes() const {
