@@ -66,12 +66,15 @@ class SseReader {
       if (!Fill()) return std::nullopt;
     }
   }
-  // The next `job` or `progress` or `overflow` event, skipping retry hints and comments.
+  // The next `job` or `progress` or `overflow` event, skipping retry hints and comments; nullopt
+  // at the deadline even when keep-alive comments keep coming.
   std::optional<SseEvent> NextEvent() {
-    for (;;) {
+    const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    while (std::chrono::steady_clock::now() < deadline) {
       auto e = Next();
       if (!e || !e->event.empty()) return e;
     }
+    return std::nullopt;
   }
   // True when the server closes the stream before the deadline.
   bool WaitForClose() {

@@ -1,7 +1,8 @@
 // EventFeed over a real SQLite store: a subscriber placed at "now" gets only later transitions,
 // one resuming from a seq is caught up across several pages and then follows live, filters and
-// tenants hold, a slow subscriber overflows instead of growing, running jobs' progress arrives,
-// the limits refuse with their codes, and Stop() ends every subscription.
+// tenants hold, a slow subscriber (or one round past its capacity) overflows instead of growing,
+// running jobs' progress arrives, the limits refuse with their codes, and Stop() ends every
+// subscription.
 #include "runtime/events/event_feed.h"
 
 #include <gtest/gtest.h>
@@ -163,6 +164,24 @@ TEST_F(EventFeedTest, ASlowSubscriberOverflowsInsteadOfGrowing) {
   EventSubscription::Batch b = sub->s->Take();
   EXPECT_TRUE(b.overflowed);
   EXPECT_EQ(b.events.size(), 2u);  // dropped, not queued without bound
+}
+
+TEST_F(EventFeedTest, ARoundPastCapacityOverflowsHoweverFastTheSubscriberDrains) {
+  for (int i = 0; i < 5; ++i) Insert("noop");
+  StartFeed({.queue_capacity = 2});
+  auto sub = MustSubscribe({.after_seq = 0});
+  // A drain as fast as it can go: were a round's events queued one at a time, it could take
+  // each before the next and never overflow (the stream test hung that way in CI).
+  size_t taken = 0;
+  bool overflowed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!overflowed && std::chrono::steady_clock::now() < deadline) {
+    EventSubscription::Batch b = sub->s->Take();
+    taken += b.events.size();
+    overflowed = b.overflowed;
+  }
+  EXPECT_TRUE(overflowed);
+  EXPECT_EQ(taken, 2u);
 }
 
 TEST_F(EventFeedTest, RunningProgressArrivesWithoutASeq) {

@@ -191,17 +191,20 @@ SharedEvent EventFeed::Make(FeedEvent e) const {
 }
 
 void EventFeed::Deliver(const std::vector<EventSubscription*>& subs,
-                            const std::vector<JobEventRow>& rows) {
+                        const std::vector<JobEventRow>& rows) {
+  std::vector<std::vector<SharedEvent>> out(subs.size());
   for (const JobEventRow& r : rows) {
     SharedEvent shared;  // made for the first subscriber that wants it, then shared
-    for (EventSubscription* s : subs) {
-      if (r.seq <= *s->cursor) continue;
-      s->cursor = r.seq;
-      if (!s->filter().Matches(r.job_id, r.type, r.queue, r.tenant)) continue;
+    for (size_t i = 0; i < subs.size(); ++i) {
+      EventSubscription& s = *subs[i];
+      if (r.seq <= *s.cursor) continue;
+      s.cursor = r.seq;
+      if (!s.filter().Matches(r.job_id, r.type, r.queue, r.tenant)) continue;
       if (!shared) shared = Make(r);
-      s->Push(shared);
+      out[i].push_back(shared);
     }
   }
+  for (size_t i = 0; i < subs.size(); ++i) subs[i]->Push(std::move(out[i]));
 }
 
 void EventFeed::SendProgress(const std::vector<std::shared_ptr<EventSubscription>>& subs) {
@@ -213,20 +216,22 @@ void EventFeed::SendProgress(const std::vector<std::shared_ptr<EventSubscription
   Result<std::vector<JobProgressRow>> rows = store_.JobRunningProgress(options_.progress_limit);
   if (!rows.ok()) return ReadFailed("running progress", rows.status());
   std::unordered_map<std::string, std::string> now;
+  std::vector<std::vector<SharedEvent>> out(subs.size());
   for (JobProgressRow& p : *rows) {
     std::string key = ProgressKey(p);
     auto it = progress_sent_.find(p.job_id);
     const bool changed = it == progress_sent_.end() || it->second != key;
     SharedEvent shared;
-    for (const auto& s : subs) {
-      if ((changed || !s->has_progress) &&
-          s->filter().Matches(p.job_id, p.type, p.queue, p.tenant)) {
+    for (size_t i = 0; i < subs.size(); ++i) {
+      const EventSubscription& s = *subs[i];
+      if ((changed || !s.has_progress) && s.filter().Matches(p.job_id, p.type, p.queue, p.tenant)) {
         if (!shared) shared = Make(p);
-        s->Push(shared);
+        out[i].push_back(shared);
       }
     }
     now.emplace(p.job_id, std::move(key));
   }
+  for (size_t i = 0; i < subs.size(); ++i) subs[i]->Push(std::move(out[i]));
   for (const auto& s : subs) s->has_progress = true;
   progress_sent_ = std::move(now);  // jobs no longer RUNNING are forgotten
 }

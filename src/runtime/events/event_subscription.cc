@@ -37,14 +37,17 @@ EventSubscription::Batch EventSubscription::Take() {
   return b;
 }
 
-void EventSubscription::Push(SharedEvent e) {
+void EventSubscription::Push(std::vector<SharedEvent> events) {
+  if (events.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (overflowed_ || ended_) return;
-  if (queue_.size() >= capacity_) {
-    overflowed_ = true;
-  } else {
-    queue_.push_back(std::move(e));
-  }
+  // All of a round or none past capacity: the subscriber cannot drain the queue between two
+  // events of one round, so whether it overflows does not depend on thread timing.
+  const size_t room = capacity_ - std::min(capacity_, queue_.size());
+  const size_t n = std::min(room, events.size());
+  queue_.insert(queue_.end(), std::make_move_iterator(events.begin()),
+                std::make_move_iterator(events.begin() + static_cast<ptrdiff_t>(n)));
+  overflowed_ = n < events.size();
   WakeLocked();
 }
 

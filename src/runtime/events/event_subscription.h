@@ -65,8 +65,9 @@ class EventSubscription {
   // ---- The feed's side (event_feed.cc) ----
   const EventFilter& filter() const { return filter_; }
   const std::string& owner() const { return owner_; }
-  // Queues `e` (dropping it and marking the overflow past capacity) and wakes the subscriber.
-  void Push(SharedEvent e);
+  // Queues one round's `events` under one lock (dropping those past capacity and marking the
+  // overflow) and wakes the subscriber once.
+  void Push(std::vector<SharedEvent> events);
   // Wakes the subscriber with `ended` set; nothing more is queued.
   void End();
   // Stops the wake-ups: after it returns, `wake` is never called again.
