@@ -60,7 +60,10 @@ inline constexpr const char* kInsertDeliveryForJob =
     CONVEYOR_PG_DELIVERIES_FROM("s", "$2::bigint");
 
 // --- JobInsertMany ---  kInsertJobs: $1..$31 the jobs' columns as arrays (EncodePgJobColumns,
-// pg_job_row.cc), $32 now, $33 the batch's distinct queue names (text[]).
+// pg_job_row.cc), $32 now, $33 the batch's distinct queue names (text[]). The arrays are
+// unnested in the select list (one ProjectSet, in step): `FROM unnest($1, …, $31)` materialised
+// each of the 31 into its own tuplestore, 0.45 ms of a single-job insert and 40 % of a
+// 1,000-job one. `ord` keeps the batch's order in seq.
 // The key statements' $1: a JSON array of [key, tenant] (EncodeTenantKeys), matched on
 // jobs_idempotency_key's (idempotency_key, tenant).
 #define CONVEYOR_PG_TENANT_KEYS \
@@ -82,16 +85,23 @@ inline constexpr const char* kInsertJobs =
     " expires_at, timeout_s, idempotency_key, correlation_id, webhook_url, depends_on, tags,"
     " progress, message, current_step, result, result_ref, error, created_at, started_at,"
     " finished_at, updated_at, false, request_hash, dialect, tenant, traceparent, tracestate"
-    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[],"
-    " $7::integer[], $8::integer[], $9::bigint[], $10::bigint[], $11::integer[], $12::text[],"
-    " $13::text[], $14::text[], $15::text[], $16::text[], $17::float8[], $18::text[],"
-    " $19::text[], $20::text[], $21::text[], $22::text[], $23::bigint[], $24::bigint[],"
-    " $25::bigint[], $26::bigint[], $27::text[], $28::text[], $29::text[], $30::text[],"
-    " $31::text[]) WITH ORDINALITY AS x (id, type, queue, payload, state, priority, attempt,"
-    " max_attempts, run_at, expires_at, timeout_s, idempotency_key, correlation_id, webhook_url,"
-    " depends_on, tags, progress, message, current_step, result, result_ref, error, created_at,"
-    " started_at, finished_at, updated_at, request_hash, dialect, tenant, traceparent,"
-    " tracestate, ord) ORDER BY x.ord"
+    " FROM (SELECT unnest($1::text[]) AS id, unnest($2::text[]) AS type,"
+    " unnest($3::text[]) AS queue, unnest($4::text[]) AS payload,"
+    " unnest($5::text[]) AS state, unnest($6::integer[]) AS priority,"
+    " unnest($7::integer[]) AS attempt, unnest($8::integer[]) AS max_attempts,"
+    " unnest($9::bigint[]) AS run_at, unnest($10::bigint[]) AS expires_at,"
+    " unnest($11::integer[]) AS timeout_s, unnest($12::text[]) AS idempotency_key,"
+    " unnest($13::text[]) AS correlation_id, unnest($14::text[]) AS webhook_url,"
+    " unnest($15::text[]) AS depends_on, unnest($16::text[]) AS tags,"
+    " unnest($17::float8[]) AS progress, unnest($18::text[]) AS message,"
+    " unnest($19::text[]) AS current_step, unnest($20::text[]) AS result,"
+    " unnest($21::text[]) AS result_ref, unnest($22::text[]) AS error,"
+    " unnest($23::bigint[]) AS created_at, unnest($24::bigint[]) AS started_at,"
+    " unnest($25::bigint[]) AS finished_at, unnest($26::bigint[]) AS updated_at,"
+    " unnest($27::text[]) AS request_hash, unnest($28::text[]) AS dialect,"
+    " unnest($29::text[]) AS tenant, unnest($30::text[]) AS traceparent,"
+    " unnest($31::text[]) AS tracestate, generate_series(1, cardinality($1::text[])) AS ord)"
+    " AS x ORDER BY x.ord"
     " ON CONFLICT (idempotency_key, tenant) WHERE idempotency_key IS NOT NULL DO NOTHING"
     " RETURNING seq, id, state, attempt),"
     " ev AS (" CONVEYOR_PG_INSERT_EVENT "SELECT seq, $32::bigint, NULL, state, attempt, '' FROM ins),"
