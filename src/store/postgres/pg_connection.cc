@@ -24,15 +24,11 @@ std::string Prefixed(std::string_view prefix, std::string_view text) {
 // lock_timeout matches SqliteOptions::busy_timeout_ms (5 s); migrations wait without a bound
 // (SET LOCAL). jit off: our statements are short index walks, and a plan whose estimate passes
 // jit_above_cost (a claim after a bulk insert, before ANALYZE) spent 20 ms compiling each call.
-// Every execution of a prepared statement is planned for the table as it is now: the default
-// keeps a generic plan after five executions until the next ANALYZE, and one made while jobs was
-// empty scanned the whole table on every claim after a burst filled it. random_page_cost 1.1
-// (the SSD value; the default 4 prices disk seeks): before autovacuum's ANALYZE the planner
-// counts a fifth of the rows of a fresh jobs table, and at 4 it preferred reading all of them to
-// a hundred seeks of its primary key (tests/store/postgres_plan_test.cc).
+// random_page_cost 1.1 (the SSD value; the default 4 prices disk seeks): before autovacuum's
+// ANALYZE the planner counts a fifth of the rows of a fresh jobs table, and at 4 it preferred
+// reading all of them to a hundred seeks of its primary key (tests/store/postgres_plan_test.cc).
 constexpr const char* kSessionSettings =
-    "SET lock_timeout = 5000; SET jit = off; SET plan_cache_mode = force_custom_plan;"
-    " SET random_page_cost = 1.1";
+    "SET lock_timeout = 5000; SET jit = off; SET random_page_cost = 1.1";
 
 }  // namespace
 
@@ -130,19 +126,24 @@ Result<PgResult> PgConnection::Check(PGresult* r, std::string_view what) {
 }
 
 Result<PgResult> PgConnection::Exec(std::string_view sql, const PgParams& params) {
+  const auto now = std::chrono::steady_clock::now();
   auto it = prepared_.find(std::string(sql));
+  if (it != prepared_.end() && now - it->second.at >= kReplanAfter) {
+    if (Status s = Run("DEALLOCATE " + it->second.name); !s.ok()) return s;
+    prepared_.erase(it);
+    it = prepared_.end();
+  }
   if (it == prepared_.end()) {
-    std::string name = "s";
-    name += std::to_string(prepared_.size());
+    std::string name = "s" + std::to_string(statements_++);
     auto prep =
         Check(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr), "prepare");
     if (!prep.ok()) return prep.status();
-    it = prepared_.emplace(std::string(sql), name).first;
+    it = prepared_.emplace(std::string(sql), Prepared{std::move(name), now}).first;
   }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
-  return Check(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
+  return Check(PQexecPrepared(conn_, it->second.name.c_str(), static_cast<int>(values.size()),
                               values.data(), nullptr, nullptr, 0),
                "statement");
 }
