@@ -41,8 +41,8 @@ void EventSubscription::Push(std::vector<SharedEvent> events) {
   if (events.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (overflowed_ || ended_) return;
-  // All of a round or none past capacity: the subscriber cannot drain the queue between two
-  // events of one round, so whether it overflows does not depend on thread timing.
+  // A round's events go in together: the subscriber cannot take the queue between two of them,
+  // so whether a round overflows it does not depend on thread timing.
   const size_t room = capacity_ - std::min(capacity_, queue_.size());
   const size_t n = std::min(room, events.size());
   queue_.insert(queue_.end(), std::make_move_iterator(events.begin()),
