@@ -27,6 +27,15 @@ namespace {
 
 constexpr int kBacklog = 20000;
 
+// kBacklog waiting jobs, inserted 1,000 at a time.
+void InsertBacklog(PostgresStore& store) {
+  for (int done = 0; done < kBacklog; done += 1000) {
+    std::vector<Job> jobs;
+    for (int i = 0; i < 1000; ++i) jobs.push_back(MakeJob());
+    MustInsertMany(store, std::move(jobs));
+  }
+}
+
 // The parameter: whether the statistics are fresh (ANALYZE after the insert) or stale.
 class PostgresPlanTest : public ::testing::TestWithParam<bool> {
  protected:
@@ -34,11 +43,7 @@ class PostgresPlanTest : public ::testing::TestWithParam<bool> {
     url_ = PgTestSchemas::Get().UrlFor(MakeTempDir());
     store_ = MustOpenPostgres(url_);
     MustOk(store_->Migrate(), "migrate");
-    for (int done = 0; done < kBacklog; done += 1000) {
-      std::vector<Job> jobs;
-      for (int i = 0; i < 1000; ++i) jobs.push_back(MakeJob());
-      MustInsertMany(*store_, std::move(jobs));
-    }
+    InsertBacklog(*store_);
     conn_ = MustOk(PgConnection::Connect(url_), "connect");
     // Fresh: what autovacuum's ANALYZE sees right after a bulk insert — every job waiting, none
     // RUNNING; the planner then believes a RUNNING lookup by state is nearly free.
@@ -160,11 +165,7 @@ TEST(PostgresPreparedPlanTest, AClaimPreparedOnAnEmptyTableIsPlannedAgainForItsS
   };
   for (int i = 0; i < 8; ++i) run_mark();
   ASSERT_GT(plans().second, 0) << "the premise: PostgreSQL cached a generic plan of the empty table";
-  for (int done = 0; done < kBacklog; done += 1000) {
-    std::vector<Job> jobs;
-    for (int i = 0; i < 1000; ++i) jobs.push_back(MakeJob());
-    MustInsertMany(*store, std::move(jobs));
-  }
+  InsertBacklog(*store);
   std::this_thread::sleep_for(PgConnection::kReplanAfter + std::chrono::milliseconds(100));
   run_mark();
   const auto [name, generic] = plans();
